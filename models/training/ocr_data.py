@@ -1,0 +1,140 @@
+"""OCR training/eval crops, made exactly like the runtime makes them.
+
+Every crop is: plate quad (true corners) -> jitter_quad (simulated detector error) ->
+expand_quad by the contract margins -> perspective warp to OCR_H x OCR_W -> grey.
+
+Synthetic crops are cached as uint8 arrays in /tmp (cache_dir) because rendering is the slow
+part; building the cache uses all cores, training then only reads arrays.
+
+    /usr/bin/python3 ocr_data.py --data /work/shared/datasets --out /tmp/alpr_ocr_cache
+"""
+import argparse
+import csv
+import os
+import time
+from multiprocessing import Pool
+
+import cv2
+import numpy as np
+
+import contract as C
+import synth
+
+_FONTS = None
+_NEG = None
+
+
+def load_ocr_labels(data_dir, split):
+    rows = list(csv.DictReader(open(os.path.join(data_dir, "ocr", "labels.csv"))))
+    return [r for r in rows if r["split"] == split]
+
+
+def load_negatives(data_dir, limit=200, seed=0):
+    files = sorted(os.listdir(os.path.join(data_dir, "negatives")))
+    rng = np.random.default_rng(seed)
+    files = [files[i] for i in rng.choice(len(files), min(limit, len(files)), replace=False)]
+    return [cv2.imread(os.path.join(data_dir, "negatives", f)) for f in files]
+
+
+def synth_crop(rng, plate_rgb, jitter=True):
+    """Place a clean rendered plate into a random scene patch at a random size and angle,
+    degrade the patch, then cut the OCR crop from (jittered) true corners."""
+    h, w = plate_rgb.shape[:2]
+    # plate height in source pixels: log-uniform 13..110 (1280x720 frames: 15..300 px)
+    ph = float(np.exp(rng.uniform(np.log(13), np.log(110))))
+    pw = ph * w / h
+    small = cv2.resize(plate_rgb, (max(4, int(round(pw * 1.25))), max(4, int(round(ph * 1.25)))), interpolation=cv2.INTER_AREA)
+    PW, PH = int(pw * 1.8) + 8, int(ph * 2.2) + 8
+    bg = synth.random_background(rng, PH, PW, _NEG)
+    quad = synth.random_quad(rng, w, h, PW / 2 + rng.uniform(-2, 2), PH / 2 + rng.uniform(-2, 2), pw,
+                             max_rot=8, max_persp=0.15)
+    scene = synth.paste_plate(bg, cv2.cvtColor(small, cv2.COLOR_RGB2BGR), quad)
+    scene = synth.photometric(scene, rng, blur_scale=ph / 40)
+    if rng.random() < 0.7:
+        scene = synth.jpeg(scene, rng)
+    grey = C.to_grey(scene)
+    q = C.jitter_quad(quad, rng) if jitter else quad
+    return C.warp_plate(grey, q)
+
+
+def real_crop(rng, img_bgr, jitter=True, degrade=True):
+    """Real crops are tight boxes without corners: the crop rectangle is the quad."""
+    img = img_bgr
+    if degrade:
+        # simulate a smaller/farther plate or a worse camera before cutting
+        if rng.random() < 0.5:
+            f = rng.uniform(0.15, 0.8)
+            small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+            img = cv2.resize(small, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_LINEAR) if rng.random() < 0.3 else small
+        if rng.random() < 0.6:
+            img = synth.photometric(img, rng, strength=0.5, blur_scale=img.shape[0] / 60)
+        if rng.random() < 0.4:
+            img = synth.jpeg(img, rng, 25, 95)
+    h, w = img.shape[:2]
+    quad = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    q = C.jitter_quad(quad, rng) if jitter else quad
+    return C.warp_plate(C.to_grey(img), q)
+
+
+def _synth_job(args):
+    data_dir, seed, n_plates, variants = args
+    global _FONTS, _NEG
+    if _FONTS is None:
+        _FONTS = synth.Fonts(data_dir)
+        _NEG = load_negatives(data_dir)
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for _ in range(n_plates):
+        plate, label, _ = synth.render_plate(rng, _FONTS)
+        for _ in range(variants):
+            xs.append(synth_crop(rng, plate))
+            ys.append(label)
+    return np.stack(xs), ys
+
+
+def build_synth(data_dir, out_path, n_plates, variants, seed, procs=2, chunk=500):
+    jobs = [(data_dir, seed * 100003 + i, min(chunk, n_plates - i * chunk), variants)
+            for i in range((n_plates + chunk - 1) // chunk)]
+    X, Y = [], []
+    t = time.time()
+    with Pool(procs) as pool:
+        for i, (x, y) in enumerate(pool.imap(_synth_job, jobs)):
+            X.append(x)
+            Y += y
+            print(f"{out_path}: chunk {i + 1}/{len(jobs)} {time.time() - t:.0f}s", flush=True)
+    X = np.concatenate(X)
+    np.savez(out_path, x=X, y=np.array(Y))
+    return X, Y
+
+
+def build_real(data_dir, split, variants, seed):
+    rows = load_ocr_labels(data_dir, split)
+    rng = np.random.default_rng(seed)
+    xs, ys, srcs = [], [], []
+    for r in rows:
+        img = cv2.imread(os.path.join(data_dir, "ocr", "images", r["file"]))
+        for _ in range(variants):
+            xs.append(real_crop(rng, img))
+            ys.append(r["text"])
+            srcs.append(r["source"])
+    return np.stack(xs), ys, srcs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", default="/tmp/alpr_ocr_cache")
+    ap.add_argument("--plates", type=int, default=30000)
+    ap.add_argument("--variants", type=int, default=4)
+    ap.add_argument("--test-plates", type=int, default=2000)
+    ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    # held-out synthetic test set first (different seed space, one variant per plate)
+    build_synth(a.data, os.path.join(a.out, "synth_test.npz"), a.test_plates, 1, a.seed + 7777, a.procs)
+    build_synth(a.data, os.path.join(a.out, "synth_train.npz"), a.plates, a.variants, a.seed, a.procs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+/** A decoded frame as it leaves a camera source. */
+export type PixelFormat = 'rgb24' | 'gray';
+
+export interface Frame {
+  cameraId: string;
+  /** Per-camera sequence number, from 0 at each (re)connect. */
+  seq: number;
+  /** Wall-clock capture time, ms since epoch (when the frame left the decoder). */
+  capturedAt: number;
+  width: number;
+  height: number;
+  format: PixelFormat;
+  /** Raw pixels, row-major, no padding: width*height*(3 for rgb24, 1 for gray) bytes. */
+  data: Buffer;
+}

@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../config/load.js';
+import type { StatusSnapshot } from '../status/registry.js';
+import { UsageError, type CliCommand } from './command.js';
+
+export const command: CliCommand = {
+  name: 'doctor',
+  summary: "print a running daemon's readiness",
+  usage: 'alpr-edge doctor [--url http://127.0.0.1:8080] [--config FILE] [--json]',
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: { url: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    let base = values.url;
+    if (!base) {
+      const r = loadConfigFile(values.config ?? io.env.ALPR_EDGE_CONFIG, io.env);
+      if (!r.config) throw new UsageError(`cannot find the daemon's address: ${r.errors.join('; ')}`);
+      const host = r.config.http.host === '0.0.0.0' ? '127.0.0.1' : r.config.http.host;
+      base = `http://${host.includes(':') ? `[${host}]` : host}:${r.config.http.port}`;
+    }
+    let snap: StatusSnapshot & { version?: string };
+    try {
+      const res = await fetch(new URL('/api/status', base), { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      snap = (await res.json()) as StatusSnapshot & { version?: string };
+    } catch (err) {
+      io.err(`doctor: cannot reach the daemon at ${base}: ${err instanceof Error ? err.message : String(err)}`);
+      return 3;
+    }
+    if (values.json) {
+      io.out(JSON.stringify(snap));
+    } else {
+      io.out(`readiness: ${snap.readiness.verdict.toUpperCase()}  (version ${snap.version ?? '?'}, up ${snap.uptime_s} s)`);
+      for (const r of snap.readiness.reasons) io.out(`  ! ${r}`);
+      for (const u of snap.units) {
+        io.out(`  ${u.name.padEnd(24)} ${u.state.padEnd(9)} ${u.message}`);
+      }
+    }
+    return snap.readiness.verdict === 'green' ? 0 : snap.readiness.verdict === 'amber' ? 1 : 2;
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * The one configuration schema: TypeScript types (`Config`) and JSON Schema (`ConfigSchema`)
+ * come from the same TypeBox source. Each section lives in `sections/`, next to nothing else,
+ * so every domain owns its own slice.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { CamerasSection } from './sections/camera.js';
+import { DeviceSection, LogSection } from './sections/device.js';
+import { GpsSection } from './sections/gps.js';
+import { HotlistSection } from './sections/hotlist.js';
+import { HttpSection } from './sections/http.js';
+import { RecognizerSection } from './sections/recognizer.js';
+import { StoreSection } from './sections/store.js';
+import { TrackerSection } from './sections/tracker.js';
+import { UploadSection } from './sections/upload.js';
+
+export const ConfigSchema = Type.Object(
+  {
+    device: DeviceSection,
+    log: LogSection,
+    http: HttpSection,
+    cameras: CamerasSection,
+    recognizer: RecognizerSection,
+    tracker: TrackerSection,
+    gps: GpsSection,
+    hotlist: HotlistSection,
+    store: StoreSection,
+    upload: UploadSection,
+  },
+  { additionalProperties: false, $id: 'https://alpr-edge.example/config.schema.json', title: 'alpr-edge configuration' },
+);
+
+export type Config = Static<typeof ConfigSchema>;

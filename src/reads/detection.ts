@@ -1,0 +1,26 @@
+import type { Box, Candidate } from '../recognizer/types.js';
+
+export type Direction = 'approaching' | 'receding' | 'unknown';
+
+/** One vehicle pass, as emitted by the tracker: the unit of storage, matching and upload. */
+export interface Detection {
+  /** UUIDv7. */
+  id: string;
+  cameraId: string;
+  text: string;
+  confidence: number;
+  /** Best first, at most the configured top-N. */
+  candidates: Candidate[];
+  region: string | null;
+  firstSeen: number;
+  lastSeen: number;
+  /** Capture time of the frame the best crop came from (ms since epoch). */
+  bestAt: number;
+  frameCount: number;
+  direction: Direction;
+  /** Plate box in the overview frame. */
+  box: Box;
+  /** JPEG of the plate crop and of the whole frame it came from. */
+  plateJpeg: Buffer;
+  overviewJpeg: Buffer;
+}
