@@ -1,25 +1,28 @@
 /**
- * Cross-field checks that JSON Schema cannot express. Each returns `path: message` lines.
- * Domains add theirs here.
+ * Cross-field checks that JSON Schema cannot express, collected from every section. Each returns
+ * `path: message` lines.
  */
 import type { Config } from './schema.js';
+import { cameraChecks } from './sections/camera.js';
+import { deviceChecks } from './sections/device.js';
+import { gpsChecks } from './sections/gps.js';
+import { hotlistChecks } from './sections/hotlist.js';
+import { httpChecks } from './sections/http.js';
+import { recognizerChecks } from './sections/recognizer.js';
+import { storeChecks } from './sections/store.js';
+import { trackerChecks } from './sections/tracker.js';
+import { uploadChecks } from './sections/upload.js';
 
 export type ConfigCheck = (config: Config) => string[];
 
-function uniqueCameraIds(config: Config): string[] {
-  const seen = new Set<string>();
-  const errors: string[] = [];
-  config.cameras.forEach((c, i) => {
-    if (seen.has(c.id)) errors.push(`cameras[${i}].id: duplicate camera id "${c.id}"`);
-    seen.add(c.id);
-  });
-  return errors;
-}
-
-function uploadEndpoint(config: Config): string[] {
-  if (!config.upload.enabled) return [];
-  if (!config.upload.endpoint) return ['upload.endpoint: is required when upload.enabled is true'];
-  return /^https?:\/\//.test(config.upload.endpoint) ? [] : ['upload.endpoint: must be an http(s):// URL'];
-}
-
-export const crossChecks: ConfigCheck[] = [uniqueCameraIds, uploadEndpoint];
+export const crossChecks: ConfigCheck[] = [
+  ...deviceChecks,
+  ...httpChecks,
+  ...cameraChecks,
+  ...recognizerChecks,
+  ...trackerChecks,
+  ...gpsChecks,
+  ...hotlistChecks,
+  ...storeChecks,
+  ...uploadChecks,
+];

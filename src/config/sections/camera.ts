@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../helpers.js';
+import type { ConfigCheck } from '../checks.js';
 import { SecretRef } from '../secret.js';
 
 export const CameraSection = Type.Object(
@@ -16,3 +17,15 @@ export const CameraSection = Type.Object(
 export type CameraConfig = Static<typeof CameraSection>;
 
 export const CamerasSection = Type.Array(CameraSection, { default: [], maxItems: 8, description: 'Cameras on this device.' });
+
+export const cameraChecks: ConfigCheck[] = [
+  (config) => {
+    const seen = new Set<string>();
+    const errors: string[] = [];
+    config.cameras.forEach((c, i) => {
+      if (seen.has(c.id)) errors.push(`cameras[${i}].id: duplicate camera id "${c.id}"`);
+      seen.add(c.id);
+    });
+    return errors;
+  },
+];

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 import { StringEnum } from '../helpers.js';
 
 export const DeviceSection = Type.Object(
@@ -20,3 +21,6 @@ export const LogSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Logging.' },
 );
+
+/** Cross-field checks JSON Schema cannot express. */
+export const deviceChecks: ConfigCheck[] = [];

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 import { StringEnum } from '../helpers.js';
 
 export const GpsSection = Type.Object(
@@ -7,3 +8,6 @@ export const GpsSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Position source.' },
 );
+
+/** Cross-field checks JSON Schema cannot express. */
+export const gpsChecks: ConfigCheck[] = [];

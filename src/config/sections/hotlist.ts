@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 
 export const HotlistSection = Type.Object(
   {
@@ -6,3 +7,6 @@ export const HotlistSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Hot lists and matching.' },
 );
+
+/** Cross-field checks JSON Schema cannot express. */
+export const hotlistChecks: ConfigCheck[] = [];

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 
 export const HttpSection = Type.Object(
   {
@@ -7,3 +8,6 @@ export const HttpSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Local HTTP server: status page, operator station, API.' },
 );
+
+/** Cross-field checks JSON Schema cannot express. */
+export const httpChecks: ConfigCheck[] = [];

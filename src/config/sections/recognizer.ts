@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 
 export const RecognizerSection = Type.Object(
   {
@@ -8,3 +9,6 @@ export const RecognizerSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Plate detector and OCR.' },
 );
+
+/** Cross-field checks JSON Schema cannot express. */
+export const recognizerChecks: ConfigCheck[] = [];

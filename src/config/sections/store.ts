@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 
 export const StoreSection = Type.Object(
   {
@@ -6,3 +7,6 @@ export const StoreSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Detection store.' },
 );
+
+/** Cross-field checks JSON Schema cannot express. */
+export const storeChecks: ConfigCheck[] = [];

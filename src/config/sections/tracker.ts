@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 
 export const TrackerSection = Type.Object(
   {
@@ -6,3 +7,6 @@ export const TrackerSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Grouping per-frame reads into one detection per vehicle pass.' },
 );
+
+/** Cross-field checks JSON Schema cannot express. */
+export const trackerChecks: ConfigCheck[] = [];

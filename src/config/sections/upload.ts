@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { ConfigCheck } from '../checks.js';
 import { SecretRef } from '../secret.js';
 
 export const UploadSection = Type.Object(
@@ -9,3 +10,11 @@ export const UploadSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'Store-and-forward upload.' },
 );
+
+export const uploadChecks: ConfigCheck[] = [
+  (config) => {
+    if (!config.upload.enabled) return [];
+    if (!config.upload.endpoint) return ['upload.endpoint: is required when upload.enabled is true'];
+    return /^https?:\/\//.test(config.upload.endpoint) ? [] : ['upload.endpoint: must be an http(s):// URL'];
+  },
+];
