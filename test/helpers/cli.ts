@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'alpr-edge');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bin/alpr-edge` with args and a clean ALPR_EDGE_* environment. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
+  const child = spawnCli(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  if (input !== undefined) child.stdin!.end(input);
+  else child.stdin!.end();
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ALPR_EDGE_')));
+  return spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** True while a process with this pid exists (and is not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+/** Environment under which the example configs' secrets resolve (as systemd would provide). */
+export function exampleSecretsEnv(dir: string): NodeJS.ProcessEnv {
+  for (const name of ['camera-rear-password', 'upload-token']) writeFileSync(join(dir, name), `test-${name}\n`);
+  return { CREDENTIALS_DIRECTORY: dir, CAMERA_FRONT_PASSWORD: 'x', CAMERA_NB_PASSWORD: 'x', CAMERA_SB_PASSWORD: 'x' };
+}
