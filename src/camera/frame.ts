@@ -12,4 +12,14 @@ export interface Frame {
   format: PixelFormat;
   /** Raw pixels, row-major, no padding: width*height*(3 for rgb24, 1 for gray) bytes. */
   data: Buffer;
+  /**
+   * Detection zone of this camera as a polygon in this frame's pixels ([x, y] points), when one
+   * is configured: plates whose centre lies outside it are not of interest. Absent = whole frame.
+   */
+  zone?: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Bytes per pixel of a raw format. */
+export function bytesPerPixel(format: PixelFormat): number {
+  return format === 'rgb24' ? 3 : 1;
 }

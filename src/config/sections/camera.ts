@@ -3,6 +3,33 @@ import { StringEnum } from '../helpers.js';
 import type { ConfigCheck } from '../checks.js';
 import { SecretRef } from '../secret.js';
 
+/** One row of the speed → sampling-rate table: at or above `min_mph`, sample `fps` frames a second. */
+export const SpeedRate = Type.Object(
+  {
+    min_mph: Type.Number({ minimum: 0, maximum: 200, description: 'Lower bound of this speed band in miles per hour (inclusive).' }),
+    fps: Type.Number({ exclusiveMinimum: 0, maximum: 30, description: 'Frames per second sent to recognition in this band.' }),
+  },
+  { additionalProperties: false },
+);
+export type SpeedRateConfig = Static<typeof SpeedRate>;
+
+export const MotionSection = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: 'Send frames to recognition only while something moves (fixed cameras). Patrol cameras leave this off.' }),
+    pixel_delta: Type.Integer({ default: 24, minimum: 1, maximum: 255, description: 'Brightness change (0-255) that makes a sampled pixel count as changed.' }),
+    threshold_pct: Type.Number({ default: 0.5, minimum: 0.01, maximum: 100, description: 'Share of sampled pixels (percent) that must change for a frame to count as motion.' }),
+    hold_s: Type.Number({ default: 3, minimum: 0, maximum: 60, description: 'Keep sending frames this long after the last motion, so a slowing car is still read.' }),
+    sample_width: Type.Integer({ default: 64, minimum: 16, maximum: 320, description: 'Width of the grid the frame is sampled on for the difference (pixels); height follows the aspect.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Cheap motion gating by frame difference on a small sample grid.' },
+);
+
+export const DEFAULT_SPEED_RATES: SpeedRateConfig[] = [
+  { min_mph: 0, fps: 5 },
+  { min_mph: 25, fps: 10 },
+  { min_mph: 45, fps: 15 },
+];
+
 export const CameraSection = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Camera id (lower case), used in logs, status and stored detections.' }),
@@ -11,6 +38,34 @@ export const CameraSection = Type.Object(
     username: Type.String({ default: '', description: 'Camera user name.' }),
     password: Type.Optional(SecretRef('Camera password: {env: VAR}, {file: PATH} or a literal (tests only).')),
     fps: Type.Number({ default: 5, exclusiveMinimum: 0, maximum: 60, description: 'Frames per second decoded for recognition when no GPS speed table applies.' }),
+    enabled: Type.Boolean({ default: true, description: 'false = keep the entry but do not open the camera.' }),
+    transport: StringEnum(['tcp', 'udp'] as const, { default: 'tcp', description: 'RTSP transport. TCP survives lossy links and NAT; UDP has less latency on a clean LAN.' }),
+    codec: StringEnum(['auto', 'h264', 'h265'] as const, { default: 'auto', description: 'Stream codec; auto lets ffmpeg detect it. Needed with hwaccel on some drivers.' }),
+    hwaccel: StringEnum(['none', 'vaapi'] as const, { default: 'none', description: 'Hardware decoding (VAAPI on Intel/AMD graphics).' }),
+    vaapi_device: Type.String({ default: '/dev/dri/renderD128', minLength: 1, description: 'VAAPI render node used when hwaccel is vaapi.' }),
+    width: Type.Integer({ default: 0, minimum: 0, maximum: 7680, description: 'Width of decoded frames in pixels; 0 = the stream size. Set with height to scale.' }),
+    height: Type.Integer({ default: 0, minimum: 0, maximum: 4320, description: 'Height of decoded frames in pixels; 0 = the stream size.' }),
+    pixel_format: StringEnum(['rgb24', 'gray'] as const, { default: 'rgb24', description: 'Raw pixel format handed to recognition.' }),
+    loop: Type.Boolean({ default: true, description: 'kind file: loop the file forever.' }),
+    realtime: Type.Boolean({ default: true, description: 'kind file: read at the native frame rate (-re), like a live camera.' }),
+    stall_timeout_s: Type.Number({ default: 10, minimum: 1, maximum: 300, description: 'Restart ffmpeg when no frame arrived for this long.' }),
+    connect_timeout_s: Type.Number({ default: 20, minimum: 1, maximum: 300, description: 'Restart when the first frame has not arrived this long after (re)connecting.' }),
+    retry_initial_s: Type.Number({ default: 1, minimum: 0.05, maximum: 60, description: 'First wait before reconnecting; doubles per failure, with jitter.' }),
+    retry_max_s: Type.Number({ default: 30, minimum: 0.1, maximum: 600, description: 'Longest wait between reconnects.' }),
+    stable_after_s: Type.Number({ default: 10, minimum: 0, maximum: 600, description: 'Frames must flow this long before the retry delay resets to retry_initial_s.' }),
+    queue_size: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'Frames waiting for recognition per camera; when full the oldest is dropped and counted.' }),
+    speed_rates: Type.Array(SpeedRate, { default: DEFAULT_SPEED_RATES, maxItems: 8, description: 'Sampling rate by vehicle speed (patrol). Empty = always `fps`. Decoded at the highest rate and thinned in process, so a speed change never restarts ffmpeg.' }),
+    speed_hysteresis_mph: Type.Number({ default: 2, minimum: 0, maximum: 20, description: 'Speed must fall this far below a band boundary before the lower rate applies, so a car cruising at a boundary does not flap.' }),
+    motion: MotionSection,
+    zone: Type.Array(Type.Tuple([Type.Number({ minimum: 0, maximum: 1 }), Type.Number({ minimum: 0, maximum: 1 })]), {
+      default: [],
+      maxItems: 32,
+      description: 'Detection zone: polygon of [x, y] points as fractions of the frame (0..1), clockwise or not. Empty = whole frame. Motion gating looks only inside it; recognition gets it with each frame.',
+    }),
+    onvif_profile: Type.String({ default: '', description: 'kind onvif: media profile token or name; empty = highest resolution within onvif_max_width x onvif_max_height.' }),
+    onvif_max_width: Type.Integer({ default: 1920, minimum: 160, maximum: 7680, description: 'kind onvif: widest profile chosen automatically (pixels).' }),
+    onvif_max_height: Type.Integer({ default: 1080, minimum: 120, maximum: 4320, description: 'kind onvif: tallest profile chosen automatically (pixels).' }),
+    onvif_timeout_s: Type.Number({ default: 10, minimum: 1, maximum: 120, description: 'kind onvif: timeout of each ONVIF request.' }),
   },
   { additionalProperties: false, description: 'One camera.' },
 );
@@ -28,4 +83,34 @@ export const cameraChecks: ConfigCheck[] = [
     });
     return errors;
   },
+  (config) => config.cameras.flatMap((c, i) => checkCamera(c, `cameras[${i}]`)),
 ];
+
+function checkCamera(c: CameraConfig, at: string): string[] {
+  const errors: string[] = [];
+  switch (c.kind) {
+    case 'rtsp':
+      if (!/^rtsps?:\/\//i.test(c.url)) errors.push(`${at}.url: must be an rtsp:// URL for kind rtsp`);
+      break;
+    case 'mjpeg':
+      if (!/^https?:\/\//i.test(c.url)) errors.push(`${at}.url: must be an http(s):// URL for kind mjpeg`);
+      break;
+    case 'onvif':
+      if (!/^[A-Za-z0-9.[\]:-]+$/.test(c.url)) errors.push(`${at}.url: must be the ONVIF device address host[:port] for kind onvif`);
+      break;
+    case 'file':
+      if (c.url === '') errors.push(`${at}.url: is required (path of the video file) for kind file`);
+      break;
+  }
+  // Credentials in the URL would reach logs and the status page; they belong in username/password.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i.test(c.url)) errors.push(`${at}.url: must not contain credentials; use username and password`);
+  if ((c.width === 0) !== (c.height === 0)) errors.push(`${at}: width and height must be set together (or both 0)`);
+  if (c.pixel_format === 'rgb24' && c.width % 2 !== 0) errors.push(`${at}.width: must be even`);
+  if (c.height % 2 !== 0) errors.push(`${at}.height: must be even`);
+  if (c.retry_max_s < c.retry_initial_s) errors.push(`${at}.retry_max_s: must be at least retry_initial_s`);
+  if (c.zone.length > 0 && c.zone.length < 3) errors.push(`${at}.zone: a polygon needs at least 3 points`);
+  const mins = c.speed_rates.map((r) => r.min_mph);
+  if (mins.some((m, i) => i > 0 && m <= mins[i - 1]!)) errors.push(`${at}.speed_rates: min_mph must increase from row to row`);
+  if (c.speed_rates.length > 0 && mins[0] !== 0) errors.push(`${at}.speed_rates: the first row must start at min_mph 0`);
+  return errors;
+}

@@ -1,0 +1,370 @@
+/**
+ * One camera: an ffmpeg child decoding to raw frames, a watchdog that restarts it, paced
+ * reconnects, and the frame schedule (speed-driven thinning, motion gate, bounded queue) in
+ * front of the consumer.
+ *
+ *   [onvif: resolve URI] → ffmpeg → FrameReader ─thin (speed)─▶ Frame ─motion gate─▶ FrameQueue ─▶ onFrame()
+ *                             ▲                                   └─▶ latestFrame() (live view)
+ *        watchdog: no first frame / stall → stop → backoff → reconnect (URI resolved again)
+ */
+import { Backoff } from '../shared/backoff.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { AlprError, errorMessage } from '../shared/errors.js';
+import type { Unit } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { StatusReporter } from '../status/registry.js';
+import type { CameraConfig } from '../config/sections/camera.js';
+import type { ChildTracker } from './child-tracker.js';
+import { CameraErrors } from './errors.js';
+import { ffmpegArgs, type InputKind } from './ffmpeg-args.js';
+import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
+import { FramePump, FrameQueue } from './frame-queue.js';
+import type { Frame } from './frame.js';
+import { HourCounter, linkQuality, RateMeter } from './link-quality.js';
+import { MotionGate } from './motion-gate.js';
+import { resolveOnvifStream } from './onvif-resolver.js';
+import { Decimator, decodeRate, MPS_TO_MPH, rateForSpeed } from './rate-schedule.js';
+import { displayUrl, withCredentials } from './stream-url.js';
+import { Watchdog, type TripReason } from './watchdog.js';
+import { zoneToPixels } from './zone.js';
+
+export type FrameSink = (frame: Frame) => unknown;
+
+export interface CameraSourceDeps {
+  config: CameraConfig;
+  /** Child logger, e.g. `logger.child({ unit: 'camera', camera: id })`. */
+  logger: Logger;
+  /** `registry.reporter('camera:<id>', 'camera')`. */
+  status: StatusReporter;
+  clock?: Clock;
+  ffmpegPath?: string;
+  /** Vehicle speed in m/s (GPS), or null when unknown. Absent = fixed camera: `fps` always. */
+  speed?: () => number | null;
+  tracker?: ChildTracker;
+  random?: () => number;
+}
+
+interface Target {
+  kind: InputKind;
+  url: string;
+  display: string;
+}
+
+/** Lines of ffmpeg's stderr put in the log when it dies, and on the status page. */
+const TAIL_IN_LOG = 20;
+
+export class CameraSource implements Unit {
+  readonly name: string;
+  private readonly cfg: CameraConfig;
+  private readonly log: Logger;
+  private readonly status: StatusReporter;
+  private readonly clock: Clock;
+  private readonly backoff: Backoff;
+  private readonly queue: FrameQueue<Frame>;
+  private readonly pump: FramePump<Frame>;
+  private readonly decimator: Decimator;
+  private readonly motion: MotionGate | null;
+  private readonly meter = new RateMeter();
+  private readonly reconnects = new HourCounter();
+  private readonly watchdog: Watchdog;
+  private readonly decodeFps: number;
+
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private proc: FfmpegProcess | null = null;
+  private wake: (() => void) | null = null;
+  private trip: TripReason | null = null;
+  private latest: Frame | null = null;
+  private seq = 0;
+  private sampleFps: number;
+  private manualSpeed: number | null | undefined;
+  private zonePx: [number, number][] | undefined;
+  private target: Target | null = null;
+
+  constructor(private readonly deps: CameraSourceDeps) {
+    this.cfg = deps.config;
+    this.name = `camera:${this.cfg.id}`;
+    this.log = deps.logger;
+    this.status = deps.status;
+    this.clock = deps.clock ?? systemClock;
+    this.backoff = new Backoff({ initial_ms: this.cfg.retry_initial_s * 1000, max_ms: this.cfg.retry_max_s * 1000, jitter: 0.5 }, deps.random);
+    this.queue = new FrameQueue<Frame>(this.cfg.queue_size);
+    this.pump = new FramePump(this.queue, (err) => this.log.warn({ err }, 'frame consumer failed'));
+    const speedDriven = deps.speed !== undefined && this.cfg.speed_rates.length > 0;
+    this.decodeFps = speedDriven ? decodeRate(this.cfg.speed_rates, this.cfg.fps) : this.cfg.fps;
+    this.sampleFps = this.decodeFps;
+    this.decimator = new Decimator(this.decodeFps);
+    this.motion = this.cfg.motion.enabled
+      ? new MotionGate(
+          { pixelDelta: this.cfg.motion.pixel_delta, thresholdPct: this.cfg.motion.threshold_pct, holdMs: this.cfg.motion.hold_s * 1000, sampleWidth: this.cfg.motion.sample_width },
+          this.cfg.zone,
+        )
+      : null;
+    this.watchdog = new Watchdog(
+      { connectTimeoutMs: this.cfg.connect_timeout_s * 1000, stallMs: this.cfg.stall_timeout_s * 1000, tickMs: 1000 },
+      this.clock,
+      (reason) => this.onTrip(reason),
+      () => this.refreshStatus(),
+    );
+  }
+
+  /** Where frames go. A sink returning a promise gets the next frame only once it settles. */
+  onFrame(sink: FrameSink | null): void {
+    this.pump.setSink(sink);
+  }
+
+  /** Vehicle speed in m/s (null = unknown); overrides the `speed` dependency from now on. */
+  setSpeed(mps: number | null): void {
+    this.manualSpeed = mps;
+  }
+
+  /** The newest decoded frame (after thinning, before motion gating), for the live view. */
+  latestFrame(): Frame | null {
+    return this.latest;
+  }
+
+  /** The ffmpeg child's pid while one runs. */
+  get ffmpegPid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.stopped = false;
+    this.status.set('starting', 'connecting');
+    this.status.detail('expected_fps', this.decodeFps);
+    this.running = this.loop().catch((err: unknown) => {
+      // The loop handles its own errors; reaching here is a bug, reported rather than crashing.
+      this.log.error({ err }, 'camera loop failed');
+      this.status.error(err);
+      this.status.set('failed', errorMessage(err));
+    });
+    await Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.watchdog.stop();
+    await this.proc?.stop();
+    await this.running;
+    this.running = null;
+    this.queue.clear();
+    if (this.status.get().state !== 'stopped') this.status.set('stopped', '');
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const reason = await this.session();
+      if (this.stopped) break;
+      this.reconnects.add(this.clock.now());
+      this.status.count('reconnects');
+      const delay = this.backoff.next();
+      this.status.set('down', `${reason}; retry in ${(delay / 1000).toFixed(1)} s`);
+      this.refreshDetails();
+      await this.sleep(delay);
+    }
+  }
+
+  /** One connection: resolve, run ffmpeg until it exits or the watchdog stops it. Returns why it ended. */
+  private async session(): Promise<string> {
+    let target: Target;
+    try {
+      target = await this.resolveTarget();
+    } catch (err) {
+      this.status.error(err);
+      this.logFailure(errorMessage(err), [], err);
+      return errorMessage(err);
+    }
+    if (this.stopped) return 'stopped';
+    this.target = target;
+    this.status.detail('url', target.display);
+
+    const password = this.cfg.password?.reveal() ?? '';
+    const args = ffmpegArgs({
+      kind: target.kind,
+      url: target.url,
+      transport: this.cfg.transport,
+      codec: this.cfg.codec,
+      hwaccel: this.cfg.hwaccel,
+      vaapiDevice: this.cfg.vaapi_device,
+      fps: this.decodeFps,
+      width: this.cfg.width,
+      height: this.cfg.height,
+      pixelFormat: this.cfg.pixel_format,
+      loop: this.cfg.loop,
+      realtime: this.cfg.realtime,
+      ioTimeoutS: this.cfg.stall_timeout_s,
+    });
+    this.seq = 0;
+    this.trip = null;
+    this.meter.reset(this.clock.now());
+    const proc = new FfmpegProcess({
+      binary: this.deps.ffmpegPath ?? 'ffmpeg',
+      args,
+      cameraId: this.cfg.id,
+      pixelFormat: this.cfg.pixel_format,
+      secrets: password ? [password] : [],
+      want: () => this.wantFrame(),
+      onFrame: (data, w, h) => this.onDecoded(data, w, h),
+      onInfo: (info) => {
+        this.status.detail('resolution', `${info.width}x${info.height}`);
+        this.status.detail('source_fps', info.sourceFps);
+        this.status.detail('codec', info.sourceCodec);
+      },
+      onExit: () => undefined,
+      ...(this.deps.tracker ? { tracker: this.deps.tracker } : {}),
+    });
+    this.proc = proc;
+    this.log.debug({ url: target.display, argv: args.map((a) => displayUrl(a)).join(' ') }, 'starting ffmpeg');
+    proc.start();
+    this.watchdog.start();
+    const exit = await proc.exit();
+    this.watchdog.stop();
+    this.proc = null;
+    if (this.stopped) return 'stopped';
+    const reason = this.describeExit(exit);
+    this.status.error(new AlprError(CameraErrors.CAMERA_FFMPEG_EXITED, { camera: this.cfg.id, detail: reason }));
+    const tail = proc.stderrTail();
+    this.status.detail('last_exit', { at: new Date(this.clock.now()).toISOString(), reason, stderr: tail.slice(-TAIL_IN_LOG) });
+    this.logFailure(reason, tail);
+    return reason;
+  }
+
+  private async resolveTarget(): Promise<Target> {
+    const password = this.cfg.password?.reveal() ?? '';
+    switch (this.cfg.kind) {
+      case 'rtsp':
+      case 'mjpeg':
+        return { kind: this.cfg.kind, url: withCredentials(this.cfg.url, this.cfg.username, password), display: displayUrl(this.cfg.url) };
+      case 'file':
+        return { kind: 'file', url: this.cfg.url, display: this.cfg.url };
+      case 'onvif': {
+        // Resolved again before every connect: devices hand out new URIs after reboots and edits.
+        const r = await resolveOnvifStream({
+          address: this.cfg.url,
+          username: this.cfg.username,
+          password,
+          profile: this.cfg.onvif_profile,
+          maxWidth: this.cfg.onvif_max_width,
+          maxHeight: this.cfg.onvif_max_height,
+          timeoutMs: this.cfg.onvif_timeout_s * 1000,
+        });
+        this.status.detail('onvif_profile', { token: r.profile.token, name: r.profile.name, width: r.profile.width, height: r.profile.height, reason: r.reason });
+        if (this.target && this.target.display !== displayUrl(r.uri)) this.log.info({ from: this.target.display, to: displayUrl(r.uri) }, 'ONVIF stream URI changed');
+        return { kind: 'rtsp', url: withCredentials(r.uri, this.cfg.username, password), display: displayUrl(r.uri) };
+      }
+    }
+  }
+
+  /** At the start of each decoded frame: count it, and decide whether to keep it (thinning). */
+  private wantFrame(): boolean {
+    const now = this.clock.now();
+    this.watchdog.frame(now);
+    this.meter.mark(now);
+    this.status.count('frames');
+    this.updateSampleRate();
+    const keep = this.decimator.accept();
+    if (!keep) this.status.count('thinned');
+    return keep;
+  }
+
+  private updateSampleRate(): void {
+    if (this.deps.speed === undefined || this.cfg.speed_rates.length === 0) return;
+    const mps = this.manualSpeed !== undefined ? this.manualSpeed : this.deps.speed();
+    const fps = rateForSpeed(this.cfg.speed_rates, mps === null ? null : mps * MPS_TO_MPH, this.sampleFps, this.cfg.speed_hysteresis_mph);
+    if (fps !== this.sampleFps) {
+      this.sampleFps = fps;
+      this.decimator.setRate(fps);
+    }
+  }
+
+  private onDecoded(data: Buffer, width: number, height: number): void {
+    const now = this.clock.now();
+    if (this.cfg.zone.length >= 3 && this.zonePx === undefined) this.zonePx = zoneToPixels(this.cfg.zone, width, height);
+    const frame: Frame = { cameraId: this.cfg.id, seq: this.seq++, capturedAt: now, width, height, format: this.cfg.pixel_format, data };
+    if (this.zonePx) frame.zone = this.zonePx;
+    this.latest = frame;
+    if (this.motion && !this.motion.check(frame, now)) {
+      this.status.count('gated');
+      return;
+    }
+    if (this.pump.push(frame) !== undefined) this.status.count('dropped');
+    this.status.count('delivered');
+  }
+
+  private onTrip(reason: TripReason): void {
+    this.trip = reason;
+    const seconds = Math.round(reason.afterMs / 1000);
+    this.log.debug({ reason: reason.kind, seconds }, 'watchdog stopping ffmpeg');
+    void this.proc?.stop();
+  }
+
+  private describeExit(exit: FfmpegExit): string {
+    if (this.trip?.kind === 'no-first-frame') return new AlprError(CameraErrors.CAMERA_NO_FIRST_FRAME, { camera: this.cfg.id, timeout_s: this.cfg.connect_timeout_s }).message;
+    if (this.trip?.kind === 'stalled') return new AlprError(CameraErrors.CAMERA_STALLED, { camera: this.cfg.id, seconds: Math.round(this.trip.afterMs / 1000) }).message;
+    if (exit.spawnError) return new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary: this.deps.ffmpegPath ?? 'ffmpeg', detail: exit.spawnError }).message;
+    return `ffmpeg exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`;
+  }
+
+  /** The first failure after frames flowed is logged loudly with ffmpeg's last words; repeats quietly. */
+  private logFailure(reason: string, tail: string[], err?: unknown): void {
+    const fields = { reason, attempt: this.backoff.failures + 1, stderr: tail.slice(-TAIL_IN_LOG), ...(err ? { err } : {}) };
+    if (this.backoff.failures === 0) this.log.warn(fields, 'camera connection lost');
+    else this.log.debug(fields, 'camera reconnect failed');
+  }
+
+  /** Every watchdog tick: quality verdict, backoff reset once frames have flowed long enough. */
+  private refreshStatus(): void {
+    const now = this.clock.now();
+    const first = this.watchdog.firstFrameAt;
+    if (first !== null && now - first >= this.cfg.stable_after_s * 1000 && this.backoff.failures > 0) {
+      this.log.info({ attempts: this.backoff.failures }, 'camera frames flowing again');
+      this.backoff.reset();
+    }
+    const last = this.watchdog.lastFrameAt;
+    const q = linkQuality({
+      streaming: this.proc !== null && first !== null,
+      fps: this.meter.rate(now),
+      expectedFps: this.expectedFps(),
+      sinceLastFrameMs: last === null ? null : now - last,
+      stallMs: this.cfg.stall_timeout_s * 1000,
+      reconnectsLastHour: this.reconnects.count(now),
+    });
+    if (first === null) this.status.set('starting', 'connecting');
+    else this.status.set(q.quality === 'good' ? 'ok' : q.quality, q.reason);
+    this.status.detail('quality', q.quality);
+    this.refreshDetails();
+  }
+
+  private refreshDetails(): void {
+    const now = this.clock.now();
+    const last = this.watchdog.lastFrameAt;
+    this.status.detail('fps', Math.round(this.meter.rate(now) * 10) / 10);
+    this.status.detail('expected_fps', this.expectedFps());
+    this.status.detail('sample_fps', this.sampleFps);
+    this.status.detail('last_frame_at', last === null ? null : new Date(last).toISOString());
+    this.status.detail('reconnects_per_h', this.reconnects.count(now));
+    this.status.detail('drops', this.queue.dropped);
+    this.status.detail('queue', this.queue.length);
+    if (this.motion) this.status.detail('motion_pct', Math.round(this.motion.lastChangedPct * 100) / 100);
+  }
+
+  /** The camera's own rate caps what ffmpeg can deliver. */
+  private expectedFps(): number {
+    const src = this.proc?.info.sourceFps;
+    return src && src > 0 ? Math.min(this.decodeFps, src) : this.decodeFps;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}

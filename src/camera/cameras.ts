@@ -1,0 +1,92 @@
+/**
+ * All cameras of the device as one unit: checks ffmpeg once, kills ffmpeg children a crashed
+ * previous run left behind, keeps the pid file, and starts one CameraSource per enabled camera.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CameraConfig } from '../config/sections/camera.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { AlprError } from '../shared/errors.js';
+import type { Unit } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { StatusRegistry } from '../status/registry.js';
+import { CameraSource, type FrameSink } from './camera-source.js';
+import { ffmpegChildren, sweepPidFile, type ChildTracker } from './child-tracker.js';
+import { CameraErrors } from './errors.js';
+import type { Frame } from './frame.js';
+
+export interface CamerasDeps {
+  configs: readonly CameraConfig[];
+  /** Parent logger; each camera gets `child({ unit: 'camera', camera: id })`. */
+  logger: Logger;
+  registry: StatusRegistry;
+  /** device.data_dir: holds the ffmpeg pid file. */
+  dataDir: string;
+  clock?: Clock;
+  ffmpegPath?: string;
+  /** Vehicle speed (m/s) for patrol cameras; leave out on fixed installations. */
+  speed?: () => number | null;
+  tracker?: ChildTracker;
+}
+
+export const PID_FILE = 'ffmpeg.pids';
+
+export class Cameras implements Unit {
+  readonly name = 'cameras';
+  readonly sources: readonly CameraSource[];
+  private readonly tracker: ChildTracker;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: CamerasDeps) {
+    this.tracker = deps.tracker ?? ffmpegChildren;
+    this.log = deps.logger.child({ unit: 'cameras' });
+    this.sources = deps.configs
+      .filter((c) => c.enabled)
+      .map(
+        (config) =>
+          new CameraSource({
+            config,
+            logger: deps.logger.child({ unit: 'camera', camera: config.id }),
+            status: deps.registry.reporter(`camera:${config.id}`, 'camera'),
+            clock: deps.clock ?? systemClock,
+            tracker: this.tracker,
+            ...(deps.ffmpegPath ? { ffmpegPath: deps.ffmpegPath } : {}),
+            ...(deps.speed ? { speed: deps.speed } : {}),
+          }),
+      );
+    for (const c of deps.configs.filter((c) => !c.enabled)) deps.registry.reporter(`camera:${c.id}`, 'camera').set('disabled', 'enabled: false');
+  }
+
+  /** Every camera's frames go to one sink (each camera keeps its own queue). */
+  onFrame(sink: FrameSink | null): void {
+    for (const s of this.sources) s.onFrame(sink);
+  }
+
+  setSpeed(mps: number | null): void {
+    for (const s of this.sources) s.setSpeed(mps);
+  }
+
+  latestFrame(cameraId: string): Frame | null {
+    return this.sources.find((s) => s.name === `camera:${cameraId}`)?.latestFrame() ?? null;
+  }
+
+  async start(): Promise<void> {
+    if (this.sources.length === 0) return;
+    const binary = this.deps.ffmpegPath ?? 'ffmpeg';
+    const probe = spawnSync(binary, ['-hide_banner', '-version'], { timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (probe.error || probe.status !== 0) {
+      throw new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary, detail: probe.error ? ((probe.error as NodeJS.ErrnoException).code ?? probe.error.message) : `exit ${probe.status}` });
+    }
+    mkdirSync(this.deps.dataDir, { recursive: true });
+    const pidFile = join(this.deps.dataDir, PID_FILE);
+    const swept = sweepPidFile(pidFile, binary);
+    if (swept.killed.length > 0) this.log.warn({ pids: swept.killed.map((k) => k.pid) }, 'killed ffmpeg processes left by a previous run');
+    this.tracker.usePidFile(pidFile);
+    for (const s of this.sources) await s.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.stop()));
+  }
+}
