@@ -12,6 +12,8 @@ export interface GpsFix {
   mode: FixMode;
   satellites: number | null;
   hdop: number | null;
+  /** Satellites in view (from GSV / gpsd SKY), used or not; absent when the source does not say. */
+  satellitesInView?: number | null;
   /** Time of the fix as the receiver reports it (ms since epoch), or null. */
   gpsTime: number | null;
   /** Local wall-clock time the fix was received (ms since epoch). */
