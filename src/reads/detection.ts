@@ -23,4 +23,10 @@ export interface Detection {
   /** JPEG of the plate crop and of the whole frame it came from. */
   plateJpeg: Buffer;
   overviewJpeg: Buffer;
+  /**
+   * 0 (or absent) for the first emission of a pass. The same plate re-appearing on the same
+   * camera within `tracker.dedupe_window_s` is emitted again with the same `id` and the next
+   * revision; the later one replaces the earlier (more frames, maybe better evidence).
+   */
+  revision?: number;
 }

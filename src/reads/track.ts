@@ -1,0 +1,86 @@
+/**
+ * One open vehicle pass on one camera: its votes, its motion, its timing and the single frame
+ * kept as evidence. Memory per track is bounded: the vote keeps at most a few dozen distinct
+ * texts, the motion a handful of boxes, and only the best frame's pixels are retained.
+ */
+import type { Frame } from '../camera/frame.js';
+import type { PlateRead } from '../recognizer/types.js';
+import { evidenceBound, evidenceScore, plateSharpness } from './best-frame.js';
+import { BoxMotion } from './box-motion.js';
+import { plateSimilarity } from './normalise.js';
+import { PlateVote } from './plate-vote.js';
+
+export interface BestFrame {
+  frame: Frame;
+  read: PlateRead;
+  score: number;
+}
+
+/** A pass emitted recently: a later track with the same text continues it. */
+export interface PassRef {
+  readonly cameraId: string;
+  readonly id: string;
+  text: string;
+  lastSeen: number;
+}
+
+export class Track {
+  readonly vote = new PlateVote();
+  readonly motion = new BoxMotion();
+  firstSeen: number;
+  lastSeen: number;
+  /** Clock time the last read arrived; the pass ends `leave_timeout_s` after it. */
+  lastArrival: number;
+  frames = 0;
+  best: BestFrame | null = null;
+  /** Passes that ended shortly before this one began: candidates for de-duplication. */
+  readonly continues: PassRef[];
+  private readonly regions = new Map<string, number>();
+
+  constructor(
+    readonly seq: number,
+    readonly cameraId: string,
+    capturedAt: number,
+    arrival: number,
+    continues: PassRef[],
+  ) {
+    this.firstSeen = capturedAt;
+    this.lastSeen = capturedAt;
+    this.lastArrival = arrival;
+    this.continues = continues;
+  }
+
+  add(read: PlateRead, frame: Frame, capturedAt: number, arrival: number): void {
+    const agreement = this.frames === 0 ? 1 : plateSimilarity(read.text, this.vote.consensus().text);
+    this.vote.add(read);
+    this.motion.observe(capturedAt, read.box);
+    this.frames++;
+    this.firstSeen = Math.min(this.firstSeen, capturedAt);
+    this.lastSeen = Math.max(this.lastSeen, capturedAt);
+    this.lastArrival = Math.max(this.lastArrival, arrival);
+    if (read.region) this.regions.set(read.region, (this.regions.get(read.region) ?? 0) + read.confidence);
+
+    const factors = { detectionScore: read.detectionScore, confidence: read.confidence, box: read.box, agreement };
+    // Sharpness needs the pixels; skip it when even a perfectly sharp crop could not win.
+    if (this.best && evidenceBound(factors) <= this.best.score) return;
+    const score = evidenceScore(factors, plateSharpness(frame, read.box));
+    if (!this.best || score > this.best.score) this.best = { frame, read, score };
+  }
+
+  region(): string | null {
+    let best: string | null = null;
+    let w = 0;
+    for (const [r, s] of this.regions) {
+      if (s > w) {
+        best = r;
+        w = s;
+      }
+    }
+    return best;
+  }
+
+  /** Bytes of pixels this track keeps alive. */
+  retainedBytes(): number {
+    return this.best?.frame.data.length ?? 0;
+  }
+}
