@@ -1,0 +1,147 @@
+/**
+ * Plate formats per region, as position classes: `L` letter, `N` digit, `A` either; `X{m,n}`
+ * repeats. Formats RANK readings, they never discard one: a string that fits no format is still
+ * reported, just below one that does.
+ *
+ * Where a format fixes a position as letter or digit, the classic OCR confusions are resolved
+ * by it (O/0, I/1, B/8, S/5, Z/2, G/6): `B0B1234` read for Brazil's LLLNNNN becomes `BOB1234`.
+ * US ground truth writes the letter O as the digit 0 (openalpr convention, kept by our labels),
+ * so US readings are canonicalised O → 0.
+ */
+export type Region = 'us' | 'eu' | 'br';
+export const REGIONS: readonly Region[] = ['us', 'eu', 'br'];
+
+const FORMATS: Record<Region, readonly string[]> = {
+  // Common state serial formats without spaces or dashes (CA 7ABC123, NY/TX/PA ABC1234, IL AB12345,
+  // NJ A12BCD, MA 1ABC23, FL ABCD12, MN/OR 123ABC, NV 123A45 ...).
+  us: ['LLLNNNN', 'NLLLNNN', 'LLLNNN', 'NNNLLL', 'LLNNNNN', 'LNNLLL', 'NLLLNN', 'LLLLNN', 'NNNLNN', 'LLNLNNN', 'NLLNNN', 'LLLNLL', 'NNNNLL', 'LLNNNN'],
+  eu: [
+    'LLNNNLL', // FR, IT, HR/RS (AB123CD)
+    'LLNNLLL', // GB, RO (AB12CDE)
+    'LNNNLLL', // RO Bucharest (B123ABC)
+    'LNNLLL', // RO (B12ABC)
+    'NNNNLLL', // ES (1234BCD)
+    'L{1,3}L{1,2}N{1,4}', // DE (B MW1234 -> BMW1234), AT-like
+    'L{1,3}L{1,2}N{1,4}L', // DE historic / electric suffix (E, H)
+    'LLNNNNN', // PL, DK, NO
+    'LLLNNNN', // PL, CZ-like
+    'LLLNNLL', // PL
+    'NLLLNNN', // BE
+    'NLNNNNN', // CZ
+    'NLLNNNN', // CZ, SK
+    'LLLNNN', // HU, SE, FI, LT
+    'LLLNNL', // SE
+    'LLNNNNLL', // HR
+    'NNLLNN', // PT, NL
+    'LLNNLL', // PT, NL
+    'NNNNLL', // NL
+    'LLNNNN', // NL
+    'NNLLLL', // NL
+    'LLLLNN', // NL
+    'NNLLLN', // NL
+    'NLLLNN', // NL
+    'LLNNNL', // NL
+    'LNNNLL', // NL
+    'LLLNNL', // NL
+    'NLLNNN', // NL
+    'LLN{1,6}', // CH (ZH123456)
+  ],
+  // Brazil: old grey/red LLLNNNN and Mercosur LLLNLNN.
+  br: ['LLLNNNN', 'LLLNLNN'],
+};
+
+/** Letter ↔ digit look-alikes resolved by a format. */
+const LETTER_FOR_DIGIT: Record<string, string> = { '0': 'O', '1': 'I', '8': 'B', '5': 'S', '2': 'Z', '6': 'G' };
+const DIGIT_FOR_LETTER: Record<string, string> = { O: '0', I: '1', B: '8', S: '5', Z: '2', G: '6', D: '0', Q: '0' };
+
+/** Expands `X{m,n}` repeats: `L{1,2}N` → [`LN`, `LLN`]. */
+export function expandFormat(format: string): string[] {
+  let out = [''];
+  const re = /([LNA])(?:\{(\d+),(\d+)\})?/g;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(format)) !== null) {
+    if (m.index !== consumed) throw new Error(`bad plate format ${format}`);
+    consumed = m.index + m[0].length;
+    const lo = m[2] ? Number(m[2]) : 1;
+    const hi = m[3] ? Number(m[3]) : 1;
+    const next: string[] = [];
+    for (const prefix of out) for (let n = lo; n <= hi; n++) next.push(prefix + m[1]!.repeat(n));
+    out = next;
+  }
+  if (consumed !== format.length) throw new Error(`bad plate format ${format}`);
+  return out;
+}
+
+const CLASSES: Record<Region, Map<number, string[]>> = buildClasses();
+
+function buildClasses(): Record<Region, Map<number, string[]>> {
+  const out = {} as Record<Region, Map<number, string[]>>;
+  for (const r of REGIONS) {
+    const byLen = new Map<number, string[]>();
+    for (const cls of new Set(FORMATS[r].flatMap(expandFormat))) {
+      const list = byLen.get(cls.length) ?? [];
+      list.push(cls);
+      byLen.set(cls.length, list);
+    }
+    out[r] = byLen;
+  }
+  return out;
+}
+
+/** Position classes of a region's formats with this length. */
+export function formatsOfLength(region: Region, length: number): readonly string[] {
+  return CLASSES[region].get(length) ?? [];
+}
+
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+
+/**
+ * `text` forced into `classes` by swapping look-alikes, or null when some position holds a
+ * character with no look-alike of the required class. For US, O and 0 are one character.
+ */
+export function coerce(text: string, classes: string, region: Region): string | null {
+  if (text.length !== classes.length) return null;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const k = classes[i]!;
+    if (k === 'A' || (k === 'L') === !isDigit(c)) out += c;
+    else if (region === 'us' && (c === '0' || c === 'O')) out += '0';
+    else if (k === 'L' && LETTER_FOR_DIGIT[c]) out += LETTER_FOR_DIGIT[c];
+    else if (k === 'N' && DIGIT_FOR_LETTER[c]) out += DIGIT_FOR_LETTER[c];
+    else return null;
+  }
+  return canonical(out, region);
+}
+
+/** Region spelling: US writes letter O as digit 0. */
+export function canonical(text: string, region: Region | null): string {
+  return region === 'us' ? text.replace(/O/g, '0') : text;
+}
+
+export type FormatFit = 'match' | 'plausible' | 'none';
+
+/**
+ * How well `text` fits a region: `match` = one of its formats exactly (for US, 0 stands for O
+ * in letter positions); `plausible` = US vanity/special plates (2–8 characters, any pattern);
+ * `none` otherwise.
+ */
+export function formatFit(text: string, region: Region): FormatFit {
+  for (const cls of formatsOfLength(region, text.length)) {
+    if (fitsExactly(text, cls, region)) return 'match';
+  }
+  if (region === 'us' && text.length >= 2 && text.length <= 8) return 'plausible';
+  return 'none';
+}
+
+function fitsExactly(text: string, classes: string, region: Region): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const k = classes[i]!;
+    if (k === 'A') continue;
+    if (region === 'us' && c === '0') continue;
+    if ((k === 'N') !== isDigit(c)) return false;
+  }
+  return true;
+}

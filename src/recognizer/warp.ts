@@ -1,0 +1,130 @@
+/**
+ * OCR input: the detected quad, widened by the contract's margins, perspective-warped onto the
+ * whole Hocr x Wocr rectangle straight from the raw frame (grey computed per sample, so no
+ * grey copy of the frame is made and a plate costs ~4k bilinear samples).
+ *
+ * Same arithmetic as models/training/contract.py `warp_plate` (cv2.warpPerspective): output
+ * pixel (x, y) samples the source at H·(x, y, 1) with no half-pixel shift, bilinear, borders
+ * replicated, and the value rounded to a byte before /255.
+ */
+import type { Quad } from './detect-decode.js';
+import type { RawImage } from './letterbox.js';
+import type { Point } from './types.js';
+
+/** 3x3 row-major homography. */
+export type Homography = Float64Array;
+
+/**
+ * Moves each side of TL,TR,BR,BL outwards by mx of the plate's width and my of its height,
+ * measured along the quad's own axes so a tilted plate keeps its shape.
+ */
+export function expandQuad(q: Quad, mx: number, my: number): Quad {
+  const [tl, tr, br, bl] = q;
+  const ux: Point = [(tr[0] - tl[0] + (br[0] - bl[0])) / 2, (tr[1] - tl[1] + (br[1] - bl[1])) / 2];
+  const uy: Point = [(bl[0] - tl[0] + (br[0] - tr[0])) / 2, (bl[1] - tl[1] + (br[1] - tr[1])) / 2];
+  const dx: Point = [ux[0] * mx, ux[1] * mx];
+  const dy: Point = [uy[0] * my, uy[1] * my];
+  return [
+    [tl[0] - dx[0] - dy[0], tl[1] - dx[1] - dy[1]],
+    [tr[0] + dx[0] - dy[0], tr[1] + dx[1] - dy[1]],
+    [br[0] + dx[0] + dy[0], br[1] + dx[1] + dy[1]],
+    [bl[0] - dx[0] + dy[0], bl[1] - dx[1] + dy[1]],
+  ];
+}
+
+/** The homography taking each `from` point to the matching `to` point (4 pairs, DLT with h33 = 1). */
+export function homography(from: readonly Point[], to: readonly Point[]): Homography {
+  const A: number[][] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x, y] = from[i]!;
+    const [u, v] = to[i]!;
+    A.push([x, y, 1, 0, 0, 0, -u * x, -u * y, u]);
+    A.push([0, 0, 0, x, y, 1, -v * x, -v * y, v]);
+  }
+  const h = solve8(A);
+  return Float64Array.from([h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!, 1]);
+}
+
+/** Gaussian elimination with partial pivoting on an 8x9 augmented matrix. */
+function solve8(A: number[][]): number[] {
+  const n = 8;
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[p]![c]!)) p = r;
+    if (Math.abs(A[p]![c]!) < 1e-12) throw new Error('degenerate quad: three corners are collinear');
+    [A[c], A[p]] = [A[p]!, A[c]!];
+    const row = A[c]!;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const other = A[r]!;
+      const f = other[c]! / row[c]!;
+      if (f === 0) continue;
+      for (let k = c; k <= n; k++) other[k]! -= f * row[k]!;
+    }
+  }
+  return A.map((row, i) => row[n]! / row[i]!);
+}
+
+export function applyHomography(H: Homography, x: number, y: number): Point {
+  const w = H[6]! * x + H[7]! * y + H[8]!;
+  return [(H[0]! * x + H[1]! * y + H[2]!) / w, (H[3]! * x + H[4]! * y + H[5]!) / w];
+}
+
+export interface WarpTarget {
+  /** Batch tensor [N,1,height,width]. */
+  tensor: Float32Array;
+  /** Float offset of this plate's slot (index * height * width). */
+  offset: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Warps `quad` (already expanded) of `img` onto the target slot. Degenerate quads (collinear
+ * corners) throw; the caller skips that plate.
+ */
+export function warpQuad(img: RawImage, quad: Quad, target: WarpTarget): void {
+  const { width: ow, height: oh, tensor, offset } = target;
+  const rect: Point[] = [
+    [0, 0],
+    [ow, 0],
+    [ow, oh],
+    [0, oh],
+  ];
+  const H = homography(rect, quad);
+  const W = img.width;
+  const Hh = img.height;
+  const d = img.data;
+  const rgb = img.format === 'rgb24';
+  const grey = (x: number, y: number): number => {
+    const xi = x < 0 ? 0 : x >= W ? W - 1 : x;
+    const yi = y < 0 ? 0 : y >= Hh ? Hh - 1 : y;
+    if (!rgb) return d[yi * W + xi]!;
+    const o = (yi * W + xi) * 3;
+    return (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
+  };
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      const w = H[6]! * x + H[7]! * y + H[8]!;
+      const sx = (H[0]! * x + H[1]! * y + H[2]!) / w;
+      const sy = (H[3]! * x + H[4]! * y + H[5]!) / w;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const top = grey(x0, y0) * (1 - fx) + grey(x0 + 1, y0) * fx;
+      const bottom = grey(x0, y0 + 1) * (1 - fx) + grey(x0 + 1, y0 + 1) * fx;
+      tensor[offset + y * ow + x] = Math.round(top * (1 - fy) + bottom * fy) / 255;
+    }
+  }
+}
+
+/** Quad of a whole image (for `--ocr-only`: the file is the plate crop). */
+export function wholeImageQuad(width: number, height: number): Quad {
+  return [
+    [0, 0],
+    [width, 0],
+    [width, height],
+    [0, height],
+  ];
+}

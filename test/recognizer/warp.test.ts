@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { Quad } from '../../src/recognizer/detect-decode.js';
+import type { Point } from '../../src/recognizer/types.js';
+import { applyHomography, expandQuad, homography, warpQuad, wholeImageQuad } from '../../src/recognizer/warp.js';
+
+describe('homography', () => {
+  const cases: { name: string; from: Point[]; to: Point[] }[] = [
+    { name: 'scale', from: wholeImageQuad(128, 32), to: wholeImageQuad(256, 64) },
+    {
+      name: 'perspective',
+      from: wholeImageQuad(128, 32),
+      to: [
+        [100, 200],
+        [260, 180],
+        [270, 240],
+        [95, 250],
+      ],
+    },
+  ];
+  it.each(cases)('maps every corner onto its target ($name)', ({ from, to }) => {
+    const H = homography(from, to);
+    from.forEach((p, i) => {
+      const [x, y] = applyHomography(H, p[0], p[1]);
+      expect(x).toBeCloseTo(to[i]![0], 6);
+      expect(y).toBeCloseTo(to[i]![1], 6);
+    });
+  });
+
+  it.each(cases)('round-trips an inner point through the inverse ($name)', ({ from, to }) => {
+    const H = homography(from, to);
+    const back = homography(to, from);
+    const [x, y] = applyHomography(H, 40.5, 11.25);
+    const [bx, by] = applyHomography(back, x, y);
+    expect(bx).toBeCloseTo(40.5, 6);
+    expect(by).toBeCloseTo(11.25, 6);
+  });
+
+  it('rejects a degenerate quad', () => {
+    expect(() =>
+      homography(wholeImageQuad(10, 10), [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ]),
+    ).toThrow(/degenerate/);
+  });
+});
+
+describe('expandQuad', () => {
+  it('widens an axis-aligned quad by the margins of its width and height', () => {
+    expect(expandQuad(wholeImageQuad(100, 50), 0.04, 0.08)).toEqual([
+      [-4, -4],
+      [104, -4],
+      [104, 54],
+      [-4, 54],
+    ]);
+  });
+
+  it('widens a rotated quad along its own axes', () => {
+    // A 100x50 plate rotated 90 degrees: its x-axis points down.
+    const q: Quad = [
+      [50, 0],
+      [50, 100],
+      [0, 100],
+      [0, 0],
+    ];
+    const e = expandQuad(q, 0.1, 0.2);
+    expect(e[0]).toEqual([60, -10]);
+    expect(e[2]).toEqual([-10, 110]);
+  });
+});
+
+describe('warpQuad', () => {
+  const W = 256;
+  const H = 64;
+  const ramp = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) ramp[y * W + x] = x;
+  const img = { width: W, height: H, format: 'gray' as const, data: ramp };
+
+  it('samples the source at H(x, y) with no half-pixel shift (cv2.warpPerspective)', () => {
+    const out = new Float32Array(32 * 128);
+    warpQuad(img, wholeImageQuad(W, H), { tensor: out, offset: 0, width: 128, height: 32 });
+    // Output column x samples source column 2x of a horizontal ramp.
+    for (const x of [0, 1, 10, 100, 127]) expect(Math.round(out[5 * 128 + x]! * 255)).toBe(2 * x);
+  });
+
+  it('replicates the border for corners outside the frame', () => {
+    const out = new Float32Array(32 * 128);
+    const q: Quad = [
+      [-64, 0],
+      [64, 0],
+      [64, 64],
+      [-64, 64],
+    ];
+    warpQuad(img, q, { tensor: out, offset: 0, width: 128, height: 32 });
+    expect(out[0]).toBe(0);
+    expect(Math.round(out[127]! * 255)).toBe(63);
+  });
+
+  it('writes into its slot of the batch only', () => {
+    const out = new Float32Array(3 * 32 * 128).fill(-1);
+    warpQuad(img, wholeImageQuad(W, H), { tensor: out, offset: 32 * 128, width: 128, height: 32 });
+    expect(out[32 * 128 - 1]).toBe(-1);
+    expect(out[2 * 32 * 128]).toBe(-1);
+    expect(out[32 * 128 + 1]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('computes grey from rgb24 pixels per sample', () => {
+    const rgb = new Uint8Array(4 * 4 * 3);
+    for (let i = 0; i < 16; i++) rgb.set([0, 255, 0], i * 3);
+    const out = new Float32Array(4);
+    warpQuad({ width: 4, height: 4, format: 'rgb24', data: rgb }, wholeImageQuad(4, 4), { tensor: out, offset: 0, width: 2, height: 2 });
+    expect(Array.from(out, (v) => Math.round(v * 255))).toEqual([150, 150, 150, 150]);
+  });
+});
