@@ -72,12 +72,14 @@ export class Cameras implements Unit {
   }
 
   async start(): Promise<void> {
-    if (this.sources.length === 0) return;
     const binary = this.deps.ffmpegPath ?? 'ffmpeg';
-    const probe = spawnSync(binary, ['-hide_banner', '-version'], { timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (probe.error || probe.status !== 0) {
-      throw new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary, detail: probe.error ? ((probe.error as NodeJS.ErrnoException).code ?? probe.error.message) : `exit ${probe.status}` });
+    if (this.sources.length > 0) {
+      const probe = spawnSync(binary, ['-hide_banner', '-version'], { timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (probe.error || probe.status !== 0) {
+        throw new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary, detail: probe.error ? ((probe.error as NodeJS.ErrnoException).code ?? probe.error.message) : `exit ${probe.status}` });
+      }
     }
+    // Swept even with no camera configured: a camera removed after a crash leaves its ffmpeg too.
     mkdirSync(this.deps.dataDir, { recursive: true });
     const pidFile = join(this.deps.dataDir, PID_FILE);
     const swept = sweepPidFile(pidFile, binary);

@@ -1,0 +1,135 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cameras, PID_FILE } from '../../src/camera/cameras.js';
+import { processStartTicks, sweepPidFile } from '../../src/camera/child-tracker.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { StatusRegistry } from '../../src/status/registry.js';
+import { RtspPeer } from '../peers/rtsp-peer.js';
+import { waitFor } from './helpers.js';
+
+const DAEMON = fileURLToPath(new URL('../peers/camera-daemon.ts', import.meta.url));
+
+/** Alive and not a zombie (a container's PID 1 may never reap an orphan). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const spawned: ChildProcess[] = [];
+const strays: number[] = [];
+
+async function startDaemon(dataDir: string, kind: string, url: string, flag: '--wait-frame' | '--exit' | null): Promise<{ daemon: ChildProcess; ffmpegPid: number }> {
+  const daemon = spawn(process.execPath, ['--import', 'tsx', DAEMON, dataDir, kind, url, ...(flag ? [flag] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.push(daemon);
+  let out = '';
+  let err = '';
+  daemon.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const ffmpegPid = await new Promise<number>((resolve, reject) => {
+    daemon.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /FFMPEG (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    daemon.once('exit', (code) => reject(new Error(`daemon exited ${code}: ${err}`)));
+    setTimeout(() => reject(new Error(`daemon never reported ffmpeg: ${err}`)), 20_000).unref();
+  });
+  strays.push(ffmpegPid);
+  return { daemon, ffmpegPid };
+}
+
+async function sigkill(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  process.kill(child.pid!, 'SIGKILL');
+  await exited;
+}
+
+describe('no ffmpeg outlives the daemon', () => {
+  const server = new RtspPeer({ mounts: ['/live=test:160x120@10'] });
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'alpr-cam-'));
+    dirs.push(d);
+    return d;
+  };
+
+  beforeAll(async () => {
+    await server.start(0);
+  });
+  afterAll(async () => {
+    for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const pid of strays) if (running(pid)) process.kill(pid, 'SIGKILL');
+    await server.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a streaming ffmpeg dies of EPIPE when the daemon is SIGKILLed', async () => {
+    const dir = tempDir();
+    const { daemon, ffmpegPid } = await startDaemon(dir, 'rtsp', server.url('/live'), '--wait-frame');
+    expect(running(ffmpegPid)).toBe(true);
+    const recorded = readFileSync(join(dir, PID_FILE), 'utf8');
+    expect(recorded).toContain(`"pid":${ffmpegPid}`);
+    await sigkill(daemon);
+    // The next frame write (5 fps) hits the closed pipe.
+    await waitFor(() => !running(ffmpegPid), 5_000, `ffmpeg ${ffmpegPid} to die`);
+  });
+
+  it('a stalled ffmpeg that never writes is killed from the pid file at the next start', async () => {
+    const dir = tempDir();
+    // A FIFO nobody writes to: ffmpeg blocks opening it and never touches its stdout.
+    const fifo = join(dir, 'stalled.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const { daemon, ffmpegPid } = await startDaemon(dir, 'file', fifo, null);
+    await sigkill(daemon);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(running(ffmpegPid)).toBe(true); // EPIPE cannot save us here
+
+    const next = new Cameras({ configs: [], logger: silentLogger(), registry: new StatusRegistry(), dataDir: dir });
+    await next.start();
+    await waitFor(() => !running(ffmpegPid), 3_000, `swept ffmpeg ${ffmpegPid} to die`);
+    await next.stop();
+  });
+
+  it('process.exit() kills every ffmpeg child synchronously and clears the pid file', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'stalled.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const { daemon, ffmpegPid } = await startDaemon(dir, 'file', fifo, '--exit');
+    if (daemon.exitCode === null) await once(daemon, 'exit');
+    expect(daemon.exitCode).toBe(3);
+    await waitFor(() => !running(ffmpegPid), 2_000, `ffmpeg ${ffmpegPid} to die with the daemon`);
+    expect(() => readFileSync(join(dir, PID_FILE))).toThrow(/ENOENT/);
+  });
+
+  it('the sweep spares a pid that is no longer our ffmpeg', async () => {
+    const dir = tempDir();
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    spawned.push(sleeper);
+    const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=1', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    spawned.push(ffmpeg);
+    strays.push(ffmpeg.pid!);
+    await waitFor(() => processStartTicks(ffmpeg.pid!) !== null, 2_000, 'ffmpeg to start');
+    const file = join(dir, PID_FILE);
+    writeFileSync(
+      file,
+      [
+        { pid: sleeper.pid, camera: 'a', startTicks: processStartTicks(sleeper.pid!) }, // not ffmpeg
+        { pid: ffmpeg.pid, camera: 'b', startTicks: processStartTicks(ffmpeg.pid!)! - 1 }, // pid reused by another ffmpeg
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    const result = sweepPidFile(file);
+    expect(result.killed).toEqual([]);
+    expect(result.ignored.map((e) => e.pid)).toEqual([sleeper.pid, ffmpeg.pid]);
+    expect([running(sleeper.pid!), running(ffmpeg.pid!)]).toEqual([true, true]);
+  });
+});
