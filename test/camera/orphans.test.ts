@@ -32,9 +32,9 @@ async function startDaemon(dataDir: string, kind: string, url: string, flag: '--
   spawned.push(daemon);
   let out = '';
   let err = '';
-  daemon.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  daemon.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const ffmpegPid = await new Promise<number>((resolve, reject) => {
-    daemon.stdout!.on('data', (d: Buffer) => {
+    daemon.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /FFMPEG (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
