@@ -1,0 +1,178 @@
+/**
+ * One hot-list entry as read from a list file, the central server or the local entry form,
+ * validated and normalised. Validation is pure and reports every problem of a row at once
+ * (`field: message`), so an import report names the row, the field and what is wrong.
+ */
+import { normalisePlate } from '../reads/normalise.js';
+import { MAX_PLATE_LENGTH } from './alphabet.js';
+
+export interface EntryRow {
+  /** Normalised plate (A–Z 0–9), or a pattern with `?` and `*` when `wildcard`. */
+  plate: string;
+  wildcard: boolean;
+  state: string | null;
+  list: string;
+  /** 1 = most urgent. */
+  priority: number;
+  reason: string;
+  caseNumber: string | null;
+  subjectXref: string | null;
+  officerName: string | null;
+  officerContact: string | null;
+  source: string;
+  createdAt: number | null;
+  /** ms since epoch; null = no expiry (whole lists are replaced at each sync instead). */
+  expiresAt: number | null;
+  informational: boolean;
+  alsoInNcic: boolean;
+  id: string | null;
+  enteredBy: string | null;
+}
+
+export type RawValue = string | number | boolean | null | undefined;
+export type RawRow = Record<string, RawValue>;
+
+export interface RowProblem {
+  field: string;
+  message: string;
+}
+
+export interface RowRules {
+  /** Lists whose hits are informational only (sacramento-pd I.1; roseville 426.6.4 (c)). */
+  specialLists: ReadonlySet<string>;
+  defaultPriority: number;
+  /** Known characters a partial plate must have, so a pattern cannot match half the traffic. */
+  minWildcardLiterals: number;
+  /** Source recorded on rows that do not name one. */
+  source: string;
+  now: number;
+}
+
+export type RowResult = { row: EntryRow } | { problems: RowProblem[] } | { expired: true };
+
+const MAX_TEXT = 500;
+const LIST_NAME = /^[a-z0-9_]{1,40}$/;
+const STATE = /^[A-Z]{2,3}$/;
+
+/** Normalises a list name as typed (`Stolen Vehicle`) to its key (`stolen_vehicle`). */
+export function normaliseListName(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+}
+
+/** Plate or pattern text → normalised text and whether it is a pattern; null when unusable. */
+export function normaliseEntryPlate(text: string, minWildcardLiterals: number): { plate: string; wildcard: boolean } | { error: string } {
+  if (/[?*]/.test(text)) {
+    const pattern = text.toUpperCase().replace(/[\s.\-·]/g, '').replace(/\*+/g, '*');
+    if (!/^[A-Z0-9?*]+$/.test(pattern)) return { error: 'a partial plate may only hold A–Z, 0–9, ? (one character) and * (any run)' };
+    const literals = pattern.replace(/[?*]/g, '').length;
+    if (literals < minWildcardLiterals) return { error: `a partial plate needs at least ${minWildcardLiterals} known characters` };
+    if (pattern.replace(/\*/g, '').length > MAX_PLATE_LENGTH) return { error: `longer than ${MAX_PLATE_LENGTH} characters` };
+    return { plate: pattern, wildcard: true };
+  }
+  const plate = normalisePlate(text);
+  if (plate.length < 2) return { error: 'needs at least two characters A–Z or 0–9' };
+  if (plate.length > MAX_PLATE_LENGTH) return { error: `longer than ${MAX_PLATE_LENGTH} characters` };
+  return { plate, wildcard: false };
+}
+
+export function parseRow(raw: RawRow, rules: RowRules): RowResult {
+  const problems: RowProblem[] = [];
+  const text = (field: string, required = false): string | null => {
+    const v = raw[field];
+    if (v === undefined || v === null || v === '') {
+      if (required) problems.push({ field, message: 'is required' });
+      return null;
+    }
+    if (typeof v === 'boolean') {
+      problems.push({ field, message: 'must be text' });
+      return null;
+    }
+    const s = String(v).trim();
+    if (s.length > MAX_TEXT) problems.push({ field, message: `longer than ${MAX_TEXT} characters` });
+    if (required && s === '') problems.push({ field, message: 'is required' });
+    return s === '' ? null : s;
+  };
+
+  const plateText = text('plate', true);
+  let plate = '';
+  let wildcard = false;
+  if (plateText !== null) {
+    const p = normaliseEntryPlate(plateText, rules.minWildcardLiterals);
+    if ('error' in p) problems.push({ field: 'plate', message: `"${plateText}": ${p.error}` });
+    else ({ plate, wildcard } = p);
+  }
+  const listText = text('list', true);
+  const list = listText === null ? '' : normaliseListName(listText);
+  if (listText !== null && !LIST_NAME.test(list)) problems.push({ field: 'list', message: `"${listText}": use letters, digits and _ (at most 40)` });
+  const stateText = text('state');
+  const state = stateText === null ? null : stateText.toUpperCase();
+  if (state !== null && !STATE.test(state)) problems.push({ field: 'state', message: `"${stateText}": expected a 2–3 letter state or province code` });
+  const priority = integer(raw.priority, rules.defaultPriority, 1, 9, 'priority', problems);
+  const createdAt = time(raw.created, 'created', problems);
+  const expiresAt = time(raw.expires, 'expires', problems);
+  const informational = flag(raw.informational, 'informational', problems) || rules.specialLists.has(list);
+  const alsoInNcic = flag(raw.also_in_ncic, 'also_in_ncic', problems);
+  const row: EntryRow = {
+    plate,
+    wildcard,
+    state,
+    list,
+    priority,
+    reason: text('reason') ?? '',
+    caseNumber: text('case_number'),
+    subjectXref: text('subject_xref'),
+    officerName: text('officer_name'),
+    officerContact: text('officer_contact'),
+    source: text('source') ?? rules.source,
+    createdAt,
+    expiresAt,
+    informational,
+    alsoInNcic,
+    id: text('id'),
+    enteredBy: text('entered_by'),
+  };
+  if (problems.length > 0) return { problems };
+  // An entry already past its expiry is dropped, not refused: lists are cut ahead of time.
+  if (expiresAt !== null && expiresAt <= rules.now) return { expired: true };
+  return { row };
+}
+
+function integer(v: RawValue, dflt: number, min: number, max: number, field: string, problems: RowProblem[]): number {
+  if (v === undefined || v === null || v === '') return dflt;
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push({ field, message: `"${String(v)}": expected a whole number ${min}–${max}` });
+    return dflt;
+  }
+  return n;
+}
+
+/** ISO 8601 date or time, or epoch milliseconds (seconds when 10 digits or fewer). */
+export function parseTime(v: RawValue): number | null | undefined {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? (v < 1e11 ? v * 1000 : v) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  if (/^\d+$/.test(s)) return s.length <= 10 ? Number(s) * 1000 : Number(s);
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function time(v: RawValue, field: string, problems: RowProblem[]): number | null {
+  const t = parseTime(v);
+  if (t === undefined) {
+    problems.push({ field, message: `"${String(v)}": expected an ISO 8601 date/time or epoch milliseconds` });
+    return null;
+  }
+  return t;
+}
+
+function flag(v: RawValue, field: string, problems: RowProblem[]): boolean {
+  if (v === undefined || v === null || v === '') return false;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (['true', '1', 'yes', 'y'].includes(s)) return true;
+  if (['false', '0', 'no', 'n'].includes(s)) return false;
+  problems.push({ field, message: `"${String(v)}": expected true or false` });
+  return false;
+}

@@ -1,0 +1,158 @@
+/**
+ * Builds one list's index: a trie of plain plates, a separate trie of wildcard patterns (the
+ * dedicated structure partial plates are matched with, capped in size), and a columnar entry
+ * table the tries point into. The result is plain typed arrays plus a few small string arrays,
+ * so a worker thread can build it and transfer it to the main thread without a copy.
+ */
+import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
+import type { EntryRow } from './entry-row.js';
+import { StringColumnBuilder, columnBuffers, type StringColumnParts } from './string-column.js';
+import { TrieBuilder, type TrieParts } from './trie-builder.js';
+
+export const COLUMNS = ['state', 'list', 'reason', 'caseNumber', 'subjectXref', 'officerName', 'officerContact', 'source', 'id', 'created', 'enteredBy'] as const;
+export type ColumnName = (typeof COLUMNS)[number];
+
+export const FLAG_INFORMATIONAL = 1;
+export const FLAG_NCIC = 2;
+export const FLAG_WILDCARD = 4;
+
+export interface EntryTableParts {
+  count: number;
+  priority: Uint8Array;
+  flags: Uint8Array;
+  /** ms since epoch; NaN = no expiry. */
+  expiresAt: Float64Array;
+  /** Next entry stored at the same trie node, or -1. */
+  nextEntry: Int32Array;
+  columns: Record<ColumnName, StringColumnParts>;
+}
+
+export interface ListIndexParts {
+  /** The list this index holds (`file:demo-hotlist.csv`, `central`, `local`). */
+  source: string;
+  generation: string;
+  /** When the list was issued (signed list header or file time), ms since epoch. */
+  issuedAt: number | null;
+  loadedAt: number;
+  entryCount: number;
+  wildcardCount: number;
+  trie: TrieParts;
+  wild: TrieParts;
+  entries: EntryTableParts;
+}
+
+export type AddOutcome = 'added' | 'duplicate' | 'wildcard-cap';
+
+export class IndexBuilder {
+  private readonly trie: TrieBuilder;
+  private readonly wild = new TrieBuilder(256);
+  private readonly key = new Uint8Array(MAX_PLATE_LENGTH + 1);
+  private count = 0;
+  private wildcards = 0;
+  private priority: Uint8Array;
+  private flags: Uint8Array;
+  private expiresAt: Float64Array;
+  private nextEntry: Int32Array;
+  private readonly columns = Object.fromEntries(COLUMNS.map((c) => [c, new StringColumnBuilder()])) as Record<ColumnName, StringColumnBuilder>;
+
+  constructor(
+    private readonly wildcardCap: number,
+    expectedEntries = 1024,
+  ) {
+    const cap = Math.max(64, expectedEntries);
+    this.trie = new TrieBuilder(Math.ceil(cap * 2.5));
+    this.priority = new Uint8Array(cap);
+    this.flags = new Uint8Array(cap);
+    this.expiresAt = new Float64Array(cap);
+    this.nextEntry = new Int32Array(cap);
+  }
+
+  get entries(): number {
+    return this.count;
+  }
+
+  get wildcardEntries(): number {
+    return this.wildcards;
+  }
+
+  add(row: EntryRow): AddOutcome {
+    const trie = row.wildcard ? this.wild : this.trie;
+    if (row.wildcard && this.wildcards >= this.wildcardCap) return 'wildcard-cap';
+    const len = encodePlate(row.plate, this.key, row.wildcard);
+    if (len < 0) throw new Error(`plate ${row.plate} is not normalised`);
+    const node = trie.insertPath(this.key, len);
+    const state = row.state ?? '';
+    for (let e = trie.headOf(node); e !== -1; e = this.nextEntry[e]!) {
+      if (this.columns.list.get(e) === row.list && this.columns.state.get(e) === state) return 'duplicate';
+    }
+    if (this.count === this.priority.length) this.grow();
+    const i = this.count++;
+    this.priority[i] = row.priority;
+    this.flags[i] = (row.informational ? FLAG_INFORMATIONAL : 0) | (row.alsoInNcic ? FLAG_NCIC : 0) | (row.wildcard ? FLAG_WILDCARD : 0);
+    this.expiresAt[i] = row.expiresAt ?? NaN;
+    this.nextEntry[i] = trie.headOf(node);
+    trie.setHead(node, i);
+    const c = this.columns;
+    c.state.push(state);
+    c.list.push(row.list);
+    c.reason.push(row.reason);
+    c.caseNumber.push(row.caseNumber ?? '');
+    c.subjectXref.push(row.subjectXref ?? '');
+    c.officerName.push(row.officerName ?? '');
+    c.officerContact.push(row.officerContact ?? '');
+    c.source.push(row.source);
+    c.id.push(row.id ?? '');
+    c.created.push(row.createdAt === null ? '' : String(row.createdAt));
+    c.enteredBy.push(row.enteredBy ?? '');
+    if (row.wildcard) this.wildcards++;
+    return 'added';
+  }
+
+  build(meta: { source: string; generation: string; issuedAt: number | null; loadedAt: number }): ListIndexParts {
+    const n = this.count;
+    const columns = Object.fromEntries(COLUMNS.map((c) => [c, this.columns[c].build()])) as Record<ColumnName, StringColumnParts>;
+    return {
+      ...meta,
+      entryCount: n,
+      wildcardCount: this.wildcards,
+      trie: this.trie.build(),
+      wild: this.wild.build(),
+      entries: {
+        count: n,
+        priority: this.priority.slice(0, n),
+        flags: this.flags.slice(0, n),
+        expiresAt: this.expiresAt.slice(0, n),
+        nextEntry: this.nextEntry.slice(0, n),
+        columns,
+      },
+    };
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.priority.length * 1.5);
+    const p = new Uint8Array(cap);
+    p.set(this.priority);
+    this.priority = p;
+    const f = new Uint8Array(cap);
+    f.set(this.flags);
+    this.flags = f;
+    const x = new Float64Array(cap);
+    x.set(this.expiresAt);
+    this.expiresAt = x;
+    const ne = new Int32Array(cap);
+    ne.set(this.nextEntry);
+    this.nextEntry = ne;
+  }
+}
+
+/** Every ArrayBuffer of an index, for a zero-copy `postMessage` transfer list. */
+export function indexBuffers(parts: ListIndexParts): ArrayBuffer[] {
+  const t = (p: TrieParts): ArrayBuffer[] => [p.label.buffer, p.firstChild.buffer, p.childCount.buffer, p.head.buffer] as ArrayBuffer[];
+  const e = parts.entries;
+  return [
+    ...t(parts.trie),
+    ...t(parts.wild),
+    ...([e.priority.buffer, e.flags.buffer, e.expiresAt.buffer, e.nextEntry.buffer] as ArrayBuffer[]),
+    ...COLUMNS.flatMap((c) => columnBuffers(e.columns[c])),
+  ];
+}

@@ -1,0 +1,171 @@
+/**
+ * One list version in memory: the plate trie, the wildcard-pattern trie and the entry table
+ * they point into, all typed arrays (built by `IndexBuilder`, often in a worker). Read-only once
+ * made: a new version is a new `ListIndex`, swapped in by replacing one reference.
+ */
+import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
+import type { ConfusionTable } from './confusion-table.js';
+import { explainMatch, explainWildcard } from './explain.js';
+import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './index-builder.js';
+import { EDIT, PlateTrie } from './plate-trie.js';
+import { columnBytes, readColumn } from './string-column.js';
+import type { HotlistEntryInfo, MatchKind } from './types.js';
+
+export interface MatchSettings {
+  table: ConfusionTable;
+  /** Edits (missing, extra or different characters) tolerated: 0–2. */
+  maxEdits: number;
+  /** Cost of a confusion-class substitution in half-edits: 0 = free, 1 = half an edit, 2 = a full edit. */
+  confusionCost: number;
+  /** Reads shorter than this get no edit tolerance: a 4-character read within one edit of thousands of plates says nothing. */
+  minEditLength: number;
+}
+
+export interface RawMatch {
+  index: ListIndex;
+  entry: number;
+  plate: string;
+  kind: MatchKind;
+  explanation: string;
+  edits: number;
+}
+
+export class ListIndex {
+  readonly trie: PlateTrie;
+  readonly wild: PlateTrie;
+  private readonly key = new Uint8Array(MAX_PLATE_LENGTH + 1);
+
+  constructor(readonly parts: ListIndexParts) {
+    this.trie = new PlateTrie(parts.trie);
+    this.wild = new PlateTrie(parts.wild);
+  }
+
+  get source(): string {
+    return this.parts.source;
+  }
+  get generation(): string {
+    return this.parts.generation;
+  }
+  get entryCount(): number {
+    return this.parts.entryCount;
+  }
+  get wildcardCount(): number {
+    return this.parts.wildcardCount;
+  }
+
+  /** Approximate bytes held by the typed arrays (status page, benchmark). */
+  get bytes(): number {
+    const e = this.parts.entries;
+    const cols = COLUMNS.reduce((s, c) => s + columnBytes(e.columns[c]), 0);
+    return this.trie.bytes + this.wild.bytes + e.priority.byteLength + e.flags.byteLength + e.expiresAt.byteLength + e.nextEntry.byteLength + cols;
+  }
+
+  /** Expiry is checked against the clock at match time: an entry expiring at T matches until T, not at T. */
+  alive(e: number, now: number): boolean {
+    const t = this.parts.entries.expiresAt[e]!;
+    return Number.isNaN(t) || now < t;
+  }
+
+  /** Entries without a state match any read; a read with a state only matches entries of that state or none. */
+  stateMatches(e: number, state: string | null | undefined): boolean {
+    if (!state) return true;
+    const s = this.column('state', e);
+    return s === '' || s === state;
+  }
+
+  /** Exact lookup only (the benchmark's exact path): live entries stored under `text`. */
+  exact(text: string, state: string | null | undefined, now: number, out: number[]): void {
+    const len = encodePlate(text, this.key);
+    if (len < 0) return;
+    const node = this.trie.find(this.key, len);
+    if (node < 0) return;
+    const next = this.parts.entries.nextEntry;
+    for (let e = this.trie.head[node]!; e !== -1; e = next[e]!) if (this.alive(e, now) && this.stateMatches(e, state)) out.push(e);
+  }
+
+  /** Every live entry matching normalised read `text`: exact, confusions and edits, and wildcards. */
+  collect(text: string, state: string | null | undefined, now: number, s: MatchSettings, out: RawMatch[]): void {
+    const len = encodePlate(text, this.key);
+    if (len <= 0) return;
+    const next = this.parts.entries.nextEntry;
+    const edits = len >= s.minEditLength ? s.maxEdits : 0;
+    this.trie.fuzzy(this.key, len, edits * EDIT, s.confusionCost, s.table.classOf, (node, plate) => {
+      let explained: ReturnType<typeof explainMatch> | undefined;
+      for (let e = this.trie.head[node]!; e !== -1; e = next[e]!) {
+        if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
+        explained ??= explainMatch(plate, text, s.table);
+        out.push({ index: this, entry: e, plate, kind: explained.kind, explanation: explained.explanation, edits: explained.edits });
+      }
+    });
+    if (this.parts.wildcardCount === 0) return;
+    this.wild.patterns(this.key, len, s.table.classOf, (node, pattern) => {
+      for (let e = this.wild.head[node]!; e !== -1; e = next[e]!) {
+        if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
+        out.push({ index: this, entry: e, plate: pattern, kind: 'wildcard', explanation: explainWildcard(pattern, text, s.table), edits: 0 });
+      }
+    });
+  }
+
+  /** Whether this version holds an entry for the same plate (or pattern), state and list. */
+  has(plate: string, state: string | null, list: string): boolean {
+    const wildcard = /[?*]/.test(plate);
+    const len = encodePlate(plate, this.key, wildcard);
+    if (len < 0) return false;
+    const trie = wildcard ? this.wild : this.trie;
+    const node = trie.find(this.key, len);
+    if (node < 0) return false;
+    const next = this.parts.entries.nextEntry;
+    for (let e = trie.head[node]!; e !== -1; e = next[e]!) {
+      if (this.column('list', e) === list && this.column('state', e) === (state ?? '')) return true;
+    }
+    return false;
+  }
+
+  countExpired(now: number): number {
+    const x = this.parts.entries.expiresAt;
+    let n = 0;
+    for (let e = 0; e < x.length; e++) if (x[e]! <= now) n++;
+    return n;
+  }
+
+  priority(e: number): number {
+    return this.parts.entries.priority[e]!;
+  }
+
+  informational(e: number): boolean {
+    return (this.parts.entries.flags[e]! & FLAG_INFORMATIONAL) !== 0;
+  }
+
+  column(name: ColumnName, e: number): string {
+    return readColumn(this.parts.entries.columns[name], e);
+  }
+
+  entryInfo(e: number, plate: string): HotlistEntryInfo {
+    const orNull = (name: ColumnName): string | null => {
+      const v = this.column(name, e);
+      return v === '' ? null : v;
+    };
+    const state = orNull('state');
+    const list = this.column('list', e);
+    const expires = this.parts.entries.expiresAt[e]!;
+    const created = orNull('created');
+    return {
+      id: orNull('id') ?? `${this.source}:${list}:${state ?? '-'}:${plate}`,
+      plate,
+      state,
+      list,
+      priority: this.priority(e),
+      reason: this.column('reason', e),
+      caseNumber: orNull('caseNumber'),
+      informational: this.informational(e),
+      expiresAt: Number.isNaN(expires) ? null : expires,
+      subjectXref: orNull('subjectXref'),
+      officerName: orNull('officerName'),
+      officerContact: orNull('officerContact'),
+      source: this.column('source', e),
+      createdAt: created === null ? null : Number(created),
+      alsoInNcic: (this.parts.entries.flags[e]! & FLAG_NCIC) !== 0,
+      enteredBy: orNull('enteredBy'),
+    };
+  }
+}

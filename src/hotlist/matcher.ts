@@ -1,0 +1,86 @@
+/**
+ * Matches a read's candidates against every list in force and ranks the hits: exact beats
+ * wildcard beats confusion beats edit distance; list priority (1 = most urgent) breaks ties,
+ * then fewer edits, then the candidate's confidence. One hit per entry, from its best candidate.
+ */
+import { normalisePlate } from '../reads/normalise.js';
+import type { ListIndex, MatchSettings, RawMatch } from './list-index.js';
+import type { HotlistHit, MatchKind } from './types.js';
+
+/** Shown on every special-list hit (sacramento-pd I.1; roseville 426.6.4 (c)). */
+export const INFORMATIONAL_NOTICE = 'informational only; not a basis for a stop';
+
+export const KIND_RANK: Record<MatchKind, number> = { exact: 0, wildcard: 1, confusion: 2, edit: 3 };
+
+export interface ReadCandidate {
+  text: string;
+  confidence: number;
+}
+
+export interface MatchLimits {
+  /** How many of a read's candidates (best first) are checked. */
+  maxCandidates: number;
+  maxHits: number;
+}
+
+interface Ranked extends RawMatch {
+  readText: string;
+  confidence: number;
+  order: number;
+}
+
+export function matchCandidates(
+  indexes: readonly ListIndex[],
+  candidates: readonly ReadCandidate[],
+  state: string | null | undefined,
+  now: number,
+  settings: MatchSettings,
+  limits: MatchLimits,
+): HotlistHit[] {
+  const seen = new Set<string>();
+  const best = new Map<string, Ranked>();
+  const raw: RawMatch[] = [];
+  let order = 0;
+  for (const c of candidates) {
+    if (seen.size >= limits.maxCandidates) break;
+    const text = normalisePlate(c.text);
+    if (text === '' || seen.has(text)) continue;
+    seen.add(text);
+    for (const index of indexes) {
+      raw.length = 0;
+      index.collect(text, state, now, settings, raw);
+      for (const m of raw) {
+        const r: Ranked = { ...m, readText: text, confidence: c.confidence, order };
+        const key = `${m.index.generation}\u0000${m.entry}`;
+        const prev = best.get(key);
+        if (!prev || compare(r, prev) < 0) best.set(key, r);
+      }
+    }
+    order++;
+  }
+  return [...best.values()].sort(compare).slice(0, limits.maxHits).map(toHit);
+}
+
+function compare(a: Ranked, b: Ranked): number {
+  return (
+    KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
+    a.index.priority(a.entry) - b.index.priority(b.entry) ||
+    a.edits - b.edits ||
+    b.confidence - a.confidence ||
+    a.order - b.order
+  );
+}
+
+function toHit(r: Ranked): HotlistHit {
+  const entry = r.index.entryInfo(r.entry, r.plate);
+  return {
+    entry,
+    generation: r.index.generation,
+    kind: r.kind,
+    readText: r.readText,
+    explanation: r.explanation,
+    retroactive: false,
+    alarm: !entry.informational,
+    notice: entry.informational ? INFORMATIONAL_NOTICE : null,
+  };
+}
