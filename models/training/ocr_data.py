@@ -60,14 +60,17 @@ def synth_crop(rng, plate_rgb, jitter=True):
 def real_crop(rng, img_bgr, jitter=True, degrade=True):
     """Real crops are tight boxes without corners: the crop rectangle is the quad."""
     img = img_bgr
+    if img.shape[0] > 64:  # 2x the OCR height is plenty and keeps the degradations cheap
+        f = 64 / img.shape[0]
+        img = cv2.resize(img, (max(1, round(img.shape[1] * f)), 64), interpolation=cv2.INTER_AREA)
     if degrade:
         # simulate a smaller/farther plate or a worse camera before cutting
         if rng.random() < 0.5:
-            f = rng.uniform(0.15, 0.8)
+            f = rng.uniform(0.25, 0.9)
             small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
             img = cv2.resize(small, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_LINEAR) if rng.random() < 0.3 else small
         if rng.random() < 0.6:
-            img = synth.photometric(img, rng, strength=0.5, blur_scale=img.shape[0] / 60)
+            img = synth.photometric(img, rng, strength=0.5, blur_scale=img.shape[0] / 40)
         if rng.random() < 0.4:
             img = synth.jpeg(img, rng, 25, 95)
     h, w = img.shape[:2]
