@@ -1,14 +1,36 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { PathString, StringEnum } from '../helpers.js';
 import type { ConfigCheck } from '../checks.js';
 
 export const RecognizerSection = Type.Object(
   {
-    workers: Type.Integer({ default: 1, minimum: 1, maximum: 16, description: 'Recognizer worker threads.' }),
-    threads_per_worker: Type.Integer({ default: 1, minimum: 1, maximum: 16, description: 'onnxruntime intra-op threads per worker.' }),
-    models_dir: Type.String({ default: '', description: 'Directory holding models.json and the ONNX files; empty = the models bundled with the package.' }),
+    workers: Type.Integer({ default: 1, minimum: 1, maximum: 16, description: 'Recognizer worker threads; each holds its own detector and OCR sessions.' }),
+    threads_per_worker: Type.Integer({ default: 1, minimum: 1, maximum: 16, description: 'onnxruntime intra-op threads per session. workers x threads_per_worker should not exceed the CPU cores.' }),
+    queue_size: Type.Integer({ default: 4, minimum: 1, maximum: 256, description: 'Frames waiting for a free worker; when full the oldest waiting frame is dropped and counted.' }),
+    task_timeout_s: Type.Number({ default: 10, minimum: 0.05, maximum: 300, description: 'A worker busy on one frame longer than this is replaced (its frame is lost).' }),
+    detector_input_width: Type.Integer({ default: 0, minimum: 0, maximum: 3840, description: 'Detector input width in pixels (multiple of 32); 0 = the model\'s default from models.json.' }),
+    detector_input_height: Type.Integer({ default: 0, minimum: 0, maximum: 2176, description: 'Detector input height in pixels (multiple of 32); 0 = the model\'s default from models.json.' }),
+    score_threshold: Type.Number({ default: 0, minimum: 0, maximum: 1, description: 'Detector heatmap score a plate centre must exceed; 0 = the model\'s default from models.json.' }),
+    nms_iou: Type.Number({ default: 0.3, minimum: 0, maximum: 1, description: 'Box IoU above which the weaker of two overlapping plate detections is dropped.' }),
+    max_plates_per_frame: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: 'At most this many plates (best detector scores) are read per frame.' }),
+    min_plate_height_px: Type.Number({ default: 6, minimum: 0, maximum: 200, description: 'Detections lower than this (frame pixels) are not read.' }),
+    min_plate_confidence: Type.Number({ default: 0.05, minimum: 0, maximum: 1, description: 'Reads whose plate confidence is below this are not reported.' }),
+    topn: Type.Integer({ default: 10, minimum: 1, maximum: 50, description: 'Candidate readings kept per plate (best first).' }),
+    region: StringEnum(['auto', 'us', 'eu', 'br'] as const, { default: 'auto', description: 'Plate format region hint: biases readings towards that region\'s formats; auto = inferred per plate.' }),
+    models_dir: PathString({ default: '', description: 'Directory holding models.json and the ONNX files; empty = the models bundled with the package.' }),
   },
   { additionalProperties: false, default: {}, description: 'Plate detector and OCR.' },
 );
+export type RecognizerConfig = Static<typeof RecognizerSection>;
 
 /** Cross-field checks JSON Schema cannot express. */
-export const recognizerChecks: ConfigCheck[] = [];
+export const recognizerChecks: ConfigCheck[] = [
+  (config) => {
+    const r = config.recognizer;
+    const errors: string[] = [];
+    for (const key of ['detector_input_width', 'detector_input_height'] as const) {
+      if (r[key] !== 0 && (r[key] < 32 || r[key] % 32 !== 0)) errors.push(`recognizer.${key}: must be 0 (model default) or a multiple of 32`);
+    }
+    return errors;
+  },
+];

@@ -1,0 +1,144 @@
+/**
+ * The recognition pipeline for one frame, independent of threads and of onnxruntime:
+ *
+ *   raw frame ─letterbox─▶ detector ─peaks, NMS─▶ quads (frame px)
+ *       │                                           │ expand by margins
+ *       └───────────── perspective warp ◀───────────┘
+ *                           │ [N,1,32,128]
+ *                          OCR ─CTC beam + formats─▶ PlateRead[]
+ */
+import type { InferenceBackend } from './backend.js';
+import { readPlate } from './candidates.js';
+import type { ModelContract } from './contract.js';
+import { ctcFrames } from './ctc.js';
+import { decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
+import { letterbox, type RawImage } from './letterbox.js';
+import type { Region } from './plate-format.js';
+import type { PlateRead } from './types.js';
+import { expandQuad, warpQuad, wholeImageQuad } from './warp.js';
+
+export interface ReaderOptions {
+  /** Detector input size; multiples of 32. */
+  inputWidth: number;
+  inputHeight: number;
+  scoreThreshold: number;
+  /** Box IoU above which the weaker of two overlapping quads is dropped. */
+  nmsIou: number;
+  maxPlates: number;
+  /** Reads whose plate confidence is below this are not reported. */
+  minPlateConfidence: number;
+  topN: number;
+  region: Region | null;
+  /** Plates smaller than this (box height, frame px) are not read. */
+  minPlateHeight: number;
+}
+
+export interface StageTimings {
+  preprocess_ms: number;
+  detect_ms: number;
+  warp_ms: number;
+  ocr_ms: number;
+  total_ms: number;
+}
+
+export interface ReaderResult {
+  plates: PlateRead[];
+  timings: StageTimings;
+}
+
+const now = (): number => performance.now();
+
+export class PlateReader {
+  private detTensor: Float32Array | undefined;
+
+  constructor(
+    private readonly backend: InferenceBackend,
+    private readonly contract: ModelContract,
+    private readonly opts: ReaderOptions,
+  ) {}
+
+  get options(): Readonly<ReaderOptions> {
+    return this.opts;
+  }
+
+  /** Finds and reads every plate in a frame. */
+  async read(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
+    const t0 = now();
+    const d = this.contract.detector;
+    const { inputWidth: iw, inputHeight: ih } = this.opts;
+    const lb = letterbox(img, iw, ih, d.padValue, this.detTensor);
+    this.detTensor = lb.tensor;
+    const t1 = now();
+    const out = await this.backend.detect(lb.tensor, iw, ih);
+    const peaks = decodePeaks(
+      { heatmap: out.heatmap, corners: out.corners, width: out.gridWidth, height: out.gridHeight },
+      { threshold: this.opts.scoreThreshold, kernel: d.nmsKernel, stride: d.stride, cornerScale: d.cornerScale },
+    );
+    const quads = suppressOverlaps(
+      peaks.map((p) => toFramePixels(p, lb.scaleX, lb.scaleY)),
+      this.opts.nmsIou,
+      0.8,
+      this.opts.maxPlates,
+    ).filter((q) => quadBox(q.quad, img.width, img.height).h >= this.opts.minPlateHeight);
+    const t2 = now();
+    const read = await this.readQuads(img, quads, override);
+    const plates = read.plates.filter((p) => p.confidence >= this.opts.minPlateConfidence && p.text.length > 0);
+    return {
+      plates,
+      timings: {
+        preprocess_ms: t1 - t0,
+        detect_ms: t2 - t1,
+        warp_ms: read.warp_ms,
+        ocr_ms: read.ocr_ms,
+        total_ms: now() - t0,
+      },
+    };
+  }
+
+  /** Reads a whole image as one plate crop (its corners are the quad; margins as in training). */
+  async readCrop(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
+    const t0 = now();
+    const read = await this.readQuads(img, [{ score: 1, quad: wholeImageQuad(img.width, img.height) }], override);
+    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, total_ms: now() - t0 } };
+  }
+
+  private async readQuads(
+    img: RawImage,
+    quads: QuadDetection[],
+    override: Partial<Pick<ReaderOptions, 'region' | 'topN'>>,
+  ): Promise<{ plates: PlateRead[]; warp_ms: number; ocr_ms: number }> {
+    if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0 };
+    const o = this.contract.ocr;
+    const slot = o.inputHeight * o.inputWidth;
+    const batch = new Float32Array(quads.length * slot);
+    const t0 = now();
+    const kept: QuadDetection[] = [];
+    for (const q of quads) {
+      try {
+        warpQuad(img, expandQuad(q.quad, o.marginX, o.marginY), { tensor: batch, offset: kept.length * slot, width: o.inputWidth, height: o.inputHeight });
+        kept.push(q);
+      } catch {
+        // A degenerate quad (corners on one line) has no plate to read; skip it.
+        continue;
+      }
+    }
+    const t1 = now();
+    if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0 };
+    const out = await this.backend.ocr(batch, kept.length);
+    const plates: PlateRead[] = kept.map((q, i) => {
+      const frames = ctcFrames(out.logits, i * out.T * out.C, out.T, out.C);
+      const r = readPlate(frames, { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region });
+      return {
+        text: r.text,
+        confidence: r.confidence,
+        charConfidences: r.charConfidences,
+        candidates: r.candidates,
+        box: quadBox(q.quad, img.width, img.height),
+        corners: q.quad.map(([x, y]) => [x, y]) as Quad,
+        detectionScore: q.score,
+        region: r.region,
+      };
+    });
+    return { plates, warp_ms: t1 - t0, ocr_ms: now() - t1 };
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Messages between `RecognizerPool` (main thread) and a recognizer worker. Frame pixels travel
+ * as a transferred ArrayBuffer both ways, so a 1080p frame is never copied between threads.
+ */
+import type { PixelFormat } from '../camera/frame.js';
+import type { ReaderOptions } from './plate-reader.js';
+import type { FrameReads } from './types.js';
+
+export interface WorkerInit {
+  modelsDir: string;
+  threads: number;
+  reader: ReaderOptions;
+}
+
+export interface TaskFrame {
+  cameraId: string;
+  seq: number;
+  capturedAt: number;
+  width: number;
+  height: number;
+  format: PixelFormat;
+  /** Exactly the frame's pixels (byteOffset 0). */
+  pixels: ArrayBuffer;
+}
+
+export type ToWorker = { type: 'task'; id: number; frame: TaskFrame };
+
+export type FromWorker =
+  | { type: 'ready'; warmup_ms: number }
+  | { type: 'init-failed'; message: string }
+  | { type: 'result'; id: number; reads: FrameReads; pixels: ArrayBuffer }
+  | { type: 'task-failed'; id: number; message: string; pixels: ArrayBuffer };

@@ -1,0 +1,193 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Frame } from '../../src/camera/frame.js';
+import { RecognizerSection, type RecognizerConfig } from '../../src/config/sections/recognizer.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { BUNDLED_MODELS_DIR } from '../../src/recognizer/contract.js';
+import { RecognizerPool } from '../../src/recognizer/pool.js';
+import type { FrameReads } from '../../src/recognizer/types.js';
+import { StatusRegistry } from '../../src/status/registry.js';
+
+const echoWorker = new URL('./echo-worker.ts', import.meta.url);
+
+function config(over: Partial<RecognizerConfig> = {}): RecognizerConfig {
+  return { ...(Value.Default(RecognizerSection, {}) as RecognizerConfig), models_dir: BUNDLED_MODELS_DIR, ...over };
+}
+
+function frame(cameraId: string, seq: number, data: Buffer = Buffer.alloc(64 * 48 * 3, seq)): Frame {
+  return { cameraId, seq, capturedAt: 1_700_000_000_000 + seq, width: 64, height: 48, format: 'rgb24', data };
+}
+
+const pools: RecognizerPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.stop()));
+});
+
+function makePool(over: Partial<RecognizerConfig> = {}, onResult?: (r: FrameReads, f: Frame) => void, worker: URL | null = echoWorker) {
+  const registry = new StatusRegistry();
+  const clock = new ManualClock();
+  const results: { reads: FrameReads; frame: Frame }[] = [];
+  const pool = new RecognizerPool({
+    config: config(over),
+    logger: silentLogger(),
+    status: registry.reporter('recognizer', 'recognizer'),
+    clock,
+    onResult: onResult ?? ((reads, f) => results.push({ reads, frame: f })),
+    ...(worker ? { workerUrl: worker } : {}),
+  });
+  pools.push(pool);
+  const status = () => registry.get('recognizer')!;
+  return { pool, results, status, clock };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe('RecognizerPool', () => {
+  it('reads frames and hands back the frame with its pixels, transferred without a copy', async () => {
+    const { pool, results, status } = makePool();
+    await pool.start();
+    expect(status().state).toBe('ok');
+    const data = Buffer.alloc(64 * 48 * 3, 7);
+    pool.submit(frame('front', 1, data));
+    await until(() => results.length === 1, 'result');
+    expect(results[0]!.reads).toMatchObject({ cameraId: 'front', seq: 1, width: 64, height: 48, plates: [] });
+    expect(results[0]!.frame.data.length).toBe(64 * 48 * 3);
+    expect(results[0]!.frame.data[100]).toBe(7);
+    expect(data.length).toBe(0); // ownership moved to the worker and back into the result
+    expect(status().counters).toMatchObject({ frames_submitted: 1, frames_read: 1, frames_transferred: 1 });
+  });
+
+  it('copies a frame whose Buffer is a slice of a larger allocation', async () => {
+    const { pool, results, status } = makePool();
+    await pool.start();
+    const big = Buffer.alloc(64 * 48 * 3 + 16, 9);
+    pool.submit(frame('front', 1, big.subarray(16)));
+    await until(() => results.length === 1, 'result');
+    expect(big.length).toBe(64 * 48 * 3 + 16);
+    expect(status().counters.frames_copied).toBe(1);
+  });
+
+  it('drops the oldest waiting frames when the queue is full, and counts them', async () => {
+    const { pool, results, status } = makePool({ queue_size: 2 });
+    await pool.start();
+    pool.submit(frame('slow', 0));
+    for (let seq = 1; seq <= 5; seq++) pool.submit(frame('slow', seq));
+    await until(() => results.length === 3, 'three results');
+    expect(results.map((r) => r.reads.seq)).toEqual([0, 4, 5]);
+    expect(status().counters.frames_dropped).toBe(3);
+  });
+
+  it('replaces a worker that hangs on a frame and goes on reading', async () => {
+    const { pool, results, status } = makePool({ task_timeout_s: 0.2 });
+    await pool.start();
+    pool.submit(frame('hang', 1));
+    await until(() => status().counters.worker_restarts === 1 && status().state === 'ok', 'replacement worker');
+    expect(status().counters.tasks_timed_out).toBe(1);
+    expect(status().lastError?.message).toMatch(/took longer than 0.2 s/);
+    pool.submit(frame('front', 2));
+    await until(() => results.length === 1, 'result after restart');
+    expect(results[0]!.reads.seq).toBe(2);
+  });
+
+  it('replaces a worker that dies', async () => {
+    const { pool, results, status } = makePool();
+    await pool.start();
+    pool.submit(frame('crash', 1));
+    await until(() => status().counters.worker_crashes === 1 && status().state === 'ok', 'replacement worker');
+    pool.submit(frame('front', 2));
+    await until(() => results.length === 1, 'result after restart');
+  });
+
+  it('gives up after more than 5 restarts within 60 s, but not when they are spread out', async () => {
+    const { pool, status, clock } = makePool();
+    await pool.start();
+    const crashAndWait = async (n: number) => {
+      pool.submit(frame('crash', n));
+      await until(() => status().counters.worker_restarts === n && (status().state === 'ok' || status().state === 'failed'), `restart ${n}`);
+    };
+    await crashAndWait(1);
+    clock.advance(61_000); // the first restart leaves the window
+    for (let n = 2; n <= 6; n++) await crashAndWait(n);
+    expect(status().state).toBe('ok');
+    await crashAndWait(7);
+    expect(status().state).toBe('failed');
+    expect(status().message).toMatch(/restarted 6 times in 60 s/);
+    pool.submit(frame('front', 99));
+    expect(status().counters.frames_dropped).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts a task the worker could not read, and keeps going', async () => {
+    const { pool, results, status } = makePool();
+    await pool.start();
+    pool.submit(frame('fail', 1));
+    pool.submit(frame('front', 2));
+    await until(() => results.length === 1, 'result');
+    expect(status().counters.frames_failed).toBe(1);
+  });
+
+  it('survives a result consumer that throws', async () => {
+    let calls = 0;
+    const { pool, status } = makePool({}, () => {
+      calls++;
+      throw new Error('consumer broke');
+    });
+    await pool.start();
+    pool.submit(frame('front', 1));
+    pool.submit(frame('front', 2));
+    await until(() => calls === 2, 'two results');
+    expect(status().lastError?.message).toBe('consumer broke');
+    expect(status().state).toBe('ok');
+  });
+
+  it('refuses a frame whose buffer does not match its size', async () => {
+    const { pool, results, status } = makePool();
+    await pool.start();
+    pool.submit({ ...frame('front', 1), data: Buffer.alloc(10) });
+    expect(status().counters.frames_invalid).toBe(1);
+    expect(results).toHaveLength(0);
+  });
+
+  it('stops idempotently and drops what is submitted afterwards', async () => {
+    const { pool, status } = makePool({ workers: 2 });
+    await pool.start();
+    expect(status().counters.workers_ready).toBe(2);
+    await pool.stop();
+    await pool.stop();
+    pool.submit(frame('front', 1));
+    expect(status().state).toBe('stopped');
+    expect(status().counters.frames_dropped).toBe(1);
+  });
+});
+
+describe('RecognizerPool with the real worker', () => {
+  it('fails to start with a clear error when the model files are missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-models-'));
+    try {
+      copyFileSync(join(BUNDLED_MODELS_DIR, 'models.json'), join(dir, 'models.json'));
+      const { pool } = makePool({ models_dir: dir }, undefined, null);
+      await expect(pool.start()).rejects.toThrow(/recognizer worker 0 failed to start: cannot load model .*detector\.onnx/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails to start when the model contract is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-models-'));
+    try {
+      const { pool } = makePool({ models_dir: dir }, undefined, null);
+      await expect(pool.start()).rejects.toThrow(/cannot read the model contract/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
