@@ -1,25 +1,146 @@
 /**
- * Builds the fastify server (routes registered, not listening). `main.ts` listens; tests use
- * `inject()`. http/ reads from the status registry and from store interfaces only.
+ * Builds the fastify server (routes registered, not listening): `main.ts` listens, tests use
+ * `inject()`. http/ reads the status registry and the ports in `ports.ts`; it never reaches into
+ * cameras or workers.
+ *
+ *   browser ──cookie──▶ access control (session, role, CSRF) ──▶ route ──▶ audit row ──▶ port
+ *              ◀──SSE── events port (detections, hits)
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { HttpConfig } from '../config/sections/http.js';
+import type { Clock } from '../shared/clock.js';
+import { AlprError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusRegistry } from '../status/registry.js';
+import { AuditTrail, AuditUnavailableError } from './audit-trail.js';
+import { installAccessControl } from './auth/access.js';
+import { AddressThrottle } from './auth/address-throttle.js';
+import { Authenticator } from './auth/authenticator.js';
+import { SessionStore } from './auth/session-store.js';
+import type { HttpContext } from './context.js';
+import { apiError, HttpErrors } from './errors.js';
+import type { DeviceInfo } from './pages/layout.js';
+import type { AuditPort, DetectionsPort, EventsPort, HitsPort, HotlistPort, SnapshotPort, UsersPort } from './ports.js';
+import { assetRoutes } from './routes/assets.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { detectionRoutes } from './routes/detections.js';
+import { eventRoutes } from './routes/events.js';
+import { exportRoutes } from './routes/export.js';
+import { hitRoutes } from './routes/hits.js';
+import { hotlistRoutes } from './routes/hotlist.js';
+import { liveRoutes } from './routes/live.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { pageRoutes } from './routes/pages.js';
+import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
+import { ShiftCheck } from './shift-check.js';
 
 export interface HttpDeps {
+  config: HttpConfig;
   registry: StatusRegistry;
   logger: Logger;
+  clock: Clock;
   version: string;
+  device: DeviceInfo;
+  users: UsersPort;
+  audit: AuditPort;
+  detections: DetectionsPort;
+  hits: HitsPort;
+  hotlist: HotlistPort;
+  events: EventsPort;
+  snapshots: SnapshotPort;
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+  const { config, clock } = deps;
+  const tls = readTls(config);
+  const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+    loggerInstance: deps.logger,
     // Per-request lines would flood journald on a device polled every few seconds.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: 256 * 1024,
+  };
+  if (tls) options.https = tls;
+  // fastify's https overload has its own instance type; the rest of the daemon only listens and closes.
+  const app = Fastify(options) as unknown as FastifyInstance;
+
+  const reporter = deps.registry.reporter('http', 'http', { readiness: false });
+  const sessions = new SessionStore(
+    { idleMs: config.session_idle_timeout_min * 60_000, maxAgeMs: config.session_max_h * 3600_000, maxSessions: config.max_sessions },
+    clock,
+  );
+  const audit = new AuditTrail(deps.audit, reporter);
+  const ctx: HttpContext = {
+    deps,
+    sessions,
+    audit,
+    reporter,
+    secureCookies: tls !== null,
+    auth: new Authenticator({
+      users: deps.users,
+      sessions,
+      throttle: new AddressThrottle(config.login_ip_max_failures, config.login_lockout_min * 60_000, clock),
+      audit,
+      clock,
+      reporter,
+      maxFailures: config.login_max_failures,
+      lockoutMs: config.login_lockout_min * 60_000,
+    }),
+    shift: new ShiftCheck(deps.registry, audit, deps.audit, clock),
+  };
+
+  // Only JSON bodies: a cross-site <form> can send text/plain or urlencoded without a preflight.
+  app.removeContentTypeParser(['text/plain']);
+  await app.register(cookie);
+  installAccessControl(app, sessions, config.monitor_token);
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
-  await app.register(statusRoutes, deps);
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
+    if (err instanceof AuditUnavailableError) {
+      req.log.error({ err }, 'audit log unavailable; access refused');
+      return reply.code(503).send({ error: err.code, message: err.message });
+    }
+    if (err.validation) return reply.code(400).send(apiError('HTTP_INVALID_INPUT', { detail: err.message }));
+    if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    req.log.error({ err, url: req.url }, 'request failed');
+    reporter.error(err);
+    return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
+  });
+
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes]) {
+    await app.register(routes, ctx);
+  }
+  app.addHook('onListen', (hookDone) => {
+    reporter.set('ok', tls ? 'HTTPS' : 'HTTP (loopback)');
+    hookDone();
+  });
+  app.addHook('onClose', (_instance, hookDone) => {
+    reporter.set('stopped');
+    hookDone();
+  });
   return app;
+}
+
+function readTls(config: HttpConfig): { cert: Buffer; key: Buffer } | null {
+  if (!config.tls_cert_file || !config.tls_key_file) return null;
+  const read = (which: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new AlprError(HttpErrors.HTTP_TLS_UNREADABLE, { which, file, detail: (err as NodeJS.ErrnoException).code ?? String(err) });
+    }
+  };
+  return { cert: read('certificate', config.tls_cert_file), key: read('key', config.tls_key_file) };
 }

@@ -1,0 +1,44 @@
+/**
+ * Error codes of the operator station and its command-line tools. The API answers
+ * `{ error: CODE, message, fields? }`; the pages show `message` and key on `error`.
+ * Every code is documented in docs/operator.md under "Error codes".
+ */
+import { AlprError, defineErrors } from '../shared/errors.js';
+
+export const HttpErrors = defineErrors({
+  HTTP_UNAUTHENTICATED: 'login required',
+  HTTP_FORBIDDEN_ROLE: 'your role ({role}) may not use this',
+  HTTP_CSRF_REJECTED: 'missing or wrong CSRF token; reload the page',
+  HTTP_LOGIN_FAILED: 'wrong user name or password',
+  HTTP_ACCOUNT_LOCKED: 'too many failed logins: account locked until {until}',
+  HTTP_ADDRESS_THROTTLED: 'too many failed logins from this address; try again later',
+  HTTP_INVALID_INPUT: '{detail}',
+  HTTP_NOT_FOUND: '{what} not found',
+  HTTP_AUDIT_UNAVAILABLE: 'the audit log cannot be written, so the data is not shown: {detail}',
+  HTTP_PURPOSE_REQUIRED: 'a case number and a purpose are required for every search of stored reads',
+  HTTP_RELEASE_REQUIRED: 'an export needs the requesting agency, the requesting person and the purpose',
+  HTTP_TOO_MANY_ROWS: 'the export would hold {count} detections; the limit is {max}: narrow the search',
+  HTTP_HOTLIST_REFUSED: 'hot plate refused: {detail}',
+  HTTP_TLS_UNREADABLE: 'cannot read the TLS {which} file {file}: {detail}',
+  HTTP_ROUTE_WITHOUT_ACCESS: 'route {route} declares no access rule',
+  USER_EXISTS: 'user {username} already exists',
+  USER_NOT_FOUND: 'no user {username}',
+  USER_PASSWORD_WEAK: 'password refused: {detail}',
+  AUDIT_CHAIN_BROKEN: 'audit log chain broken at row {id}: {problem}',
+  STORE_UNAVAILABLE: 'cannot open the store: {detail}',
+});
+
+export type HttpErrorCode = keyof typeof HttpErrors;
+
+export interface ApiError {
+  error: HttpErrorCode;
+  message: string;
+  fields?: { field: string; message: string }[];
+}
+
+/** The JSON body of an API error, with the catalogue's message filled in. */
+export function apiError(code: HttpErrorCode, params: Record<string, string | number> = {}, fields?: ApiError['fields']): ApiError {
+  const body: ApiError = { error: code, message: new AlprError(code, params).message };
+  if (fields) body.fields = fields;
+  return body;
+}

@@ -1,0 +1,42 @@
+import { api, localMs, showErrors, clearErrors } from '/assets/app.js';
+
+const form = document.getElementById('hotlist-form');
+const table = document.getElementById('hotlist-entries');
+
+async function reload() {
+  const res = await fetch('/fragments/hotlist', { credentials: 'same-origin' });
+  if (res.ok) table.innerHTML = await res.text();
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearErrors(form);
+  const f = form.elements;
+  const value = (name) => f[name].value.trim() || null;
+  const r = await api('POST', '/api/hotlist/local', {
+    plate: f.plate.value,
+    state: value('state'),
+    list: f.list.value,
+    priority: Number(f.priority.value) || undefined,
+    reason: f.reason.value,
+    caseNumber: value('caseNumber'),
+    subjectXref: value('subjectXref'),
+    officerName: f.officerName.value,
+    officerContact: f.officerContact.value,
+    expiresAt: localMs(f.expiresAt) ?? 0,
+    alsoInNcic: f.alsoInNcic.checked,
+    informational: f.informational.checked,
+  });
+  if (!r.ok) return showErrors(form, r.body);
+  const officer = f.officerName.value;
+  form.reset();
+  f.officerName.value = officer;
+  await reload();
+});
+
+table.addEventListener('click', async (ev) => {
+  const b = ev.target.closest('.remove-entry');
+  if (!b || !confirm('Remove this hot plate?')) return;
+  const r = await api('DELETE', `/api/hotlist/local/${encodeURIComponent(b.dataset.id)}`);
+  if (r.ok) await reload();
+});

@@ -1,0 +1,131 @@
+/**
+ * Bodies of the operator screens other than status. Lists that change (reads, hits, search
+ * results, audit rows) are filled by each page's script from the JSON API; the forms and their
+ * labels are here, server-side.
+ */
+import type { HotlistEntryInfo } from '../../hotlist/types.js';
+import type { Session } from '../auth/session-store.js';
+import { html, timeTag, type SafeHtml } from './html.js';
+
+export function loginBody(next: string): SafeHtml {
+  return html`<section class="narrow">
+<h1>Log in</h1>
+<p>Stored licence-plate data is available only to authorised users, and every access is recorded with your name, the date and the time.</p>
+<form id="login-form" data-next="${next}">
+  <label>User name <input name="username" autocomplete="username" autocapitalize="none" required maxlength="32"></label>
+  <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="256"></label>
+  <button type="submit">Log in</button>
+  <p class="form-error" role="alert"></p>
+</form>
+</section>`;
+}
+
+export function liveBody(cameras: string[], intervalMs: number): SafeHtml {
+  if (cameras.length === 0) return html`<h1>Live view</h1><p>No cameras configured.</p>`;
+  return html`<h1>Live view</h1>
+<p class="muted">Check aim and focus. Snapshots of the frames the daemon already decodes, refreshed every ${intervalMs / 1000} s while this page is open.</p>
+<div class="live-grid">${cameras.map(
+    (id) => html`<figure class="live-cam" data-camera="${id}"><img alt="camera ${id}" src="/api/cameras/${encodeURIComponent(id)}/snapshot.jpg"><figcaption>${id} <span class="live-age muted"></span></figcaption></figure>`,
+  )}</div>`;
+}
+
+export function readsBody(): SafeHtml {
+  return html`<h1>Live reads</h1>
+<p class="muted">Newest first; new reads appear as they are made.</p>
+<table class="reads"><thead><tr><th>Plate crop</th><th>Read</th><th>Confidence</th><th>Time</th><th>Camera</th><th>Position</th><th>Hits</th></tr></thead><tbody id="reads-body"></tbody></table>`;
+}
+
+export function hitsBody(): SafeHtml {
+  return html`<h1>Hits</h1>
+<p>Open a hit to see the plate crop and overview and to record whether you confirmed it visually.</p>
+<label class="check"><input type="checkbox" id="hits-unverified" checked> Unverified only</label>
+<table class="hits"><thead><tr><th>Time</th><th>Read</th><th>Entry</th><th>List</th><th>Match</th><th>Outcome</th><th></th></tr></thead><tbody id="hits-body"></tbody></table>`;
+}
+
+const LISTS = ['stolen vehicle', 'stolen plate', 'felony vehicle', 'missing person', 'warrant', 'AMBER alert', 'local'];
+
+export function hotlistBody(session: Session, entries: HotlistEntryInfo[]): SafeHtml {
+  return html`<h1>Hot plates entered on this device</h1>
+<p>Every entry needs a case number or subject cross-reference, a reason, and the entering officer's name and contact (sacramento-pd E.1, roseville 426.6.5). Entries expire after at most 30 days, or 24 hours when the plate is also entered in NCIC/CLETS (sacramento-da III.E, sacramento-pd E.2).</p>
+<form id="hotlist-form" class="grid-form">
+  <label>Plate (* and ? for partial plates) <input name="plate" required maxlength="12" autocapitalize="characters"></label>
+  <label>State <input name="state" maxlength="3" autocapitalize="characters"></label>
+  <label>List <select name="list">${LISTS.map((l) => html`<option>${l}</option>`)}</select></label>
+  <label>Priority (1 = highest) <input name="priority" type="number" min="1" max="9" value="3"></label>
+  <label class="wide">Reason <input name="reason" maxlength="500"></label>
+  <label>Case number <input name="caseNumber" maxlength="64"></label>
+  <label>Subject XREF <input name="subjectXref" maxlength="64"></label>
+  <label>Entering officer <input name="officerName" maxlength="128" value="${session.fullName}"></label>
+  <label>Officer contact <input name="officerContact" maxlength="128"></label>
+  <label>Expires <input name="expiresAt" type="datetime-local"></label>
+  <label class="check"><input type="checkbox" name="alsoInNcic"> Also entered in NCIC/CLETS (expires within 24 h)</label>
+  <label class="check"><input type="checkbox" name="informational"> Informational only (special list: never alarms)</label>
+  <button type="submit">Add hot plate</button>
+  <ul class="form-errors" role="alert"></ul>
+</form>
+<div id="hotlist-entries">${hotlistTable(entries)}</div>`;
+}
+
+export function hotlistTable(entries: HotlistEntryInfo[]): SafeHtml {
+  if (entries.length === 0) return html`<p class="muted">No local hot plates.</p>`;
+  return html`<table class="entries"><thead><tr><th>Plate</th><th>State</th><th>List</th><th>Priority</th><th>Reason</th><th>Case</th><th>Expires</th><th></th></tr></thead><tbody>
+${entries.map(
+  (e) => html`<tr data-entry="${e.id}"><td class="plate">${e.plate}</td><td>${e.state ?? ''}</td><td>${e.list}${e.informational ? html` <span class="pill pill-info">informational</span>` : ''}</td><td>${e.priority}</td><td>${e.reason}</td><td>${e.caseNumber ?? ''}</td><td>${timeTag(e.expiresAt)}</td>
+<td><button type="button" class="ghost remove-entry" data-id="${e.id}">Remove</button></td></tr>`,
+)}</tbody></table>`;
+}
+
+export function searchBody(cameras: string[], canExport: boolean): SafeHtml {
+  return html`<h1>Search stored reads</h1>
+<p>Every search is recorded with your name, the case number and the purpose (sacramento-da IV.C.b). Use stored data for legitimate law-enforcement purposes only (shasta 467.6 (b)).</p>
+<form id="search-form" class="grid-form">
+  <label>Case number <input name="caseNumber" maxlength="64"></label>
+  <label class="wide">Purpose <input name="purpose" maxlength="500"></label>
+  <label>Plate (* any run, ? one character) <input name="plate" maxlength="16" autocapitalize="characters"></label>
+  <label>Camera <select name="cameraId"><option value="">any</option>${cameras.map((c) => html`<option>${c}</option>`)}</select></label>
+  <label>From <input name="from" type="datetime-local"></label>
+  <label>To <input name="to" type="datetime-local"></label>
+  <fieldset class="wide"><legend>Area (optional)</legend>
+    <label>Min lat <input name="minLat" type="number" step="any" min="-90" max="90"></label>
+    <label>Max lat <input name="maxLat" type="number" step="any" min="-90" max="90"></label>
+    <label>Min lon <input name="minLon" type="number" step="any" min="-180" max="180"></label>
+    <label>Max lon <input name="maxLon" type="number" step="any" min="-180" max="180"></label>
+  </fieldset>
+  <button type="submit">Search</button>
+  <ul class="form-errors" role="alert"></ul>
+</form>
+<p id="search-count" class="muted"></p>
+<table class="reads" id="search-results" hidden><thead><tr><th>Plate crop</th><th>Read</th><th>Confidence</th><th>Time</th><th>Camera</th><th>Position</th><th>Hits</th></tr></thead><tbody></tbody></table>
+${canExport ? exportForm() : html`<p class="muted">Exports are released by an administrator on a recorded request.</p>`}`;
+}
+
+function exportForm(): SafeHtml {
+  return html`<form id="export-form" class="grid-form" hidden>
+  <h2 class="wide">Export these results</h2>
+  <p class="wide">Data is released only to law-enforcement or prosecutorial agencies on a written request naming the agency, the person and the purpose (shasta 467.7, roseville 426.9). The release is recorded.</p>
+  <label>Requesting agency <input name="requestingAgency" maxlength="200"></label>
+  <label>Requesting person <input name="requester" maxlength="200"></label>
+  <label class="wide">Purpose of the request <input name="releasePurpose" maxlength="500"></label>
+  <label>Format <select name="format"><option value="csv">CSV</option><option value="zip">CSV + images (zip)</option></select></label>
+  <button type="submit">Export</button>
+  <ul class="form-errors" role="alert"></ul>
+</form>`;
+}
+
+export function auditBody(): SafeHtml {
+  return html`<h1>Audit log</h1>
+<p>Every login, view, search, export, hot-list change and hit verification, chained by hash so that an edited or deleted row is detected (<code>alpr-edge audit verify</code>).</p>
+<form id="audit-form" class="grid-form">
+  <label>User <input name="user" maxlength="32"></label>
+  <label>Action <input name="action" maxlength="64" list="audit-actions"></label>
+  <datalist id="audit-actions">${['login.success', 'login.failure', 'logout', 'detection.view', 'image.view', 'search', 'export', 'hotlist.add', 'hotlist.remove', 'hit.verify', 'shift.acknowledge', 'audit.view', 'audit.export', 'user.add', 'user.passwd', 'user.disable'].map((a) => html`<option value="${a}">`)}</datalist>
+  <label>From <input name="from" type="datetime-local"></label>
+  <label>To <input name="to" type="datetime-local"></label>
+  <button type="submit">Show</button>
+  <a id="audit-export" class="button ghost" href="/api/audit/export.csv" download>Export CSV</a>
+</form>
+<p id="audit-count" class="muted"></p>
+<table class="audit"><thead><tr><th>#</th><th>Time</th><th>User</th><th>Action</th><th>Object</th><th>Case</th><th>Purpose</th><th>Address</th><th>Details</th></tr></thead><tbody id="audit-body"></tbody></table>
+<button type="button" id="audit-more" class="ghost" hidden>More</button>`;
+}
+

@@ -1,0 +1,174 @@
+/**
+ * What the operator station needs from the rest of the daemon, as narrow interfaces. The store's
+ * repositories, the hot list and the composition root's event bus satisfy them structurally, so
+ * `app.ts` passes the real units straight in; tests pass small in-memory versions.
+ */
+import type { HotlistEntryInfo } from '../hotlist/types.js';
+
+export type Role = 'operator' | 'administrator' | 'auditor';
+export const ROLES: readonly Role[] = ['operator', 'administrator', 'auditor'];
+
+export interface UserRecord {
+  username: string;
+  role: Role;
+  passwordHash: string;
+  fullName: string;
+  contact: string;
+  disabled: boolean;
+  failedLogins: number;
+  lockedUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type UserPatch = Partial<Pick<UserRecord, 'role' | 'passwordHash' | 'fullName' | 'contact' | 'disabled' | 'failedLogins' | 'lockedUntil'>>;
+
+export interface UsersPort {
+  create(u: { username: string; role: Role; passwordHash: string; fullName: string; contact: string }): UserRecord;
+  get(username: string): UserRecord | null;
+  list(): UserRecord[];
+  update(username: string, patch: UserPatch): void;
+  count(): number;
+}
+
+export interface AuditInput {
+  user: string | null;
+  action: string;
+  object: string | null;
+  purpose: string | null;
+  caseNumber: string | null;
+  details: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+export interface AuditRecord extends AuditInput {
+  id: number;
+  at: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  from?: number;
+  to?: number;
+  user?: string;
+  action?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBadId: number | null;
+  problem: string | null;
+}
+
+export interface AuditPort {
+  append(e: AuditInput): AuditRecord;
+  query(f: AuditQuery): AuditRecord[];
+  verify(): AuditVerifyResult;
+}
+
+export interface DetectionSummary {
+  id: string;
+  cameraId: string;
+  text: string;
+  confidence: number;
+  candidates: { text: string; confidence: number }[];
+  region: string | null;
+  firstSeen: number;
+  lastSeen: number;
+  bestAt: number;
+  frameCount: number;
+  direction: string;
+  lat: number | null;
+  lon: number | null;
+  positionTrusted: boolean;
+  position: unknown;
+  hitCount: number;
+  uploaded: boolean;
+  evidenceHold: boolean;
+}
+
+export interface DetectionQuery {
+  /** May contain `*` (any run) and `?` (one character). */
+  plate?: string;
+  from?: number;
+  to?: number;
+  cameraId?: string;
+  bbox?: { minLat: number; maxLat: number; minLon: number; maxLon: number };
+  limit?: number;
+  offset?: number;
+}
+
+export type ImageKind = 'plate' | 'overview';
+
+export interface DetectionsPort {
+  search(q: DetectionQuery): DetectionSummary[];
+  get(id: string): DetectionSummary | null;
+  recent(limit: number): DetectionSummary[];
+  image(id: string, kind: ImageKind): Buffer | null;
+  setEvidenceHold(id: string, hold: boolean, user: string, reason: string): boolean;
+}
+
+export type HitOutcome = 'confirmed' | 'misread' | 'not_vehicle';
+export const HIT_OUTCOMES: readonly HitOutcome[] = ['confirmed', 'misread', 'not_vehicle'];
+
+export interface HitRecord {
+  id: number;
+  detectionId: string;
+  entry: HotlistEntryInfo;
+  generation: string;
+  kind: string;
+  explanation: string;
+  informational: boolean;
+  retroactive: boolean;
+  createdAt: number;
+  outcome: HitOutcome | null;
+  verifiedBy: string | null;
+  verifiedAt: number | null;
+  note: string | null;
+}
+
+export interface HitsPort {
+  list(q: { since?: number; unverifiedOnly?: boolean; limit?: number }): HitRecord[];
+  get(id: number): HitRecord | null;
+  verify(id: number, v: { outcome: HitOutcome; user: string; note: string | null; at: number }): boolean;
+}
+
+export interface LocalEntryInput {
+  plate: string;
+  state?: string | null;
+  list: string;
+  priority?: number;
+  reason: string;
+  caseNumber?: string | null;
+  subjectXref?: string | null;
+  officerName: string;
+  officerContact: string;
+  /** ms since epoch. */
+  expiresAt: number;
+  alsoInNcic: boolean;
+  informational?: boolean;
+}
+
+export type LocalEntryResult = { ok: true; entry: HotlistEntryInfo } | { ok: false; errors: { field: string; message: string }[] };
+
+export interface HotlistPort {
+  addLocalEntry(input: LocalEntryInput, actor: string): LocalEntryResult;
+  removeLocalEntry(id: string, actor: string): boolean;
+  listLocalEntries(): HotlistEntryInfo[];
+}
+
+export type LiveEvent = { type: 'detection'; detection: DetectionSummary } | { type: 'hit'; hit: HitRecord; detection: DetectionSummary };
+
+export interface EventsPort {
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (e: LiveEvent) => void): () => void;
+}
+
+export interface SnapshotPort {
+  /** JPEG of the camera's latest decoded frame, or null when it has none. */
+  snapshot(cameraId: string): Promise<Buffer | null>;
+}
