@@ -1,0 +1,179 @@
+/**
+ * The audit log: every view, search, export and administrative act of the operator station,
+ * by name, date and time (roseville 426.8 (a); shasta 467.6 (a)), with purpose and case number
+ * where the act needs one (sacramento-da IV.C.b).
+ *
+ * Hash-chained: `hash = sha256(prevHash + canonicalJson(fields))`, starting from 64 zeros. An
+ * edited row breaks its own hash; a deleted row breaks the next row's `prevHash`; a deleted
+ * tail shows as a gap to the AUTOINCREMENT high-water mark. Each row is also queued for upload,
+ * so the central server holds a copy the device cannot rewrite.
+ */
+import { createHash } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '../shared/clock.js';
+import { canonicalJson } from './canonical-json.js';
+import type { OutboxRepo } from './outbox-repo.js';
+
+export interface AuditInput {
+  user: string | null;
+  action: string;
+  object: string | null;
+  purpose: string | null;
+  caseNumber: string | null;
+  details: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+export interface AuditRecord extends AuditInput {
+  id: number;
+  at: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerdict {
+  ok: boolean;
+  checked: number;
+  firstBadId: number | null;
+  problem: string | null;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+interface AuditRow {
+  id: number;
+  at: number;
+  user: string | null;
+  action: string;
+  object: string | null;
+  purpose: string | null;
+  case_number: string | null;
+  details: string | null;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash of a row given its predecessor's; exported so that verifiers elsewhere agree. */
+export function auditHash(prevHash: string, r: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
+  const fields = {
+    id: r.id,
+    at: r.at,
+    user: r.user,
+    action: r.action,
+    object: r.object,
+    purpose: r.purpose,
+    caseNumber: r.caseNumber,
+    details: r.details,
+    ip: r.ip,
+  };
+  return createHash('sha256').update(prevHash).update(canonicalJson(fields)).digest('hex');
+}
+
+function toRecord(r: AuditRow): AuditRecord {
+  return {
+    id: r.id,
+    at: r.at,
+    user: r.user,
+    action: r.action,
+    object: r.object,
+    purpose: r.purpose,
+    caseNumber: r.case_number,
+    details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>),
+    ip: r.ip,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+const VERIFY_PAGE = 1000;
+
+export class AuditRepo {
+  private readonly insertStmt: Statement;
+  private readonly lastStmt: Statement<[], { id: number; hash: string }>;
+  private readonly seqStmt: Statement<[], { seq: number }>;
+  private readonly pageStmt: Statement<[number, number], AuditRow>;
+  private readonly getStmt: Statement<[number], AuditRow>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly outbox: OutboxRepo,
+  ) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO audit (id, at, user, action, object, purpose, case_number, details, ip, prev_hash, hash)
+       VALUES (@id, @at, @user, @action, @object, @purpose, @caseNumber, @details, @ip, @prevHash, @hash)`,
+    );
+    this.lastStmt = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
+    this.seqStmt = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit'");
+    this.pageStmt = db.prepare('SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?');
+    this.getStmt = db.prepare('SELECT * FROM audit WHERE id = ?');
+  }
+
+  /** Appends one entry (and queues it for upload) in one transaction; returns the stored row. */
+  append(e: AuditInput): AuditRecord {
+    return this.db.transaction((): AuditRecord => {
+      const last = this.lastStmt.get();
+      const seq = this.seqStmt.get()?.seq ?? 0;
+      const base = { ...e, id: Math.max(last?.id ?? 0, seq) + 1, at: this.clock.now() };
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const record: AuditRecord = { ...base, prevHash, hash: auditHash(prevHash, base) };
+      this.insertStmt.run({ ...record, details: record.details === null ? null : JSON.stringify(record.details) });
+      this.outbox.enqueue('audit', record.id, 0);
+      return record;
+    })();
+  }
+
+  get(id: number): AuditRecord | null {
+    const r = this.getStmt.get(id);
+    return r ? toRecord(r) : null;
+  }
+
+  /** Newest first. */
+  query(f: { from?: number; to?: number; user?: string; action?: string; limit?: number; offset?: number }): AuditRecord[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const filters: [keyof typeof f, string][] = [
+      ['from', 'at >= @from'],
+      ['to', 'at <= @to'],
+      ['user', 'user = @user'],
+      ['action', 'action = @action'],
+    ];
+    for (const [key, clause] of filters) {
+      if (f[key] === undefined) continue;
+      where.push(clause);
+      params[key] = f[key];
+    }
+    params.limit = Math.min(Math.max(f.limit ?? 100, 1), 10_000);
+    params.offset = Math.max(f.offset ?? 0, 0);
+    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit OFFSET @offset`;
+    return (this.db.prepare(sql).all(params) as AuditRow[]).map(toRecord);
+  }
+
+  /** Walks the whole chain; reports the first row that does not fit. */
+  verify(): AuditVerdict {
+    let prevHash = GENESIS_HASH;
+    let expectedId = 1;
+    let checked = 0;
+    for (;;) {
+      const rows = this.pageStmt.all(expectedId - 1, VERIFY_PAGE);
+      for (const row of rows) {
+        const r = toRecord(row);
+        if (r.id !== expectedId) return bad(checked, expectedId, `row ${expectedId} is missing (next present row is ${r.id})`);
+        if (r.prevHash !== prevHash) return bad(checked, r.id, `row ${r.id} does not follow row ${r.id - 1} (prev_hash differs)`);
+        if (auditHash(prevHash, r) !== r.hash) return bad(checked, r.id, `row ${r.id} was altered (hash differs)`);
+        prevHash = r.hash;
+        expectedId++;
+        checked++;
+      }
+      if (rows.length < VERIFY_PAGE) break;
+    }
+    const seq = this.seqStmt.get()?.seq ?? 0;
+    if (seq > expectedId - 1) return bad(checked, expectedId, `rows ${expectedId}..${seq} were deleted from the end of the log`);
+    return { ok: true, checked, firstBadId: null, problem: null };
+  }
+}
+
+function bad(checked: number, id: number, problem: string): AuditVerdict {
+  return { ok: false, checked, firstBadId: id, problem };
+}

@@ -1,0 +1,160 @@
+/**
+ * Versioned schema. `PRAGMA user_version` holds the version a database is at; each migration
+ * moves it up by one inside its own transaction, so a crash mid-migration leaves the previous
+ * version intact. Never edit a released migration: append a new one.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'detections, their images (BLOBs), hot-list hits and the upload outbox',
+    sql: `
+      CREATE TABLE detections (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        revision INTEGER NOT NULL DEFAULT 0,
+        device_id TEXT NOT NULL,
+        camera_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        candidates TEXT NOT NULL,
+        region TEXT,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        best_at INTEGER NOT NULL,
+        frame_count INTEGER NOT NULL,
+        direction TEXT NOT NULL,
+        box TEXT NOT NULL,
+        lat REAL,
+        lon REAL,
+        position_trusted INTEGER NOT NULL DEFAULT 0,
+        position TEXT,
+        hit_count INTEGER NOT NULL DEFAULT 0,
+        stored_at INTEGER NOT NULL,
+        uploaded_at INTEGER
+      );
+      CREATE INDEX detections_best_at ON detections(best_at);
+      CREATE INDEX detections_text ON detections(text);
+      CREATE INDEX detections_camera ON detections(camera_id, best_at);
+      CREATE INDEX detections_uploaded ON detections(uploaded_at) WHERE uploaded_at IS NOT NULL;
+      CREATE TABLE images (
+        n INTEGER PRIMARY KEY,
+        detection_n INTEGER NOT NULL REFERENCES detections(n) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('plate', 'overview')),
+        sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        UNIQUE (detection_n, kind)
+      );
+      CREATE TABLE hits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        detection_n INTEGER NOT NULL REFERENCES detections(n) ON DELETE CASCADE,
+        entry_id TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        generation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        read_text TEXT NOT NULL,
+        explanation TEXT NOT NULL,
+        informational INTEGER NOT NULL,
+        retroactive INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        outcome TEXT CHECK (outcome IN ('confirmed', 'misread', 'not_vehicle')),
+        verified_by TEXT,
+        verified_at INTEGER,
+        note TEXT
+      );
+      CREATE INDEX hits_detection ON hits(detection_n);
+      CREATE INDEX hits_created ON hits(created_at);
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        stream TEXT NOT NULL CHECK (stream IN ('detection', 'hit', 'audit')),
+        ref INTEGER NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        state INTEGER NOT NULL DEFAULT 0,
+        enqueued_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        gen INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        UNIQUE (stream, ref)
+      );
+      CREATE INDEX outbox_queue ON outbox(state, priority DESC, id);
+    `,
+  },
+  {
+    version: 2,
+    description: 'local accounts and the hash-chained audit log of the operator station',
+    sql: `
+      CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('operator', 'administrator', 'auditor')),
+        password_hash TEXT NOT NULL,
+        full_name TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        user TEXT,
+        action TEXT NOT NULL,
+        object TEXT,
+        purpose TEXT,
+        case_number TEXT,
+        details TEXT,
+        ip TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_at ON audit(at);
+      CREATE INDEX audit_user ON audit(user, at);
+      CREATE INDEX audit_action ON audit(action, at);
+      -- Append-only by construction; verify() still catches edits made around these triggers.
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+  {
+    version: 3,
+    description: 'evidence hold on detections (exempt from retention and quota purges)',
+    sql: `
+      ALTER TABLE detections ADD COLUMN evidence_hold INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE detections ADD COLUMN hold_by TEXT;
+      ALTER TABLE detections ADD COLUMN hold_reason TEXT;
+      ALTER TABLE detections ADD COLUMN hold_at INTEGER;
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies the migrations above `from` up to `to` (default: latest), each in its own
+ * transaction together with its `user_version` bump. Returns the versions applied.
+ */
+export function migrate(db: Database, to: number = LATEST_VERSION): number[] {
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (m.version <= schemaVersion(db) || m.version > to) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

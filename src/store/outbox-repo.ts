@@ -1,0 +1,193 @@
+/**
+ * The upload outbox: one row per thing the central server has not acknowledged yet.
+ *
+ *   pending ──claim──▶ claimed ──ack (2xx naming the item)──▶ row deleted (detection: uploaded_at set)
+ *      ▲                  │ └──rejected by the server──▶ quarantined (reason kept)
+ *      └──release / restart┘
+ *
+ * `gen` counts re-enqueues: a detection revised while its previous revision is in flight is
+ * not marked uploaded by the acknowledgement of the older one; it goes back to pending.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '../shared/clock.js';
+
+export type Stream = 'detection' | 'hit' | 'audit';
+
+export const OutboxState = { pending: 0, claimed: 1, quarantined: 2 } as const;
+
+export interface OutboxEntry {
+  outboxId: number;
+  stream: Stream;
+  ref: number;
+  gen: number;
+  priority: number;
+  enqueuedAt: number;
+  attempts: number;
+}
+
+export interface Backlog {
+  pending: number;
+  claimed: number;
+  quarantined: number;
+  /** Enqueue time of the oldest item not yet acknowledged (pending or claimed), or null. */
+  oldestEnqueuedAt: number | null;
+}
+
+export interface QueuePeek {
+  /** The next pending item in send order (hits first, then oldest), or null. */
+  top: { priority: number; enqueuedAt: number } | null;
+  /** At least a batch's worth of items is pending. */
+  full: boolean;
+}
+
+export interface QuarantinedEntry extends OutboxEntry {
+  reason: string;
+}
+
+interface OutboxRow {
+  id: number;
+  stream: Stream;
+  ref: number;
+  gen: number;
+  priority: number;
+  enqueued_at: number;
+  attempts: number;
+  reason: string | null;
+}
+
+function toEntry(r: OutboxRow): OutboxEntry {
+  return { outboxId: r.id, stream: r.stream, ref: r.ref, gen: r.gen, priority: r.priority, enqueuedAt: r.enqueued_at, attempts: r.attempts };
+}
+
+export class OutboxRepo {
+  private readonly enqueueStmt: Statement;
+  private readonly pendingStmt: Statement<[number], OutboxRow>;
+  private readonly claimStmt: Statement<[number]>;
+  private readonly getStmt: Statement<[number], OutboxRow>;
+  private readonly deleteStmt: Statement<[number]>;
+  private readonly requeueStmt: Statement<[number]>;
+  private readonly releaseStmt: Statement<[number]>;
+  private readonly releaseAllStmt: Statement<[]>;
+  private readonly quarantineStmt: Statement<[string, number]>;
+  private readonly uploadedStmt: Statement<[number, number]>;
+  private readonly backlogStmt: Statement<[], { state: number; n: number; oldest: number | null }>;
+  private readonly hasPendingStmt: Statement<[], { x: number }>;
+  private readonly topStmt: Statement<[], { priority: number; enqueued_at: number }>;
+  private readonly atLeastStmt: Statement<[number], { n: number }>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {
+    this.enqueueStmt = db.prepare(
+      `INSERT INTO outbox (stream, ref, priority, state, enqueued_at) VALUES (?, ?, ?, 0, ?)
+       ON CONFLICT (stream, ref) DO UPDATE SET gen = gen + 1, priority = max(priority, excluded.priority),
+         state = CASE state WHEN 1 THEN 1 ELSE 0 END, reason = NULL`,
+    );
+    this.pendingStmt = db.prepare('SELECT * FROM outbox WHERE state = 0 ORDER BY priority DESC, id LIMIT ?');
+    this.claimStmt = db.prepare('UPDATE outbox SET state = 1, attempts = attempts + 1 WHERE id = ?');
+    this.getStmt = db.prepare('SELECT * FROM outbox WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE id = ?');
+    this.requeueStmt = db.prepare('UPDATE outbox SET state = 0 WHERE id = ?');
+    this.releaseStmt = db.prepare('UPDATE outbox SET state = 0 WHERE id = ? AND state = 1');
+    this.releaseAllStmt = db.prepare('UPDATE outbox SET state = 0 WHERE state = 1');
+    this.quarantineStmt = db.prepare('UPDATE outbox SET state = 2, reason = ? WHERE id = ?');
+    this.uploadedStmt = db.prepare('UPDATE detections SET uploaded_at = ? WHERE n = ?');
+    this.backlogStmt = db.prepare('SELECT state, count(*) AS n, min(enqueued_at) AS oldest FROM outbox GROUP BY state');
+    this.hasPendingStmt = db.prepare('SELECT 1 AS x FROM outbox WHERE state = 0 LIMIT 1');
+    this.topStmt = db.prepare('SELECT priority, enqueued_at FROM outbox WHERE state = 0 ORDER BY priority DESC, id LIMIT 1');
+    this.atLeastStmt = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 0 LIMIT ?)');
+  }
+
+  /** Queues (or re-queues) one item. Call inside the transaction that wrote the item. */
+  enqueue(stream: Stream, ref: number, priority: number): void {
+    this.enqueueStmt.run(stream, ref, priority, this.clock.now());
+  }
+
+  /** Moves up to `limit` pending items to claimed, highest priority (hits) first, then oldest. */
+  claim(limit: number): OutboxEntry[] {
+    return this.db.transaction((): OutboxEntry[] => {
+      const rows = this.pendingStmt.all(limit);
+      for (const r of rows) this.claimStmt.run(r.id);
+      return rows.map((r) => ({ ...toEntry(r), attempts: r.attempts + 1 }));
+    })();
+  }
+
+  /**
+   * The server acknowledged these. Items re-enqueued since their claim (newer `gen`) go back to
+   * pending instead. Returns how many were settled and how many must be sent again.
+   */
+  ack(entries: readonly Pick<OutboxEntry, 'outboxId' | 'gen'>[]): { acked: number; requeued: number } {
+    const now = this.clock.now();
+    return this.db.transaction(() => {
+      let acked = 0;
+      let requeued = 0;
+      for (const e of entries) {
+        const row = this.getStmt.get(e.outboxId);
+        if (!row) continue;
+        if (row.gen !== e.gen) {
+          this.requeueStmt.run(e.outboxId);
+          requeued++;
+          continue;
+        }
+        this.deleteStmt.run(e.outboxId);
+        if (row.stream === 'detection') this.uploadedStmt.run(now, row.ref);
+        acked++;
+      }
+      return { acked, requeued };
+    })();
+  }
+
+  /** Claimed items that were not acknowledged go back to pending. */
+  release(outboxIds: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const id of outboxIds) this.releaseStmt.run(id);
+    })();
+  }
+
+  /** At start: whatever a previous run claimed and did not settle is pending again. */
+  releaseAllClaimed(): number {
+    return this.releaseAllStmt.run().changes;
+  }
+
+  quarantine(outboxId: number, reason: string): void {
+    this.quarantineStmt.run(reason.slice(0, 500), outboxId);
+  }
+
+  /** For items whose subject no longer exists (purged while queued). */
+  remove(outboxId: number): void {
+    this.deleteStmt.run(outboxId);
+  }
+
+  listQuarantined(limit = 100): QuarantinedEntry[] {
+    const rows = this.db.prepare('SELECT * FROM outbox WHERE state = 2 ORDER BY id LIMIT ?').all(limit) as OutboxRow[];
+    return rows.map((r) => ({ ...toEntry(r), reason: r.reason ?? '' }));
+  }
+
+  /**
+   * What the uploader needs to decide whether a batch is due, at a cost bounded by `batchSize`
+   * however long the backlog: the next item in send order and whether a full batch waits.
+   */
+  peek(batchSize: number): QueuePeek {
+    const top = this.topStmt.get();
+    return {
+      top: top ? { priority: top.priority, enqueuedAt: top.enqueued_at } : null,
+      full: top !== undefined && this.atLeastStmt.get(batchSize)!.n >= batchSize,
+    };
+  }
+
+  hasPending(): boolean {
+    return this.hasPendingStmt.get() !== undefined;
+  }
+
+  backlog(): Backlog {
+    const b: Backlog = { pending: 0, claimed: 0, quarantined: 0, oldestEnqueuedAt: null };
+    for (const r of this.backlogStmt.all()) {
+      if (r.state === OutboxState.pending) b.pending = r.n;
+      else if (r.state === OutboxState.claimed) b.claimed = r.n;
+      else b.quarantined = r.n;
+      if (r.state !== OutboxState.quarantined && r.oldest !== null) b.oldestEnqueuedAt = Math.min(b.oldestEnqueuedAt ?? r.oldest, r.oldest);
+    }
+    return b;
+  }
+}
