@@ -1,0 +1,169 @@
+/**
+ * The reference receiver's own database. Detections are keyed by (device, detection id): a
+ * repeat is acknowledged again but stored once; a later revision replaces an earlier one. An
+ * acknowledgement is sent only after the commit (synchronous=FULL), as the API requires.
+ */
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import type { WireAudit, WireDetection, WireHit } from '../upload/wire.js';
+
+export interface ReceiverStats {
+  detections: number;
+  /** Detections received again after they were stored (retries, replays). */
+  duplicates: number;
+  hits: number;
+  audit: number;
+  images: number;
+  batches: number;
+}
+
+export interface ReceivedDetection {
+  deviceId: string;
+  id: string;
+  revision: number;
+  receipts: number;
+  detection: WireDetection;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS detections (
+    device_id TEXT NOT NULL, id TEXT NOT NULL, revision INTEGER NOT NULL, text TEXT NOT NULL, best_at INTEGER NOT NULL,
+    payload TEXT NOT NULL, received_at INTEGER NOT NULL, receipts INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (device_id, id));
+  CREATE TABLE IF NOT EXISTS images (
+    device_id TEXT NOT NULL, detection_id TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL,
+    data BLOB NOT NULL, PRIMARY KEY (device_id, detection_id, kind));
+  CREATE TABLE IF NOT EXISTS hits (
+    device_id TEXT NOT NULL, id INTEGER NOT NULL, detection_id TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, id));
+  CREATE TABLE IF NOT EXISTS audit (
+    device_id TEXT NOT NULL, id INTEGER NOT NULL, hash TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, id));
+  CREATE TABLE IF NOT EXISTS batches (
+    device_id TEXT NOT NULL, batch_id TEXT NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL, received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, batch_id));
+`;
+
+export class ReceiverDb {
+  readonly db: Database;
+  private readonly findDet: Statement<[string, string], { revision: number }>;
+  private readonly insDet: Statement;
+  private readonly updDet: Statement;
+  private readonly dupDet: Statement<[string, string]>;
+  private readonly insImg: Statement;
+  private readonly getImg: Statement<[string, string, string], { sha256: string; data: Buffer }>;
+  private readonly upsHit: Statement;
+  private readonly insAudit: Statement;
+  private readonly getBatch: Statement<[string, string], { status: number; response: string }>;
+  private readonly insBatch: Statement;
+  private readonly getDet: Statement<[string, string], { device_id: string; id: string; revision: number; receipts: number; payload: string }>;
+
+  constructor(file: string) {
+    this.db = new BetterSqlite3(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 2000');
+    this.db.exec(SCHEMA);
+    this.findDet = this.db.prepare('SELECT revision FROM detections WHERE device_id = ? AND id = ?');
+    this.insDet = this.db.prepare(
+      'INSERT INTO detections (device_id, id, revision, text, best_at, payload, received_at) VALUES (@device, @id, @revision, @text, @bestAt, @payload, @now)',
+    );
+    this.updDet = this.db.prepare(
+      `UPDATE detections SET revision = @revision, text = @text, best_at = @bestAt, payload = @payload, received_at = @now,
+       receipts = receipts + 1 WHERE device_id = @device AND id = @id`,
+    );
+    this.dupDet = this.db.prepare('UPDATE detections SET receipts = receipts + 1 WHERE device_id = ? AND id = ?');
+    this.insImg = this.db.prepare(
+      `INSERT INTO images (device_id, detection_id, kind, sha256, bytes, data) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, data = excluded.data`,
+    );
+    this.getImg = this.db.prepare('SELECT sha256, data FROM images WHERE device_id = ? AND detection_id = ? AND kind = ?');
+    this.upsHit = this.db.prepare(
+      `INSERT INTO hits (device_id, id, detection_id, payload, received_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET payload = excluded.payload, received_at = excluded.received_at`,
+    );
+    this.insAudit = this.db.prepare('INSERT OR IGNORE INTO audit (device_id, id, hash, payload, received_at) VALUES (?, ?, ?, ?, ?)');
+    this.getBatch = this.db.prepare('SELECT status, response FROM batches WHERE device_id = ? AND batch_id = ?');
+    this.insBatch = this.db.prepare('INSERT OR REPLACE INTO batches (device_id, batch_id, status, response, received_at) VALUES (?, ?, ?, ?, ?)');
+    this.getDet = this.db.prepare('SELECT device_id, id, revision, receipts, payload FROM detections WHERE device_id = ? AND id = ?');
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Stores a detection (without its image bytes); true when new or a newer revision. */
+  putDetection(device: string, d: WireDetection, now: number): boolean {
+    const payload = JSON.stringify({ ...d, images: { plate: meta(d.images.plate), overview: meta(d.images.overview) } });
+    const params = { device, id: d.id, revision: d.revision, text: d.text, bestAt: d.best_at, payload, now };
+    const existing = this.findDet.get(device, d.id);
+    if (!existing) this.insDet.run(params);
+    else if (existing.revision < d.revision) this.updDet.run(params);
+    else {
+      this.dupDet.run(device, d.id);
+      return false;
+    }
+    for (const h of d.hits) this.putHit(device, h, now);
+    return true;
+  }
+
+  putImage(device: string, detectionId: string, kind: string, sha256: string, data: Buffer): void {
+    this.insImg.run(device, detectionId, kind, sha256, data.length, data);
+  }
+
+  image(device: string, detectionId: string, kind: string): { sha256: string; data: Buffer } | null {
+    return this.getImg.get(device, detectionId, kind) ?? null;
+  }
+
+  putHit(device: string, h: WireHit, now: number): void {
+    this.upsHit.run(device, h.id, h.detection_id, JSON.stringify(h), now);
+  }
+
+  putAudit(device: string, a: WireAudit, now: number): void {
+    this.insAudit.run(device, a.id, a.hash, JSON.stringify(a), now);
+  }
+
+  batchResponse(device: string, batchId: string): { status: number; response: unknown } | null {
+    const r = this.getBatch.get(device, batchId);
+    return r ? { status: r.status, response: JSON.parse(r.response) as unknown } : null;
+  }
+
+  saveBatch(device: string, batchId: string, status: number, response: unknown, now: number): void {
+    this.insBatch.run(device, batchId, status, JSON.stringify(response), now);
+  }
+
+  detection(device: string, id: string): ReceivedDetection | null {
+    const r = this.getDet.get(device, id);
+    return r ? { deviceId: r.device_id, id: r.id, revision: r.revision, receipts: r.receipts, detection: JSON.parse(r.payload) as WireDetection } : null;
+  }
+
+  detectionIds(device: string): string[] {
+    return (this.db.prepare('SELECT id FROM detections WHERE device_id = ? ORDER BY id').all(device) as { id: string }[]).map((r) => r.id);
+  }
+
+  auditRows(device: string): WireAudit[] {
+    return (this.db.prepare('SELECT payload FROM audit WHERE device_id = ? ORDER BY id').all(device) as { payload: string }[]).map((r) => JSON.parse(r.payload) as WireAudit);
+  }
+
+  hitRows(device: string): WireHit[] {
+    return (this.db.prepare('SELECT payload FROM hits WHERE device_id = ? ORDER BY id').all(device) as { payload: string }[]).map((r) => JSON.parse(r.payload) as WireHit);
+  }
+
+  stats(): ReceiverStats {
+    const one = (sql: string): number => (this.db.prepare(sql).get() as { n: number | null }).n ?? 0;
+    return {
+      detections: one('SELECT count(*) AS n FROM detections'),
+      duplicates: one('SELECT sum(receipts - 1) AS n FROM detections'),
+      hits: one('SELECT count(*) AS n FROM hits'),
+      audit: one('SELECT count(*) AS n FROM audit'),
+      images: one('SELECT count(*) AS n FROM images'),
+      batches: one('SELECT count(*) AS n FROM batches'),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function meta(i: WireDetection['images']['plate']): { sha256: string; bytes: number } | null {
+  return i ? { sha256: i.sha256, bytes: i.bytes } : null;
+}

@@ -1,0 +1,52 @@
+/**
+ * Validation of uploaded items by the reference receiver: one reason string per bad item (or
+ * null). A real server may check more; these are the checks the contract requires.
+ */
+import { createHash } from 'node:crypto';
+import { imageBytes } from '../upload/codec.js';
+import type { WireAudit, WireDetection, WireHit } from '../upload/wire.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PLATE = /^[A-Z0-9]{1,16}$/;
+
+export function validateDetection(d: WireDetection | null | undefined): string | null {
+  if (!d || typeof d !== 'object') return 'not an object';
+  if (typeof d.id !== 'string' || !UUID.test(d.id)) return 'id must be a UUID';
+  if (typeof d.text !== 'string' || !PLATE.test(d.text)) return 'text must be 1-16 characters A-Z 0-9';
+  if (typeof d.confidence !== 'number' || !(d.confidence >= 0 && d.confidence <= 1)) return 'confidence must be within 0..1';
+  if (!Number.isInteger(d.revision) || d.revision < 0) return 'revision must be a non-negative integer';
+  for (const k of ['first_seen', 'last_seen', 'best_at', 'stored_at'] as const) {
+    if (!Number.isFinite(d[k])) return `${k} must be a time in ms`;
+  }
+  if (typeof d.camera_id !== 'string' || d.camera_id === '') return 'camera_id is required';
+  if (!Array.isArray(d.candidates) || !Array.isArray(d.hits)) return 'candidates and hits must be arrays';
+  if (!d.images || typeof d.images !== 'object') return 'images is required';
+  for (const kind of ['plate', 'overview'] as const) {
+    const img = d.images[kind];
+    if (img === null || img === undefined) continue;
+    if (typeof img.sha256 !== 'string') return `images.${kind}.sha256 is required`;
+    const bytes = imageBytes(img);
+    if (bytes && createHash('sha256').update(bytes).digest('hex') !== img.sha256) return `images.${kind}: data does not match its sha256`;
+  }
+  for (const h of d.hits) {
+    const p = validateHit(h);
+    if (p) return `hit ${String(h?.id)}: ${p}`;
+  }
+  return null;
+}
+
+export function validateHit(h: WireHit | null | undefined): string | null {
+  if (!h || typeof h !== 'object') return 'not an object';
+  if (!Number.isInteger(h.id)) return 'id must be an integer';
+  if (typeof h.detection_id !== 'string' || !UUID.test(h.detection_id)) return 'detection_id must be a UUID';
+  if (!h.entry || typeof h.entry !== 'object') return 'entry is required';
+  return null;
+}
+
+export function validateAudit(a: WireAudit | null | undefined): string | null {
+  if (!a || typeof a !== 'object') return 'not an object';
+  if (!Number.isInteger(a.id)) return 'id must be an integer';
+  if (typeof a.hash !== 'string' || typeof a.prev_hash !== 'string') return 'hash and prev_hash are required';
+  if (typeof a.action !== 'string' || a.action === '') return 'action is required';
+  return null;
+}

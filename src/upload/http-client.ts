@@ -1,0 +1,105 @@
+/**
+ * The one HTTP client of the daemon (undici): keep-alive connections to the upload server,
+ * TLS with an optional private CA and client certificate, a time limit per request, and
+ * cancellation at shutdown.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import type { UploadConfig } from '../config/sections/upload.js';
+import { AlprError, errorMessage } from '../shared/errors.js';
+import { decodeBody } from './codec.js';
+import { UploadErrors } from './errors.js';
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Decoded JSON/MessagePack body, or null when empty or unreadable. */
+  body: unknown;
+  /** Why the body could not be read, when it could not. */
+  bodyError: string | null;
+}
+
+/** Acknowledgements are small; anything bigger is not one. */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+export class UploadClient {
+  private readonly agent: Agent;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly config: UploadConfig,
+    private readonly baseUrl: string,
+  ) {
+    const tls = config.tls;
+    const read = (file: string): Buffer | undefined => {
+      if (!file) return undefined;
+      try {
+        return readFileSync(file);
+      } catch (err) {
+        throw new AlprError(UploadErrors.UPLOAD_TLS_FILE, { file, detail: errorMessage(err) }, { cause: err });
+      }
+    };
+    const timeoutMs = config.timeout_s * 1000;
+    this.agent = new Agent({
+      connect: { timeout: timeoutMs, ca: read(tls.ca_file), cert: read(tls.cert_file), key: read(tls.key_file) },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** Sends one request; network failures and timeouts throw `UPLOAD_NETWORK`. */
+  async send(method: 'POST' | 'PUT', path: string, headers: Record<string, string>, body: Buffer): Promise<HttpAnswer> {
+    const token = this.config.token?.reveal();
+    const all: Record<string, string> = { ...headers, accept: 'application/json' };
+    if (token) all.authorization = `Bearer ${token}`;
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.config.timeout_s * 1000)]);
+    try {
+      const res = await request(new URL(path, this.baseUrl), { method, headers: all, body, dispatcher: this.agent, signal });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let bodyError: string | null = null;
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            bodyError = 'response too large';
+            res.body.destroy();
+            break;
+          }
+          chunks.push(chunk);
+        }
+      } catch (err) {
+        // Connection reset or truncated mid-body: the answer is unreadable, not a network failure to log twice.
+        bodyError = errorMessage(err);
+      }
+      let decoded: unknown = null;
+      if (bodyError === null && size > 0) {
+        try {
+          decoded = decodeBody(Buffer.concat(chunks), header(res.headers['content-type']), header(res.headers['content-encoding']));
+        } catch (err) {
+          bodyError = errorMessage(err);
+        }
+      }
+      return { status: res.statusCode, headers: res.headers, body: decoded, bodyError };
+    } catch (err) {
+      throw new AlprError(UploadErrors.UPLOAD_NETWORK, { detail: describe(err) }, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.agent.destroy();
+  }
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  const msg = errorMessage(err);
+  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}

@@ -1,0 +1,444 @@
+/**
+ * Store-and-forward uploader: claims batches from the store's outbox, sends them to the central
+ * server, and settles each item only on the server's per-item acknowledgement.
+ *
+ *   outbox ──claim N──▶ batch (idempotency key) ──POST──▶ server
+ *     ▲                     │ 2xx ack ──▶ items settled; rejected ──▶ quarantined
+ *     └──release (stop)─────┘ 5xx / 429 / timeout / reset ──▶ same batch again after Backoff or Retry-After
+ *
+ * A batch is due when a hit waits, when `batch_size` items wait, or when the oldest has waited
+ * `batch_interval_s`. The same batch (same key) is retried until settled, so the server can
+ * answer a repeat from its record of the first.
+ */
+import type { UploadConfig } from '../config/sections/upload.js';
+import { Backoff } from '../shared/backoff.js';
+import type { Clock } from '../shared/clock.js';
+import { AlprError, errorMessage } from '../shared/errors.js';
+import type { Unit } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import { scrubSecrets } from '../shared/redact.js';
+import { uuidv7 } from '../shared/uuid.js';
+import type { StatusReporter } from '../status/registry.js';
+import type { OutboxEntry, QueuePeek } from '../store/outbox-repo.js';
+import type { Store } from '../store/store.js';
+import { encodeBatch } from './codec.js';
+import { UploadErrors } from './errors.js';
+import { UploadClient } from './http-client.js';
+import { classifyResponse, type Outcome } from './response.js';
+import { Throughput } from './throughput.js';
+import { API_VERSION, wireAudit, wireDetection, wireHit, type WireBatch, type WireDetection, type WireRejection, type WireStream } from './wire.js';
+
+export interface UploaderDeps {
+  config: UploadConfig;
+  deviceId: string;
+  store: Store;
+  logger: Logger;
+  status: StatusReporter;
+  clock: Clock;
+  random?: () => number;
+}
+
+/** Milliseconds until a batch is due (0 = now); `idleMs` when nothing waits. */
+export function batchDueIn(peek: QueuePeek, now: number, intervalMs: number, idleMs: number): number {
+  if (!peek.top) return idleMs;
+  if (peek.top.priority > 0 || peek.full) return 0;
+  return Math.max(0, peek.top.enqueuedAt + intervalMs - now);
+}
+
+interface Batch {
+  wire: WireBatch;
+  entries: OutboxEntry[];
+  byKey: Map<string, OutboxEntry>;
+}
+
+interface Settlement {
+  settled: boolean;
+  delayMs: number;
+}
+
+/** With nothing queued, look again this often anyway (a wake-up could only be missed by a bug). */
+const IDLE_POLL_MS = 30_000;
+const STATUS_INTERVAL_MS = 5_000;
+
+function itemKey(stream: WireStream, id: string | number): string {
+  return `${stream}:${id}`;
+}
+
+export class Uploader implements Unit {
+  readonly name = 'upload';
+  private client: UploadClient | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private wakeUp: (() => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private readonly backoff: Backoff;
+  private batchLimit: number;
+  private failingSince: number | null = null;
+  private refusedReason: string | null = null;
+  private lastReason = '';
+  private lastSuccess: number | null = null;
+  private lastRefresh = 0;
+  private readonly throughput: Throughput;
+
+  constructor(private readonly deps: UploaderDeps) {
+    const c = deps.config;
+    this.backoff = new Backoff({ initial_ms: c.retry_initial_s * 1000, max_ms: c.retry_max_s * 1000 }, deps.random);
+    this.batchLimit = c.batch_size;
+    this.throughput = new Throughput(deps.clock, 60_000);
+  }
+
+  start(): Promise<void> {
+    try {
+      this.begin();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private begin(): void {
+    const { config, status, store } = this.deps;
+    if (!config.enabled) {
+      status.set('disabled', 'upload.enabled is false');
+      return;
+    }
+    const base = config.endpoint.endsWith('/') ? config.endpoint : `${config.endpoint}/`;
+    this.client = new UploadClient(config, base);
+    this.stopped = false;
+    status.detail('endpoint', scrubSecrets(config.endpoint));
+    status.detail('format', config.format);
+    status.detail('images', config.images);
+    this.unsubscribe = store.onStored((e) => {
+      if (e.changed) this.wake();
+    });
+    this.statusTimer = setInterval(() => this.refreshStatus(), STATUS_INTERVAL_MS);
+    this.statusTimer.unref();
+    this.refreshStatus();
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    clearInterval(this.statusTimer);
+    this.wake();
+    const client = this.client;
+    this.client = null;
+    await client?.close();
+    await this.running;
+    this.running = null;
+    if (this.deps.config.enabled) {
+      this.refreshStatus();
+      this.deps.status.set('stopped');
+    }
+  }
+
+  /** Something was stored: look at the queue now. */
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private async loop(): Promise<void> {
+    const { store, config, clock } = this.deps;
+    while (!this.stopped) {
+      try {
+        const due = batchDueIn(store.outbox.peek(this.batchLimit), clock.now(), config.batch_interval_s * 1000, IDLE_POLL_MS);
+        if (due > 0) {
+          await this.sleep(due);
+          continue;
+        }
+        const delay = await this.sendBatch();
+        if (delay > 0) await this.sleep(delay);
+      } catch (err) {
+        if (this.stopped) break;
+        this.fail(errorMessage(err), false);
+        await this.sleep(this.backoff.next());
+      }
+    }
+  }
+
+  /** Claims and sends one batch until it is settled or the unit stops; returns a pause before the next. */
+  private async sendBatch(): Promise<number> {
+    const { store, config } = this.deps;
+    const entries = store.outbox.claim(this.batchLimit);
+    if (entries.length === 0) return 0;
+    let settled = false;
+    let settledAt: Settlement = { settled: false, delayMs: 0 };
+    try {
+      const batch = this.buildBatch(entries);
+      if (batch.byKey.size === 0) {
+        settled = true;
+        return 0;
+      }
+      if (config.images === 'separate') {
+        const ok = await this.putImages(batch);
+        if (!ok) return 0;
+      }
+      const body = encodeBatch(batch.wire, config.format, config.gzip);
+      const headers: Record<string, string> = { 'content-type': body.contentType, 'idempotency-key': batch.wire.batch_id, 'x-device-id': this.deps.deviceId };
+      if (body.contentEncoding) headers['content-encoding'] = body.contentEncoding;
+      while (!this.stopped) {
+        const outcome = await this.post('v1/batches', headers, body.body);
+        if (this.stopped) break;
+        settledAt = this.apply(outcome, batch, body.body.length);
+        if (settledAt.settled) break;
+        await this.sleep(settledAt.delayMs);
+      }
+      settled = settledAt.settled;
+      return settledAt.delayMs;
+    } finally {
+      // Stopped (or failed) before the server settled them: they go out again next time.
+      if (!settled) store.outbox.release(entries.map((e) => e.outboxId));
+    }
+  }
+
+  private buildBatch(entries: OutboxEntry[]): Batch {
+    const { store, config, clock, deviceId } = this.deps;
+    const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [] };
+    const byKey = new Map<string, OutboxEntry>();
+    const withImages = config.images !== 'none';
+    for (const e of entries) {
+      switch (e.stream) {
+        case 'detection': {
+          const d = store.detections.loadForUpload(e.ref, withImages);
+          if (d) {
+            wire.detections.push(wireDetection(d, config.images === 'inline' || config.images === 'separate'));
+            byKey.set(itemKey('detection', d.id), e);
+          } else store.outbox.remove(e.outboxId);
+          break;
+        }
+        case 'hit': {
+          const h = store.hits.get(e.ref);
+          if (h) {
+            wire.hits.push(wireHit(h));
+            byKey.set(itemKey('hit', h.id), e);
+          } else store.outbox.remove(e.outboxId);
+          break;
+        }
+        case 'audit': {
+          const a = store.audit.get(e.ref);
+          if (a) {
+            wire.audit.push(wireAudit(a));
+            byKey.set(itemKey('audit', a.id), e);
+          } else store.outbox.remove(e.outboxId);
+          break;
+        }
+      }
+    }
+    return { wire, entries, byKey };
+  }
+
+  /** Images first, one idempotent PUT each; the batch naming them follows. False when stopped. */
+  private async putImages(batch: Batch): Promise<boolean> {
+    const kept: WireDetection[] = [];
+    for (const d of batch.wire.detections) {
+      let rejected: string | null = null;
+      for (const kind of ['plate', 'overview'] as const) {
+        const img = d.images[kind];
+        if (!img?.data || rejected) continue;
+        const data = Buffer.from(img.data as Uint8Array);
+        for (;;) {
+          if (this.stopped) return false;
+          const outcome = await this.post(`v1/images/${encodeURIComponent(d.id)}/${kind}`, { 'content-type': 'image/jpeg', 'x-content-sha256': img.sha256, 'x-device-id': this.deps.deviceId }, data, 'PUT');
+          if (outcome.kind === 'ack') break;
+          if (outcome.kind === 'reject-items' || outcome.kind === 'refused' || outcome.kind === 'too-large') {
+            if (outcome.kind === 'refused' && (outcome.status === 401 || outcome.status === 403)) {
+              this.fail(outcome.reason, true);
+              await this.sleep(this.backoff.next());
+              continue;
+            }
+            rejected = `${kind} image: HTTP ${outcome.status}`;
+            break;
+          }
+          this.fail(outcome.reason, false);
+          await this.sleep(outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, this.deps.config.retry_after_max_s * 1000) : this.backoff.next());
+        }
+        delete img.data;
+      }
+      if (rejected) this.quarantine('detection', d.id, rejected, batch);
+      else kept.push(d);
+    }
+    batch.wire.detections = kept;
+    return true;
+  }
+
+  private async post(path: string, headers: Record<string, string>, body: Buffer, method: 'POST' | 'PUT' = 'POST'): Promise<Outcome> {
+    const client = this.client;
+    if (!client) return { kind: 'retry', status: 0, reason: 'stopping', retryAfterMs: 0 };
+    try {
+      const ans = await client.send(method, path, headers, body);
+      if (ans.bodyError !== null && ans.status >= 200 && ans.status < 300) {
+        return { kind: 'retry', status: ans.status, reason: new AlprError(UploadErrors.UPLOAD_BAD_RESPONSE, { status: ans.status, detail: ans.bodyError }).message, retryAfterMs: null };
+      }
+      // An image PUT answers 2xx with no acknowledgement list: that is its acknowledgement.
+      if (method === 'PUT' && ans.status >= 200 && ans.status < 300) return { kind: 'ack', ack: { batch_id: '', acknowledged: { detections: [], hits: [], audit: [] }, rejected: [] } };
+      return classifyResponse(ans.status, ans.headers, ans.body, this.deps.clock.now());
+    } catch (err) {
+      return { kind: 'retry', status: 0, reason: errorMessage(err), retryAfterMs: null };
+    }
+  }
+
+  private apply(outcome: Outcome, batch: Batch, bytes: number): Settlement {
+    const { store, config } = this.deps;
+    switch (outcome.kind) {
+      case 'ack': {
+        const acked: OutboxEntry[] = [];
+        const take = (stream: WireStream, id: string | number): void => {
+          const e = batch.byKey.get(itemKey(stream, id));
+          if (!e) return;
+          acked.push(e);
+          batch.byKey.delete(itemKey(stream, id));
+        };
+        for (const id of outcome.ack.acknowledged.detections) take('detection', id);
+        for (const id of outcome.ack.acknowledged.hits) take('hit', id);
+        for (const id of outcome.ack.acknowledged.audit) take('audit', id);
+        const r = store.outbox.ack(acked);
+        const quarantined = this.quarantineAll(outcome.ack.rejected, batch);
+        this.releaseRest(batch);
+        this.count(acked);
+        if (acked.length + quarantined === 0) {
+          this.fail(`HTTP 2xx acknowledged none of the ${batch.entries.length} item(s) sent`, false);
+          return { settled: true, delayMs: this.backoff.next() };
+        }
+        this.succeeded(r.acked, bytes);
+        return { settled: true, delayMs: 0 };
+      }
+      case 'reject-items': {
+        const quarantined = this.quarantineAll(outcome.rejected, batch);
+        this.releaseRest(batch);
+        if (quarantined === 0) {
+          this.fail(`HTTP ${outcome.status} naming no item of this batch`, true);
+          return { settled: true, delayMs: this.backoff.next() };
+        }
+        return { settled: true, delayMs: 0 };
+      }
+      case 'too-large': {
+        if (this.batchLimit === 1) {
+          for (const [key] of batch.byKey) {
+            const [stream, ...rest] = key.split(':') as [WireStream, ...string[]];
+            this.quarantine(stream, rest.join(':'), `HTTP ${outcome.status}: too large for the server`, batch);
+          }
+        }
+        this.releaseRest(batch);
+        this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
+        this.deps.status.detail('batch_limit', this.batchLimit);
+        return { settled: true, delayMs: 0 };
+      }
+      case 'retry':
+        this.fail(outcome.reason, false);
+        return {
+          settled: false,
+          delayMs: outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, config.retry_after_max_s * 1000) : this.backoff.next(),
+        };
+      case 'refused':
+        this.fail(outcome.reason, true);
+        return { settled: false, delayMs: this.backoff.next() };
+    }
+  }
+
+  private quarantineAll(rejected: WireRejection[], batch: Batch): number {
+    let n = 0;
+    for (const r of rejected) if (this.quarantine(r.stream, r.id, r.reason, batch)) n++;
+    return n;
+  }
+
+  private quarantine(stream: WireStream, id: string | number, reason: string, batch: Batch): boolean {
+    const key = itemKey(stream, id);
+    const e = batch.byKey.get(key);
+    if (!e) return false;
+    batch.byKey.delete(key);
+    this.deps.store.outbox.quarantine(e.outboxId, reason);
+    this.deps.status.count('quarantined');
+    this.deps.logger.warn({ stream, id, reason }, new AlprError(UploadErrors.UPLOAD_REJECTED, { stream, id, reason }).message);
+    return true;
+  }
+
+  private releaseRest(batch: Batch): void {
+    this.deps.store.outbox.release([...batch.byKey.values()].map((e) => e.outboxId));
+    batch.byKey.clear();
+  }
+
+  private count(acked: OutboxEntry[]): void {
+    const by: Record<WireStream, number> = { detection: 0, hit: 0, audit: 0 };
+    for (const e of acked) by[e.stream]++;
+    const status = this.deps.status;
+    if (by.detection) status.count('uploaded_detections', by.detection);
+    if (by.hit) status.count('uploaded_hits', by.hit);
+    if (by.audit) status.count('uploaded_audit', by.audit);
+  }
+
+  private succeeded(items: number, bytes: number): void {
+    const { status, logger, clock } = this.deps;
+    if (this.failingSince !== null) logger.info({ failedFor_s: Math.round((clock.now() - this.failingSince) / 1000) }, 'upload link is back');
+    this.backoff.reset();
+    this.failingSince = null;
+    this.refusedReason = null;
+    this.lastSuccess = clock.now();
+    this.throughput.add(items, bytes);
+    status.count('batches');
+    status.count('bytes_sent', bytes);
+    // Gauges follow progress during a drain, but a backlog count is not worth more than one a second.
+    if (clock.now() - this.lastRefresh >= 1000) this.refreshStatus();
+    else this.updateState();
+  }
+
+  /** The first failure of a run is logged loudly, repeats quietly. */
+  private fail(reason: string, refused: boolean): void {
+    const { status, logger, clock } = this.deps;
+    status.count('failures');
+    status.error(new Error(reason));
+    if (this.failingSince === null) {
+      this.failingSince = clock.now();
+      logger.warn({ reason }, 'upload failed; retrying with backoff');
+    } else if (reason !== this.lastReason) logger.info({ reason }, 'upload still failing');
+    else logger.debug({ reason, failures: this.backoff.failures }, 'upload still failing');
+    this.lastReason = reason;
+    this.refusedReason = refused ? reason : null;
+    this.updateState();
+  }
+
+  private updateState(): void {
+    const { status, clock, config } = this.deps;
+    if (this.stopped) return;
+    if (this.failingSince === null) status.set('ok', '');
+    else if (this.refusedReason) status.set('down', `server refused the upload: ${this.refusedReason}`);
+    else if (clock.now() - this.failingSince >= config.down_after_s * 1000) {
+      status.set('down', `no successful upload for ${Math.round((clock.now() - this.failingSince) / 1000)} s: ${this.lastReason}`);
+    } else status.set('degraded', `retrying: ${this.lastReason}`);
+  }
+
+  private refreshStatus(): void {
+    const { status, store, clock } = this.deps;
+    this.lastRefresh = clock.now();
+    try {
+      const b = store.outbox.backlog();
+      status.gauge('backlog', b.pending + b.claimed);
+      status.gauge('quarantined_items', b.quarantined);
+      status.gauge('oldest_age_s', b.oldestEnqueuedAt === null ? 0 : Math.round((clock.now() - b.oldestEnqueuedAt) / 1000));
+      const t = this.throughput.rate();
+      status.gauge('items_per_s', Math.round(t.itemsPerS * 10) / 10);
+      status.gauge('bytes_per_s', Math.round(t.bytesPerS));
+      status.detail('last_success', this.lastSuccess === null ? null : new Date(this.lastSuccess).toISOString());
+      this.updateState();
+    } catch (err) {
+      // The store is closed (shutdown in progress) or failing; its own status says so.
+      status.error(err);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}

@@ -1,0 +1,81 @@
+/** A reference receiver on a loopback port, an uploader wired to a store, and a polling wait. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Value } from '@sinclair/typebox/value';
+import type { FastifyInstance } from 'fastify';
+import { UploadSection, type UploadConfig } from '../../../src/config/sections/upload.js';
+import { Secret } from '../../../src/config/secret.js';
+import { ReceiverDb } from '../../../src/receiver/receiver-db.js';
+import { buildReceiver } from '../../../src/receiver/server.js';
+import { systemClock, type Clock } from '../../../src/shared/clock.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { StatusRegistry } from '../../../src/status/registry.js';
+import type { Store } from '../../../src/store/store.js';
+import { Uploader } from '../../../src/upload/uploader.js';
+
+export interface TestReceiver {
+  url: string;
+  port: number;
+  db: ReceiverDb;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(opts: { token?: string | null; port?: number; dir?: string; setup?: (app: FastifyInstance) => void } = {}): Promise<TestReceiver> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'alpr-receiver-'));
+  const db = new ReceiverDb(join(dir, 'receiver.db'));
+  const app = await buildReceiver({ db, token: opts.token ?? null });
+  opts.setup?.(app);
+  await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    db,
+    app,
+    async close() {
+      await app.close();
+      db.close();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function uploadConfig(over: Partial<UploadConfig> & { endpoint: string; tokenValue?: string }): UploadConfig {
+  const base = Value.Default(UploadSection, {}) as UploadConfig;
+  const { tokenValue, ...rest } = over;
+  return {
+    ...base,
+    enabled: true,
+    batch_interval_s: 0,
+    retry_initial_s: 0.05,
+    retry_max_s: 0.2,
+    timeout_s: 5,
+    ...rest,
+    ...(tokenValue ? { token: new Secret(tokenValue) } : {}),
+  };
+}
+
+export function makeUploader(store: Store, config: UploadConfig, opts: { registry?: StatusRegistry; clock?: Clock; deviceId?: string } = {}): { uploader: Uploader; registry: StatusRegistry } {
+  const registry = opts.registry ?? new StatusRegistry(opts.clock ?? systemClock);
+  const uploader = new Uploader({
+    config,
+    deviceId: opts.deviceId ?? 'unit-7',
+    store,
+    logger: silentLogger(),
+    status: registry.reporter('upload', 'upload'),
+    clock: opts.clock ?? systemClock,
+  });
+  return { uploader, registry };
+}
+
+/** Polls `cond` until it holds; fails with `what` after `ms` (a deadline, not a speed check). */
+export async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
