@@ -1,0 +1,238 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addUser, auth, login, makeHarness, type Harness, type Login } from './harness.js';
+import { detection, hit, seed } from './fixtures.js';
+
+let h: Harness;
+let olive: Login;
+let adam: Login;
+const tmp = mkdtempSync(join(tmpdir(), 'alpr-http-'));
+
+const ids = (n: number) => `01890f3e-1c2d-7abc-8def-${String(n).padStart(12, '0')}`;
+
+beforeAll(async () => {
+  h = await makeHarness();
+  await addUser(h, 'olive', 'operator');
+  await addUser(h, 'adam', 'administrator');
+  olive = await login(h.app, 'olive');
+  adam = await login(h.app, 'adam');
+  await seed(h.detections, [
+    detection({ id: ids(1), text: '7TRW815', bestAt: Date.UTC(2026, 5, 1, 7), cameraId: 'front' }),
+    detection({ id: ids(2), text: '7TRW816', bestAt: Date.UTC(2026, 5, 1, 6), cameraId: 'rear', lat: 40.0, lon: -120.0 }),
+    detection({ id: ids(3), text: '=CMD1', bestAt: Date.UTC(2026, 5, 1, 5), cameraId: 'front' }),
+    detection({ id: ids(4), text: 'BRA2E19', bestAt: Date.UTC(2026, 4, 1, 5), cameraId: 'front' }),
+  ]);
+});
+afterAll(async () => {
+  await h.app.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const post = (l: Login, url: string, payload: unknown) => h.app.inject({ method: 'POST', url, headers: auth(l), payload: payload as object });
+
+describe('search', () => {
+  test.each([
+    [{}, ['caseNumber', 'purpose']],
+    [{ purpose: 'locate witness' }, ['caseNumber']],
+    [{ caseNumber: 'SAC-26-0042' }, ['purpose']],
+    [{ caseNumber: '  ', purpose: 'locate witness' }, ['caseNumber']],
+  ])('is refused without a case number and a purpose: %j', async (body, fields) => {
+    const res = await post(olive, '/api/search', { plate: '7TRW*', ...body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'HTTP_PURPOSE_REQUIRED' });
+    expect(res.json().fields.map((f: { field: string }) => f.field)).toEqual(fields);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'search.refused', user: 'olive' });
+  });
+
+  test('with both, finds wildcard matches and records who searched, the case number and the purpose', async () => {
+    const res = await post(olive, '/api/search', { caseNumber: 'SAC-26-0042', purpose: 'locate witness', plate: '7trw-81?' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().results.map((d: { text: string }) => d.text)).toEqual(['7TRW815', '7TRW816']);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'search', user: 'olive', caseNumber: 'SAC-26-0042', purpose: 'locate witness', details: { query: { plate: '7TRW81?' } } });
+  });
+
+  test.each([
+    [{ cameraId: 'rear' }, ['7TRW816']],
+    [{ from: Date.UTC(2026, 5, 1, 5, 30), to: Date.UTC(2026, 5, 1, 6, 30) }, ['7TRW816']],
+    [{ minLat: 39.5, maxLat: 40.5, minLon: -120.5, maxLon: -119.5 }, ['7TRW816']],
+  ])('filters by camera, time range and area: %j', async (q, texts) => {
+    const res = await post(olive, '/api/search', { caseNumber: 'C1', purpose: 'investigation', ...q });
+    expect(res.json().results.map((d: { text: string }) => d.text)).toEqual(texts);
+  });
+
+  test.each([
+    [{ plate: '7T%' }, 'plate'],
+    [{ plate: '*?' }, 'plate'],
+    [{ minLat: 1 }, 'minLat'],
+    [{ from: 10, to: 5 }, 'to'],
+  ])('rejects malformed criteria %j', async (q, field) => {
+    const res = await post(olive, '/api/search', { caseNumber: 'C1', purpose: 'investigation', ...q });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().fields[0].field).toBe(field);
+  });
+});
+
+describe('views are audited before the data leaves', () => {
+  test('a detection, its images and the live list each write a row', async () => {
+    const before = h.audit.rows.length;
+    expect((await h.app.inject({ url: `/api/detections/${ids(1)}`, headers: auth(olive) })).statusCode).toBe(200);
+    const img = await h.app.inject({ url: `/api/detections/${ids(1)}/plate.jpg`, headers: auth(olive) });
+    expect(img.headers['content-type']).toBe('image/jpeg');
+    expect(img.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect((await h.app.inject({ url: '/api/reads/recent', headers: auth(olive) })).statusCode).toBe(200);
+    expect(h.audit.rows.slice(before).map((r) => [r.action, r.object])).toEqual([
+      ['detection.view', ids(1)],
+      ['image.view', `${ids(1)}/plate`],
+      ['reads.live', null],
+    ]);
+  });
+
+  test('when the audit log cannot be written, nothing is shown (503)', async () => {
+    h.audit.failing = true;
+    try {
+      const res = await h.app.inject({ url: `/api/detections/${ids(1)}/plate.jpg`, headers: auth(olive) });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ error: 'HTTP_AUDIT_UNAVAILABLE' });
+      expect(res.headers['content-type']).not.toContain('image');
+    } finally {
+      h.audit.failing = false;
+    }
+  });
+});
+
+describe('hits', () => {
+  test('verification records the outcome with the session user and the time, never the form', async () => {
+    const d = h.detections.get(ids(1))!;
+    const rec = hit(h.hits, d);
+    const res = await post(olive, `/api/hits/${rec.id}/verify`, { outcome: 'confirmed', note: ' plate and car match ', verifiedBy: 'someone-else' });
+    expect(res.statusCode).toBe(200);
+    expect(h.hits.get(rec.id)).toMatchObject({ outcome: 'confirmed', verifiedBy: 'olive', verifiedAt: h.clock.now(), note: 'plate and car match' });
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hit.verify', user: 'olive', object: String(rec.id), details: { outcome: 'confirmed' } });
+  });
+
+  test.each([['maybe'], [''], [null]])('an outcome outside confirmed/misread/not_vehicle (%j) is refused', async (outcome) => {
+    const rec = hit(h.hits, h.detections.get(ids(2))!);
+    expect((await post(olive, `/api/hits/${rec.id}/verify`, { outcome })).statusCode).toBe(400);
+    expect(h.hits.get(rec.id)?.outcome).toBeNull();
+  });
+
+  test('the hit view carries the entry, the explanation and both image links', async () => {
+    const rec = hit(h.hits, h.detections.get(ids(2))!, { kind: 'confusion', explanation: 'O read as 0' });
+    const res = await h.app.inject({ url: `/api/hits/${rec.id}`, headers: auth(olive) });
+    expect(res.json()).toMatchObject({
+      hit: { explanation: 'O read as 0', entry: { list: 'stolen vehicle' } },
+      images: { plate: `/api/detections/${ids(2)}/plate.jpg`, overview: `/api/detections/${ids(2)}/overview.jpg` },
+    });
+  });
+});
+
+describe('hot plate entry', () => {
+  const valid = {
+    plate: '6gu?47*', state: 'ca', list: 'felony vehicle', priority: 2, reason: 'armed robbery suspect vehicle', caseNumber: 'SAC-26-0099', subjectXref: null,
+    officerName: 'Olive Officer', officerContact: 'x4411', alsoInNcic: false,
+  };
+
+  test('the policy errors of the hot list come back field by field', async () => {
+    const res = await post(olive, '/api/hotlist/local', { ...valid, caseNumber: '', reason: '', expiresAt: h.clock.now() + 40 * 86400_000 });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('HTTP_HOTLIST_REFUSED');
+    expect(res.json().fields.map((f: { field: string }) => f.field).sort()).toEqual(['caseNumber', 'expiresAt', 'reason']);
+  });
+
+  test('an accepted entry is listed and its addition and removal are audited', async () => {
+    const res = await post(olive, '/api/hotlist/local', { ...valid, expiresAt: h.clock.now() + 86400_000 });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().entry.id as string;
+    expect(res.json().entry.plate).toBe('6GU?47*');
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hotlist.add', object: id, caseNumber: 'SAC-26-0099', purpose: valid.reason });
+    const page = await h.app.inject({ url: '/hotlist', headers: auth(olive) });
+    expect(page.body).toContain('6GU?47*');
+    expect((await h.app.inject({ method: 'DELETE', url: `/api/hotlist/local/${id}`, headers: auth(olive) })).statusCode).toBe(200);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hotlist.remove', object: id });
+  });
+});
+
+describe('shift-start check', () => {
+  test('records who and when; a verdict other than green needs a note', async () => {
+    const cam = h.registry.reporter('camera:front', 'camera');
+    cam.set('down', 'no frame for 12 s');
+    const refused = await post(olive, '/api/shift/ack', { equipmentInspected: true });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().fields[0].field).toBe('note');
+    const ok = await post(olive, '/api/shift/ack', { equipmentInspected: true, note: 'front camera down, reported to fleet desk' });
+    expect(ok.json()).toMatchObject({ user: 'olive', verdict: 'red', at: h.clock.now() });
+    const page = await h.app.inject({ url: '/', headers: auth(olive) });
+    expect(page.body).toContain('NOT READY');
+    expect(page.body).toContain('camera:front: down: no frame for 12 s');
+    expect(page.body).toMatch(/acknowledged by <strong>olive<\/strong>/);
+    cam.set('ok');
+  });
+});
+
+describe('export', () => {
+  const criteria = { caseNumber: 'SAC-26-0042', purpose: 'court order 26-117' };
+  const release = { requestingAgency: 'Sacramento County DA', requester: 'Inv. R. Diaz', releasePurpose: 'prosecution of case SAC-26-0042' };
+
+  test.each([
+    [{ requestingAgency: '' }, 'requestingAgency'],
+    [{ requester: '' }, 'requester'],
+    [{ releasePurpose: '' }, 'releasePurpose'],
+  ])('is refused without agency, requester and purpose: %j', async (missing, field) => {
+    const res = await post(adam, '/api/export', { ...criteria, ...release, ...missing, format: 'csv' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'HTTP_RELEASE_REQUIRED', fields: [{ field }] });
+  });
+
+  test('CSV: one row per detection, formulas neutralised, the release recorded', async () => {
+    const res = await post(adam, '/api/export', { ...criteria, ...release, format: 'csv' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="alpr-export-test-unit-.*\.csv"$/);
+    const lines = res.body.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^id,plate,confidence/);
+    expect(lines).toHaveLength(5);
+    expect(lines.find((l) => l.includes('CMD1'))).toContain(",'=CMD1,");
+    expect(h.audit.rows.at(-1)).toMatchObject({
+      action: 'export', user: 'adam', caseNumber: 'SAC-26-0042', purpose: 'court order 26-117',
+      details: { requestingAgency: 'Sacramento County DA', requester: 'Inv. R. Diaz', approvedBy: 'adam', count: 4 },
+    });
+  });
+
+  test('zip: a valid archive with the release note, the CSV and both images of every detection', async () => {
+    const res = await post(adam, '/api/export', { ...criteria, ...release, format: 'zip' });
+    expect(res.headers['content-type']).toBe('application/zip');
+    const file = join(tmp, 'export.zip');
+    writeFileSync(file, res.rawPayload);
+    expect(execFileSync('unzip', ['-t', file]).toString()).toContain('No errors detected');
+    const names = execFileSync('unzip', ['-Z1', file]).toString().trim().split('\n');
+    expect(names.slice(0, 2)).toEqual(['release.txt', 'detections.csv']);
+    expect(names.filter((n) => n.startsWith('images/'))).toHaveLength(8);
+    expect(execFileSync('unzip', ['-p', file, 'release.txt']).toString()).toContain('Requesting agency: Sacramento County DA');
+  });
+
+  test('more rows than max_export_rows is refused rather than cut short', async () => {
+    const small = await makeHarness({ config: { max_export_rows: 2 } });
+    await addUser(small, 'adam', 'administrator');
+    await seed(small.detections, [1, 2, 3].map((n) => detection({ id: ids(n), text: `ABC${n}00` })));
+    const l = await login(small.app, 'adam');
+    const res = await small.app.inject({ method: 'POST', url: '/api/export', headers: auth(l), payload: { ...criteria, ...release, format: 'csv' } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error).toBe('HTTP_TOO_MANY_ROWS');
+    await small.app.close();
+  });
+});
+
+describe('audit page API', () => {
+  test('filters by action and user, exports CSV, and records that the log was read', async () => {
+    const res = await h.app.inject({ url: '/api/audit?action=search&user=olive', headers: auth(adam) });
+    const records = res.json().records as { action: string; user: string }[];
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((r) => r.action === 'search' && r.user === 'olive')).toBe(true);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'audit.view', user: 'adam' });
+    const csv = await h.app.inject({ url: '/api/audit/export.csv?action=export', headers: auth(adam) });
+    expect(csv.body.split('\r\n')[0]).toBe('id,at,user,action,object,case_number,purpose,ip,details,prev_hash,hash');
+    expect(csv.body).toContain('Sacramento County DA');
+  });
+});
