@@ -1,0 +1,200 @@
+/**
+ * Scores the recognizer against a labelled dataset folder, in its own label format:
+ *
+ *   npm run eval -- /work/shared/datasets/detect --split val   plates found (IoU > 0.4), false positives
+ *   npm run eval -- /work/shared/datasets/ocr --split val      exact top-1, top-10, CER (each crop read with --ocr-only logic)
+ *
+ * Options: --split S (default val), --region us|eu|br (hint for every image; OCR sets are also
+ * scored with each crop's own region from the labels), --limit N, --threads N, --models DIR.
+ * Prints tables per source and per plate-height bucket, then one JSON line with every figure.
+ * Timings exclude file decode (reported separately), as the `recognize` command does.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Value } from '@sinclair/typebox/value';
+import { RecognizerSection, type RecognizerConfig } from '../src/config/sections/recognizer.js';
+import { BUNDLED_MODELS_DIR, loadModelContract } from '../src/recognizer/contract.js';
+import { boxIou } from '../src/recognizer/detect-decode.js';
+import { decodeImageFile } from '../src/recognizer/image-file.js';
+import { OnnxBackend } from '../src/recognizer/onnx-backend.js';
+import type { Region } from '../src/recognizer/plate-format.js';
+import { PlateReader } from '../src/recognizer/plate-reader.js';
+import { readerOptions } from '../src/recognizer/reader-options.js';
+import type { Box } from '../src/recognizer/types.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    split: { type: 'string', default: 'val' },
+    region: { type: 'string' },
+    limit: { type: 'string' },
+    threads: { type: 'string', default: '1' },
+    models: { type: 'string' },
+  },
+});
+const dir = positionals[0];
+if (!dir) {
+  console.error('usage: npm run eval -- DIR [--split val] [--region us|eu|br] [--limit N] [--threads N] [--models DIR]');
+  process.exit(2);
+}
+const hint = (values.region ?? null) as Region | null;
+const limit = values.limit ? Number(values.limit) : Infinity;
+
+type Row = Record<string, string>;
+function readCsv(file: string): Row[] {
+  const [head, ...rest] = readFileSync(file, 'utf8').trim().split('\n');
+  const cols = head!.split(',');
+  return rest.map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(cols.map((c, i) => [c, cells[i] ?? '']));
+  });
+}
+
+const BUCKETS = [16, 32, 64, 128, Infinity];
+const bucketOf = (h: number): string => {
+  const i = BUCKETS.findIndex((b) => h < b);
+  const lo = i === 0 ? 0 : BUCKETS[i - 1]!;
+  return BUCKETS[i] === Infinity ? `>=${lo}px` : `${lo}-${BUCKETS[i]}px`;
+};
+
+function pct(a: number, b: number): string {
+  return b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`;
+}
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = d[j]!;
+      d[j] = cur;
+    }
+  }
+  return d[b.length]!;
+}
+function table(title: string, header: string[], rows: (string | number)[][]): void {
+  const all = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  console.log(`\n${title}`);
+  for (const r of all) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+}
+
+const config = Value.Default(RecognizerSection, {}) as RecognizerConfig;
+const contract = loadModelContract(values.models ?? BUNDLED_MODELS_DIR);
+const backend = await OnnxBackend.create(contract, { threads: Number(values.threads) });
+const reader = new PlateReader(backend, contract, { ...readerOptions(config, contract), region: hint });
+const labels = readCsv(join(dir, 'labels.csv')).filter((r) => r.split === values.split);
+const kind = 'x' in (labels[0] ?? {}) ? 'detect' : 'ocr';
+const decodeMs: number[] = [];
+const procMs: number[] = [];
+let result: Record<string, unknown>;
+
+if (kind === 'detect') {
+  const byFile = new Map<string, Row[]>();
+  for (const r of labels) byFile.set(r.file!, [...(byFile.get(r.file!) ?? []), r]);
+  const files = [...byFile.keys()].slice(0, limit);
+  const groups = new Map<string, { images: number; plates: number; found: number; fp: number }>();
+  const buckets = new Map<string, { plates: number; found: number }>();
+  const add = <T>(m: Map<string, T>, k: string, init: T): T => m.get(k) ?? (m.set(k, init), init);
+  for (const file of files) {
+    const rows = byFile.get(file)!;
+    const img = await decodeImageFile(join(dir, 'images', file));
+    const r = await reader.read(img);
+    decodeMs.push(img.decode_ms);
+    procMs.push(r.timings.total_ms);
+    const truth: Box[] = rows.map((x) => ({ x: +x.x!, y: +x.y!, w: +x.w!, h: +x.h! }));
+    // One-to-one matching, best IoU first.
+    const pairs = truth.flatMap((t, i) => r.plates.map((p, j) => ({ i, j, iou: boxIou(t, p.box) }))).filter((p) => p.iou > 0.4);
+    pairs.sort((a, b) => b.iou - a.iou);
+    const usedT = new Set<number>();
+    const usedP = new Set<number>();
+    for (const p of pairs) {
+      if (usedT.has(p.i) || usedP.has(p.j)) continue;
+      usedT.add(p.i);
+      usedP.add(p.j);
+    }
+    for (const key of ['all', rows[0]!.source!]) {
+      const g = add(groups, key, { images: 0, plates: 0, found: 0, fp: 0 });
+      g.images++;
+      g.plates += truth.length;
+      g.found += usedT.size;
+      g.fp += r.plates.length - usedP.size;
+    }
+    truth.forEach((t, i) => {
+      const b = add(buckets, bucketOf(t.h), { plates: 0, found: 0 });
+      b.plates++;
+      if (usedT.has(i)) b.found++;
+    });
+  }
+  table(
+    `detect/${values.split}: plates found (IoU > 0.4)`,
+    ['source', 'images', 'plates', 'found', 'FP/image'],
+    [...groups].map(([k, g]) => [k, g.images, g.plates, pct(g.found, g.plates), (g.fp / g.images).toFixed(3)]),
+  );
+  const sortedBuckets = [...buckets].sort((a, b) => parseInt(a[0].replace('>=', '')) - parseInt(b[0].replace('>=', '')));
+  table('by plate height (box h)', ['height', 'plates', 'found'], sortedBuckets.map(([k, b]) => [k, b.plates, pct(b.found, b.plates)]));
+  result = {
+    dataset: 'detect',
+    split: values.split,
+    sources: Object.fromEntries([...groups].map(([k, g]) => [k, { images: g.images, plates: g.plates, found: g.found / g.plates, fp_per_image: g.fp / g.images }])),
+    by_height: Object.fromEntries(sortedBuckets.map(([k, b]) => [k, { plates: b.plates, found: b.found / b.plates }])),
+  };
+} else {
+  const rows = labels.slice(0, limit);
+  type Acc = { n: number; top1: number; top10: number; edits: number; chars: number; top1Hint: number };
+  const groups = new Map<string, Acc>();
+  const buckets = new Map<string, Acc>();
+  const acc = (m: Map<string, Acc>, k: string): Acc => {
+    let a = m.get(k);
+    if (!a) m.set(k, (a = { n: 0, top1: 0, top10: 0, edits: 0, chars: 0, top1Hint: 0 }));
+    return a;
+  };
+  const misses: string[] = [];
+  for (const row of rows) {
+    const img = await decodeImageFile(join(dir, 'images', row.file!));
+    const r = await reader.readCrop(img, { topN: 10 });
+    decodeMs.push(img.decode_ms);
+    procMs.push(r.timings.total_ms);
+    // Each crop is also read with its own region as the hint (US state codes -> us).
+    const own: Region = row.region === 'br' ? 'br' : row.region === 'eu' ? 'eu' : 'us';
+    const hinted = hint ? r : await reader.readCrop(img, { topN: 10, region: own });
+    const p = r.plates[0];
+    const text = p?.text ?? '';
+    const gt = row.text!;
+    if (text !== gt && misses.length < 20) misses.push(`${row.file} (${img.width}x${img.height}): ${gt} read as ${text || '(nothing)'}`);
+    for (const a of [acc(groups, 'all'), acc(groups, row.source!), acc(buckets, bucketOf(img.height))]) {
+      a.n++;
+      if (text === gt) a.top1++;
+      if (p?.candidates.some((c) => c.text === gt)) a.top10++;
+      if (hinted.plates[0]?.text === gt) a.top1Hint++;
+      a.edits += levenshtein(text, gt);
+      a.chars += gt.length;
+    }
+  }
+  const hintLabel = hint ? `top-1 (--region ${hint})` : 'top-1 (label region hint)';
+  const line = (k: string, a: Acc) => [k, a.n, pct(a.top1, a.n), pct(a.top10, a.n), pct(a.top1Hint, a.n), `${((100 * a.edits) / a.chars).toFixed(2)}%`];
+  table(`ocr/${values.split}: ${hint ? `region hint ${hint}` : 'region inferred per plate'}`, ['source', 'crops', 'top-1', 'top-10', hintLabel, 'CER'], [...groups].map(([k, a]) => line(k, a)));
+  const sortedBuckets = [...buckets].sort((a, b) => parseInt(a[0].replace('>=', '')) - parseInt(b[0].replace('>=', '')));
+  table('by crop height', ['height', 'crops', 'top-1', 'top-10', hintLabel, 'CER'], sortedBuckets.map(([k, a]) => line(k, a)));
+  console.log('\nfirst misses:');
+  for (const m of misses) console.log(`  ${m}`);
+  const json = (a: Acc) => ({ crops: a.n, top1: a.top1 / a.n, top10: a.top10 / a.n, top1_region_hint: a.top1Hint / a.n, cer: a.edits / a.chars });
+  result = {
+    dataset: 'ocr',
+    split: values.split,
+    region: hint,
+    sources: Object.fromEntries([...groups].map(([k, a]) => [k, json(a)])),
+    by_height: Object.fromEntries(sortedBuckets.map(([k, a]) => [k, json(a)])),
+  };
+}
+
+console.log(`\ntime per image (single process, ${values.threads} intra-op thread(s)): processing median ${quantile(procMs, 0.5).toFixed(1)} ms, p95 ${quantile(procMs, 0.95).toFixed(1)} ms; decode median ${quantile(decodeMs, 0.5).toFixed(1)} ms`);
+await backend.release();
+console.log(JSON.stringify({ ...result, processing_ms: { median: quantile(procMs, 0.5), p95: quantile(procMs, 0.95) }, decode_ms: { median: quantile(decodeMs, 0.5) } }));
