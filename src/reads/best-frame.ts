@@ -11,8 +11,8 @@ import type { Box } from '../recognizer/types.js';
 const LEGIBLE_HEIGHT_PX = 40;
 /** Mean absolute luma gradient (0..255 per pixel step) of a crisp plate crop. */
 const CRISP_GRADIENT = 24;
-/** Pixels sampled for sharpness; a sparse grid keeps it around 0.05 ms per read. */
-const SHARPNESS_SAMPLES = 4096;
+/** Pixels sampled for sharpness: a sparse grid, enough to rank the frames of one pass. */
+const SHARPNESS_SAMPLES = 1024;
 
 export interface EvidenceFactors {
   detectionScore: number;

@@ -152,15 +152,24 @@ export class PlateTracker implements Unit {
     }
   }
 
-  /** Bounded memory: the least recently seen track makes room (emitted if it qualifies). */
+  /**
+   * Bounded memory: a track makes room, emitted if it qualifies. Tentative tracks go first (one
+   * read too weak to stand alone: clutter the detector fires on, read as different text in every
+   * frame, opens many of these), the least recently seen first; a vehicle's track is only ended
+   * early when the camera is full of other vehicles.
+   */
   private evictOldest(tracks: Track[]): void {
-    let oldest = 0;
+    const { min_frames, single_frame_confidence } = this.deps.config;
+    const tentative = (tr: Track): boolean => tr.frames < min_frames && tr.vote.consensus().confidence < single_frame_confidence;
+    let victim = 0;
     tracks.forEach((tr, i) => {
-      if (tr.lastArrival < tracks[oldest]!.lastArrival) oldest = i;
+      const v = tracks[victim]!;
+      const [a, b] = [tentative(tr), tentative(v)];
+      if ((a && !b) || (a === b && tr.lastArrival < v.lastArrival)) victim = i;
     });
-    const [victim] = tracks.splice(oldest, 1);
+    const [dropped] = tracks.splice(victim, 1);
     this.deps.status.count('tracks_dropped');
-    this.emitter.finish(victim!, 'evicted');
+    this.emitter.finish(dropped!, 'evicted');
   }
 
   private report(): void {

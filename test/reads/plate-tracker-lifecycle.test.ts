@@ -24,6 +24,21 @@ describe('PlateTracker: bounded memory', () => {
     expect(h.detections).toHaveLength(12);
   });
 
+  it('ends a one-read tentative track before an older track of a vehicle seen many times', async () => {
+    const h = harness({ config: { max_tracks_per_camera: 2 } });
+    const car = (i: number) => makeRead('7ABC123', box(100, 100 + i * 2), { charConf: 0.9 });
+    h.frame('front', 0, T0, [car(0)]);
+    h.frame('front', 1, T0 + 100, [car(1)]);
+    // The car is missed in the next two frames while the detector fires on clutter.
+    h.frame('front', 2, T0 + 200, [makeRead('K4T', box(300, 20), { charConf: 0.5 })]);
+    h.frame('front', 3, T0 + 300, [makeRead('ZZ19W', box(500, 20), { charConf: 0.5 })]);
+    h.frame('front', 4, T0 + 400, [car(4)]);
+    expect(h.status().counters.tracks_dropped).toBe(1);
+    await h.tracker.stop();
+    // The car's track, the least recently seen when room was needed, was never cut.
+    expect(h.detections.map((d) => [d.text, d.frameCount])).toEqual([['7ABC123', 3]]);
+  });
+
   it('keeps at most one frame per open track, whatever the number of frames seen', () => {
     const h = harness();
     const spec: PassSpec = { text: '7ABC123', frames: 50, box: { x: 100, y: 80, w: 50, h: 16 }, dx: 1 };

@@ -198,6 +198,15 @@ describe('PlateTracker: emission thresholds', () => {
     expect(h.detections).toEqual([]);
   });
 
+  it('never makes a detection of a non-plate object read as different text in every frame', async () => {
+    const h = harness();
+    const texts = ['K4T', 'ZZ19W', '8MQ0', 'TTX7', 'P0W3R', 'A1', 'QQ7M', 'W3X9', 'J7', 'R2D2', 'X5Y', 'N00N'];
+    texts.forEach((t, i) => h.frame('front', i, T0 + i * 300, [makeRead(t, { x: 10, y: 10, w: 60, h: 20 }, { charConf: 0.6, detectionScore: 0.4 })]));
+    await h.settle(T0 + 12 * 300 + 3000);
+    expect(h.detections).toEqual([]);
+    expect(h.status().counters.tracks_discarded).toBeGreaterThanOrEqual(1);
+  });
+
   it('ignores reads without plate characters', async () => {
     const h = harness();
     h.frame('front', 0, T0, [makeRead('--', { x: 100, y: 100, w: 60, h: 20 })]);

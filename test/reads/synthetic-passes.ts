@@ -142,24 +142,47 @@ export function readAt(spec: PassSpec, i: number, rng: () => number = seededRand
   return makeRead(text, boxAt(spec, i), { doubtful, ...(spec.charConf !== undefined ? { charConf: spec.charConf } : {}) });
 }
 
+const KINDS: Misread[] = ['swap', 'swap', 'swap', 'drop', 'extra', 'substitute'];
+
+/** A misread that repeats through a pass (a dirty or bent character), read with undiminished confidence. */
+export interface SystematicMisread {
+  text: string;
+  doubtful: Set<number>;
+  /** Share of the pass's misreads that are this one. */
+  share: number;
+}
+
 /**
- * A seeded random pass for the simulation: each frame is misread with probability
- * `misreadRate` (kinds weighted like the recognition notes' failure list: swaps most, then
- * wrong length, then other substitutions); confidences are noisy and only partly lower on the
- * wrong character, as real OCR's are.
+ * One read of `truth`, misread with probability `misreadRate` (kinds weighted like the
+ * recognition notes' failure list: look-alike swaps most, then wrong length, then other
+ * substitutions); confidences are noisy and only partly lower on the wrong character, as real
+ * OCR's are. With `systematic`, that share of the misreads is the same confident error.
  */
-export function randomPass(rng: () => number, frames: number, misreadRate: number): { truth: string; reads: { text: string; conf: number[] }[] } {
-  const truth = randomPlate(rng, 6 + Math.floor(rng() * 2));
-  const reads: { text: string; conf: number[] }[] = [];
-  const kinds: Misread[] = ['swap', 'swap', 'swap', 'drop', 'extra', 'substitute'];
-  for (let f = 0; f < frames; f++) {
-    let text = truth;
-    let doubtful = new Set<number>();
-    if (rng() < misreadRate) {
-      ({ text, doubtful } = corrupt(truth, kinds[Math.floor(rng() * kinds.length)]!, Math.floor(rng() * truth.length), rng));
+export function noisyRead(rng: () => number, truth: string, misreadRate: number, systematic?: SystematicMisread): { text: string; conf: number[] } {
+  let text = truth;
+  let doubtful = new Set<number>();
+  let doubtfulConf = 0.55;
+  if (rng() < misreadRate) {
+    if (systematic && rng() < systematic.share) {
+      ({ text, doubtful } = systematic);
+      doubtfulConf = 0.8;
+    } else {
+      ({ text, doubtful } = corrupt(truth, KINDS[Math.floor(rng() * KINDS.length)]!, Math.floor(rng() * truth.length), rng));
     }
-    const conf = [...text].map((_, i) => Math.min(0.999, Math.max(0.05, (doubtful.has(i) ? 0.55 : 0.88) + (rng() - 0.5) * 0.3)));
-    reads.push({ text, conf });
   }
+  const conf = [...text].map((_, i) => Math.min(0.999, Math.max(0.05, (doubtful.has(i) ? doubtfulConf : 0.88) + (rng() - 0.5) * 0.3)));
+  return { text, conf };
+}
+
+/** A seeded random pass of `frames` reads for the simulation; `systematicShare` > 0 adds a repeating misread. */
+export function randomPass(
+  rng: () => number,
+  frames: number,
+  misreadRate: number,
+  systematicShare = 0,
+): { truth: string; reads: { text: string; conf: number[] }[] } {
+  const truth = randomPlate(rng, 6 + Math.floor(rng() * 2));
+  const systematic = systematicShare > 0 ? { ...corrupt(truth, rng() < 0.7 ? 'swap' : 'substitute', Math.floor(rng() * truth.length), rng), share: systematicShare } : undefined;
+  const reads = Array.from({ length: frames }, () => noisyRead(rng, truth, misreadRate, systematic));
   return { truth, reads };
 }
