@@ -7,7 +7,7 @@ import type { Frame } from '../camera/frame.js';
 import type { PlateRead } from '../recognizer/types.js';
 import { evidenceBound, evidenceScore, plateSharpness } from './best-frame.js';
 import { BoxMotion } from './box-motion.js';
-import { plateSimilarity } from './normalise.js';
+import { normalisePlate, plateSimilarity } from './normalise.js';
 import { PlateVote } from './plate-vote.js';
 
 export interface BestFrame {
@@ -51,7 +51,7 @@ export class Track {
   }
 
   add(read: PlateRead, frame: Frame, capturedAt: number, arrival: number): void {
-    const agreement = this.frames === 0 ? 1 : plateSimilarity(read.text, this.vote.consensus().text);
+    const agreement = this.frames === 0 ? 1 : plateSimilarity(normalisePlate(read.text), this.vote.consensus().text);
     this.vote.add(read);
     this.motion.observe(capturedAt, read.box);
     this.frames++;
