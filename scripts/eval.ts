@@ -88,10 +88,11 @@ function table(title: string, header: string[], rows: (string | number)[][]): vo
 
 const config = Value.Default(RecognizerSection, {}) as RecognizerConfig;
 const contract = loadModelContract(values.models ?? BUNDLED_MODELS_DIR);
-const backend = await OnnxBackend.create(contract, { threads: Number(values.threads) });
-const reader = new PlateReader(backend, contract, { ...readerOptions(config, contract), region: hint });
 const labels = readCsv(join(dir, 'labels.csv')).filter((r) => r.split === values.split);
 const kind = 'x' in (labels[0] ?? {}) ? 'detect' : 'ocr';
+const backend = await OnnxBackend.create(contract, { threads: Number(values.threads), detector: kind === 'detect' });
+const reader = new PlateReader(backend, contract, { ...readerOptions(config, contract), region: hint });
+await reader.readCrop({ width: 128, height: 32, format: 'gray', data: new Uint8Array(128 * 32) }); // warm-up
 const decodeMs: number[] = [];
 const procMs: number[] = [];
 let result: Record<string, unknown>;

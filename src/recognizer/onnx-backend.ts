@@ -13,12 +13,14 @@ import { RecognizerErrors } from './errors.js';
 export interface OnnxOptions {
   /** intra-op threads per session. */
   threads: number;
+  /** Load the detector too (default). Reading plate crops alone (`--ocr-only`) needs only the OCR network. */
+  detector?: boolean;
 }
 
 export class OnnxBackend implements InferenceBackend {
   private constructor(
     private readonly contract: ModelContract,
-    private readonly detector: ort.InferenceSession,
+    private readonly detector: ort.InferenceSession | null,
     private readonly reader: ort.InferenceSession,
   ) {}
 
@@ -41,13 +43,14 @@ export class OnnxBackend implements InferenceBackend {
         throw new AlprError(RecognizerErrors.RECOGNIZER_MODEL_LOAD_FAILED, { file: path, detail: err instanceof Error ? err.message : String(err) });
       }
     };
-    const detector = await load(contract.detector.file);
+    const detector = opts.detector === false ? null : await load(contract.detector.file);
     const reader = await load(contract.ocr.file);
     return new OnnxBackend(contract, detector, reader);
   }
 
   async detect(tensor: Float32Array, width: number, height: number): Promise<DetectorOutput> {
     const c = this.contract.detector;
+    if (!this.detector) throw new Error('the detector was not loaded (OCR-only backend)');
     const out = await this.detector.run({ [c.input]: new ort.Tensor('float32', tensor, [1, 1, height, width]) });
     const heat = out[c.heatmapOutput];
     const corners = out[c.cornersOutput];
@@ -73,7 +76,7 @@ export class OnnxBackend implements InferenceBackend {
   }
 
   async release(): Promise<void> {
-    await this.detector.release();
+    await this.detector?.release();
     await this.reader.release();
   }
 }

@@ -13,8 +13,8 @@ export const REGIONS: readonly Region[] = ['us', 'eu', 'br'];
 
 const FORMATS: Record<Region, readonly string[]> = {
   // Common state serial formats without spaces or dashes (CA 7ABC123, NY/TX/PA ABC1234, IL AB12345,
-  // NJ A12BCD, MA 1ABC23, FL ABCD12, MN/OR 123ABC, NV 123A45 ...).
-  us: ['LLLNNNN', 'NLLLNNN', 'LLLNNN', 'NNNLLL', 'LLNNNNN', 'LNNLLL', 'NLLLNN', 'LLLLNN', 'NNNLNN', 'LLNLNNN', 'NLLNNN', 'LLLNLL', 'NNNNLL', 'LLNNNN'],
+  // NJ A12BCD, MA 1ABC23, FL ABCD12, MN/OR 123ABC, NV 123A45, all-digit DE/RI/special series ...).
+  us: ['LLLNNNN', 'NLLLNNN', 'LLLNNN', 'NNNLLL', 'LLNNNNN', 'LNNLLL', 'NLLLNN', 'LLLLNN', 'NNNLNN', 'LLNLNNN', 'NLLNNN', 'LLLNLL', 'NNNNLL', 'LLNNNN', 'N{5,7}'],
   eu: [
     'LLNNNLL', // FR, IT, HR/RS (AB123CD)
     'LLNNLLL', // GB, RO (AB12CDE)
