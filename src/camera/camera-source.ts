@@ -52,6 +52,12 @@ interface Target {
 
 /** Lines of ffmpeg's stderr put in the log when it dies, and on the status page. */
 const TAIL_IN_LOG = 20;
+/**
+ * The live view keeps its own copy of a frame at most this often. A copy is needed because the
+ * consumer may take the frame's buffer (the recognizer pool transfers it to a worker thread,
+ * which detaches it here); 2 copies a second cost ~1 ms, copying every frame ~30 ms/s at 720p.
+ */
+const SNAPSHOT_INTERVAL_MS = 500;
 
 export class CameraSource implements Unit {
   readonly name: string;
@@ -75,8 +81,14 @@ export class CameraSource implements Unit {
   private wake: (() => void) | null = null;
   private trip: TripReason | null = null;
   private latest: Frame | null = null;
+  private latestAt = Number.NEGATIVE_INFINITY;
   private seq = 0;
   private sampleFps: number;
+  /** The camera's own rate once seen below the decode rate: later connections decode at it. */
+  private sourceRateCap: number | null = null;
+  /** Rate of the running ffmpeg's fps filter. */
+  private sessionFps: number;
+  private rateRestart = false;
   private manualSpeed: number | null | undefined;
   private zonePx: [number, number][] | undefined;
   private target: Target | null = null;
@@ -93,6 +105,7 @@ export class CameraSource implements Unit {
     const speedDriven = deps.speed !== undefined && this.cfg.speed_rates.length > 0;
     this.decodeFps = speedDriven ? decodeRate(this.cfg.speed_rates, this.cfg.fps) : this.cfg.fps;
     this.sampleFps = this.decodeFps;
+    this.sessionFps = this.decodeFps;
     this.decimator = new Decimator(this.decodeFps);
     this.motion = this.cfg.motion.enabled
       ? new MotionGate(
@@ -118,7 +131,7 @@ export class CameraSource implements Unit {
     this.manualSpeed = mps;
   }
 
-  /** The newest decoded frame (after thinning, before motion gating), for the live view. */
+  /** A recent decoded frame (at most 0.5 s old while frames flow), for the live view. Never handed to a consumer. */
   latestFrame(): Frame | null {
     return this.latest;
   }
@@ -157,6 +170,7 @@ export class CameraSource implements Unit {
     while (!this.stopped) {
       const reason = await this.session();
       if (this.stopped) break;
+      if (reason === null) continue; // restarted at the camera's own rate: not a failure
       this.reconnects.add(this.clock.now());
       this.status.count('reconnects');
       const delay = this.backoff.next();
@@ -166,8 +180,11 @@ export class CameraSource implements Unit {
     }
   }
 
-  /** One connection: resolve, run ffmpeg until it exits or the watchdog stops it. Returns why it ended. */
-  private async session(): Promise<string> {
+  /**
+   * One connection: resolve, run ffmpeg until it exits or the watchdog stops it. Returns why it
+   * ended, or null when it was stopped only to decode at the camera's own (lower) rate.
+   */
+  private async session(): Promise<string | null> {
     let target: Target;
     try {
       target = await this.resolveTarget();
@@ -188,7 +205,7 @@ export class CameraSource implements Unit {
       codec: this.cfg.codec,
       hwaccel: this.cfg.hwaccel,
       vaapiDevice: this.cfg.vaapi_device,
-      fps: this.decodeFps,
+      fps: this.sessionFps,
       width: this.cfg.width,
       height: this.cfg.height,
       pixelFormat: this.cfg.pixel_format,
@@ -198,6 +215,8 @@ export class CameraSource implements Unit {
     });
     this.seq = 0;
     this.trip = null;
+    this.sessionFps = Math.min(this.decodeFps, this.sourceRateCap ?? Infinity);
+    this.decimator.setSourceRate(this.sessionFps, this.sampleFps);
     this.meter.reset(this.clock.now());
     const proc = new FfmpegProcess({
       binary: this.deps.ffmpegPath ?? 'ffmpeg',
@@ -211,6 +230,7 @@ export class CameraSource implements Unit {
         this.status.detail('resolution', `${info.width}x${info.height}`);
         this.status.detail('source_fps', info.sourceFps);
         this.status.detail('codec', info.sourceCodec);
+        this.capToSourceRate(info.sourceFps, proc);
       },
       onExit: () => undefined,
       ...(this.deps.tracker ? { tracker: this.deps.tracker } : {}),
@@ -223,6 +243,10 @@ export class CameraSource implements Unit {
     this.watchdog.stop();
     this.proc = null;
     if (this.stopped) return 'stopped';
+    if (this.rateRestart) {
+      this.rateRestart = false;
+      return null;
+    }
     const reason = this.describeExit(exit);
     this.status.error(new AlprError(CameraErrors.CAMERA_FFMPEG_EXITED, { camera: this.cfg.id, detail: reason }));
     const tail = proc.stderrTail();
@@ -284,13 +308,32 @@ export class CameraSource implements Unit {
     if (this.cfg.zone.length >= 3 && this.zonePx === undefined) this.zonePx = zoneToPixels(this.cfg.zone, width, height);
     const frame: Frame = { cameraId: this.cfg.id, seq: this.seq++, capturedAt: now, width, height, format: this.cfg.pixel_format, data };
     if (this.zonePx) frame.zone = this.zonePx;
-    this.latest = frame;
     if (this.motion && !this.motion.check(frame, now)) {
+      // Gated frames stay here: no consumer can take their buffer, so no copy is needed.
+      this.latest = frame;
+      this.latestAt = now;
       this.status.count('gated');
       return;
     }
+    if (now - this.latestAt >= SNAPSHOT_INTERVAL_MS) {
+      this.latest = { ...frame, data: Buffer.from(frame.data) };
+      this.latestAt = now;
+    }
     if (this.pump.push(frame) !== undefined) this.status.count('dropped');
     this.status.count('delivered');
+  }
+
+  /**
+   * ffmpeg's fps filter fills a slower camera up to the requested rate with duplicated frames,
+   * which recognition would read twice for nothing. When the camera turns out slower, restart
+   * once at its own rate (~1 s of frames, once per camera lifetime).
+   */
+  private capToSourceRate(sourceFps: number | null, proc: FfmpegProcess): void {
+    if (sourceFps === null || sourceFps < 1 || sourceFps > 240 || sourceFps + 0.5 >= this.sessionFps) return;
+    this.sourceRateCap = Math.round(sourceFps * 100) / 100;
+    this.rateRestart = true;
+    this.log.info({ source_fps: this.sourceRateCap, requested_fps: this.sessionFps }, 'camera is slower than the requested rate; decoding at its own rate');
+    void proc.stop();
   }
 
   private onTrip(reason: TripReason): void {
@@ -353,7 +396,7 @@ export class CameraSource implements Unit {
   /** The camera's own rate caps what ffmpeg can deliver. */
   private expectedFps(): number {
     const src = this.proc?.info.sourceFps;
-    return src && src > 0 ? Math.min(this.decodeFps, src) : this.decodeFps;
+    return src && src > 0 ? Math.min(this.sessionFps, src) : this.sessionFps;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -48,7 +48,7 @@ describe('CameraSource against a real RTSP server', () => {
       expect([f.cameraId, f.width, f.height, f.format, f.data.length]).toEqual(['front', 320, 240, 'rgb24', 320 * 240 * 3]);
       expect(frames.map((x) => x.seq).slice(0, 4)).toEqual([0, 1, 2, 3]);
       expect(source.latestFrame()).not.toBeNull();
-      await waitFor(() => registry.get('camera:front')!.state === 'ok', 5_000, 'state ok');
+      await waitFor(() => registry.get('camera:front')!.state === 'ok', 15_000, 'state ok');
       const status = registry.get('camera:front')!;
       expect(status.details.url).toBe(server.url('/live'));
       expect(status.details.resolution).toBe('320x240');
