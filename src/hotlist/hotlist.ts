@@ -1,0 +1,337 @@
+/**
+ * The hot-list unit: loads the configured list files, the central list kept from the last sync
+ * and the local hot plates at start, keeps them current (sync, purge, imports) and matches reads.
+ *
+ *   files ──┐                      worker thread                 main thread
+ *   sync ───┼─▶ verify ─▶ parse + validate + build tries ─▶ one reference swapped ─▶ match()
+ *   local ──┘                                                        │
+ *                                            new entries ─▶ retroactive matching of recent reads
+ *
+ * Every list is its own index with its own generation id; replacing one never disturbs the
+ * others, and a list that fails to load or verify leaves the previous version in force.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { HotlistConfig } from '../config/sections/hotlist.js';
+import { parseEd25519PublicKey } from '../config/sections/hotlist.js';
+import type { Clock } from '../shared/clock.js';
+import { AlprError, errorMessage } from '../shared/errors.js';
+import type { Unit } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { StatusReporter } from '../status/registry.js';
+import { runBuild } from './build-runner.js';
+import { ConfusionTable } from './confusion-table.js';
+import { HotlistErrors } from './errors.js';
+import { HotlistSync, type CachedList, type SyncState } from './hotlist-sync.js';
+import { buildFromRows, fileSource, type BuildTask, type ImportReport } from './list-build.js';
+import { ListIndex, type MatchSettings } from './list-index.js';
+import type { ListFormat } from './list-parser.js';
+import { LocalEntryFile, rowToInfo, validateLocalEntry, type LocalEntryInput, type LocalEntryResult, type LocalRules } from './local-entries.js';
+import { matchCandidates, type MatchLimits, type ReadCandidate } from './matcher.js';
+import { matchRetroactively, type RecentReads, type RetroactiveHitSink } from './retroactive.js';
+import type { EntryRow } from './entry-row.js';
+import type { HotlistEntryInfo, HotlistHit } from './types.js';
+import { HotlistStatusView, type HotlistStatus } from './hotlist-status.js';
+
+export const CENTRAL = 'central';
+export const LOCAL = 'local';
+
+export interface HotlistDeps {
+  config: HotlistConfig;
+  /** device.data_dir: local entries and the synced list's cache live here. */
+  dataDir: string;
+  logger: Logger;
+  status: StatusReporter;
+  clock: Clock;
+  /** Reads stored since a time, for retroactive matching (the detection store provides it). */
+  recentReads?: RecentReads;
+  onRetroactiveHit?: RetroactiveHitSink;
+}
+
+export class Hotlist implements Unit {
+  readonly name = 'hotlist';
+  private readonly cfg: HotlistConfig;
+  private readonly settings: MatchSettings;
+  private readonly limits: MatchLimits;
+  private readonly localFile: LocalEntryFile;
+  private readonly view: HotlistStatusView;
+  /** The lists in force, swapped as a whole: a lookup sees one consistent set. */
+  private live: readonly ListIndex[] = [];
+  private readonly slots = new Map<string, ListIndex>();
+  private localRows: EntryRow[] = [];
+  private localRevision = 0;
+  private sync: HotlistSync | null = null;
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private retro: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: HotlistDeps) {
+    this.cfg = deps.config;
+    this.settings = {
+      table: ConfusionTable.of(deps.config.confusion_classes),
+      maxEdits: deps.config.max_edit_distance,
+      confusionCost: Math.round(deps.config.confusion_cost * 2),
+      minEditLength: deps.config.min_edit_length,
+    };
+    this.limits = { maxCandidates: deps.config.max_candidates, maxHits: deps.config.max_hits };
+    this.localFile = new LocalEntryFile(resolve(deps.dataDir, deps.config.local_file));
+    this.view = new HotlistStatusView(deps.status, deps.clock, deps.config);
+  }
+
+  async start(): Promise<void> {
+    const log = this.deps.logger;
+    this.deps.status.set('starting', 'loading hot lists');
+    for (const file of this.cfg.files) {
+      const fmt = this.cfg.files_format === 'auto' ? undefined : this.cfg.files_format;
+      const report = await this.importFile(file, { format: fmt, retroactive: false });
+      if (report.fatal) this.view.rejected(fileSource(file), report);
+    }
+    this.loadLocal();
+    if (this.cfg.sync.enabled) {
+      const s = this.cfg.sync;
+      this.sync = new HotlistSync(
+        {
+          url: s.url,
+          publicKey: parseEd25519PublicKey(s.public_key),
+          token: s.token?.reveal() ?? null,
+          ca: s.ca_file ? readFileSync(s.ca_file, 'utf8') : null,
+          intervalMs: s.interval_h * 3_600_000,
+          timeoutMs: s.timeout_s * 1000,
+          maxBytes: Math.floor(s.max_mb * 1024 * 1024),
+          retryInitialMs: s.retry_initial_s * 1000,
+          retryMaxMs: s.retry_max_s * 1000,
+          cacheBase: resolve(this.deps.dataDir, s.cache_file),
+        },
+        log.child({ part: 'sync' }),
+        this.deps.clock,
+        (list) => this.applySynced(list, true),
+        () => this.refreshStatus(),
+      );
+      const cached = await this.sync.loadCache();
+      if (cached) {
+        const applied = await this.applySynced(cached, false);
+        if (!applied.ok) log.warn(`cached central list not loaded: ${applied.detail}`);
+      }
+      this.sync.start();
+    }
+    this.purgeTimer = setInterval(() => this.purge(), this.cfg.purge_interval_s * 1000);
+    this.statusTimer = setInterval(() => this.refreshStatus(), 60_000);
+    this.refreshStatus();
+    log.info({ lists: this.live.map((l) => ({ source: l.source, entries: l.entryCount, generation: l.generation })) }, 'hot lists loaded');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.purgeTimer);
+    clearInterval(this.statusTimer);
+    this.purgeTimer = this.statusTimer = undefined;
+    await this.sync?.stop();
+    await this.retro.catch(() => undefined);
+    if (this.deps.status.get().state !== 'stopped') this.deps.status.set('stopped');
+  }
+
+  /** Hits for a read's candidates (best first, top-N checked), ranked; the hot path. */
+  match(candidates: readonly ReadCandidate[], opts: { state?: string | null } = {}): HotlistHit[] {
+    const hits = matchCandidates(this.live, candidates, opts.state ?? null, this.deps.clock.now(), this.settings, this.limits);
+    this.deps.status.count('lookups');
+    if (hits.length > 0) this.deps.status.count('hits');
+    return hits;
+  }
+
+  /** Generation ids of the lists in force, in load order. */
+  get generation(): string {
+    return this.live.map((l) => l.generation).join(' + ');
+  }
+
+  /** Sync with the central server now, outside the schedule (operator's "update now"). */
+  syncNow(): Promise<SyncState['lastResult']> {
+    return this.sync ? this.sync.syncNow() : Promise.resolve(null);
+  }
+
+  get syncState(): SyncState | null {
+    return this.sync?.state ?? null;
+  }
+
+  status(): HotlistStatus {
+    return this.view.snapshot(this.live, this.sync?.state ?? null, this.localRows.length);
+  }
+
+  /**
+   * Loads a list file as a new version of its list (`file:<name>` unless `source` is given). A file
+   * with any fatal problem is rejected whole and the version in force stays; the report says why.
+   */
+  async importFile(path: string, opts: { source?: string; format?: ListFormat; retroactive?: boolean; issuedAt?: number | null } = {}): Promise<ImportReport> {
+    const source = opts.source ?? fileSource(path);
+    const now = this.deps.clock.now();
+    const task: BuildTask = {
+      source,
+      path,
+      format: opts.format,
+      issuedAt: opts.issuedAt ?? null,
+      loadedAt: now,
+      rules: { specialLists: this.cfg.special_lists, defaultPriority: this.cfg.default_priority, minWildcardLiterals: this.cfg.min_wildcard_literals, now },
+      wildcardCap: this.cfg.max_wildcard_entries,
+    };
+    let result;
+    try {
+      result = await runBuild(task, this.cfg.build);
+    } catch (err) {
+      const detail = new AlprError(HotlistErrors.HOTLIST_BUILD_FAILED, { source, detail: errorMessage(err) }).message;
+      this.deps.logger.error({ source }, detail);
+      this.deps.status.error(detail);
+      return { source, format: null, rows: 0, accepted: 0, wildcards: 0, expired: 0, duplicates: 0, problems: [{ row: 0, field: '(file)', message: detail }], problemCount: 1, fatal: true };
+    }
+    if (!result.ok) {
+      const r = result.report;
+      const first = r.problems.slice(0, 3).map((p) => `line ${p.row} ${p.field}: ${p.message}`).join('; ');
+      const err = new AlprError(HotlistErrors.HOTLIST_IMPORT_REJECTED, { source, count: r.problemCount, detail: first });
+      this.deps.logger.error({ source, problems: r.problems.slice(0, 20) }, err.message);
+      this.deps.status.error(err);
+      this.deps.status.count('imports_rejected');
+      this.view.rejected(source, r);
+      this.refreshStatus();
+      return r;
+    }
+    this.swap(new ListIndex(result.parts), opts.retroactive ?? true);
+    this.view.accepted(source);
+    this.refreshStatus();
+    return result.report;
+  }
+
+  addLocalEntry(input: LocalEntryInput, actor: string): LocalEntryResult {
+    const now = this.deps.clock.now();
+    const v = validateLocalEntry(input, actor, now, this.localRules());
+    if ('errors' in v) return { ok: false, errors: v.errors };
+    const row = v.row;
+    const live = this.localRows.filter((r) => r.expiresAt === null || r.expiresAt > now);
+    const dup = live.find((r) => r.plate === row.plate && r.state === row.state && r.list === row.list);
+    if (dup) return { ok: false, errors: [{ field: 'plate', message: `${row.plate} is already on the ${row.list} list (entry ${dup.id ?? ''})` }] };
+    if (live.length >= this.cfg.max_local_entries) return { ok: false, errors: [{ field: 'plate', message: `at most ${this.cfg.max_local_entries} local hot plates (hotlist.max_local_entries)` }] };
+    const saved = this.saveLocal([...live, row]);
+    if (saved !== null) return { ok: false, errors: [{ field: '(store)', message: saved }] };
+    this.deps.logger.info({ id: row.id, plate: row.plate, list: row.list, actor, expires: new Date(row.expiresAt!).toISOString() }, 'local hot plate entered');
+    this.deps.status.count('local_added');
+    return { ok: true, entry: rowToInfo(row) };
+  }
+
+  removeLocalEntry(id: string, actor: string): boolean {
+    const rest = this.localRows.filter((r) => r.id !== id);
+    if (rest.length === this.localRows.length) return false;
+    if (this.saveLocal(rest) !== null) return false;
+    this.deps.logger.info({ id, actor }, 'local hot plate removed');
+    this.deps.status.count('local_removed');
+    return true;
+  }
+
+  listLocalEntries(): HotlistEntryInfo[] {
+    const now = this.deps.clock.now();
+    return this.localRows.filter((r) => r.expiresAt === null || r.expiresAt > now).map(rowToInfo);
+  }
+
+  /** Drops expired local hot plates from memory and from the file. */
+  purge(): void {
+    const now = this.deps.clock.now();
+    const keep = this.localRows.filter((r) => r.expiresAt === null || r.expiresAt > now);
+    const dropped = this.localRows.length - keep.length;
+    if (dropped > 0 && this.saveLocal(keep) === null) {
+      this.deps.status.count('local_purged', dropped);
+      this.deps.logger.info({ purged: dropped }, 'expired local hot plates purged');
+    }
+    this.refreshStatus();
+  }
+
+  private localRules(): LocalRules {
+    return {
+      maxExpiryMs: this.cfg.local_max_expiry_h * 3_600_000,
+      maxNcicExpiryMs: this.cfg.local_ncic_max_expiry_h * 3_600_000,
+      specialLists: new Set(this.cfg.special_lists),
+      defaultPriority: this.cfg.default_priority,
+      minWildcardLiterals: this.cfg.min_wildcard_literals,
+    };
+  }
+
+  private loadLocal(): void {
+    const now = this.deps.clock.now();
+    const rules = { specialLists: new Set(this.cfg.special_lists), defaultPriority: this.cfg.default_priority, minWildcardLiterals: this.cfg.min_wildcard_literals, now };
+    let loaded;
+    try {
+      loaded = this.localFile.load(rules);
+    } catch (err) {
+      const e = new AlprError(HotlistErrors.HOTLIST_FILE_UNREADABLE, { file: this.localFile.path, detail: errorMessage(err) });
+      this.deps.logger.error(e.message);
+      this.deps.status.error(e);
+      return;
+    }
+    for (const p of loaded.problems) {
+      const e = new AlprError(HotlistErrors.HOTLIST_LOCAL_CORRUPT, { file: this.localFile.path, line: p.line, detail: p.message });
+      this.deps.logger.error(e.message);
+      this.deps.status.error(e);
+    }
+    this.localRows = loaded.rows;
+    this.rebuildLocal(false);
+  }
+
+  /** Persists first, then swaps: an entry the file does not hold is never matched. Returns an error message or null. */
+  private saveLocal(rows: EntryRow[]): string | null {
+    try {
+      this.localFile.save(rows);
+    } catch (err) {
+      const e = new AlprError(HotlistErrors.HOTLIST_LOCAL_STORE, { file: this.localFile.path, detail: errorMessage(err) });
+      this.deps.logger.error(e.message);
+      this.deps.status.error(e);
+      return e.message;
+    }
+    this.localRows = rows;
+    this.rebuildLocal(true);
+    return null;
+  }
+
+  private rebuildLocal(retroactive: boolean): void {
+    const parts = buildFromRows(LOCAL, this.localRows, this.deps.clock.now(), this.cfg.max_local_entries, ++this.localRevision);
+    this.swap(new ListIndex(parts), retroactive);
+  }
+
+  private async applySynced(list: CachedList, retroactive: boolean): Promise<{ ok: true } | { ok: false; detail: string }> {
+    const fmt = list.format ?? (this.cfg.sync.format === 'auto' ? undefined : this.cfg.sync.format);
+    const report = await this.importFile(list.path, { source: CENTRAL, format: fmt, retroactive, issuedAt: list.issuedAt });
+    if (!report.fatal) return { ok: true };
+    const first = report.problems.slice(0, 3).map((p) => `line ${p.row} ${p.field}: ${p.message}`).join('; ');
+    return { ok: false, detail: new AlprError(HotlistErrors.HOTLIST_IMPORT_REJECTED, { source: CENTRAL, count: report.problemCount, detail: first }).message };
+  }
+
+  /** The swap: one new array reference; lookups in progress finish on the old one. */
+  private swap(next: ListIndex, retroactive: boolean): void {
+    const previous = this.slots.get(next.source) ?? null;
+    this.slots.set(next.source, next);
+    this.live = [...this.slots.values()];
+    this.deps.logger.debug({ source: next.source, generation: next.generation, entries: next.entryCount }, 'hot list swapped in');
+    if (retroactive) this.startRetroactive(next, previous);
+  }
+
+  private startRetroactive(next: ListIndex, previous: ListIndex | null): void {
+    const { recentReads, onRetroactiveHit } = this.deps;
+    const windowMs = this.cfg.retroactive_window_h * 3_600_000;
+    if (!recentReads || !onRetroactiveHit || windowMs <= 0) return;
+    const log = this.deps.logger;
+    this.retro = this.retro
+      .then(async () => {
+        const reads = recentReads(this.deps.clock.now() - windowMs);
+        const r = await matchRetroactively(next, previous, reads, () => this.deps.clock.now(), this.settings, this.limits, onRetroactiveHit);
+        for (const err of r.errors) log.error({ err }, 'retroactive hit sink failed');
+        this.deps.status.count('retroactive_hits', r.hits);
+        if (r.hits > 0) log.info({ source: next.source, generation: next.generation, reads: r.reads, hits: r.hits }, 'retroactive hits from the new list');
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'retroactive matching failed');
+        this.deps.status.error(err);
+      });
+  }
+
+  /** Settles retroactive matching started so far (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.retro;
+  }
+
+  private refreshStatus(): void {
+    this.view.update(this.live, this.sync?.state ?? null, this.localRows.length, this.cfg.sync.enabled);
+  }
+}
