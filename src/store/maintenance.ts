@@ -86,13 +86,15 @@ export class StoreMaintenance {
       return (q.max_mb > 0 && s.usedBytes > q.max_mb * MB * QUOTA_HYSTERESIS) || s.lowSpace;
     };
     let space = this.space();
+    // On a nearly full disk, move the WAL into the database and cut it, so the purge has room.
+    if (space.lowSpace) this.purge.checkpoint();
     if (space.overQuota || space.lowSpace) {
       add(await this.purgeWhile('quota_uploaded', (n) => this.purge.oldestUploaded(n), needsSpace));
       if (this.config.quota.purge_unuploaded) {
         add(await this.purgeWhile('quota_not_uploaded', (n) => this.purge.oldestNotUploaded(n), needsSpace));
       }
     }
-    if (purges.length > 0) await this.giveBackPages();
+    if (purges.length > 0) await this.giveBackPages(space.lowSpace);
     space = this.space();
     return { purges, space, stuck: space.overQuota || space.lowSpace, maxBatchMs: this.maxBatchMs };
   }
@@ -123,11 +125,13 @@ export class StoreMaintenance {
     return summary;
   }
 
-  private async giveBackPages(): Promise<void> {
+  /** Moving pages writes the WAL: on a nearly full disk, cut it after every step. */
+  private async giveBackPages(lowSpace: boolean): Promise<void> {
     let left = Infinity;
     while (left > 0 && !this.stopping()) {
       const t0 = performance.now();
       left = this.purge.vacuumStep(VACUUM_PAGES_PER_STEP);
+      if (lowSpace) this.purge.checkpoint();
       this.maxBatchMs = Math.max(this.maxBatchMs, performance.now() - t0);
       await yieldToLoop();
     }

@@ -3,6 +3,7 @@
  * Deleting a detection takes its images and hits with it (foreign keys) and its queued uploads.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { isDiskFull } from './database.js';
 import type { RetentionCutoffs } from './retention.js';
 
 export interface PurgeRow {
@@ -11,8 +12,12 @@ export interface PurgeRow {
 }
 
 export interface DbUsage {
-  /** Bytes of pages in use plus the WAL. */
+  /**
+   * Bytes of database pages in use. The WAL is left out: it is transient, bounded by the
+   * checkpoint size, and already counted by the file system's free space.
+   */
   usedBytes: number;
+  walBytes: number;
   /** Bytes of free pages inside the file (reused before the file grows). */
   freeInFileBytes: number;
 }
@@ -77,13 +82,33 @@ export class PurgeRepo {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const free = this.db.pragma('freelist_count', { simple: true }) as number;
-    return { usedBytes: (pages - free) * pageSize + walBytes, freeInFileBytes: free * pageSize };
+    return { usedBytes: (pages - free) * pageSize, walBytes, freeInFileBytes: free * pageSize };
   }
 
-  /** Hands up to `pages` free pages back to the file system; returns how many are left. */
+  /**
+   * Hands up to `pages` free pages back to the file system; returns how many are left, or 0 when
+   * the disk is too full to move pages (they stay free inside the file and are reused first).
+   */
   vacuumStep(pages: number): number {
-    this.db.prepare(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`).run();
+    try {
+      this.db.prepare(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`).run();
+    } catch (err) {
+      if (isDiskFull(err)) return 0;
+      throw err;
+    }
     return this.db.pragma('freelist_count', { simple: true }) as number;
+  }
+
+  /**
+   * Copies the WAL into the database and truncates it (frees the WAL's disk space). Best effort:
+   * on a full disk it may not finish, and the purge that follows still runs in what is left.
+   */
+  checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+    }
   }
 
   /** Rows no foreign key should allow, removed at start (a database edited by hand, or older bugs). */

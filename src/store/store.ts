@@ -23,6 +23,7 @@ import type { StatusReporter } from '../status/registry.js';
 import { AuditRepo } from './audit-repo.js';
 import { isDiskFull, openDatabase } from './database.js';
 import { DetectionsRepo } from './detections-repo.js';
+import { DiskReserve } from './disk-reserve.js';
 import { StoreErrors } from './errors.js';
 import { HIT_PRIORITY, HitsRepo } from './hits-repo.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
@@ -88,8 +89,10 @@ export class Store implements Unit {
   private statusTimer: NodeJS.Timeout | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintaining: Promise<MaintenanceReport | null> | null = null;
+  private followUp: Promise<MaintenanceReport | null> | null = null;
   private stopped = false;
   private diskFull = false;
+  private reserve: DiskReserve | null = null;
   private stuck = false;
 
   constructor(private readonly deps: StoreDeps) {}
@@ -135,6 +138,9 @@ export class Store implements Unit {
       maintenance: new StoreMaintenance(config, this.file, purge, audit, clock, log, () => this.stopped),
     };
 
+    this.reserve = new DiskReserve(join(this.deps.dataDir, '.store-reserve'), Math.round(config.quota.reserve_mb * 1024 * 1024));
+    if (!this.reserve.ensure()) log.warn('no room for the disk reserve; a full disk will be harder to recover from');
+
     // Work in flight when the last run ended (crash, power cut) is pending again.
     const released = outbox.releaseAllClaimed();
     const orphans = purge.sweepOrphans();
@@ -161,6 +167,7 @@ export class Store implements Unit {
     clearTimeout(this.flushTimer);
     if (this.repos) this.flush();
     await this.maintaining;
+    await this.followUp;
     if (this.repos) {
       this.repos.db.close();
       this.repos = null;
@@ -200,9 +207,20 @@ export class Store implements Unit {
     });
   }
 
-  /** Runs retention and the quota now (also on the timer); concurrent calls share one run. */
+  /**
+   * Runs retention and the quota now (also on the timer). A call during a run gets one more run
+   * after it (what it asked about may have been stored after the running one looked); calls
+   * during that wait share it.
+   */
   maintain(): Promise<MaintenanceReport | null> {
-    this.maintaining ??= this.runMaintenance().finally(() => (this.maintaining = null));
+    if (this.maintaining) {
+      this.followUp ??= this.maintaining.then(() => {
+        this.followUp = null;
+        return this.maintain();
+      });
+      return this.followUp;
+    }
+    this.maintaining = this.runMaintenance().finally(() => (this.maintaining = null));
     return this.maintaining;
   }
 
@@ -253,6 +271,7 @@ export class Store implements Unit {
       if (isDiskFull(err)) {
         if (!this.diskFull) log.error({ err: errorMessage(err) }, 'disk full: detections are not being stored');
         this.diskFull = true;
+        if (this.reserve?.release()) log.warn('released the disk reserve so that uploaded detections can be purged');
         this.refreshStatus();
         void this.maintain();
         throw new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id }, { cause: err });
@@ -314,6 +333,10 @@ export class Store implements Unit {
       status.gauge('upload_backlog', b.pending + b.claimed);
       status.gauge('upload_quarantined', b.quarantined);
       if (space.lowSpace && !this.stuck && !this.diskFull) void this.maintain();
+      const reserveBytes = this.deps.config.quota.reserve_mb * 1024 * 1024;
+      if (!this.diskFull && this.reserve && !this.reserve.present() && space.availableBytes > this.deps.config.quota.min_free_mb * 1024 * 1024 + 2 * reserveBytes) {
+        this.reserve.ensure();
+      }
       if (this.diskFull) status.set('down', 'disk full: new detections are not being stored');
       else if (this.stuck && space.lowSpace) status.set('down', 'low on disk space and nothing left that may be purged');
       else if (this.stuck) status.set('down', 'over the disk quota with only un-uploaded or held detections left');

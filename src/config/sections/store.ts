@@ -39,6 +39,12 @@ export const QuotaSection = Type.Object(
   {
     max_mb: Type.Number({ default: 16_384, minimum: 0, maximum: 16_777_216, description: 'Size limit of the database files in device.data_dir (MiB); 0 = no limit. Past it, the oldest already-uploaded detections are purged first.' }),
     min_free_mb: Type.Number({ default: 256, minimum: 0, maximum: 1_048_576, description: 'Free space the file system must keep (MiB). Below it the store purges like over quota and turns red.' }),
+    reserve_mb: Type.Number({
+      default: 16,
+      minimum: 0,
+      maximum: 4096,
+      description: 'Space held by a ballast file in device.data_dir (MiB) and released when the disk is full, so that uploaded detections can still be purged to make room; 0 = none.',
+    }),
     purge_unuploaded: Type.Boolean({ default: false, description: 'Whether the quota may also purge detections the server has not acknowledged (oldest first) once no uploaded ones are left. Off: they are kept and the store turns red.' }),
   },
   { additionalProperties: false, default: {}, description: 'Disk quota of the detection store.' },

@@ -13,7 +13,12 @@ import { uuidv7 } from '../../../src/shared/uuid.js';
 import { StatusRegistry } from '../../../src/status/registry.js';
 import { Store } from '../../../src/store/store.js';
 
-export function storeConfig(overrides: Partial<StoreConfig> = {}): StoreConfig {
+export type StoreOverrides = Partial<Omit<StoreConfig, 'retention' | 'quota'>> & {
+  retention?: Partial<StoreConfig['retention']>;
+  quota?: Partial<StoreConfig['quota']>;
+};
+
+export function storeConfig(overrides: StoreOverrides = {}): StoreConfig {
   const base = Value.Default(StoreSection, {}) as StoreConfig;
   return { ...base, ...overrides, retention: { ...base.retention, ...overrides.retention }, quota: { ...base.quota, ...overrides.quota } };
 }
@@ -104,7 +109,7 @@ export interface TestStore {
 }
 
 /** A started store in a fresh temp dir; `cleanup` stops it and removes the dir. */
-export async function openTestStore(opts: { config?: Partial<StoreConfig>; clock?: Clock; dir?: string; deviceId?: string } = {}): Promise<TestStore> {
+export async function openTestStore(opts: { config?: StoreOverrides; clock?: Clock; dir?: string; deviceId?: string } = {}): Promise<TestStore> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'alpr-store-'));
   const clock = opts.clock ?? new ManualClock(Date.UTC(2026, 0, 2));
   const registry = new StatusRegistry(clock);
@@ -127,4 +132,13 @@ export async function openTestStore(opts: { config?: Partial<StoreConfig>; clock
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Acts as the server acknowledging these detections now (the store's clock). */
+export function acknowledge(store: Store, detectionIds: readonly string[]): void {
+  const entries = store.outbox.claim(1_000_000);
+  const want = new Set(detectionIds);
+  const acked = entries.filter((e) => e.stream === 'detection' && want.has(store.detections.loadForUpload(e.ref, false)?.id ?? ''));
+  store.outbox.ack(acked);
+  store.outbox.release(entries.filter((e) => !acked.includes(e)).map((e) => e.outboxId));
 }

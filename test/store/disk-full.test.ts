@@ -1,0 +1,113 @@
+/**
+ * A full disk, made real with a small tmpfs (needs root: mount). Skipped with a message where
+ * mounting is not permitted.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlprError } from '../../src/shared/errors.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { sha256Hex } from '../../src/store/detections-repo.js';
+import { acknowledge, detection, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'alpr-diskfull-'));
+let mounted = false;
+let why = '';
+try {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dir], { stdio: 'pipe' });
+  mounted = true;
+} catch (err) {
+  why = String((err as { stderr?: Buffer }).stderr ?? err).trim();
+  console.warn(`disk-full tests skipped: cannot mount a tmpfs here (${why})`);
+}
+
+function remount(size: string): void {
+  execFileSync('mount', ['-o', `remount,size=${size}`, dir], { stdio: 'pipe' });
+}
+
+/** Stores detections until the disk is full; returns the ids reported stored and the error. */
+function fillUp(t: TestStore, max = 2000): { stored: string[]; error: unknown } {
+  const stored: string[] = [];
+  for (let i = 0; i < max; i++) {
+    const d = detection({ text: `F${i}`, overviewJpeg: jpeg(40_000) });
+    try {
+      t.store.insertDetection(d, null, []);
+      stored.push(d.id);
+    } catch (err) {
+      return { stored, error: err };
+    }
+  }
+  return { stored, error: null };
+}
+
+function checkIntact(t: TestStore, ids: readonly string[]): void {
+  const db = new BetterSqlite3(t.store.file, { readonly: true });
+  expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  db.close();
+  for (const id of ids) {
+    const plate = t.store.detections.image(id, 'plate');
+    const overview = t.store.detections.image(id, 'overview');
+    expect(plate, `plate of ${id}`).not.toBeNull();
+    expect(overview!.length).toBe(40_000);
+    expect(sha256Hex(overview!)).toMatch(/^[0-9a-f]{64}$/);
+  }
+}
+
+describe.skipIf(!mounted)('disk full (tmpfs)', () => {
+  beforeAll(() => {
+    expect(mounted).toBe(true);
+  });
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses new detections with STORE_DISK_FULL and a red status, corrupts nothing, and recovers when space returns', async () => {
+    remount('24m');
+    const t = await openTestStore({ dir, clock: systemClock, config: { quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 6, purge_unuploaded: false } } });
+    try {
+      const { stored, error } = fillUp(t);
+      expect(error).toBeInstanceOf(AlprError);
+      expect((error as AlprError).code).toBe('STORE_DISK_FULL');
+      expect(stored.length).toBeGreaterThan(10);
+      expect(t.registry.get('store')).toMatchObject({ state: 'down', message: expect.stringMatching(/disk full/) });
+      expect(t.registry.get('store')!.counters.store_failed).toBeGreaterThanOrEqual(1);
+      checkIntact(t, stored);
+
+      remount('48m');
+      const d = detection({ text: 'BACK1' });
+      t.store.insertDetection(d, null, []);
+      expect(t.registry.get('store')!.state).toBe('ok');
+      checkIntact(t, [...stored]);
+      expect(t.store.detections.get(d.id)).not.toBeNull();
+    } finally {
+      await t.store.stop();
+      rmSync(join(dir, 'alpr.db'), { force: true });
+      rmSync(join(dir, 'alpr.db-wal'), { force: true });
+      rmSync(join(dir, 'alpr.db-shm'), { force: true });
+    }
+  });
+
+  it('makes room by purging acknowledged detections when space runs low, and keeps storing', async () => {
+    remount('24m');
+    const t = await openTestStore({ dir, clock: systemClock, config: { quota: { max_mb: 0, min_free_mb: 12, reserve_mb: 6, purge_unuploaded: false } } });
+    try {
+      const first = fillUp(t);
+      expect((first.error as AlprError).code).toBe('STORE_DISK_FULL');
+      acknowledge(t.store, first.stored);
+      const report = (await t.store.maintain())!;
+      expect(report.purges[0]).toMatchObject({ reason: 'quota_uploaded' });
+      expect(report.space.lowSpace).toBe(false);
+      expect(t.registry.get('store')!.counters.purged).toBeGreaterThan(0);
+      const d = detection({ text: 'ROOM1', overviewJpeg: jpeg(40_000) });
+      t.store.insertDetection(d, null, []);
+      expect(t.registry.get('store')!.state).not.toBe('down');
+      checkIntact(t, [d.id]);
+    } finally {
+      await t.store.stop();
+    }
+  });
+});
