@@ -98,9 +98,10 @@ export class HotlistSync {
     return cached;
   }
 
+  /** Syncs at once (a device just switched on wants the newest list), then on the schedule. */
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.runAndReschedule();
   }
 
   async stop(): Promise<void> {
@@ -120,16 +121,18 @@ export class HotlistSync {
     return this.running;
   }
 
+  private runAndReschedule(): void {
+    void this.syncNow().then((result) => {
+      const failed = result === 'failed' || result === 'rejected';
+      this.schedule(failed ? Math.min(this.backoff.next(), this.s.intervalMs) : this.s.intervalMs);
+    });
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.state.nextAt = this.clock.now() + delayMs;
-    this.timer = setTimeout(() => {
-      void this.syncNow().then((result) => {
-        const failed = result === 'failed' || result === 'rejected';
-        this.schedule(failed ? Math.min(this.backoff.next(), this.s.intervalMs) : this.s.intervalMs);
-      });
-    }, delayMs);
+    this.timer = setTimeout(() => this.runAndReschedule(), delayMs);
   }
 
   private async runOnce(): Promise<SyncResult> {
