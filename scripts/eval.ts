@@ -5,7 +5,8 @@
  *   npm run eval -- /work/shared/datasets/ocr --split val      exact top-1, top-10, CER (each crop read with --ocr-only logic)
  *
  * Options: --split S (default val), --region us|eu|br (hint for every image; OCR sets are also
- * scored with each crop's own region from the labels), --limit N, --threads N, --models DIR.
+ * scored with each crop's own region from the labels), --limit N, --threads N, --models DIR,
+ * --fit area|fixed and --threshold T (detector input fit and score threshold, to compare settings).
  * Prints tables per source and per plate-height bucket, then one JSON line with every figure.
  * Timings exclude file decode (reported separately), as the `recognize` command does.
  */
@@ -31,11 +32,13 @@ const { values, positionals } = parseArgs({
     limit: { type: 'string' },
     threads: { type: 'string', default: '1' },
     models: { type: 'string' },
+    fit: { type: 'string' },
+    threshold: { type: 'string' },
   },
 });
 const dir = positionals[0];
 if (!dir) {
-  console.error('usage: npm run eval -- DIR [--split val] [--region us|eu|br] [--limit N] [--threads N] [--models DIR]');
+  console.error('usage: npm run eval -- DIR [--split val] [--region us|eu|br] [--limit N] [--threads N] [--models DIR] [--fit area|fixed] [--threshold T]');
   process.exit(2);
 }
 const hint = (values.region ?? null) as Region | null;
@@ -87,6 +90,8 @@ function table(title: string, header: string[], rows: (string | number)[][]): vo
 }
 
 const config = Value.Default(RecognizerSection, {}) as RecognizerConfig;
+if (values.fit === 'fixed' || values.fit === 'area') config.detector_input_fit = values.fit;
+if (values.threshold) config.score_threshold = Number(values.threshold);
 const contract = loadModelContract(values.models ?? BUNDLED_MODELS_DIR);
 const labels = readCsv(join(dir, 'labels.csv')).filter((r) => r.split === values.split);
 const kind = 'x' in (labels[0] ?? {}) ? 'detect' : 'ocr';

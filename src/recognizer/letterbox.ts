@@ -35,6 +35,26 @@ export function letterboxSize(width: number, height: number, outW: number, outH:
   return { w: Math.max(1, roundHalfEven(width * scale)), h: Math.max(1, roundHalfEven(height * scale)), scale };
 }
 
+/**
+ * Detector input size for a frame. `fixed` keeps the configured size. `area` keeps its pixel
+ * budget but follows the frame's aspect (sides multiples of 32, the largest scale that fits the
+ * budget): a square 1280x1280 photo gets 480x480 of real pixels instead of 384x384 inside a
+ * 640x384 box that is 40% padding. 16:9 frames get the configured 640x384 either way.
+ */
+export function detectorInputSize(width: number, height: number, baseW: number, baseH: number, fit: 'fixed' | 'area'): { w: number; h: number } {
+  if (fit === 'fixed') return { w: baseW, h: baseH };
+  const budget = baseW * baseH;
+  const up32 = (v: number): number => Math.max(32, Math.ceil(v / 32) * 32);
+  let best = Math.min(baseW / width, baseH / height);
+  // The scale is limited by one side reaching a multiple of 32: try each such side.
+  for (let side = 32; side <= 4096; side += 32) {
+    for (const s of [side / width, side / height]) {
+      if (s > best && up32(width * s - 1e-9) * up32(height * s - 1e-9) <= budget) best = s;
+    }
+  }
+  return { w: up32(width * best - 1e-9), h: up32(height * best - 1e-9) };
+}
+
 export function letterbox(img: RawImage, outW: number, outH: number, padValue: number, out?: Float32Array): Letterboxed {
   const { width: W, height: H } = img;
   const expected = W * H * (img.format === 'rgb24' ? 3 : 1);

@@ -12,7 +12,7 @@ import { readPlate } from './candidates.js';
 import type { ModelContract } from './contract.js';
 import { ctcFrames } from './ctc.js';
 import { decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
-import { letterbox, type RawImage } from './letterbox.js';
+import { detectorInputSize, letterbox, type RawImage } from './letterbox.js';
 import type { Region } from './plate-format.js';
 import type { PlateRead } from './types.js';
 import { expandQuad, warpQuad, wholeImageQuad } from './warp.js';
@@ -21,6 +21,8 @@ export interface ReaderOptions {
   /** Detector input size; multiples of 32. */
   inputWidth: number;
   inputHeight: number;
+  /** `area`: follow each frame's aspect within the same pixel budget; `fixed`: always inputWidth x inputHeight. */
+  inputFit: 'area' | 'fixed';
   scoreThreshold: number;
   /** Box IoU above which the weaker of two overlapping quads is dropped. */
   nmsIou: number;
@@ -65,7 +67,7 @@ export class PlateReader {
   async read(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
     const t0 = now();
     const d = this.contract.detector;
-    const { inputWidth: iw, inputHeight: ih } = this.opts;
+    const { w: iw, h: ih } = detectorInputSize(img.width, img.height, this.opts.inputWidth, this.opts.inputHeight, this.opts.inputFit);
     const lb = letterbox(img, iw, ih, d.padValue, this.detTensor);
     this.detTensor = lb.tensor;
     const t1 = now();

@@ -8,6 +8,7 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
   return {
     inputWidth: config.detector_input_width || d.defaultInputWidth,
     inputHeight: config.detector_input_height || d.defaultInputHeight,
+    inputFit: config.detector_input_fit,
     scoreThreshold: config.score_threshold || d.scoreThreshold,
     nmsIou: config.nms_iou,
     maxPlates: config.max_plates_per_frame,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areaSpans, letterbox, letterboxSize, lumaRgb, roundHalfEven } from '../../src/recognizer/letterbox.js';
+import { areaSpans, detectorInputSize, letterbox, letterboxSize, lumaRgb, roundHalfEven } from '../../src/recognizer/letterbox.js';
 
 const gray = (width: number, height: number, f: (x: number, y: number) => number) => {
   const data = new Uint8Array(width * height);
@@ -102,5 +102,22 @@ describe('areaSpans', () => {
       const total = (s.b[d]! - s.a[d]!) * s.inner[d]! + (s.l[d]! >= 0 ? s.wl[d]! : 0) + (s.r[d]! >= 0 ? s.wr[d]! : 0);
       expect(total).toBeCloseTo(1, 5);
     }
+  });
+});
+
+describe('detectorInputSize', () => {
+  it.each([
+    { w: 1280, h: 720, out: { w: 640, h: 384 } },
+    { w: 1920, h: 1080, out: { w: 640, h: 384 } },
+    { w: 1280, h: 1280, out: { w: 480, h: 480 } },
+    { w: 720, h: 1280, out: { w: 384, h: 640 } },
+  ])('fits $w x $h into a 640x384 pixel budget as $out.w x $out.h', ({ w, h, out }) => {
+    const size = detectorInputSize(w, h, 640, 384, 'area');
+    expect(size).toEqual(out);
+    expect(size.w * size.h).toBeLessThanOrEqual(640 * 384);
+  });
+
+  it('keeps the configured size when fixed', () => {
+    expect(detectorInputSize(1280, 1280, 640, 384, 'fixed')).toEqual({ w: 640, h: 384 });
   });
 });

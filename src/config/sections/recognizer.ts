@@ -10,6 +10,7 @@ export const RecognizerSection = Type.Object(
     task_timeout_s: Type.Number({ default: 10, minimum: 0.05, maximum: 300, description: 'A worker busy on one frame longer than this is replaced (its frame is lost).' }),
     detector_input_width: Type.Integer({ default: 0, minimum: 0, maximum: 3840, description: 'Detector input width in pixels (multiple of 32); 0 = the model\'s default from models.json.' }),
     detector_input_height: Type.Integer({ default: 0, minimum: 0, maximum: 2176, description: 'Detector input height in pixels (multiple of 32); 0 = the model\'s default from models.json.' }),
+    detector_input_fit: StringEnum(['area', 'fixed'] as const, { default: 'area', description: 'area = the detector input follows each frame\'s aspect ratio within the pixel budget of width x height (square photos keep more detail); fixed = always width x height, letterboxed.' }),
     score_threshold: Type.Number({ default: 0, minimum: 0, maximum: 1, description: 'Detector heatmap score a plate centre must exceed; 0 = the model\'s default from models.json.' }),
     nms_iou: Type.Number({ default: 0.3, minimum: 0, maximum: 1, description: 'Box IoU above which the weaker of two overlapping plate detections is dropped.' }),
     max_plates_per_frame: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: 'At most this many plates (best detector scores) are read per frame.' }),
