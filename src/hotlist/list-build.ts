@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { AlprError } from '../shared/errors.js';
+import { HotlistErrors } from './errors.js';
 import { parseRow, type EntryRow, type RowRules } from './entry-row.js';
 import { IndexBuilder, type ListIndexParts } from './index-builder.js';
 import { detectFormat, parseRecords, type ListFormat } from './list-parser.js';
@@ -89,7 +91,10 @@ export function buildList(task: BuildTask): BuildResult {
     if (outcome === 'duplicate') report.duplicates++;
     else if (outcome === 'wildcard-cap') wildcardOverflow++;
   }
-  if (wildcardOverflow > 0) problem(0, 'plate', `more than ${task.wildcardCap} wildcard entries (hotlist.max_wildcard_entries); ${wildcardOverflow} over the cap`);
+  if (wildcardOverflow > 0) {
+    const count = builder.wildcardEntries + wildcardOverflow;
+    problem(0, 'plate', `${new AlprError(HotlistErrors.HOTLIST_WILDCARD_CAP, { source: task.source, count, cap: task.wildcardCap }).message} (hotlist.max_wildcard_entries)`);
+  }
   if (report.fatal) return { ok: false, report };
   report.accepted = builder.entries;
   report.wildcards = builder.wildcardEntries;

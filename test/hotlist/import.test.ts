@@ -65,7 +65,7 @@ describe('CSV import', () => {
   it('refuses a list with more wildcard entries than the cap', () => {
     const r = build('plate,list\nAB?123,a\nAC?123,a\nAD?123,a\n');
     expect(r.ok).toBe(false);
-    expect(r.report.problems[0]!.message).toContain('more than 2 wildcard entries');
+    expect(r.report.problems[0]!.message).toContain('has 3 wildcard entries, more than the 2 allowed');
   });
 
   it('drops rows already expired and repeated rows without refusing the file', () => {
