@@ -67,6 +67,8 @@ export class PassEmitter {
   private readonly recent = new Map<string, EmittedPass[]>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly latency = new LatencyWindow(256);
+  /** Durations (ms) of the last successful encodings, newest last. */
+  private readonly encodeMs: number[] = [];
   private lastEncodeFailed = false;
 
   constructor(private readonly deps: PassEmitterDeps) {}
@@ -133,6 +135,11 @@ export class PassEmitter {
   /** Resolves when every emission started so far has reached the listener (or failed). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Slowest of the recent encodings (ms): how much earlier a pass must end to be emitted in time. */
+  get encodeBudgetMs(): number {
+    return this.encodeMs.length ? Math.max(...this.encodeMs) : 0;
   }
 
   get rememberedPasses(): number {
@@ -256,7 +263,10 @@ export class PassEmitter {
     const { status, logger, config } = this.deps;
     for (let attempt = 1; attempt <= config.encode_retries + 1; attempt++) {
       try {
+        const t0 = this.deps.clock.now();
         const images = await this.deps.encode(best.frame, best.read.box, best.read.corners);
+        this.encodeMs.push(this.deps.clock.now() - t0);
+        if (this.encodeMs.length > 16) this.encodeMs.shift();
         if (this.lastEncodeFailed) {
           this.lastEncodeFailed = false;
           status.set('ok');

@@ -42,7 +42,7 @@ export class PlateTracker implements Unit {
   private readonly emitter: PassEmitter;
   private readonly leaveMs: number;
   private readonly maxTrackMs: number;
-  /** Period of the leave check; a track ends within [leave − tick, leave] after its last read. */
+  /** Period of the leave check. */
   readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
@@ -132,10 +132,16 @@ export class PlateTracker implements Unit {
     this.report();
   }
 
-  /** Ends tracks whose plate left the view or that lasted too long; driven by the interval, callable from tests. */
+  /**
+   * Ends tracks whose plate left the view or that lasted too long; driven by the interval,
+   * callable from tests. A track ends once its silence reaches leave − tick − encoding budget
+   * (the slowest recent evidence encoding, at most a quarter of the leave timeout), so that its
+   * detection, images included, is delivered no later than `leave_timeout_s` after the last read.
+   */
   tick(now: number = this.deps.clock.now()): void {
+    const endAfter = this.leaveMs - this.tickMs - Math.min(this.emitter.encodeBudgetMs, this.leaveMs / 4);
     for (const [camera, tracks] of this.cameras) {
-      this.endWhere(tracks, (tr) => now - tr.lastArrival >= this.leaveMs - this.tickMs, 'left');
+      this.endWhere(tracks, (tr) => now - tr.lastArrival >= endAfter, 'left');
       this.endWhere(tracks, (tr) => tr.lastSeen - tr.firstSeen >= this.maxTrackMs, 'max_duration');
       if (tracks.length === 0) this.cameras.delete(camera);
     }
@@ -190,6 +196,7 @@ export class PlateTracker implements Unit {
     status.gauge('retained_frames', frames);
     status.gauge('retained_bytes', bytes);
     status.gauge('remembered_passes', this.emitter.rememberedPasses);
+    status.gauge('encode_budget_ms', Math.round(this.emitter.encodeBudgetMs));
     status.detail('open_tracks_by_camera', perCamera);
   }
 }

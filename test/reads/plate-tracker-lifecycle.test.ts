@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Frame } from '../../src/camera/frame.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { frameReads, makeFrame, makeRead, type PassSpec } from './synthetic-passes.js';
 import { T0, evidenceOf, flush, harness } from './tracker-harness.js';
@@ -114,6 +115,30 @@ describe('PlateTracker: leave timeout', () => {
     expect(h.detections).toHaveLength(1);
     expect(Date.now() - lastRead).toBeLessThanOrEqual(2000);
     expect(h.status().counters.last_latency_ms).toBeLessThanOrEqual(2000);
+    await h.tracker.stop();
+  });
+
+  it('ends passes earlier by the encoding time, so slow encoding still delivers within leave_timeout_s', async () => {
+    vi.useFakeTimers({ now: T0 });
+    const slowEncode = (frame: Frame) => new Promise<ReturnType<typeof evidenceOf>>((resolve) => setTimeout(() => resolve(evidenceOf(frame)), 300));
+    const h = harness({ clock: systemClock, config: { leave_timeout_s: 2 }, encode: slowEncode });
+    await h.tracker.start();
+    const delays: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      for (let i = 0; i < 3; i++) {
+        h.frame('front', pass * 10 + i, Date.now(), [makeRead(`${pass}ABC123`, box(100, 80 + i * 3), { charConf: 0.99 })]);
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      const lastRead = Date.now() - 100;
+      const before = h.detections.length;
+      while (h.detections.length === before) await vi.advanceTimersByTimeAsync(10);
+      delays.push(Date.now() - lastRead);
+      await vi.advanceTimersByTimeAsync(5000);
+    }
+    // The first pass has no measurement yet; later ones are delivered in time.
+    expect(delays[0]).toBeGreaterThan(2000);
+    expect(delays.slice(1).every((d) => d <= 2000)).toBe(true);
+    expect(h.status().counters.encode_budget_ms).toBe(300);
     await h.tracker.stop();
   });
 
