@@ -3,10 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
-import { UploadSection, type UploadConfig } from '../../../src/config/sections/upload.js';
-import { Secret } from '../../../src/config/secret.js';
+import type { UploadConfig } from '../../../src/config/sections/upload.js';
 import { ReceiverDb } from '../../../src/receiver/receiver-db.js';
 import { buildReceiver } from '../../../src/receiver/server.js';
 import { systemClock, type Clock } from '../../../src/shared/clock.js';
@@ -14,6 +12,8 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { StatusRegistry } from '../../../src/status/registry.js';
 import type { Store } from '../../../src/store/store.js';
 import { Uploader } from '../../../src/upload/uploader.js';
+
+export { uploadConfig } from './config.js';
 
 export interface TestReceiver {
   url: string;
@@ -40,21 +40,6 @@ export async function startReceiver(opts: { token?: string | null; port?: number
       db.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-export function uploadConfig(over: Partial<UploadConfig> & { endpoint: string; tokenValue?: string }): UploadConfig {
-  const base = Value.Default(UploadSection, {}) as UploadConfig;
-  const { tokenValue, ...rest } = over;
-  return {
-    ...base,
-    enabled: true,
-    batch_interval_s: 0,
-    retry_initial_s: 0.05,
-    retry_max_s: 0.2,
-    timeout_s: 5,
-    ...rest,
-    ...(tokenValue ? { token: new Secret(tokenValue) } : {}),
   };
 }
 
