@@ -1,0 +1,212 @@
+/**
+ * NMEA receiver on a serial port. Opens the port (retrying with backoff while the device is
+ * missing), feeds bytes to the NMEA reader, finds the baud rate when configured `auto`, and
+ * turns a silent or vanished device into a reconnect. USB receivers disappear on every
+ * unplug, brown-out or hub reset; the device path coming back is the normal way out.
+ */
+import { SerialPort } from 'serialport';
+import { AlprError, errorMessage } from '../shared/errors.js';
+import { Backoff, type BackoffOptions } from '../shared/backoff.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { BaudDetector } from './baud-detector.js';
+import { GpsErrors } from './errors.js';
+import { NmeaReader } from './nmea-reader.js';
+import type { GpsSink, GpsSource } from './source.js';
+
+/** Rates tried by `auto`, most common GPS defaults first. */
+export const AUTO_BAUD_RATES = [9600, 4800, 38400, 115200, 19200, 57600] as const;
+/** An epoch's burst is over when the line was quiet this long (a 10 Hz receiver's epochs are
+ *  100 ms apart, but those end earlier, on the next epoch's time). */
+const EPOCH_QUIET_MS = 80;
+const TICK_MS = 250;
+
+export interface SerialSourceOptions {
+  path: string;
+  baud: 'auto' | number;
+  probeMs: number;
+  idleTimeoutMs: number;
+  backoff: BackoffOptions;
+}
+
+export class SerialSource implements GpsSource {
+  readonly name = 'gps:serial';
+  private port: SerialPort | null = null;
+  private running = false;
+  private connected = false;
+  private everConnected = false;
+  private lastDataAt = 0;
+  private failureLogged = false;
+  private notDetectedLogged = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly backoff: Backoff;
+  private readonly detector: BaudDetector | null;
+  private readonly reader: NmeaReader;
+
+  constructor(
+    private readonly opts: SerialSourceOptions,
+    private readonly sink: GpsSink,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {
+    this.backoff = new Backoff(opts.backoff);
+    this.detector =
+      opts.baud === 'auto'
+        ? new BaudDetector({ rates: AUTO_BAUD_RATES, probeMs: opts.probeMs, probeBytes: 600, lockSentences: 2, relockBytes: 4_000 })
+        : null;
+    this.reader = new NmeaReader({ fix: (f) => sink.fix(f), count: (c, n) => sink.count(c, n) });
+  }
+
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.running = true;
+    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
+    this.open();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.tickTimer);
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.closePort();
+    this.connected = false;
+  }
+
+  private get baud(): number {
+    return this.detector ? this.detector.rate : (this.opts.baud as number);
+  }
+
+  private open(): void {
+    if (!this.running) return;
+    const baudRate = this.baud;
+    const port = new SerialPort({ path: this.opts.path, baudRate, autoOpen: false });
+    // Read errors on Linux are followed by 'close'; keep them as the last error only. The
+    // listener stays for the port's life, so a late error can never go unhandled.
+    port.on('error', (err) => this.sink.error(err));
+    this.port = port;
+    port.open((err) => {
+      if (!this.running || this.port !== port) {
+        if (!err) port.close(() => undefined);
+        return;
+      }
+      if (err) {
+        this.port = null;
+        this.failed(new AlprError(GpsErrors.GPS_SERIAL_OPEN_FAILED, { path: this.opts.path, detail: errorMessage(err) }));
+        return;
+      }
+      this.opened(port, baudRate);
+    });
+  }
+
+  private opened(port: SerialPort, baudRate: number): void {
+    this.connected = true;
+    this.lastDataAt = this.clock.now();
+    if (this.everConnected) this.sink.count('reconnects');
+    this.everConnected = true;
+    this.failureLogged = false;
+    this.reader.reset();
+    this.detector?.begin(this.lastDataAt);
+    this.logger.info({ path: this.opts.path, baud: baudRate, auto: this.detector !== null }, 'GPS serial port open');
+    this.sink.link({ connected: true, device: this.opts.path, baud: baudRate, detecting: this.detector !== null, message: this.detector ? `detecting baud rate, trying ${baudRate}` : 'waiting for NMEA' });
+    port.on('data', (chunk: Buffer) => this.data(chunk));
+    port.on('close', (err?: Error | null) => {
+      if (this.port !== port) return;
+      this.port = null;
+      this.lost(new AlprError(GpsErrors.GPS_SERIAL_DISCONNECTED, { path: this.opts.path, detail: err ? errorMessage(err) : 'closed' }));
+    });
+  }
+
+  private data(chunk: Buffer): void {
+    const now = this.clock.now();
+    this.lastDataAt = now;
+    const summary = this.reader.push(chunk, now);
+    if (summary.valid > 0 && this.backoff.failures > 0) this.backoff.reset();
+    if (this.flushTimer) this.flushTimer.refresh();
+    else this.flushTimer = setTimeout(() => this.reader.flush(), EPOCH_QUIET_MS);
+    if (!this.detector) {
+      if (summary.valid > 0) this.sink.link({ connected: true, device: this.opts.path, baud: this.baud, message: '' });
+      return;
+    }
+    this.onBaudEvent(this.detector.onData(summary.bytes, summary.valid, now));
+  }
+
+  private tick(): void {
+    if (!this.connected) return;
+    const now = this.clock.now();
+    if (this.detector && !this.detector.isLocked) {
+      this.onBaudEvent(this.detector.onTick(now));
+      return;
+    }
+    if (now - this.lastDataAt >= this.opts.idleTimeoutMs) {
+      const err = new AlprError(GpsErrors.GPS_IDLE_TIMEOUT, { device: this.opts.path, seconds: Math.round(this.opts.idleTimeoutMs / 1000) });
+      this.connected = false;
+      void this.closePort().then(() => this.lost(err));
+    }
+  }
+
+  private onBaudEvent(ev: ReturnType<BaudDetector['onData']>): void {
+    const port = this.port;
+    if (!ev || !port) return;
+    if (ev.kind === 'locked') {
+      this.notDetectedLogged = false;
+      this.logger.info({ path: this.opts.path, baud: ev.rate }, 'GPS baud rate detected');
+      this.sink.link({ connected: true, device: this.opts.path, baud: ev.rate, detecting: false, message: '' });
+      return;
+    }
+    if (ev.exhausted && !this.notDetectedLogged) {
+      this.notDetectedLogged = true;
+      const err = new AlprError(GpsErrors.GPS_BAUD_NOT_DETECTED, { path: this.opts.path, rates: AUTO_BAUD_RATES.join(', ') });
+      this.logger.warn({ code: err.code, path: this.opts.path }, err.message);
+      this.sink.error(err);
+    }
+    this.reader.reset();
+    const message = this.notDetectedLogged ? `no valid NMEA at any baud rate yet, trying ${ev.rate}` : `detecting baud rate, trying ${ev.rate}`;
+    this.sink.link({ connected: true, device: this.opts.path, baud: ev.rate, detecting: true, message });
+    port.update({ baudRate: ev.rate }, (err) => {
+      if (err && this.port === port) {
+        this.sink.error(err);
+        this.connected = false;
+        void this.closePort().then(() => this.lost(new AlprError(GpsErrors.GPS_SERIAL_DISCONNECTED, { path: this.opts.path, detail: errorMessage(err) })));
+      }
+    });
+  }
+
+  /** The port went away after being open: report, then reopen with backoff. */
+  private lost(err: AlprError): void {
+    if (!this.running) return;
+    this.connected = false;
+    this.reader.reset();
+    this.failed(err);
+  }
+
+  private failed(err: AlprError): void {
+    if (!this.running) return;
+    this.connected = false;
+    const delay = this.backoff.next();
+    // The first failure is news; the hundredth retry of an unplugged receiver is not.
+    if (!this.failureLogged) this.logger.warn({ code: err.code, path: this.opts.path, retry_ms: delay }, err.message);
+    else this.logger.debug({ code: err.code, retry_ms: delay }, err.message);
+    this.failureLogged = true;
+    this.sink.error(err);
+    this.sink.link({ connected: false, device: this.opts.path, baud: this.baud, message: `${err.message}; retry in ${(delay / 1000).toFixed(1)} s` });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  private closePort(): Promise<void> {
+    const port = this.port;
+    this.port = null;
+    if (!port) return Promise.resolve();
+    port.removeAllListeners('data');
+    port.removeAllListeners('close');
+    return new Promise((resolve) => {
+      if (!port.isOpen) return resolve();
+      port.close(() => resolve());
+    });
+  }
+}
