@@ -208,32 +208,46 @@ function shrinkInteger(img: RawImage, kx: number, ky: number, tensor: Float32Arr
 function shrinkArea(img: RawImage, nw: number, nh: number, tensor: Float32Array, outW: number): void {
   const W = img.width;
   const H = img.height;
-  const xs = areaSpans(W, nw);
+  const { a: xa, b: xb, inner: xin, l: xl, wl: xwl, r: xr, wr: xwr } = areaSpans(W, nw);
   const ys = areaSpans(H, nh);
+  // Each source row is converted to grey and resampled horizontally once; its (at most two)
+  // output rows take it with their vertical weights.
+  const weightsOf = new Float32Array(H * 2);
+  const rowsOf = new Int32Array(H * 2).fill(-1);
+  const link = (sy: number, dy: number, w: number): void => {
+    const k = rowsOf[sy * 2] === -1 ? 0 : 1;
+    rowsOf[sy * 2 + k] = dy;
+    weightsOf[sy * 2 + k] = w / 255;
+  };
+  for (let dy = 0; dy < nh; dy++) {
+    if (ys.l[dy]! >= 0) link(ys.l[dy]!, dy, ys.wl[dy]!);
+    for (let sy = ys.a[dy]!; sy < ys.b[dy]!; sy++) link(sy, dy, ys.inner[dy]!);
+    if (ys.r[dy]! >= 0) link(ys.r[dy]!, dy, ys.wr[dy]!);
+    tensor.fill(0, dy * outW, dy * outW + nw);
+  }
   const grey = new Int32Array(W);
   const hrow = new Float32Array(nw);
-  const addRow = (sy: number, o: number, w: number): void => {
+  for (let sy = 0; sy < H; sy++) {
+    if (rowsOf[sy * 2] === -1) continue;
     greyRowInt(img, sy, grey);
     for (let dx = 0; dx < nw; dx++) {
       let sum = 0;
-      for (let x = xs.a[dx]!; x < xs.b[dx]!; x++) sum += grey[x]!;
-      let acc = sum * xs.inner[dx]!;
-      const l = xs.l[dx]!;
-      if (l >= 0) acc += grey[l]! * xs.wl[dx]!;
-      const r = xs.r[dx]!;
-      if (r >= 0) acc += grey[r]! * xs.wr[dx]!;
+      const end = xb[dx]!;
+      for (let x = xa[dx]!; x < end; x++) sum += grey[x]!;
+      let acc = sum * xin[dx]!;
+      const l = xl[dx]!;
+      if (l >= 0) acc += grey[l]! * xwl[dx]!;
+      const r = xr[dx]!;
+      if (r >= 0) acc += grey[r]! * xwr[dx]!;
       hrow[dx] = acc;
     }
-    for (let dx = 0; dx < nw; dx++) tensor[o + dx]! += hrow[dx]! * w;
-  };
-  for (let dy = 0; dy < nh; dy++) {
-    const o = dy * outW;
-    tensor.fill(0, o, o + nw);
-    // Edge rows shared with the neighbouring output row are converted twice: cheaper than
-    // keeping a full grey copy, and only one row in `scale` is an edge row.
-    if (ys.l[dy]! >= 0) addRow(ys.l[dy]!, o, ys.wl[dy]! / 255);
-    for (let sy = ys.a[dy]!; sy < ys.b[dy]!; sy++) addRow(sy, o, ys.inner[dy]! / 255);
-    if (ys.r[dy]! >= 0) addRow(ys.r[dy]!, o, ys.wr[dy]! / 255);
+    for (let k = 0; k < 2; k++) {
+      const dy = rowsOf[sy * 2 + k]!;
+      if (dy < 0) break;
+      const w = weightsOf[sy * 2 + k]!;
+      const o = dy * outW;
+      for (let dx = 0; dx < nw; dx++) tensor[o + dx]! += hrow[dx]! * w;
+    }
   }
 }
 
