@@ -95,7 +95,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   // Only JSON bodies: a cross-site <form> can send text/plain or urlencoded without a preflight.
   app.removeContentTypeParser(['text/plain']);
   await app.register(cookie);
-  installAccessControl(app, sessions, config.monitor_token);
+  installAccessControl(app, sessions, deps.users, config.monitor_token);
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');

@@ -8,8 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Secret } from '../../config/secret.js';
 import { AlprError } from '../../shared/errors.js';
 import { apiError, HttpErrors } from '../errors.js';
-import type { Role } from '../ports.js';
-import { csrfMatches, type Session, type SessionStore } from './session-store.js';
+import type { Role, UsersPort } from '../ports.js';
+import { credentialStamp, csrfMatches, type Session, type SessionStore } from './session-store.js';
 import { timingSafeEqual } from 'node:crypto';
 
 export type Access =
@@ -51,7 +51,7 @@ export const SESSION_COOKIE = 'alpr_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function installAccessControl(app: FastifyInstance, sessions: SessionStore, monitorToken: Secret | undefined): void {
+export function installAccessControl(app: FastifyInstance, sessions: SessionStore, users: UsersPort, monitorToken: Secret | undefined): void {
   app.decorate('accessTable', [] as RouteAccess[]);
   app.decorateRequest('session', null);
 
@@ -67,7 +67,7 @@ export function installAccessControl(app: FastifyInstance, sessions: SessionStor
     const access = req.routeOptions.config.access;
     // Unmatched URLs reach the 404 handler with no route config: nothing to protect there.
     if (!access) return;
-    req.session = sessions.get(req.cookies[SESSION_COOKIE]);
+    req.session = current(sessions, users, req.cookies[SESSION_COOKIE]);
     if (access.kind === 'public') {
       if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) return deny(reply, 403, apiError('HTTP_CSRF_REJECTED'));
       return;
@@ -86,6 +86,22 @@ export function installAccessControl(app: FastifyInstance, sessions: SessionStor
       if (typeof presented !== 'string' || !csrfMatches(s, presented)) return deny(reply, 403, apiError('HTTP_CSRF_REJECTED'));
     }
   });
+}
+
+/**
+ * The session, if its account still stands as it was at login: disabling an account, changing
+ * its role or its password (`alpr-edge user ...`, possibly from another process) ends its
+ * sessions at their next request.
+ */
+function current(sessions: SessionStore, users: UsersPort, cookie: string | undefined): Session | null {
+  const s = sessions.get(cookie);
+  if (!s) return null;
+  const u = users.get(s.username);
+  if (!u || u.disabled || u.role !== s.role || credentialStamp(u.passwordHash) !== s.stamp) {
+    sessions.destroy(s.id);
+    return null;
+  }
+  return s;
 }
 
 async function deny(reply: FastifyReply, code: number, body: unknown): Promise<void> {

@@ -3,7 +3,7 @@
  * checked when a session is used (no timers), with an idle limit and an absolute limit of one
  * shift; the table is bounded and drops the oldest session when full.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
 import type { Role } from '../ports.js';
 
@@ -18,6 +18,8 @@ export interface Session {
   createdAt: number;
   lastSeen: number;
   ip: string | null;
+  /** Fingerprint of the password hash at login: a changed password ends the session. */
+  stamp: string;
 }
 
 export interface SessionLimits {
@@ -34,7 +36,7 @@ export class SessionStore {
     private readonly clock: Clock,
   ) {}
 
-  create(user: { username: string; role: Role; fullName: string }, ip: string | null): Session {
+  create(user: { username: string; role: Role; fullName: string; passwordHash: string }, ip: string | null): Session {
     this.sweep();
     while (this.sessions.size >= this.limits.maxSessions) {
       const oldest = this.sessions.keys().next().value;
@@ -51,6 +53,7 @@ export class SessionStore {
       createdAt: now,
       lastSeen: now,
       ip,
+      stamp: credentialStamp(user.passwordHash),
     };
     this.sessions.set(session.id, session);
     return session;
@@ -73,18 +76,6 @@ export class SessionStore {
     this.sessions.delete(id);
   }
 
-  /** Ends every session of a user (disabled account, changed role or password). */
-  destroyUser(username: string): number {
-    let n = 0;
-    for (const [id, s] of this.sessions) {
-      if (s.username === username) {
-        this.sessions.delete(id);
-        n++;
-      }
-    }
-    return n;
-  }
-
   get size(): number {
     return this.sessions.size;
   }
@@ -97,6 +88,10 @@ export class SessionStore {
   private sweep(): void {
     for (const [id, s] of this.sessions) if (this.expired(s)) this.sessions.delete(id);
   }
+}
+
+export function credentialStamp(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
 }
 
 /** Constant-time comparison of a presented CSRF token with the session's. */

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { AUDITORS } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
+import { AUDIT_CSV_HEADER, auditCsvCells } from '../export/audit-csv.js';
 import { csvDocument } from '../export/csv.js';
 import type { AuditQuery, AuditRecord } from '../ports.js';
 import { sessionOf } from './reply.js';
@@ -31,12 +32,6 @@ function toQuery(f: Partial<Filter>): AuditQuery {
   if (f.from !== undefined) q.from = f.from;
   if (f.to !== undefined) q.to = f.to;
   return q;
-}
-
-export const AUDIT_CSV_HEADER = ['id', 'at', 'user', 'action', 'object', 'case_number', 'purpose', 'ip', 'details', 'prev_hash', 'hash'];
-
-export function auditCsvCells(r: AuditRecord): (string | number | null)[] {
-  return [r.id, new Date(r.at).toISOString(), r.user, r.action, r.object, r.caseNumber, r.purpose, r.ip, r.details ? JSON.stringify(r.details) : null, r.prevHash, r.hash];
 }
 
 export const auditRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {

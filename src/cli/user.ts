@@ -1,0 +1,192 @@
+/**
+ * `alpr-edge user add|list|passwd|disable|enable|unlock`: local accounts of the operator station.
+ * There is no default password: the first administrator is created here, with the password read
+ * from `--password-file`, from standard input when it is not a terminal, or typed twice at a
+ * prompt that does not echo. Every change is written to the audit log as `cli:<os user>`.
+ */
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../config/load.js';
+import { hashPassword, passwordProblems, USERNAME_PATTERN } from '../http/auth/password.js';
+import { HttpErrors } from '../http/errors.js';
+import { ROLES, type AuditPort, type Role, type UsersPort } from '../http/ports.js';
+import { systemClock } from '../shared/clock.js';
+import { AlprError, errorMessage } from '../shared/errors.js';
+import { AuditRepo } from '../store/audit-repo.js';
+import { openDatabase } from '../store/database.js';
+import { OutboxRepo } from '../store/outbox-repo.js';
+import { UsersRepo } from '../store/users-repo.js';
+import { UsageError, type CliCommand, type CliIo } from './command.js';
+
+export interface StationStore {
+  file: string;
+  users: UsersPort;
+  audit: AuditPort;
+  close(): void;
+}
+
+/**
+ * Opens the daemon's database (the one `store.database` names in `device.data_dir`) for the
+ * account and audit tools. SQLite in WAL lets this run beside a running daemon.
+ */
+export function openStationStore(configFile: string | undefined, io: CliIo): StationStore {
+  const r = loadConfigFile(configFile ?? io.env.ALPR_EDGE_CONFIG, io.env);
+  if (!r.config) throw new UsageError(`configuration refused: ${r.errors.join('; ')}`);
+  const dataDir = resolve(dirname(resolve(r.source)), r.config.device.data_dir);
+  const file = join(dataDir, r.config.store.database);
+  try {
+    const { db } = openDatabase(file, { synchronous: 'full' });
+    const outbox = new OutboxRepo(db, systemClock);
+    return { file, users: new UsersRepo(db, systemClock), audit: new AuditRepo(db, systemClock, outbox), close: () => db.close() };
+  } catch (err) {
+    throw new AlprError(HttpErrors.STORE_UNAVAILABLE, { detail: errorMessage(err) }, { cause: err });
+  }
+}
+
+/** Who ran the tool, for the audit log. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(question: string, io: CliIo): Promise<string> {
+  return new Promise((resolvePw, reject) => {
+    const stdin = process.stdin;
+    io.err(question);
+    let value = '';
+    stdin.setRawMode(true);
+    stdin.resume();
+    const onData = (buf: Buffer): void => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish(null);
+        if (ch === '\u0003') return finish(new UsageError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    const finish = (err: Error | null): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      if (err) reject(err);
+      else resolvePw(value);
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function readPassword(file: string | undefined, username: string, io: CliIo): Promise<string> {
+  let password: string;
+  if (file) password = readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '';
+  else if (!process.stdin.isTTY) password = (await readStdin()).split(/\r?\n/)[0] ?? '';
+  else {
+    password = await promptHidden(`password for ${username}: `, io);
+    if ((await promptHidden('again: ', io)) !== password) throw new AlprError(HttpErrors.USER_PASSWORD_WEAK, { detail: 'the two entries differ' });
+  }
+  const problems = passwordProblems(password, username);
+  if (problems.length) throw new AlprError(HttpErrors.USER_PASSWORD_WEAK, { detail: problems.join('; ') });
+  return password;
+}
+
+const USAGE = `alpr-edge user add USERNAME --role operator|administrator|auditor --name "FULL NAME" [--contact TEXT] [--password-file FILE]
+       alpr-edge user list [--json]
+       alpr-edge user passwd USERNAME [--password-file FILE]
+       alpr-edge user disable|enable|unlock USERNAME
+  all take [--config FILE]; without --password-file the password is read from standard input, or prompted for`;
+
+export const command: CliCommand = {
+  name: 'user',
+  summary: 'manage local accounts of the operator station',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        role: { type: 'string' },
+        name: { type: 'string' },
+        contact: { type: 'string', default: '' },
+        'password-file': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const [action, rawName] = positionals;
+    if (!action) throw new UsageError('give an action: add, list, passwd, disable, enable or unlock');
+    if (action !== 'list' && !rawName) throw new UsageError(`user ${action} needs a USERNAME`);
+    const username = (rawName ?? '').toLowerCase();
+    if (action === 'add' && !USERNAME_PATTERN.test(username)) throw new UsageError('USERNAME: 2-32 characters, lower-case letters, digits, . _ -, starting with a letter');
+
+    const store = openStationStore(values.config, io);
+    const actor = cliActor();
+    try {
+      switch (action) {
+        case 'list': {
+          const users = store.users.list();
+          if (values.json) io.out(JSON.stringify(users.map(({ passwordHash: _h, ...u }) => u)));
+          else {
+            io.out(`${'USER'.padEnd(20)} ${'ROLE'.padEnd(14)} ${'STATE'.padEnd(10)} NAME`);
+            for (const u of users) {
+              const state = u.disabled ? 'disabled' : u.lockedUntil && u.lockedUntil > Date.now() ? 'locked' : 'active';
+              io.out(`${u.username.padEnd(20)} ${u.role.padEnd(14)} ${state.padEnd(10)} ${u.fullName}`);
+            }
+          }
+          return 0;
+        }
+        case 'add': {
+          const role = values.role as Role | undefined;
+          if (!role || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+          if (!values.name?.trim()) throw new UsageError('--name is required (the full name recorded with every action)');
+          if (store.users.get(username)) throw new AlprError(HttpErrors.USER_EXISTS, { username });
+          if (store.users.count() === 0 && role !== 'administrator') throw new UsageError('the first account must be an administrator');
+          const passwordHash = await hashPassword(await readPassword(values['password-file'], username, io));
+          store.users.create({ username, role, passwordHash, fullName: values.name.trim(), contact: values.contact.trim() });
+          store.audit.append({ user: actor, action: 'user.add', object: username, purpose: null, caseNumber: null, details: { role, fullName: values.name.trim() }, ip: null });
+          io.out(`user ${username} (${role}) created in ${store.file}`);
+          return 0;
+        }
+        case 'passwd': {
+          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
+          const passwordHash = await hashPassword(await readPassword(values['password-file'], username, io));
+          store.users.update(username, { passwordHash, failedLogins: 0, lockedUntil: null });
+          store.audit.append({ user: actor, action: 'user.passwd', object: username, purpose: null, caseNumber: null, details: null, ip: null });
+          io.out(`password of ${username} changed; open sessions of that user end at their next request`);
+          return 0;
+        }
+        case 'disable':
+        case 'enable':
+        case 'unlock': {
+          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
+          if (action === 'unlock') store.users.update(username, { failedLogins: 0, lockedUntil: null });
+          else store.users.update(username, { disabled: action === 'disable' });
+          store.audit.append({ user: actor, action: `user.${action}`, object: username, purpose: null, caseNumber: null, details: null, ip: null });
+          io.out(`user ${username}: ${action}d`);
+          return 0;
+        }
+        default:
+          throw new UsageError(`unknown action "${action}"`);
+      }
+    } catch (err) {
+      if (err instanceof AlprError) {
+        io.err(`alpr-edge user: ${err.code}: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    } finally {
+      store.close();
+    }
+  },
+};
