@@ -7,6 +7,8 @@ SPEC is one of
   test:WxH@FPS          a live moving test pattern (videotestsrc ball), H.264
   frames:GLOB@FPS       image files (PNG/JPEG, sorted) looped forever and encoded live, H.264
   h265test:WxH@FPS      like test, H.265
+  file:PATH.mp4         an H.264 MP4 served as it is (no re-encode, so a benchmark's server costs
+                        almost nothing); played once in real time, so make it long enough
 
 Every mount is shared: one encoder serves all clients, so N cameras cost one encode.
 Prints one line `READY <port>` on stdout when listening; stops on SIGTERM/SIGINT.
@@ -40,6 +42,8 @@ def launch_line(spec):
         enc = (ENCODE_H265 if kind == "h265test" else ENCODE_H264).format(gop=fps)
         return (f"( videotestsrc is-live=true pattern=ball ! video/x-raw,width={w},height={h},framerate={fps}/1 "
                 f"! videoconvert ! video/x-raw,format=I420 ! {enc} )")
+    if kind == "file":
+        return f"( filesrc location={arg} ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )"
     if kind == "frames":
         pattern, fps = arg.rsplit("@", 1)
         files = sorted(glob.glob(pattern))
