@@ -109,6 +109,15 @@ describe('PlateTracker: one detection per vehicle pass', () => {
     expect(ids(h.detections)).toHaveLength(2);
   });
 
+  it('makes one detection when several recognizer workers deliver frames out of order', async () => {
+    const h = harness();
+    const spec: PassSpec = { text: '7ABC123', frames: 10, box: { x: 100, y: 60, w: 50, h: 16 }, dx: 12, dy: 4, growth: 0.05 };
+    for (const i of [1, 0, 3, 2, 5, 4, 7, 6, 9, 8]) h.frame('front', i, T0 + i * 100, [readAt(spec, i)], 150);
+    await h.settle(T0 + 900 + 3000);
+
+    expect(h.detections.map((d) => [d.text, d.frameCount, d.firstSeen, d.lastSeen, d.direction])).toEqual([['7ABC123', 10, T0, T0 + 900, 'approaching']]);
+  });
+
   it('keeps cameras apart: the same plate on two cameras is two detections', async () => {
     const h = harness();
     const spec: PassSpec = { text: '7ABC123', frames: 5, box: { x: 120, y: 80, w: 50, h: 16 } };
