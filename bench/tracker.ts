@@ -151,6 +151,8 @@ interface SceneResult {
   detections: number;
   /** Seen vehicles with a detection of exactly their plate. */
   exact_pct: number;
+  /** Seen vehicles whose plate is among the candidates of a detection (what hot-list matching sees). */
+  in_candidates_pct: number;
   /** Seen vehicles whose single most confident read was exactly right (no tracker). */
   best_read_pct: number;
   /** Extra detection ids for one vehicle. */
@@ -238,6 +240,7 @@ async function runScene(spec: SceneSpec): Promise<SceneResult> {
   const byText = new Map<string, number>();
   for (const d of final.values()) byText.set(d.text, (byText.get(d.text) ?? 0) + 1);
   const truths = new Set(vehicles.map((v) => v.truth));
+  const candidateTexts = new Set([...final.values()].flatMap((d) => d.candidates.map((c) => c.text)));
   // A detection made of clutter has a text unrelated to every vehicle's plate.
   const isClutter = (d: Detection): boolean => !vehicles.some((v) => plateDistance(v.truth, d.text) <= 2);
   const seen = [...bestRead.keys()];
@@ -258,6 +261,7 @@ async function runScene(spec: SceneSpec): Promise<SceneResult> {
     tracks_discarded: counters.tracks_discarded ?? 0,
     detections: final.size,
     exact_pct: pct(seen.filter((v) => byText.has(v.truth)).length),
+    in_candidates_pct: pct(seen.filter((v) => candidateTexts.has(v.truth)).length),
     best_read_pct: pct(seen.filter((v) => bestRead.get(v)!.text === v.truth).length),
     splits,
     wrong: [...final.values()].filter((d) => !truths.has(d.text) && !isClutter(d)).length,
