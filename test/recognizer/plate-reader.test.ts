@@ -1,0 +1,143 @@
+/**
+ * The per-frame pipeline's glue, with a backend that returns hand-made tensors in the
+ * contract's layout: coordinates through the letterbox and back, the OCR batch, filters.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DetectorOutput, InferenceBackend, OcrOutput } from '../../src/recognizer/backend.js';
+import { loadModelContract } from '../../src/recognizer/contract.js';
+import { PlateReader, type ReaderOptions } from '../../src/recognizer/plate-reader.js';
+import { C, frames, logitsOf } from './ctc-helpers.js';
+
+const contract = loadModelContract();
+const OCR_T = 16;
+
+/** One plate per (cell, corner offsets); the OCR spells `texts[i]` for the i-th crop. */
+class HandMadeBackend implements InferenceBackend {
+  readonly detectCalls: { width: number; height: number }[] = [];
+  readonly ocrBatches: { batch: Float32Array; n: number }[] = [];
+  constructor(
+    private readonly peaks: { col: number; row: number; score: number; corners: number[] }[],
+    private readonly texts: string[],
+  ) {}
+  detect(_t: Float32Array, width: number, height: number): Promise<DetectorOutput> {
+    this.detectCalls.push({ width, height });
+    const gw = width / 4;
+    const gh = height / 4;
+    const heatmap = new Float32Array(gw * gh);
+    const corners = new Float32Array(8 * gw * gh);
+    for (const p of this.peaks) {
+      heatmap[p.row * gw + p.col] = p.score;
+      p.corners.forEach((v, i) => (corners[i * gw * gh + p.row * gw + p.col] = v / contract.detector.cornerScale));
+    }
+    return Promise.resolve({ heatmap, corners, gridWidth: gw, gridHeight: gh });
+  }
+  ocr(batch: Float32Array, n: number): Promise<OcrOutput> {
+    this.ocrBatches.push({ batch: batch.slice(0, n * 32 * 128), n });
+    const logits = new Float32Array(n * OCR_T * C);
+    for (let i = 0; i < n; i++) {
+      const spec = [...(this.texts[i] ?? '')].flatMap((ch) => [ch, '-']);
+      while (spec.length < OCR_T) spec.push('-');
+      logits.set(logitsOf(frames(spec)), i * OCR_T * C);
+    }
+    return Promise.resolve({ logits, T: OCR_T, C });
+  }
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const options: ReaderOptions = {
+  inputWidth: 640,
+  inputHeight: 384,
+  inputFit: 'area',
+  scoreThreshold: 0.3,
+  nmsIou: 0.3,
+  maxPlates: 8,
+  minPlateConfidence: 0.05,
+  topN: 5,
+  region: null,
+  minPlateHeight: 6,
+};
+
+/** A 1280x720 grey frame, black, with a white plate-sized rectangle at x 400..600, y 200..260. */
+function scene(): { width: number; height: number; format: 'gray'; data: Uint8Array } {
+  const data = new Uint8Array(1280 * 720);
+  for (let y = 200; y < 260; y++) data.fill(255, y * 1280 + 400, y * 1280 + 600);
+  return { width: 1280, height: 720, format: 'gray', data };
+}
+
+describe('PlateReader.read', () => {
+  // The plate centre (500, 230) in the frame is (250, 115) at the detector's scale 0.5: cell
+  // (62, 28), whose centre is (250, 114). Corners relative to it, in detector pixels.
+  const plate = { col: 62, row: 28, score: 0.9, corners: [-50, -14, 50, -14, 50, 16, -50, 16] };
+
+  it('maps detector corners back to frame pixels and reads the plate', async () => {
+    const backend = new HandMadeBackend([plate], ['ABC1D23']);
+    const r = await new PlateReader(backend, contract, options).read(scene());
+    expect(backend.detectCalls).toEqual([{ width: 640, height: 384 }]);
+    expect(r.plates).toHaveLength(1);
+    const p = r.plates[0]!;
+    expect(p.corners).toEqual([
+      [400, 200],
+      [600, 200],
+      [600, 260],
+      [400, 260],
+    ]);
+    expect(p.box).toEqual({ x: 400, y: 200, w: 200, h: 60 });
+    expect(p.text).toBe('ABC1D23');
+    expect(p.region).toBe('br');
+    expect(p.detectionScore).toBeCloseTo(0.9);
+    expect(r.timings.total_ms).toBeGreaterThanOrEqual(r.timings.detect_ms);
+  });
+
+  it('feeds the OCR the plate widened by the margins: white plate, dark border', async () => {
+    const backend = new HandMadeBackend([plate], ['ABC1D23']);
+    await new PlateReader(backend, contract, options).read(scene());
+    const { batch, n } = backend.ocrBatches[0]!;
+    expect(n).toBe(1);
+    // Margins: 4% of the width each side (~5 of 128 columns), 8% of the height (~2 of 32 rows).
+    expect(batch[16 * 128 + 64]).toBe(1); // centre: plate
+    expect(batch[16 * 128 + 1]).toBe(0); // left margin: outside the plate
+    expect(batch[0 * 128 + 64]).toBe(0); // top margin
+  });
+
+  it('reads several plates in one OCR batch, and drops overlapping duplicates', async () => {
+    const second = { col: 120, row: 60, score: 0.8, corners: [-30, -8, 30, -8, 30, 8, -30, 8] };
+    const dup = { ...plate, col: 64, score: 0.5 };
+    const backend = new HandMadeBackend([plate, second, dup], ['ABC1D23', 'XYZ9K88']);
+    const r = await new PlateReader(backend, contract, options).read(scene());
+    expect(backend.ocrBatches[0]!.n).toBe(2);
+    expect(r.plates.map((p) => p.text)).toEqual(['ABC1D23', 'XYZ9K88']);
+  });
+
+  it('skips detections lower than min_plate_height_px and reads with no OCR call when none is left', async () => {
+    const tiny = { col: 62, row: 28, score: 0.9, corners: [-10, -1, 10, -1, 10, 1, -10, 1] };
+    const backend = new HandMadeBackend([tiny], ['AB']);
+    const r = await new PlateReader(backend, contract, options).read(scene());
+    expect(r.plates).toEqual([]);
+    expect(backend.ocrBatches).toHaveLength(0);
+  });
+
+  it('does not report an empty reading', async () => {
+    const backend = new HandMadeBackend([plate], ['']);
+    expect((await new PlateReader(backend, contract, options).read(scene())).plates).toEqual([]);
+  });
+
+  it('uses the region and top-N given per call', async () => {
+    const backend = new HandMadeBackend([plate], ['ABC1234']);
+    const r = await new PlateReader(backend, contract, options).read(scene(), { region: 'us', topN: 1 });
+    expect(r.plates[0]!.region).toBe('us');
+    expect(r.plates[0]!.candidates).toHaveLength(1);
+  });
+});
+
+describe('PlateReader.readCrop', () => {
+  it('reads the whole image as one plate, without the detector', async () => {
+    const backend = new HandMadeBackend([], ['7ABC123']);
+    const img = { width: 200, height: 100, format: 'gray' as const, data: new Uint8Array(200 * 100).fill(200) };
+    const r = await new PlateReader(backend, contract, options).readCrop(img);
+    expect(backend.detectCalls).toHaveLength(0);
+    expect(r.plates).toHaveLength(1);
+    expect(r.plates[0]).toMatchObject({ text: '7ABC123', box: { x: 0, y: 0, w: 200, h: 100 } });
+  });
+});
