@@ -36,6 +36,8 @@ export class SerialSource implements GpsSource {
   private connected = false;
   private everConnected = false;
   private lastDataAt = 0;
+  /** Valid sentences arrived since the port opened (the status stops saying "waiting"). */
+  private delivering = false;
   private failureLogged = false;
   private notDetectedLogged = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -105,6 +107,7 @@ export class SerialSource implements GpsSource {
 
   private opened(port: SerialPort, baudRate: number): void {
     this.connected = true;
+    this.delivering = false;
     this.lastDataAt = this.clock.now();
     if (this.everConnected) this.sink.count('reconnects');
     this.everConnected = true;
@@ -129,7 +132,10 @@ export class SerialSource implements GpsSource {
     if (this.flushTimer) this.flushTimer.refresh();
     else this.flushTimer = setTimeout(() => this.reader.flush(), EPOCH_QUIET_MS);
     if (!this.detector) {
-      if (summary.valid > 0) this.sink.link({ connected: true, device: this.opts.path, baud: this.baud, message: '' });
+      if (summary.valid > 0 && !this.delivering) {
+        this.delivering = true;
+        this.sink.link({ connected: true, device: this.opts.path, baud: this.baud, message: '' });
+      }
       return;
     }
     this.onBaudEvent(this.detector.onData(summary.bytes, summary.valid, now));
