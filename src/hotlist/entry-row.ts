@@ -56,6 +56,7 @@ const STATE = /^[A-Z]{2,3}$/;
 
 /** Normalises a list name as typed (`Stolen Vehicle`) to its key (`stolen_vehicle`). */
 export function normaliseListName(name: string): string {
+  if (/^[a-z0-9_]+$/.test(name)) return name;
   return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 
@@ -69,7 +70,8 @@ export function normaliseEntryPlate(text: string, minWildcardLiterals: number): 
     if (pattern.replace(/\*/g, '').length > MAX_PLATE_LENGTH) return { error: `longer than ${MAX_PLATE_LENGTH} characters` };
     return { plate: pattern, wildcard: true };
   }
-  const plate = normalisePlate(text);
+  // Most list rows are already normal; the full Unicode folding is only needed for the rest.
+  const plate = /^[A-Z0-9]+$/.test(text) ? text : normalisePlate(text);
   if (plate.length < 2) return { error: 'needs at least two characters A–Z or 0–9' };
   if (plate.length > MAX_PLATE_LENGTH) return { error: `longer than ${MAX_PLATE_LENGTH} characters` };
   return { plate, wildcard: false };
@@ -154,9 +156,17 @@ export function parseTime(v: RawValue): number | null | undefined {
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
   if (/^\d+$/.test(s)) return s.length <= 10 ? Number(s) * 1000 : Number(s);
+  // Lists repeat the same few dates over millions of rows: remember recent parses.
+  const known = recentTimes.get(s);
+  if (known !== undefined) return known;
   const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : t;
+  if (Number.isNaN(t)) return undefined;
+  if (recentTimes.size >= 4096) recentTimes.clear();
+  recentTimes.set(s, t);
+  return t;
 }
+
+const recentTimes = new Map<string, number>();
 
 function time(v: RawValue, field: string, problems: RowProblem[]): number | null {
   const t = parseTime(v);

@@ -6,6 +6,7 @@
  */
 import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
 import type { EntryRow } from './entry-row.js';
+import { SortedTrieBuilder } from './sorted-trie-builder.js';
 import { StringColumnBuilder, columnBuffers, type StringColumnParts } from './string-column.js';
 import { TrieBuilder, type TrieParts } from './trie-builder.js';
 
@@ -36,6 +37,8 @@ export interface ListIndexParts {
   loadedAt: number;
   entryCount: number;
   wildcardCount: number;
+  /** Entries dropped at build because they repeat an earlier plate, state and list. */
+  duplicates: number;
   trie: TrieParts;
   wild: TrieParts;
   entries: EntryTableParts;
@@ -44,7 +47,7 @@ export interface ListIndexParts {
 export type AddOutcome = 'added' | 'duplicate' | 'wildcard-cap';
 
 export class IndexBuilder {
-  private readonly trie: TrieBuilder;
+  private readonly trie: SortedTrieBuilder;
   private readonly wild = new TrieBuilder(256);
   private readonly key = new Uint8Array(MAX_PLATE_LENGTH + 1);
   private count = 0;
@@ -60,13 +63,14 @@ export class IndexBuilder {
     expectedEntries = 1024,
   ) {
     const cap = Math.max(64, expectedEntries);
-    this.trie = new TrieBuilder(Math.ceil(cap * 2.5));
+    this.trie = new SortedTrieBuilder(cap);
     this.priority = new Uint8Array(cap);
     this.flags = new Uint8Array(cap);
     this.expiresAt = new Float64Array(cap);
     this.nextEntry = new Int32Array(cap);
   }
 
+  /** Entries added so far (duplicates of plain plates are only found by `build()`). */
   get entries(): number {
     return this.count;
   }
@@ -76,22 +80,28 @@ export class IndexBuilder {
   }
 
   add(row: EntryRow): AddOutcome {
-    const trie = row.wildcard ? this.wild : this.trie;
     if (row.wildcard && this.wildcards >= this.wildcardCap) return 'wildcard-cap';
     const len = encodePlate(row.plate, this.key, row.wildcard);
     if (len < 0) throw new Error(`plate ${row.plate} is not normalised`);
-    const node = trie.insertPath(this.key, len);
     const state = row.state ?? '';
-    for (let e = trie.headOf(node); e !== -1; e = this.nextEntry[e]!) {
-      if (this.columns.list.get(e) === row.list && this.columns.state.get(e) === state) return 'duplicate';
+    let node = -1;
+    if (row.wildcard) {
+      node = this.wild.insertPath(this.key, len);
+      for (let e = this.wild.headOf(node); e !== -1; e = this.nextEntry[e]!) {
+        if (this.columns.list.get(e) === row.list && this.columns.state.get(e) === state) return 'duplicate';
+      }
     }
     if (this.count === this.priority.length) this.grow();
     const i = this.count++;
     this.priority[i] = row.priority;
     this.flags[i] = (row.informational ? FLAG_INFORMATIONAL : 0) | (row.alsoInNcic ? FLAG_NCIC : 0) | (row.wildcard ? FLAG_WILDCARD : 0);
     this.expiresAt[i] = row.expiresAt ?? NaN;
-    this.nextEntry[i] = trie.headOf(node);
-    trie.setHead(node, i);
+    if (row.wildcard) {
+      this.nextEntry[i] = this.wild.headOf(node);
+      this.wild.setHead(node, i);
+    } else {
+      this.trie.add(this.key, len, i);
+    }
     const c = this.columns;
     c.state.push(state);
     c.list.push(row.list);
@@ -110,19 +120,23 @@ export class IndexBuilder {
 
   build(meta: { source: string; generation: string; issuedAt: number | null; loadedAt: number }): ListIndexParts {
     const n = this.count;
+    const nextEntry = this.nextEntry.slice(0, n);
+    const { list, state } = this.columns;
+    const trie = this.trie.build(nextEntry, (a, b) => list.get(a) === list.get(b) && state.get(a) === state.get(b));
     const columns = Object.fromEntries(COLUMNS.map((c) => [c, this.columns[c].build()])) as Record<ColumnName, StringColumnParts>;
     return {
       ...meta,
-      entryCount: n,
+      entryCount: n - trie.duplicates,
       wildcardCount: this.wildcards,
-      trie: this.trie.build(),
+      duplicates: trie.duplicates,
+      trie: trie.parts,
       wild: this.wild.build(),
       entries: {
         count: n,
         priority: this.priority.slice(0, n),
         flags: this.flags.slice(0, n),
         expiresAt: this.expiresAt.slice(0, n),
-        nextEntry: this.nextEntry.slice(0, n),
+        nextEntry,
         columns,
       },
     };

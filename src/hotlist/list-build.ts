@@ -96,10 +96,12 @@ export function buildList(task: BuildTask): BuildResult {
     problem(0, 'plate', `${new AlprError(HotlistErrors.HOTLIST_WILDCARD_CAP, { source: task.source, count, cap: task.wildcardCap }).message} (hotlist.max_wildcard_entries)`);
   }
   if (report.fatal) return { ok: false, report };
-  report.accepted = builder.entries;
-  report.wildcards = builder.wildcardEntries;
   const generation = generationId(task.source, task.loadedAt, createHash('sha256').update(bytes).digest('hex'));
-  return { ok: true, parts: builder.build({ source: task.source, generation, issuedAt: task.issuedAt, loadedAt: task.loadedAt }), report };
+  const parts = builder.build({ source: task.source, generation, issuedAt: task.issuedAt, loadedAt: task.loadedAt });
+  report.accepted = parts.entryCount;
+  report.wildcards = parts.wildcardCount;
+  report.duplicates += parts.duplicates;
+  return { ok: true, parts, report };
 }
 
 /** Builds an index from rows already validated (the local hot plates). */
