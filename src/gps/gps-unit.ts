@@ -127,11 +127,10 @@ export class GpsUnit implements Unit {
     const { logger, reporter } = this.deps;
     this.store.add(fix);
     reporter.count('fixes');
-    if (fix.mode !== this.lastMode) {
-      if (fix.mode === 'none') logger.warn({ satellites: fix.satellites }, 'GPS fix lost');
-      else if (this.lastMode === null || this.lastMode === 'none') logger.info({ mode: fix.mode, satellites: fix.satellites, hdop: fix.hdop }, 'GPS fix acquired');
-      this.lastMode = fix.mode;
-    }
+    const had = this.lastMode !== null && this.lastMode !== 'none';
+    if (fix.mode === 'none' && had) logger.warn({ satellites: fix.satellites }, 'GPS fix lost');
+    else if (fix.mode !== 'none' && !had) logger.info({ mode: fix.mode, satellites: fix.satellites, hdop: fix.hdop }, 'GPS fix acquired');
+    this.lastMode = fix.mode;
     if (fix.gpsTime !== null && fix.mode !== 'none' && fix.mode !== 'fixed') this.checkClock(fix.gpsTime - fix.receivedAt);
     for (const l of this.listeners) {
       try {

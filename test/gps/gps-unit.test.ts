@@ -5,7 +5,10 @@ import type { GpsFix } from '../../src/gps/fix.js';
 import { GpsUnit } from '../../src/gps/gps-unit.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { StatusRegistry } from '../../src/status/registry.js';
-import { DRIVE_NMEA, loadTruth, phase } from './helpers/drive.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DRIVE_NMEA, driveEpochs, loadTruth, phase } from './helpers/drive.js';
 import { captureLogger } from './helpers/log.js';
 
 function config(over: Record<string, unknown>): GpsConfig {
@@ -132,6 +135,25 @@ describe('GpsUnit replaying the recorded drive (fake timers, real time scale)', 
     expect(calls).toBe(3);
     expect(lines.filter((l) => l.msg === 'GPS fix listener failed').length).toBe(5);
     await unit.stop();
+  });
+
+  it('starting inside the tunnel is "no fix", not a lost fix, until the first position arrives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-replay-'));
+    const file = join(dir, 'tunnel.nmea');
+    writeFileSync(file, driveEpochs(30, 300), 'latin1');
+    try {
+      const { unit, status, lines } = build({ source: 'replay', replay: { file, loop: false } });
+      await unit.start();
+      await vi.advanceTimersByTimeAsync(5_500);
+      expect([status().state, status().message]).toEqual(['degraded', 'connected, no fix yet']);
+      expect(unit.positionAt(Date.now())).toBeNull();
+      await vi.advanceTimersByTimeAsync(25_000);
+      expect(lines.filter((l) => l.msg === 'GPS fix lost')).toHaveLength(0);
+      expect(lines.filter((l) => l.msg === 'GPS fix acquired').map((l) => l.mode)).toEqual(['2d']);
+      await unit.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves no timer behind after stop, and stop is idempotent', async () => {

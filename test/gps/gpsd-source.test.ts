@@ -43,8 +43,8 @@ function coarse(mode: GpsFix['mode']): string {
 }
 
 // The freeway, the 22 s tunnel, the 2D reacquisition and the start of the HDOP spike.
-const FROM = 280;
-const COUNT = 62;
+const FROM = 270;
+const COUNT = 72;
 
 describe('gpsd source against gpsd/gpsfake playing the drive', () => {
   let dir: string;

@@ -14,7 +14,7 @@ const SerialSection = Type.Object(
     }),
     baud: Type.Unsafe<'auto' | number>({
       default: 'auto',
-      description: "Baud rate, or `auto` to try 4800, 9600, 19200, 38400, 57600 and 115200 until valid sentences arrive.",
+      description: 'Baud rate, or `auto` to try the common rates (9600, 4800, 38400, 115200, 19200, 57600) until valid sentences arrive.',
       anyOf: [
         { type: 'string', enum: ['auto'] },
         { type: 'integer', enum: [...BAUD_RATES] },
