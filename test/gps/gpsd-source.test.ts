@@ -109,3 +109,24 @@ describe('gpsd source against gpsd/gpsfake playing the drive', () => {
     expect(s.counters.sentences).toBeGreaterThan(COUNT / 2);
   });
 });
+
+describe('gpsd source without gpsd', () => {
+  it('is red with the reason and keeps retrying while nothing listens', async () => {
+    const port = await freePort();
+    const config = Value.Default(GpsSection, { source: 'gpsd', gpsd: { port }, reconnect: { initial_s: 0.05, max_s: 0.1 } }) as GpsConfig;
+    const registry = new StatusRegistry(systemClock);
+    const { logger, lines } = captureLogger();
+    const unit = new GpsUnit({ config, logger, reporter: registry.reporter('gps', 'gps'), clock: systemClock });
+    await unit.start();
+    try {
+      await waitFor(() => lines.filter((l) => l.code === 'GPS_GPSD_CONNECT_FAILED').length >= 3, 10_000, 'three failed attempts');
+      const s = registry.get('gps')!;
+      expect(s.state).toBe('down');
+      expect(s.message).toMatch(new RegExp(`^cannot connect to gpsd at 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*; retry in [\\d.]+ s$`));
+      // Loud once, then quiet.
+      expect(lines.filter((l) => l.code === 'GPS_GPSD_CONNECT_FAILED' && l.level === 40)).toHaveLength(1);
+    } finally {
+      await unit.stop();
+    }
+  });
+});

@@ -217,3 +217,22 @@ describe('serial source through a socat pty (real serialport)', () => {
     expect(lines.some((l) => l.code === 'GPS_IDLE_TIMEOUT')).toBe(true);
   });
 });
+
+describe('serial source without a device', () => {
+  it('is red with the reason and keeps retrying while the path does not exist', async () => {
+    const config = Value.Default(GpsSection, { source: 'serial', serial: { path: '/nonexistent/ttyGPS', baud: 4800 }, reconnect: { initial_s: 0.05, max_s: 0.1 } }) as GpsConfig;
+    const registry = new StatusRegistry(systemClock);
+    const { logger, lines } = captureLogger();
+    const unit = new GpsUnit({ config, logger, reporter: registry.reporter('gps', 'gps'), clock: systemClock });
+    await unit.start();
+    try {
+      await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 3, 10_000, 'three failed opens');
+      const s = registry.get('gps')!;
+      expect(s.state).toBe('down');
+      expect(s.message).toMatch(/^cannot open GPS serial port \/nonexistent\/ttyGPS: .*; retry in [\d.]+ s$/);
+      expect(s.details).toMatchObject({ connected: false, device: '/nonexistent/ttyGPS', baud: 4800 });
+    } finally {
+      await unit.stop();
+    }
+  });
+});
