@@ -2,7 +2,9 @@
  * Groups the sentences of one receiver epoch (RMC, GGA, GNS carry its time; GSA, VTG and GSV
  * follow without one) into one `GpsFix`. An epoch ends when a sentence with another time
  * arrives, when a timed sentence type repeats, or when the caller calls `flush()` after the
- * line went quiet; so a 1 Hz receiver's fix leaves as soon as its burst is over.
+ * line went quiet. Receivers send their sentences in a fixed order, so the assembler also learns
+ * which sentence closed the previous epoch (as gpsd does) and emits as soon as it arrives again,
+ * without waiting for the quiet gap. GSV takes no part: receivers send it every few epochs.
  */
 import type { FixMode, GpsFix } from './fix.js';
 import { KNOTS_TO_MPS } from './nmea-fields.js';
@@ -13,6 +15,9 @@ const DAY_MS = 86_400_000;
 interface Epoch {
   receivedAt: number;
   timeMs: number | null;
+  /** Key of the last sentence added (`GSA#2` = second GSA of the epoch). */
+  lastKey: string | null;
+  counts: Map<string, number>;
   gga?: GgaSentence;
   rmc?: RmcSentence;
   gns?: GnsSentence;
@@ -27,6 +32,8 @@ export class NmeaFixAssembler {
   private lastPosition: { lat: number; lon: number } | null = null;
   /** Satellites in view per talker (a GSV cycle may come only every few seconds). */
   private readonly inView = new Map<string, number>();
+  /** Key of the sentence that closed the last epoch, or null until one has been seen. */
+  private ender: string | null = null;
 
   constructor(private readonly onFix: (fix: GpsFix) => void) {}
 
@@ -54,8 +61,13 @@ export class NmeaFixAssembler {
         break;
       case 'GSV':
         if (s.index === 1) this.inView.set(s.talker, s.inView);
-        break;
+        return;
     }
+    const e = this.epoch!;
+    const n = (e.counts.get(s.type) ?? 0) + 1;
+    e.counts.set(s.type, n);
+    e.lastKey = `${s.type}#${n}`;
+    if (e.lastKey === this.ender && (e.gga || e.rmc || e.gns)) this.flush();
   }
 
   /** Ends the current epoch; emits a fix when it held a timed sentence. */
@@ -63,11 +75,18 @@ export class NmeaFixAssembler {
     const e = this.epoch;
     this.epoch = null;
     if (!e || (!e.gga && !e.rmc && !e.gns)) return;
+    this.ender = e.lastKey;
     this.onFix(this.build(e));
   }
 
+  /** Forgets the learned epoch order (another receiver, or another baud rate, may follow). */
+  reset(): void {
+    this.flush();
+    this.ender = null;
+  }
+
   private open(now: number): Epoch {
-    this.epoch ??= { receivedAt: now, timeMs: null, gsa: [] };
+    this.epoch ??= { receivedAt: now, timeMs: null, lastKey: null, counts: new Map(), gsa: [] };
     return this.epoch;
   }
 

@@ -56,7 +56,7 @@ export class NmeaReader {
   /** Forgets a partial line and the open epoch: after a baud switch or a reconnect. */
   reset(): void {
     this.splitter.reset();
-    this.assembler.flush();
+    this.assembler.reset();
     this.report();
   }
 

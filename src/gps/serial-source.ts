@@ -16,8 +16,8 @@ import type { GpsSink, GpsSource } from './source.js';
 
 /** Rates tried by `auto`, most common GPS defaults first. */
 export const AUTO_BAUD_RATES = [9600, 4800, 38400, 115200, 19200, 57600] as const;
-/** An epoch's burst is over when the line was quiet this long (a 10 Hz receiver's epochs are
- *  100 ms apart, but those end earlier, on the next epoch's time). */
+/** Fallback end of an epoch when its learned last sentence does not come: the line was quiet
+ *  this long (a 10 Hz receiver's epochs are 100 ms apart, but those end on the next one's time). */
 const EPOCH_QUIET_MS = 80;
 const TICK_MS = 250;
 

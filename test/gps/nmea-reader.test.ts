@@ -43,6 +43,32 @@ describe('NmeaReader on the recorded drive', () => {
   });
 });
 
+describe('NmeaReader epoch ends', () => {
+  it('emits an epoch as soon as the sentence that closed the previous one arrives, without waiting for quiet', () => {
+    const { r, fixes } = reader();
+    const epochs = driveText().split(/(?=\$GNRMC)/).slice(1, 4);
+    r.push(Buffer.from(epochs[0]!, 'latin1'), 0);
+    expect(fixes).toHaveLength(0);
+    // The next epoch's RMC closes the first one; its GSA#2 (the learned last sentence) closes itself.
+    r.push(Buffer.from(epochs[1]!, 'latin1'), 0);
+    expect(fixes).toHaveLength(2);
+    r.push(Buffer.from(epochs[2]!, 'latin1'), 0);
+    expect(fixes).toHaveLength(3);
+  });
+
+  it('falls back to the next epoch or a flush when the learned last sentence does not come', () => {
+    const { r, fixes } = reader();
+    const epochs = driveText().split(/(?=\$GNRMC)/).slice(1, 4);
+    r.push(Buffer.from(epochs[0]! + epochs[1]!, 'latin1'), 0);
+    expect(fixes).toHaveLength(2);
+    // This epoch lacks its second GSA: it ends only when flushed.
+    r.push(Buffer.from(epochs[2]!.split('\r\n').slice(0, 4).join('\r\n') + '\r\n', 'latin1'), 0);
+    expect(fixes).toHaveLength(2);
+    r.flush();
+    expect(fixes).toHaveLength(3);
+  });
+});
+
 describe('NmeaReader with noise', () => {
   it('counts bytes outside sentences as garbage and still reads the sentences between them', () => {
     const { r, fixes, counts } = reader();
