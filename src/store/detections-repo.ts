@@ -78,6 +78,14 @@ export interface UpsertResult {
   changed: boolean;
 }
 
+interface ImageMetaRow {
+  detection_n: number;
+  kind: ImageKind;
+  sha256: string;
+  bytes: number;
+  data: Buffer | null;
+}
+
 interface DetectionRow {
   n: number;
   id: string;
@@ -146,12 +154,12 @@ export class DetectionsRepo {
   private readonly updateStmt: Statement;
   private readonly imageStmt: Statement;
   private readonly getStmt: Statement<[string], DetectionRow>;
-  private readonly byNStmt: Statement<[number], DetectionRow>;
   private readonly recentStmt: Statement<[number], DetectionRow>;
   private readonly readsStmt: Statement<[number, number, number], { n: number; id: string; candidates: string; camera_id: string; best_at: number }>;
   private readonly imageGetStmt: Statement<[string, ImageKind], { data: Buffer }>;
-  private readonly imageMetaStmt: Statement<[number], { kind: ImageKind; sha256: string; bytes: number; data: Buffer | null }>;
-  private readonly imageMetaNoDataStmt: Statement<[number], { kind: ImageKind; sha256: string; bytes: number; data: Buffer | null }>;
+  private readonly manyStmt: Statement<[string], DetectionRow>;
+  private readonly imagesManyStmt: Statement<[string], ImageMetaRow>;
+  private readonly imagesManyNoDataStmt: Statement<[string], ImageMetaRow>;
   private readonly holdStmt: Statement;
 
   constructor(
@@ -174,14 +182,16 @@ export class DetectionsRepo {
        ON CONFLICT (detection_n, kind) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, data = excluded.data`,
     );
     this.getStmt = db.prepare('SELECT * FROM detections WHERE id = ?');
-    this.byNStmt = db.prepare('SELECT * FROM detections WHERE n = ?');
     this.recentStmt = db.prepare('SELECT * FROM detections ORDER BY best_at DESC LIMIT ?');
     this.readsStmt = db.prepare(
       'SELECT n, id, candidates, camera_id, best_at FROM detections WHERE best_at >= ? AND n > ? ORDER BY n LIMIT ?',
     );
     this.imageGetStmt = db.prepare('SELECT i.data FROM images i JOIN detections d ON d.n = i.detection_n WHERE d.id = ? AND i.kind = ?');
-    this.imageMetaStmt = db.prepare('SELECT kind, sha256, bytes, data FROM images WHERE detection_n = ?');
-    this.imageMetaNoDataStmt = db.prepare('SELECT kind, sha256, bytes, NULL AS data FROM images WHERE detection_n = ?');
+    this.manyStmt = db.prepare('SELECT * FROM detections WHERE n IN (SELECT value FROM json_each(?))');
+    this.imagesManyStmt = db.prepare('SELECT detection_n, kind, sha256, bytes, data FROM images WHERE detection_n IN (SELECT value FROM json_each(?))');
+    this.imagesManyNoDataStmt = db.prepare(
+      'SELECT detection_n, kind, sha256, bytes, NULL AS data FROM images WHERE detection_n IN (SELECT value FROM json_each(?))',
+    );
     this.holdStmt = db.prepare(
       'UPDATE detections SET evidence_hold = @hold, hold_by = @user, hold_reason = @reason, hold_at = @at WHERE id = @id',
     );
@@ -313,23 +323,38 @@ export class DetectionsRepo {
 
   /** The whole record as uploaded; null when it no longer exists. */
   loadForUpload(n: number, withImages: boolean): StoredDetection | null {
-    const r = this.byNStmt.get(n);
-    if (!r) return null;
-    const images: Record<ImageKind, StoredImage | null> = { plate: null, overview: null };
-    for (const i of (withImages ? this.imageMetaStmt : this.imageMetaNoDataStmt).all(n)) {
-      images[i.kind] = { sha256: i.sha256, bytes: i.bytes, data: i.data };
+    return this.loadManyForUpload([n], withImages).get(n) ?? null;
+  }
+
+  /** Several records by row number, three queries in all (the uploader's batch path). */
+  loadManyForUpload(ns: readonly number[], withImages: boolean): Map<number, StoredDetection> {
+    const out = new Map<number, StoredDetection>();
+    if (ns.length === 0) return out;
+    const list = JSON.stringify(ns);
+    const withHits: number[] = [];
+    for (const r of this.manyStmt.all(list)) {
+      out.set(r.n, {
+        ...toSummary(r),
+        n: r.n,
+        revision: r.revision,
+        deviceId: r.device_id,
+        box: JSON.parse(r.box) as Box,
+        storedAt: r.stored_at,
+        uploadedAt: r.uploaded_at,
+        images: { plate: null, overview: null },
+        hits: [],
+      });
+      if (r.hit_count > 0) withHits.push(r.n);
     }
-    return {
-      ...toSummary(r),
-      n: r.n,
-      revision: r.revision,
-      deviceId: r.device_id,
-      box: JSON.parse(r.box) as Box,
-      storedAt: r.stored_at,
-      uploadedAt: r.uploaded_at,
-      images,
-      hits: this.hits.forDetection(n),
-    };
+    for (const i of (withImages ? this.imagesManyStmt : this.imagesManyNoDataStmt).all(list)) {
+      const d = out.get(i.detection_n);
+      if (d) d.images[i.kind] = { sha256: i.sha256, bytes: i.bytes, data: i.data };
+    }
+    for (const [n, hits] of this.hits.forDetections(withHits)) {
+      const d = out.get(n);
+      if (d) d.hits = hits;
+    }
+    return out;
   }
 }
 

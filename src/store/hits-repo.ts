@@ -74,6 +74,7 @@ export class HitsRepo {
   private readonly existsStmt: Statement<[number, string, string, string], { id: number }>;
   private readonly getStmt: Statement<[number], HitRow>;
   private readonly byDetectionStmt: Statement<[number], HitRow>;
+  private readonly manyStmt: Statement<[string], HitRow & { detection_n: number }>;
   private readonly verifyStmt: Statement;
   private readonly detectionStmt: Statement<[string], { n: number }>;
   private readonly countStmt: Statement<[number]>;
@@ -90,6 +91,7 @@ export class HitsRepo {
     this.existsStmt = db.prepare('SELECT id FROM hits WHERE detection_n = ? AND entry_id = ? AND generation = ? AND read_text = ?');
     this.getStmt = db.prepare(`${SELECT} WHERE h.id = ?`);
     this.byDetectionStmt = db.prepare(`${SELECT} WHERE h.detection_n = ? ORDER BY h.id`);
+    this.manyStmt = db.prepare(`${SELECT} WHERE h.detection_n IN (SELECT value FROM json_each(?)) ORDER BY h.id`);
     this.verifyStmt = db.prepare(
       'UPDATE hits SET outcome = @outcome, verified_by = @user, verified_at = @at, note = @note WHERE id = @id AND outcome IS NULL',
     );
@@ -148,6 +150,18 @@ export class HitsRepo {
 
   forDetection(detectionN: number): HitRecord[] {
     return this.byDetectionStmt.all(detectionN).map(toRecord);
+  }
+
+  /** Hits of several detections in one query, by detection row number. */
+  forDetections(detectionNs: readonly number[]): Map<number, HitRecord[]> {
+    const out = new Map<number, HitRecord[]>();
+    if (detectionNs.length === 0) return out;
+    for (const r of this.manyStmt.all(JSON.stringify(detectionNs))) {
+      const list = out.get(r.detection_n) ?? [];
+      list.push(toRecord(r));
+      out.set(r.detection_n, list);
+    }
+    return out;
   }
 
   /** Records the outcome once; false when there is no such hit or it was already verified. */

@@ -44,7 +44,7 @@ const QUOTA_HYSTERESIS = 0.95;
 const VACUUM_PAGES_PER_STEP = 256;
 
 export class StoreMaintenance {
-  private batch = 64;
+  private batch = 256;
   private maxBatchMs = 0;
 
   constructor(

@@ -68,14 +68,31 @@ export class PurgeRepo {
     return this.quotaPendingStmt.all(limit);
   }
 
+  /**
+   * Deletes a batch in one transaction committed without an fsync: a purge lost to a power cut
+   * is simply done again, and the next durable commit (a stored detection) syncs it anyway.
+   * Without this, every batch would block storing for a whole fsync (tens of ms on a busy disk).
+   */
   deleteBatch(rows: readonly PurgeRow[]): void {
-    this.db.transaction(() => {
-      for (const r of rows) {
-        this.delHitOutboxStmt.run(r.n);
-        this.delOutboxStmt.run(r.n);
-        this.delStmt.run(r.n);
-      }
-    })();
+    this.withoutSync(() =>
+      this.db.transaction(() => {
+        for (const r of rows) {
+          this.delHitOutboxStmt.run(r.n);
+          this.delOutboxStmt.run(r.n);
+          this.delStmt.run(r.n);
+        }
+      })(),
+    );
+  }
+
+  private withoutSync<T>(fn: () => T): T {
+    const mode = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma(`synchronous = ${mode}`);
+    }
   }
 
   usage(walBytes: number): DbUsage {
@@ -91,7 +108,7 @@ export class PurgeRepo {
    */
   vacuumStep(pages: number): number {
     try {
-      this.db.prepare(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`).run();
+      this.withoutSync(() => this.db.prepare(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`).run());
     } catch (err) {
       if (isDiskFull(err)) return 0;
       throw err;

@@ -201,10 +201,14 @@ export class Uploader implements Unit {
     const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [] };
     const byKey = new Map<string, OutboxEntry>();
     const withImages = config.images !== 'none';
+    const detections = store.detections.loadManyForUpload(
+      entries.filter((e) => e.stream === 'detection').map((e) => e.ref),
+      withImages,
+    );
     for (const e of entries) {
       switch (e.stream) {
         case 'detection': {
-          const d = store.detections.loadForUpload(e.ref, withImages);
+          const d = detections.get(e.ref);
           if (d) {
             wire.detections.push(wireDetection(d, config.images === 'inline' || config.images === 'separate'));
             byKey.set(itemKey('detection', d.id), e);
