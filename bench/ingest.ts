@@ -17,6 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
+import { CameraSource } from '../src/camera/camera-source.js';
 import { Cameras } from '../src/camera/cameras.js';
 import { ffmpegChildren } from '../src/camera/child-tracker.js';
 import type { Frame } from '../src/camera/frame.js';
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     threads: { type: 'string', default: '1' },
     'decode-only': { type: 'boolean', default: false },
+    'rate-seconds': { type: 'string', default: '10' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -77,12 +79,12 @@ function procUsage(pid: number): { cpuS: number; rssMiB: number } {
   }
 }
 
-/** The demo clip at a size, looped to `loops` × 12 s, H.264 with a keyframe per second. */
-function prepareMedia(dir: string, height: number, loops: number): string {
-  const one = join(dir, `one-${height}.mp4`);
-  const long = join(dir, `loop-${height}.mp4`);
+/** The demo clip at a size and rate, looped to `loops` × 12 s, H.264 with a keyframe per second. */
+function prepareMedia(dir: string, height: number, loops: number, rate = 10): string {
+  const one = join(dir, `one-${height}-${rate}.mp4`);
+  const long = join(dir, `loop-${height}-${rate}.mp4`);
   const width = Math.round((height * 16) / 9);
-  const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', CLIP, '-vf', `scale=${width}:${height}`, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-g', '10', '-keyint_min', '10', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', one]);
+  const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', CLIP, '-vf', `scale=${width}:${height},fps=${rate}`, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-g', String(rate), '-keyint_min', String(rate), '-sc_threshold', '0', '-pix_fmt', 'yuv420p', one]);
   if (enc.status !== 0) throw new Error(`ffmpeg could not scale the clip: ${enc.stderr.toString()}`);
   const cat = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', String(loops - 1), '-i', one, '-c', 'copy', long]);
   if (cat.status !== 0) throw new Error(`ffmpeg could not loop the clip: ${cat.stderr.toString()}`);
@@ -226,6 +228,65 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+interface RateRow {
+  mode: string;
+  decode_fps: number;
+  delivered_fps: number;
+  cpu_pct_node: number;
+  cpu_pct_ffmpeg: number;
+  first_frame_ms: number;
+}
+
+/**
+ * The sampling-rate decision: a 30 fps 720p camera sampled at 5 fps, either decoded at the speed
+ * table's top rate (15) and thinned in process (what CameraSource does), or decoded at 5 directly
+ * (what a restart per speed band would give). The time to the first frame is what each restart
+ * would cost.
+ */
+async function rateCheck(server: RtspPeer, seconds: number): Promise<RateRow[]> {
+  const rows: RateRow[] = [];
+  const modes = [
+    { mode: 'decode 15, thin to 5 in process', rates: undefined, speed: () => 0 },
+    { mode: 'decode 5 (restart per band)', rates: [] as { min_mph: number; fps: number }[], speed: undefined },
+  ];
+  for (const m of modes) {
+    const registry = new StatusRegistry();
+    const loaded = loadConfigObject({ cameras: [{ id: 'rate', kind: 'rtsp', url: server.url('/c720r30'), fps: 5, ...(m.rates ? { speed_rates: m.rates } : {}) }] }, tmpdir());
+    if (!loaded.config) throw new Error(loaded.errors.join('; '));
+    const source = new CameraSource({ config: loaded.config.cameras[0]!, logger: silentLogger(), status: registry.reporter('camera:rate', 'camera'), ...(m.speed ? { speed: m.speed } : {}) });
+    let firstAt = 0;
+    let delivered = 0;
+    source.onFrame(() => {
+      firstAt ||= performance.now();
+      delivered++;
+    });
+    const started = performance.now();
+    await source.start();
+    while (firstAt === 0) await sleep(50);
+    await sleep(2000);
+    const n0 = delivered;
+    const c0 = process.cpuUsage();
+    const pid = source.ffmpegPid!;
+    const f0 = procUsage(pid).cpuS;
+    const t0 = performance.now();
+    await sleep(seconds * 1000);
+    const wall = (performance.now() - t0) / 1000;
+    const c1 = process.cpuUsage(c0);
+    const f1 = procUsage(pid).cpuS;
+    rows.push({
+      mode: m.mode,
+      decode_fps: Number(registry.get('camera:rate')!.details.expected_fps),
+      delivered_fps: r1((delivered - n0) / wall),
+      cpu_pct_node: r1(((c1.user + c1.system) / 1e6 / wall) * 100),
+      cpu_pct_ffmpeg: r1(((f1 - f0) / wall) * 100),
+      first_frame_ms: Math.round(firstAt - started),
+    });
+    await source.stop();
+    await sleep(1000);
+  }
+  return rows;
+}
+
 const scenarios = values.scenarios.split(',').map((s) => {
   const m = /^(\d+)x(720|1080)$/.exec(s.trim());
   if (!m) throw new Error(`scenario "${s}" must look like 4x720 or 2x1080`);
@@ -235,15 +296,19 @@ const dir = mkdtempSync(join(tmpdir(), 'alpr-ingest-'));
 // Each scenario reconnects, and the shared media then starts from the top: one pass must outlast it.
 const loops = Math.ceil((WARMUP + SECONDS + 10) / 12);
 const heights = [...new Set(scenarios.map((s) => s.height))];
+const RATE_SECONDS = Number(values['rate-seconds']);
 const mounts = heights.map((h) => `/c${h}=file:${prepareMedia(dir, h, loops)}`);
+if (RATE_SECONDS > 0) mounts.push(`/c720r30=file:${prepareMedia(dir, 720, Math.ceil((2 * RATE_SECONDS + 10) / 12), 30)}`);
 const server = new RtspPeer({ mounts });
 await server.start(0);
 const rows: Row[] = [];
+let rateRows: RateRow[] = [];
 try {
   for (const s of scenarios) {
     rows.push(await scenario(server, s.n, s.height));
     await sleep(1500); // let the server tear the shared media down
   }
+  if (RATE_SECONDS > 0) rateRows = await rateCheck(server, RATE_SECONDS);
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -255,4 +320,11 @@ const header = ['scenario', 'fps/cam min', 'fps/cam mean', 'recog fps', 'CPU% no
 const cells = rows.map((r) => [r.scenario, r.fps_per_camera_min, r.fps_per_camera_mean, r.recognized_fps, r.cpu_pct_daemon, r.cpu_pct_ffmpeg, r.cpu_pct_total, r.cpu_pct_rtsp_server, r.dropped_camera_queue, r.dropped_recognizer, r.rss_mib_daemon, r.rss_mib_ffmpeg, r.latency_capture_to_result_p50_ms ?? '-', r.latency_capture_to_result_p95_ms ?? '-', r.latency_capture_to_detection_p95_ms ?? '-'].map(String));
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
 for (const line of [header, ...cells]) console.log(line.map((c, i) => c.padStart(widths[i]!)).join('  '));
-console.log(JSON.stringify({ bench: 'ingest', cores: cpus().length, load: loadavg()[0], seconds: SECONDS, fps: FPS, models: withModels, rows }));
+if (rateRows.length > 0) {
+  console.log('\nsampling 5 fps from a 30 fps 720p camera:');
+  const rh = ['mode', 'decode fps', 'delivered fps', 'CPU% node', 'CPU% ffmpeg', 'first frame ms'];
+  const rc = rateRows.map((r) => [r.mode, r.decode_fps, r.delivered_fps, r.cpu_pct_node, r.cpu_pct_ffmpeg, r.first_frame_ms].map(String));
+  const rw = rh.map((h, i) => Math.max(h.length, ...rc.map((c) => c[i]!.length)));
+  for (const line of [rh, ...rc]) console.log(line.map((c, i) => (i === 0 ? c.padEnd(rw[i]!) : c.padStart(rw[i]!))).join('  '));
+}
+console.log(JSON.stringify({ bench: 'ingest', cores: cpus().length, load: loadavg()[0], seconds: SECONDS, fps: FPS, models: withModels, rows, rate: rateRows }));

@@ -237,7 +237,14 @@ export class CameraSource implements Unit {
     });
     this.proc = proc;
     this.log.debug({ url: target.display, argv: args.map((a) => displayUrl(a)).join(' ') }, 'starting ffmpeg');
-    proc.start();
+    try {
+      proc.start();
+    } catch (err) {
+      await proc.stop();
+      this.proc = null;
+      this.status.error(err);
+      return errorMessage(err);
+    }
     this.watchdog.start();
     const exit = await proc.exit();
     this.watchdog.stop();

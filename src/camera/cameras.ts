@@ -85,10 +85,13 @@ export class Cameras implements Unit {
     const swept = sweepPidFile(pidFile, binary);
     if (swept.killed.length > 0) this.log.warn({ pids: swept.killed.map((k) => k.pid) }, 'killed ffmpeg processes left by a previous run');
     this.tracker.usePidFile(pidFile);
+    if (this.tracker.lastWriteError) this.log.warn({ error: this.tracker.lastWriteError }, 'cannot write the ffmpeg pid file; leftovers of a crash will not be swept');
     for (const s of this.sources) await s.start();
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.sources.map((s) => s.stop()));
+    // Every child is gone and the file says so; later children (another Cameras) set their own.
+    this.tracker.usePidFile(null);
   }
 }

@@ -23,6 +23,8 @@ export class ChildTracker {
   private readonly children = new Map<number, { child: ChildProcess; info: TrackedChild }>();
   private pidFile: string | null = null;
   private exitHook: (() => void) | null = null;
+  /** The last failure to write the pid file (full disk, removed directory), or null. */
+  lastWriteError: string | null = null;
 
   /** Keeps the pid file at `path` up to date from now on (null = stop). */
   usePidFile(path: string | null): void {
@@ -67,18 +69,31 @@ export class ChildTracker {
     this.exitHook = () => {
       this.killAllSync();
       // Children are dead: an empty pid file means nothing to sweep at the next start.
-      if (this.pidFile) rmSync(this.pidFile, { force: true });
+      try {
+        if (this.pidFile) rmSync(this.pidFile, { force: true });
+      } catch {
+        return; // the next start's sweep finds only dead pids in it
+      }
     };
     process.once('exit', this.exitHook);
   }
 
+  /**
+   * Never throws: it runs inside spawn and exit handlers, and a pid file that cannot be written
+   * only weakens the crash sweep; it must not stop a camera (or orphan the child being tracked).
+   */
   private writePidFile(): void {
     if (!this.pidFile) return;
     const lines = this.list().map((c) => JSON.stringify(c));
     // Write-then-rename: a crash mid-write never leaves a half pid file.
     const tmp = `${this.pidFile}.tmp`;
-    writeFileSync(tmp, lines.length ? `${lines.join('\n')}\n` : '');
-    renameSync(tmp, this.pidFile);
+    try {
+      writeFileSync(tmp, lines.length ? `${lines.join('\n')}\n` : '');
+      renameSync(tmp, this.pidFile);
+      this.lastWriteError = null;
+    } catch (err) {
+      this.lastWriteError = `${this.pidFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    }
   }
 }
 

@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ChildTracker, processStartTicks } from '../../src/camera/child-tracker.js';
+
+describe('ChildTracker', () => {
+  it('records each child with its kernel start time and forgets it at exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-tracker-'));
+    const tracker = new ChildTracker();
+    tracker.usePidFile(join(dir, 'pids'));
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    tracker.track(child, 'front');
+    const entry = JSON.parse(readFileSync(join(dir, 'pids'), 'utf8').trim());
+    expect(entry).toEqual({ pid: child.pid, camera: 'front', startTicks: processStartTicks(child.pid!) });
+    expect(tracker.killAllSync()).toEqual([child.pid]);
+    await once(child, 'exit');
+    expect(tracker.list()).toEqual([]);
+    expect(readFileSync(join(dir, 'pids'), 'utf8')).toBe('');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('regression: a pid file in a removed folder never throws out of track() (it orphaned the child)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-tracker-'));
+    const tracker = new ChildTracker();
+    tracker.usePidFile(join(dir, 'pids'));
+    rmSync(dir, { recursive: true, force: true });
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    expect(() => tracker.track(child, 'front')).not.toThrow();
+    expect(tracker.lastWriteError).toMatch(/ENOENT/);
+    expect(tracker.list().map((c) => c.pid)).toEqual([child.pid]);
+    tracker.killAllSync();
+    await once(child, 'exit');
+  });
+});
