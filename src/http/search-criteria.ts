@@ -4,10 +4,11 @@
  * (sacramento-da IV.C.b; shasta 467.6 (b): legitimate law-enforcement purposes only).
  */
 import { Type } from '@sinclair/typebox';
+import { NullableNumber, NullableString } from './schema.js';
 import type { DetectionQuery } from './ports.js';
 
-const OptNum = Type.Optional(Type.Union([Type.Number(), Type.Null()]));
-const OptStr = (max: number) => Type.Optional(Type.Union([Type.String({ maxLength: max }), Type.Null()]));
+const OptNum = Type.Optional(NullableNumber());
+const OptStr = (max: number) => Type.Optional(NullableString(max));
 
 export const SearchFields = {
   caseNumber: OptStr(64),

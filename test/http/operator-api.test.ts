@@ -63,6 +63,11 @@ describe('search', () => {
     expect(res.json().results.map((d: { text: string }) => d.text)).toEqual(texts);
   });
 
+  test('regression: null criteria sent by the page (empty date fields) do not become 0 and empty the result', async () => {
+    const res = await post(olive, '/api/search', { caseNumber: 'C1', purpose: 'investigation', plate: '7TRW*', from: null, to: null, cameraId: null, minLat: null, maxLat: null, minLon: null, maxLon: null });
+    expect(res.json().results).toHaveLength(2);
+  });
+
   test.each([
     [{ plate: '7T%' }, 'plate'],
     [{ plate: '*?' }, 'plate'],

@@ -92,12 +92,12 @@ function hitAlertPanel(): SafeHtml {
   <dl class="hit-facts"></dl>
   <p class="reminder"><strong>A hit is not probable cause.</strong> Confirm visually that every character of the plate matches, and confirm the plate's status with dispatch (CLETS/NCIC) before acting.</p>
   <form id="hit-verify">
+    <label>Note (optional) <textarea name="note" rows="2" maxlength="1000"></textarea></label>
     <div class="outcomes">
       <button type="submit" name="outcome" value="confirmed" class="good">Confirmed visually</button>
       <button type="submit" name="outcome" value="misread" class="warn">Misread</button>
       <button type="submit" name="outcome" value="not_vehicle" class="warn">Not the vehicle</button>
     </div>
-    <label>Note (optional) <textarea name="note" rows="2" maxlength="1000"></textarea></label>
     <p class="form-error" role="alert"></p>
     <button type="button" id="hit-later" class="ghost">Later</button>
     <span class="queue-count"></span>

@@ -8,12 +8,13 @@ import type { FastifyPluginCallback } from 'fastify';
 import { STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { HIT_OUTCOMES } from '../ports.js';
+import { NullableString } from '../schema.js';
 import { fail, sessionOf } from './reply.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const VerifyBody = Type.Object({
   outcome: Type.Union(HIT_OUTCOMES.map((o) => Type.Literal(o))),
-  note: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
+  note: Type.Optional(NullableString(1000)),
 });
 const ListQuery = Type.Object({
   unverified: Type.Boolean({ default: false }),

@@ -8,9 +8,10 @@ import type { FastifyPluginCallback } from 'fastify';
 import { STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import type { LocalEntryInput } from '../ports.js';
+import { NullableString } from '../schema.js';
 import { fail, sessionOf, trimmed } from './reply.js';
 
-const Str = (max: number) => Type.Optional(Type.Union([Type.String({ maxLength: max }), Type.Null()]));
+const Str = (max: number) => Type.Optional(NullableString(max));
 const EntryBody = Type.Object({
   plate: Type.String({ maxLength: 16 }),
   state: Str(8),

@@ -9,11 +9,12 @@ import type { FastifyPluginCallback } from 'fastify';
 import { ANY_ROLE, STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { statusPanel } from '../pages/status-page.js';
+import { NullableString } from '../schema.js';
 import { fail, sessionOf } from './reply.js';
 
 const AckBody = Type.Object({
   equipmentInspected: Type.Boolean(),
-  note: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+  note: Type.Optional(NullableString(500)),
 });
 
 export const statusRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {

@@ -1,0 +1,209 @@
+/**
+ * The operator station in a real browser (Debian's Chromium, headless): log in, see readiness go
+ * green, acknowledge the shift-start check, receive a hit with its sound and both images, verify
+ * it, search with and without a case number, export. Screenshots go to test-artifacts/browser/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { HotlistHit } from '../../src/hotlist/types.js';
+import { plateJpeg } from '../http/fixtures.js';
+import { startStation, type Station } from './station.js';
+
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'browser');
+const OPERATOR_PW = 'night shift 2207';
+const ADMIN_PW = 'release desk 5150';
+
+const stolen: HotlistHit = {
+  entry: { id: 'central:1', plate: '7TRW815', state: 'CA', list: 'stolen vehicle', priority: 1, reason: 'stolen 2026-05-30, Sacramento', caseNumber: 'SAC-26-0042', informational: false, expiresAt: Date.UTC(2099, 0, 1) },
+  generation: 'g-2026-06-01T06', kind: 'confusion', readText: '7TRW815', explanation: 'O read as 0', retroactive: false,
+};
+const special: HotlistHit = {
+  entry: { id: 'central:2', plate: '8FJK392', state: 'CA', list: 'special: registered offender', priority: 5, reason: 'registered sex offender vehicle — informational', caseNumber: null, informational: true, expiresAt: Date.UTC(2099, 0, 1) },
+  generation: 'g-2026-06-01T06', kind: 'exact', readText: '8FJK392', explanation: 'exact', retroactive: false,
+};
+
+let station: Station;
+let browser: Browser;
+let page: Page;
+/** Script errors on any page fail the run (checked last). */
+const pageErrors: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function logIn(username: string, password: string): Promise<void> {
+  await page.goto(`${station.base}/`);
+  await page.waitForURL(/\/login\?next=/);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForURL(`${station.base}/`);
+  await page.waitForSelector('body[data-ready="true"]');
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  station = await startStation();
+  await station.addUser('olive', 'operator', OPERATOR_PW);
+  await station.addUser('adam', 'administrator', ADMIN_PW);
+  for (const [name, kind] of [['camera:front', 'camera'], ['gps', 'gps'], ['hotlist', 'hotlist'], ['upload', 'upload']] as const) {
+    station.registry.reporter(name, kind).set('ok', 'running');
+  }
+  const cam = station.registry.reporter('camera:front', 'camera');
+  cam.detail('cameraId', 'front');
+  cam.detail('fps', 5);
+  cam.gauge('frames_dropped_total', 0);
+  station.registry.reporter('upload', 'upload').set('degraded', 'backlog 40, last success 12 min ago');
+  station.registry.reporter('store', 'store').set('ok');
+  station.snapshots.frames.set('front', await plateJpeg('LIVE VIEW', 640, 360));
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, acceptDownloads: true, hasTouch: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (401|400|403|404)/.test(m.text())) pageErrors.push(`${page.url()}: console: ${m.text()}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await station?.close();
+});
+
+describe('operator', () => {
+  test('logs in and sees readiness go from amber to green, with the reason while amber', async () => {
+    await logIn('olive', OPERATOR_PW);
+    await expect.poll(() => page.getAttribute('#readiness', 'data-verdict')).toBe('amber');
+    expect(await page.textContent('#readiness')).toContain('upload: degraded: backlog 40');
+    await shot('01-status-amber');
+    station.registry.reporter('upload', 'upload').set('ok', 'backlog 0');
+    await page.waitForSelector('#readiness[data-verdict="green"]', { timeout: 15_000 });
+    expect(await page.textContent('#readiness h1')).toBe('READY');
+  });
+
+  test('acknowledges the shift-start check, which shows who did it', async () => {
+    await page.check('#shift-form input[name=equipmentInspected]');
+    await page.click('#shift-form button[type=submit]');
+    await page.waitForSelector('#shift-last:has-text("acknowledged by")');
+    expect(await page.textContent('#shift-last')).toContain('olive');
+    expect(station.store.audit.query({ action: 'shift.acknowledge' })[0]).toMatchObject({ user: 'olive', object: 'green' });
+    await shot('02-status-green-acknowledged');
+  });
+
+  test('sees the live view of a camera', async () => {
+    await page.click('nav a[href="/live"]');
+    // In-page expressions are strings: the project's TypeScript has no DOM library.
+    await page.waitForFunction("(() => { const img = document.querySelector('.live-cam img'); return img && img.complete && img.naturalWidth === 640; })()");
+    await shot('03-live-view');
+  });
+
+  test('a hit arrives at once with the alarm sound and both images; an informational one is silent', async () => {
+    await page.click('nav a[href="/reads"]');
+    await page.waitForSelector('body[data-events="open"]');
+    // One touch anywhere lets the browser play sound (autoplay policy), as on the MDC.
+    await page.click('main h1');
+    await expect.poll(() => page.getAttribute('body', 'data-audio')).toBe('running');
+
+    await station.read('7TRW815', [stolen]);
+    await page.waitForSelector('#hit-alert:not([hidden])');
+    expect(await page.getAttribute('body', 'data-beeps')).toBe('1');
+    expect(await page.getAttribute('body', 'data-last-beep')).toBe('running');
+    expect(await page.textContent('#hit-title')).toContain('7TRW815');
+    expect(await page.textContent('.hit-facts')).toContain('O read as 0');
+    expect(await page.textContent('.reminder')).toContain('Confirm visually');
+    await page.waitForFunction("['#hit-plate', '#hit-overview'].every((s) => { const img = document.querySelector(s); return img && img.complete && img.naturalWidth > 0; })");
+    expect(await page.isVisible('.informational-note')).toBe(false);
+    await shot('04-hit-alert');
+
+    await page.fill('#hit-verify textarea[name=note]', 'plate and vehicle match; dispatch confirms stolen');
+    await page.click('#hit-verify button[value=confirmed]');
+    await page.waitForSelector('#hit-alert', { state: 'hidden' });
+    const [hit] = station.store.hits.list({ limit: 1 });
+    expect(hit).toMatchObject({ outcome: 'confirmed', verifiedBy: 'olive', note: 'plate and vehicle match; dispatch confirms stolen' });
+
+    await station.read('8FJK392', [special]);
+    await page.waitForSelector('#hit-alert.informational:not([hidden])');
+    expect(await page.isVisible('.informational-note')).toBe(true);
+    expect(await page.textContent('.informational-note')).toBe('Informational only; not a basis for a stop.');
+    expect(await page.getAttribute('body', 'data-beeps')).toBe('1');
+    expect(await page.getAttribute('body', 'data-hit-alerts')).toBe('2');
+    await shot('05-hit-informational');
+    await page.click('#hit-verify button[value=not_vehicle]');
+    await page.waitForSelector('#hit-alert', { state: 'hidden' });
+    expect(await page.locator('#reads-body tr').count()).toBe(2);
+    await shot('06-live-reads');
+  });
+
+  test('searching without a case number is refused on the page; with one, the reads are listed', async () => {
+    await station.read('7TRW816', [], { ageMs: 3600_000, cameraId: 'rear' });
+    await page.click('nav a[href="/search"]');
+    await page.fill('#search-form input[name=plate]', '7TRW*');
+    await page.fill('#search-form input[name=purpose]', 'locate witness vehicle');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForSelector('#search-form .form-errors li');
+    expect(await page.textContent('#search-form .form-errors')).toContain('case number is required');
+    expect(await page.isVisible('#search-results')).toBe(false);
+    await shot('07-search-refused');
+
+    await page.fill('#search-form input[name=caseNumber]', 'SAC-26-0042');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForSelector('#search-results:not([hidden]) tbody tr');
+    expect(await page.locator('#search-results tbody .read-text').allTextContents()).toEqual(['7TRW815', '7TRW816']);
+    expect(await page.isVisible('#export-form')).toBe(false);
+    await shot('08-search-results');
+    expect(station.store.audit.query({ action: 'search' })[0]).toMatchObject({ user: 'olive', caseNumber: 'SAC-26-0042', purpose: 'locate witness vehicle' });
+  });
+});
+
+describe('administrator', () => {
+  test('exports the results as CSV and images after recording the request', async () => {
+    await page.click('#logout');
+    await page.waitForURL(/\/login/);
+    await logIn('adam', ADMIN_PW);
+    await page.click('nav a[href="/search"]');
+    await page.fill('#search-form input[name=caseNumber]', 'SAC-26-0042');
+    await page.fill('#search-form input[name=purpose]', 'court order 26-117');
+    await page.fill('#search-form input[name=plate]', '7TRW*');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForSelector('#export-form:not([hidden])');
+    await page.selectOption('#export-form select[name=format]', 'zip');
+    await page.click('#export-form button[type=submit]');
+    await page.waitForSelector('#export-form .form-errors li');
+    expect(await page.textContent('#export-form .form-errors')).toContain('requestingAgency');
+
+    await page.fill('#export-form input[name=requestingAgency]', 'Sacramento County DA');
+    await page.fill('#export-form input[name=requester]', 'Inv. R. Diaz');
+    await page.fill('#export-form input[name=releasePurpose]', 'prosecution of SAC-26-0042');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-form button[type=submit]')]);
+    expect(download.suggestedFilename()).toMatch(/^alpr-export-mdc-1207-.*\.zip$/);
+    const file = join(ARTIFACTS, 'export.zip');
+    await download.saveAs(file);
+    const names = execFileSync('unzip', ['-Z1', file]).toString().trim().split('\n');
+    expect(names.filter((n) => n.endsWith('.jpg'))).toHaveLength(4);
+    expect(station.store.audit.query({ action: 'export' })[0]).toMatchObject({ user: 'adam', details: { requestingAgency: 'Sacramento County DA', approvedBy: 'adam', count: 2 } });
+    await shot('09-export');
+  });
+
+  test('the audit page lists every access, by name and time; the night theme is readable', async () => {
+    await page.click('nav a[href="/audit"]');
+    await page.waitForSelector('#audit-body tr');
+    const actions = await page.locator('#audit-body tr td:nth-child(4)').allTextContents();
+    expect(actions).toEqual(expect.arrayContaining(['login.success', 'shift.acknowledge', 'hit.verify', 'search', 'search.refused', 'export', 'image.view']));
+    await page.click('#theme-toggle');
+    expect(await page.getAttribute('html', 'data-theme')).toBe('night');
+    await shot('10-audit-night');
+  });
+});
+
+test('no page raised a script error', () => {
+  expect(pageErrors).toEqual([]);
+});
