@@ -64,6 +64,8 @@ export class GpsUnit implements Unit {
       this.refresh();
       return;
     }
+    // Zeros up front, so the status page shows "bad checksum 0" rather than nothing.
+    for (const c of ['bytes', 'sentences', 'bad_checksum', 'malformed', 'unsupported', 'garbage_bytes', 'fixes', 'reconnects']) reporter.count(c, 0);
     reporter.set('starting', `starting ${this.deps.config.source} source`);
     await this.source.start();
     this.tickTimer = setInterval(() => this.tick(), TICK_MS);
@@ -194,8 +196,8 @@ export class GpsUnit implements Unit {
       age_s: p ? Math.round(p.age_ms / 100) / 10 : null,
       lat: p ? round(p.lat, 6) : null,
       lon: p ? round(p.lon, 6) : null,
-      speed_mps: p?.speed_mps ?? null,
-      heading_deg: p?.heading_deg ?? null,
+      speed_mps: p?.speed_mps == null ? null : round(p.speed_mps, 3),
+      heading_deg: p?.heading_deg == null ? null : round(p.heading_deg, 2),
       trusted: p?.trusted ?? false,
       untrusted_reason: p?.untrusted_reason ?? null,
       clock_skew_s: skewMs === null ? null : Math.round(skewMs / 100) / 10,
