@@ -62,10 +62,36 @@ export function letterbox(img: RawImage, outW: number, outH: number, padValue: n
   const { w: nw, h: nh } = letterboxSize(W, H, outW, outH);
   const tensor = out && out.length === outW * outH ? out : new Float32Array(outW * outH);
   tensor.fill(padValue);
+  resizeInto(img, nw, nh, tensor, outW);
+  return { tensor, scaledWidth: nw, scaledHeight: nh, scaleX: nw / W, scaleY: nh / H };
+}
+
+/** Resizes to nw x nh grey values /255 into the top-left of a row-major tensor `outW` wide. */
+function resizeInto(img: RawImage, nw: number, nh: number, tensor: Float32Array, outW: number): void {
+  const { width: W, height: H } = img;
   if (W % nw === 0 && H % nh === 0) shrinkInteger(img, W / nw, H / nh, tensor, outW);
   else if (nw <= W && nh <= H) shrinkArea(img, nw, nh, tensor, outW);
   else enlargeLinear(img, nw, nh, tensor, outW);
-  return { tensor, scaledWidth: nw, scaledHeight: nh, scaleX: nw / W, scaleY: nh / H };
+}
+
+/** A grey byte image of nw x nh (cv2.resize INTER_AREA/INTER_LINEAR of the grey image, rounded). */
+export function resizeGrey(img: RawImage, nw: number, nh: number): RawImage {
+  const t = new Float32Array(nw * nh);
+  resizeInto(img, nw, nh, t, nw);
+  const data = new Uint8Array(nw * nh);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(t[i]! * 255);
+  return { width: nw, height: nh, format: 'gray', data };
+}
+
+/** The pixels of a rectangle of an image (same format), copied row by row. */
+export function subImage(img: RawImage, x: number, y: number, w: number, h: number): RawImage {
+  const bpp = img.format === 'rgb24' ? 3 : 1;
+  const data = new Uint8Array(w * h * bpp);
+  for (let r = 0; r < h; r++) {
+    const src = ((y + r) * img.width + x) * bpp;
+    data.set(img.data.subarray(src, src + w * bpp), r * w * bpp);
+  }
+  return { width: w, height: h, format: img.format, data };
 }
 
 /** OpenCV's fixed-point BT.601 luma (R*0.299 + G*0.587 + B*0.114, rounded). */

@@ -15,7 +15,7 @@ import { decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad, type 
 import { detectorInputSize, letterbox, type RawImage } from './letterbox.js';
 import type { Region } from './plate-format.js';
 import type { PlateRead } from './types.js';
-import { expandQuad, warpQuad, wholeImageQuad } from './warp.js';
+import { cropPlate, wholeImageQuad } from './warp.js';
 
 export interface ReaderOptions {
   /** Detector input size; multiples of 32. */
@@ -117,7 +117,7 @@ export class PlateReader {
     const kept: QuadDetection[] = [];
     for (const q of quads) {
       try {
-        warpQuad(img, expandQuad(q.quad, o.marginX, o.marginY), { tensor: batch, offset: kept.length * slot, width: o.inputWidth, height: o.inputHeight });
+        cropPlate(img, q.quad, o.marginX, o.marginY, { tensor: batch, offset: kept.length * slot, width: o.inputWidth, height: o.inputHeight });
         kept.push(q);
       } catch {
         // A degenerate quad (corners on one line) has no plate to read; skip it.

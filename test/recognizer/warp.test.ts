@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Quad } from '../../src/recognizer/detect-decode.js';
 import type { Point } from '../../src/recognizer/types.js';
-import { applyHomography, expandQuad, homography, warpQuad, wholeImageQuad } from '../../src/recognizer/warp.js';
+import { applyHomography, cropPlate, expandQuad, homography, warpQuad, wholeImageQuad } from '../../src/recognizer/warp.js';
 
 describe('homography', () => {
   const cases: { name: string; from: Point[]; to: Point[] }[] = [
@@ -112,5 +112,52 @@ describe('warpQuad', () => {
     const out = new Float32Array(4);
     warpQuad({ width: 4, height: 4, format: 'rgb24', data: rgb }, wholeImageQuad(4, 4), { tensor: out, offset: 0, width: 2, height: 2 });
     expect(Array.from(out, (v) => Math.round(v * 255))).toEqual([150, 150, 150, 150]);
+  });
+});
+
+describe('cropPlate', () => {
+  // Vertical stripes one pixel wide: a bilinear warp that skips pixels aliases them, an area
+  // shrink first averages them to mid-grey.
+  const W = 640;
+  const H = 160;
+  const stripes = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) stripes[y * W + x] = x % 2 === 0 ? 0 : 200;
+  const img = { width: W, height: H, format: 'gray' as const, data: stripes };
+
+  it('area-shrinks a plate taller than 64 px before warping, as the OCR was trained', () => {
+    const out = new Float32Array(32 * 128);
+    cropPlate(img, wholeImageQuad(W, H), 0.04, 0.08, { tensor: out, offset: 0, width: 128, height: 32 });
+    const centre = Array.from(out.slice(16 * 128 + 40, 16 * 128 + 90), (v) => v * 255);
+    for (const v of centre) expect(Math.abs(v - 100)).toBeLessThanOrEqual(25);
+    // A direct bilinear warp lands on single stripes and keeps their full contrast.
+    const direct = new Float32Array(32 * 128);
+    warpQuad(img, expandQuad(wholeImageQuad(W, H), 0.04, 0.08), { tensor: direct, offset: 0, width: 128, height: 32 });
+    const row = Array.from(direct.slice(16 * 128 + 40, 16 * 128 + 90), (v) => v * 255);
+    expect(Math.max(...row) - Math.min(...row)).toBeGreaterThan(150);
+  });
+
+  it('warps a small plate directly, the same as warpQuad on the widened quad', () => {
+    const small = { width: 100, height: 30, format: 'gray' as const, data: stripes.slice(0, 3000) };
+    const a = new Float32Array(32 * 128);
+    const b = new Float32Array(32 * 128);
+    cropPlate(small, wholeImageQuad(100, 30), 0.04, 0.08, { tensor: a, offset: 0, width: 128, height: 32 });
+    warpQuad(small, expandQuad(wholeImageQuad(100, 30), 0.04, 0.08), { tensor: b, offset: 0, width: 128, height: 32 });
+    expect(a).toEqual(b);
+  });
+
+  it('cuts the patch around a plate inside a larger frame', () => {
+    const frame = new Uint8Array(1280 * 720).fill(30);
+    for (let y = 300; y < 400; y++) frame.fill(220, y * 1280 + 500, y * 1280 + 800);
+    const out = new Float32Array(32 * 128);
+    const q: Quad = [
+      [500, 300],
+      [800, 300],
+      [800, 400],
+      [500, 400],
+    ];
+    cropPlate({ width: 1280, height: 720, format: 'gray', data: frame }, q, 0.04, 0.08, { tensor: out, offset: 0, width: 128, height: 32 });
+    expect(Math.round(out[16 * 128 + 64]! * 255)).toBe(220);
+    expect(Math.round(out[16 * 128]! * 255)).toBe(30);
+    expect(Math.round(out[0]! * 255)).toBe(30);
   });
 });
