@@ -175,8 +175,9 @@ describe('serial source through a socat pty (real serialport)', () => {
     }
     expect(fixes.length).toBeGreaterThanOrEqual(5);
     expect(status().details.baud).toBe(38400);
-    // 9600 and 4800 were tried before 38400 (the auto order).
-    expect([...seen]).toEqual(expect.arrayContaining([9600, 4800, 38400]));
+    // It started at 9600 (the first auto rate) and moved on; the order itself is the detector's
+    // table test. A poll may miss the short 4800 stage on a busy machine, so it is not required.
+    expect([...seen]).toEqual(expect.arrayContaining([9600, 38400]));
     expect(lines.filter((l) => l.msg === 'GPS baud rate detected').map((l) => l.baud)).toEqual([38400]);
   });
 
