@@ -1,7 +1,7 @@
 /**
  * The GPS line on the status page, decided from the link, the position now and the clock check.
- * Green only with a trusted fix (PRODUCT.md: operators confirm GPS is green at shift start,
- * sacramento-pd 525.08 D.3.d); amber while connected without one, or with a skewed clock; red
+ * Green only with a trusted fix (operators confirm GPS is green at start-up: sacramento-pd
+ * 525.08 D.3.d, roseville 426.6.1 (c)); amber while connected without one, or with a skewed clock; red
  * when the receiver or gpsd is not reachable. Pure.
  */
 import type { UnitState } from '../status/registry.js';
