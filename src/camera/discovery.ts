@@ -3,8 +3,10 @@
  * multicast to 239.255.255.250:3702, ProbeMatches collected until the timeout). The answers are
  * parsed here into plain records: address, name and hardware from the ONVIF scopes.
  */
-import onvif from 'onvif';
 import type { RemoteInfo } from 'node:dgram';
+import onvif from 'onvif';
+import { AlprError } from '../shared/errors.js';
+import { CameraErrors } from './errors.js';
 
 export interface DiscoveredDevice {
   /** Endpoint reference (urn:uuid:…), stable per device. */
@@ -26,6 +28,8 @@ export interface DiscoveryResult {
   devices: DiscoveredDevice[];
   /** Answers that were not ProbeMatches, and socket errors: reported, never fatal. */
   errors: string[];
+  /** The probe itself could not be sent (no network, socket error). */
+  failed: boolean;
 }
 
 interface ProbeMatch {
@@ -65,11 +69,20 @@ export function discoverOnvif(timeoutMs: number): Promise<DiscoveryResult> {
   };
   discovery.on('error', onError);
   discovery.on('device', onDevice);
+  let failed = false;
   return new Promise<DiscoveryResult>((resolve) => {
-    discovery.probe({ timeout: timeoutMs, resolve: false }, () => {
+    // The client calls back twice after a socket error (at once and at the timeout): settle once.
+    let settled = false;
+    discovery.probe({ timeout: timeoutMs, resolve: false }, (err) => {
+      if (err instanceof Error) {
+        failed = true;
+        errors.push(new AlprError(CameraErrors.CAMERA_DISCOVERY_FAILED, { detail: err.message }).message);
+      }
+      if (settled) return;
+      settled = true;
       discovery.removeListener('error', onError);
       discovery.removeListener('device', onDevice);
-      resolve({ devices: [...devices.values()], errors: [...new Set(errors)] });
+      resolve({ devices: [...devices.values()], errors: [...new Set(errors)], failed });
     });
   });
 }

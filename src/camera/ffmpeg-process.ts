@@ -4,6 +4,8 @@
  * SIGTERM → SIGKILL. It never restarts itself; the camera's watchdog decides that.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { AlprError } from '../shared/errors.js';
+import { CameraErrors } from './errors.js';
 import { StreamBannerParser, type StreamInfo } from './ffmpeg-banner.js';
 import { ffmpegChildren, type ChildTracker } from './child-tracker.js';
 import { FrameReader } from './frame-reader.js';
@@ -140,7 +142,7 @@ export class FfmpegProcess {
     }
     // Size not known yet: hold the bytes until ffmpeg's Output stream line arrives on stderr.
     if (this.pendingBytes + chunk.length > MAX_PENDING_BYTES) {
-      this.remember('frame data arrived but ffmpeg never reported the frame size; stopping');
+      this.remember(new AlprError(CameraErrors.CAMERA_FRAME_SIZE_UNKNOWN, { camera: this.opts.cameraId }).message);
       void this.stop();
       return;
     }

@@ -15,10 +15,10 @@ export const command: CliCommand = {
     });
     const timeoutMs = Number(values['timeout-ms']);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000) throw new UsageError('--timeout-ms must be an integer from 100 to 60000');
-    const { devices, errors } = await discoverOnvif(timeoutMs);
+    const { devices, errors, failed } = await discoverOnvif(timeoutMs);
     if (values.json) {
       io.out(JSON.stringify({ devices, errors }));
-      return 0;
+      return failed ? 1 : 0;
     }
     if (devices.length === 0) io.out(`no ONVIF device answered within ${timeoutMs} ms`);
     for (const d of devices) {
@@ -28,6 +28,6 @@ export const command: CliCommand = {
     }
     if (devices.length > 0) io.out(`${devices.length} device(s); configure one with kind: onvif and url: host[:port] of its address above`);
     for (const e of errors) io.err(`discover: ${e}`);
-    return 0;
+    return failed ? 1 : 0;
   },
 };
