@@ -81,7 +81,7 @@ export const command: CliCommand = {
           sd.ready();
         } catch (err) {
           if (err instanceof UnitStartError) {
-            log.fatal({ unit: err.unit, err: err.cause }, err.message);
+            log.fatal({ failed_unit: err.unit, err: err.cause }, err.message);
             io.err(err.message);
           } else {
             log.fatal({ err }, 'start failed');

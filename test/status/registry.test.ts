@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 
 describe('StatusRegistry', () => {
@@ -44,22 +42,5 @@ describe('StatusRegistry', () => {
     });
     const r = reg.reporter('x', 'x');
     expect(() => r.set('ok')).not.toThrow();
-  });
-});
-
-describe('GET /api/status', () => {
-  it('serves the snapshot and readiness as JSON', async () => {
-    const reg = new StatusRegistry(new ManualClock());
-    reg.reporter('gps', 'gps').set('down', 'device unplugged');
-    const app = await buildServer({ registry: reg, logger: silentLogger(), version: '9.9.9' });
-    const res = await app.inject({ method: 'GET', url: '/api/status' });
-    expect(res.statusCode).toBe(200);
-    const body = res.json<{ version: string; readiness: { verdict: string }; units: { name: string; state: string }[] }>();
-    expect(body.version).toBe('9.9.9');
-    expect(body.readiness.verdict).toBe('red');
-    expect(body.units).toEqual([expect.objectContaining({ name: 'gps', state: 'down' })]);
-    const health = await app.inject({ method: 'GET', url: '/api/health' });
-    expect(health.statusCode).toBe(503);
-    await app.close();
   });
 });
