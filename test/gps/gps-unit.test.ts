@@ -156,6 +156,30 @@ describe('GpsUnit replaying the recorded drive (fake timers, real time scale)', 
     }
   });
 
+  it('loops the log with GPS times that keep increasing, at the configured speed factor', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gps-replay-'));
+    const file = join(dir, 'short.nmea');
+    writeFileSync(file, driveEpochs(10, 100), 'latin1');
+    try {
+      const { unit, status } = build({ source: 'replay', replay: { file, speed: 10 } });
+      const fixes: GpsFix[] = [];
+      unit.onFix((f) => fixes.push(f));
+      const t0 = Date.now();
+      await unit.start();
+      // 10 epochs at 1 Hz at ten times speed: one pass (plus the 1 s period) every second.
+      await vi.advanceTimersByTimeAsync(3_050);
+      expect(fixes).toHaveLength(31);
+      const times = fixes.map((f) => f.gpsTime!);
+      expect(times.every((t, i) => i === 0 || t - times[i - 1]! === 100)).toBe(true);
+      expect(times[0]).toBe(t0);
+      expect(fixes[10]!.lat).toBe(fixes[0]!.lat);
+      expect(status().state).toBe('ok');
+      await unit.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no timer behind after stop, and stop is idempotent', async () => {
     const { unit, status } = build({ source: 'replay', replay: { file: DRIVE_NMEA } });
     await unit.start();
