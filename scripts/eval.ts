@@ -6,7 +6,8 @@
  *
  * Options: --split S (default val), --region us|eu|br (hint for every image; OCR sets are also
  * scored with each crop's own region from the labels), --limit N, --threads N, --models DIR,
- * --fit area|fixed and --threshold T (detector input fit and score threshold, to compare settings).
+ * --fit area|fixed, --threshold T and --min-confidence C (detector input fit, score threshold and
+ * the plate confidence below which reads are dropped, to compare settings).
  * Prints tables per source and per plate-height bucket, then one JSON line with every figure.
  * Timings exclude file decode (reported separately), as the `recognize` command does.
  */
@@ -34,11 +35,12 @@ const { values, positionals } = parseArgs({
     models: { type: 'string' },
     fit: { type: 'string' },
     threshold: { type: 'string' },
+    'min-confidence': { type: 'string' },
   },
 });
 const dir = positionals[0];
 if (!dir) {
-  console.error('usage: npm run eval -- DIR [--split val] [--region us|eu|br] [--limit N] [--threads N] [--models DIR] [--fit area|fixed] [--threshold T]');
+  console.error('usage: npm run eval -- DIR [--split val] [--region us|eu|br] [--limit N] [--threads N] [--models DIR] [--fit area|fixed] [--threshold T] [--min-confidence C]');
   process.exit(2);
 }
 const hint = (values.region ?? null) as Region | null;
@@ -92,6 +94,7 @@ function table(title: string, header: string[], rows: (string | number)[][]): vo
 const config = Value.Default(RecognizerSection, {}) as RecognizerConfig;
 if (values.fit === 'fixed' || values.fit === 'area') config.detector_input_fit = values.fit;
 if (values.threshold) config.score_threshold = Number(values.threshold);
+if (values['min-confidence']) config.min_plate_confidence = Number(values['min-confidence']);
 const contract = loadModelContract(values.models ?? BUNDLED_MODELS_DIR);
 const labels = readCsv(join(dir, 'labels.csv')).filter((r) => r.split === values.split);
 const kind = 'x' in (labels[0] ?? {}) ? 'detect' : 'ocr';
