@@ -290,6 +290,8 @@ export class CameraSource implements Unit {
 
   /** At the start of each decoded frame: count it, and decide whether to keep it (thinning). */
   private wantFrame(): boolean {
+    // An ffmpeg being replaced by one at the camera's own rate: its last frames are not news.
+    if (this.rateRestart) return false;
     const now = this.clock.now();
     this.watchdog.frame(now);
     this.meter.mark(now);

@@ -25,11 +25,15 @@ describe('frame scheduling on the demo clip', () => {
     try {
       await source.start();
       // The table's top rate (15 fps) is above the clip's 10 fps: one restart at the clip's rate.
-      await waitFor(() => (counters().frames ?? 0) >= 20, 15_000, '20 decoded frames at 0 mph');
+      await waitFor(() => (counters().frames ?? 0) >= 2, 15_000, 'first frames');
       expect(lines.join('')).toContain('decoding at its own rate');
       const pid = source.ffmpegPid;
+      const start = { decoded: counters().frames!, delivered: frames.length };
+      await waitFor(() => counters().frames! >= start.decoded + 20, 10_000, '20 decoded frames at 0 mph');
       const slow = { decoded: counters().frames!, delivered: frames.length };
-      expect(slow.delivered / slow.decoded).toBeCloseTo(0.5, 1); // 5 of 10 fps
+      // 5 of 10 fps; the frame being read when the counters were taken may be counted but not yet delivered.
+      expect(slow.delivered - start.delivered).toBeGreaterThanOrEqual(Math.floor((slow.decoded - start.decoded) / 2) - 1);
+      expect(slow.delivered - start.delivered).toBeLessThanOrEqual(Math.ceil((slow.decoded - start.decoded) / 2) + 1);
 
       source.setSpeed(30 * MPH); // 10 fps band: every frame of a 10 fps camera
       await waitFor(() => counters().frames! >= slow.decoded + 20, 10_000, '20 more frames at 30 mph');
