@@ -12,7 +12,8 @@ import { command as auditCommand } from '../../src/cli/audit.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { command as userCommand } from '../../src/cli/user.js';
 import { loadConfigObject } from '../../src/config/load.js';
-import type { AuditPort, DetectionsPort, HitsPort, LiveEvent, UsersPort } from '../../src/http/ports.js';
+import type { AuditPort, DetectionsPort, EventsPort, HitsPort, HotlistPort, LiveEvent, UsersPort } from '../../src/http/ports.js';
+import type { Hotlist } from '../../src/hotlist/hotlist.js';
 import { buildServer } from '../../src/http/server.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { EventBus } from '../../src/shared/event-bus.js';
@@ -94,11 +95,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("the store's repositories are the station's ports, unchanged", () => {
+test("the other units are the station's ports as they are: the composition root passes them straight in", () => {
   expectTypeOf<UsersRepo>().toExtend<UsersPort>();
   expectTypeOf<AuditRepo>().toExtend<AuditPort>();
   expectTypeOf<DetectionsRepo>().toExtend<DetectionsPort>();
   expectTypeOf<HitsRepo>().toExtend<HitsPort>();
+  expectTypeOf<Hotlist>().toExtend<HotlistPort>();
+  expectTypeOf<EventBus<LiveEvent>>().toExtend<EventsPort>();
 });
 
 describe('alpr-edge user', () => {

@@ -11,7 +11,7 @@ export interface ScryptCost {
   p: number;
 }
 
-/** 2^15 × r 8 = 32 MiB and ~100 ms per hash on the 2-core target (docs/operator.md). */
+/** 2^15 × r 8 = 32 MiB per hash, off the event loop (libuv pool); timings in docs/operator.md. */
 export const DEFAULT_COST: ScryptCost = { log2N: 15, r: 8, p: 1 };
 const KEY_LEN = 32;
 const SALT_LEN = 16;
