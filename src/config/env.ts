@@ -67,6 +67,12 @@ function resolvePath(schema: JsonSchema, tokens: string[]): { path: (string | nu
 }
 
 function parseValue(schema: JsonSchema, raw: string): { value: unknown } | { error: string } {
+  // A union such as `'auto' | integer`: a numeric text goes to a numeric branch, else a string.
+  if (!schema.type && schema.anyOf) {
+    const numeric = schema.anyOf.find((b) => b.type === 'integer' || b.type === 'number');
+    if (numeric && raw.trim() !== '' && Number.isFinite(Number(raw))) return parseValue(numeric, raw);
+    return { value: raw };
+  }
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'integer':

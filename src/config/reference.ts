@@ -61,20 +61,20 @@ function fmtDefault(n: Node, required: boolean): string {
   return `\`${JSON.stringify(n.default)}\``;
 }
 
-function walk(n: Node, path: string, required: boolean, rows: string[]): void {
+function walk(n: Node, path: string, required: boolean, rows: string[], isItem = false): void {
   const isLeafObject = n.properties && Object.keys(n.properties).length > 0;
   if (path && !isLeafObject && !(n.type === 'array' && n.items?.properties)) {
     const envName = `${ENV_PREFIX}${path.replace(/\[\]/g, '_0').replace(/\./g, '_').toUpperCase()}`;
     rows.push(`| \`${path}\` | ${typeOf(n)} | ${fmtDefault(n, required)} | ${cell(bounds(n))} | ${cell(n.description ?? '')} | \`${envName}\` |`);
   }
   if (n.properties) {
-    if (path) rows.push(`| **\`${path}\`** | section | | | ${cell(n.description ?? '')} | |`);
+    if (path && !isItem) rows.push(`| **\`${path}\`** | section | | | ${cell(n.description ?? '')} | |`);
     for (const [k, child] of Object.entries(n.properties)) {
       walk(child, path ? `${path}.${k}` : k, n.required?.includes(k) ?? false, rows);
     }
   } else if (n.type === 'array' && n.items?.properties) {
     rows.push(`| **\`${path}[]\`** | list | ${fmtDefault(n, false)} | ${cell(bounds(n))} | ${cell(n.description ?? '')} | |`);
-    walk(n.items, `${path}[]`, false, rows);
+    walk(n.items, `${path}[]`, false, rows, true);
   }
 }
 

@@ -91,3 +91,13 @@ describe('configuration loading', () => {
     expect(r.errors[0]).toContain('missing.yaml: cannot read: ENOENT');
   });
 });
+
+describe('environment overrides of union keys', () => {
+  it('gives a numeric text to the numeric branch and other text to the string branch', () => {
+    const num = loadConfigText('', dir, { ALPR_EDGE_GPS_SERIAL_BAUD: '9600' });
+    expect(num.errors).toEqual([]);
+    expect(num.config?.gps.serial.baud).toBe(9600);
+    const auto = loadConfigText('', dir, { ALPR_EDGE_GPS_SERIAL_BAUD: 'auto' });
+    expect(auto.config?.gps.serial.baud).toBe('auto');
+  });
+});

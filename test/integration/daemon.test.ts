@@ -1,0 +1,134 @@
+/**
+ * The whole flow on the demo configuration, as an operator would run it: the bundled clip
+ * through ffmpeg → recognizer workers → tracker → GPS position → hot-list match → SQLite →
+ * upload to the reference receiver; then SIGTERM, a clean exit and no ffmpeg left behind.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReceiverDb } from '../../src/receiver/receiver-db.js';
+import { buildReceiver } from '../../src/receiver/server.js';
+import { alive, spawnCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'alpr-daemon-'));
+const DEVICE = 'demo-unit';
+const TOKEN = 'integration-token';
+
+let receiverDb: ReceiverDb;
+let receiver: FastifyInstance;
+let daemon: ChildProcess;
+let base = '';
+const logLines: string[] = [];
+
+/** Pids of the processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (text) out.push(...text.split(/\s+/).map(Number));
+  }
+  return out;
+}
+
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+async function until<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last log lines:\n${logLines.slice(-15).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  receiverDb = new ReceiverDb(join(dir, 'receiver.db'));
+  receiver = await buildReceiver({ db: receiverDb, token: TOKEN });
+  const endpoint = await receiver.listen({ host: '127.0.0.1', port: 0 });
+
+  daemon = spawnCli(['run'], {
+    ALPR_EDGE_DEVICE_DATA_DIR: join(dir, 'data'),
+    ALPR_EDGE_HTTP_PORT: '0',
+    ALPR_EDGE_UPLOAD_ENABLED: 'true',
+    ALPR_EDGE_UPLOAD_ENDPOINT: endpoint,
+    ALPR_EDGE_UPLOAD_TOKEN: TOKEN,
+    ALPR_EDGE_UPLOAD_BATCH_INTERVAL_S: '1',
+  });
+  let buf = '';
+  daemon.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    logLines.push(...lines);
+  });
+  daemon.stderr!.on('data', (d: Buffer) => logLines.push(`stderr: ${d.toString()}`));
+  const started = await until(
+    'the daemon to start',
+    () => logLines.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; address?: string }) : {})).find((l) => l.msg === 'started'),
+    60_000,
+  );
+  base = started.address!;
+}, 90_000);
+
+afterAll(async () => {
+  if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+  await receiver.close();
+  receiverDb.close();
+});
+
+describe('the daemon on the demo configuration', () => {
+  it('serves its status with a unit per stage', async () => {
+    const res = await fetch(`${base}/api/status`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { units: { name: string }[]; readiness: { verdict: string } };
+    const names = body.units.map((u) => u.name);
+    for (const n of ['store', 'upload', 'hotlist', 'gps', 'tracker', 'recognizer', 'camera:demo']) expect(names).toContain(n);
+    expect(['green', 'amber', 'red']).toContain(body.readiness.verdict);
+  });
+
+  it('reads the stolen plate in the clip, raises a hit, stores it and uploads it exactly once', async () => {
+    const received = await until(
+      'a detection with a hit on 7TRW815 at the receiver',
+      () =>
+        receiverDb
+          .detectionIds(DEVICE)
+          .map((id) => receiverDb.detection(DEVICE, id)!)
+          .find((d) => d.detection.hits.some((h) => h.entry.plate === '7TRW815')),
+      120_000,
+    );
+    const ids = receiverDb.detectionIds(DEVICE);
+    expect(new Set(ids).size).toBe(ids.length);
+    const d = received.detection;
+    const hit = d.hits.find((h) => h.entry.plate === '7TRW815')!;
+    expect(hit.informational).toBe(false);
+    // Every stored detection carries plate text, images, time and position (sacramento-pd 525.08 A.4).
+    expect(d.text.length).toBeGreaterThan(0);
+    expect(d.images.plate).not.toBeNull();
+    expect(d.images.overview).not.toBeNull();
+    expect(d.best_at).toBeGreaterThan(Date.now() - 10 * 60_000);
+    expect(d.position?.lat).toBeGreaterThan(38);
+    expect(d.position?.lat).toBeLessThan(39);
+  }, 150_000);
+
+  it('stops cleanly on SIGTERM within 10 s and leaves no ffmpeg behind', async () => {
+    const ffmpegs = childrenOf(daemon.pid!).filter((p) => comm(p) === 'ffmpeg');
+    expect(ffmpegs.length).toBeGreaterThan(0);
+    const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
+    daemon.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 10_000))]);
+    expect(code).toBe(0);
+    for (const p of ffmpegs) expect(alive(p), `ffmpeg ${p}`).toBe(false);
+    expect(logLines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  }, 20_000);
+});
