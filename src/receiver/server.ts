@@ -22,13 +22,22 @@ export interface ReceiverOptions {
   bodyLimit?: number;
   now?: () => number;
   logger?: boolean;
+  /** Serve HTTPS; with `clientCa`, devices must present a certificate signed by it (mutual TLS). */
+  tls?: { key: Buffer; cert: Buffer; clientCa?: Buffer };
 }
 
 const DEFAULT_BODY_LIMIT = 512 * 1024 * 1024;
 
-export async function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
+export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT });
+  const base = { logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT };
+  const tls = opts.tls;
+  const app: FastifyInstance = tls
+    ? Fastify({
+        ...base,
+        https: { key: tls.key, cert: tls.cert, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+      })
+    : Fastify(base);
   const db = opts.db;
 
   // Bodies arrive as msgpack, JSON or JPEG, maybe gzipped: take them raw and decode in the handler.
@@ -121,7 +130,7 @@ export async function buildReceiver(opts: ReceiverOptions): Promise<FastifyInsta
     return reply.code(status).send(ack);
   });
 
-  return app;
+  return Promise.resolve(app);
 }
 
 function batchShapeProblem(b: unknown): string | null {
