@@ -162,6 +162,30 @@ describe('operator', () => {
     await shot('08-search-results');
     expect(station.store.audit.query({ action: 'search' })[0]).toMatchObject({ user: 'olive', caseNumber: 'SAC-26-0042', purpose: 'locate witness vehicle' });
   });
+  test('enters a local hot plate: the policy refusals are shown by field, then the entry is listed', async () => {
+    await page.click('nav a[href="/hotlist"]');
+    await page.fill('#hotlist-form input[name=plate]', '6gu?47*');
+    await page.selectOption('#hotlist-form select[name=list]', 'felony vehicle');
+    await page.fill('#hotlist-form input[name=reason]', 'armed robbery, partial plate from witness');
+    await page.fill('#hotlist-form input[name=officerContact]', 'unit 12, x4411');
+    await page.click('#hotlist-form button[type=submit]');
+    await page.waitForSelector('#hotlist-form .form-errors li');
+    const errors = await page.locator('#hotlist-form .form-errors li').allTextContents();
+    expect(errors.join('\n')).toMatch(/caseNumber: .*case number or subject XREF/);
+    expect(errors.join('\n')).toMatch(/expiresAt: /);
+    await shot('09-hotplate-refused');
+
+    const d = new Date(Date.now() + 2 * 86400_000);
+    const local = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T10:00`;
+    await page.fill('#hotlist-form input[name=caseNumber]', 'SAC-26-0099');
+    await page.fill('#hotlist-form input[name=expiresAt]', local);
+    await page.click('#hotlist-form button[type=submit]');
+    await page.waitForSelector('#hotlist-entries td.plate');
+    expect(await page.textContent('#hotlist-entries td.plate')).toBe('6GU?47*');
+    expect(station.hotlist.entries[0]).toMatchObject({ plate: '6GU?47*', list: 'felony vehicle', caseNumber: 'SAC-26-0099' });
+    expect(station.store.audit.query({ action: 'hotlist.add' })[0]).toMatchObject({ user: 'olive', caseNumber: 'SAC-26-0099' });
+    await shot('10-hotplate-entered');
+  });
 });
 
 describe('administrator', () => {
@@ -190,7 +214,7 @@ describe('administrator', () => {
     const names = execFileSync('unzip', ['-Z1', file]).toString().trim().split('\n');
     expect(names.filter((n) => n.endsWith('.jpg'))).toHaveLength(4);
     expect(station.store.audit.query({ action: 'export' })[0]).toMatchObject({ user: 'adam', details: { requestingAgency: 'Sacramento County DA', approvedBy: 'adam', count: 2 } });
-    await shot('09-export');
+    await shot('11-export');
   });
 
   test('the audit page lists every access, by name and time; the night theme is readable', async () => {
@@ -200,7 +224,7 @@ describe('administrator', () => {
     expect(actions).toEqual(expect.arrayContaining(['login.success', 'shift.acknowledge', 'hit.verify', 'search', 'search.refused', 'export', 'image.view']));
     await page.click('#theme-toggle');
     expect(await page.getAttribute('html', 'data-theme')).toBe('night');
-    await shot('10-audit-night');
+    await shot('12-audit-night');
   });
 });
 
