@@ -9,7 +9,7 @@
  * Prints a table, then one JSON line with every figure.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -191,8 +191,13 @@ try {
     const mem = process.memoryUsage();
 
     // Exact: half hits, half misses.
+    const cpu = (): number => {
+      const u = process.cpuUsage();
+      return u.user + u.system;
+    };
     const exact = new Float64Array(100_000);
     const out: number[] = [];
+    const exactCpu0 = cpu();
     const er = rng(1);
     const queries = Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? sample[i]! : plateOf('LLLDDDD', er)));
     for (let i = 0; i < exact.length; i++) {
@@ -202,6 +207,7 @@ try {
       live.exact(q, null, now, out);
       exact[i] = (performance.now() - t) * 1000;
     }
+    const exactCpuUs = (cpu() - exactCpu0) / exact.length;
     exact.sort();
 
     // Fuzzy: a read's top-10 candidates, confusions free, one edit.
@@ -209,11 +215,14 @@ try {
     const reads = Array.from({ length: 2000 }, (_, i) => candidatesFor(sample[(i * 31) % sample.length]!, fr));
     const fuzzy = new Float64Array(reads.length * 2);
     let hits = 0;
+    let visited = 0;
+    const fuzzyCpu0 = cpu();
     for (let i = 0; i < fuzzy.length; i++) {
       const t = performance.now();
       hits += matchCandidates([live], reads[i % reads.length]!, null, now, settings, { maxCandidates: 10, maxHits: 20 }).length;
       fuzzy[i] = (performance.now() - t) * 1000;
     }
+    const fuzzyCpuUs = (cpu() - fuzzyCpu0) / fuzzy.length;
     fuzzy.sort();
     const single = new Float64Array(2000);
     for (let i = 0; i < single.length; i++) {
@@ -221,6 +230,7 @@ try {
       const t = performance.now();
       matchCandidates([live], [c], null, now, settings, { maxCandidates: 1, maxHits: 20 });
       single[i] = (performance.now() - t) * 1000;
+      visited += live.trie.visited;
     }
     single.sort();
 
@@ -248,10 +258,13 @@ try {
       rss_mb: +(mem.rss / 2 ** 20).toFixed(1),
       exact_p50_us: +percentile(exact, 0.5).toFixed(2),
       exact_p99_us: +percentile(exact, 0.99).toFixed(2),
+      exact_cpu_mean_us: +exactCpuUs.toFixed(2),
       fuzzy10_p50_us: +percentile(fuzzy, 0.5).toFixed(1),
       fuzzy10_p99_us: +percentile(fuzzy, 0.99).toFixed(1),
+      fuzzy10_cpu_mean_us: +fuzzyCpuUs.toFixed(1),
       fuzzy1_p50_us: +percentile(single, 0.5).toFixed(1),
       fuzzy1_p99_us: +percentile(single, 0.99).toFixed(1),
+      fuzzy1_nodes_visited: Math.round(visited / single.length),
       naive1_us: +naiveUs.toFixed(0),
       naive_over_trie: +(naiveUs / percentile(single, 0.5)).toFixed(0),
       swap_ms: +swapMs.toFixed(3),
@@ -270,8 +283,8 @@ try {
 const cols: [string, string][] = [
   ['entries', 'entries'], ['build_s', 'build s'], ['rss_mb', 'RSS MB'], ['heap_mb', 'heap MB'], ['index_mb', 'index MB'],
   ['exact_p50_us', 'exact p50 µs'], ['exact_p99_us', 'exact p99 µs'], ['fuzzy10_p50_us', 'fuzzy top-10 p50 µs'], ['fuzzy10_p99_us', 'fuzzy top-10 p99 µs'],
-  ['fuzzy1_p50_us', 'fuzzy 1 cand p50 µs'], ['naive1_us', 'naive scan µs'], ['naive_over_trie', 'naive/trie'], ['max_block_during_build_ms', 'max block ms'],
+  ['fuzzy10_cpu_mean_us', 'fuzzy-10 CPU µs'], ['fuzzy1_p50_us', 'fuzzy 1 cand p50 µs'], ['naive1_us', 'naive scan µs'], ['naive_over_trie', 'naive/trie'], ['max_block_during_build_ms', 'max block ms'],
 ];
 console.log(cols.map(([, h]) => h.padStart(14)).join(''));
 for (const r of results) console.log(cols.map(([k]) => String(r[k]).padStart(14)).join(''));
-console.log(JSON.stringify({ bench: 'hotlist', node: process.version, results }));
+console.log(JSON.stringify({ bench: 'hotlist', node: process.version, cpus: availableParallelism(), load_avg: loadavg().map((l) => +l.toFixed(1)), results }));

@@ -161,7 +161,7 @@ export class IndexBuilder {
 
 /** Every ArrayBuffer of an index, for a zero-copy `postMessage` transfer list. */
 export function indexBuffers(parts: ListIndexParts): ArrayBuffer[] {
-  const t = (p: TrieParts): ArrayBuffer[] => [p.label.buffer, p.firstChild.buffer, p.childCount.buffer, p.head.buffer] as ArrayBuffer[];
+  const t = (p: TrieParts): ArrayBuffer[] => [p.nodes.buffer, p.head.buffer] as ArrayBuffer[];
   const e = parts.entries;
   return [
     ...t(parts.trie),

@@ -7,7 +7,7 @@ import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
 import type { ConfusionTable } from './confusion-table.js';
 import { explainMatch, explainWildcard } from './explain.js';
 import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './index-builder.js';
-import { EDIT, PlateTrie } from './plate-trie.js';
+import { EDIT, MAX_CANDIDATES, PlateTrie } from './plate-trie.js';
 import { columnBytes, readColumn } from './string-column.js';
 import type { HotlistEntryInfo, MatchKind } from './types.js';
 
@@ -28,6 +28,8 @@ export interface RawMatch {
   kind: MatchKind;
   explanation: string;
   edits: number;
+  /** Index of the candidate text that matched. */
+  candidate: number;
 }
 
 export class ListIndex {
@@ -85,25 +87,45 @@ export class ListIndex {
 
   /** Every live entry matching normalised read `text`: exact, confusions and edits, and wildcards. */
   collect(text: string, state: string | null | undefined, now: number, s: MatchSettings, out: RawMatch[]): void {
-    const len = encodePlate(text, this.key);
-    if (len <= 0) return;
+    this.collectMany([text], state, now, s, out);
+  }
+
+  /**
+   * The same for several candidate texts of one read (at most `MAX_CANDIDATES`), in one trie walk;
+   * each match records which candidate (index into `texts`) produced it.
+   */
+  collectMany(texts: readonly string[], state: string | null | undefined, now: number, s: MatchSettings, out: RawMatch[]): void {
     const next = this.parts.entries.nextEntry;
-    const edits = len >= s.minEditLength ? s.maxEdits : 0;
-    this.trie.fuzzy(this.key, len, edits * EDIT, s.confusionCost, s.table.classOf, (node, plate) => {
+    let count = 0;
+    const slot: number[] = [];
+    for (let i = 0; i < texts.length && count < MAX_CANDIDATES; i++) {
+      const len = encodePlate(texts[i]!, this.key);
+      if (len <= 0) continue;
+      const edits = len >= s.minEditLength ? s.maxEdits : 0;
+      if (this.trie.setCandidate(count, this.key, len, edits * EDIT)) slot[count++] = i;
+    }
+    if (count === 0) return;
+    this.trie.fuzzyMany(count, s.confusionCost, s.table.classOf, (c, node, plate) => {
+      const candidate = slot[c]!;
+      const text = texts[candidate]!;
       let explained: ReturnType<typeof explainMatch> | undefined;
       for (let e = this.trie.head[node]!; e !== -1; e = next[e]!) {
         if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
         explained ??= explainMatch(plate, text, s.table);
-        out.push({ index: this, entry: e, plate, kind: explained.kind, explanation: explained.explanation, edits: explained.edits });
+        out.push({ index: this, entry: e, plate, kind: explained.kind, explanation: explained.explanation, edits: explained.edits, candidate });
       }
     });
     if (this.parts.wildcardCount === 0) return;
-    this.wild.patterns(this.key, len, s.table.classOf, (node, pattern) => {
-      for (let e = this.wild.head[node]!; e !== -1; e = next[e]!) {
-        if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
-        out.push({ index: this, entry: e, plate: pattern, kind: 'wildcard', explanation: explainWildcard(pattern, text, s.table), edits: 0 });
-      }
-    });
+    for (const candidate of slot.slice(0, count)) {
+      const text = texts[candidate]!;
+      const len = encodePlate(text, this.key);
+      this.wild.patterns(this.key, len, s.table.classOf, (node, pattern) => {
+        for (let e = this.wild.head[node]!; e !== -1; e = next[e]!) {
+          if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
+          out.push({ index: this, entry: e, plate: pattern, kind: 'wildcard', explanation: explainWildcard(pattern, text, s.table), edits: 0, candidate });
+        }
+      });
+    }
   }
 
   /** Whether this version holds an entry for the same plate (or pattern), state and list. */

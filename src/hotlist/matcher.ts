@@ -5,6 +5,7 @@
  */
 import { normalisePlate } from '../reads/normalise.js';
 import type { ListIndex, MatchSettings, RawMatch } from './list-index.js';
+import { MAX_CANDIDATES } from './plate-trie.js';
 import type { HotlistHit, MatchKind } from './types.js';
 
 /** Shown on every special-list hit (sacramento-pd I.1; roseville 426.6.4 (c)). */
@@ -37,27 +38,33 @@ export function matchCandidates(
   settings: MatchSettings,
   limits: MatchLimits,
 ): HotlistHit[] {
-  const seen = new Set<string>();
+  const texts: string[] = [];
+  const confidences: number[] = [];
+  for (const c of candidates) {
+    if (texts.length >= limits.maxCandidates) break;
+    // Candidates from the recognizer are already A–Z 0–9; only other text needs the full fold.
+    const text = /^[A-Z0-9]*$/.test(c.text) ? c.text : normalisePlate(c.text);
+    if (text === '' || texts.includes(text)) continue;
+    texts.push(text);
+    confidences.push(c.confidence);
+  }
+  if (texts.length === 0) return [];
   const best = new Map<string, Ranked>();
   const raw: RawMatch[] = [];
-  let order = 0;
-  for (const c of candidates) {
-    if (seen.size >= limits.maxCandidates) break;
-    const text = normalisePlate(c.text);
-    if (text === '' || seen.has(text)) continue;
-    seen.add(text);
-    for (const index of indexes) {
+  for (const index of indexes) {
+    for (let from = 0; from < texts.length; from += MAX_CANDIDATES) {
       raw.length = 0;
-      index.collect(text, state, now, settings, raw);
+      index.collectMany(texts.slice(from, from + MAX_CANDIDATES), state, now, settings, raw);
       for (const m of raw) {
-        const r: Ranked = { ...m, readText: text, confidence: c.confidence, order };
+        const order = from + m.candidate;
+        const r: Ranked = { ...m, readText: texts[order]!, confidence: confidences[order]!, order };
         const key = `${m.index.generation}\u0000${m.entry}`;
         const prev = best.get(key);
         if (!prev || compare(r, prev) < 0) best.set(key, r);
       }
     }
-    order++;
   }
+  if (best.size === 0) return [];
   return [...best.values()].sort(compare).slice(0, limits.maxHits).map(toHit);
 }
 

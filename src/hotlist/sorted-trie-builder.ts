@@ -7,7 +7,7 @@
  * every step), and it sizes the node arrays exactly, with no regrowing.
  */
 import { MAX_PLATE_LENGTH } from './alphabet.js';
-import type { TrieParts } from './trie-builder.js';
+import { COUNT_SHIFT, HAS_ENTRIES, type TrieParts } from './trie-builder.js';
 
 const W = MAX_PLATE_LENGTH;
 /** Symbols are stored +1 so that 0 marks the end of a shorter key (and sorts first). */
@@ -83,9 +83,7 @@ export class SortedTrieBuilder {
       nodes += lens[b]! - l;
     }
 
-    const label = new Uint8Array(nodes);
-    const firstChild = new Int32Array(nodes);
-    const childCount = new Uint8Array(nodes);
+    const packed = new Int32Array(2 * nodes);
     const head = new Int32Array(nodes).fill(-1);
     const cur = new Int32Array(n); // each key's node at the previous depth (0 = root)
     let next = 1;
@@ -98,10 +96,11 @@ export class SortedTrieBuilder {
         let node: number;
         if (i === 0 || lcp[i]! < d) {
           node = next++;
-          label[node] = keys[k * W + d - 1]! - 1;
+          packed[2 * node + 1] = keys[k * W + d - 1]! - 1;
           const parent = cur[i]!;
-          if (childCount[parent] === 0) firstChild[parent] = node;
-          childCount[parent] = childCount[parent]! + 1;
+          const word = packed[2 * parent + 1]!;
+          if (((word >>> COUNT_SHIFT) & 0xff) === 0) packed[2 * parent] = node;
+          packed[2 * parent + 1] = word + (1 << COUNT_SHIFT);
         } else {
           node = cur[i - 1]!;
         }
@@ -122,12 +121,13 @@ export class SortedTrieBuilder {
             nextEntry[e] = -1;
             if (last === -1) head[node] = e;
             else nextEntry[last] = e;
+            packed[2 * node + 1] = packed[2 * node + 1]! | HAS_ENTRIES;
           }
         }
       }
     }
     this.keys = new Uint8Array(0);
-    return { parts: { label, firstChild, childCount, head }, duplicates };
+    return { parts: { nodes: packed, head }, duplicates };
   }
 
   private grow(): void {

@@ -1,18 +1,29 @@
 /**
- * Builds a compact trie over symbol strings. Insertion uses a first-child / next-sibling layout
- * in growable typed arrays (13 bytes a node); `build()` then lays the nodes out breadth-first so
- * that every node's children sit next to each other (CSR: 10 bytes a node, no pointers per
- * child). No JavaScript object is made per node, which is what keeps 5 M plates in a few
+ * Builds a compact trie over symbol strings (used for wildcard patterns; plates use the sorted
+ * builder). Insertion uses a first-child / next-sibling layout in growable typed arrays (13 bytes
+ * a node); `build()` then lays the nodes out breadth-first so that every node's children sit
+ * next to each other (12 bytes a node, no pointer per child). No JavaScript object is made per node, which is what keeps 5 M plates in a few
  * hundred MB and lets a worker thread hand the finished arrays over without copying.
  */
 
-/** The frozen trie: node 0 is the root; node i's children are firstChild[i] .. +childCount[i]. */
+/**
+ * The frozen trie: node 0 is the root. Each node is two int32s in `nodes`: its first child's id
+ * (children are contiguous), then label | child count << 8 | HAS_ENTRIES. Keeping a node's
+ * fields in one cache line, and siblings next to each other, is what makes a fuzzy walk over a
+ * multi-million-node trie cheap: the walk is bound by cache misses, not arithmetic.
+ */
 export interface TrieParts {
-  label: Uint8Array;
-  firstChild: Int32Array;
-  childCount: Uint8Array;
+  nodes: Int32Array;
   /** First entry stored at the node (entries chain through the entry table's `nextEntry`), or -1. */
   head: Int32Array;
+}
+
+export const LABEL_MASK = 0xff;
+export const COUNT_SHIFT = 8;
+export const HAS_ENTRIES = 1 << 16;
+
+export function packNode(label: number, childCount: number, hasEntries: boolean): number {
+  return label | (childCount << COUNT_SHIFT) | (hasEntries ? HAS_ENTRIES : 0);
 }
 
 export class TrieBuilder {
@@ -64,27 +75,24 @@ export class TrieBuilder {
   /** Breadth-first relayout into the frozen form; the builder must not be used afterwards. */
   build(): TrieParts {
     const n = this.size;
-    const label = new Uint8Array(n);
-    const firstChild = new Int32Array(n);
-    const childCount = new Uint8Array(n);
+    const nodes = new Int32Array(2 * n);
     const head = new Int32Array(n);
     const queue = new Int32Array(n);
     let tail = 1;
     for (let id = 0; id < n; id++) {
       const old = queue[id]!;
-      label[id] = this.label[old]!;
       head[id] = this.head[old]!;
-      firstChild[id] = tail;
+      nodes[2 * id] = tail;
       let count = 0;
       for (let c = this.firstChild[old]!; c !== -1; c = this.nextSibling[c]!) {
         queue[tail++] = c;
         count++;
       }
-      childCount[id] = count;
+      nodes[2 * id + 1] = packNode(this.label[old]!, count, head[id] !== -1);
     }
     this.firstChild = this.nextSibling = this.head = new Int32Array(0);
     this.label = new Uint8Array(0);
-    return { label, firstChild, childCount, head };
+    return { nodes, head };
   }
 
   private grow(): void {
