@@ -268,8 +268,10 @@ export class CameraSource implements Unit {
       case 'rtsp':
       case 'mjpeg':
         return { kind: this.cfg.kind, url: withCredentials(this.cfg.url, this.cfg.username, password), display: displayUrl(this.cfg.url) };
-      case 'file':
-        return { kind: 'file', url: this.cfg.url, display: this.cfg.url };
+      case 'file': {
+        const file = this.cfg.path || this.cfg.url;
+        return { kind: 'file', url: file, display: file };
+      }
       case 'onvif': {
         // Resolved again before every connect: devices hand out new URIs after reboots and edits.
         const r = await resolveOnvifStream({

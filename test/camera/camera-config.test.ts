@@ -14,7 +14,8 @@ describe('camera configuration checks', () => {
     ['mjpeg needs http', { id: 'm', kind: 'mjpeg', url: 'rtsp://x/y' }, 'cameras[0].url: must be an http(s):// URL for kind mjpeg'],
     ['onvif takes host[:port]', { id: 'o', kind: 'onvif', url: 'http://10.0.0.9/onvif' }, 'cameras[0].url: must be the ONVIF device address host[:port] for kind onvif'],
     ['onvif host:port is fine', { id: 'o', kind: 'onvif', url: '10.0.0.9:8080' }, null],
-    ['file needs a path', { id: 'f', kind: 'file' }, 'cameras[0].url: is required (path of the video file) for kind file'],
+    ['file needs a path', { id: 'f', kind: 'file' }, 'cameras[0].path: is required (the video file) for kind file'],
+    ['file as path or url, not both', { id: 'f', kind: 'file', path: 'a.mp4', url: 'b.mp4' }, 'cameras[0]: give the file as path or url, not both'],
     ['width without height', { id: 'f', kind: 'file', url: 'a.mp4', width: 640 }, 'cameras[0]: width and height must be set together (or both 0)'],
     ['odd height', { id: 'f', kind: 'file', url: 'a.mp4', width: 640, height: 361 }, 'cameras[0].height: must be even'],
     ['retry max below initial', { id: 'f', kind: 'file', url: 'a.mp4', retry_initial_s: 5, retry_max_s: 2 }, 'cameras[0].retry_max_s: must be at least retry_initial_s'],
@@ -35,6 +36,11 @@ describe('camera configuration checks', () => {
     const r = loadConfigObject({ cameras: [{ id: 'front', kind: 'rtsp', url: 'rtsp://cam/live' }] }, tmpdir());
     const c = r.config!.cameras[0]!;
     expect([c.transport, c.pixel_format, c.motion.enabled, c.queue_size, c.speed_rates.map((s) => s.fps)]).toEqual(['tcp', 'rgb24', false, 2, [5, 10, 15]]);
+  });
+
+  it('resolves a relative file path against the config folder', () => {
+    const r = loadConfigObject({ cameras: [{ id: 'demo', kind: 'file', path: '../fixtures/demo/clip.mp4' }] }, '/opt/alpr-edge/config');
+    expect(r.config!.cameras[0]!.path).toBe('/opt/alpr-edge/fixtures/demo/clip.mp4');
   });
 
   it('reports duplicate ids', () => {

@@ -21,7 +21,7 @@ function fileCamera(over: Parameters<typeof cameraConfig>[0], speed?: () => numb
 
 describe('frame scheduling on the demo clip', () => {
   it('follows the speed table by thinning in process, without restarting ffmpeg', async () => {
-    const { source, frames, lines, counters } = fileCamera({ id: 'patrol', kind: 'file', url: CLIP }, () => 0);
+    const { source, frames, lines, counters } = fileCamera({ id: 'patrol', kind: 'file', path: CLIP }, () => 0);
     try {
       await source.start();
       // The table's top rate (15 fps) is above the clip's 10 fps: one restart at the clip's rate.
@@ -70,7 +70,7 @@ describe('frame scheduling on the demo clip', () => {
   });
 
   it('hands the detection zone with every frame, in frame pixels', async () => {
-    const { source, frames } = fileCamera({ id: 'zoned', kind: 'file', url: CLIP, realtime: false, loop: false, zone: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]] });
+    const { source, frames } = fileCamera({ id: 'zoned', kind: 'file', path: CLIP, realtime: false, loop: false, zone: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]] });
     try {
       await source.start();
       await waitFor(() => frames.length >= 3, 15_000, 'three frames');

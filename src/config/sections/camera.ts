@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum } from '../helpers.js';
+import { PathString, StringEnum } from '../helpers.js';
 import type { ConfigCheck } from '../checks.js';
 import { SecretRef } from '../secret.js';
 
@@ -34,7 +34,8 @@ export const CameraSection = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Camera id (lower case), used in logs, status and stored detections.' }),
     kind: StringEnum(['rtsp', 'onvif', 'mjpeg', 'file'] as const, { description: 'rtsp = RTSP URL; onvif = resolve the RTSP URL through ONVIF; mjpeg = MJPEG over HTTP; file = a video file looped (demo, tests).' }),
-    url: Type.String({ default: '', description: 'rtsp:// or http:// URL (rtsp, mjpeg), ONVIF device address host[:port] (onvif), or path (file). No credentials here: use username/password.' }),
+    url: Type.String({ default: '', description: 'rtsp:// or http:// URL (rtsp, mjpeg), ONVIF device address host[:port] (onvif). No credentials here: use username/password. For kind file prefer `path`.' }),
+    path: PathString({ default: '', description: 'kind file: the video file; a relative path resolves against the config file (a relative `url` would resolve against the working directory).' }),
     username: Type.String({ default: '', description: 'Camera user name.' }),
     password: Type.Optional(SecretRef('Camera password: {env: VAR}, {file: PATH} or a literal (tests only).')),
     fps: Type.Number({ default: 5, exclusiveMinimum: 0, maximum: 60, description: 'Frames per second decoded for recognition when no GPS speed table applies.' }),
@@ -99,7 +100,8 @@ function checkCamera(c: CameraConfig, at: string): string[] {
       if (!/^[A-Za-z0-9.[\]:-]+$/.test(c.url)) errors.push(`${at}.url: must be the ONVIF device address host[:port] for kind onvif`);
       break;
     case 'file':
-      if (c.url === '') errors.push(`${at}.url: is required (path of the video file) for kind file`);
+      if (c.path === '' && c.url === '') errors.push(`${at}.path: is required (the video file) for kind file`);
+      if (c.path !== '' && c.url !== '') errors.push(`${at}: give the file as path or url, not both`);
       break;
   }
   // Credentials in the URL would reach logs and the status page; they belong in username/password.
