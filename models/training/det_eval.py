@@ -43,13 +43,23 @@ def match(dets, gt_boxes, thr=0.4):
 
 def evaluate(run, val, in_w=C.DET_DEFAULT_W, in_h=C.DET_DEFAULT_H, threshold=C.DET_SCORE_THRESHOLD):
     """val: [(file, grey, [quad], source)] -> metrics dict per source (short names)."""
+    return evaluate_thresholds(run, val, in_w, in_h, [threshold])[threshold]
+
+
+def evaluate_thresholds(run, val, in_w, in_h, thresholds):
+    """One forward pass per image, scored at each threshold: {threshold: metrics per source}."""
+    dets_all = [detect(run, grey, in_w, in_h, min(thresholds)) for _, grey, _, _ in val]
+    return {t: _score(val, [[d for d in dets if d[0] > t] for dets in dets_all]) for t in thresholds}
+
+
+def _score(val, dets_all):
     stats = {}
-    for f, grey, quads, src in val:
+    for (f, grey, quads, src), dets in zip(val, dets_all):
         key = "rl" if src.startswith("RobertLucian") else "olpr"
         st = stats.setdefault(key, {"images": 0, "plates": 0, "found": 0, "fp": 0,
                                     "by_height": {f"{a}-{b}" if b < 10 ** 6 else f"{a}+": [0, 0] for a, b in HEIGHT_BUCKETS}})
         gts = [C.quad_to_box(q) for q in quads]
-        hit, fp = match(detect(run, grey, in_w, in_h, threshold), gts)
+        hit, fp = match(dets, gts)
         st["images"] += 1
         st["plates"] += len(gts)
         st["found"] += sum(hit)

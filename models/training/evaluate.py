@@ -136,8 +136,9 @@ def main():
     res = {}
     val = det_data.load_detect(a.data, "val")
     run = det_eval.torch_runner(det)
-    res["detector_val_640x384"] = det_eval.evaluate(run, val)
-    res["detector_val_1280x736"] = det_eval.evaluate(run, val, 1280, 736)
+    for w, h in ((C.DET_DEFAULT_W, C.DET_DEFAULT_H), (1280, 736)):
+        for t, r in det_eval.evaluate_thresholds(run, val, w, h, [0.3, 0.4, 0.5, 0.6]).items():
+            res[f"detector_val_{w}x{h}_thr{t}"] = r
     synth_test = None
     p = os.path.join(a.cache, "synth_test.npz")
     if os.path.exists(p):
