@@ -143,6 +143,31 @@ describe('operator', () => {
     await shot('06-live-reads');
   });
 
+  test('a hit raised while the page had no event stream is alerted when a page opens again', async () => {
+    await page.goto('about:blank');
+    const missed: HotlistHit = { ...stolen, entry: { ...stolen.entry, id: 'central:3', plate: '5KLM203', list: 'felony vehicle' }, kind: 'exact', readText: '5KLM203', explanation: 'exact' };
+    await station.read('5KLM203', [missed]);
+    await page.goto(`${station.base}/hits`);
+    await page.waitForSelector('#hit-alert:not([hidden])');
+    expect(await page.textContent('#hit-title')).toContain('5KLM203');
+    // A new page is a new document: the alarm is attempted; the browser may hold the sound until
+    // the next touch, which the banner asks for.
+    expect(await page.getAttribute('body', 'data-beeps')).toBe('1');
+    await page.click('#hit-later');
+    await page.waitForSelector('#hit-alert', { state: 'hidden' });
+    // Put aside but already shown in this tab: the next page does not alarm for it again...
+    await page.click('nav a[href="/reads"]');
+    await page.waitForSelector('body[data-caught-up="true"]');
+    expect(await page.getAttribute('body', 'data-hit-alerts')).toBeNull();
+    // ...and it waits on the Hits page, unverified, until the officer records the outcome.
+    await page.click('nav a[href="/hits"]');
+    await page.click('#hits-body tr:has-text("5KLM203") .open-hit');
+    await page.waitForSelector('#hit-alert:not([hidden])');
+    await page.click('#hit-verify button[value=confirmed]');
+    await page.waitForSelector('#hit-alert', { state: 'hidden' });
+    await expect.poll(() => page.locator('#hits-body tr:has-text("5KLM203")').count()).toBe(0);
+  });
+
   test('searching without a case number is refused on the page; with one, the reads are listed', async () => {
     await station.read('7TRW816', [], { ageMs: 3600_000, cameraId: 'rear' });
     await page.click('nav a[href="/search"]');

@@ -32,7 +32,9 @@ test('a hit published on the events port reaches an open page at once, with both
   const res = await fetch(`${base}/api/events`, { headers: { cookie: olive.cookie } });
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = res.body!.getReader();
-  await readUntil(reader, /retry: 3000/);
+  // The server's time comes first: a reconnecting page asks for the hits it missed since then.
+  const hello = await readUntil(reader, /event: hello\ndata: (.*)\n\n/);
+  expect(JSON.parse(/event: hello\ndata: (.*)\n/.exec(hello.text)![1]!)).toEqual({ now: h.clock.now() });
   const d = detection();
   h.events.emit({ type: 'detection', detection: d });
   h.events.emit({

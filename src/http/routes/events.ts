@@ -42,7 +42,10 @@ export const eventRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) 
       'x-content-type-options': 'nosniff',
       connection: 'keep-alive',
     });
-    res.write('retry: 3000\n\n');
+    // Server time on connect and with every heartbeat: a page that reconnects asks for the hits
+    // it missed since the last time it saw, in the server's clock, not the tablet's.
+    const tick = (event: string): string => `event: ${event}\ndata: {"now":${ctx.deps.clock.now()}}\n\n`;
+    res.write(`retry: 3000\n\n${tick('hello')}`);
 
     let closed = false;
     const close = (): void => {
@@ -69,7 +72,7 @@ export const eventRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) 
       ctx.reporter.count(`sse_${event}s_sent`);
     });
     const heartbeat = setInterval(() => {
-      if (alive()) res.write(': ping\n\n');
+      if (alive()) res.write(tick('tick'));
     }, HEARTBEAT_MS);
     closers.add(close);
     ctx.reporter.gauge('sse_clients', closers.size);

@@ -107,6 +107,16 @@ export function beep() {
 const queue = [];
 let current = null;
 
+// Hits already put in front of the officer in this tab (kept across page changes), so that a
+// reconnect's catch-up never alarms twice for the same hit.
+const SHOWN_KEY = 'alpr-hits-shown';
+const TIME_KEY = 'alpr-server-time';
+const shown = new Set(JSON.parse(sessionStorage.getItem(SHOWN_KEY) ?? '[]'));
+function markShown(id) {
+  shown.add(id);
+  sessionStorage.setItem(SHOWN_KEY, JSON.stringify([...shown].slice(-500)));
+}
+
 const OUTCOME_TEXT = { confirmed: 'confirmed visually', misread: 'misread', not_vehicle: 'not the vehicle' };
 
 function fact(dl, name, value) {
@@ -148,6 +158,7 @@ function render(item) {
 }
 
 export function showHit(item, { sound = true } = {}) {
+  markShown(item.hit.id);
   document.body.dataset.hitAlerts = String(Number(document.body.dataset.hitAlerts ?? 0) + 1);
   // Special lists are informational only and never alarm (sacramento-pd I.1; roseville 426.6.4 (c)).
   if (sound && !item.hit.informational) beep();
@@ -166,9 +177,21 @@ function next() {
   else document.getElementById('hit-alert').hidden = true;
 }
 
-export async function openHit(id) {
+export async function openHit(id, { sound = false } = {}) {
   const r = await api('GET', `/api/hits/${id}`);
-  if (r.ok) showHit(r.body, { sound: false });
+  if (r.ok) showHit(r.body, { sound });
+}
+
+/**
+ * Hits raised while this tab had no event stream (page change, network drop, tablet asleep):
+ * unverified ones since the last server time seen, oldest first, alerted as if live.
+ */
+async function catchUp(since) {
+  const r = await api('GET', `/api/hits?unverified=true&since=${Math.max(0, since)}&limit=50`);
+  if (!r.ok) return;
+  for (const { hit } of [...r.body.hits].reverse()) {
+    if (!shown.has(hit.id)) await openHit(hit.id, { sound: true });
+  }
 }
 
 function wireHitPanel() {
@@ -194,8 +217,17 @@ function connectEvents() {
   const es = new EventSource('/api/events');
   es.addEventListener('open', () => (document.body.dataset.events = 'open'));
   es.addEventListener('error', () => (document.body.dataset.events = 'retrying'));
+  es.addEventListener('hello', (m) => {
+    const previous = Number(sessionStorage.getItem(TIME_KEY) ?? 0);
+    sessionStorage.setItem(TIME_KEY, String(JSON.parse(m.data).now));
+    if (previous) void catchUp(previous - 2000).then(() => (document.body.dataset.caughtUp = 'true'));
+    else document.body.dataset.caughtUp = 'true';
+  });
+  es.addEventListener('tick', (m) => sessionStorage.setItem(TIME_KEY, String(JSON.parse(m.data).now)));
   es.addEventListener('hit', (m) => {
     const item = JSON.parse(m.data);
+    sessionStorage.setItem(TIME_KEY, String(Math.max(Number(sessionStorage.getItem(TIME_KEY) ?? 0), item.hit.createdAt)));
+    if (shown.has(item.hit.id)) return;
     showHit(item);
     window.dispatchEvent(new CustomEvent('alpr:hit', { detail: item }));
   });
