@@ -6,23 +6,33 @@ import { UsageError, type CliCommand } from './command.js';
 export const command: CliCommand = {
   name: 'doctor',
   summary: "print a running daemon's readiness",
-  usage: 'alpr-edge doctor [--url http://127.0.0.1:8080] [--config FILE] [--json]',
+  usage: 'alpr-edge doctor [--url http://127.0.0.1:8080] [--config FILE] [--json]   (token: http.monitor_token of the config, or ALPR_EDGE_MONITOR_TOKEN)',
   async run(args, io) {
     const { values } = parseArgs({
       args,
       strict: true,
       options: { url: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean', default: false } },
     });
-    let base = values.url;
-    if (!base) {
+    let base: string | undefined = values.url;
+    // /api/status needs a session or the monitoring token (http.monitor_token).
+    let token = io.env.ALPR_EDGE_MONITOR_TOKEN ?? null;
+    if (!base || !token) {
       const r = loadConfigFile(values.config ?? io.env.ALPR_EDGE_CONFIG, io.env);
-      if (!r.config) throw new UsageError(`cannot find the daemon's address: ${r.errors.join('; ')}`);
-      const host = r.config.http.host === '0.0.0.0' ? '127.0.0.1' : r.config.http.host;
-      base = `http://${host.includes(':') ? `[${host}]` : host}:${r.config.http.port}`;
+      if (!r.config && !base) throw new UsageError(`cannot find the daemon's address: ${r.errors.join('; ')}`);
+      if (r.config) {
+        token ??= r.config.http.monitor_token?.reveal() ?? null;
+        const host = r.config.http.host === '0.0.0.0' ? '127.0.0.1' : r.config.http.host;
+        const scheme = r.config.http.tls_cert_file ? 'https' : 'http';
+        base ??= `${scheme}://${host.includes(':') ? `[${host}]` : host}:${r.config.http.port}`;
+      }
     }
     let snap: StatusSnapshot & { version?: string };
     try {
-      const res = await fetch(new URL('/api/status', base), { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(new URL('/api/status', base), {
+        signal: AbortSignal.timeout(5000),
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      if (res.status === 401 || res.status === 403) throw new Error(`HTTP ${res.status}: set http.monitor_token in the config (or ALPR_EDGE_MONITOR_TOKEN)`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       snap = (await res.json()) as StatusSnapshot & { version?: string };
     } catch (err) {

@@ -12,11 +12,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiverDb } from '../../src/receiver/receiver-db.js';
 import { buildReceiver } from '../../src/receiver/server.js';
-import { alive, spawnCli } from '../helpers/cli.js';
+import { alive, runCli, spawnCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alpr-daemon-'));
 const DEVICE = 'demo-unit';
 const TOKEN = 'integration-token';
+const MONITOR = 'monitor-token';
 
 let receiverDb: ReceiverDb;
 let receiver: FastifyInstance;
@@ -64,6 +65,7 @@ beforeAll(async () => {
     ALPR_EDGE_UPLOAD_ENDPOINT: endpoint,
     ALPR_EDGE_UPLOAD_TOKEN: TOKEN,
     ALPR_EDGE_UPLOAD_BATCH_INTERVAL_S: '1',
+    ALPR_EDGE_HTTP_MONITOR_TOKEN: MONITOR,
   });
   let buf = '';
   daemon.stdout!.on('data', (d: Buffer) => {
@@ -89,7 +91,8 @@ afterAll(async () => {
 
 describe('the daemon on the demo configuration', () => {
   it('serves its status with a unit per stage', async () => {
-    const res = await fetch(`${base}/api/status`);
+    expect((await fetch(`${base}/api/status`)).status).toBe(401);
+    const res = await fetch(`${base}/api/status`, { headers: { authorization: `Bearer ${MONITOR}` } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { units: { name: string }[]; readiness: { verdict: string } };
     const names = body.units.map((u) => u.name);
@@ -120,6 +123,13 @@ describe('the daemon on the demo configuration', () => {
     expect(d.position?.lat).toBeGreaterThan(38);
     expect(d.position?.lat).toBeLessThan(39);
   }, 150_000);
+
+  it('doctor reports the readiness of the running daemon', async () => {
+    const r = await runCli(['doctor', '--url', base], { ALPR_EDGE_MONITOR_TOKEN: MONITOR });
+    expect(r.stdout).toMatch(/^readiness: (GREEN|AMBER|RED)/);
+    expect(r.stdout).toContain('camera:demo');
+    expect([0, 1, 2]).toContain(r.code);
+  });
 
   it('stops cleanly on SIGTERM within 10 s and leaves no ffmpeg behind', async () => {
     const ffmpegs = childrenOf(daemon.pid!).filter((p) => comm(p) === 'ffmpeg');
