@@ -224,6 +224,14 @@ describe('administrator', () => {
     await page.fill('#search-form input[name=plate]', '7TRW*');
     await page.click('#search-form button[type=submit]');
     await page.waitForSelector('#export-form:not([hidden])');
+
+    // Evidence hold on the first result, with the reason asked for and recorded.
+    page.once('dialog', (d) => void d.accept('court order 26-117'));
+    const held = await page.getAttribute('#search-results tbody tr:first-child', 'data-detection');
+    await page.click('#search-results tbody tr:first-child .hold');
+    await page.waitForSelector('#search-results tbody tr:first-child .hold:has-text("Release hold")');
+    expect(station.store.detections.get(held!)?.evidenceHold).toBe(true);
+
     await page.selectOption('#export-form select[name=format]', 'zip');
     await page.click('#export-form button[type=submit]');
     await page.waitForSelector('#export-form .form-errors li');

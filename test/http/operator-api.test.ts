@@ -108,6 +108,16 @@ describe('views are audited before the data leaves', () => {
   });
 });
 
+describe('evidence hold', () => {
+  test('an administrator sets it with a reason, recorded; an operator may not', async () => {
+    expect((await post(olive, `/api/detections/${ids(2)}/hold`, { hold: true, reason: 'court order 26-117' })).statusCode).toBe(403);
+    expect((await post(adam, `/api/detections/${ids(2)}/hold`, { hold: true, reason: '' })).statusCode).toBe(400);
+    expect((await post(adam, `/api/detections/${ids(2)}/hold`, { hold: true, reason: 'court order 26-117' })).statusCode).toBe(200);
+    expect(h.detections.get(ids(2))?.evidenceHold).toBe(true);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'evidence.hold', user: 'adam', object: ids(2), purpose: 'court order 26-117' });
+  });
+});
+
 describe('hits', () => {
   test('verification records the outcome with the session user and the time, never the form', async () => {
     const d = h.detections.get(ids(1))!;

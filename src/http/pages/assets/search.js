@@ -37,9 +37,25 @@ form.addEventListener('submit', async (ev) => {
   lastQuery = q;
   const rows = r.body.results;
   count.textContent = `${rows.length} detection(s)${rows.length === r.body.limit ? ' (first page; narrow the search to see all)' : ''}`;
-  results.tBodies[0].innerHTML = rows.map((d) => `<tr data-detection="${d.id}">${readRow(d)}</tr>`).join('');
+  const admin = document.body.dataset.role === 'administrator';
+  results.tBodies[0].innerHTML = rows
+    .map((d) => `<tr data-detection="${d.id}">${readRow(d)}${admin ? `<td><button type="button" class="ghost hold" data-id="${d.id}" data-hold="${d.evidenceHold ? 'false' : 'true'}">${d.evidenceHold ? 'Release hold' : 'Evidence hold'}</button></td>` : ''}</tr>`)
+    .join('');
   results.hidden = false;
   if (exportForm) exportForm.hidden = rows.length === 0;
+});
+
+// Evidence hold keeps a detection past retention (sacramento-pd C.1, shasta 467.5); the reason is recorded.
+results.addEventListener('click', async (ev) => {
+  const b = ev.target.closest('.hold');
+  if (!b) return;
+  const hold = b.dataset.hold === 'true';
+  const reason = prompt(hold ? 'Reason for the evidence hold (case, court order):' : 'Reason for releasing the hold:');
+  if (!reason || !reason.trim()) return;
+  const r = await api('POST', `/api/detections/${b.dataset.id}/hold`, { hold, reason: reason.trim() });
+  if (!r.ok) return alert(r.body.message ?? 'refused');
+  b.dataset.hold = String(!hold);
+  b.textContent = hold ? 'Release hold' : 'Evidence hold';
 });
 
 exportForm?.addEventListener('submit', async (ev) => {
