@@ -94,7 +94,9 @@ export class StoreMaintenance {
         add(await this.purgeWhile('quota_not_uploaded', (n) => this.purge.oldestNotUploaded(n), needsSpace));
       }
     }
-    if (purges.length > 0) await this.giveBackPages(space.lowSpace);
+    // Freed pages are reused before the file grows, and the quota counts pages in use, so the
+    // file only needs to shrink when the file system itself is short of space.
+    if (purges.length > 0 && space.lowSpace) await this.giveBackPages();
     space = this.space();
     return { purges, space, stuck: space.overQuota || space.lowSpace, maxBatchMs: this.maxBatchMs };
   }
@@ -126,12 +128,12 @@ export class StoreMaintenance {
   }
 
   /** Moving pages writes the WAL: on a nearly full disk, cut it after every step. */
-  private async giveBackPages(lowSpace: boolean): Promise<void> {
+  private async giveBackPages(): Promise<void> {
     let left = Infinity;
     while (left > 0 && !this.stopping()) {
       const t0 = performance.now();
       left = this.purge.vacuumStep(VACUUM_PAGES_PER_STEP);
-      if (lowSpace) this.purge.checkpoint();
+      this.purge.checkpoint();
       this.maxBatchMs = Math.max(this.maxBatchMs, performance.now() - t0);
       await yieldToLoop();
     }

@@ -21,6 +21,7 @@ import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { AuditRepo } from './audit-repo.js';
+import { Checkpointer } from './checkpointer.js';
 import { isDiskFull, openDatabase } from './database.js';
 import { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
@@ -66,6 +67,7 @@ interface Pending {
 
 interface Repos {
   db: Database;
+  checkpointer: Checkpointer;
   detections: DetectionsRepo;
   hits: HitsRepo;
   users: UsersRepo;
@@ -127,8 +129,17 @@ export class Store implements Unit {
     const audit = new AuditRepo(db, clock, outbox);
     const hits = new HitsRepo(db, clock, outbox);
     const purge = new PurgeRepo(db);
+    const checkpointer = new Checkpointer(db, this.file, (r) => {
+      if (r.ok) status.gauge('wal_frames', r.log ?? 0);
+      else {
+        status.error(new Error(`WAL checkpoint: ${r.error ?? 'failed'}`));
+        log.warn({ err: r.error }, 'background WAL checkpoint failed');
+      }
+    });
+    checkpointer.start();
     this.repos = {
       db,
+      checkpointer,
       outbox,
       audit,
       hits,
@@ -169,6 +180,7 @@ export class Store implements Unit {
     await this.maintaining;
     await this.followUp;
     if (this.repos) {
+      await this.repos.checkpointer.stop();
       this.repos.db.close();
       this.repos = null;
     }

@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'alpr-diskfull-'));
 let mounted = false;
 let why = '';
 try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dir], { stdio: 'pipe' });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', dir], { stdio: 'pipe' });
   mounted = true;
 } catch (err) {
   why = String((err as { stderr?: Buffer }).stderr ?? err).trim();
@@ -29,7 +29,7 @@ function remount(size: string): void {
 }
 
 /** Stores detections until the disk is full; returns the ids reported stored and the error. */
-function fillUp(t: TestStore, max = 2000): { stored: string[]; error: unknown } {
+function fillUp(t: TestStore, max = 4000): { stored: string[]; error: unknown } {
   const stored: string[] = [];
   for (let i = 0; i < max; i++) {
     const d = detection({ text: `F${i}`, overviewJpeg: jpeg(40_000) });
@@ -66,8 +66,8 @@ describe.skipIf(!mounted)('disk full (tmpfs)', () => {
   });
 
   it('refuses new detections with STORE_DISK_FULL and a red status, corrupts nothing, and recovers when space returns', async () => {
-    remount('24m');
-    const t = await openTestStore({ dir, clock: systemClock, config: { quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 6, purge_unuploaded: false } } });
+    remount('48m');
+    const t = await openTestStore({ dir, clock: systemClock, config: { quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 16, purge_unuploaded: false } } });
     try {
       const { stored, error } = fillUp(t);
       expect(error).toBeInstanceOf(AlprError);
@@ -77,7 +77,7 @@ describe.skipIf(!mounted)('disk full (tmpfs)', () => {
       expect(t.registry.get('store')!.counters.store_failed).toBeGreaterThanOrEqual(1);
       checkIntact(t, stored);
 
-      remount('48m');
+      remount('96m');
       const d = detection({ text: 'BACK1' });
       t.store.insertDetection(d, null, []);
       expect(t.registry.get('store')!.state).toBe('ok');
@@ -92,8 +92,8 @@ describe.skipIf(!mounted)('disk full (tmpfs)', () => {
   });
 
   it('makes room by purging acknowledged detections when space runs low, and keeps storing', async () => {
-    remount('24m');
-    const t = await openTestStore({ dir, clock: systemClock, config: { quota: { max_mb: 0, min_free_mb: 12, reserve_mb: 6, purge_unuploaded: false } } });
+    remount('48m');
+    const t = await openTestStore({ dir, clock: systemClock, config: { quota: { max_mb: 0, min_free_mb: 36, reserve_mb: 16, purge_unuploaded: false } } });
     try {
       const first = fillUp(t);
       expect((first.error as AlprError).code).toBe('STORE_DISK_FULL');
