@@ -1,7 +1,7 @@
 /**
  * One camera: an ffmpeg child decoding to raw frames, a watchdog that restarts it, paced
- * reconnects, and the frame schedule (speed-driven thinning, motion gate, bounded queue) in
- * front of the consumer.
+ * reconnects, and the frame schedule (frame-schedule.ts: speed-driven thinning, motion gate,
+ * bounded queue) in front of the consumer.
  *
  *   [onvif: resolve URI] → ffmpeg → FrameReader ─thin (speed)─▶ Frame ─motion gate─▶ FrameQueue ─▶ onFrame()
  *                             ▲                                   └─▶ latestFrame() (live view)
@@ -18,17 +18,14 @@ import type { ChildTracker } from './child-tracker.js';
 import { CameraErrors } from './errors.js';
 import { ffmpegArgs, type InputKind } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
-import { FramePump, FrameQueue } from './frame-queue.js';
+import { FrameSchedule, type FrameSink } from './frame-schedule.js';
 import type { Frame } from './frame.js';
 import { HourCounter, linkQuality, RateMeter } from './link-quality.js';
-import { MotionGate } from './motion-gate.js';
 import { resolveOnvifStream } from './onvif-resolver.js';
-import { Decimator, decodeRate, MPS_TO_MPH, rateForSpeed } from './rate-schedule.js';
 import { displayUrl, withCredentials } from './stream-url.js';
 import { Watchdog, type TripReason } from './watchdog.js';
-import { zoneToPixels } from './zone.js';
 
-export type FrameSink = (frame: Frame) => unknown;
+export type { FrameSink } from './frame-schedule.js';
 
 export interface CameraSourceDeps {
   config: CameraConfig;
@@ -52,12 +49,6 @@ interface Target {
 
 /** Lines of ffmpeg's stderr put in the log when it dies, and on the status page. */
 const TAIL_IN_LOG = 20;
-/**
- * The live view keeps its own copy of a frame at most this often. A copy is needed because the
- * consumer may take the frame's buffer (the recognizer pool transfers it to a worker thread,
- * which detaches it here); 2 copies a second cost ~1 ms, copying every frame ~30 ms/s at 720p.
- */
-const SNAPSHOT_INTERVAL_MS = 500;
 
 export class CameraSource implements Unit {
   readonly name: string;
@@ -66,10 +57,7 @@ export class CameraSource implements Unit {
   private readonly status: StatusReporter;
   private readonly clock: Clock;
   private readonly backoff: Backoff;
-  private readonly queue: FrameQueue<Frame>;
-  private readonly pump: FramePump<Frame>;
-  private readonly decimator: Decimator;
-  private readonly motion: MotionGate | null;
+  private readonly schedule: FrameSchedule;
   private readonly meter = new RateMeter();
   private readonly reconnects = new HourCounter();
   private readonly watchdog: Watchdog;
@@ -80,17 +68,11 @@ export class CameraSource implements Unit {
   private proc: FfmpegProcess | null = null;
   private wake: (() => void) | null = null;
   private trip: TripReason | null = null;
-  private latest: Frame | null = null;
-  private latestAt = Number.NEGATIVE_INFINITY;
-  private seq = 0;
-  private sampleFps: number;
   /** The camera's own rate once seen below the decode rate: later connections decode at it. */
   private sourceRateCap: number | null = null;
   /** Rate of the running ffmpeg's fps filter. */
   private sessionFps: number;
   private rateRestart = false;
-  private manualSpeed: number | null | undefined;
-  private zonePx: [number, number][] | undefined;
   private target: Target | null = null;
 
   constructor(private readonly deps: CameraSourceDeps) {
@@ -100,19 +82,9 @@ export class CameraSource implements Unit {
     this.status = deps.status;
     this.clock = deps.clock ?? systemClock;
     this.backoff = new Backoff({ initial_ms: this.cfg.retry_initial_s * 1000, max_ms: this.cfg.retry_max_s * 1000, jitter: 0.5 }, deps.random);
-    this.queue = new FrameQueue<Frame>(this.cfg.queue_size);
-    this.pump = new FramePump(this.queue, (err) => this.log.warn({ err }, 'frame consumer failed'));
-    const speedDriven = deps.speed !== undefined && this.cfg.speed_rates.length > 0;
-    this.decodeFps = speedDriven ? decodeRate(this.cfg.speed_rates, this.cfg.fps) : this.cfg.fps;
-    this.sampleFps = this.decodeFps;
+    this.schedule = new FrameSchedule(this.cfg, this.status, this.log, deps.speed);
+    this.decodeFps = this.schedule.decodeFps;
     this.sessionFps = this.decodeFps;
-    this.decimator = new Decimator(this.decodeFps);
-    this.motion = this.cfg.motion.enabled
-      ? new MotionGate(
-          { pixelDelta: this.cfg.motion.pixel_delta, thresholdPct: this.cfg.motion.threshold_pct, holdMs: this.cfg.motion.hold_s * 1000, sampleWidth: this.cfg.motion.sample_width },
-          this.cfg.zone,
-        )
-      : null;
     this.watchdog = new Watchdog(
       { connectTimeoutMs: this.cfg.connect_timeout_s * 1000, stallMs: this.cfg.stall_timeout_s * 1000, tickMs: 1000 },
       this.clock,
@@ -123,17 +95,17 @@ export class CameraSource implements Unit {
 
   /** Where frames go. A sink returning a promise gets the next frame only once it settles. */
   onFrame(sink: FrameSink | null): void {
-    this.pump.setSink(sink);
+    this.schedule.setSink(sink);
   }
 
   /** Vehicle speed in m/s (null = unknown); overrides the `speed` dependency from now on. */
   setSpeed(mps: number | null): void {
-    this.manualSpeed = mps;
+    this.schedule.setSpeed(mps);
   }
 
   /** A recent decoded frame (at most 0.5 s old while frames flow), for the live view. Never handed to a consumer. */
   latestFrame(): Frame | null {
-    return this.latest;
+    return this.schedule.latestFrame();
   }
 
   /** The ffmpeg child's pid while one runs. */
@@ -162,7 +134,7 @@ export class CameraSource implements Unit {
     await this.proc?.stop();
     await this.running;
     this.running = null;
-    this.queue.clear();
+    this.schedule.clear();
     if (this.status.get().state !== 'stopped') this.status.set('stopped', '');
   }
 
@@ -213,10 +185,9 @@ export class CameraSource implements Unit {
       realtime: this.cfg.realtime,
       ioTimeoutS: this.cfg.stall_timeout_s,
     });
-    this.seq = 0;
     this.trip = null;
     this.sessionFps = Math.min(this.decodeFps, this.sourceRateCap ?? Infinity);
-    this.decimator.setSourceRate(this.sessionFps, this.sampleFps);
+    this.schedule.startSession(this.sessionFps);
     this.meter.reset(this.clock.now());
     const proc = new FfmpegProcess({
       binary: this.deps.ffmpegPath ?? 'ffmpeg',
@@ -225,7 +196,7 @@ export class CameraSource implements Unit {
       pixelFormat: this.cfg.pixel_format,
       secrets: password ? [password] : [],
       want: () => this.wantFrame(),
-      onFrame: (data, w, h) => this.onDecoded(data, w, h),
+      onFrame: (data, w, h) => this.schedule.deliver(data, w, h, this.clock.now()),
       onInfo: (info) => {
         this.status.detail('resolution', `${info.width}x${info.height}`);
         this.status.detail('source_fps', info.sourceFps);
@@ -298,40 +269,7 @@ export class CameraSource implements Unit {
     this.watchdog.frame(now);
     this.meter.mark(now);
     this.status.count('frames');
-    this.updateSampleRate();
-    const keep = this.decimator.accept();
-    if (!keep) this.status.count('thinned');
-    return keep;
-  }
-
-  private updateSampleRate(): void {
-    if (this.deps.speed === undefined || this.cfg.speed_rates.length === 0) return;
-    const mps = this.manualSpeed !== undefined ? this.manualSpeed : this.deps.speed();
-    const fps = rateForSpeed(this.cfg.speed_rates, mps === null ? null : mps * MPS_TO_MPH, this.sampleFps, this.cfg.speed_hysteresis_mph);
-    if (fps !== this.sampleFps) {
-      this.sampleFps = fps;
-      this.decimator.setRate(fps);
-    }
-  }
-
-  private onDecoded(data: Buffer, width: number, height: number): void {
-    const now = this.clock.now();
-    if (this.cfg.zone.length >= 3 && this.zonePx === undefined) this.zonePx = zoneToPixels(this.cfg.zone, width, height);
-    const frame: Frame = { cameraId: this.cfg.id, seq: this.seq++, capturedAt: now, width, height, format: this.cfg.pixel_format, data };
-    if (this.zonePx) frame.zone = this.zonePx;
-    if (this.motion && !this.motion.check(frame, now)) {
-      // Gated frames stay here: no consumer can take their buffer, so no copy is needed.
-      this.latest = frame;
-      this.latestAt = now;
-      this.status.count('gated');
-      return;
-    }
-    if (now - this.latestAt >= SNAPSHOT_INTERVAL_MS) {
-      this.latest = { ...frame, data: Buffer.from(frame.data) };
-      this.latestAt = now;
-    }
-    if (this.pump.push(frame) !== undefined) this.status.count('dropped');
-    this.status.count('delivered');
+    return this.schedule.accept();
   }
 
   /**
@@ -396,12 +334,9 @@ export class CameraSource implements Unit {
     const last = this.watchdog.lastFrameAt;
     this.status.detail('fps', Math.round(this.meter.rate(now) * 10) / 10);
     this.status.detail('expected_fps', this.expectedFps());
-    this.status.detail('sample_fps', this.sampleFps);
     this.status.detail('last_frame_at', last === null ? null : new Date(last).toISOString());
     this.status.detail('reconnects_per_h', this.reconnects.count(now));
-    this.status.detail('drops', this.queue.dropped);
-    this.status.detail('queue', this.queue.length);
-    if (this.motion) this.status.detail('motion_pct', Math.round(this.motion.lastChangedPct * 100) / 100);
+    for (const [k, v] of Object.entries(this.schedule.details())) this.status.detail(k, v);
   }
 
   /** The camera's own rate caps what ffmpeg can deliver. */

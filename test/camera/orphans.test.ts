@@ -10,7 +10,7 @@ import { processStartTicks, sweepPidFile } from '../../src/camera/child-tracker.
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
-import { waitFor } from './helpers.js';
+import { cameraConfig, waitFor } from './helpers.js';
 
 const DAEMON = fileURLToPath(new URL('../peers/camera-daemon.ts', import.meta.url));
 
@@ -28,7 +28,8 @@ const spawned: ChildProcess[] = [];
 const strays: number[] = [];
 
 async function startDaemon(dataDir: string, kind: string, url: string, flag: '--wait-frame' | '--exit' | null): Promise<{ daemon: ChildProcess; ffmpegPid: number }> {
-  const daemon = spawn(process.execPath, ['--import', 'tsx', DAEMON, dataDir, kind, url, ...(flag ? [flag] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const config = cameraConfig({ id: 'orphan', kind: kind as 'rtsp' | 'file', url, fps: 5, connect_timeout_s: 120, stall_timeout_s: 120, width: 160, height: 120 });
+  const daemon = spawn(process.execPath, ['--import', 'tsx', DAEMON, dataDir, JSON.stringify(config), ...(flag ? [flag] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.push(daemon);
   let out = '';
   let err = '';
@@ -40,7 +41,8 @@ async function startDaemon(dataDir: string, kind: string, url: string, flag: '--
       if (m) resolve(Number(m[1]));
     });
     daemon.once('exit', (code) => reject(new Error(`daemon exited ${code}: ${err}`)));
-    setTimeout(() => reject(new Error(`daemon never reported ffmpeg: ${err}`)), 20_000).unref();
+    // Generous: a loaded 2-core machine takes seconds just to start Node with tsx.
+    setTimeout(() => reject(new Error(`daemon never reported ffmpeg: ${err}`)), 45_000).unref();
   });
   strays.push(ffmpegPid);
   return { daemon, ffmpegPid };
@@ -52,7 +54,7 @@ async function sigkill(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-describe('no ffmpeg outlives the daemon', () => {
+describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
   const server = new RtspPeer({ mounts: ['/live=test:160x120@10'] });
   const dirs: string[] = [];
   const tempDir = (): string => {

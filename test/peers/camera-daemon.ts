@@ -5,18 +5,18 @@
  *
  * With `--exit`, it calls process.exit() right after, to check the synchronous exit hook.
  *
- *   node --import tsx test/peers/camera-daemon.ts DATA_DIR KIND URL [--wait-frame | --exit]
+ *   node --import tsx test/peers/camera-daemon.ts DATA_DIR CAMERA_CONFIG_JSON [--wait-frame | --exit]
  */
-import { tmpdir } from 'node:os';
 import { Cameras } from '../../src/camera/cameras.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import type { CameraConfig } from '../../src/config/sections/camera.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 
-const [dataDir, kind, url, flag] = process.argv.slice(2);
-const r = loadConfigObject({ cameras: [{ id: 'orphan', kind, url, fps: 5, connect_timeout_s: 120, stall_timeout_s: 120, width: 160, height: 120 }] }, tmpdir());
-if (!r.config) throw new Error(r.errors.join('; '));
-const cameras = new Cameras({ configs: r.config.cameras, logger: silentLogger(), registry: new StatusRegistry(), dataDir: dataDir! });
+// The camera config arrives as JSON, already validated by the test: starting the config loader
+// here would only slow the daemon's start on a loaded machine.
+const [dataDir, configJson, flag] = process.argv.slice(2);
+const config = JSON.parse(configJson!) as CameraConfig;
+const cameras = new Cameras({ configs: [config], logger: silentLogger(), registry: new StatusRegistry(), dataDir: dataDir! });
 let frames = 0;
 cameras.onFrame(() => void frames++);
 await cameras.start();
