@@ -131,9 +131,11 @@ function render(item) {
   panel.classList.toggle('informational', hit.informational);
   panel.dataset.hitId = String(hit.id);
   panel.dataset.informational = String(hit.informational);
+  const read = detection ? detection.text : e.plate;
+  const list = e.list.replace(/_/g, ' ');
   panel.querySelector('#hit-title').textContent = hit.informational
-    ? `Informational: ${e.plate} (${e.list})`
-    : `HIT: ${e.plate} — ${e.list}${hit.retroactive ? ' (earlier read)' : ''}`;
+    ? `Informational: ${read} (${list})`
+    : `HIT: ${read} — ${list}${hit.retroactive ? ' (earlier read)' : ''}`;
   panel.querySelector('.informational-note').hidden = !hit.informational;
   panel.querySelector('#hit-plate').src = item.images.plate;
   panel.querySelector('#hit-overview').src = item.images.overview;
