@@ -17,6 +17,16 @@ export interface TrackedChild {
   camera: string;
   /** Kernel start time (clock ticks since boot, /proc/PID/stat field 22), or null off Linux. */
   startTicks: number | null;
+  /** The daemon that started it, and that daemon's kernel start time. */
+  ownerPid?: number;
+  ownerStartTicks?: number | null;
+}
+
+/** This process's identity in the pid file, read once. */
+let self: { pid: number; startTicks: number | null } | null = null;
+function selfIdentity(): { pid: number; startTicks: number | null } {
+  self ??= { pid: process.pid, startTicks: processStartTicks(process.pid) };
+  return self;
 }
 
 export class ChildTracker {
@@ -35,7 +45,8 @@ export class ChildTracker {
   track(child: ChildProcess, camera: string): void {
     const pid = child.pid;
     if (pid === undefined) return;
-    this.children.set(pid, { child, info: { pid, camera, startTicks: processStartTicks(pid) } });
+    const owner = selfIdentity();
+    this.children.set(pid, { child, info: { pid, camera, startTicks: processStartTicks(pid), ownerPid: owner.pid, ownerStartTicks: owner.startTicks } });
     child.once('exit', () => {
       this.children.delete(pid);
       this.writePidFile();
@@ -121,8 +132,10 @@ export interface SweepResult {
 
 /**
  * Kills the ffmpeg children a previous run of the daemon left behind (it was SIGKILLed or lost
- * power mid-write). A pid is killed only when it is still the very process we started: same
- * kernel start time, and its argv[0] is an ffmpeg writing to pipe:1.
+ * power mid-write). A pid is killed only when it is still the very process we started (same
+ * kernel start time, argv[0] an ffmpeg writing to pipe:1) and the daemon that started it is gone:
+ * a second daemon pointed at the same data folder by mistake must not kill the first one's
+ * cameras.
  */
 export function sweepPidFile(path: string, binaryName = 'ffmpeg'): SweepResult {
   const result: SweepResult = { killed: [], ignored: [] };
@@ -164,5 +177,13 @@ function isOurFfmpeg(entry: TrackedChild, binaryName: string): boolean {
     return false;
   }
   if (basename(argv[0] ?? '') !== basename(binaryName) || !argv.includes('pipe:1')) return false;
-  return entry.startTicks !== null && processStartTicks(entry.pid) === entry.startTicks;
+  if (entry.startTicks === null || processStartTicks(entry.pid) !== entry.startTicks) return false;
+  return !ownerAlive(entry);
+}
+
+/** The recorded owner still runs (same pid and start time), and is not this process. */
+function ownerAlive(entry: TrackedChild): boolean {
+  if (entry.ownerPid === undefined || entry.ownerPid === process.pid) return false;
+  const ticks = processStartTicks(entry.ownerPid);
+  return ticks !== null && ticks === entry.ownerStartTicks;
 }

@@ -14,7 +14,7 @@ describe('ChildTracker', () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     tracker.track(child, 'front');
     const entry = JSON.parse(readFileSync(join(dir, 'pids'), 'utf8').trim());
-    expect(entry).toEqual({ pid: child.pid, camera: 'front', startTicks: processStartTicks(child.pid!) });
+    expect(entry).toEqual({ pid: child.pid, camera: 'front', startTicks: processStartTicks(child.pid!), ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid) });
     expect(tracker.killAllSync()).toEqual([child.pid]);
     await once(child, 'exit');
     expect(tracker.list()).toEqual([]);

@@ -134,4 +134,26 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     expect(result.ignored.map((e) => e.pid)).toEqual([sleeper.pid, ffmpeg.pid]);
     expect([running(sleeper.pid!), running(ffmpeg.pid!)]).toEqual([true, true]);
   });
+
+  it('the sweep spares an ffmpeg whose daemon still runs (two daemons on one data folder)', async () => {
+    const dir = tempDir();
+    const owner = spawn('sleep', ['30'], { stdio: 'ignore' }); // stands in for the other, live daemon
+    spawned.push(owner);
+    const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=1', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    spawned.push(ffmpeg);
+    strays.push(ffmpeg.pid!);
+    await waitFor(() => processStartTicks(ffmpeg.pid!) !== null && processStartTicks(owner.pid!) !== null, 2_000, 'processes to start');
+    const file = join(dir, PID_FILE);
+    const entry = { pid: ffmpeg.pid, camera: 'b', startTicks: processStartTicks(ffmpeg.pid!), ownerPid: owner.pid, ownerStartTicks: processStartTicks(owner.pid!) };
+    writeFileSync(file, `${JSON.stringify(entry)}\n`);
+    expect(sweepPidFile(file).killed).toEqual([]);
+    expect(running(ffmpeg.pid!)).toBe(true);
+
+    // Once its daemon is gone, the same entry is a leftover.
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+    writeFileSync(file, `${JSON.stringify(entry)}\n`);
+    expect(sweepPidFile(file).killed.map((e) => e.pid)).toEqual([ffmpeg.pid]);
+    await waitFor(() => !running(ffmpeg.pid!), 3_000, 'the leftover ffmpeg to die');
+  });
 });
