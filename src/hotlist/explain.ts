@@ -18,6 +18,20 @@ export interface Explained {
   edits: number;
 }
 
+/**
+ * The kind of a match without building its explanation: exact, confusion (same length, every
+ * difference inside a class) or edit. Ranking needs only this; the explanation text is made for
+ * the hits that are reported, not for every candidate that touched an entry.
+ */
+export function classifyMatch(plate: string, read: string, table: ConfusionTable): Exclude<MatchKind, 'wildcard'> {
+  if (plate === read) return 'exact';
+  if (plate.length !== read.length) return 'edit';
+  for (let i = 0; i < plate.length; i++) {
+    if (plate[i] !== read[i] && !table.confusableChars(plate[i]!, read[i]!)) return 'edit';
+  }
+  return 'confusion';
+}
+
 export function explainMatch(plate: string, read: string, table: ConfusionTable): Explained {
   if (plate === read) return { kind: 'exact', explanation: 'exact', edits: 0 };
   const steps = align(plate, read, table);

@@ -5,7 +5,7 @@
  */
 import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
 import type { ConfusionTable } from './confusion-table.js';
-import { explainMatch, explainWildcard } from './explain.js';
+import { classifyMatch } from './explain.js';
 import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './index-builder.js';
 import { EDIT, MAX_CANDIDATES, PlateTrie } from './plate-trie.js';
 import { columnBytes, readColumn } from './string-column.js';
@@ -26,8 +26,8 @@ export interface RawMatch {
   entry: number;
   plate: string;
   kind: MatchKind;
-  explanation: string;
-  edits: number;
+  /** Walk cost in half-edits (confusions counted at `confusionCost`); 0 for wildcards. */
+  cost: number;
   /** Index of the candidate text that matched. */
   candidate: number;
 }
@@ -105,14 +105,14 @@ export class ListIndex {
       if (this.trie.setCandidate(count, this.key, len, edits * EDIT)) slot[count++] = i;
     }
     if (count === 0) return;
-    this.trie.fuzzyMany(count, s.confusionCost, s.table.classOf, (c, node, plate) => {
+    this.trie.fuzzyMany(count, s.confusionCost, s.table.classOf, (c, node, plate, cost) => {
       const candidate = slot[c]!;
       const text = texts[candidate]!;
-      let explained: ReturnType<typeof explainMatch> | undefined;
+      let kind: MatchKind | undefined;
       for (let e = this.trie.head[node]!; e !== -1; e = next[e]!) {
         if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
-        explained ??= explainMatch(plate, text, s.table);
-        out.push({ index: this, entry: e, plate, kind: explained.kind, explanation: explained.explanation, edits: explained.edits, candidate });
+        kind ??= classifyMatch(plate, text, s.table);
+        out.push({ index: this, entry: e, plate, kind, cost, candidate });
       }
     });
     if (this.parts.wildcardCount === 0) return;
@@ -122,7 +122,7 @@ export class ListIndex {
       this.wild.patterns(this.key, len, s.table.classOf, (node, pattern) => {
         for (let e = this.wild.head[node]!; e !== -1; e = next[e]!) {
           if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
-          out.push({ index: this, entry: e, plate: pattern, kind: 'wildcard', explanation: explainWildcard(pattern, text, s.table), edits: 0, candidate });
+          out.push({ index: this, entry: e, plate: pattern, kind: 'wildcard', cost: 0, candidate });
         }
       });
     }

@@ -1,9 +1,10 @@
 /**
  * Matches a read's candidates against every list in force and ranks the hits: exact beats
  * wildcard beats confusion beats edit distance; list priority (1 = most urgent) breaks ties,
- * then fewer edits, then the candidate's confidence. One hit per entry, from its best candidate.
+ * then the lower edit cost, then the candidate's confidence. One hit per entry, from its best candidate.
  */
 import { normalisePlate } from '../reads/normalise.js';
+import { explainMatch, explainWildcard } from './explain.js';
 import type { ListIndex, MatchSettings, RawMatch } from './list-index.js';
 import { MAX_CANDIDATES } from './plate-trie.js';
 import type { HotlistHit, MatchKind } from './types.js';
@@ -65,27 +66,30 @@ export function matchCandidates(
     }
   }
   if (best.size === 0) return [];
-  return [...best.values()].sort(compare).slice(0, limits.maxHits).map(toHit);
+  return [...best.values()]
+    .sort(compare)
+    .slice(0, limits.maxHits)
+    .map((r) => toHit(r, settings.table));
 }
 
 function compare(a: Ranked, b: Ranked): number {
   return (
     KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
     a.index.priority(a.entry) - b.index.priority(b.entry) ||
-    a.edits - b.edits ||
+    a.cost - b.cost ||
     b.confidence - a.confidence ||
     a.order - b.order
   );
 }
 
-function toHit(r: Ranked): HotlistHit {
+function toHit(r: Ranked, table: MatchSettings['table']): HotlistHit {
   const entry = r.index.entryInfo(r.entry, r.plate);
   return {
     entry,
     generation: r.index.generation,
     kind: r.kind,
     readText: r.readText,
-    explanation: r.explanation,
+    explanation: r.kind === 'wildcard' ? explainWildcard(r.plate, r.readText, table) : explainMatch(r.plate, r.readText, table).explanation,
     retroactive: false,
     alarm: !entry.informational,
     notice: entry.informational ? INFORMATIONAL_NOTICE : null,
