@@ -8,7 +8,7 @@
  * mass the beam did not reach, so they are comparable across plates and sum to at most 1.
  */
 import { ctcBeam, ctcCharConfidences, ctcLogLikelihood, type CtcFrames } from './ctc.js';
-import { REGIONS, canonical, coerce, formatFit, formatsOfLength, type FormatFit, type Region } from './plate-format.js';
+import { canonical, coerce, formatFit, formatsOfLength, type FormatFit, type Region } from './plate-format.js';
 import type { Candidate } from './types.js';
 
 /** log prior of a reading by its format fit; ratios matter, not absolute values. */
@@ -39,13 +39,13 @@ interface Entry {
   rawProb: number;
 }
 
-/** Tie order: a tie keeps the spelling that changes least (US rewrites O as 0). */
+/** Every region, in tie order: a tie keeps the spelling that changes least (US rewrites O as 0). */
 const TIE_ORDER: readonly Region[] = ['br', 'eu', 'us'];
 
 export function readPlate(f: CtcFrames, opts: ReadingOptions): Reading {
   const beam = ctcBeam(f, opts.charset, opts.beamWidth ?? 16, Math.max(opts.topN, 10));
   const beamMass = beam.reduce((s, b) => s + b.prob, 0);
-  const regions = opts.region ? [opts.region] : TIE_ORDER.filter((r) => REGIONS.includes(r));
+  const regions = opts.region ? [opts.region] : TIE_ORDER;
   const likelihood = new Map<string, number>(beam.map((b) => [b.text, b.prob]));
   const probOf = (text: string): number => {
     let p = likelihood.get(text);
