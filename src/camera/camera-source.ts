@@ -113,6 +113,11 @@ export class CameraSource implements Unit {
     return this.proc?.pid;
   }
 
+  /** The running ffmpeg's argv with credentials removed (diagnostics), or [] between runs. */
+  ffmpegArgv(): string[] {
+    return this.proc ? this.proc.args.map((a) => displayUrl(a)) : [];
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.stopped = false;
@@ -169,6 +174,10 @@ export class CameraSource implements Unit {
     this.target = target;
     this.status.detail('url', target.display);
 
+    this.trip = null;
+    this.sessionFps = Math.min(this.decodeFps, this.sourceRateCap ?? Infinity);
+    this.schedule.startSession(this.sessionFps);
+    this.meter.reset(this.clock.now());
     const password = this.cfg.password?.reveal() ?? '';
     const args = ffmpegArgs({
       kind: target.kind,
@@ -185,10 +194,6 @@ export class CameraSource implements Unit {
       realtime: this.cfg.realtime,
       ioTimeoutS: this.cfg.stall_timeout_s,
     });
-    this.trip = null;
-    this.sessionFps = Math.min(this.decodeFps, this.sourceRateCap ?? Infinity);
-    this.schedule.startSession(this.sessionFps);
-    this.meter.reset(this.clock.now());
     const proc = new FfmpegProcess({
       binary: this.deps.ffmpegPath ?? 'ffmpeg',
       args,
@@ -203,7 +208,6 @@ export class CameraSource implements Unit {
         this.status.detail('codec', info.sourceCodec);
         this.capToSourceRate(info.sourceFps, proc);
       },
-      onExit: () => undefined,
       ...(this.deps.tracker ? { tracker: this.deps.tracker } : {}),
     });
     this.proc = proc;

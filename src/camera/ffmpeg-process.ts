@@ -33,7 +33,8 @@ export interface FfmpegProcessOptions {
   onFrame: (data: Buffer, width: number, height: number) => void;
   /** The output size became known (from ffmpeg's stream lines). */
   onInfo?: (info: StreamInfo) => void;
-  onExit: (exit: FfmpegExit) => void;
+  /** Also available as the promise `exit()`. */
+  onExit?: (exit: FfmpegExit) => void;
   /** Lines of stderr kept. */
   stderrLines?: number;
   tracker?: ChildTracker;
@@ -60,6 +61,11 @@ export class FfmpegProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** The argv as given, credentials included: never log it unscrubbed. */
+  get args(): readonly string[] {
+    return this.opts.args;
   }
 
   get info(): StreamInfo {
@@ -97,7 +103,7 @@ export class FfmpegProcess {
     });
     void this.exited.then((exit) => {
       this.flushLine();
-      this.opts.onExit(exit);
+      this.opts.onExit?.(exit);
     });
 
     child.stdout.on('data', (chunk: Buffer) => this.onStdout(chunk));

@@ -27,6 +27,7 @@ describe('frame scheduling on the demo clip', () => {
       // The table's top rate (15 fps) is above the clip's 10 fps: one restart at the clip's rate.
       await waitFor(() => (counters().frames ?? 0) >= 2, 15_000, 'first frames');
       expect(lines.join('')).toContain('decoding at its own rate');
+      expect(source.ffmpegArgv()).toContain('fps=10,scale=320:180:flags=bilinear');
       const pid = source.ffmpegPid;
       const start = { decoded: counters().frames!, delivered: frames.length };
       await waitFor(() => counters().frames! >= start.decoded + 20, 10_000, '20 decoded frames at 0 mph');
