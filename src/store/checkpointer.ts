@@ -70,9 +70,13 @@ export class Checkpointer {
     const w = this.worker;
     this.worker = null;
     if (!w) return;
+    // Unref'd while running so it never keeps the process alive; waiting for its exit must.
+    w.ref();
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
     w.postMessage('stop');
+    const timer = setTimeout(() => void w.terminate(), 2000);
     await exited;
+    clearTimeout(timer);
   }
 
   /** Without the worker, SQLite checkpoints on commit again (slower commits, bounded WAL). */
