@@ -64,6 +64,7 @@ export class Hotlist implements Unit {
   private purgeTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private retro: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly deps: HotlistDeps) {
     this.cfg = deps.config;
@@ -121,6 +122,7 @@ export class Hotlist implements Unit {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.purgeTimer);
     clearInterval(this.statusTimer);
     this.purgeTimer = this.statusTimer = undefined;
@@ -191,6 +193,7 @@ export class Hotlist implements Unit {
       this.refreshStatus();
       return r;
     }
+    if (this.stopped) return result.report; // a build that finished after stop() changes nothing
     this.swap(new ListIndex(result.parts), opts.retroactive ?? true);
     this.view.accepted(source);
     this.refreshStatus();
