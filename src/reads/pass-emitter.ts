@@ -92,7 +92,7 @@ export class PassEmitter {
       return;
     }
     const qualifies =
-      consensus.text !== '' &&
+      consensus.text.length >= config.min_text_length &&
       consensus.confidence >= config.min_confidence &&
       (track.frames >= config.min_frames || consensus.confidence >= config.single_frame_confidence);
     if (!qualifies || !best) {

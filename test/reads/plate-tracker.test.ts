@@ -72,6 +72,18 @@ describe('PlateTracker: one detection per vehicle pass', () => {
     expect(h.encodeCalls.map((c) => c.frame.seq)).toEqual([1]);
   });
 
+  it('discards a pass whose consensus is shorter than min_text_length (road markings, sign fragments)', async () => {
+    const h = harness();
+    const box = { x: 100, y: 100, w: 60, h: 20 };
+    for (let seq = 0; seq < 8; seq++) {
+      const frame = makeFrame('front', seq, T0 + seq * 100, [box]);
+      h.tracker.push(frameReads(frame, [makeRead('77', box)]), frame);
+    }
+    await h.settle(T0 + 5000);
+    expect(h.detections).toEqual([]);
+    expect(h.status().counters.tracks_discarded).toBe(1);
+  });
+
   it('keeps two vehicles that overlap in time apart', async () => {
     const h = harness();
     const left: PassSpec = { text: '7ABC123', frames: 10, box: { x: 40, y: 80, w: 50, h: 16 }, dx: -2, dy: 3, growth: 0.04 };
