@@ -42,19 +42,37 @@ interface Entry {
 /** Every region, in tie order: a tie keeps the spelling that changes least (US rewrites O as 0). */
 const TIE_ORDER: readonly Region[] = ['br', 'eu', 'us'];
 
-export function readPlate(f: CtcFrames, opts: ReadingOptions): Reading {
-  const beam = ctcBeam(f, opts.charset, opts.beamWidth ?? 16, Math.max(opts.topN, 10));
-  const beamMass = beam.reduce((s, b) => s + b.prob, 0);
-  const regions = opts.region ? [opts.region] : TIE_ORDER;
-  const likelihood = new Map<string, number>(beam.map((b) => [b.text, b.prob]));
+/**
+ * Reads one plate from the OCR output of one or more views of it (the same plate cropped a
+ * little differently). With several views, the candidates are the union of each view's beam and
+ * a string's probability is the geometric mean of its likelihood in every view: a reading that
+ * depends on one lucky crop loses to one every crop agrees on.
+ */
+export function readPlate(views: CtcFrames | readonly CtcFrames[], opts: ReadingOptions): Reading {
+  const all = Array.isArray(views) ? (views as readonly CtcFrames[]) : [views as CtcFrames];
+  const f = all[0]!;
+  const width = opts.beamWidth ?? 16;
+  const keep = Math.max(opts.topN, 10);
+  const likelihood = new Map<string, number>();
+  let beam: { text: string }[];
+  if (all.length === 1) {
+    const b = ctcBeam(f, opts.charset, width, keep);
+    for (const x of b) likelihood.set(x.text, x.prob);
+    beam = b;
+  } else {
+    const texts = new Set(all.flatMap((v) => ctcBeam(v, opts.charset, width, keep).map((b) => b.text)));
+    beam = [...texts].map((text) => ({ text }));
+  }
   const probOf = (text: string): number => {
     let p = likelihood.get(text);
     if (p === undefined) {
-      p = Math.exp(ctcLogLikelihood(f, text, opts.charset));
+      p = Math.exp(all.reduce((s, v) => s + ctcLogLikelihood(v, text, opts.charset), 0) / all.length);
       likelihood.set(text, p);
     }
     return p;
   };
+  const beamMass = Math.min(1, beam.reduce((s, b) => s + probOf(b.text), 0));
+  const regions = opts.region ? [opts.region] : TIE_ORDER;
 
   let best: { region: Region; ranked: (Entry & { score: number })[]; top: number; tie: boolean } | null = null;
   for (const region of regions) {

@@ -15,7 +15,14 @@ import { decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad, type 
 import { detectorInputSize, letterbox, type RawImage } from './letterbox.js';
 import type { Region } from './plate-format.js';
 import type { PlateRead } from './types.js';
-import { cropPlate, wholeImageQuad } from './warp.js';
+import { cropPlate, expandQuad, wholeImageQuad } from './warp.js';
+
+/**
+ * How much each OCR view widens the plate quad on either side (fraction of its width); view 0
+ * is the quad as detected. A second view 3% wider read 83.3% instead of 81.7% of ocr/val exactly
+ * (86.1% -> 87.8% on ocr/train) for twice the OCR time (~0.9 ms per view on one core).
+ */
+const VIEW_WIDENING = [0, 0.03, -0.02];
 
 export interface ReaderOptions {
   /** Detector input size; multiples of 32. */
@@ -33,6 +40,8 @@ export interface ReaderOptions {
   region: Region | null;
   /** Plates smaller than this (box height, frame px) are not read. */
   minPlateHeight: number;
+  /** Crops of each plate read by the OCR and combined (1..3). */
+  ocrViews: number;
 }
 
 export interface StageTimings {
@@ -112,12 +121,16 @@ export class PlateReader {
     if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0 };
     const o = this.contract.ocr;
     const slot = o.inputHeight * o.inputWidth;
-    const batch = new Float32Array(quads.length * slot);
+    const views = Math.max(1, Math.min(this.opts.ocrViews, VIEW_WIDENING.length));
+    const batch = new Float32Array(quads.length * views * slot);
     const t0 = now();
     const kept: QuadDetection[] = [];
     for (const q of quads) {
       try {
-        cropPlate(img, q.quad, o.marginX, o.marginY, { tensor: batch, offset: kept.length * slot, width: o.inputWidth, height: o.inputHeight });
+        for (let v = 0; v < views; v++) {
+          const quad = v === 0 ? q.quad : expandQuad(q.quad, VIEW_WIDENING[v]!, 0);
+          cropPlate(img, quad, o.marginX, o.marginY, { tensor: batch, offset: (kept.length * views + v) * slot, width: o.inputWidth, height: o.inputHeight });
+        }
         kept.push(q);
       } catch {
         // A degenerate quad (corners on one line) has no plate to read; skip it.
@@ -126,9 +139,9 @@ export class PlateReader {
     }
     const t1 = now();
     if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0 };
-    const out = await this.backend.ocr(batch, kept.length);
+    const out = await this.backend.ocr(batch, kept.length * views);
     const plates: PlateRead[] = kept.map((q, i) => {
-      const frames = ctcFrames(out.logits, i * out.T * out.C, out.T, out.C);
+      const frames = Array.from({ length: views }, (_, v) => ctcFrames(out.logits, (i * views + v) * out.T * out.C, out.T, out.C));
       const r = readPlate(frames, { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region });
       return {
         text: r.text,

@@ -14,6 +14,7 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     maxPlates: config.max_plates_per_frame,
     minPlateConfidence: config.min_plate_confidence,
     minPlateHeight: config.min_plate_height_px,
+    ocrViews: config.ocr_views,
     topN: config.topn,
     region: config.region === 'auto' ? null : config.region,
   };

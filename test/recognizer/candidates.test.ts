@@ -81,6 +81,13 @@ describe('readPlate', () => {
     expect(readPlate(f, { ...opts, region: null, topN: 2 }).candidates).toHaveLength(2);
   });
 
+  it('prefers the reading every view agrees on over one view\'s confident outlier', () => {
+    const a = frames(['A', '-', 'B', '-', 'C', '-', '1', '-', 'D', '-', '2', '-', unsure('3', 0.45, '8', 0.5)]);
+    const b = frames(['A', '-', 'B', '-', 'C', '-', '1', '-', 'D', '-', '2', '-', unsure('3', 0.9, '8', 0.05)]);
+    expect(readPlate(a, { ...opts, region: 'br' }).text).toBe('ABC1D28');
+    expect(readPlate([a, b], { ...opts, region: 'br' }).text).toBe('ABC1D23');
+  });
+
   it('returns an empty reading from blank frames', () => {
     const r = readPlate(frames(['-', '-', '-']), { ...opts, region: null });
     expect(r.text).toBe('');

@@ -57,6 +57,7 @@ const options: ReaderOptions = {
   topN: 5,
   region: null,
   minPlateHeight: 6,
+  ocrViews: 1,
 };
 
 /** A 1280x720 grey frame, black, with a white plate-sized rectangle at x 400..600, y 200..260. */
@@ -121,6 +122,18 @@ describe('PlateReader.read', () => {
   it('does not report an empty reading', async () => {
     const backend = new HandMadeBackend([plate], ['']);
     expect((await new PlateReader(backend, contract, options).read(scene())).plates).toEqual([]);
+  });
+
+  it('sends every view of every plate in one OCR batch when reading several views', async () => {
+    const second = { col: 120, row: 60, score: 0.8, corners: [-30, -8, 30, -8, 30, 8, -30, 8] };
+    const backend = new HandMadeBackend([plate, second], ['ABC1D23', 'ABC1D23', 'XYZ9K88', 'XYZ9K88']);
+    const r = await new PlateReader(backend, contract, { ...options, ocrViews: 2 }).read(scene());
+    expect(backend.ocrBatches[0]!.n).toBe(4);
+    expect(r.plates.map((p) => p.text)).toEqual(['ABC1D23', 'XYZ9K88']);
+    // The second view is wider: the plate's white fills less of the crop.
+    const { batch } = backend.ocrBatches[0]!;
+    const white = (k: number) => batch.slice(k * 4096 + 16 * 128, k * 4096 + 17 * 128).filter((v) => v > 0.9).length;
+    expect(white(1)).toBeLessThan(white(0));
   });
 
   it('uses the region and top-N given per call', async () => {
