@@ -85,14 +85,10 @@ export class ListIndex {
     for (let e = this.trie.head[node]!; e !== -1; e = next[e]!) if (this.alive(e, now) && this.stateMatches(e, state)) out.push(e);
   }
 
-  /** Every live entry matching normalised read `text`: exact, confusions and edits, and wildcards. */
-  collect(text: string, state: string | null | undefined, now: number, s: MatchSettings, out: RawMatch[]): void {
-    this.collectMany([text], state, now, s, out);
-  }
-
   /**
-   * The same for several candidate texts of one read (at most `MAX_CANDIDATES`), in one trie walk;
-   * each match records which candidate (index into `texts`) produced it.
+   * Every live entry matching the candidate texts of one read (normalised, at most
+   * `MAX_CANDIDATES`): exact, confusions and edits in one trie walk, then wildcards. Each match
+   * records which candidate (index into `texts`) produced it.
    */
   collectMany(texts: readonly string[], state: string | null | undefined, now: number, s: MatchSettings, out: RawMatch[]): void {
     const next = this.parts.entries.nextEntry;

@@ -81,20 +81,12 @@ export class PlateTrie {
   }
 
   /**
-   * Every node with entries whose text is within `maxCost` (half-edits) of `key`: insertions,
-   * deletions and unrelated substitutions cost 2, substitutions inside a confusion class cost
-   * `confusionCost`. Rows are banded: a cell more than maxCost/2 off the diagonal needs that many
-   * insertions or deletions, so it can never come back under the budget.
-   */
-  fuzzy(key: Uint8Array, len: number, maxCost: number, confusionCost: number, classOf: Int8Array, visit: NodeVisitor): void {
-    this.keys.set(key.subarray(0, len), 0);
-    this.lens[0] = len;
-    this.costs[0] = maxCost;
-    this.fuzzyMany(1, confusionCost, classOf, (_c, node, text, cost) => visit(node, text, cost));
-  }
-
-  /**
-   * The same walk for several reads of one plate at once (a read's top-N candidates): one pass
+   * Every node with entries whose text is within a candidate's budget (half-edits) of that
+   * candidate: insertions, deletions and unrelated substitutions cost 2, substitutions inside a
+   * confusion class cost `confusionCost`. Rows are banded: a cell more than budget/2 off the
+   * diagonal needs that many insertions or deletions, so it can never come back under budget.
+   *
+   * All candidates of a read (its top-N texts) go through in one walk: one pass
    * over the trie carries a row per candidate and a bit mask of the candidates still alive on
    * each branch. Candidates of one read share most prefixes, so the walk visits the union of
    * their branches once instead of each branch once per candidate; the walk is bound by memory
@@ -105,7 +97,7 @@ export class PlateTrie {
     const { rows, nodes, stackNode, stackPos: stackDepth, stackMask, path, keys, lens, costs, labelMask, labelStamp, labelList } = this;
     const RS = ROW_STRIDE;
     // Fields are read into locals once: a property access first reached deep in the loop has no
-    // type feedback yet and sends the optimised walk back to the interpreter (measured: 5x).
+    // type feedback yet and sends the optimised walk back to the interpreter.
     let nextStamp = this.allowStamp;
     let all = 0;
     let maxDepth = 0;

@@ -144,3 +144,33 @@ describe('entries', () => {
     expect(hit!.entry).toMatchObject({ id: 'E-1', plate: '4XYZ567', state: 'CA', caseNumber: '26-001', reason: 'armed robbery', officerName: 'Ofc. Diaz', officerContact: '916-555-0101', expiresAt: null });
   });
 });
+
+describe('walking candidates together', () => {
+  it('finds exactly the entries that walking each candidate alone finds', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    const A = '0123456789ABCDEFGHJKLMNPRSTUVWXYZ';
+    const plate = (): string => Array.from({ length: 5 + Math.floor(rnd() * 3) }, () => A[Math.floor(rnd() * A.length)]).join('');
+    const plates = Array.from({ length: 3000 }, plate);
+    const idx = indexOf([...new Set(plates)].map((p, i) => row(p, { list: `l${i % 3}` })));
+    const mutate = (p: string): string => {
+      const i = Math.floor(rnd() * p.length);
+      const c = A[Math.floor(rnd() * A.length)]!;
+      const k = Math.floor(rnd() * 3);
+      return k === 0 ? p.slice(0, i) + c + p.slice(i + 1) : k === 1 ? p.slice(0, i) + p.slice(i + 1) : p.slice(0, i) + c + p.slice(i);
+    };
+    let compared = 0;
+    for (let r = 0; r < 150; r++) {
+      const base = plates[Math.floor(rnd() * plates.length)]!;
+      const cands = Array.from({ length: 10 }, (_, k) => ({ text: k === 0 ? base : mutate(mutate(base)), confidence: 1 - k / 20 }));
+      const together = new Set(matchCandidates([idx], cands, null, NOW, settings, { maxCandidates: 10, maxHits: 1000 }).map((h) => h.entry.id));
+      const alone = new Set(cands.flatMap((c) => matchCandidates([idx], [c], null, NOW, settings, { maxCandidates: 1, maxHits: 1000 }).map((h) => h.entry.id)));
+      expect(together).toEqual(alone);
+      compared += alone.size;
+    }
+    expect(compared).toBeGreaterThan(150);
+  });
+});
