@@ -49,6 +49,15 @@ interface Target {
 
 /** Lines of ffmpeg's stderr put in the log when it dies, and on the status page. */
 const TAIL_IN_LOG = 20;
+/** Longest wait in stop() for the connect loop, after ffmpeg itself is gone. */
+const STOP_WAIT_MS = 2_000;
+
+async function settleWithin(p: Promise<unknown> | null, ms: number): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 export class CameraSource implements Unit {
   readonly name: string;
@@ -65,6 +74,7 @@ export class CameraSource implements Unit {
 
   private running: Promise<void> | null = null;
   private stopped = false;
+  private generation = 0;
   private proc: FfmpegProcess | null = null;
   private wake: (() => void) | null = null;
   private trip: TripReason | null = null;
@@ -121,9 +131,10 @@ export class CameraSource implements Unit {
   async start(): Promise<void> {
     if (this.running) return;
     this.stopped = false;
+    const generation = ++this.generation;
     this.status.set('starting', 'connecting');
     this.status.detail('expected_fps', this.decodeFps);
-    this.running = this.loop().catch((err: unknown) => {
+    this.running = this.loop(generation).catch((err: unknown) => {
       // The loop handles its own errors; reaching here is a bug, reported rather than crashing.
       this.log.error({ err }, 'camera loop failed');
       this.status.error(err);
@@ -134,19 +145,27 @@ export class CameraSource implements Unit {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.generation++;
     this.wake?.();
     this.watchdog.stop();
     await this.proc?.stop();
-    await this.running;
+    // An ONVIF request in flight cannot be cancelled; the loop sees `stopped` when it returns and
+    // starts nothing, so shutdown need not wait for the device's timeout.
+    await settleWithin(this.running, STOP_WAIT_MS);
     this.running = null;
     this.schedule.clear();
     if (this.status.get().state !== 'stopped') this.status.set('stopped', '');
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      const reason = await this.session();
-      if (this.stopped) break;
+  /** A loop left over from before a stop() (still waiting on ONVIF) must not carry on after a new start(). */
+  private halted(generation: number): boolean {
+    return this.stopped || generation !== this.generation;
+  }
+
+  private async loop(generation: number): Promise<void> {
+    while (!this.halted(generation)) {
+      const reason = await this.session(generation);
+      if (this.halted(generation)) break;
       if (reason === null) continue; // restarted at the camera's own rate: not a failure
       this.reconnects.add(this.clock.now());
       this.status.count('reconnects');
@@ -161,7 +180,7 @@ export class CameraSource implements Unit {
    * One connection: resolve, run ffmpeg until it exits or the watchdog stops it. Returns why it
    * ended, or null when it was stopped only to decode at the camera's own (lower) rate.
    */
-  private async session(): Promise<string | null> {
+  private async session(generation: number): Promise<string | null> {
     let target: Target;
     try {
       target = await this.resolveTarget();
@@ -170,7 +189,7 @@ export class CameraSource implements Unit {
       this.logFailure(errorMessage(err), [], err);
       return errorMessage(err);
     }
-    if (this.stopped) return 'stopped';
+    if (this.halted(generation)) return 'stopped';
     this.target = target;
     this.status.detail('url', target.display);
 
@@ -224,7 +243,7 @@ export class CameraSource implements Unit {
     const exit = await proc.exit();
     this.watchdog.stop();
     this.proc = null;
-    if (this.stopped) return 'stopped';
+    if (this.halted(generation)) return 'stopped';
     if (this.rateRestart) {
       this.rateRestart = false;
       return null;

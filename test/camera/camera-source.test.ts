@@ -9,7 +9,7 @@ const USER = 'operator';
 const PASSWORD = 'Pl@te:S3cret#42';
 
 describe('CameraSource against a real RTSP server', () => {
-  const server = new RtspPeer({ mounts: ['/live=test:320x240@10'], user: USER, password: PASSWORD });
+  const server = new RtspPeer({ mounts: ['/live=test:320x240@10', '/hevc=h265test:320x240@10'], user: USER, password: PASSWORD });
 
   beforeAll(async () => {
     await server.start(0);
@@ -18,16 +18,18 @@ describe('CameraSource against a real RTSP server', () => {
     await server.stop();
   });
 
-  function camera(overrides: { password?: string; fps?: number } = {}) {
+  function camera(overrides: { password?: string; fps?: number; path?: string; transport?: 'tcp' | 'udp'; codec?: 'auto' | 'h265' } = {}) {
     const registry = new StatusRegistry();
     const { logger, lines } = capturedLogger('debug');
     const config = cameraConfig({
       id: 'front',
       kind: 'rtsp',
-      url: server.url('/live'),
+      url: server.url(overrides.path ?? '/live'),
       username: USER,
       password: overrides.password ?? PASSWORD,
       fps: overrides.fps ?? 5,
+      transport: overrides.transport ?? 'tcp',
+      codec: overrides.codec ?? 'auto',
       stall_timeout_s: 2,
       connect_timeout_s: 6,
       retry_initial_s: 0.3,
@@ -58,6 +60,19 @@ describe('CameraSource against a real RTSP server', () => {
     const everything = lines.join('') + JSON.stringify(registry.snapshot());
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(encodeURIComponent(PASSWORD));
+  });
+
+  it('streams H.265 over UDP when configured so', async () => {
+    const { source, registry, frames } = camera({ path: '/hevc', transport: 'udp', codec: 'h265' });
+    try {
+      await source.start();
+      await waitFor(() => frames.length >= 3, 15_000, 'three H.265 frames over UDP');
+      expect(frames[0]!.data.length).toBe(320 * 240 * 3);
+      expect(registry.get('camera:front')!.details.codec).toBe('hevc');
+      expect(source.ffmpegArgv()).toEqual(expect.arrayContaining(['-rtsp_transport', 'udp', '-c:v', 'hevc']));
+    } finally {
+      await source.stop();
+    }
   });
 
   it('goes down with a clear message when the password is wrong, without logging either password', async () => {
