@@ -55,7 +55,7 @@ export const command: CliCommand = {
       // Warm-up: a session's first run allocates and picks kernels (~100 ms); keep that out of
       // the first file's processing_ms.
       await reader.readCrop({ width: 128, height: 32, format: 'gray', data: new Uint8Array(128 * 32) });
-      if (!values['ocr-only']) await reader.read({ width: 64, height: 36, format: 'gray', data: new Uint8Array(64 * 36) });
+      if (!values['ocr-only']) await reader.read({ width: 1280, height: 720, format: 'gray', data: new Uint8Array(1280 * 720) });
     } catch (err) {
       io.err(`alpr-edge recognize: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
