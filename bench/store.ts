@@ -3,7 +3,8 @@
  * alone vs group commit, BLOBs vs atomic files), upload throughput to the loopback receiver,
  * database size per detection, and purging without blocking ingest.
  *
- *   npm run bench:store            (ALPR_EDGE_BENCH_SCALE=0.2 for a quicker, noisier run)
+ *   npm run bench:store            (ALPR_EDGE_BENCH_SCALE=0.2 for a quicker, noisier run;
+ *                                   ALPR_EDGE_BENCH_ONLY=insert,files,upload,purge for some parts)
  */
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { Store } from '../src/store/store.js';
 import { Uploader } from '../src/upload/uploader.js';
 
 const SCALE = Number(process.env.ALPR_EDGE_BENCH_SCALE ?? 1);
+const ONLY = new Set((process.env.ALPR_EDGE_BENCH_ONLY ?? 'insert,files,upload,purge').split(','));
 const PLATE_BYTES = 4 * 1024;
 const OVERVIEW_BYTES = 40 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'alpr-bench-store-'));
@@ -156,9 +158,11 @@ async function uploadThroughput(label: string, key: string, count: number, image
   };
   const uploader = new Uploader({ config, deviceId: 'bench-1', store, logger: silentLogger(), status: registry.reporter('upload', 'upload'), clock: systemClock });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await uploader.start();
   while (store.outbox.backlog().pending + store.outbox.backlog().claimed > 0) await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   await uploader.stop();
   const bytes = registry.get('upload')!.counters.bytes_sent ?? 0;
   const received = db.stats().detections;
@@ -168,7 +172,13 @@ async function uploadThroughput(label: string, key: string, count: number, image
   if (received !== count) throw new Error(`receiver has ${received} of ${count}`);
   figures[`${key}_per_s`] = perSecond(count, ms);
   figures[`${key}_mb_per_s`] = Math.round((bytes / 1e6 / (ms / 1000)) * 10) / 10;
-  rows.push([label, `${figures[`${key}_per_s`]!.toLocaleString('en')} detections/s, ${figures[`${key}_mb_per_s`]} MB/s (${count.toLocaleString('en')})`]);
+  // CPU per item, device and receiver together (one process): the rate one idle core would give.
+  figures[`${key}_cpu_us_per_item`] = Math.round((cpu.user + cpu.system) / count);
+  rows.push([
+    label,
+    `${figures[`${key}_per_s`]!.toLocaleString('en')} detections/s, ${figures[`${key}_mb_per_s`]} MB/s (${count.toLocaleString('en')}); ` +
+      `CPU ${figures[`${key}_cpu_us_per_item`]} µs/detection for uploader + receiver`,
+  ]);
 }
 
 // 3. Size per detection, and 4. purging it without blocking ingest.
@@ -231,17 +241,23 @@ function safeSize(file: string): number {
 }
 
 try {
-  await insertRate('insert with images, FULL, one commit each', 'insert_images_full_single', n(600), true, 'full', 'single');
-  await insertRate('insert with images, FULL, group commit (ingest)', 'insert_images_full_group', n(4000), true, 'full', 'group');
-  await insertRate('insert with images, NORMAL, one commit each', 'insert_images_normal_single', n(3000), true, 'normal', 'single');
-  await insertRate('insert without images, FULL, one commit each', 'insert_noimages_full_single', n(800), false, 'full', 'single');
-  await insertRate('insert without images, FULL, group commit (ingest)', 'insert_noimages_full_group', n(20_000), false, 'full', 'group');
-  await insertRate('insert without images, NORMAL, one commit each', 'insert_noimages_normal_single', n(20_000), false, 'normal', 'single');
-  await fileImagesRate(n(300));
-  await uploadThroughput('upload without images (msgpack, batches of 1000)', 'upload_noimages', n(20_000), 'none');
-  await uploadThroughput('upload with images inline (msgpack, batches of 100)', 'upload_images', n(2000), 'inline');
-  await sizeAndPurge('rows without images', 'rows', n(100_000), false);
-  await sizeAndPurge('rows with images', 'with_images', n(5000), true);
+  if (ONLY.has('insert')) {
+    await insertRate('insert with images, FULL, one commit each', 'insert_images_full_single', n(600), true, 'full', 'single');
+    await insertRate('insert with images, FULL, group commit (ingest)', 'insert_images_full_group', n(4000), true, 'full', 'group');
+    await insertRate('insert with images, NORMAL, one commit each', 'insert_images_normal_single', n(3000), true, 'normal', 'single');
+    await insertRate('insert without images, FULL, one commit each', 'insert_noimages_full_single', n(800), false, 'full', 'single');
+    await insertRate('insert without images, FULL, group commit (ingest)', 'insert_noimages_full_group', n(20_000), false, 'full', 'group');
+    await insertRate('insert without images, NORMAL, one commit each', 'insert_noimages_normal_single', n(20_000), false, 'normal', 'single');
+  }
+  if (ONLY.has('files')) await fileImagesRate(n(300));
+  if (ONLY.has('upload')) {
+    await uploadThroughput('upload without images (msgpack, batches of 1000)', 'upload_noimages', n(20_000), 'none');
+    await uploadThroughput('upload with images inline (msgpack, batches of 100)', 'upload_images', n(2000), 'inline');
+  }
+  if (ONLY.has('purge')) {
+    await sizeAndPurge('rows without images', 'rows', n(100_000), false);
+    await sizeAndPurge('rows with images', 'with_images', n(5000), true);
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
