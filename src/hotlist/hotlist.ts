@@ -10,7 +10,7 @@
  * Every list is its own index with its own generation id; replacing one never disturbs the
  * others, and a list that fails to load or verify leaves the previous version in force.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HotlistConfig } from '../config/sections/hotlist.js';
 import { parseEd25519PublicKey } from '../config/sections/hotlist.js';
@@ -82,6 +82,7 @@ export class Hotlist implements Unit {
   async start(): Promise<void> {
     const log = this.deps.logger;
     this.deps.status.set('starting', 'loading hot lists');
+    mkdirSync(this.deps.dataDir, { recursive: true, mode: 0o750 });
     for (const file of this.cfg.files) {
       const fmt = this.cfg.files_format === 'auto' ? undefined : this.cfg.files_format;
       const report = await this.importFile(file, { format: fmt, retroactive: false });
