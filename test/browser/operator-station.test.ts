@@ -250,6 +250,13 @@ describe('administrator', () => {
     await shot('11-export');
   });
 
+  test('the accounts page lists the accounts with their state', async () => {
+    await page.click('nav a[href="/users"]');
+    await page.waitForSelector('tr[data-user="olive"]');
+    expect(await page.textContent('tr[data-user="olive"]')).toContain('active');
+    await shot('12-accounts');
+  });
+
   test('the audit page lists every access, by name and time; the night theme is readable', async () => {
     await page.click('nav a[href="/audit"]');
     await page.waitForSelector('#audit-body tr');
@@ -257,7 +264,7 @@ describe('administrator', () => {
     expect(actions).toEqual(expect.arrayContaining(['login.success', 'shift.acknowledge', 'hit.verify', 'search', 'search.refused', 'export', 'image.view']));
     await page.click('#theme-toggle');
     expect(await page.getAttribute('html', 'data-theme')).toBe('night');
-    await shot('12-audit-night');
+    await shot('13-audit-night');
   });
 });
 

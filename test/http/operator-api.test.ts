@@ -251,3 +251,33 @@ describe('audit page API', () => {
     expect(csv.body).toContain('Sacramento County DA');
   });
 });
+
+describe('account administration', () => {
+  test('an administrator creates an account (audited, no hash in the answer); others may not', async () => {
+    const body = { username: 'Otto', role: 'operator', fullName: 'Otto Officer', contact: 'x3', password: 'patrol night 4455' };
+    expect((await post(olive, '/api/users', body)).statusCode).toBe(403);
+    expect((await post(adam, '/api/users', { ...body, password: 'short' })).json()).toMatchObject({ error: 'USER_PASSWORD_WEAK' });
+    const res = await post(adam, '/api/users', body);
+    expect(res.statusCode).toBe(201);
+    expect(res.json().user).toMatchObject({ username: 'otto', role: 'operator' });
+    expect(res.body).not.toContain('scrypt');
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'user.add', user: 'adam', object: 'otto' });
+    expect((await post(adam, '/api/users', body)).statusCode).toBe(409);
+    await login(h.app, 'otto', 'patrol night 4455');
+  });
+
+  test('changing role, disabling and unlocking are audited; an administrator cannot demote or disable themselves', async () => {
+    const otto = await login(h.app, 'otto', 'patrol night 4455');
+    expect((await post(adam, '/api/users/otto', { role: 'auditor' })).json().user.role).toBe('auditor');
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'user.change', object: 'otto', details: { changes: ['role operator → auditor'] } });
+    // The open session of the changed account ends.
+    expect((await h.app.inject({ url: '/api/me', headers: auth(otto) })).statusCode).toBe(401);
+    expect((await post(adam, '/api/users/otto', { disabled: true })).json().user.disabled).toBe(true);
+    expect((await post(adam, '/api/users/adam', { disabled: true })).statusCode).toBe(400);
+    expect((await post(adam, '/api/users/adam', { role: 'operator' })).statusCode).toBe(400);
+    const list = await h.app.inject({ url: '/api/users', headers: auth(adam) });
+    expect(list.body).not.toContain('passwordHash');
+    const page = await h.app.inject({ url: '/users', headers: auth(adam) });
+    expect(page.body).toContain('data-user="otto"');
+  });
+});

@@ -28,6 +28,7 @@ const NAV: NavItem[] = [
   { href: '/hotlist', page: 'hotlist', label: 'Hot plates', roles: ['operator', 'administrator'] },
   { href: '/search', page: 'search', label: 'Search', roles: ['operator', 'administrator'] },
   { href: '/audit', page: 'audit', label: 'Audit', roles: ['auditor', 'administrator'] },
+  { href: '/users', page: 'users', label: 'Accounts', roles: ['administrator'] },
 ];
 
 export interface LayoutInput {

@@ -4,6 +4,7 @@
  * labels are here, server-side.
  */
 import type { HotlistEntryInfo } from '../../hotlist/types.js';
+import { ROLES, type UserRecord } from '../ports.js';
 import type { Session } from '../auth/session-store.js';
 import { html, timeTag, type SafeHtml } from './html.js';
 
@@ -129,3 +130,27 @@ export function auditBody(): SafeHtml {
 <button type="button" id="audit-more" class="ghost" hidden>More</button>`;
 }
 
+
+export function usersBody(users: Omit<UserRecord, 'passwordHash'>[], self: string, now: number): SafeHtml {
+  return html`<h1>Accounts</h1>
+<p>Every change is recorded in the audit log; a changed account's open sessions end at once.</p>
+<table class="users"><thead><tr><th>User</th><th>Name</th><th>Role</th><th>State</th><th></th></tr></thead><tbody>
+${users.map((u) => {
+  const locked = u.lockedUntil !== null && u.lockedUntil > now;
+  return html`<tr data-user="${u.username}"><td><strong>${u.username}</strong></td><td>${u.fullName}<br><span class="muted">${u.contact}</span></td>
+<td><select class="role" ${u.username === self ? html`disabled` : ''}>${ROLES.map((r) => html`<option ${r === u.role ? html`selected` : ''}>${r}</option>`)}</select></td>
+<td>${u.disabled ? html`<span class="pill pill-red">disabled</span>` : locked ? html`<span class="pill pill-amber">locked</span>` : html`<span class="pill pill-green">active</span>`}</td>
+<td>${u.username === self ? '' : html`<button type="button" class="ghost toggle" data-disabled="${u.disabled ? 'false' : 'true'}">${u.disabled ? 'Enable' : 'Disable'}</button>`}
+${locked ? html`<button type="button" class="ghost unlock">Unlock</button>` : ''}<button type="button" class="ghost password">New password</button></td></tr>`;
+})}</tbody></table>
+<form id="user-form" class="grid-form">
+  <h2>New account</h2>
+  <label>User name <input name="username" maxlength="32" autocapitalize="none" required></label>
+  <label>Role <select name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select></label>
+  <label>Full name <input name="fullName" maxlength="128" required></label>
+  <label>Contact <input name="contact" maxlength="128"></label>
+  <label>Initial password <input name="password" type="password" autocomplete="new-password" minlength="10" maxlength="256" required></label>
+  <button type="submit">Create account</button>
+  <ul class="form-errors" role="alert"></ul>
+</form>`;
+}

@@ -5,7 +5,8 @@ import { ADMIN, ANY_ROLE, AUDITORS, STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { html, type SafeHtml } from '../pages/html.js';
 import { layout } from '../pages/layout.js';
-import { auditBody, hitsBody, hotlistBody, hotlistTable, liveBody, readsBody, searchBody } from '../pages/screens.js';
+import { auditBody, hitsBody, hotlistBody, hotlistTable, liveBody, readsBody, searchBody, usersBody } from '../pages/screens.js';
+import { publicUser } from './users.js';
 import { cameraIdOf, statusPanel } from '../pages/status-page.js';
 import { sessionOf } from './reply.js';
 
@@ -33,6 +34,7 @@ export const pageRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
   page('/hotlist', 'Hot plates', 'hotlist', STATION, (req) => hotlistBody(sessionOf(req), deps.hotlist.listLocalEntries()));
   page('/search', 'Search', 'search', STATION, (req) => searchBody(cameras(), ADMIN.includes(sessionOf(req).role)));
   page('/audit', 'Audit log', 'audit', AUDITORS, () => auditBody());
+  page('/users', 'Accounts', 'users', ADMIN, (req) => usersBody(deps.users.list().map(publicUser), sessionOf(req).username, deps.clock.now()));
 
   app.get('/fragments/hotlist', { config: { access: { kind: 'session', roles: STATION } } }, (_req, reply) =>
     reply.type('text/html; charset=utf-8').send(hotlistTable(deps.hotlist.listLocalEntries()).value),
