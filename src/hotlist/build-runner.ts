@@ -10,7 +10,8 @@ import { buildList, type BuildResult, type BuildTask } from './list-build.js';
 
 export type BuildMode = 'worker' | 'inline';
 
-export function runBuild(task: BuildTask, mode: BuildMode = 'worker'): Promise<BuildResult> {
+/** `signal` ends the worker at once (shutdown): a multi-million-row build must not hold up a stop. */
+export function runBuild(task: BuildTask, mode: BuildMode = 'worker', signal?: AbortSignal): Promise<BuildResult> {
   if (mode === 'inline') {
     try {
       return Promise.resolve(buildList(task));
@@ -18,15 +19,19 @@ export function runBuild(task: BuildTask, mode: BuildMode = 'worker'): Promise<B
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }
+  if (signal?.aborted) return Promise.reject(new Error('build cancelled'));
   return new Promise<BuildResult>((resolve, reject) => {
     const worker = startWorker();
     let settled = false;
+    const onAbort = (): void => finish(() => reject(new Error('build cancelled')));
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       fn();
       void worker.terminate();
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (msg: BuildResult | { crashed: string }) => {
       finish(() => ('crashed' in msg ? reject(new Error(msg.crashed)) : resolve(msg)));
     });

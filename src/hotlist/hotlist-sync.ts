@@ -104,12 +104,12 @@ export class HotlistSync {
     this.runAndReschedule();
   }
 
+  /** Ends a download in progress rather than waiting for it (a list may take minutes). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.state.nextAt = null;
-    await this.running?.catch(() => undefined);
     await this.fetcher.close();
   }
 

@@ -65,6 +65,8 @@ export class Hotlist implements Unit {
   private statusTimer: NodeJS.Timeout | undefined;
   private retro: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Aborted by stop(): ends running list builds and downloads. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: HotlistDeps) {
     this.cfg = deps.config;
@@ -124,6 +126,7 @@ export class Hotlist implements Unit {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearInterval(this.purgeTimer);
     clearInterval(this.statusTimer);
     this.purgeTimer = this.statusTimer = undefined;
@@ -176,11 +179,13 @@ export class Hotlist implements Unit {
     };
     let result;
     try {
-      result = await runBuild(task, this.cfg.build);
+      result = await runBuild(task, this.cfg.build, this.stopping.signal);
     } catch (err) {
       const detail = new AlprError(HotlistErrors.HOTLIST_BUILD_FAILED, { source, detail: errorMessage(err) }).message;
-      this.deps.logger.error({ source }, detail);
-      this.deps.status.error(detail);
+      if (!this.stopped) {
+        this.deps.logger.error({ source }, detail);
+        this.deps.status.error(detail);
+      }
       return { source, format: null, rows: 0, accepted: 0, wildcards: 0, expired: 0, duplicates: 0, problems: [{ row: 0, field: '(file)', message: detail }], problemCount: 1, fatal: true };
     }
     if (!result.ok) {

@@ -39,13 +39,14 @@ export type FetchResult = { kind: 'not-modified' } | ({ kind: 'fetched' } & Fetc
 
 export class ListFetcher {
   private dispatcher: Dispatcher | null = null;
+  private readonly closing = new AbortController();
 
   constructor(private readonly opts: FetchOptions) {}
 
   /** Downloads into `dest` when the server has a list other than `etag`. */
   async fetch(dest: string, etag: string | null): Promise<FetchResult> {
     const url = scrubSecrets(this.opts.url);
-    const signal = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.closing.signal]);
     const headers: Record<string, string> = { accept: 'text/csv, application/x-ndjson;q=0.9, */*;q=0.5' };
     if (etag) headers['if-none-match'] = etag;
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
@@ -108,7 +109,9 @@ export class ListFetcher {
     }
   }
 
+  /** Ends a download in progress (shutdown) and the connection pool. */
   async close(): Promise<void> {
+    this.closing.abort();
     const d = this.dispatcher;
     this.dispatcher = null;
     if (d) await d.close();
@@ -125,7 +128,8 @@ function formatOf(contentType: string | null): ListFormat | null {
 function mapBodyError(err: unknown, url: string, got: number, expected: number | null, timeoutMs: number): AlprError {
   if (err instanceof AlprError) return err;
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new AlprError(HotlistErrors.HOTLIST_SYNC_TIMEOUT, { url, seconds: timeoutMs / 1000 });
+  if (e.name === 'TimeoutError') return new AlprError(HotlistErrors.HOTLIST_SYNC_TIMEOUT, { url, seconds: timeoutMs / 1000 });
+  if (e.name === 'AbortError') return new AlprError(HotlistErrors.HOTLIST_SYNC_NETWORK, { url, detail: 'stopped' }, { cause: err });
   if (expected !== null && got < expected) return new AlprError(HotlistErrors.HOTLIST_SYNC_TRUNCATED, { url, got, expected });
   const detail = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
   return new AlprError(HotlistErrors.HOTLIST_SYNC_NETWORK, { url, detail: scrubSecrets(detail) }, { cause: err });

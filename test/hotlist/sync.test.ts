@@ -217,3 +217,20 @@ describe('schedule', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('stop() ends a download in progress instead of waiting for its timeout', async () => {
+    handler = () => undefined; // the server never answers
+    const h = makeHotlist(
+      hotlistConfig({
+        sync: { ...hotlistConfig().sync, enabled: true, url, public_key: publicKey.export({ format: 'pem', type: 'spki' }).toString(), ca_file: join(certDir, 'cert.pem'), timeout_s: 600 },
+      }),
+    );
+    await h.hotlist.start();
+    const pending = h.hotlist.syncNow();
+    await h.hotlist.stop();
+    expect(await pending).toBe('failed');
+    expect(h.hotlist.syncState!.lastError).toContain('stopped');
+    removeDir(h.dataDir);
+  });
+});
+
