@@ -35,7 +35,7 @@ export const CameraSection = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Camera id (lower case), used in logs, status and stored detections.' }),
     kind: StringEnum(['rtsp', 'onvif', 'mjpeg', 'file'] as const, { description: 'rtsp = RTSP URL; onvif = resolve the RTSP URL through ONVIF; mjpeg = MJPEG over HTTP; file = a video file looped (demo, tests).' }),
     url: Type.String({ default: '', description: 'rtsp:// or http:// URL (rtsp, mjpeg), ONVIF device address host[:port] (onvif). No credentials here: use username/password. For kind file prefer `path`.' }),
-    path: PathString({ default: '', description: 'kind file: the video file; a relative path resolves against the config file (a relative `url` would resolve against the working directory).' }),
+    path: PathString({ default: '', description: 'kind file: the video file (or give it as url); a relative path resolves against the config file.' }),
     username: Type.String({ default: '', description: 'Camera user name.' }),
     password: Type.Optional(SecretRef('Camera password: {env: VAR}, {file: PATH} or a literal (tests only).')),
     fps: Type.Number({ default: 5, exclusiveMinimum: 0, maximum: 60, description: 'Frames per second decoded for recognition when no GPS speed table applies.' }),
