@@ -135,6 +135,38 @@ function toSummary(r: DetectionRow): DetectionSummary {
   };
 }
 
+/** One object literal, no spreads: the uploader builds thousands of these per second. */
+function toStored(r: DetectionRow): StoredDetection {
+  return {
+    id: r.id,
+    cameraId: r.camera_id,
+    text: r.text,
+    confidence: r.confidence,
+    candidates: JSON.parse(r.candidates) as Candidate[],
+    region: r.region,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    bestAt: r.best_at,
+    frameCount: r.frame_count,
+    direction: r.direction,
+    lat: r.lat,
+    lon: r.lon,
+    positionTrusted: r.position_trusted !== 0,
+    position: r.position === null ? null : (JSON.parse(r.position) as Position),
+    hitCount: r.hit_count,
+    uploaded: r.uploaded_at !== null,
+    evidenceHold: r.evidence_hold !== 0,
+    n: r.n,
+    revision: r.revision,
+    deviceId: r.device_id,
+    box: JSON.parse(r.box) as Box,
+    storedAt: r.stored_at,
+    uploadedAt: r.uploaded_at,
+    images: { plate: null, overview: null },
+    hits: [],
+  };
+}
+
 /** Turns a user's plate pattern into a GLOB over the stored (upper-case A–Z 0–9) text. */
 export function plateGlob(pattern: string): { op: '=' | 'GLOB'; value: string } {
   const value = pattern.toUpperCase().replace(/[^A-Z0-9*?]/g, '');
@@ -333,17 +365,7 @@ export class DetectionsRepo {
     const list = JSON.stringify(ns);
     const withHits: number[] = [];
     for (const r of this.manyStmt.all(list)) {
-      out.set(r.n, {
-        ...toSummary(r),
-        n: r.n,
-        revision: r.revision,
-        deviceId: r.device_id,
-        box: JSON.parse(r.box) as Box,
-        storedAt: r.stored_at,
-        uploadedAt: r.uploaded_at,
-        images: { plate: null, overview: null },
-        hits: [],
-      });
+      out.set(r.n, toStored(r));
       if (r.hit_count > 0) withHits.push(r.n);
     }
     for (const i of (withImages ? this.imagesManyStmt : this.imagesManyNoDataStmt).all(list)) {

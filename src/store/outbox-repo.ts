@@ -55,8 +55,8 @@ interface OutboxRow {
   reason: string | null;
 }
 
-function toEntry(r: OutboxRow): OutboxEntry {
-  return { outboxId: r.id, stream: r.stream, ref: r.ref, gen: r.gen, priority: r.priority, enqueuedAt: r.enqueued_at, attempts: r.attempts };
+function toEntry(r: OutboxRow, extraAttempts = 0): OutboxEntry {
+  return { outboxId: r.id, stream: r.stream, ref: r.ref, gen: r.gen, priority: r.priority, enqueuedAt: r.enqueued_at, attempts: r.attempts + extraAttempts };
 }
 
 export class OutboxRepo {
@@ -109,7 +109,7 @@ export class OutboxRepo {
     return this.db.transaction((): OutboxEntry[] => {
       const rows = this.pendingStmt.all(limit);
       for (const r of rows) this.claimStmt.run(r.id);
-      return rows.map((r) => ({ ...toEntry(r), attempts: r.attempts + 1 }));
+      return rows.map((r) => toEntry(r, 1));
     })();
   }
 
