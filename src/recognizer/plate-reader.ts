@@ -34,8 +34,10 @@ export interface ReaderOptions {
   /** Box IoU above which the weaker of two overlapping quads is dropped. */
   nmsIou: number;
   maxPlates: number;
-  /** Reads whose plate confidence is below this are not reported. */
+  /** Reads whose plate confidence is below this are not reported... */
   minPlateConfidence: number;
+  /** ...unless the detector scored the plate at least this. */
+  keepDetectionScore: number;
   topN: number;
   region: Region | null;
   /** Plates smaller than this (box height, frame px) are not read. */
@@ -93,7 +95,12 @@ export class PlateReader {
     ).filter((q) => quadBox(q.quad, img.width, img.height).h >= this.opts.minPlateHeight);
     const t2 = now();
     const read = await this.readQuads(img, quads, override);
-    const plates = read.plates.filter((p) => p.confidence >= this.opts.minPlateConfidence && p.text.length > 0);
+    // A plate the detector is sure of stays even when its read is unsure: it is still a plate
+    // (the tracker may read it better in the next frame), where an unsure read of an unsure
+    // detection is mostly a false positive.
+    const plates = read.plates.filter(
+      (p) => p.text.length > 0 && (p.confidence >= this.opts.minPlateConfidence || p.detectionScore >= this.opts.keepDetectionScore),
+    );
     return {
       plates,
       timings: {

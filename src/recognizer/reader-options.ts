@@ -13,6 +13,7 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     nmsIou: config.nms_iou,
     maxPlates: config.max_plates_per_frame,
     minPlateConfidence: config.min_plate_confidence,
+    keepDetectionScore: config.keep_detection_score,
     minPlateHeight: config.min_plate_height_px,
     ocrViews: config.ocr_views,
     topN: config.topn,

@@ -54,6 +54,7 @@ const options: ReaderOptions = {
   nmsIou: 0.3,
   maxPlates: 8,
   minPlateConfidence: 0.05,
+  keepDetectionScore: 0.5,
   topN: 5,
   region: null,
   minPlateHeight: 6,
@@ -117,6 +118,24 @@ describe('PlateReader.read', () => {
     const r = await new PlateReader(backend, contract, options).read(scene());
     expect(r.plates).toEqual([]);
     expect(backend.ocrBatches).toHaveLength(0);
+  });
+
+  it('drops an unsure read of an unsure detection, keeps an unsure read of a sure one', async () => {
+    // Two plates whose OCR hesitates over every character: low plate confidence.
+    const weak = { ...plate, score: 0.35 };
+    const sure = { col: 120, row: 60, score: 0.8, corners: [-30, -8, 30, -8, 30, 8, -30, 8] };
+    class Unsure extends HandMadeBackend {
+      override ocr(_b: Float32Array, n: number): Promise<OcrOutput> {
+        const spec = Array.from({ length: OCR_T }, (_, t) => (t % 2 ? '-' : { A: 0.3, B: 0.3, '8': 0.3 }));
+        const logits = new Float32Array(n * OCR_T * C);
+        for (let i = 0; i < n; i++) logits.set(logitsOf(frames(spec)), i * OCR_T * C);
+        return Promise.resolve({ logits, T: OCR_T, C });
+      }
+    }
+    const r = await new PlateReader(new Unsure([weak, sure], []), contract, { ...options, minPlateConfidence: 0.5 }).read(scene());
+    expect(r.plates).toHaveLength(1);
+    expect(r.plates[0]!.detectionScore).toBeCloseTo(0.8);
+    expect(r.plates[0]!.confidence).toBeLessThan(0.5);
   });
 
   it('does not report an empty reading', async () => {
