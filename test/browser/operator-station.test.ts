@@ -219,6 +219,9 @@ describe('administrator', () => {
     await page.waitForURL(/\/login/);
     await logIn('adam', ADMIN_PW);
     await page.click('nav a[href="/search"]');
+    // Regression: a display rule of the form overrode the hidden attribute, showing the export
+    // form before there were results to export.
+    expect(await page.isVisible('#export-form')).toBe(false);
     await page.fill('#search-form input[name=caseNumber]', 'SAC-26-0042');
     await page.fill('#search-form input[name=purpose]', 'court order 26-117');
     await page.fill('#search-form input[name=plate]', '7TRW*');
@@ -260,6 +263,7 @@ describe('administrator', () => {
   test('the audit page lists every access, by name and time; the night theme is readable', async () => {
     await page.click('nav a[href="/audit"]');
     await page.waitForSelector('#audit-body tr');
+    expect(await page.isVisible('#audit-more')).toBe(false);
     const actions = await page.locator('#audit-body tr td:nth-child(4)').allTextContents();
     expect(actions).toEqual(expect.arrayContaining(['login.success', 'shift.acknowledge', 'hit.verify', 'search', 'search.refused', 'export', 'image.view']));
     await page.click('#theme-toggle');

@@ -28,7 +28,9 @@ export const hitRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =>
   app.get<{ Querystring: Static<typeof ListQuery> }>('/api/hits', { schema: { querystring: ListQuery }, config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
     const q = req.query;
     const list = hits.list({ unverifiedOnly: q.unverified, limit: q.limit, ...(q.since !== undefined ? { since: q.since } : {}) });
-    ctx.audit.record({ user: sessionOf(req).username, action: 'hits.list', ip: req.ip, details: { count: list.length, unverifiedOnly: q.unverified } });
+    // Every page checks for missed hits when it opens; an empty answer shows no data, so only a
+    // list that holds hits is an access to record.
+    if (list.length > 0) ctx.audit.record({ user: sessionOf(req).username, action: 'hits.list', ip: req.ip, details: { count: list.length, unverifiedOnly: q.unverified } });
     return reply.send({
       hits: list.map((h) => {
         const d = detections.get(h.detectionId);
