@@ -87,6 +87,23 @@ describe('upload through a faulty link', () => {
     await waitFor(() => registry.get('upload')!.state === 'ok', 'the upload status to turn green');
   });
 
+  it('sends images separately before their batch, retrying a 503, and quarantines a detection whose image is refused', async () => {
+    const { ids } = await setup(['http503', 'http400'], { images: 'separate', batch_size: 24 });
+    await up!.start();
+    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the backlog to drain');
+    const first = proxy!.seen.slice(0, 2);
+    expect(first.map((s) => [s.method, s.fault])).toEqual([
+      ['PUT', 'http503'],
+      ['PUT', 'http400'],
+    ]);
+    expect(t!.store.outbox.listQuarantined()).toEqual([expect.objectContaining({ stream: 'detection', reason: 'plate image: HTTP 400' })]);
+    expect(rx!.db.detectionIds('unit-7')).toEqual(ids.slice(1).sort());
+    expect(rx!.db.image('unit-7', ids[5]!, 'overview')!.data.equals(t!.store.detections.image(ids[5]!, 'overview')!)).toBe(true);
+    // Every image PUT came before the batch naming its detection.
+    const firstBatch = proxy!.seen.findIndex((s) => s.url === '/v1/batches');
+    expect(proxy!.seen.slice(firstBatch).every((s) => s.url === '/v1/batches')).toBe(true);
+  });
+
   it('halves the batch after a 413 and goes on', async () => {
     const { ids } = await setup(['http413']);
     await up!.start();

@@ -11,6 +11,8 @@ export type Fault =
   | 'pass'
   /** Connection dropped before any answer. */
   | 'drop'
+  /** 400 without forwarding (a request the server will never take). */
+  | 'http400'
   /** 500 without forwarding. */
   | 'http500'
   /** 503 without forwarding. */
@@ -92,6 +94,7 @@ export class FaultProxy {
       case 'drop':
         req.socket.destroy();
         return;
+      case 'http400':
       case 'http500':
       case 'http503':
       case 'http413':
