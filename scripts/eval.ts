@@ -6,8 +6,8 @@
  *
  * Options: --split S (default val), --region us|eu|br (hint for every image; OCR sets are also
  * scored with each crop's own region from the labels), --limit N, --threads N, --models DIR,
- * --fit area|fixed, --threshold T and --min-confidence C (detector input fit, score threshold and
- * the plate confidence below which reads are dropped, to compare settings).
+ * --input WxH, --fit area|fixed, --threshold T and --min-confidence C (detector input size and
+ * fit, score threshold, the plate confidence below which reads are dropped: to compare settings).
  * Prints tables per source and per plate-height bucket, then one JSON line with every figure.
  * Timings exclude file decode (reported separately), as the `recognize` command does.
  */
@@ -36,11 +36,12 @@ const { values, positionals } = parseArgs({
     fit: { type: 'string' },
     threshold: { type: 'string' },
     'min-confidence': { type: 'string' },
+    input: { type: 'string' },
   },
 });
 const dir = positionals[0];
 if (!dir) {
-  console.error('usage: npm run eval -- DIR [--split val] [--region us|eu|br] [--limit N] [--threads N] [--models DIR] [--fit area|fixed] [--threshold T] [--min-confidence C]');
+  console.error('usage: npm run eval -- DIR [--split val] [--region us|eu|br] [--limit N] [--threads N] [--models DIR] [--input WxH] [--fit area|fixed] [--threshold T] [--min-confidence C]');
   process.exit(2);
 }
 const hint = (values.region ?? null) as Region | null;
@@ -95,6 +96,7 @@ const config = Value.Default(RecognizerSection, {}) as RecognizerConfig;
 if (values.fit === 'fixed' || values.fit === 'area') config.detector_input_fit = values.fit;
 if (values.threshold) config.score_threshold = Number(values.threshold);
 if (values['min-confidence']) config.min_plate_confidence = Number(values['min-confidence']);
+if (values.input) [config.detector_input_width, config.detector_input_height] = values.input.split('x').map(Number) as [number, number];
 const contract = loadModelContract(values.models ?? BUNDLED_MODELS_DIR);
 const labels = readCsv(join(dir, 'labels.csv')).filter((r) => r.split === values.split);
 const kind = 'x' in (labels[0] ?? {}) ? 'detect' : 'ocr';
