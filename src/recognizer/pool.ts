@@ -142,7 +142,7 @@ export class RecognizerPool implements Unit {
     this.timers.clear();
     this.queue.length = 0;
     const workers = this.slots.map((s) => this.retire(s)).filter((w): w is Worker => w !== null);
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => closeWorker(w)));
     this.deps.status.set('stopped');
   }
 
@@ -334,4 +334,27 @@ function toTaskFrame(frame: Frame): { frame: TaskFrame; transfer: ArrayBuffer[];
   }
   const { cameraId, seq, capturedAt, width, height, format } = frame;
   return { frame: { cameraId, seq, capturedAt, width, height, format, pixels }, transfer: [pixels], copied };
+}
+
+/** How long a worker gets to finish its frame and release its sessions before it is terminated. */
+const CLOSE_GRACE_MS = 3_000;
+
+/**
+ * Asks a worker to release its ONNX sessions and exit; terminates it only if it does not within
+ * the grace period. A bare terminate() while a session runs can abort the process.
+ */
+async function closeWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const msg: ToWorker = { type: 'close' };
+  try {
+    worker.postMessage(msg);
+  } catch {
+    await worker.terminate();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)));
+  const outcome = await Promise.race([exited.then(() => 'exited' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') await worker.terminate();
 }

@@ -23,7 +23,8 @@ export interface TaskFrame {
   pixels: ArrayBuffer;
 }
 
-export type ToWorker = { type: 'task'; id: number; frame: TaskFrame };
+/** `close`: finish the frame in hand, release the ONNX sessions, then exit (see pool stop). */
+export type ToWorker = { type: 'task'; id: number; frame: TaskFrame } | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; warmup_ms: number }

@@ -26,10 +26,22 @@ try {
   await reader.readCrop({ width: 128, height: 32, format: 'gray', data: new Uint8Array(128 * 32).fill(200) });
   post({ type: 'ready', warmup_ms: performance.now() - t0 });
 
+  let inFlight: Promise<unknown> = Promise.resolve();
   port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'close') {
+      // Terminating a thread while onnxruntime still runs (or holds) a session aborts the whole
+      // process ("terminate called after throwing Napi::Error"): finish, release, then leave.
+      void inFlight
+        .then(() => backend.release())
+        .finally(() => {
+          port.close();
+          process.exit(0);
+        });
+      return;
+    }
     const f = msg.frame;
     const data = new Uint8Array(f.pixels);
-    reader.read({ width: f.width, height: f.height, format: f.format, data }).then(
+    inFlight = reader.read({ width: f.width, height: f.height, format: f.format, data }).then(
       (r) => {
         post(
           {

@@ -13,6 +13,11 @@ const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMes
 {
   post({ type: 'ready', warmup_ms: 1 });
   port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'close') {
+      port.close();
+      process.exit(0);
+      return;
+    }
     const f = msg.frame;
     switch (f.cameraId) {
       case 'hang':
