@@ -62,7 +62,7 @@ if [[ -z "$root" ]]; then
   ln -sf "$opt/bin/alpr-edge" /usr/local/bin/alpr-edge
   if [[ -d /run/systemd/system ]]; then
     systemctl daemon-reload
-    echo "install: done. Create the administrator: sudo -u alpr-edge alpr-edge user add admin --role administrator --name "ALPR Administrator" --config /etc/alpr-edge/config.yaml"
+    echo "install: done. Create the administrator: sudo -u alpr-edge alpr-edge user add admin --role administrator --name 'ALPR Administrator' --config /etc/alpr-edge/config.yaml"
     echo "         then: systemctl enable --now alpr-edge"
   fi
 fi
