@@ -6,9 +6,9 @@ export const command: CliCommand = {
   name: 'config-schema',
   summary: 'print the configuration JSON Schema',
   usage: 'alpr-edge config-schema',
-  async run(args, io) {
+  run(args, io) {
     parseArgs({ args, strict: true, options: {} });
     io.out(JSON.stringify(ConfigSchema, null, 2));
-    return 0;
+    return Promise.resolve(0);
   },
 };

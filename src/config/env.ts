@@ -30,7 +30,7 @@ export function envOverrides(schema: TSchema, env: NodeJS.ProcessEnv): { overrid
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || RESERVED_ENV.has(name) || raw === undefined) continue;
     const tokens = name.slice(ENV_PREFIX.length).split('_');
-    const found = resolvePath(schema as JsonSchema, tokens);
+    const found = resolvePath(schema, tokens);
     if (!found) {
       errors.push(`${name}: no configuration key matches this variable`);
       continue;
@@ -73,7 +73,7 @@ function parseValue(schema: JsonSchema, raw: string): { value: unknown } | { err
     if (numeric && raw.trim() !== '' && Number.isFinite(Number(raw))) return parseValue(numeric, raw);
     return { value: raw };
   }
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  const type = (Array.isArray(schema.type) ? schema.type[0] : schema.type) ?? 'string';
   switch (type) {
     case 'integer':
     case 'number': {

@@ -88,7 +88,7 @@ export function loadConfigObject(
   if (errors.length > 0) return { config: null, errors: dedupe(errors), source };
 
   const config = data as unknown as Config;
-  errors.push(...resolveMarked(ConfigSchema as unknown as Walkable, config as unknown, [], baseDir, env));
+  errors.push(...resolveMarked(ConfigSchema as unknown as Walkable, config, [], baseDir, env));
   // A file camera's url is a path; other kinds' urls are not, so the schema cannot mark it.
   for (const c of config.cameras) if (c.kind === 'file' && c.url && !isAbsolute(c.url)) c.url = resolve(baseDir, c.url);
   for (const check of crossChecks) errors.push(...check(config));
@@ -144,7 +144,7 @@ function formatAjvErrors(errs: ErrorObject[]): string[] {
 }
 
 function describeAnyOf(e: ErrorObject): string {
-  const schema = e.parentSchema as Record<string, unknown> | undefined;
+  const schema = e.parentSchema;
   if (schema?.[SECRET_KEYWORD]) return 'must be a string, {env: VARIABLE} or {file: PATH}';
   return 'does not match any allowed form';
 }

@@ -80,7 +80,7 @@ function walk(n: Node, path: string, required: boolean, rows: string[], isItem =
 
 export function configReference(schema: TSchema = ConfigSchema): string {
   const rows: string[] = [];
-  walk(schema as unknown as Node, '', false, rows);
+  walk(schema, '', false, rows);
   return [
     '# Configuration reference',
     '',

@@ -5,9 +5,9 @@ function unit(name: string, log: string[], opts: { failStart?: boolean; failStop
   let stops = 0;
   return {
     name,
-    async start() {
+    start() {
       log.push(`start ${name}`);
-      if (opts.failStart) throw new Error(`${name} broke`);
+      return opts.failStart ? Promise.reject(new Error(`${name} broke`)) : Promise.resolve();
     },
     async stop() {
       stops++;
