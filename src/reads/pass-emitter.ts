@@ -19,7 +19,7 @@ import { uuidv7 } from '../shared/uuid.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { Detection, Direction } from './detection.js';
 import { ReadsErrors } from './errors.js';
-import { LatencyWindow } from '../recognizer/latency-window.js';
+import { LatencyWindow } from '../shared/latency-window.js';
 import { plateDistance } from './normalise.js';
 import type { PlateVote } from './plate-vote.js';
 import type { BestFrame, PassRef, Track } from './track.js';

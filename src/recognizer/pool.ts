@@ -20,7 +20,7 @@ import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from './contract.js';
 import { RecognizerErrors } from './errors.js';
-import { LatencyWindow } from './latency-window.js';
+import { LatencyWindow } from '../shared/latency-window.js';
 import type { ReaderOptions } from './plate-reader.js';
 import { readerOptions } from './reader-options.js';
 import type { FrameReads } from './types.js';
