@@ -89,8 +89,6 @@ export function loadConfigObject(
 
   const config = data as unknown as Config;
   errors.push(...resolveMarked(ConfigSchema as unknown as Walkable, config, [], baseDir, env));
-  // A file camera's url is a path; other kinds' urls are not, so the schema cannot mark it.
-  for (const c of config.cameras) if (c.kind === 'file' && c.url && !isAbsolute(c.url)) c.url = resolve(baseDir, c.url);
   for (const check of crossChecks) errors.push(...check(config));
   return errors.length > 0 ? { config: null, errors: dedupe(errors), source } : { config, errors: [], source };
 }
