@@ -3,25 +3,16 @@
  * repositories, the hot list and the composition root's event bus satisfy them structurally, so
  * `app.ts` passes the real units straight in; tests pass small in-memory versions.
  */
+import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries.js';
 import type { HotlistEntryInfo } from '../hotlist/types.js';
+import type { AuditInput, AuditRecord } from '../store/audit-repo.js';
+import type { Role, UserPatch, UserRecord } from '../store/users-repo.js';
 
-export type Role = 'operator' | 'administrator' | 'auditor';
+// Records the store and the hot list define are used as they are (one definition, no drift);
+// the ports below only narrow which methods the station may call.
+export type { AuditInput, AuditRecord, LocalEntryInput, LocalEntryResult, Role, UserPatch, UserRecord };
+
 export const ROLES: readonly Role[] = ['operator', 'administrator', 'auditor'];
-
-export interface UserRecord {
-  username: string;
-  role: Role;
-  passwordHash: string;
-  fullName: string;
-  contact: string;
-  disabled: boolean;
-  failedLogins: number;
-  lockedUntil: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export type UserPatch = Partial<Pick<UserRecord, 'role' | 'passwordHash' | 'fullName' | 'contact' | 'disabled' | 'failedLogins' | 'lockedUntil'>>;
 
 export interface UsersPort {
   create(u: { username: string; role: Role; passwordHash: string; fullName: string; contact: string }): UserRecord;
@@ -29,23 +20,6 @@ export interface UsersPort {
   list(): UserRecord[];
   update(username: string, patch: UserPatch): void;
   count(): number;
-}
-
-export interface AuditInput {
-  user: string | null;
-  action: string;
-  object: string | null;
-  purpose: string | null;
-  caseNumber: string | null;
-  details: Record<string, unknown> | null;
-  ip: string | null;
-}
-
-export interface AuditRecord extends AuditInput {
-  id: number;
-  at: number;
-  prevHash: string;
-  hash: string;
 }
 
 export interface AuditQuery {
@@ -136,24 +110,6 @@ export interface HitsPort {
   get(id: number): HitRecord | null;
   verify(id: number, v: { outcome: HitOutcome; user: string; note: string | null; at: number }): boolean;
 }
-
-export interface LocalEntryInput {
-  plate: string;
-  state?: string | null;
-  list: string;
-  priority?: number;
-  reason: string;
-  caseNumber?: string | null;
-  subjectXref?: string | null;
-  officerName: string;
-  officerContact: string;
-  /** ms since epoch. */
-  expiresAt: number;
-  alsoInNcic: boolean;
-  informational?: boolean;
-}
-
-export type LocalEntryResult = { ok: true; entry: HotlistEntryInfo } | { ok: false; errors: { field: string; message: string }[] };
 
 export interface HotlistPort {
   addLocalEntry(input: LocalEntryInput, actor: string): LocalEntryResult;
