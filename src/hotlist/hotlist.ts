@@ -176,6 +176,7 @@ export class Hotlist implements Unit {
       loadedAt: now,
       rules: { specialLists: this.cfg.special_lists, defaultPriority: this.cfg.default_priority, minWildcardLiterals: this.cfg.min_wildcard_literals, now },
       wildcardCap: this.cfg.max_wildcard_entries,
+      confusionClasses: [...this.cfg.confusion_classes],
     };
     let result;
     try {
@@ -295,7 +296,7 @@ export class Hotlist implements Unit {
   }
 
   private rebuildLocal(retroactive: boolean): void {
-    const parts = buildFromRows(LOCAL, this.localRows, this.deps.clock.now(), this.cfg.max_local_entries, ++this.localRevision);
+    const parts = buildFromRows(LOCAL, this.localRows, this.deps.clock.now(), this.cfg.max_local_entries, ++this.localRevision, this.cfg.confusion_classes);
     this.swap(new ListIndex(parts), retroactive);
   }
 

@@ -1,12 +1,14 @@
 /**
- * Builds one list's index: a trie of plain plates, a separate trie of wildcard patterns (the
- * dedicated structure partial plates are matched with, capped in size), and a columnar entry
- * table the tries point into. The result is plain typed arrays plus a few small string arrays,
+ * Builds one list's index: a table of plain plates (sorted rows, see `plate-table.ts`), a trie
+ * of wildcard patterns (the dedicated structure partial plates are matched with, capped in
+ * size), and a columnar entry table both point into. The result is plain typed arrays plus a few small string arrays,
  * so a worker thread can build it and transfer it to the main thread without a copy.
  */
 import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
 import type { EntryRow } from './entry-row.js';
-import { SortedTrieBuilder } from './sorted-trie-builder.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from './confusion-table.js';
+import { PlateTableBuilder } from './plate-table-builder.js';
+import type { PlateTableParts } from './plate-table.js';
 import { StringColumnBuilder, columnBuffers, type StringColumnParts } from './string-column.js';
 import { TrieBuilder, type TrieParts } from './trie-builder.js';
 
@@ -23,7 +25,7 @@ export interface EntryTableParts {
   flags: Uint8Array;
   /** ms since epoch; NaN = no expiry. */
   expiresAt: Float64Array;
-  /** Next entry stored at the same trie node, or -1. */
+  /** Next entry of the same plate (or pattern), or -1. */
   nextEntry: Int32Array;
   columns: Record<ColumnName, StringColumnParts>;
 }
@@ -39,7 +41,7 @@ export interface ListIndexParts {
   wildcardCount: number;
   /** Entries dropped at build because they repeat an earlier plate, state and list. */
   duplicates: number;
-  trie: TrieParts;
+  plates: PlateTableParts;
   wild: TrieParts;
   entries: EntryTableParts;
 }
@@ -47,7 +49,7 @@ export interface ListIndexParts {
 export type AddOutcome = 'added' | 'duplicate' | 'wildcard-cap';
 
 export class IndexBuilder {
-  private readonly trie: SortedTrieBuilder;
+  private readonly plates: PlateTableBuilder;
   private readonly wild = new TrieBuilder(256);
   private readonly key = new Uint8Array(MAX_PLATE_LENGTH + 1);
   private count = 0;
@@ -58,12 +60,14 @@ export class IndexBuilder {
   private nextEntry: Int32Array;
   private readonly columns = Object.fromEntries(COLUMNS.map((c) => [c, new StringColumnBuilder()])) as Record<ColumnName, StringColumnBuilder>;
 
+  /** `classes`: the confusion classes plates are sorted by (`hotlist.confusion_classes`). */
   constructor(
     private readonly wildcardCap: number,
     expectedEntries = 1024,
+    classes: readonly string[] = DEFAULT_CONFUSION_CLASSES,
   ) {
     const cap = Math.max(64, expectedEntries);
-    this.trie = new SortedTrieBuilder(cap);
+    this.plates = new PlateTableBuilder(cap, ConfusionTable.of(classes).classOf);
     this.priority = new Uint8Array(cap);
     this.flags = new Uint8Array(cap);
     this.expiresAt = new Float64Array(cap);
@@ -100,7 +104,7 @@ export class IndexBuilder {
       this.nextEntry[i] = this.wild.headOf(node);
       this.wild.setHead(node, i);
     } else {
-      this.trie.add(this.key, len, i);
+      this.plates.add(this.key, len, i);
     }
     const c = this.columns;
     c.state.push(state);
@@ -122,14 +126,14 @@ export class IndexBuilder {
     const n = this.count;
     const nextEntry = this.nextEntry.slice(0, n);
     const { list, state } = this.columns;
-    const trie = this.trie.build(nextEntry, (a, b) => list.get(a) === list.get(b) && state.get(a) === state.get(b));
+    const plates = this.plates.build(nextEntry, (a, b) => list.get(a) === list.get(b) && state.get(a) === state.get(b));
     const columns = Object.fromEntries(COLUMNS.map((c) => [c, this.columns[c].build()])) as Record<ColumnName, StringColumnParts>;
     return {
       ...meta,
-      entryCount: n - trie.duplicates,
+      entryCount: n - plates.duplicates,
       wildcardCount: this.wildcards,
-      duplicates: trie.duplicates,
-      trie: trie.parts,
+      duplicates: plates.duplicates,
+      plates: plates.parts,
       wild: this.wild.build(),
       entries: {
         count: n,
@@ -163,8 +167,9 @@ export class IndexBuilder {
 export function indexBuffers(parts: ListIndexParts): ArrayBuffer[] {
   const t = (p: TrieParts): ArrayBuffer[] => [p.nodes.buffer, p.head.buffer] as ArrayBuffer[];
   const e = parts.entries;
+  const p = parts.plates;
   return [
-    ...t(parts.trie),
+    ...([p.groups.buffer, p.orders.buffer, p.rows.buffer, p.head.buffer, p.ids.buffer, p.tables.buffer, p.prints.buffer, p.canon.buffer] as ArrayBuffer[]),
     ...t(parts.wild),
     ...([e.priority.buffer, e.flags.buffer, e.expiresAt.buffer, e.nextEntry.buffer] as ArrayBuffer[]),
     ...COLUMNS.flatMap((c) => columnBuffers(e.columns[c])),

@@ -22,6 +22,8 @@ export interface BuildTask {
   loadedAt: number;
   rules: Omit<RowRules, 'specialLists' | 'source'> & { specialLists: string[] };
   wildcardCap: number;
+  /** Confusion classes the list's plates are sorted by (`hotlist.confusion_classes`); the defaults when absent. */
+  confusionClasses?: string[];
 }
 
 export interface ImportProblem {
@@ -69,7 +71,7 @@ export function buildList(task: BuildTask): BuildResult {
   report.format = format;
   const rules: RowRules = { ...task.rules, specialLists: new Set(task.rules.specialLists), source: task.source };
   // ~70 bytes a row in typical lists; sizing up front avoids regrowing 5 M-entry arrays.
-  const builder = new IndexBuilder(task.wildcardCap, Math.ceil(bytes.length / 60));
+  const builder = new IndexBuilder(task.wildcardCap, Math.ceil(bytes.length / 60), task.confusionClasses);
   let wildcardOverflow = 0;
   for (const rec of parseRecords(bytes, format)) {
     if ('problem' in rec) {
@@ -105,8 +107,8 @@ export function buildList(task: BuildTask): BuildResult {
 }
 
 /** Builds an index from rows already validated (the local hot plates). */
-export function buildFromRows(source: string, rows: readonly EntryRow[], loadedAt: number, wildcardCap: number, revision: number): ListIndexParts {
-  const builder = new IndexBuilder(wildcardCap, rows.length);
+export function buildFromRows(source: string, rows: readonly EntryRow[], loadedAt: number, wildcardCap: number, revision: number, confusionClasses?: readonly string[]): ListIndexParts {
+  const builder = new IndexBuilder(wildcardCap, rows.length, confusionClasses);
   for (const row of rows) builder.add(row);
   const digest = createHash('sha256').update(JSON.stringify(rows)).digest('hex');
   return builder.build({ source, generation: generationId(source, loadedAt, digest, revision), issuedAt: loadedAt, loadedAt });

@@ -1,5 +1,5 @@
 /**
- * One list version in memory: the plate trie, the wildcard-pattern trie and the entry table
+ * One list version in memory: the plate table, the wildcard-pattern trie and the entry table
  * they point into, all typed arrays (built by `IndexBuilder`, often in a worker). Read-only once
  * made: a new version is a new `ListIndex`, swapped in by replacing one reference.
  */
@@ -7,7 +7,8 @@ import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
 import type { ConfusionTable } from './confusion-table.js';
 import { classifyMatch } from './explain.js';
 import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './index-builder.js';
-import { EDIT, MAX_CANDIDATES, PlateTrie } from './plate-trie.js';
+import { PlateTrie } from './plate-trie.js';
+import { EDIT, MAX_CANDIDATES, PlateTable } from './plate-table.js';
 import { columnBytes, readColumn } from './string-column.js';
 import type { HotlistEntryInfo, MatchKind } from './types.js';
 
@@ -33,12 +34,12 @@ export interface RawMatch {
 }
 
 export class ListIndex {
-  readonly trie: PlateTrie;
+  readonly plates: PlateTable;
   readonly wild: PlateTrie;
   private readonly key = new Uint8Array(MAX_PLATE_LENGTH + 1);
 
   constructor(readonly parts: ListIndexParts) {
-    this.trie = new PlateTrie(parts.trie);
+    this.plates = new PlateTable(parts.plates);
     this.wild = new PlateTrie(parts.wild);
   }
 
@@ -59,7 +60,7 @@ export class ListIndex {
   get bytes(): number {
     const e = this.parts.entries;
     const cols = COLUMNS.reduce((s, c) => s + columnBytes(e.columns[c]), 0);
-    return this.trie.bytes + this.wild.bytes + e.priority.byteLength + e.flags.byteLength + e.expiresAt.byteLength + e.nextEntry.byteLength + cols;
+    return this.plates.bytes + this.wild.bytes + e.priority.byteLength + e.flags.byteLength + e.expiresAt.byteLength + e.nextEntry.byteLength + cols;
   }
 
   /** Expiry is checked against the clock at match time: an entry expiring at T matches until T, not at T. */
@@ -79,15 +80,15 @@ export class ListIndex {
   exact(text: string, state: string | null | undefined, now: number, out: number[]): void {
     const len = encodePlate(text, this.key);
     if (len < 0) return;
-    const node = this.trie.find(this.key, len);
-    if (node < 0) return;
+    const row = this.plates.find(this.key, len);
+    if (row < 0) return;
     const next = this.parts.entries.nextEntry;
-    for (let e = this.trie.head[node]!; e !== -1; e = next[e]!) if (this.alive(e, now) && this.stateMatches(e, state)) out.push(e);
+    for (let e = this.plates.head[row]!; e !== -1; e = next[e]!) if (this.alive(e, now) && this.stateMatches(e, state)) out.push(e);
   }
 
   /**
    * Every live entry matching the candidate texts of one read (normalised, at most
-   * `MAX_CANDIDATES`): exact, confusions and edits in one trie walk, then wildcards. Each match
+   * `MAX_CANDIDATES`): exact, confusions and edits from the plate table, then wildcards. Each match
    * records which candidate (index into `texts`) produced it.
    */
   collectMany(texts: readonly string[], state: string | null | undefined, now: number, s: MatchSettings, out: RawMatch[]): void {
@@ -98,16 +99,21 @@ export class ListIndex {
       const len = encodePlate(texts[i]!, this.key);
       if (len <= 0) continue;
       const edits = len >= s.minEditLength ? s.maxEdits : 0;
-      if (this.trie.setCandidate(count, this.key, len, edits * EDIT)) slot[count++] = i;
+      if (this.plates.setCandidate(count, this.key, len, edits * EDIT)) slot[count++] = i;
     }
     if (count === 0) return;
-    this.trie.fuzzyMany(count, s.confusionCost, s.table.classOf, (c, node, plate, cost) => {
+    const plates = this.plates;
+    plates.search(count, s.confusionCost, s.table.classOf, (c, row, cost) => {
       const candidate = slot[c]!;
       const text = texts[candidate]!;
       let kind: MatchKind | undefined;
-      for (let e = this.trie.head[node]!; e !== -1; e = next[e]!) {
+      let plate = '';
+      for (let e = plates.head[row]!; e !== -1; e = next[e]!) {
         if (!this.alive(e, now) || !this.stateMatches(e, state)) continue;
-        kind ??= classifyMatch(plate, text, s.table);
+        if (kind === undefined) {
+          plate = plates.textOf(row);
+          kind = classifyMatch(plate, text, s.table);
+        }
         out.push({ index: this, entry: e, plate, kind, cost, candidate });
       }
     });
@@ -129,11 +135,11 @@ export class ListIndex {
     const wildcard = /[?*]/.test(plate);
     const len = encodePlate(plate, this.key, wildcard);
     if (len < 0) return false;
-    const trie = wildcard ? this.wild : this.trie;
-    const node = trie.find(this.key, len);
-    if (node < 0) return false;
+    const at = wildcard ? this.wild.find(this.key, len) : this.plates.find(this.key, len);
+    if (at < 0) return false;
+    const head = wildcard ? this.wild.head : this.plates.head;
     const next = this.parts.entries.nextEntry;
-    for (let e = trie.head[node]!; e !== -1; e = next[e]!) {
+    for (let e = head[at]!; e !== -1; e = next[e]!) {
       if (this.column('list', e) === list && this.column('state', e) === (state ?? '')) return true;
     }
     return false;
@@ -159,31 +165,33 @@ export class ListIndex {
   }
 
   entryInfo(e: number, plate: string): HotlistEntryInfo {
-    const orNull = (name: ColumnName): string | null => {
-      const v = this.column(name, e);
-      return v === '' ? null : v;
-    };
-    const state = orNull('state');
+    const state = this.optional('state', e);
     const list = this.column('list', e);
     const expires = this.parts.entries.expiresAt[e]!;
-    const created = orNull('created');
+    const created = this.optional('created', e);
     return {
-      id: orNull('id') ?? `${this.source}:${list}:${state ?? '-'}:${plate}`,
+      id: this.optional('id', e) ?? `${this.source}:${list}:${state ?? '-'}:${plate}`,
       plate,
       state,
       list,
       priority: this.priority(e),
       reason: this.column('reason', e),
-      caseNumber: orNull('caseNumber'),
+      caseNumber: this.optional('caseNumber', e),
       informational: this.informational(e),
       expiresAt: Number.isNaN(expires) ? null : expires,
-      subjectXref: orNull('subjectXref'),
-      officerName: orNull('officerName'),
-      officerContact: orNull('officerContact'),
+      subjectXref: this.optional('subjectXref', e),
+      officerName: this.optional('officerName', e),
+      officerContact: this.optional('officerContact', e),
       source: this.column('source', e),
       createdAt: created === null ? null : Number(created),
       alsoInNcic: (this.parts.entries.flags[e]! & FLAG_NCIC) !== 0,
-      enteredBy: orNull('enteredBy'),
+      enteredBy: this.optional('enteredBy', e),
     };
+  }
+
+  /** A column's value, null when empty. */
+  private optional(name: ColumnName, e: number): string | null {
+    const v = this.column(name, e);
+    return v === '' ? null : v;
   }
 }

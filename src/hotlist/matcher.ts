@@ -6,7 +6,7 @@
 import { normalisePlate } from '../reads/normalise.js';
 import { explainMatch, explainWildcard } from './explain.js';
 import type { ListIndex, MatchSettings, RawMatch } from './list-index.js';
-import { MAX_CANDIDATES } from './plate-trie.js';
+import { MAX_CANDIDATES } from './plate-table.js';
 import type { HotlistHit, MatchKind } from './types.js';
 
 /** Shown on every special-list hit (sacramento-pd I.1; roseville 426.6.4 (c)). */
@@ -50,26 +50,32 @@ export function matchCandidates(
     confidences.push(c.confidence);
   }
   if (texts.length === 0) return [];
-  const best = new Map<string, Ranked>();
+  // Best match per entry of each list version: entry numbers are small integers per index.
+  const best: Ranked[] = [];
   const raw: RawMatch[] = [];
   for (const index of indexes) {
+    const byEntry = new Map<number, number>();
     for (let from = 0; from < texts.length; from += MAX_CANDIDATES) {
       raw.length = 0;
       index.collectMany(texts.slice(from, from + MAX_CANDIDATES), state, now, settings, raw);
       for (const m of raw) {
         const order = from + m.candidate;
-        const r: Ranked = { ...m, readText: texts[order]!, confidence: confidences[order]!, order };
-        const key = `${m.index.generation}\u0000${m.entry}`;
-        const prev = best.get(key);
-        if (!prev || compare(r, prev) < 0) best.set(key, r);
+        const r: Ranked = { index: m.index, entry: m.entry, plate: m.plate, kind: m.kind, cost: m.cost, candidate: m.candidate, readText: texts[order]!, confidence: confidences[order]!, order };
+        const at = byEntry.get(m.entry);
+        if (at === undefined) {
+          byEntry.set(m.entry, best.length);
+          best.push(r);
+        } else if (compare(r, best[at]!) < 0) {
+          best[at] = r;
+        }
       }
     }
   }
-  if (best.size === 0) return [];
-  return [...best.values()]
-    .sort(compare)
-    .slice(0, limits.maxHits)
-    .map((r) => toHit(r, settings.table));
+  if (best.length === 0) return [];
+  best.sort(compare);
+  const hits: HotlistHit[] = [];
+  for (let i = 0; i < best.length && i < limits.maxHits; i++) hits.push(toHit(best[i]!, settings.table));
+  return hits;
 }
 
 function compare(a: Ranked, b: Ranked): number {

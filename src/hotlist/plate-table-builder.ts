@@ -1,0 +1,348 @@
+/**
+ * Builds the plate table (`PlateTableParts`, see `plate-table.ts`): plates grouped by length,
+ * each group's distinct plates as symbol rows sorted by confusion class, plus the reversed,
+ * middle and gap orders as permutations, each with a prefix table and key fingerprints. Sorting is an LSD radix sort
+ * over keys packed base 36 into 32-bit words, two symbols a pass, so each pass reads its keys in
+ * order instead of chasing an index into a byte array: millions of plates sort in well under a
+ * second an order.
+ */
+import { MAX_PLATE_LENGTH } from './alphabet.js';
+import { FIXED_ORDERS, G, GROUP_STRIDE, KIND, O, ORDER_STRIDE, PRINT_SYMBOLS, SYM, canonicalSymbols, depthFor, keyPosition, layoutFor, type PlateTableParts } from './plate-table.js';
+
+/** Symbols packed per 32-bit word: 36^4 < 2^32. */
+const PER_WORD = 4;
+/** Words a plate takes while being added. */
+const WORDS = 3;
+if (WORDS * PER_WORD < MAX_PLATE_LENGTH) throw new Error('plate words too few for MAX_PLATE_LENGTH');
+const DIGIT = SYM * SYM;
+
+interface OrderPlan {
+  kind: number;
+  param: number;
+  keyLen: number;
+}
+
+export class PlateTableBuilder {
+  private packed: Uint32Array;
+  private lens: Uint8Array;
+  private entries: Int32Array;
+  private n = 0;
+  /** Each symbol's confusion class, as the class's smallest symbol (sort and lookup key). */
+  private readonly canon: Uint8Array;
+
+  constructor(expected: number, classOf: Int8Array) {
+    this.canon = canonicalSymbols(classOf);
+    const cap = Math.max(16, expected);
+    this.packed = new Uint32Array(cap * WORDS);
+    this.lens = new Uint8Array(cap);
+    this.entries = new Int32Array(cap);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Adds plate `key[0..len)` (plain symbols 0–35) for entry `entry`. */
+  add(key: Uint8Array, len: number, entry: number): void {
+    if (this.n === this.lens.length) this.grow();
+    const at = this.n * WORDS;
+    for (let w = 0; w < WORDS; w++) {
+      let v = 0;
+      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) v = v * SYM + (j < len ? key[j]! : 0);
+      this.packed[at + w] = v;
+    }
+    this.lens[this.n] = len;
+    this.entries[this.n++] = entry;
+  }
+
+  /**
+   * Lays out the table. Entries of one plate chain through `nextEntry` in the order they were
+   * added; `isDuplicate(a, b)` drops a later entry that repeats an earlier one (same state and
+   * list). Returns the table and how many entries were dropped.
+   */
+  build(nextEntry: Int32Array, isDuplicate: (earlier: number, later: number) => boolean): { parts: PlateTableParts; duplicates: number } {
+    const n = this.n;
+    const { lens, packed, entries, canon } = this;
+    // Plates by length: one group per length present.
+    const byLen = new Int32Array(MAX_PLATE_LENGTH + 2);
+    for (let i = 0; i < n; i++) byLen[lens[i]! + 1]! += 1;
+    const lengths: number[] = [];
+    for (let L = 1; L <= MAX_PLATE_LENGTH; L++) if (byLen[L + 1]! > 0) lengths.push(L);
+    for (let L = 1; L <= MAX_PLATE_LENGTH + 1; L++) byLen[L] = byLen[L]! + byLen[L - 1]!;
+    const order = new Int32Array(n);
+    const fill = byLen.slice();
+    for (let i = 0; i < n; i++) order[fill[lens[i]!]!++] = i;
+
+    // Each group's plates as symbol rows (in the order added), sorted by classes then symbols,
+    // and counted once each.
+    const plain: Uint8Array[] = [];
+    const sorted: Int32Array[] = [];
+    const distinct: number[] = [];
+    let rowsTotal = 0;
+    let bytesTotal = 0;
+    let idsTotal = 0;
+    let tablesTotal = 0;
+    let printsTotal = 0;
+    const plans: OrderPlan[][] = [];
+    for (const L of lengths) {
+      const members = order.subarray(byLen[L], byLen[L + 1]);
+      const count = members.length;
+      const bytes = new Uint8Array(count * L);
+      for (let i = 0; i < count; i++) unpack(packed, members[i]!, L, bytes, i * L);
+      const ids = identity(count);
+      sortRows(bytes, 0, count, L, canon, ids, KIND.FORWARD, 0, L, true);
+      let d = 0;
+      for (let i = 0; i < count; i++) if (i === 0 || !sameRow(bytes, ids[i - 1]! * L, ids[i]! * L, L)) d++;
+      plain.push(bytes);
+      sorted.push(ids);
+      distinct.push(d);
+      rowsTotal += d;
+      bytesTotal += d * L;
+      const plan = planOrders(L);
+      plans.push(plan);
+      idsTotal += (plan.length - 1) * d;
+      for (const o of plan) {
+        const depth = depthFor(d, o.keyLen);
+        tablesTotal += SYM ** depth + 1;
+        if (o.keyLen > depth) printsTotal += d;
+      }
+    }
+
+    const groups = new Int32Array(lengths.length * GROUP_STRIDE);
+    const orders = new Int32Array(plans.reduce((s, p) => s + p.length, 0) * ORDER_STRIDE);
+    const rows = new Uint8Array(bytesTotal);
+    const head = new Int32Array(rowsTotal);
+    const ids = new Int32Array(idsTotal);
+    const tables = new Int32Array(tablesTotal);
+    const prints = new Uint32Array(printsTotal);
+
+    let duplicates = 0;
+    let byteOff = 0;
+    let idOff = 0;
+    let idsOff = 0;
+    let tabOff = 0;
+    let ordOff = 0;
+    let printsOff = 0;
+    for (let g = 0; g < lengths.length; g++) {
+      const L = lengths[g]!;
+      const bytes = plain[g]!;
+      const perm = sorted[g]!;
+      const members = order.subarray(byLen[L], byLen[L + 1]);
+      const count = distinct[g]!;
+      // Distinct rows in forward order, entries chained under each.
+      let r = -1;
+      for (let i = 0; i < perm.length; i++) {
+        const from = perm[i]! * L;
+        if (i === 0 || !sameRow(bytes, perm[i - 1]! * L, from, L)) {
+          r++;
+          const at = byteOff + r * L;
+          for (let j = 0; j < L; j++) rows[at + j] = bytes[from + j]!;
+          head[idOff + r] = -1;
+        }
+        const e = entries[members[perm[i]!]!]!;
+        let dup = false;
+        let last = -1;
+        for (let x = head[idOff + r]!; x !== -1; x = nextEntry[x]!) {
+          if (isDuplicate(x, e)) {
+            dup = true;
+            break;
+          }
+          last = x;
+        }
+        if (dup) {
+          duplicates++;
+          continue;
+        }
+        nextEntry[e] = -1;
+        if (last === -1) head[idOff + r] = e;
+        else nextEntry[last] = e;
+      }
+      plain[g] = new Uint8Array(0);
+      sorted[g] = new Int32Array(0);
+
+      const layout = layoutFor(L);
+      const gm = g * GROUP_STRIDE;
+      groups[gm + G.LEN] = L;
+      groups[gm + G.COUNT] = count;
+      groups[gm + G.BYTE_OFF] = byteOff;
+      groups[gm + G.ID_OFF] = idOff;
+      groups[gm + G.ORDERS] = ordOff;
+      groups[gm + G.F_KEY] = layout.fKey;
+      groups[gm + G.R_KEY] = layout.rKey;
+      groups[gm + G.GAP_FROM] = layout.gapFrom;
+      groups[gm + G.GAP_TO] = layout.gapTo;
+      groups[gm + G.A] = layout.a;
+      groups[gm + G.B] = layout.b;
+
+      for (const plan of plans[g]!) {
+        let permAt = -1;
+        let orderIds: Int32Array | null = null;
+        if (plan.kind !== KIND.FORWARD) {
+          orderIds = identity(count);
+          sortRows(rows, byteOff, count, L, canon, orderIds, plan.kind, plan.param, plan.keyLen, false);
+          ids.set(orderIds, idsOff);
+          permAt = idsOff;
+          idsOff += count;
+        }
+        const depth = depthFor(count, plan.keyLen);
+        const at = (i: number): number => byteOff + (orderIds ? orderIds[i]! : i) * L;
+        const classAt = (i: number, j: number): number => (j < plan.keyLen ? canon[rows[at(i) + keyPosition(plan.kind, plan.param, L, j)]!]! : 0);
+        const tab = tabOff;
+        tabOff = prefixTable(tables, tabOff, depth, count, classAt);
+        let printsAt = -1;
+        if (plan.keyLen > depth) {
+          printsAt = printsOff;
+          for (let i = 0; i < count; i++) {
+            let v = 0;
+            for (let j = depth; j < depth + PRINT_SYMBOLS; j++) v = v * SYM + classAt(i, j);
+            prints[printsOff + i] = v;
+          }
+          printsOff += count;
+        }
+        orders[ordOff + O.KIND] = plan.kind;
+        orders[ordOff + O.PARAM] = plan.param;
+        orders[ordOff + O.IDS] = permAt;
+        orders[ordOff + O.TAB] = tab;
+        orders[ordOff + O.DEPTH] = depth;
+        orders[ordOff + O.KEY_LEN] = plan.keyLen;
+        orders[ordOff + O.PRINTS] = printsAt;
+        ordOff += ORDER_STRIDE;
+      }
+      byteOff += count * L;
+      idOff += count;
+    }
+    this.packed = new Uint32Array(0);
+    this.lens = new Uint8Array(0);
+    this.entries = new Int32Array(0);
+    return { parts: { groups, orders, rows, head, ids, tables, prints, canon: canon.slice() }, duplicates };
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.lens.length * 1.5);
+    const p = new Uint32Array(cap * WORDS);
+    p.set(this.packed);
+    this.packed = p;
+    const l = new Uint8Array(cap);
+    l.set(this.lens);
+    this.lens = l;
+    const e = new Int32Array(cap);
+    e.set(this.entries);
+    this.entries = e;
+  }
+}
+
+/** The orders of a group of plates of length `len`: forward, reversed, middle, gaps. */
+function planOrders(len: number): OrderPlan[] {
+  const { gapFrom, gapTo, a, b } = layoutFor(len);
+  const plan: OrderPlan[] = [
+    { kind: KIND.FORWARD, param: 0, keyLen: len },
+    { kind: KIND.REVERSED, param: 0, keyLen: len },
+    { kind: KIND.MIDDLE, param: a, keyLen: b - a },
+  ];
+  if (plan.length !== FIXED_ORDERS) throw new Error('order plan out of step with FIXED_ORDERS');
+  for (let p = gapFrom; p <= gapTo; p++) plan.push({ kind: KIND.GAP, param: p, keyLen: len - 1 });
+  return plan;
+}
+
+function identity(n: number): Int32Array {
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = i;
+  return ids;
+}
+
+/**
+ * Sorts `ids` (row numbers of `count` rows of `len` symbols at `bytes[off..]`) by the confusion
+ * classes of an order's key (`kind`, `param`, `keyLen` symbols), then, with `thenSymbols`, by
+ * the key's symbols themselves: rows one confusion apart end up next to each other, and
+ * identical rows adjacent. Stable.
+ */
+function sortRows(bytes: Uint8Array, off: number, count: number, len: number, canon: Uint8Array, ids: Int32Array, kind: number, param: number, keyLen: number, thenSymbols: boolean): void {
+  const keyLength = thenSymbols ? 2 * keyLen : keyLen;
+  if (count < 2 || keyLength === 0) return;
+  const W = Math.ceil(keyLength / PER_WORD);
+  // Word-major: word w of row i at w * count + i, holding key symbols 4w..4w+3.
+  const words = new Uint32Array(W * count);
+  for (let i = 0; i < count; i++) {
+    const at = off + ids[i]! * len;
+    for (let w = 0; w < W; w++) {
+      let v = 0;
+      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) {
+        let sym = 0;
+        if (j < keyLen) sym = canon[bytes[at + keyPosition(kind, param, len, j)]!]!;
+        else if (j < keyLength) sym = bytes[at + keyPosition(kind, param, len, j - keyLen)]!;
+        v = v * SYM + sym;
+      }
+      words[w * count + i] = v;
+    }
+  }
+  radixSort(words, ids, W, keyLength);
+}
+
+/**
+ * Stable LSD radix sort of `idx` by the first `keyLength` symbols of its word-major keys (4
+ * symbols a word), two symbols a pass, least significant first.
+ */
+function radixSort(words: Uint32Array, idx: Int32Array, wordCount: number, keyLength: number): void {
+  const n = idx.length;
+  let src: Uint32Array = words;
+  let dst: Uint32Array = new Uint32Array(words.length);
+  let srcIdx: Int32Array = idx;
+  let dstIdx: Int32Array = new Int32Array(n);
+  const count = new Int32Array(DIGIT + 1);
+  // Passes over symbol pairs (p, p + 1), p even; a pair past the key's end is all zeros.
+  for (let p = (keyLength - 1) & ~1; p >= 0; p -= 2) {
+    const w = (p / PER_WORD) | 0;
+    const shift = SYM ** (PER_WORD - 2 - (p % PER_WORD));
+    const base = w * n;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(((src[base + i]! / shift) | 0) % DIGIT) + 1]! += 1;
+    for (let d = 1; d <= DIGIT; d++) count[d] = count[d]! + count[d - 1]!;
+    for (let i = 0; i < n; i++) {
+      const digit = ((src[base + i]! / shift) | 0) % DIGIT;
+      const at = count[digit]!++;
+      for (let x = 0; x < wordCount; x++) dst[x * n + at] = src[x * n + i]!;
+      dstIdx[at] = srcIdx[i]!;
+    }
+    [src, dst] = [dst, src];
+    [srcIdx, dstIdx] = [dstIdx, srcIdx];
+  }
+  if (srcIdx !== idx) idx.set(srcIdx);
+}
+
+function sameRow(bytes: Uint8Array, a: number, b: number, len: number): boolean {
+  for (let j = 0; j < len; j++) if (bytes[a + j] !== bytes[b + j]) return false;
+  return true;
+}
+
+function unpack(packed: Uint32Array, k: number, len: number, out: Uint8Array, at: number): void {
+  for (let w = 0; w < WORDS && w * PER_WORD < len; w++) {
+    let v = packed[k * WORDS + w]!;
+    for (let j = PER_WORD - 1; j >= 0; j--) {
+      const p = w * PER_WORD + j;
+      if (p < len) out[at + p] = v % SYM;
+      v = Math.floor(v / SYM);
+    }
+  }
+}
+
+/**
+ * Writes a prefix table at `off`: entry c is the first row whose first `depth` key classes, read
+ * as a base-36 number, are ≥ c (rows are sorted, so each prefix's rows are `[t[c], t[c + 1])`).
+ * Returns the offset after it.
+ */
+function prefixTable(tables: Int32Array, off: number, depth: number, count: number, classAt: (row: number, j: number) => number): number {
+  const size = SYM ** depth;
+  let r = 0;
+  for (let c = 0; c < size; c++) {
+    tables[off + c] = r;
+    while (r < count && code(r) === c) r++;
+  }
+  tables[off + size] = count;
+  return off + size + 1;
+
+  function code(row: number): number {
+    let v = 0;
+    for (let j = 0; j < depth; j++) v = v * SYM + classAt(row, j);
+    return v;
+  }
+}

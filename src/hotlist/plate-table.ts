@@ -1,0 +1,475 @@
+/**
+ * The plain plates of one list, for exact and OCR-tolerant lookup. Plates are grouped by length;
+ * each group holds its distinct plates once, as fixed-width symbol rows sorted by confusion class
+ * (rows a confusion apart are neighbours), plus a few more sort orders of the same rows kept as
+ * row-number permutations, each with a prefix table that turns a key's first classes into a row
+ * range. No JavaScript object exists per plate, and every part is a typed array a worker can
+ * transfer.
+ *
+ * Tolerant lookup is pigeonhole filtering: whatever a single edit changed, some long stretch of
+ * the plate is untouched and appears in the read, up to confusions, at a known position. With
+ * one edit at plate position p:
+ *   - p ≥ f: the first f symbols are untouched; looked up in the forward order;
+ *   - p < L − r: the last r symbols are untouched; looked up in the reversed order;
+ *   - the few positions between get an order of their own that sorts rows by the plate without
+ *     position p ("gap" orders), looked up with the read without the edited symbol.
+ * Every lookup therefore carries four or more known symbols, and its range holds a handful of
+ * rows out of millions, found through a prefix table and a binary search over fingerprints;
+ * only those rows are checked in full. Two edits use three pieces (prefix,
+ * middle order, suffix) with shorter keys: slower, and only when configured. Costs are in
+ * half-edits so a confusion-class substitution may cost 0, 1 or 2 in integer arithmetic.
+ */
+import { MAX_PLATE_LENGTH, PLAIN_SYMBOLS, SYMBOLS } from './alphabet.js';
+
+export const SYM = PLAIN_SYMBOLS;
+/** Cost of an insertion, deletion or unrelated substitution, in half-edits. */
+export const EDIT = 2;
+/** Candidates one search carries. */
+export const MAX_CANDIDATES = 32;
+
+/** Fields of one group in `PlateTableParts.groups` (stride `GROUP_STRIDE`). */
+export const G = { LEN: 0, COUNT: 1, BYTE_OFF: 2, ID_OFF: 3, ORDERS: 4, F_KEY: 5, R_KEY: 6, GAP_FROM: 7, GAP_TO: 8, A: 9, B: 10 } as const;
+export const GROUP_STRIDE = 11;
+/** Fields of one sort order in `PlateTableParts.orders` (stride `ORDER_STRIDE`). */
+export const O = { KIND: 0, PARAM: 1, IDS: 2, TAB: 3, DEPTH: 4, KEY_LEN: 5, PRINTS: 6 } as const;
+export const ORDER_STRIDE = 7;
+/** Key classes a fingerprint holds after the prefix table's: 36^6 < 2^32. */
+export const PRINT_SYMBOLS = 6;
+/** Sort orders, by the row positions their key reads. */
+export const KIND = { FORWARD: 0, REVERSED: 1, MIDDLE: 2, GAP: 3 } as const;
+/** Orders of a group: forward, reversed, middle, then one gap order per gap position. */
+export const FIXED_ORDERS = 3;
+
+export interface PlateTableParts {
+  /** Per plate length present: length, distinct plates, offsets, lookup key lengths. */
+  groups: Int32Array;
+  /** Per sort order of each group: kind, parameter, permutation and prefix-table offsets. */
+  orders: Int32Array;
+  /** Each group's plates, `len` symbols a row, sorted by classes, then symbols. */
+  rows: Uint8Array;
+  /** First entry of each plate (row id = group offset + row); entries chain through `nextEntry`. */
+  head: Int32Array;
+  /** Row permutations of the orders other than forward. */
+  ids: Int32Array;
+  /** Prefix tables: entry c of a table is the first row whose leading key classes, base 36, are ≥ c. */
+  tables: Int32Array;
+  /**
+   * Per order whose key is longer than its table's depth: the next `PRINT_SYMBOLS` key classes
+   * of each row, base 36, in order. A range is narrowed by binary search over these contiguous
+   * words instead of over rows reached through a permutation (a cache miss a probe).
+   */
+  prints: Uint32Array;
+  /** Each symbol's confusion class as its smallest symbol, under the classes the list was built with. */
+  canon: Uint8Array;
+}
+
+/** Groups this small are checked row by row: a lookup would cost more than it saves. */
+const SCAN_BELOW = 48;
+const ROW_STRIDE = MAX_PLATE_LENGTH + 1;
+/** Most rows one candidate reports (further matches of a 3-character read are not useful). */
+const MAX_FOUND = 512;
+const POW = Array.from({ length: 4 }, (_, i) => SYM ** i);
+const PRINT_POW = Array.from({ length: 7 }, (_, i) => SYM ** i);
+
+/** Maps every symbol to the smallest symbol of its confusion class (itself when in none). */
+export function canonicalSymbols(classOf: Int8Array): Uint8Array {
+  const canon = new Uint8Array(SYM);
+  for (let s = 0; s < SYM; s++) {
+    canon[s] = s;
+    const cls = classOf[s]!;
+    if (cls < 0) continue;
+    for (let x = 0; x < s; x++) {
+      if (classOf[x] === cls) {
+        canon[s] = x;
+        break;
+      }
+    }
+  }
+  return canon;
+}
+
+/** Prefix-table depth of an order: buckets of a few rows, tables no bigger than the group. */
+export function depthFor(count: number, keyLen: number): number {
+  return Math.min(count < 512 ? 1 : count < 32768 ? 2 : 3, keyLen);
+}
+
+/** How a plate of length `len` is cut for lookups (see the module comment). */
+export function layoutFor(len: number): { fKey: number; rKey: number; gapFrom: number; gapTo: number; a: number; b: number } {
+  const fKey = Math.max(1, Math.min(4, len - 1));
+  const rKey = Math.max(1, Math.min(5, len - 1));
+  const a = Math.floor(len / 3);
+  return { fKey, rKey, gapFrom: Math.max(0, len - rKey), gapTo: Math.min(fKey, len) - 1, a, b: a + ((len - a) >> 1) };
+}
+
+/** Row position of key symbol `j` in an order of `kind` with `param` over rows of `len`. */
+export function keyPosition(kind: number, param: number, len: number, j: number): number {
+  switch (kind) {
+    case KIND.FORWARD:
+      return j;
+    case KIND.REVERSED:
+      return len - 1 - j;
+    case KIND.MIDDLE:
+      return param + j;
+    default:
+      return j < param ? j : j + 1;
+  }
+}
+
+export class PlateTable {
+  readonly head: Int32Array;
+  private readonly groups: Int32Array;
+  private readonly orders: Int32Array;
+  private readonly rows: Uint8Array;
+  private readonly ids: Int32Array;
+  private readonly tables: Int32Array;
+  private readonly prints: Uint32Array;
+  private readonly canon: Uint8Array;
+  /** Offset into `groups` of each plate length's group, or -1. */
+  private readonly groupAt = new Int32Array(MAX_PLATE_LENGTH + 1).fill(-1);
+  // Scratch space reused by every search: lookups run on one thread, one at a time.
+  private readonly keys = new Uint8Array(MAX_CANDIDATES * ROW_STRIDE);
+  private readonly lens = new Uint8Array(MAX_CANDIDATES);
+  private readonly costs = new Int32Array(MAX_CANDIDATES);
+  private readonly variant = new Uint8Array(ROW_STRIDE);
+  private readonly classKey = new Uint8Array(ROW_STRIDE);
+  private readonly found = new Int32Array(MAX_FOUND);
+  private readonly dp = new Int32Array(2 * ROW_STRIDE);
+  private foundCount = 0;
+  private lo = 0;
+  private hi = 0;
+  private classMates: Int8Array[] = [];
+  private matesFor: Int8Array | null = null;
+  private sameClassesFor: Int8Array | null = null;
+  private sameClasses = false;
+  /** Rows the last search checked in full (benchmark figure: the work a lookup does). */
+  checked = 0;
+
+  constructor(parts: PlateTableParts) {
+    this.groups = parts.groups;
+    this.orders = parts.orders;
+    this.rows = parts.rows;
+    this.head = parts.head;
+    this.ids = parts.ids;
+    this.tables = parts.tables;
+    this.prints = parts.prints;
+    this.canon = parts.canon;
+    for (let g = 0; g < this.groups.length; g += GROUP_STRIDE) this.groupAt[this.groups[g + G.LEN]!] = g;
+  }
+
+  /** Distinct plates held. */
+  get rowCount(): number {
+    return this.head.length;
+  }
+
+  get bytes(): number {
+    return this.canon.byteLength + this.rows.byteLength + this.head.byteLength + this.ids.byteLength + this.tables.byteLength + this.prints.byteLength + this.groups.byteLength + this.orders.byteLength;
+  }
+
+  /** Row id of plate `key[0..len)`, or -1. */
+  find(key: Uint8Array, len: number): number {
+    if (len < 1 || len > MAX_PLATE_LENGTH) return -1;
+    const gm = this.groupAt[len]!;
+    if (gm < 0) return -1;
+    const ck = this.classKey;
+    for (let j = 0; j < len; j++) ck[j] = this.canon[key[j]!]!;
+    this.range(this.groups[gm + G.ORDERS]!, ck, len);
+    // The range holds the plates of the same classes (usually one); find the identical one.
+    const off = this.groups[gm + G.BYTE_OFF]!;
+    for (let i = this.lo; i < this.hi; i++) {
+      const at = off + i * len;
+      let j = 0;
+      while (j < len && this.rows[at + j] === key[j]) j++;
+      if (j === len) return this.groups[gm + G.ID_OFF]! + i;
+    }
+    return -1;
+  }
+
+  /** The plate text of row `row`. */
+  textOf(row: number): string {
+    const groups = this.groups;
+    for (let g = 0; g < groups.length; g += GROUP_STRIDE) {
+      const local = row - groups[g + G.ID_OFF]!;
+      if (local < 0 || local >= groups[g + G.COUNT]!) continue;
+      const L = groups[g + G.LEN]!;
+      const at = groups[g + G.BYTE_OFF]! + local * L;
+      let s = '';
+      for (let j = 0; j < L; j++) s += SYMBOLS[this.rows[at + j]!]!;
+      return s;
+    }
+    throw new RangeError(`no plate row ${row}`);
+  }
+
+  /** Sets candidate `c` (0..31) of the next `search`; false when the text cannot be searched. */
+  setCandidate(c: number, key: Uint8Array, len: number, maxCost: number): boolean {
+    if (c >= MAX_CANDIDATES || len < 1 || len > MAX_PLATE_LENGTH) return false;
+    this.keys.set(key.subarray(0, len), c * ROW_STRIDE);
+    this.lens[c] = len;
+    this.costs[c] = maxCost;
+    return true;
+  }
+
+  /**
+   * Every plate within a candidate's budget (half-edits) of that candidate: insertions,
+   * deletions and unrelated substitutions cost 2, substitutions inside a confusion class cost
+   * `confusionCost`. `visit` gets each (candidate, row) once, with the least cost.
+   */
+  search(count: number, confusionCost: number, classOf: Int8Array, visit: (candidate: number, row: number, cost: number) => void): void {
+    const mates = this.matesOf(classOf);
+    if (this.sameClassesFor !== classOf) {
+      this.sameClassesFor = classOf;
+      const canon = canonicalSymbols(classOf);
+      this.sameClasses = canon.every((v, i) => v === this.canon[i]);
+    }
+    const groups = this.groups;
+    const keys = this.keys;
+    const v = this.variant;
+    let checked = 0;
+    for (let c = 0; c < count; c++) {
+      const m = this.lens[c]!;
+      const budget = this.costs[c]!;
+      const k = budget >> 1;
+      const qo = c * ROW_STRIDE;
+      this.foundCount = 0;
+      for (let L = Math.max(1, m - k); L <= Math.min(MAX_PLATE_LENGTH, m + k); L++) {
+        const gm = this.groupAt[L]!;
+        if (gm < 0) continue;
+        const n = groups[gm + G.COUNT]!;
+        const first = groups[gm + G.ORDERS]!;
+        if (n < SCAN_BELOW || L < k + 1) {
+          checked += this.check(c, gm, first, 0, n, budget, confusionCost, classOf, visit);
+          continue;
+        }
+        if (k === 0) {
+          for (let j = 0; j < L; j++) v[j] = keys[qo + j]!;
+          checked += this.lookup(c, gm, first, L, 0, budget, confusionCost, classOf, mates, visit);
+        } else if (k === 1) {
+          const fKey = groups[gm + G.F_KEY]!;
+          const rKey = groups[gm + G.R_KEY]!;
+          if (m >= fKey) {
+            for (let j = 0; j < fKey; j++) v[j] = keys[qo + j]!;
+            checked += this.lookup(c, gm, first, fKey, 0, budget, confusionCost, classOf, mates, visit);
+          }
+          if (m >= rKey) {
+            for (let j = 0; j < rKey; j++) v[j] = keys[qo + m - 1 - j]!;
+            checked += this.lookup(c, gm, first + KIND.REVERSED * ORDER_STRIDE, rKey, 0, budget, confusionCost, classOf, mates, visit);
+          }
+          // The edit at gap position p: the read without it is the plate without p.
+          const gapFrom = groups[gm + G.GAP_FROM]!;
+          const gapTo = groups[gm + G.GAP_TO]!;
+          for (let p = gapFrom; p <= gapTo; p++) {
+            const skip = m === L ? 1 : m > L ? 2 : 0;
+            for (let j = 0; j < p; j++) v[j] = keys[qo + j]!;
+            for (let j = p; j < L - 1; j++) v[j] = keys[qo + j + skip]!;
+            checked += this.lookup(c, gm, first + (FIXED_ORDERS + p - gapFrom) * ORDER_STRIDE, L - 1, 0, budget, confusionCost, classOf, mates, visit);
+          }
+        } else {
+          const a = groups[gm + G.A]!;
+          const b = groups[gm + G.B]!;
+          if (a >= 1 && m >= a) {
+            for (let j = 0; j < a; j++) v[j] = keys[qo + j]!;
+            checked += this.lookup(c, gm, first, a, 0, budget, confusionCost, classOf, mates, visit);
+          }
+          if (m >= L - b) {
+            for (let j = 0; j < L - b; j++) v[j] = keys[qo + m - 1 - j]!;
+            checked += this.lookup(c, gm, first + KIND.REVERSED * ORDER_STRIDE, L - b, 0, budget, confusionCost, classOf, mates, visit);
+          }
+          // The middle piece sits at a, shifted by the net insertions and deletions before it.
+          for (let shift = -k; shift <= k; shift++) {
+            const p = a + shift;
+            if (p < 0 || p + (b - a) > m) continue;
+            for (let j = 0; j < b - a; j++) v[j] = keys[qo + p + j]!;
+            checked += this.lookup(c, gm, first + KIND.MIDDLE * ORDER_STRIDE, b - a, 0, budget, confusionCost, classOf, mates, visit);
+          }
+        }
+      }
+    }
+    this.checked = checked;
+  }
+
+  /**
+   * Checks the rows of order `ord` whose key starts with `variant[0..klen)` up to confusions.
+   * Orders are sorted by confusion class, so one lookup of the key's classes covers every
+   * confusion of it; a read matched under other classes than the list was built with has each
+   * of its confusion variants the budget allows looked up instead.
+   */
+  private lookup(c: number, gm: number, ord: number, klen: number, j: number, budget: number, cc: number, classOf: Int8Array, mates: Int8Array[], visit: (candidate: number, row: number, cost: number) => void, spent = 0): number {
+    const v = this.variant;
+    if (this.sameClasses || j === klen) {
+      const ck = this.classKey;
+      for (let x = 0; x < klen; x++) ck[x] = this.canon[v[x]!]!;
+      this.range(ord, ck, klen);
+      return this.check(c, gm, ord, this.lo, this.hi, budget, cc, classOf, visit);
+    }
+    let checked = this.lookup(c, gm, ord, klen, j + 1, budget, cc, classOf, mates, visit, spent);
+    if (spent + cc > budget) return checked;
+    const own = v[j]!;
+    const others = mates[own]!;
+    for (let x = 0; x < others.length; x++) {
+      v[j] = others[x]!;
+      checked += this.lookup(c, gm, ord, klen, j + 1, budget, cc, classOf, mates, visit, spent + cc);
+    }
+    v[j] = own;
+    return checked;
+  }
+
+  /**
+   * Sets `lo`/`hi` to the rows of order `ord` whose key classes start with `key[0..klen)`: the
+   * prefix table's bucket, narrowed by the fingerprints. Keys longer than both cover give a
+   * wider range, which the full check then filters.
+   */
+  private range(ord: number, key: Uint8Array, klen: number): void {
+    const orders = this.orders;
+    const tables = this.tables;
+    const depth = orders[ord + O.DEPTH]!;
+    const tab = orders[ord + O.TAB]!;
+    const d = klen < depth ? klen : depth;
+    let code = 0;
+    for (let j = 0; j < d; j++) code = code * SYM + key[j]!;
+    const scale = POW[depth - d]!;
+    let lo = tables[tab + code * scale]!;
+    let hi = tables[tab + (code + 1) * scale]!;
+    const at = orders[ord + O.PRINTS]!;
+    if (klen > d && hi > lo && at >= 0) {
+      const t = klen - d < PRINT_SYMBOLS ? klen - d : PRINT_SYMBOLS;
+      let v = 0;
+      for (let j = 0; j < t; j++) v = v * SYM + key[d + j]!;
+      const unit = PRINT_POW[PRINT_SYMBOLS - t]!;
+      const from = v * unit;
+      const to = from + unit;
+      const prints = this.prints;
+      let a = lo;
+      let b = hi;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (prints[at + mid]! < from) a = mid + 1;
+        else b = mid;
+      }
+      lo = a;
+      b = hi;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (prints[at + mid]! < to) a = mid + 1;
+        else b = mid;
+      }
+      hi = a;
+    }
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  /** Checks rows `[lo, hi)` of order `ord` in full against candidate `c`; returns how many. */
+  private check(c: number, gm: number, ord: number, lo: number, hi: number, budget: number, cc: number, classOf: Int8Array, visit: (candidate: number, row: number, cost: number) => void): number {
+    const groups = this.groups;
+    const L = groups[gm + G.LEN]!;
+    const off = groups[gm + G.BYTE_OFF]!;
+    const idOff = groups[gm + G.ID_OFF]!;
+    const m = this.lens[c]!;
+    const qo = c * ROW_STRIDE;
+    const forward = this.orders[ord + O.KIND] === KIND.FORWARD;
+    const idsAt = this.orders[ord + O.IDS]!;
+    const ids = this.ids;
+    for (let i = lo; i < hi; i++) {
+      const local = forward ? i : ids[idsAt + i]!;
+      const cost = costWithin(this.keys, qo, m, this.rows, off + local * L, L, budget, cc, classOf, this.dp);
+      if (cost < 0) continue;
+      const row = idOff + local;
+      let seen = false;
+      for (let x = 0; x < this.foundCount; x++) {
+        if (this.found[x] === row) {
+          seen = true;
+          break;
+        }
+      }
+      if (seen || this.foundCount === MAX_FOUND) continue;
+      this.found[this.foundCount++] = row;
+      visit(c, row, cost);
+    }
+    return hi - lo;
+  }
+
+  /** Other members of each symbol's confusion class, cached per table. */
+  private matesOf(classOf: Int8Array): Int8Array[] {
+    if (this.matesFor === classOf) return this.classMates;
+    const mates: Int8Array[] = [];
+    for (let s = 0; s < SYM; s++) {
+      const list: number[] = [];
+      const cls = classOf[s]!;
+      if (cls >= 0) for (let x = 0; x < SYM; x++) if (x !== s && classOf[x] === cls) list.push(x);
+      mates.push(Int8Array.from(list));
+    }
+    this.matesFor = classOf;
+    this.classMates = mates;
+    return mates;
+  }
+}
+
+/**
+ * Least cost (half-edits) of turning row `r[ro..ro+L)` into `q[qo..qo+m)`, or -1 when it is over
+ * `budget`. Within one edit the answer is a position-by-position sum (same length) or one
+ * insertion with nothing else (lengths one apart), both with an early exit; two edits take the
+ * full dynamic programme.
+ */
+export function costWithin(q: Uint8Array, qo: number, m: number, r: Uint8Array, ro: number, L: number, budget: number, cc: number, classOf: Int8Array, dp: Int32Array): number {
+  if (m === L) {
+    let cost = 0;
+    for (let j = 0; j < L; j++) {
+      const x = q[qo + j]!;
+      const y = r[ro + j]!;
+      if (x === y) continue;
+      const cls = classOf[x]!;
+      cost += cls >= 0 && cls === classOf[y] ? cc : EDIT;
+      if (cost > budget) break;
+    }
+    // Within the budget, no path with insertions beats it: a pair costs two whole edits.
+    if (cost <= budget) return cost;
+    if (budget < 2 * EDIT) return -1;
+  } else {
+    const gap = m > L ? m - L : L - m;
+    if (gap * EDIT > budget) return -1;
+    if (budget < 2 * EDIT) {
+      // One character more or less, and every other character identical (or a free confusion).
+      const longer = m > L ? q : r;
+      const lo = m > L ? qo : ro;
+      const shorter = m > L ? r : q;
+      const so = m > L ? ro : qo;
+      const n = m > L ? L : m;
+      let i = 0;
+      while (i < n && same(longer[lo + i]!, shorter[so + i]!, cc, classOf)) i++;
+      for (let j = i; j < n; j++) if (!same(longer[lo + j + 1]!, shorter[so + j]!, cc, classOf)) return -1;
+      return EDIT;
+    }
+  }
+  // Full dynamic programme, rows over the row's symbols, with an early exit.
+  const w = m + 1;
+  for (let j = 0; j <= m; j++) dp[j] = j * EDIT;
+  let prev = 0;
+  let cur = w;
+  for (let i = 1; i <= L; i++) {
+    const y = r[ro + i - 1]!;
+    const cls = classOf[y]!;
+    dp[cur] = i * EDIT;
+    let rowMin = dp[cur]!;
+    for (let j = 1; j <= m; j++) {
+      const x = q[qo + j - 1]!;
+      let v = dp[prev + j - 1]! + (x === y ? 0 : cls >= 0 && cls === classOf[x] ? cc : EDIT);
+      const del = dp[prev + j]! + EDIT;
+      if (del < v) v = del;
+      const ins = dp[cur + j - 1]! + EDIT;
+      if (ins < v) v = ins;
+      dp[cur + j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > budget) return -1;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  const total = dp[prev + m]!;
+  return total <= budget ? total : -1;
+}
+
+function same(x: number, y: number, cc: number, classOf: Int8Array): boolean {
+  if (x === y) return true;
+  const cls = classOf[x]!;
+  return cc === 0 && cls >= 0 && cls === classOf[y];
+}
