@@ -256,6 +256,7 @@ try {
       index_mb: +(live.bytes / 2 ** 20).toFixed(1),
       heap_mb: +(mem.heapUsed / 2 ** 20).toFixed(1),
       rss_mb: +(mem.rss / 2 ** 20).toFixed(1),
+      array_buffers_mb: +(mem.arrayBuffers / 2 ** 20).toFixed(1),
       exact_p50_us: +percentile(exact, 0.5).toFixed(2),
       exact_p99_us: +percentile(exact, 0.99).toFixed(2),
       exact_cpu_mean_us: +exactCpuUs.toFixed(2),

@@ -79,23 +79,7 @@ export function normaliseEntryPlate(text: string, minWildcardLiterals: number): 
 
 export function parseRow(raw: RawRow, rules: RowRules): RowResult {
   const problems: RowProblem[] = [];
-  const text = (field: string, required = false): string | null => {
-    const v = raw[field];
-    if (v === undefined || v === null || v === '') {
-      if (required) problems.push({ field, message: 'is required' });
-      return null;
-    }
-    if (typeof v === 'boolean') {
-      problems.push({ field, message: 'must be text' });
-      return null;
-    }
-    const s = String(v).trim();
-    if (s.length > MAX_TEXT) problems.push({ field, message: `longer than ${MAX_TEXT} characters` });
-    if (required && s === '') problems.push({ field, message: 'is required' });
-    return s === '' ? null : s;
-  };
-
-  const plateText = text('plate', true);
+  const plateText = textField(raw, 'plate', true, problems);
   let plate = '';
   let wildcard = false;
   if (plateText !== null) {
@@ -103,10 +87,10 @@ export function parseRow(raw: RawRow, rules: RowRules): RowResult {
     if ('error' in p) problems.push({ field: 'plate', message: `"${plateText}": ${p.error}` });
     else ({ plate, wildcard } = p);
   }
-  const listText = text('list', true);
+  const listText = textField(raw, 'list', true, problems);
   const list = listText === null ? '' : normaliseListName(listText);
   if (listText !== null && !LIST_NAME.test(list)) problems.push({ field: 'list', message: `"${listText}": use letters, digits and _ (at most 40)` });
-  const stateText = text('state');
+  const stateText = textField(raw, 'state', false, problems);
   const state = stateText === null ? null : stateText.toUpperCase();
   if (state !== null && !STATE.test(state)) problems.push({ field: 'state', message: `"${stateText}": expected a 2–3 letter state or province code` });
   const priority = integer(raw.priority, rules.defaultPriority, 1, 9, 'priority', problems);
@@ -120,23 +104,40 @@ export function parseRow(raw: RawRow, rules: RowRules): RowResult {
     state,
     list,
     priority,
-    reason: text('reason') ?? '',
-    caseNumber: text('case_number'),
-    subjectXref: text('subject_xref'),
-    officerName: text('officer_name'),
-    officerContact: text('officer_contact'),
-    source: text('source') ?? rules.source,
+    reason: textField(raw, 'reason', false, problems) ?? '',
+    caseNumber: textField(raw, 'case_number', false, problems),
+    subjectXref: textField(raw, 'subject_xref', false, problems),
+    officerName: textField(raw, 'officer_name', false, problems),
+    officerContact: textField(raw, 'officer_contact', false, problems),
+    source: textField(raw, 'source', false, problems) ?? rules.source,
     createdAt,
     expiresAt,
     informational,
     alsoInNcic,
-    id: text('id'),
-    enteredBy: text('entered_by'),
+    id: textField(raw, 'id', false, problems),
+    enteredBy: textField(raw, 'entered_by', false, problems),
   };
   if (problems.length > 0) return { problems };
   // An entry already past its expiry is dropped, not refused: lists are cut ahead of time.
   if (expiresAt !== null && expiresAt <= rules.now) return { expired: true };
   return { row };
+}
+
+/** A trimmed text field, null when absent or empty; problems for a missing required one or a wrong type. */
+function textField(raw: RawRow, field: string, required: boolean, problems: RowProblem[]): string | null {
+  const v = raw[field];
+  if (v === undefined || v === null || v === '') {
+    if (required) problems.push({ field, message: 'is required' });
+    return null;
+  }
+  if (typeof v === 'boolean') {
+    problems.push({ field, message: 'must be text' });
+    return null;
+  }
+  const s = typeof v === 'string' ? v.trim() : String(v);
+  if (s.length > MAX_TEXT) problems.push({ field, message: `longer than ${MAX_TEXT} characters` });
+  if (required && s === '') problems.push({ field, message: 'is required' });
+  return s === '' ? null : s;
 }
 
 function integer(v: RawValue, dflt: number, min: number, max: number, field: string, problems: RowProblem[]): number {

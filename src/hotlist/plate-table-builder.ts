@@ -90,7 +90,8 @@ export class PlateTableBuilder {
       const bytes = new Uint8Array(count * L);
       for (let i = 0; i < count; i++) unpack(packed, members[i]!, L, bytes, i * L);
       const ids = identity(count);
-      sortRows(bytes, 0, count, L, canon, ids, KIND.FORWARD, 0, L, true);
+      const classes = sortRows(bytes, 0, count, L, canon, ids, KIND.FORWARD, 0, L);
+      sortRunsBySymbols(classes, count, ids, bytes, L);
       let d = 0;
       for (let i = 0; i < count; i++) if (i === 0 || !sameRow(bytes, ids[i - 1]! * L, ids[i]! * L, L)) d++;
       plain.push(bytes);
@@ -114,7 +115,7 @@ export class PlateTableBuilder {
     const head = new Int32Array(rowsTotal);
     const ids = new Int32Array(idsTotal);
     const tables = new Int32Array(tablesTotal);
-    const prints = new Uint32Array(printsTotal);
+    const prints = new Uint16Array(printsTotal);
 
     let duplicates = 0;
     let byteOff = 0;
@@ -176,25 +177,25 @@ export class PlateTableBuilder {
 
       for (const plan of plans[g]!) {
         let permAt = -1;
-        let orderIds: Int32Array | null = null;
-        if (plan.kind !== KIND.FORWARD) {
-          orderIds = identity(count);
-          sortRows(rows, byteOff, count, L, canon, orderIds, plan.kind, plan.param, plan.keyLen, false);
+        let keys: Uint32Array;
+        if (plan.kind === KIND.FORWARD) {
+          keys = packKeys(rows, byteOff, count, L, canon, null, plan.kind, plan.param, plan.keyLen);
+        } else {
+          const orderIds = identity(count);
+          keys = sortRows(rows, byteOff, count, L, canon, orderIds, plan.kind, plan.param, plan.keyLen);
           ids.set(orderIds, idsOff);
           permAt = idsOff;
           idsOff += count;
         }
         const depth = depthFor(count, plan.keyLen);
-        const at = (i: number): number => byteOff + (orderIds ? orderIds[i]! : i) * L;
-        const classAt = (i: number, j: number): number => (j < plan.keyLen ? canon[rows[at(i) + keyPosition(plan.kind, plan.param, L, j)]!]! : 0);
         const tab = tabOff;
-        tabOff = prefixTable(tables, tabOff, depth, count, classAt);
+        tabOff = prefixTable(tables, tabOff, depth, count, keys);
         let printsAt = -1;
         if (plan.keyLen > depth) {
           printsAt = printsOff;
           for (let i = 0; i < count; i++) {
             let v = 0;
-            for (let j = depth; j < depth + PRINT_SYMBOLS; j++) v = v * SYM + classAt(i, j);
+            for (let j = depth; j < depth + PRINT_SYMBOLS; j++) v = v * SYM + (j < plan.keyLen ? keySymbol(keys, count, i, j) : 0);
             prints[printsOff + i] = v;
           }
           printsOff += count;
@@ -251,31 +252,73 @@ function identity(n: number): Int32Array {
 }
 
 /**
- * Sorts `ids` (row numbers of `count` rows of `len` symbols at `bytes[off..]`) by the confusion
- * classes of an order's key (`kind`, `param`, `keyLen` symbols), then, with `thenSymbols`, by
- * the key's symbols themselves: rows one confusion apart end up next to each other, and
- * identical rows adjacent. Stable.
+ * Keys of an order (`kind`, `param`, `keyLen` symbols) for rows `ids` (or all rows in place), as
+ * confusion classes packed 4 a 32-bit word, word-major: word w of row i at `w * count + i`.
  */
-function sortRows(bytes: Uint8Array, off: number, count: number, len: number, canon: Uint8Array, ids: Int32Array, kind: number, param: number, keyLen: number, thenSymbols: boolean): void {
-  const keyLength = thenSymbols ? 2 * keyLen : keyLen;
-  if (count < 2 || keyLength === 0) return;
-  const W = Math.ceil(keyLength / PER_WORD);
-  // Word-major: word w of row i at w * count + i, holding key symbols 4w..4w+3.
+function packKeys(bytes: Uint8Array, off: number, count: number, len: number, canon: Uint8Array, ids: Int32Array | null, kind: number, param: number, keyLen: number): Uint32Array {
+  const W = Math.max(1, Math.ceil(keyLen / PER_WORD));
   const words = new Uint32Array(W * count);
+  const pos = new Int32Array(keyLen);
+  for (let j = 0; j < keyLen; j++) pos[j] = keyPosition(kind, param, len, j);
   for (let i = 0; i < count; i++) {
-    const at = off + ids[i]! * len;
+    const at = off + (ids ? ids[i]! : i) * len;
     for (let w = 0; w < W; w++) {
       let v = 0;
-      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) {
-        let sym = 0;
-        if (j < keyLen) sym = canon[bytes[at + keyPosition(kind, param, len, j)]!]!;
-        else if (j < keyLength) sym = bytes[at + keyPosition(kind, param, len, j - keyLen)]!;
-        v = v * SYM + sym;
-      }
+      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) v = v * SYM + (j < keyLen ? canon[bytes[at + pos[j]!]!]! : 0);
       words[w * count + i] = v;
     }
   }
-  radixSort(words, ids, W, keyLength);
+  return words;
+}
+
+const SYMBOL_DIV = Array.from({ length: PER_WORD }, (_, i) => SYM ** (PER_WORD - 1 - i));
+
+/** Key class `j` of row `i` in keys packed by `packKeys`. */
+function keySymbol(keys: Uint32Array, count: number, i: number, j: number): number {
+  return Math.floor(keys[(j >> 2) * count + i]! / SYMBOL_DIV[j & 3]!) % SYM;
+}
+
+/**
+ * Sorts `ids` (row numbers of `count` rows of `len` symbols at `bytes[off..]`) by the confusion
+ * classes of an order's key (`kind`, `param`, `keyLen` symbols); stable. Returns the packed keys
+ * in sorted order.
+ */
+function sortRows(bytes: Uint8Array, off: number, count: number, len: number, canon: Uint8Array, ids: Int32Array, kind: number, param: number, keyLen: number): Uint32Array {
+  const words = packKeys(bytes, off, count, len, canon, ids, kind, param, keyLen);
+  if (count > 1 && keyLen > 0) radixSort(words, ids, words.length / count, keyLen);
+  return words;
+}
+
+/**
+ * Within each run of rows with the same classes (sorted `keys`), orders the rows by their
+ * symbols, stably: identical plates become adjacent. Runs are a row or two, so insertion sort.
+ */
+function sortRunsBySymbols(keys: Uint32Array, count: number, ids: Int32Array, bytes: Uint8Array, len: number): void {
+  const W = keys.length / count;
+  let start = 0;
+  for (let i = 1; i <= count; i++) {
+    let same = i < count;
+    for (let w = 0; same && w < W; w++) same = keys[w * count + i] === keys[w * count + i - 1];
+    if (same) continue;
+    for (let a = start + 1; a < i; a++) {
+      const id = ids[a]!;
+      let b = a - 1;
+      while (b >= start && compareRows(bytes, ids[b]! * len, id * len, len) > 0) {
+        ids[b + 1] = ids[b]!;
+        b--;
+      }
+      ids[b + 1] = id;
+    }
+    start = i;
+  }
+}
+
+function compareRows(bytes: Uint8Array, a: number, b: number, len: number): number {
+  for (let j = 0; j < len; j++) {
+    const d = bytes[a + j]! - bytes[b + j]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /**
@@ -306,7 +349,10 @@ function radixSort(words: Uint32Array, idx: Int32Array, wordCount: number, keyLe
     [src, dst] = [dst, src];
     [srcIdx, dstIdx] = [dstIdx, srcIdx];
   }
-  if (srcIdx !== idx) idx.set(srcIdx);
+  if (srcIdx !== idx) {
+    idx.set(srcIdx);
+    words.set(src);
+  }
 }
 
 function sameRow(bytes: Uint8Array, a: number, b: number, len: number): boolean {
@@ -330,19 +376,15 @@ function unpack(packed: Uint32Array, k: number, len: number, out: Uint8Array, at
  * as a base-36 number, are ≥ c (rows are sorted, so each prefix's rows are `[t[c], t[c + 1])`).
  * Returns the offset after it.
  */
-function prefixTable(tables: Int32Array, off: number, depth: number, count: number, classAt: (row: number, j: number) => number): number {
+function prefixTable(tables: Int32Array, off: number, depth: number, count: number, keys: Uint32Array): number {
   const size = SYM ** depth;
+  // The first `depth` (≤ 4) classes are the top of each row's first key word.
+  const div = SYM ** (PER_WORD - depth);
   let r = 0;
   for (let c = 0; c < size; c++) {
+    while (r < count && Math.floor(keys[r]! / div) < c) r++;
     tables[off + c] = r;
-    while (r < count && code(r) === c) r++;
   }
   tables[off + size] = count;
   return off + size + 1;
-
-  function code(row: number): number {
-    let v = 0;
-    for (let j = 0; j < depth; j++) v = v * SYM + classAt(row, j);
-    return v;
-  }
 }

@@ -33,8 +33,8 @@ export const GROUP_STRIDE = 11;
 /** Fields of one sort order in `PlateTableParts.orders` (stride `ORDER_STRIDE`). */
 export const O = { KIND: 0, PARAM: 1, IDS: 2, TAB: 3, DEPTH: 4, KEY_LEN: 5, PRINTS: 6 } as const;
 export const ORDER_STRIDE = 7;
-/** Key classes a fingerprint holds after the prefix table's: 36^6 < 2^32. */
-export const PRINT_SYMBOLS = 6;
+/** Key classes a fingerprint holds after the prefix table's: 36^3 < 2^16. */
+export const PRINT_SYMBOLS = 3;
 /** Sort orders, by the row positions their key reads. */
 export const KIND = { FORWARD: 0, REVERSED: 1, MIDDLE: 2, GAP: 3 } as const;
 /** Orders of a group: forward, reversed, middle, then one gap order per gap position. */
@@ -56,9 +56,9 @@ export interface PlateTableParts {
   /**
    * Per order whose key is longer than its table's depth: the next `PRINT_SYMBOLS` key classes
    * of each row, base 36, in order. A range is narrowed by binary search over these contiguous
-   * words instead of over rows reached through a permutation (a cache miss a probe).
+   * 16-bit words instead of over rows reached through a permutation (a cache miss a probe).
    */
-  prints: Uint32Array;
+  prints: Uint16Array;
   /** Each symbol's confusion class as its smallest symbol, under the classes the list was built with. */
   canon: Uint8Array;
 }
@@ -69,7 +69,7 @@ const ROW_STRIDE = MAX_PLATE_LENGTH + 1;
 /** Most rows one candidate reports (further matches of a 3-character read are not useful). */
 const MAX_FOUND = 512;
 const POW = Array.from({ length: 4 }, (_, i) => SYM ** i);
-const PRINT_POW = Array.from({ length: 7 }, (_, i) => SYM ** i);
+const PRINT_POW = Array.from({ length: PRINT_SYMBOLS + 1 }, (_, i) => SYM ** i);
 
 /** Maps every symbol to the smallest symbol of its confusion class (itself when in none). */
 export function canonicalSymbols(classOf: Int8Array): Uint8Array {
@@ -122,7 +122,7 @@ export class PlateTable {
   private readonly rows: Uint8Array;
   private readonly ids: Int32Array;
   private readonly tables: Int32Array;
-  private readonly prints: Uint32Array;
+  private readonly prints: Uint16Array;
   private readonly canon: Uint8Array;
   /** Offset into `groups` of each plate length's group, or -1. */
   private readonly groupAt = new Int32Array(MAX_PLATE_LENGTH + 1).fill(-1);
