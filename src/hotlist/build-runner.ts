@@ -1,10 +1,14 @@
 /**
- * Runs a list build in a worker thread (one per build, ended when done). Under tsx (tests,
- * benchmarks) the worker entry is TypeScript, so it is started through a bootstrap that
- * registers tsx's loader first; the compiled daemon starts the `.js` entry directly.
+ * Runs a list build in a worker thread (one per build, ended when done). The compiled daemon
+ * starts the `.js` entry directly. Run from source (tests, benchmarks), the entry is TypeScript:
+ * it is bundled once per process into plain JavaScript with esbuild, so that the worker starts
+ * and runs as the compiled one does, without a TypeScript loader (whose module hooks would also
+ * hold up the main thread while the worker starts).
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildList, type BuildResult, type BuildTask } from './list-build.js';
 
@@ -20,8 +24,11 @@ export function runBuild(task: BuildTask, mode: BuildMode = 'worker', signal?: A
     }
   }
   if (signal?.aborted) return Promise.reject(new Error('build cancelled'));
+  return startWorker().then((worker) => runIn(worker, task, signal));
+}
+
+function runIn(worker: Worker, task: BuildTask, signal?: AbortSignal): Promise<BuildResult> {
   return new Promise<BuildResult>((resolve, reject) => {
-    const worker = startWorker();
     let settled = false;
     const onAbort = (): void => finish(() => reject(new Error('build cancelled')));
     const finish = (fn: () => void): void => {
@@ -31,6 +38,10 @@ export function runBuild(task: BuildTask, mode: BuildMode = 'worker', signal?: A
       fn();
       void worker.terminate();
     };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (msg: BuildResult | { crashed: string }) => {
       finish(() => ('crashed' in msg ? reject(new Error(msg.crashed)) : resolve(msg)));
@@ -41,12 +52,31 @@ export function runBuild(task: BuildTask, mode: BuildMode = 'worker', signal?: A
   });
 }
 
-function startWorker(): Worker {
+/** Readies the worker entry (from source: bundles it) so the first build starts at once. */
+export async function prepareBuildWorker(): Promise<void> {
+  if (import.meta.url.endsWith('.ts')) await bundledEntry();
+}
+
+async function startWorker(): Promise<Worker> {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./build-worker.js', self));
-  // `tsx/esm/api` resolved for import (its CommonJS build cannot register from a data: URL).
-  const api = new URL('./api/index.mjs', pathToFileURL(createRequire(self).resolve('tsx/esm'))).href;
-  const entry = new URL('./build-worker.ts', self).href;
-  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+  // Plain JavaScript: the worker must not inherit the TypeScript loader from this process's flags.
+  return new Worker(await bundledEntry(), { execArgv: [] });
+}
+
+let bundled: Promise<string> | null = null;
+
+function bundledEntry(): Promise<string> {
+  interface Esbuild {
+    build(options: { entryPoints: string[]; bundle: boolean; platform: 'node'; format: 'esm'; outfile: string; packages: 'external'; logLevel: 'error' }): Promise<unknown>;
+  }
+  bundled ??= (async () => {
+    const esbuild = (await import('esbuild')) as Esbuild;
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-edge-build-worker-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const outfile = join(dir, 'build-worker.mjs');
+    await esbuild.build({ entryPoints: [fileURLToPath(new URL('./build-worker.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile, packages: 'external', logLevel: 'error' });
+    return outfile;
+  })();
+  return bundled;
 }

@@ -177,6 +177,7 @@ export class Hotlist implements Unit {
       rules: { specialLists: this.cfg.special_lists, defaultPriority: this.cfg.default_priority, minWildcardLiterals: this.cfg.min_wildcard_literals, now },
       wildcardCap: this.cfg.max_wildcard_entries,
       confusionClasses: [...this.cfg.confusion_classes],
+      maxEdits: this.cfg.max_edit_distance,
     };
     let result;
     try {
@@ -296,7 +297,7 @@ export class Hotlist implements Unit {
   }
 
   private rebuildLocal(retroactive: boolean): void {
-    const parts = buildFromRows(LOCAL, this.localRows, this.deps.clock.now(), this.cfg.max_local_entries, ++this.localRevision, this.cfg.confusion_classes);
+    const parts = buildFromRows(LOCAL, this.localRows, this.deps.clock.now(), this.cfg.max_local_entries, ++this.localRevision, this.cfg.confusion_classes, this.cfg.max_edit_distance);
     this.swap(new ListIndex(parts), retroactive);
   }
 

@@ -24,6 +24,8 @@ export interface BuildTask {
   wildcardCap: number;
   /** Confusion classes the list's plates are sorted by (`hotlist.confusion_classes`); the defaults when absent. */
   confusionClasses?: string[];
+  /** Edit tolerance matching will use (`hotlist.max_edit_distance`); lookup orders only others need are left out. */
+  maxEdits?: number;
 }
 
 export interface ImportProblem {
@@ -71,7 +73,7 @@ export function buildList(task: BuildTask): BuildResult {
   report.format = format;
   const rules: RowRules = { ...task.rules, specialLists: new Set(task.rules.specialLists), source: task.source };
   // ~70 bytes a row in typical lists; sizing up front avoids regrowing 5 M-entry arrays.
-  const builder = new IndexBuilder(task.wildcardCap, Math.ceil(bytes.length / 60), task.confusionClasses);
+  const builder = new IndexBuilder(task.wildcardCap, Math.ceil(bytes.length / 60), task.confusionClasses, task.maxEdits);
   let wildcardOverflow = 0;
   for (const rec of parseRecords(bytes, format)) {
     if ('problem' in rec) {
@@ -107,8 +109,8 @@ export function buildList(task: BuildTask): BuildResult {
 }
 
 /** Builds an index from rows already validated (the local hot plates). */
-export function buildFromRows(source: string, rows: readonly EntryRow[], loadedAt: number, wildcardCap: number, revision: number, confusionClasses?: readonly string[]): ListIndexParts {
-  const builder = new IndexBuilder(wildcardCap, rows.length, confusionClasses);
+export function buildFromRows(source: string, rows: readonly EntryRow[], loadedAt: number, wildcardCap: number, revision: number, confusionClasses?: readonly string[], maxEdits?: number): ListIndexParts {
+  const builder = new IndexBuilder(wildcardCap, rows.length, confusionClasses, maxEdits);
   for (const row of rows) builder.add(row);
   const digest = createHash('sha256').update(JSON.stringify(rows)).digest('hex');
   return builder.build({ source, generation: generationId(source, loadedAt, digest, revision), issuedAt: loadedAt, loadedAt });

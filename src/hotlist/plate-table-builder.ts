@@ -7,7 +7,7 @@
  * second an order.
  */
 import { MAX_PLATE_LENGTH } from './alphabet.js';
-import { FIXED_ORDERS, G, GROUP_STRIDE, KIND, O, ORDER_STRIDE, PRINT_SYMBOLS, SYM, canonicalSymbols, depthFor, keyPosition, layoutFor, type PlateTableParts } from './plate-table.js';
+import { FIXED_ORDERS, G, GROUP_STRIDE, KIND, NOT_BUILT, O, ORDER_STRIDE, PRINT_SYMBOLS, SYM, canonicalSymbols, depthFor, keyPosition, layoutFor, type PlateTableParts } from './plate-table.js';
 
 /** Symbols packed per 32-bit word: 36^4 < 2^32. */
 const PER_WORD = 4;
@@ -20,6 +20,7 @@ interface OrderPlan {
   kind: number;
   param: number;
   keyLen: number;
+  built: boolean;
 }
 
 export class PlateTableBuilder {
@@ -30,7 +31,16 @@ export class PlateTableBuilder {
   /** Each symbol's confusion class, as the class's smallest symbol (sort and lookup key). */
   private readonly canon: Uint8Array;
 
-  constructor(expected: number, classOf: Int8Array) {
+  /**
+   * `maxEdits`: the edit tolerance the table will be searched with; orders only other
+   * tolerances use are left out (a search that needs one checks the whole length group instead).
+   * Undefined builds them all.
+   */
+  constructor(
+    expected: number,
+    classOf: Int8Array,
+    private readonly maxEdits?: number,
+  ) {
     this.canon = canonicalSymbols(classOf);
     const cap = Math.max(16, expected);
     this.packed = new Uint32Array(cap * WORDS);
@@ -99,11 +109,11 @@ export class PlateTableBuilder {
       distinct.push(d);
       rowsTotal += d;
       bytesTotal += d * L;
-      const plan = planOrders(L);
+      const plan = planOrders(L, this.maxEdits);
       plans.push(plan);
-      idsTotal += (plan.length - 1) * d;
       for (const o of plan) {
-        const depth = depthFor(d, o.keyLen);
+        if (o.built && o.kind !== KIND.FORWARD) idsTotal += d;
+        const depth = o.built ? depthFor(d, o.keyLen) : 0;
         tablesTotal += SYM ** depth + 1;
         if (o.keyLen > depth) printsTotal += d;
       }
@@ -176,6 +186,20 @@ export class PlateTableBuilder {
       groups[gm + G.B] = layout.b;
 
       for (const plan of plans[g]!) {
+        if (!plan.built) {
+          orders[ordOff + O.KIND] = plan.kind;
+          orders[ordOff + O.PARAM] = plan.param;
+          orders[ordOff + O.IDS] = NOT_BUILT;
+          orders[ordOff + O.TAB] = tabOff;
+          orders[ordOff + O.DEPTH] = 0;
+          orders[ordOff + O.KEY_LEN] = plan.keyLen;
+          orders[ordOff + O.PRINTS] = -1;
+          tables[tabOff] = 0;
+          tables[tabOff + 1] = count;
+          tabOff += 2;
+          ordOff += ORDER_STRIDE;
+          continue;
+        }
         let permAt = -1;
         let keys: Uint32Array;
         if (plan.kind === KIND.FORWARD) {
@@ -232,16 +256,17 @@ export class PlateTableBuilder {
   }
 }
 
-/** The orders of a group of plates of length `len`: forward, reversed, middle, gaps. */
-function planOrders(len: number): OrderPlan[] {
+/** The orders of a group of plates of length `len` (forward, reversed, middle, gaps) and which are built. */
+function planOrders(len: number, maxEdits: number | undefined): OrderPlan[] {
   const { gapFrom, gapTo, a, b } = layoutFor(len);
+  const all = maxEdits === undefined;
   const plan: OrderPlan[] = [
-    { kind: KIND.FORWARD, param: 0, keyLen: len },
-    { kind: KIND.REVERSED, param: 0, keyLen: len },
-    { kind: KIND.MIDDLE, param: a, keyLen: b - a },
+    { kind: KIND.FORWARD, param: 0, keyLen: len, built: true },
+    { kind: KIND.REVERSED, param: 0, keyLen: len, built: all || maxEdits >= 1 },
+    { kind: KIND.MIDDLE, param: a, keyLen: b - a, built: all || maxEdits >= 2 },
   ];
   if (plan.length !== FIXED_ORDERS) throw new Error('order plan out of step with FIXED_ORDERS');
-  for (let p = gapFrom; p <= gapTo; p++) plan.push({ kind: KIND.GAP, param: p, keyLen: len - 1 });
+  for (let p = gapFrom; p <= gapTo; p++) plan.push({ kind: KIND.GAP, param: p, keyLen: len - 1, built: all || maxEdits === 1 });
   return plan;
 }
 

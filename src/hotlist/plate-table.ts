@@ -33,6 +33,8 @@ export const GROUP_STRIDE = 11;
 /** Fields of one sort order in `PlateTableParts.orders` (stride `ORDER_STRIDE`). */
 export const O = { KIND: 0, PARAM: 1, IDS: 2, TAB: 3, DEPTH: 4, KEY_LEN: 5, PRINTS: 6 } as const;
 export const ORDER_STRIDE = 7;
+/** `O.IDS` of an order left out because the list was built for another edit tolerance. */
+export const NOT_BUILT = -2;
 /** Key classes a fingerprint holds after the prefix table's: 36^3 < 2^16. */
 export const PRINT_SYMBOLS = 3;
 /** Sort orders, by the row positions their key reads. */
@@ -235,7 +237,7 @@ export class PlateTable {
         if (gm < 0) continue;
         const n = groups[gm + G.COUNT]!;
         const first = groups[gm + G.ORDERS]!;
-        if (n < SCAN_BELOW || L < k + 1) {
+        if (n < SCAN_BELOW || L < k + 1 || !this.hasOrders(first, k, groups[gm + G.GAP_TO]! - groups[gm + G.GAP_FROM]! + 1)) {
           checked += this.check(c, gm, first, 0, n, budget, confusionCost, classOf, visit);
           continue;
         }
@@ -284,6 +286,16 @@ export class PlateTable {
       }
     }
     this.checked = checked;
+  }
+
+  /** Whether the orders a search with `k` edits looks up were built. */
+  private hasOrders(first: number, k: number, gaps: number): boolean {
+    if (k === 0) return true;
+    const orders = this.orders;
+    if (orders[first + KIND.REVERSED * ORDER_STRIDE + O.IDS] === NOT_BUILT) return false;
+    if (k >= 2) return orders[first + KIND.MIDDLE * ORDER_STRIDE + O.IDS] !== NOT_BUILT;
+    for (let g = 0; g < gaps; g++) if (orders[first + (FIXED_ORDERS + g) * ORDER_STRIDE + O.IDS] === NOT_BUILT) return false;
+    return true;
   }
 
   /**

@@ -4,7 +4,7 @@
  * distinct values (list, state, reason: 2 bytes an entry) and falls back to packed UTF-8 bytes
  * with offsets when the values are mostly unique (case numbers). The same adaptive dictionary
  * fallback columnar formats use; it keeps 5 M entries' text under ~150 MB instead of ~1 GB of
- * JavaScript strings, and every part can be transferred from a worker without copying.
+ * JavaScript strings, and every part is a typed array a worker can hand over in shared memory.
  */
 
 export type StringColumnParts =
@@ -145,17 +145,6 @@ export function columnBytes(c: StringColumnParts): number {
       return c.ids.byteLength + c.values.reduce((s, v) => s + v.length, 0);
     case 'packed':
       return c.offsets.byteLength + c.bytes.byteLength;
-  }
-}
-
-export function columnBuffers(c: StringColumnParts): ArrayBuffer[] {
-  switch (c.kind) {
-    case 'const':
-      return [];
-    case 'dict':
-      return [c.ids.buffer as ArrayBuffer];
-    case 'packed':
-      return [c.offsets.buffer as ArrayBuffer, c.bytes.buffer as ArrayBuffer];
   }
 }
 

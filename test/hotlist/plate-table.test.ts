@@ -29,8 +29,8 @@ function referenceCost(read: string, plate: string, cc: number): number {
   return d[plate.length * w + read.length]!;
 }
 
-function tableOf(plates: readonly string[], classOf = table.classOf): PlateTable {
-  const builder = new PlateTableBuilder(plates.length, classOf);
+function tableOf(plates: readonly string[], classOf = table.classOf, maxEdits?: number): PlateTable {
+  const builder = new PlateTableBuilder(plates.length, classOf, maxEdits);
   const key = new Uint8Array(16);
   plates.forEach((p, i) => builder.add(key, encodePlate(p, key), i));
   const next = new Int32Array(plates.length).fill(-1);
@@ -127,6 +127,21 @@ describe('plate table', () => {
           if (c <= edits * EDIT) expected.set(p, c);
         }
         expect(search(other, read, edits * EDIT, cc)).toEqual(expected);
+      }
+    }
+  });
+
+  it('finds the same with an edit tolerance the table was not built for', () => {
+    for (const [built, edits] of [[0, 1], [1, 2], [2, 1], [1, 0]] as const) {
+      const t2 = tableOf(plates, table.classOf, built);
+      for (let q = 0; q < 6; q++) {
+        const read = mutate(plates[Math.floor(r() * plates.length)]!);
+        const expected = new Map<string, number>();
+        for (const p of plates) {
+          const c = referenceCost(read, p, 0);
+          if (c <= edits * EDIT) expected.set(p, c);
+        }
+        expect(search(t2, read, edits * EDIT, 0)).toEqual(expected);
       }
     }
   });
