@@ -62,6 +62,8 @@ export function normaliseListName(name: string): string {
 
 /** Plate or pattern text → normalised text and whether it is a pattern; null when unusable. */
 export function normaliseEntryPlate(text: string, minWildcardLiterals: number): { plate: string; wildcard: boolean } | { error: string } {
+  // Most list rows are already normal plates: one pass over the characters settles it.
+  if (isPlainPlate(text)) return { plate: text, wildcard: false };
   if (/[?*]/.test(text)) {
     const pattern = text.toUpperCase().replace(/[\s.\-·]/g, '').replace(/\*+/g, '*');
     if (!/^[A-Z0-9?*]+$/.test(pattern)) return { error: 'a partial plate may only hold A–Z, 0–9, ? (one character) and * (any run)' };
@@ -70,12 +72,39 @@ export function normaliseEntryPlate(text: string, minWildcardLiterals: number): 
     if (pattern.replace(/\*/g, '').length > MAX_PLATE_LENGTH) return { error: `longer than ${MAX_PLATE_LENGTH} characters` };
     return { plate: pattern, wildcard: true };
   }
-  // Most list rows are already normal; the full Unicode folding is only needed for the rest.
-  const plate = /^[A-Z0-9]+$/.test(text) ? text : normalisePlate(text);
+  const plate = normalisePlate(text);
   if (plate.length < 2) return { error: 'needs at least two characters A–Z or 0–9' };
   if (plate.length > MAX_PLATE_LENGTH) return { error: `longer than ${MAX_PLATE_LENGTH} characters` };
   return { plate, wildcard: false };
 }
+
+/** A–Z and 0–9 only, 2 to MAX_PLATE_LENGTH characters. */
+function isPlainPlate(text: string): boolean {
+  const n = text.length;
+  if (n < 2 || n > MAX_PLATE_LENGTH) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
+  }
+  return true;
+}
+
+/** List names and states repeat over millions of rows: their checks are remembered. */
+const checkedNames = new Map<string, { value: string; ok: boolean }>();
+
+function checkedName(text: string, normalise: (t: string) => string, pattern: RegExp, kind: 'list' | 'state'): { value: string; ok: boolean } {
+  const key = `${kind}\u0000${text}`;
+  let known = checkedNames.get(key);
+  if (known === undefined) {
+    const value = normalise(text);
+    known = { value, ok: pattern.test(value) };
+    if (checkedNames.size >= 4096) checkedNames.clear();
+    checkedNames.set(key, known);
+  }
+  return known;
+}
+
+const upper = (t: string): string => t.toUpperCase();
 
 export function parseRow(raw: RawRow, rules: RowRules): RowResult {
   const problems: RowProblem[] = [];
@@ -88,11 +117,13 @@ export function parseRow(raw: RawRow, rules: RowRules): RowResult {
     else ({ plate, wildcard } = p);
   }
   const listText = textField(raw, 'list', true, problems);
-  const list = listText === null ? '' : normaliseListName(listText);
-  if (listText !== null && !LIST_NAME.test(list)) problems.push({ field: 'list', message: `"${listText}": use letters, digits and _ (at most 40)` });
+  const listCheck = listText === null ? null : checkedName(listText, normaliseListName, LIST_NAME, 'list');
+  const list = listCheck === null ? '' : listCheck.value;
+  if (listText !== null && !listCheck!.ok) problems.push({ field: 'list', message: `"${listText}": use letters, digits and _ (at most 40)` });
   const stateText = textField(raw, 'state', false, problems);
-  const state = stateText === null ? null : stateText.toUpperCase();
-  if (state !== null && !STATE.test(state)) problems.push({ field: 'state', message: `"${stateText}": expected a 2–3 letter state or province code` });
+  const stateCheck = stateText === null ? null : checkedName(stateText, upper, STATE, 'state');
+  const state = stateCheck === null ? null : stateCheck.value;
+  if (stateText !== null && !stateCheck!.ok) problems.push({ field: 'state', message: `"${stateText}": expected a 2–3 letter state or province code` });
   const priority = integer(raw.priority, rules.defaultPriority, 1, 9, 'priority', problems);
   const createdAt = time(raw.created, 'created', problems);
   const expiresAt = time(raw.expires, 'expires', problems);
