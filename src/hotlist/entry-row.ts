@@ -90,16 +90,16 @@ function isPlainPlate(text: string): boolean {
 }
 
 /** List names and states repeat over millions of rows: their checks are remembered. */
-const checkedNames = new Map<string, { value: string; ok: boolean }>();
+const checkedLists = new Map<string, { value: string; ok: boolean }>();
+const checkedStates = new Map<string, { value: string; ok: boolean }>();
 
-function checkedName(text: string, normalise: (t: string) => string, pattern: RegExp, kind: 'list' | 'state'): { value: string; ok: boolean } {
-  const key = `${kind}\u0000${text}`;
-  let known = checkedNames.get(key);
+function checkedName(text: string, normalise: (t: string) => string, pattern: RegExp, seen: Map<string, { value: string; ok: boolean }>): { value: string; ok: boolean } {
+  let known = seen.get(text);
   if (known === undefined) {
     const value = normalise(text);
     known = { value, ok: pattern.test(value) };
-    if (checkedNames.size >= 4096) checkedNames.clear();
-    checkedNames.set(key, known);
+    if (seen.size >= 4096) seen.clear();
+    seen.set(text, known);
   }
   return known;
 }
@@ -117,11 +117,11 @@ export function parseRow(raw: RawRow, rules: RowRules): RowResult {
     else ({ plate, wildcard } = p);
   }
   const listText = textField(raw, 'list', true, problems);
-  const listCheck = listText === null ? null : checkedName(listText, normaliseListName, LIST_NAME, 'list');
+  const listCheck = listText === null ? null : checkedName(listText, normaliseListName, LIST_NAME, checkedLists);
   const list = listCheck === null ? '' : listCheck.value;
   if (listText !== null && !listCheck!.ok) problems.push({ field: 'list', message: `"${listText}": use letters, digits and _ (at most 40)` });
   const stateText = textField(raw, 'state', false, problems);
-  const stateCheck = stateText === null ? null : checkedName(stateText, upper, STATE, 'state');
+  const stateCheck = stateText === null ? null : checkedName(stateText, upper, STATE, checkedStates);
   const state = stateCheck === null ? null : stateCheck.value;
   if (stateText !== null && !stateCheck!.ok) problems.push({ field: 'state', message: `"${stateText}": expected a 2–3 letter state or province code` });
   const priority = integer(raw.priority, rules.defaultPriority, 1, 9, 'priority', problems);

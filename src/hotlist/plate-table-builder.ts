@@ -86,6 +86,7 @@ export class PlateTableBuilder {
     // Each group's plates as symbol rows (in the order added), sorted by classes then symbols,
     // and counted once each.
     const plain: Uint8Array[] = [];
+    const plainEntries: Int32Array[] = [];
     const sorted: Int32Array[] = [];
     const distinct: number[] = [];
     let rowsTotal = 0;
@@ -98,7 +99,11 @@ export class PlateTableBuilder {
       const members = order.subarray(byLen[L], byLen[L + 1]);
       const count = members.length;
       const bytes = new Uint8Array(count * L);
-      for (let i = 0; i < count; i++) unpack(packed, members[i]!, L, bytes, i * L);
+      const groupEntries = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        unpack(packed, members[i]!, L, bytes, i * L);
+        groupEntries[i] = entries[members[i]!]!;
+      }
       const ids = identity(count);
       const classes = sortRows(bytes, 0, count, L, canon, ids, KIND.FORWARD, 0, L);
       sortRunsBySymbols(classes, count, ids, bytes, L);
@@ -106,6 +111,7 @@ export class PlateTableBuilder {
       for (let i = 0; i < count; i++) if (i === 0 || !sameRow(bytes, ids[i - 1]! * L, ids[i]! * L, L)) d++;
       plain.push(bytes);
       sorted.push(ids);
+      plainEntries.push(groupEntries);
       distinct.push(d);
       rowsTotal += d;
       bytesTotal += d * L;
@@ -138,7 +144,7 @@ export class PlateTableBuilder {
       const L = lengths[g]!;
       const bytes = plain[g]!;
       const perm = sorted[g]!;
-      const members = order.subarray(byLen[L], byLen[L + 1]);
+      const groupEntries = plainEntries[g]!;
       const count = distinct[g]!;
       // Distinct rows in forward order, entries chained under each.
       let r = -1;
@@ -150,7 +156,7 @@ export class PlateTableBuilder {
           for (let j = 0; j < L; j++) rows[at + j] = bytes[from + j]!;
           head[idOff + r] = -1;
         }
-        const e = entries[members[perm[i]!]!]!;
+        const e = groupEntries[perm[i]!]!;
         let dup = false;
         let last = -1;
         for (let x = head[idOff + r]!; x !== -1; x = nextEntry[x]!) {
@@ -170,6 +176,7 @@ export class PlateTableBuilder {
       }
       plain[g] = new Uint8Array(0);
       sorted[g] = new Int32Array(0);
+      plainEntries[g] = new Int32Array(0);
 
       const layout = layoutFor(L);
       const gm = g * GROUP_STRIDE;
