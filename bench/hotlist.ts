@@ -1,17 +1,20 @@
 /**
  * Hot-list benchmark: realistic US-style lists (state formats, 2% partial plates) of 100 k, 1 M
- * and 5 M entries. Measures build time (parse + validate + trie, in the worker), memory, exact
- * and fuzzy lookup latency, the longest event-loop block while a new list is built and swapped
- * in under live lookups, and a naive scan with Levenshtein over the list for comparison.
+ * and 5 M entries, each measured in a process of its own. Measures build time (parse + validate
+ * + index, in the worker), memory, exact and fuzzy lookup latency, the longest event-loop block
+ * while a new list is built and swapped in under live lookups against the list in force (100 k),
+ * and a naive scan with Levenshtein over the list for comparison.
  *
  *   npm run bench:hotlist [-- --sizes 100000,1000000,5000000]
  *
  * Prints a table, then one JSON line with every figure.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepareBuildWorker, runBuild } from '../src/hotlist/build-runner.js';
 import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../src/hotlist/confusion-table.js';
@@ -19,9 +22,12 @@ import { ListIndex, type MatchSettings } from '../src/hotlist/list-index.js';
 import { matchCandidates } from '../src/hotlist/matcher.js';
 import { FORMATS, candidatesFor, generateList, percentile, pickWeighted, plateOf, rng } from './hotlist-data.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000,5000000' }, naive: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000,5000000' }, naive: { type: 'string', default: '20' }, one: { type: 'string' } } });
 const SIZES = values.sizes.split(',').map(Number);
 const NAIVE_READS = Number(values.naive);
+/** Entries of the list in force while the measured one is built (a daemon always has one). */
+const PREVIOUS = 100_000;
+const RESULT = 'RESULT ';
 
 function levenshtein(a: string, b: string, row: Int32Array): number {
   for (let j = 0; j <= b.length; j++) row[j] = j;
@@ -44,13 +50,18 @@ function gc(): void {
 const settings: MatchSettings = { table: ConfusionTable.of(DEFAULT_CONFUSION_CLASSES), maxEdits: 1, confusionCost: 0, minEditLength: 5 };
 const now = Date.now();
 const dir = mkdtempSync(join(tmpdir(), 'hotlist-bench-'));
-const results: Record<string, unknown>[] = [];
-let live: ListIndex | null = null;
 
-await prepareBuildWorker();
-
-try {
-  for (const n of SIZES) {
+/** Measures one list size in this process (a fresh one per size: RSS is then this list's alone). */
+async function measure(n: number): Promise<Record<string, unknown>> {
+  await prepareBuildWorker();
+  // The list in force during the measured build, answering reads; released at the swap.
+  const previousFile = join(dir, 'previous.csv');
+  generateList(previousFile, PREVIOUS, 7);
+  const first = await runBuild({ source: 'previous', path: previousFile, issuedAt: now, loadedAt: now, rules: { specialLists: [], defaultPriority: 5, minWildcardLiterals: 3, now }, wildcardCap: 1_000_000, maxEdits: settings.maxEdits });
+  if (!first.ok) throw new Error('previous list refused');
+  let live: ListIndex | null = new ListIndex(first.parts);
+  rmSync(previousFile);
+  {
     const file = join(dir, `list-${n}.csv`);
     const tg = performance.now();
     let plates: string[] | null = generateList(file, n, n);
@@ -197,12 +208,28 @@ try {
       hits_per_read: +(hits / fuzzy.length).toFixed(2),
       naive_hits: naiveHits,
     };
+    return r;
+  }
+}
+
+const results: Record<string, unknown>[] = [];
+try {
+  if (values.one !== undefined) {
+    console.log(RESULT + JSON.stringify(await measure(Number(values.one))));
+    process.exit(0);
+  }
+  for (const n of SIZES) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(n), '--naive', String(NAIVE_READS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT));
+    if (child.status !== 0 || line === undefined) throw new Error(`size ${n}: the measuring process failed (${child.status ?? child.signal})`);
+    const r = JSON.parse(line.slice(RESULT.length)) as Record<string, unknown>;
     results.push(r);
     console.error(JSON.stringify(r));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
 
 const cols: [string, string][] = [
   ['entries', 'entries'], ['build_s', 'build s'], ['rss_mb', 'RSS MB'], ['heap_mb', 'heap MB'], ['index_mb', 'index MB'],
