@@ -4,17 +4,10 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ReadCandidate } from '../src/hotlist/matcher.js';
+import { seededRandom as rng } from '../test/helpers/random.js';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
+
 
 export const L = 'ABCDEFGHJKLMNPRSTUVWXYZ'; // plates avoid I, O, Q in most states
 const D = '0123456789';

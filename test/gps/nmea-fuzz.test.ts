@@ -3,17 +3,7 @@ import type { GpsFix } from '../../src/gps/fix.js';
 import { parseNmea } from '../../src/gps/nmea-parser.js';
 import { NmeaReader } from '../../src/gps/nmea-reader.js';
 import { driveText } from './helpers/drive.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/random.js';
 
 function withChecksum(body: string): string {
   let x = 0;
@@ -24,7 +14,7 @@ function withChecksum(body: string): string {
 /** 100k lines: real sentences, mutated ones (many re-checksummed so the field decoders see
  *  them), truncations, binary noise. Seeded: a failure reproduces. */
 function corpus(n: number, seed: number): string[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const char = (s: string): string => s[Math.floor(rand() * s.length)]!;
   const real = driveText().split('\r\n').filter(Boolean);
@@ -89,7 +79,7 @@ describe('NMEA fuzz: 100k random and mutated lines', () => {
   });
 
   it('the byte-stream reader accounts for every $ and every byte, and every fix it emits is a real position', () => {
-    const rand = mulberry32(17);
+    const rand = seededRandom(17);
     const bytes = Buffer.from(lines.join('\r\n') + '\r\n', 'latin1');
     const counts: Record<string, number> = {};
     const fixes: GpsFix[] = [];

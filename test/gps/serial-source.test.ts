@@ -12,19 +12,9 @@ import { StatusRegistry } from '../../src/status/registry.js';
 import { driveEpochs, expectFixMatches, loadTruth } from './helpers/drive.js';
 import { captureLogger } from './helpers/log.js';
 import { PtyPair, sleep, waitFor } from './helpers/pty.js';
+import { seededRandom } from '../helpers/random.js';
 
 const truth = loadTruth();
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bytes as a UART at the wrong rate delivers them: anything but a line that checks out. */
 function noise(rand: () => number, n: number, withDollar = true): Buffer {
@@ -106,7 +96,7 @@ describe('serial source through a socat pty (real serialport)', () => {
 
   it('reads every sentence between bursts of random bytes and counts them as garbage', async () => {
     const { unit, fixes, status } = build();
-    const rand = mulberry32(42);
+    const rand = seededRandom(42);
     await unit.start();
     await waitFor(() => status().details.connected === true, 5_000, 'port open');
     let dollars = 0;
@@ -129,7 +119,7 @@ describe('serial source through a socat pty (real serialport)', () => {
 
   it('survives 10 MB of garbage with bounded memory and reads the sentences after it', async () => {
     const { unit, fixes, status } = build();
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     await unit.start();
     await waitFor(() => status().details.connected === true, 5_000, 'port open');
     const heapBefore = process.memoryUsage().heapUsed;
@@ -158,7 +148,7 @@ describe('serial source through a socat pty (real serialport)', () => {
     // (noise), at 38400 it gets the drive. This proves the detector and serialport.update()
     // on a real tty, not the electrical behaviour of a UART.
     const { unit, fixes, status, lines } = build({ baud: 'auto', probe_s: 0.5 });
-    const rand = mulberry32(3);
+    const rand = seededRandom(3);
     await unit.start();
     await waitFor(() => status().details.connected === true, 5_000, 'port open');
     const speed = (): number => Number(execFileSync('stty', ['-F', pty.readerPath, 'speed']).toString().trim());

@@ -6,21 +6,13 @@
  */
 import type { Frame } from '../../src/camera/frame.js';
 import type { Box, FrameReads, PlateRead } from '../../src/recognizer/types.js';
+import { seededRandom } from '../helpers/random.js';
+
+export { seededRandom };
 
 export const FRAME_W = 320;
 export const FRAME_H = 240;
 
-/** Deterministic PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LOOK_ALIKE: Record<string, string> = { '0': 'O', O: '0', D: '0', Q: 'O', '1': 'I', I: '1', L: '1', '2': 'Z', Z: '2', '5': 'S', S: '5', '6': 'G', G: '6', '8': 'B', B: '8' };
 const ALPHABET = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';

@@ -14,6 +14,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { sha256Hex } from '../../src/store/detections-repo.js';
 import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from '../upload/helpers/peers.js';
 import { openTestStore } from './helpers/fixtures.js';
+import { seededRandom } from '../helpers/random.js';
 
 const LONG = process.env.ALPR_EDGE_LONG_TESTS === '1';
 const CUTS = LONG ? 50 : 3;
@@ -76,20 +77,10 @@ async function runAndCut(random: () => number): Promise<Map<string, Reported>> {
   return reported;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('power cut while storing and uploading', () => {
   it(`keeps every detection reported stored, with intact images, and delivers each exactly once (${CUTS} cuts)`, { timeout: LONG ? 600_000 : 120_000 }, async () => {
     const seed = Number(process.env.ALPR_EDGE_SEED ?? Date.now() % 100_000);
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const all = new Map<string, Reported>();
     for (let cut = 0; cut < CUTS; cut++) {
       const reported = await runAndCut(random);
