@@ -10,7 +10,7 @@
  * Prints a table, then one JSON line with every figure.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -22,7 +22,7 @@ import { ListIndex, type MatchSettings } from '../src/hotlist/list-index.js';
 import { matchCandidates } from '../src/hotlist/matcher.js';
 import { FORMATS, candidatesFor, generateList, percentile, pickWeighted, plateOf, rng } from './hotlist-data.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000,5000000' }, naive: { type: 'string', default: '20' }, one: { type: 'string' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000,5000000' }, naive: { type: 'string', default: '20' }, one: { type: 'string' }, file: { type: 'string' } } });
 const SIZES = values.sizes.split(',').map(Number);
 const NAIVE_READS = Number(values.naive);
 /** Entries of the list in force while the measured one is built (a daemon always has one). */
@@ -51,8 +51,21 @@ const settings: MatchSettings = { table: ConfusionTable.of(DEFAULT_CONFUSION_CLA
 const now = Date.now();
 const dir = mkdtempSync(join(tmpdir(), 'hotlist-bench-'));
 
-/** Measures one list size in this process (a fresh one per size: RSS is then this list's alone). */
-async function measure(n: number): Promise<Record<string, unknown>> {
+/** Writes the list file of `n` entries and the plates to query it with (`<file>.sample.json`). */
+function prepareList(n: number): { file: string; generateS: number } {
+  const file = join(dir, `list-${n}.csv`);
+  const tg = performance.now();
+  const plates = generateList(file, n, n);
+  const generateS = (performance.now() - tg) / 1000;
+  writeFileSync(`${file}.sample.json`, JSON.stringify(Array.from({ length: 20_000 }, (_, i) => plates[(i * 7919) % n]!)));
+  return { file, generateS };
+}
+
+/**
+ * Measures one list size in a process of its own, which never holds the generated list's
+ * strings: its RSS is a daemon's with that list loaded.
+ */
+async function measure(n: number, file: string): Promise<Record<string, unknown>> {
   await prepareBuildWorker();
   // The list in force during the measured build, answering reads; released at the swap.
   const previousFile = join(dir, 'previous.csv');
@@ -62,12 +75,7 @@ async function measure(n: number): Promise<Record<string, unknown>> {
   let live: ListIndex | null = new ListIndex(first.parts);
   rmSync(previousFile);
   {
-    const file = join(dir, `list-${n}.csv`);
-    const tg = performance.now();
-    let plates: string[] | null = generateList(file, n, n);
-    const generateS = (performance.now() - tg) / 1000;
-    const sample = Array.from({ length: 20_000 }, (_, i) => plates![(i * 7919) % n]!);
-    plates = null;
+    const sample = JSON.parse(readFileSync(`${file}.sample.json`, 'utf8')) as string[];
     gc();
 
     // Build in the worker while the previous list keeps answering lookups on this thread: a
@@ -183,7 +191,6 @@ async function measure(n: number): Promise<Record<string, unknown>> {
     const r = {
       entries: n,
       wildcards: built.report.wildcards,
-      generate_s: +generateS.toFixed(1),
       build_s: +buildS.toFixed(2),
       plate_rows: live.plates.rowCount,
       index_mb: +(live.bytes / 2 ** 20).toFixed(1),
@@ -214,15 +221,15 @@ async function measure(n: number): Promise<Record<string, unknown>> {
 
 const results: Record<string, unknown>[] = [];
 try {
-  if (values.one !== undefined) {
-    console.log(RESULT + JSON.stringify(await measure(Number(values.one))));
-    process.exit(0);
-  }
-  for (const n of SIZES) {
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(n), '--naive', String(NAIVE_READS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (values.one !== undefined) console.log(RESULT + JSON.stringify(await measure(Number(values.one), values.file!)));
+  else for (const n of SIZES) {
+    const { file, generateS } = prepareList(n);
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(n), '--file', file, '--naive', String(NAIVE_READS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    rmSync(file, { force: true });
+    rmSync(`${file}.sample.json`, { force: true });
     const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT));
     if (child.status !== 0 || line === undefined) throw new Error(`size ${n}: the measuring process failed (${child.status ?? child.signal})`);
-    const r = JSON.parse(line.slice(RESULT.length)) as Record<string, unknown>;
+    const r = { ...(JSON.parse(line.slice(RESULT.length)) as Record<string, unknown>), generate_s: +generateS.toFixed(1) };
     results.push(r);
     console.error(JSON.stringify(r));
   }
@@ -230,6 +237,9 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+
+// A measuring child ends here; its figures went out on the RESULT line.
+if (values.one !== undefined) process.exit(0);
 
 const cols: [string, string][] = [
   ['entries', 'entries'], ['build_s', 'build s'], ['rss_mb', 'RSS MB'], ['heap_mb', 'heap MB'], ['index_mb', 'index MB'],

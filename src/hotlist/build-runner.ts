@@ -31,12 +31,15 @@ function runIn(worker: Worker, task: BuildTask, signal?: AbortSignal): Promise<B
   return new Promise<BuildResult>((resolve, reject) => {
     let settled = false;
     const onAbort = (): void => finish(() => reject(new Error('build cancelled')));
-    const finish = (fn: () => void): void => {
+    // A result is delivered once the worker is gone, so its memory (the file it read, its
+    // working arrays) is released before the new list is swapped in or another build starts.
+    const finish = (fn: () => void, waitForExit = false): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      fn();
-      void worker.terminate();
+      const ended = worker.terminate();
+      if (waitForExit) void ended.then(fn, fn);
+      else fn();
     };
     if (signal?.aborted) {
       onAbort();
@@ -44,7 +47,7 @@ function runIn(worker: Worker, task: BuildTask, signal?: AbortSignal): Promise<B
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (msg: BuildResult | { crashed: string }) => {
-      finish(() => ('crashed' in msg ? reject(new Error(msg.crashed)) : resolve(msg)));
+      finish(() => ('crashed' in msg ? reject(new Error(msg.crashed)) : resolve(msg)), true);
     });
     worker.once('error', (err) => finish(() => reject(err)));
     worker.once('exit', (code) => finish(() => reject(new Error(`build worker exited with code ${code}`))));

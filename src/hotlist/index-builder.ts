@@ -8,6 +8,7 @@ import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
 import type { EntryRow } from './entry-row.js';
 import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from './confusion-table.js';
 import { PlateTableBuilder } from './plate-table-builder.js';
+import { sharedCopy } from './shared-arrays.js';
 import type { PlateTableParts } from './plate-table.js';
 import { StringColumnBuilder, type StringColumnParts } from './string-column.js';
 import { TrieBuilder, type TrieParts } from './trie-builder.js';
@@ -129,7 +130,7 @@ export class IndexBuilder {
 
   build(meta: { source: string; generation: string; issuedAt: number | null; loadedAt: number }): ListIndexParts {
     const n = this.count;
-    const nextEntry = this.nextEntry.slice(0, n);
+    const nextEntry = sharedCopy(Int32Array, this.nextEntry, n);
     const { list, state } = this.columns;
     const plates = this.plates.build(nextEntry, (a, b) => list.get(a) === list.get(b) && state.get(a) === state.get(b));
     const columns = Object.fromEntries(COLUMNS.map((c) => [c, this.columns[c].build()])) as Record<ColumnName, StringColumnParts>;
@@ -142,9 +143,9 @@ export class IndexBuilder {
       wild: this.wild.build(),
       entries: {
         count: n,
-        priority: this.priority.slice(0, n),
-        flags: this.flags.slice(0, n),
-        expiresAt: this.expiresAt.slice(0, n),
+        priority: sharedCopy(Uint8Array, this.priority, n),
+        flags: sharedCopy(Uint8Array, this.flags, n),
+        expiresAt: sharedCopy(Float64Array, this.expiresAt, n),
         nextEntry,
         columns,
       },
@@ -169,10 +170,11 @@ export class IndexBuilder {
 }
 
 /**
- * The index with every typed array moved into shared memory, for handing from the build worker
- * to the main thread. Transferred ArrayBuffers arrive as hundreds of MB of new external memory,
- * which makes V8 run a full garbage collection on the main thread at once (40–60 ms measured
- * at 1 M entries, a pause every read would wait out); shared buffers arrive without one.
+ * The index with every typed array in shared memory, for handing from the build worker to the
+ * main thread. Transferred ArrayBuffers arrive as hundreds of MB of new external memory, which
+ * makes V8 run a full garbage collection on the main thread at once (40–60 ms measured at 1 M
+ * entries, a pause every read would wait out); shared buffers arrive without one. The large
+ * arrays are built shared already; anything that is not is copied here.
  */
 export function shareIndex(parts: ListIndexParts): ListIndexParts {
   return shareArrays(parts);
@@ -180,6 +182,7 @@ export function shareIndex(parts: ListIndexParts): ListIndexParts {
 
 function shareArrays<T>(value: T): T {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    if (value.buffer instanceof SharedArrayBuffer) return value;
     const view = value as unknown as { constructor: new (buffer: SharedArrayBuffer) => { set(source: unknown): void }; byteLength: number };
     const copy = new view.constructor(new SharedArrayBuffer(view.byteLength));
     copy.set(value);

@@ -7,6 +7,7 @@
  * second an order.
  */
 import { MAX_PLATE_LENGTH } from './alphabet.js';
+import { sharedArray, sharedCopy } from './shared-arrays.js';
 import { FIXED_ORDERS, G, GROUP_STRIDE, KIND, NOT_BUILT, O, ORDER_STRIDE, PRINT_SYMBOLS, SYM, canonicalSymbols, depthFor, keyPosition, layoutFor, type PlateTableParts } from './plate-table.js';
 
 /** Symbols packed per 32-bit word: 36^4 < 2^32. */
@@ -125,13 +126,14 @@ export class PlateTableBuilder {
       }
     }
 
-    const groups = new Int32Array(lengths.length * GROUP_STRIDE);
-    const orders = new Int32Array(plans.reduce((s, p) => s + p.length, 0) * ORDER_STRIDE);
-    const rows = new Uint8Array(bytesTotal);
-    const head = new Int32Array(rowsTotal);
-    const ids = new Int32Array(idsTotal);
-    const tables = new Int32Array(tablesTotal);
-    const prints = new Uint16Array(printsTotal);
+    // The table's own arrays are shared memory from the start: the worker hands them over as they are.
+    const groups = sharedArray(Int32Array, lengths.length * GROUP_STRIDE);
+    const orders = sharedArray(Int32Array, plans.reduce((s, p) => s + p.length, 0) * ORDER_STRIDE);
+    const rows = sharedArray(Uint8Array, bytesTotal);
+    const head = sharedArray(Int32Array, rowsTotal);
+    const ids = sharedArray(Int32Array, idsTotal);
+    const tables = sharedArray(Int32Array, tablesTotal);
+    const prints = sharedArray(Uint16Array, printsTotal);
 
     let duplicates = 0;
     let byteOff = 0;
@@ -246,7 +248,7 @@ export class PlateTableBuilder {
     this.packed = new Uint32Array(0);
     this.lens = new Uint8Array(0);
     this.entries = new Int32Array(0);
-    return { parts: { groups, orders, rows, head, ids, tables, prints, canon: canon.slice() }, duplicates };
+    return { parts: { groups, orders, rows, head, ids, tables, prints, canon: sharedCopy(Uint8Array, canon, canon.length) }, duplicates };
   }
 
   private grow(): void {

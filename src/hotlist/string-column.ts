@@ -7,6 +7,8 @@
  * JavaScript strings, and every part is a typed array a worker can hand over in shared memory.
  */
 
+import { sharedCopy } from './shared-arrays.js';
+
 export type StringColumnParts =
   | { kind: 'const'; count: number; value: string }
   | { kind: 'dict'; values: string[]; ids: Uint16Array }
@@ -75,12 +77,12 @@ export class StringColumnBuilder {
       case 'const':
         return { kind: 'const', count: this.count, value: this.constValue };
       case 'dict':
-        return { kind: 'dict', values: this.values, ids: trim ? this.ids.slice(0, this.count) : this.ids };
+        return { kind: 'dict', values: this.values, ids: trim ? sharedCopy(Uint16Array, this.ids, this.count) : this.ids };
       case 'packed':
         return {
           kind: 'packed',
-          offsets: trim ? this.offsets.slice(0, this.count + 1) : this.offsets,
-          bytes: trim ? this.bytes.slice(0, this.used) : this.bytes,
+          offsets: trim ? sharedCopy(Uint32Array, this.offsets, this.count + 1) : this.offsets,
+          bytes: trim ? sharedCopy(Uint8Array, this.bytes, this.used) : this.bytes,
         };
     }
   }
