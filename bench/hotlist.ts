@@ -120,7 +120,6 @@ async function measure(n: number, file: string): Promise<Record<string, unknown>
     maxGapMs = Math.max(maxGapMs, performance.now() - lastSpin);
     delay.disable();
     const maxBlockMs = delay.max / 1e6;
-    rmSync(file);
     gc();
     const mem = process.memoryUsage();
 

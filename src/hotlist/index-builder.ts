@@ -2,7 +2,7 @@
  * Builds one list's index: a table of plain plates (sorted rows, see `plate-table.ts`), a trie
  * of wildcard patterns (the dedicated structure partial plates are matched with, capped in
  * size), and a columnar entry table both point into. The result is plain typed arrays plus a few small string arrays,
- * so a worker thread can build it and transfer it to the main thread without a copy.
+ * so a worker thread can build it and hand it to the main thread in shared memory.
  */
 import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
 import type { EntryRow } from './entry-row.js';
