@@ -159,6 +159,40 @@ def _draw_fitted(draw, text, font_path, fonts, box, fill, spacing=0.0, shadow=No
     return layer, (cx, y0 - 4)
 
 
+def _draw_emblem(d, rng, cx, cy, h, color):
+    """A separator graphic between character groups (state shape, shield, star, seal, heart):
+    drawn, never labelled, so the reader learns not to read it as 8/9/1/W."""
+    eh = h * rng.uniform(0.35, 0.8)
+    ew = eh * rng.uniform(0.45, 0.9)
+    x0, y0, x1, y1 = cx - ew / 2, cy - eh / 2, cx + ew / 2, cy + eh / 2
+    kind = rng.integers(0, 6)
+    if kind == 0:
+        d.ellipse([x0, y0, x1, y1], fill=color)
+    elif kind == 1:  # shield / coat of arms
+        d.polygon([(x0, y0), (x1, y0), (x1, cy), (cx, y1), (x0, cy)], fill=color)
+        if rng.random() < 0.5:
+            d.line([(cx, y0), (cx, y1 - eh * 0.2)], fill=(255, 255, 255), width=max(1, int(ew * 0.15)))
+    elif kind == 2:  # star
+        pts = []
+        for k in range(10):
+            a = -np.pi / 2 + k * np.pi / 5
+            r = (ew / 2) if k % 2 == 0 else (ew / 5)
+            pts.append((cx + r * np.cos(a), cy + r * np.sin(a) * eh / ew))
+        d.polygon(pts, fill=color)
+    elif kind == 3:  # ring seal with a dot
+        d.ellipse([x0, y0, x1, y1], outline=color, width=max(1, int(ew * 0.15)))
+        d.ellipse([cx - ew * 0.15, cy - ew * 0.15, cx + ew * 0.15, cy + ew * 0.15], fill=color)
+    elif kind == 4:  # heart / keystone-like blob
+        d.ellipse([x0, y0, cx + ew * 0.05, cy], fill=color)
+        d.ellipse([cx - ew * 0.05, y0, x1, cy], fill=color)
+        d.polygon([(x0, y0 + eh * 0.3), (x1, y0 + eh * 0.3), (cx, y1)], fill=color)
+    else:  # irregular state-like outline
+        n = int(rng.integers(5, 9))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, n))
+        d.polygon([(cx + ew / 2 * rng.uniform(0.6, 1) * np.cos(a), cy + eh / 2 * rng.uniform(0.6, 1) * np.sin(a))
+                   for a in ang], fill=color)
+
+
 def _paste_layer(img, layer, pos, fill, shadow=None):
     if shadow is not None:
         sx, sy, scol = shadow
@@ -262,13 +296,17 @@ def render_us(rng, fonts):
         x0 += sw + 6
     sep = " " if rng.random() < 0.5 else "-"
     text = (sep.join(groups)) if len(groups) > 1 else groups[0]
-    if len(groups) > 1 and rng.random() < 0.25:
-        text = groups[0] + " " + groups[1]  # space where an emblem is drawn below
+    emblem = len(groups) > 1 and rng.random() < 0.3
+    if emblem:
+        text = groups[0] + "  " + groups[1]  # room for an emblem between the groups (drawn below)
     f = fonts.hwy[rng.integers(len(fonts.hwy))] if rng.random() < 0.85 else fonts.din[0]
     layer, pos = _draw_fitted(d, text, f, fonts, (x0, cy, x1, cy + ch_h), fg, spacing=rng.uniform(0.0, 0.12),
                               stroke=int(rng.integers(0, 3)))
     emboss = rng.random() < 0.5
     _paste_layer(img, layer, pos, fg, shadow=(2, 2, tuple(max(0, c - 90) for c in bg)) if emboss else None)
+    if emblem:
+        gx = pos[0] + layer.size[0] * (len(groups[0]) + 1.0) / len(text)
+        _draw_emblem(d, rng, gx, cy + ch_h / 2, ch_h, fg if rng.random() < 0.5 else _rand_color(rng, 0, 200))
     label = "".join(c for c in "".join(groups)).replace("O", "0")
     return img, label
 
@@ -310,12 +348,16 @@ def render_eu(rng, fonts, two_line=False):
             layer, pos = _draw_fitted(d, row, font, fonts, (x0, y, W - 10, y + rh), fg, spacing=0.05)
             _paste_layer(img, layer, pos, fg)
     else:
-        joiner = {"dash": "-", "space": " ", "seal": "  "}[sep]
+        eu_emblem = sep == "space" and rng.random() < 0.25
+        joiner = {"dash": "-", "space": "  " if eu_emblem else " ", "seal": "  "}[sep]
         text = joiner.join(groups)
         ch_h = int(H * rng.uniform(0.6, 0.72))
         y = int((H - ch_h) / 2)
         layer, pos = _draw_fitted(d, text, font, fonts, (x0, y, W - 10, y + ch_h), fg, spacing=0.04)
         _paste_layer(img, layer, pos, fg)
+        if eu_emblem:
+            gx = pos[0] + layer.size[0] * (len(groups[0]) + 1.0) / len(text)
+            _draw_emblem(d, rng, gx, y + ch_h / 2, ch_h, _rand_color(rng, 0, 200))
         if sep == "seal":
             # two round seals between the district and the letters
             px = pos[0] + layer.size[0] * (len(groups[0]) + 0.8) / len(text)
