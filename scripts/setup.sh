@@ -11,7 +11,7 @@ runtime_pkgs=(ffmpeg)
 test_pkgs=(socat gpsd gpsd-clients systemd iproute2 chromium
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp python3-gi gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  gstreamer1.0-tools openssl)
+  gstreamer1.0-tools openssl postgresql nats-server)
 
 pkgs=("${runtime_pkgs[@]}")
 [[ "${1:-}" == "--runtime" ]] || pkgs+=("${test_pkgs[@]}")
