@@ -42,7 +42,11 @@ export interface StatusSnapshot {
 
 export interface StatusReporter {
   readonly name: string;
-  set(state: UnitState, message?: string): void;
+  /**
+   * `since` (ms since epoch) dates a state change to when its cause began (an outage start kept
+   * across retries) instead of now; ignored when the state does not change.
+   */
+  set(state: UnitState, message?: string, since?: number): void;
   /** Records the last error (and its time) without changing the state. */
   error(err: unknown): void;
   count(counter: string, by?: number): void;
@@ -101,8 +105,8 @@ export class StatusRegistry {
     const clock = this.clock;
     return {
       name,
-      set(state, message = '') {
-        if (status.state !== state) status.since = new Date(clock.now()).toISOString();
+      set(state, message = '', since) {
+        if (status.state !== state) status.since = new Date(since ?? clock.now()).toISOString();
         const changed = status.state !== state || status.message !== message;
         status.state = state;
         status.message = message;
