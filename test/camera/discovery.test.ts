@@ -2,15 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseProbeMatch } from '../../src/camera/discovery.js';
+import { skipWithout } from '../helpers/peer.js';
 
 const RUNNER = fileURLToPath(new URL('../peers/discovery-run.ts', import.meta.url));
 
 // WS-Discovery multicasts to 239.255.255.250:3702; a private network namespace with only
 // loopback keeps the probe off any real network (needs root or user namespaces).
-const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
+const unshare = spawnSync('unshare', ['-n', 'true'], { encoding: 'utf8' });
+const skipDiscovery = skipWithout('a private network namespace (unshare -n)', unshare.status === 0, unshare.error?.message ?? String(unshare.stderr ?? '').trim());
 
 describe('alpr-edge discover', () => {
-  it.skipIf(!canUnshare)('finds the simulated camera by WS-Discovery inside a private network namespace', () => {
+  it.skipIf(skipDiscovery)('finds the simulated camera by WS-Discovery inside a private network namespace', () => {
     const script = `ip link set lo up && ip route add 239.0.0.0/8 dev lo && exec "${process.execPath}" --import tsx "${RUNNER}"`;
     const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);

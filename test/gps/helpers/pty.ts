@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { constants, existsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor as waitOn } from '../../helpers/wait-for.js';
 
 /**
  * A socat pseudo-terminal pair standing in for a USB-serial GPS receiver: the test writes NMEA
@@ -55,12 +56,9 @@ export class PtyPair {
   }
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** The suite's one wait (test/helpers/wait-for.ts) in this folder's argument order. */
+export function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  return waitOn(cond, what, { timeoutMs });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { StatusRegistry } from '../../../src/status/registry.js';
 import type { Store } from '../../../src/store/store.js';
 import { Uploader } from '../../../src/upload/uploader.js';
+import { waitFor as waitOn } from '../../helpers/wait-for.js';
 
 export { uploadConfig } from './config.js';
 
@@ -57,10 +58,7 @@ export function makeUploader(store: Store, config: UploadConfig, opts: { registr
 }
 
 /** Polls `cond` until it holds; fails with `what` after `ms` (a deadline, not a speed check). */
-export async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** The suite's one wait (test/helpers/wait-for.ts). */
+export function waitFor(cond: () => boolean, what: string, ms?: number): Promise<void> {
+  return waitOn(cond, what, ms === undefined ? {} : { timeoutMs: ms });
 }
