@@ -17,7 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepareBuildWorker, runBuild } from '../src/hotlist/build-runner.js';
-import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../src/hotlist/confusion-table.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../src/plate/confusion-table.js';
 import { ListIndex, type MatchSettings } from '../src/hotlist/list-index.js';
 import { matchCandidates } from '../src/hotlist/matcher.js';
 import { FORMATS, candidatesFor, generateList, percentile, pickWeighted, plateOf, rng } from './hotlist-data.js';

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { Frame } from '../src/camera/frame.js';
 import type { Detection } from '../src/reads/detection.js';
 import { PlateTracker } from '../src/reads/plate-tracker.js';
-import { plateDistance } from '../src/reads/normalise.js';
+import { plateDistance } from '../src/plate/edit-alignment.js';
 import { PlateVote } from '../src/reads/plate-vote.js';
 import { encodeEvidence } from '../src/recognizer/evidence.js';
 import type { Box, PlateRead } from '../src/recognizer/types.js';

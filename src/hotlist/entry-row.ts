@@ -3,8 +3,8 @@
  * validated and normalised. Validation is pure and reports every problem of a row at once
  * (`field: message`), so an import report names the row, the field and what is wrong.
  */
-import { normalisePlate } from '../reads/normalise.js';
-import { MAX_PLATE_LENGTH } from './alphabet.js';
+import { normalisePlate } from '../plate/normalise.js';
+import { MAX_PLATE_LENGTH } from '../plate/alphabet.js';
 
 export interface EntryRow {
   /** Normalised plate (A–Z 0–9), or a pattern with `?` and `*` when `wildcard`. */

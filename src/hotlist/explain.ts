@@ -4,7 +4,8 @@
  * sacramento-da III.D) sees at once which characters to check: `exact`, `O read as 0`,
  * `wildcard 6GU?47*`, `one character missing: read 7AB12 for 7AB123`.
  */
-import type { ConfusionTable } from './confusion-table.js';
+import type { ConfusionTable } from '../plate/confusion-table.js';
+import { editAlignment } from '../plate/edit-alignment.js';
 import type { MatchKind } from './types.js';
 
 type Step = { op: 'same' | 'confusion' | 'different'; plate: string; read: string } | { op: 'missing'; plate: string } | { op: 'extra'; read: string };
@@ -58,40 +59,21 @@ function phrase(s: Step): string {
   }
 }
 
-/** Minimum-cost alignment; a confusion costs a little so it is preferred over an unrelated swap. */
+/** The plate costs' minimum-cost alignment (the tracker's too), in the words of a hit. */
 function align(plate: string, read: string, table: ConfusionTable): Step[] {
-  const n = plate.length;
-  const m = read.length;
-  const w = m + 1;
-  const cost = new Float64Array((n + 1) * w);
-  const sub = (a: string, b: string): number => (a === b ? 0 : table.confusableChars(a, b) ? 0.1 : 1);
-  for (let i = 0; i <= n; i++) cost[i * w] = i;
-  for (let j = 0; j <= m; j++) cost[j] = j;
-  for (let i = 1; i <= n; i++) {
-    for (let j = 1; j <= m; j++) {
-      cost[i * w + j] = Math.min(cost[(i - 1) * w + j - 1]! + sub(plate[i - 1]!, read[j - 1]!), cost[(i - 1) * w + j]! + 1, cost[i * w + j - 1]! + 1);
+  return editAlignment(plate, read, table).steps.map((s): Step => {
+    switch (s.op) {
+      case 'match': {
+        const a = plate[s.refIndex]!;
+        const b = read[s.readIndex]!;
+        return { op: a === b ? 'same' : table.confusableChars(a, b) ? 'confusion' : 'different', plate: a, read: b };
+      }
+      case 'gap':
+        return { op: 'missing', plate: plate[s.refIndex]! };
+      case 'extra':
+        return { op: 'extra', read: read[s.readIndex]! };
     }
-  }
-  const steps: Step[] = [];
-  let i = n;
-  let j = m;
-  while (i > 0 || j > 0) {
-    const here = cost[i * w + j]!;
-    if (i > 0 && j > 0 && Math.abs(here - cost[(i - 1) * w + j - 1]! - sub(plate[i - 1]!, read[j - 1]!)) < 1e-9) {
-      const a = plate[i - 1]!;
-      const b = read[j - 1]!;
-      steps.push({ op: a === b ? 'same' : table.confusableChars(a, b) ? 'confusion' : 'different', plate: a, read: b });
-      i--;
-      j--;
-    } else if (i > 0 && Math.abs(here - cost[(i - 1) * w + j]! - 1) < 1e-9) {
-      steps.push({ op: 'missing', plate: plate[i - 1]! });
-      i--;
-    } else {
-      steps.push({ op: 'extra', read: read[j - 1]! });
-      j--;
-    }
-  }
-  return steps.reverse();
+  });
 }
 
 /** `wildcard 6GU?47*`, with the confusions it needed when the read only matches through them. */

@@ -20,7 +20,7 @@ import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { runBuild } from './build-runner.js';
-import { ConfusionTable } from './confusion-table.js';
+import { ConfusionTable } from '../plate/confusion-table.js';
 import { HotlistErrors } from './errors.js';
 import { HotlistSync, type CachedList, type SyncState } from './hotlist-sync.js';
 import { buildFromRows, fileSource, type BuildTask, type ImportReport } from './list-build.js';

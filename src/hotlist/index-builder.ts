@@ -4,9 +4,9 @@
  * size), and a columnar entry table both point into. The result is plain typed arrays plus a few small string arrays,
  * so a worker thread can build it and hand it to the main thread in shared memory.
  */
-import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
+import { MAX_PLATE_LENGTH, encodePlate } from '../plate/alphabet.js';
 import type { EntryRow } from './entry-row.js';
-import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from './confusion-table.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../plate/confusion-table.js';
 import { PlateTableBuilder } from './plate-table-builder.js';
 import { sharedCopy } from './shared-arrays.js';
 import type { PlateTableParts } from './plate-table.js';

@@ -3,8 +3,8 @@
  * they point into, all typed arrays (built by `IndexBuilder`, often in a worker). Read-only once
  * made: a new version is a new `ListIndex`, swapped in by replacing one reference.
  */
-import { MAX_PLATE_LENGTH, encodePlate } from './alphabet.js';
-import type { ConfusionTable } from './confusion-table.js';
+import { MAX_PLATE_LENGTH, encodePlate } from '../plate/alphabet.js';
+import type { ConfusionTable } from '../plate/confusion-table.js';
 import { classifyMatch } from './explain.js';
 import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './index-builder.js';
 import { PlateTrie } from './plate-trie.js';

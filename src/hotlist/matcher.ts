@@ -3,7 +3,7 @@
  * wildcard beats confusion beats edit distance; list priority (1 = most urgent) breaks ties,
  * then the lower edit cost, then the candidate's confidence. One hit per entry, from its best candidate.
  */
-import { normalisePlate } from '../reads/normalise.js';
+import { normalisePlate } from '../plate/normalise.js';
 import { explainMatch, explainWildcard } from './explain.js';
 import type { ListIndex, MatchSettings, RawMatch } from './list-index.js';
 import { MAX_CANDIDATES } from './plate-table.js';

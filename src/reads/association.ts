@@ -11,7 +11,8 @@
  */
 import type { Box } from '../recognizer/types.js';
 import { iou } from './box-motion.js';
-import { plateSimilarity } from './normalise.js';
+import { ConfusionTable } from '../plate/confusion-table.js';
+import { plateSimilarity } from '../plate/edit-alignment.js';
 
 export interface AssociationConfig {
   min_match_score: number;
@@ -38,7 +39,7 @@ export interface TrackSide {
 }
 
 /** Score 0..1 of a read joining a pass, or null when a gate rules it out. */
-export function matchScore(read: ReadSide, track: TrackSide, cfg: AssociationConfig): number | null {
+export function matchScore(read: ReadSide, track: TrackSide, cfg: AssociationConfig, table: ConfusionTable = ConfusionTable.DEFAULT): number | null {
   const p = track.predicted;
   const gate = cfg.max_jump_widths * (track.hasVelocity ? 1 : 2);
   const dx = read.box.x + read.box.w / 2 - (p.x + p.w / 2);
@@ -48,7 +49,7 @@ export function matchScore(read: ReadSide, track: TrackSide, cfg: AssociationCon
   const sizeRatio = Math.sqrt((read.box.w * read.box.h) / Math.max(1, p.w * p.h));
   if (sizeRatio > 2 || sizeRatio < 0.5) return null;
 
-  const text = plateSimilarity(read.text, track.text);
+  const text = plateSimilarity(read.text, track.text, table);
   if (read.confidence >= CONFIDENT && track.confidence >= CONFIDENT && text < cfg.min_text_similarity) return null;
 
   const sigma = gate / 3;

@@ -20,7 +20,8 @@ import type { StatusReporter } from '../status/registry.js';
 import type { Detection, Direction } from './detection.js';
 import { ReadsErrors } from './errors.js';
 import { LatencyWindow } from '../shared/latency-window.js';
-import { plateDistance } from './normalise.js';
+import { ConfusionTable } from '../plate/confusion-table.js';
+import { plateDistance } from '../plate/edit-alignment.js';
 import type { PlateVote } from './plate-vote.js';
 import type { BestFrame, PassRef, Track } from './track.js';
 
@@ -41,6 +42,8 @@ export interface PassEmitterDeps {
   clock: Clock;
   encode: EvidenceEncoder;
   onDetection: (detection: Detection) => void;
+  /** The configured confusion classes (`hotlist.confusion_classes`); unset: the defaults. */
+  confusion?: ConfusionTable;
 }
 
 /** An emitted pass, kept for `dedupe_window_s` so that the same plate re-appearing continues it. */
@@ -160,7 +163,7 @@ export class PassEmitter {
     let bestD = Infinity;
     for (const ref of candidates) {
       const pass = ref as EmittedPass; // every PassRef handed out by recentFor is an EmittedPass
-      const d = plateDistance(text, pass.text);
+      const d = plateDistance(text, pass.text, this.deps.confusion ?? ConfusionTable.DEFAULT);
       if (d <= max && d < bestD) {
         best = pass;
         bestD = d;

@@ -21,7 +21,8 @@ import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { assignGreedy, matchScore, type Pair } from './association.js';
 import type { Detection } from './detection.js';
-import { normalisePlate } from './normalise.js';
+import { ConfusionTable } from '../plate/confusion-table.js';
+import { normalisePlate } from '../plate/normalise.js';
 import { PassEmitter, type EndReason, type EvidenceEncoder } from './pass-emitter.js';
 import { Track } from './track.js';
 
@@ -34,6 +35,9 @@ export interface PlateTrackerDeps {
   encode: EvidenceEncoder;
   /** Receives every detection (and every later revision of one). A throw is counted, not fatal. */
   onDetection: (detection: Detection) => void;
+  /** The configured confusion classes (`hotlist.confusion_classes`), so that association, voting
+   *  and de-duplication use the table the hot list matches with; unset: the defaults. */
+  confusion?: ConfusionTable;
 }
 
 export class PlateTracker implements Unit {
@@ -47,9 +51,11 @@ export class PlateTracker implements Unit {
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private nextSeq = 0;
+  private readonly table: ConfusionTable;
 
   constructor(private readonly deps: PlateTrackerDeps) {
     this.emitter = new PassEmitter(deps);
+    this.table = deps.confusion ?? ConfusionTable.DEFAULT;
     this.leaveMs = deps.config.leave_timeout_s * 1000;
     this.maxTrackMs = deps.config.max_track_s * 1000;
     this.tickMs = Math.round(Math.min(250, Math.max(20, this.leaveMs / 20)));
@@ -111,7 +117,7 @@ export class PlateTracker implements Unit {
       const consensus = tr.vote.consensus();
       const side = { text: consensus.text, confidence: consensus.confidence, predicted: tr.motion.predict(t), hasVelocity: tr.motion.hasVelocity };
       plates.forEach((p, i) => {
-        const score = matchScore({ text: normalisePlate(p.text), confidence: p.confidence, box: p.box }, side, this.deps.config);
+        const score = matchScore({ text: normalisePlate(p.text), confidence: p.confidence, box: p.box }, side, this.deps.config, this.table);
         if (score !== null) pairs.push({ read: i, track: j, score });
       });
     });
@@ -124,7 +130,7 @@ export class PlateTracker implements Unit {
     plates.forEach((p, i) => {
       if (assigned.has(i)) return;
       if (tracks.length >= this.deps.config.max_tracks_per_camera) this.evictOldest(tracks);
-      const track = new Track(this.nextSeq++, reads.cameraId, t, now, this.emitter.recentFor(reads.cameraId, t));
+      const track = new Track(this.nextSeq++, reads.cameraId, t, now, this.emitter.recentFor(reads.cameraId, t), this.table);
       track.add(p, frame, t, now);
       tracks.push(track);
       status.count('tracks_opened');

@@ -8,8 +8,9 @@
  * the state stays small however long the pass: at most `MAX_GROUPS` distinct texts.
  */
 import type { Candidate } from '../recognizer/types.js';
-import { editAlignment } from './edit-alignment.js';
-import { normalisePlate } from './normalise.js';
+import { ConfusionTable } from '../plate/confusion-table.js';
+import { editAlignment } from '../plate/edit-alignment.js';
+import { normalisePlate } from '../plate/normalise.js';
 
 /** The parts of a `PlateRead` that vote. */
 export interface VoteInput {
@@ -58,6 +59,9 @@ export class PlateVote {
   private readonly pool = new Map<string, number>();
   private reads = 0;
   private cached: Consensus | undefined;
+
+  /** `table`: the configured confusion classes, which make a confusion the cheapest misalignment. */
+  constructor(private readonly table: ConfusionTable = ConfusionTable.DEFAULT) {}
 
   get readCount(): number {
     return this.reads;
@@ -160,7 +164,7 @@ export class PlateVote {
     for (const g of this.groups.values()) {
       const meanConf = g.charConfSums.reduce((a, b) => a + b, 0) / (g.reads * g.text.length);
       const extrasAt = new Map<number, { chars: string; weight: number }>();
-      for (const step of editAlignment(ref, g.text).steps) {
+      for (const step of editAlignment(ref, g.text, this.table).steps) {
         switch (step.op) {
           case 'match': {
             const ch = g.text[step.readIndex]!;

@@ -7,7 +7,9 @@ import type { Frame } from '../camera/frame.js';
 import type { PlateRead } from '../recognizer/types.js';
 import { evidenceBound, evidenceScore, plateSharpness } from './best-frame.js';
 import { BoxMotion } from './box-motion.js';
-import { normalisePlate, plateSimilarity } from './normalise.js';
+import type { ConfusionTable } from '../plate/confusion-table.js';
+import { plateSimilarity } from '../plate/edit-alignment.js';
+import { normalisePlate } from '../plate/normalise.js';
 import { PlateVote } from './plate-vote.js';
 
 export interface BestFrame {
@@ -25,7 +27,7 @@ export interface PassRef {
 }
 
 export class Track {
-  readonly vote = new PlateVote();
+  readonly vote: PlateVote;
   readonly motion = new BoxMotion();
   firstSeen: number;
   lastSeen: number;
@@ -43,7 +45,10 @@ export class Track {
     capturedAt: number,
     arrival: number,
     continues: PassRef[],
+    /** The configured confusion classes (voting and agreement use the same costs as matching). */
+    private readonly table: ConfusionTable,
   ) {
+    this.vote = new PlateVote(table);
     this.firstSeen = capturedAt;
     this.lastSeen = capturedAt;
     this.lastArrival = arrival;
@@ -51,7 +56,7 @@ export class Track {
   }
 
   add(read: PlateRead, frame: Frame, capturedAt: number, arrival: number): void {
-    const agreement = this.frames === 0 ? 1 : plateSimilarity(normalisePlate(read.text), this.vote.consensus().text);
+    const agreement = this.frames === 0 ? 1 : plateSimilarity(normalisePlate(read.text), this.vote.consensus().text, this.table);
     this.vote.add(read);
     this.motion.observe(capturedAt, read.box);
     this.frames++;

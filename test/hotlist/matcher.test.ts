@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/hotlist/confusion-table.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/plate/confusion-table.js';
 import type { MatchSettings } from '../../src/hotlist/list-index.js';
 import { INFORMATIONAL_NOTICE, matchCandidates, type ReadCandidate } from '../../src/hotlist/matcher.js';
 import { indexOf, row } from './helpers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodePlate } from '../../src/hotlist/alphabet.js';
-import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/hotlist/confusion-table.js';
+import { encodePlate } from '../../src/plate/alphabet.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/plate/confusion-table.js';
 import { PlateTableBuilder } from '../../src/hotlist/plate-table-builder.js';
 import { EDIT, PlateTable, costWithin } from '../../src/hotlist/plate-table.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/plate/confusion-table.js';
 import type { Detection } from '../../src/reads/detection.js';
 import { frameReads, makeFrame, makeRead, readAt, type PassSpec } from './synthetic-passes.js';
 import { T0, flush, harness } from './tracker-harness.js';
@@ -266,6 +267,21 @@ describe('PlateTracker: de-duplication', () => {
     h.feed('front', [{ ...pass(3), text: '7A8C123' }], T0 + 5000, 10, 100);
     await h.settle(T0 + 5200 + 2000);
     expect(ids(h.detections)).toHaveLength(1);
+  });
+
+  it("judges look-alikes by the agency's configured confusion classes, not built-in ones", async () => {
+    // A font where U and V blur: the agency adds the class; by default U/V is an unrelated edit.
+    const agency = ConfusionTable.of([...DEFAULT_CONFUSION_CLASSES, 'UV']);
+    const run = async (confusion?: ConfusionTable): Promise<number> => {
+      const h = harness(confusion ? { confusion } : {});
+      h.feed('front', [{ ...pass(), text: '7UBC123' }], T0);
+      await h.settle(T0 + 400 + 2000);
+      h.feed('front', [{ ...pass(3), text: '7VBC123' }], T0 + 5000, 10, 100);
+      await h.settle(T0 + 5200 + 2000);
+      return ids(h.detections).length;
+    };
+    expect(await run(agency)).toBe(1);
+    expect(await run()).toBe(2);
   });
 
   it('makes a new detection when the plate re-enters after the window', async () => {

@@ -6,6 +6,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Frame } from '../../src/camera/frame.js';
 import { TrackerSection, type TrackerConfig } from '../../src/config/sections/tracker.js';
+import type { ConfusionTable } from '../../src/plate/confusion-table.js';
 import type { Detection } from '../../src/reads/detection.js';
 import type { Evidence, EvidenceEncoder } from '../../src/reads/pass-emitter.js';
 import { PlateTracker } from '../../src/reads/plate-tracker.js';
@@ -44,6 +45,8 @@ export interface HarnessOptions {
   onDetection?: (d: Detection) => void;
   /** Use this clock instead of a ManualClock (fake timers drive `Date.now`). */
   clock?: Clock;
+  /** Configured confusion classes (`hotlist.confusion_classes`). */
+  confusion?: ConfusionTable;
 }
 
 export const T0 = Date.UTC(2026, 0, 1, 12);
@@ -67,6 +70,7 @@ export function harness(opts: HarnessOptions = {}): Harness {
     clock,
     encode,
     onDetection: opts.onDetection ?? ((d) => detections.push(d)),
+    ...(opts.confusion ? { confusion: opts.confusion } : {}),
   });
   const setClock = (ms: number): void => {
     if (clock instanceof ManualClock) clock.set(Math.max(clock.now(), ms));

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../hotlist/confusion-table.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../plate/confusion-table.js';
 import type { ConfigCheck } from '../checks.js';
 import { PathString, StringEnum } from '../helpers.js';
 import { SecretRef } from '../secret.js';

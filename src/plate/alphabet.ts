@@ -1,7 +1,8 @@
 /**
- * The symbol alphabet of the hot-list tries: 0–9 and A–Z as 0..35, plus the two wildcard symbols
- * partial-plate entries use (`?` any one character, `*` any run). Plates are encoded into small
- * Uint8Arrays once per lookup so the trie walks compare bytes, not strings.
+ * The plate alphabet: 0–9 and A–Z as symbols 0..35 (what `normalisePlate` keeps), plus the two
+ * wildcard symbols partial-plate entries use (`?` any one character, `*` any run). The hot-list
+ * index encodes plates into small Uint8Arrays once per lookup so its walks compare bytes, not
+ * strings.
  */
 export const SYMBOLS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ?*';
 export const PLAIN_SYMBOLS = 36;

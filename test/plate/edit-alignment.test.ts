@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editAlignment, type AlignStep } from '../../src/reads/edit-alignment.js';
+import { editAlignment, type AlignStep } from '../../src/plate/edit-alignment.js';
 
 /** Renders an alignment as `ref/read` pairs: `A/A`, `B/-` (gap), `-/X` (extra). */
 function render(ref: string, read: string, steps: AlignStep[]): string {

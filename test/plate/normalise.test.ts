@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CONFUSION_COST, normalisePlate, plateDistance, plateSimilarity, substitutionCost } from '../../src/reads/normalise.js';
+import { CONFUSION_COST, ConfusionTable } from '../../src/plate/confusion-table.js';
+import { plateDistance, plateSimilarity } from '../../src/plate/edit-alignment.js';
+import { normalisePlate } from '../../src/plate/normalise.js';
+
+const substitutionCost = (a: string, b: string): number => ConfusionTable.DEFAULT.substitutionCost(a, b);
 
 describe('normalisePlate', () => {
   it.each([
@@ -79,5 +83,27 @@ describe('plateSimilarity', () => {
 
   it('rates a look-alike swap closer than an unrelated substitution', () => {
     expect(plateSimilarity('7ABC803', '7ABC8O3')).toBeGreaterThan(plateSimilarity('7ABC803', '7ABC8X3'));
+  });
+});
+
+describe('a configured confusion table', () => {
+  // An agency whose plates use a font where U and V blur, and where 2 and Z never do.
+  const agency = ConfusionTable.of(['0ODQ', '1IL', 'UV', '5S', '6G', '8B']);
+
+  it('changes the substitution costs and with them the distance and the similarity', () => {
+    expect(agency.substitutionCost('U', 'V')).toBe(CONFUSION_COST);
+    expect(agency.substitutionCost('2', 'Z')).toBe(1);
+    expect(plateDistance('7UBC2', '7VBCZ', agency)).toBeCloseTo(CONFUSION_COST + 1, 9);
+    expect(plateDistance('7UBC2', '7VBCZ')).toBeCloseTo(1 + CONFUSION_COST, 9);
+    expect(plateDistance('UUUU', 'VVVV', agency)).toBeCloseTo(4 * CONFUSION_COST, 9);
+    expect(plateDistance('UUUU', 'VVVV')).toBe(4);
+    expect(plateSimilarity('UUUU', 'VVVV', agency)).toBeGreaterThan(plateSimilarity('UUUU', 'VVVV'));
+  });
+
+  it('refuses characters outside the alphabet and a character in two classes, naming each', () => {
+    expect(ConfusionTable.parse(['0O', 'O-', 'X'])).toEqual({
+      table: null,
+      errors: ['[1]: "O" is already in class 0', '[1]: "-" is not A–Z or 0–9', '[2]: a class needs at least two characters'],
+    });
   });
 });
