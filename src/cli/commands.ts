@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, Entry> = {
   receiver: { summary: 'run the reference upload receiver (central-server contract)', load: () => loadOptional('./receiver.js') },
   user: { summary: 'manage local accounts (user add|list|passwd|disable)', load: () => loadOptional('./user.js') },
   audit: { summary: 'audit log tools (audit verify)', load: () => loadOptional('./audit.js') },
+  central: { summary: 'run or administer the central (agency) side: PostgreSQL, JetStream, device tokens', load: () => loadOptional('./central.js') },
 };
 
 async function loadOptional(path: string): Promise<CliCommand> {

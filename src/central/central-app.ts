@@ -1,0 +1,97 @@
+/**
+ * Composition of the central roles from one configuration:
+ *
+ *   mode direct:  receiver ──▶ PostgreSQL                       (role all | receiver)
+ *   mode nats:    receiver ──▶ JetStream                         (role receiver, or all)
+ *                 ingest worker: JetStream ──▶ PostgreSQL        (role worker, or all)
+ *
+ * Every role applies pending migrations at start (serialised by an advisory lock), so the first
+ * process to start brings the schema up to date. Retention runs in the direct receiver or in
+ * ingest workers (one purge at a time: the drop is transactional and idempotent).
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '../shared/logger.js';
+import { CentralStore } from './central-store.js';
+import type { CentralConfig } from './config.js';
+import { DeviceTokens } from './device-tokens.js';
+import { connectNats, ensureStream, IngestWorker, JetStreamSink } from './jetstream.js';
+import { buildCentralReceiver, type IngestSink } from './receiver.js';
+import { purgeExpired } from './retention.js';
+
+export type CentralRole = 'all' | 'receiver' | 'worker';
+
+export class CentralApp {
+  private store: CentralStore | null = null;
+  private nc: NatsConnection | null = null;
+  private http: FastifyInstance | null = null;
+  private worker: IngestWorker | null = null;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** `http://host:port` once the receiver listens. */
+  address: string | null = null;
+
+  constructor(
+    private readonly cfg: CentralConfig,
+    private readonly role: CentralRole,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const { cfg, role } = this;
+    if (cfg.mode === 'direct' && role === 'worker') throw new Error('role worker needs mode: nats (in direct mode the receiver writes PostgreSQL itself)');
+    const receiver = role !== 'worker';
+    const worker = cfg.mode === 'nats' && role !== 'receiver';
+    const poolMax = receiver && !worker && cfg.mode === 'nats' ? Math.min(2, cfg.postgres.pool_max) : cfg.postgres.pool_max;
+    const store = new CentralStore({ url: cfg.postgres.url, password: cfg.postgres.password?.reveal(), poolMax, applicationName: `alpr-central-${role}` }, this.logger);
+    this.store = store;
+    await store.migrate();
+    if (cfg.mode === 'nats') {
+      this.nc = await connectNats(cfg.nats, `alpr-central-${role}-${process.pid}`, this.logger);
+      await ensureStream(this.nc, cfg.nats);
+    }
+    if (worker) {
+      this.worker = new IngestWorker(this.nc!, store, cfg.nats, cfg.worker, this.logger.child({ unit: 'ingest-worker' }));
+      await this.worker.start();
+    }
+    if (receiver) {
+      const sink: IngestSink = cfg.mode === 'nats' ? new JetStreamSink(this.nc!, cfg.nats) : { deliver: async (items) => (await store.write(items), items.map(() => true)) };
+      const tls = cfg.http.tls_cert_file ? { cert: readFileSync(cfg.http.tls_cert_file), key: readFileSync(cfg.http.tls_key_file) } : undefined;
+      this.http = buildCentralReceiver({
+        sink,
+        tokens: cfg.auth.mode === 'tokens' ? new DeviceTokens(store.pool, cfg.auth.cache_s * 1000) : null,
+        logger: this.logger.child({ unit: 'receiver' }),
+        bodyLimit: cfg.http.body_limit_mb * 1024 * 1024,
+        retentionDays: cfg.retention.days,
+        futureDays: cfg.retention.future_days,
+        ...(tls ? { tls } : {}),
+      });
+      await this.http.listen({ host: cfg.http.host, port: cfg.http.port });
+      const a = this.http.server.address() as AddressInfo;
+      this.address = `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    }
+    if ((worker || cfg.mode === 'direct') && cfg.retention.run_every_h > 0) {
+      const run = (): void => void this.purge().catch((err: unknown) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'retention purge failed'));
+      run();
+      this.retentionTimer = setInterval(run, cfg.retention.run_every_h * 3_600_000);
+      this.retentionTimer.unref();
+    }
+  }
+
+  purge(): ReturnType<typeof purgeExpired> {
+    return purgeExpired(this.store!, this.cfg.retention.days, Date.now(), this.logger.child({ unit: 'retention' }));
+  }
+
+  /** Stops taking requests first, then the worker (its in-flight write commits and acks), then the connections. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.retentionTimer);
+    await this.http?.close();
+    await this.worker?.stop();
+    await this.nc?.drain().catch(() => undefined);
+    await this.store?.close();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * From an upload batch (docs/upload-api.yaml) to the items the central store keeps, and the
+ * per-item acknowledgement the device gets. Pure: the same function serves the direct receiver
+ * and the JetStream edge, so both answer a device exactly alike.
+ *
+ * Item validation is the reference receiver's (src/receiver/validate.ts), plus what a
+ * time-partitioned store needs: every detection id must be a UUIDv7 (the device makes them so)
+ * whose timestamp picks the month partition. The key is therefore a function of the id alone,
+ * and a later revision always lands on the row it replaces.
+ */
+import { createHash } from 'node:crypto';
+import { validateAudit, validateDetection, validateHit } from '../receiver/validate.js';
+import { imageBytes } from '../upload/codec.js';
+import type { WireAck, WireAudit, WireBatch, WireDetection, WireHit } from '../upload/wire.js';
+
+export type ImageKind = 'plate' | 'overview';
+
+export interface ImageItem {
+  kind: 'image';
+  device: string;
+  detectionId: string;
+  capturedAt: number;
+  imageKind: ImageKind;
+  sha256: string;
+  data: Buffer;
+}
+
+export interface DetectionItem {
+  kind: 'detection';
+  device: string;
+  /** Time encoded in the UUIDv7 id (ms): the partition key. */
+  capturedAt: number;
+  /** The detection as sent, image bytes removed (they travel as ImageItems). */
+  detection: WireDetection;
+  images: ImageItem[];
+}
+
+export interface HitItem {
+  kind: 'hit';
+  device: string;
+  capturedAt: number;
+  hit: WireHit;
+}
+
+export interface AuditItem {
+  kind: 'audit';
+  device: string;
+  row: WireAudit;
+}
+
+/** One per accepted batch: the device's heartbeat (last contact, counts). */
+export interface ContactItem {
+  kind: 'contact';
+  device: string;
+  batchId: string;
+  sentAt: number;
+  receivedAt: number;
+  detections: number;
+}
+
+export type IngestItem = DetectionItem | HitItem | AuditItem | ImageItem | ContactItem;
+
+/** Where an item goes in the acknowledgement once durable; null = nothing to acknowledge. */
+export type AckRef = { stream: 'detection'; id: string } | { stream: 'hit'; id: number } | { stream: 'audit'; id: number } | null;
+
+export interface PreparedBatch {
+  device: string;
+  items: { item: IngestItem; ack: AckRef }[];
+  /** The acknowledgement with `rejected` filled in and `acknowledged` still empty. */
+  ack: WireAck;
+}
+
+export interface TimeWindow {
+  now: number;
+  /** Oldest accepted capture time (ms): the retention cut-off. */
+  oldestMs: number;
+  /** Newest accepted capture time (ms): now plus the allowed clock skew. */
+  newestMs: number;
+}
+
+const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** The millisecond timestamp of a UUIDv7, or null when the string is not one. */
+export function uuidv7Time(id: string): number | null {
+  if (!UUID7.test(id)) return null;
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+function timeProblem(field: string, id: string, w: TimeWindow): string | { at: number } {
+  const at = uuidv7Time(id);
+  if (at === null) return `${field} must be a UUIDv7`;
+  if (at < w.oldestMs) return `${field} is older than the central retention period`;
+  if (at > w.newestMs) return `${field} is dated in the future (device clock?)`;
+  return { at };
+}
+
+/** A problem with the batch as a whole (answered 400), or null. */
+export function batchShapeProblem(b: unknown): string | null {
+  const x = b as Partial<WireBatch> | null;
+  if (!x || typeof x !== 'object') return 'body must be a batch object';
+  if (typeof x.device_id !== 'string' || x.device_id === '') return 'device_id is required';
+  if (typeof x.batch_id !== 'string' || x.batch_id === '') return 'batch_id is required';
+  for (const k of ['detections', 'hits', 'audit'] as const) if (!Array.isArray(x[k])) return `${k} must be an array`;
+  return null;
+}
+
+export function prepareBatch(batch: WireBatch, w: TimeWindow): PreparedBatch {
+  const device = batch.device_id;
+  const ack: WireAck = { batch_id: batch.batch_id, acknowledged: { detections: [], hits: [], audit: [] }, rejected: [] };
+  const items: PreparedBatch['items'] = [];
+  for (const d of batch.detections) {
+    const idText = typeof d?.id === 'string' ? d.id : String(d?.id);
+    let problem: string | { at: number } | null = validateDetection(d);
+    if (!problem) problem = timeProblem('id', d.id, w);
+    if (!problem || typeof problem === 'string') {
+      ack.rejected.push({ stream: 'detection', id: idText, reason: problem ?? 'invalid' });
+      continue;
+    }
+    const hitProblem = d.hits.map((h) => (uuidv7Time(h.detection_id) === null ? `hit ${h.id}: detection_id must be a UUIDv7` : null)).find(Boolean);
+    if (hitProblem) {
+      ack.rejected.push({ stream: 'detection', id: idText, reason: hitProblem });
+      continue;
+    }
+    items.push({ item: detectionItem(device, d, problem.at), ack: { stream: 'detection', id: d.id } });
+  }
+  for (const h of batch.hits) {
+    const idOut = typeof h?.id === 'number' ? h.id : String(h?.id);
+    let problem: string | { at: number } | null = validateHit(h);
+    if (!problem) problem = timeProblem('detection_id', h.detection_id, w);
+    if (!problem || typeof problem === 'string') {
+      ack.rejected.push({ stream: 'hit', id: idOut, reason: problem ?? 'invalid' });
+      continue;
+    }
+    items.push({ item: { kind: 'hit', device, capturedAt: problem.at, hit: h }, ack: { stream: 'hit', id: h.id } });
+  }
+  for (const a of batch.audit) {
+    const problem = validateAudit(a);
+    if (problem) {
+      ack.rejected.push({ stream: 'audit', id: typeof a?.id === 'number' ? a.id : String(a?.id), reason: problem });
+      continue;
+    }
+    items.push({ item: { kind: 'audit', device, row: a }, ack: { stream: 'audit', id: a.id } });
+  }
+  if (items.length > 0) {
+    const n = items.filter((i) => i.item.kind === 'detection').length;
+    items.push({ item: { kind: 'contact', device, batchId: batch.batch_id, sentAt: Number(batch.sent_at) || 0, receivedAt: w.now, detections: n }, ack: null });
+  }
+  return { device, items, ack };
+}
+
+function detectionItem(device: string, d: WireDetection, capturedAt: number): DetectionItem {
+  const images: ImageItem[] = [];
+  for (const k of ['plate', 'overview'] as const) {
+    const img = d.images[k];
+    const data = imageBytes(img);
+    if (img && data) images.push({ kind: 'image', device, detectionId: d.id, capturedAt, imageKind: k, sha256: img.sha256, data });
+  }
+  const meta = (k: ImageKind): WireDetection['images'][ImageKind] => {
+    const i = d.images[k];
+    return i ? { sha256: i.sha256, bytes: i.bytes, content_type: i.content_type } : null;
+  };
+  return { kind: 'detection', device, capturedAt, detection: { ...d, images: { plate: meta('plate'), overview: meta('overview') } }, images };
+}
+
+/**
+ * Fills `acknowledged` from the items that became durable and picks the status: 200 when
+ * anything was stored, 422 when every item was rejected, 503 when nothing could be made durable
+ * (the device retries the same batch).
+ */
+export function finishAck(p: PreparedBatch, durable: boolean[]): { status: number; ack: WireAck } {
+  const ack = p.ack;
+  let failed = 0;
+  p.items.forEach(({ ack: ref }, i) => {
+    if (!ref) return;
+    if (!durable[i]) {
+      failed++;
+      return;
+    }
+    if (ref.stream === 'detection') ack.acknowledged.detections.push(ref.id);
+    else if (ref.stream === 'hit') ack.acknowledged.hits.push(ref.id);
+    else ack.acknowledged.audit.push(ref.id);
+  });
+  const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length;
+  if (acked > 0) return { status: 200, ack };
+  if (failed > 0) return { status: 503, ack };
+  return { status: ack.rejected.length > 0 ? 422 : 200, ack };
+}
+
+/** The JetStream message id of an item: equal ids within the window are stored by JetStream once. */
+export function messageId(item: IngestItem): string {
+  switch (item.kind) {
+    case 'detection':
+      return `d:${item.device}:${item.detection.id}:${item.detection.revision}`;
+    case 'hit':
+      // A hit is updated in place (verification outcome): the id alone would drop the update.
+      return `h:${item.device}:${item.hit.id}:${createHash('sha256').update(JSON.stringify(item.hit)).digest('hex').slice(0, 20)}`;
+    case 'audit':
+      return `a:${item.device}:${item.row.id}`;
+    case 'image':
+      return `i:${item.device}:${item.detectionId}:${item.imageKind}:${item.sha256}`;
+    case 'contact':
+      return `c:${item.device}:${item.batchId}`;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The central HTTP receiver: the upload API (docs/upload-api.yaml) in front of a sink that makes
+ * items durable, either PostgreSQL directly (direct mode) or a JetStream stream (nats mode).
+ * A device is answered only after the sink says which items are durable, and the answer is
+ * built by the same code either way, so a device cannot tell which back end it talks to.
+ *
+ * Receivers hold no state of their own: run as many as the load needs behind a balancer.
+ * A repeated Idempotency-Key is processed again rather than looked up; the store (and
+ * JetStream's de-duplication) make that a no-op with the same answer as the first time.
+ */
+import { createHash } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../shared/logger.js';
+import { decodeBody } from '../upload/codec.js';
+import type { WireBatch } from '../upload/wire.js';
+import type { DeviceTokens } from './device-tokens.js';
+import { batchShapeProblem, finishAck, prepareBatch, uuidv7Time, type ImageItem, type IngestItem, type TimeWindow } from './items.js';
+
+/** Makes items durable. Returns, per item, whether it is; throws when nothing could be made durable. */
+export interface IngestSink {
+  deliver(items: readonly IngestItem[]): Promise<boolean[]>;
+}
+
+export interface CentralReceiverOptions {
+  sink: IngestSink;
+  /** null = no authentication (loopback development). */
+  tokens: DeviceTokens | null;
+  logger: Logger;
+  bodyLimit: number;
+  retentionDays: number;
+  futureDays: number;
+  tls?: { key: Buffer; cert: Buffer };
+  now?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+/** Asked of a device after a sink failure, so a fleet does not retry in lockstep at full rate. */
+const RETRY_AFTER_S = 5;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    deviceId?: string;
+  }
+}
+
+export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInstance {
+  const now = opts.now ?? Date.now;
+  const base = { logger: false, bodyLimit: opts.bodyLimit };
+  const app: FastifyInstance = opts.tls ? Fastify({ ...base, https: { key: opts.tls.key, cert: opts.tls.cert } }) : Fastify(base);
+  const log = opts.logger;
+  const counters = { batches: 0, detections: 0, rejected: 0, failures: 0, refused: 0 };
+  const window = (): TimeWindow => {
+    const t = now();
+    return { now: t, oldestMs: t - opts.retentionDays * DAY_MS, newestMs: t + opts.futureDays * DAY_MS };
+  };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (opts.tokens === null || req.url === '/v1/health') return;
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const device = m ? await opts.tokens.deviceOf(m[1]!) : null;
+    if (!device) {
+      counters.refused++;
+      await reply.code(401).header('www-authenticate', 'Bearer').send({ message: 'missing, wrong or revoked bearer token' });
+      return;
+    }
+    req.deviceId = device;
+  });
+
+  app.get('/v1/health', () => ({ ok: true }));
+
+  app.put<{ Params: { id: string; kind: string } }>('/v1/images/:id/:kind', async (req, reply) => {
+    const device = headerString(req.headers['x-device-id']);
+    if (!device) return reply.code(400).send({ message: 'X-Device-Id is required' });
+    if (!sameDevice(req, device)) return refuse(reply);
+    const kind = req.params.kind;
+    if (kind !== 'plate' && kind !== 'overview') return reply.code(404).send({ message: 'kind must be plate or overview' });
+    const body = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(400).send({ message: 'empty image' });
+    const sha = createHash('sha256').update(body).digest('hex');
+    const claimed = headerString(req.headers['x-content-sha256']);
+    if (claimed && claimed !== sha) return reply.code(400).send({ message: 'X-Content-SHA256 does not match the body' });
+    const at = uuidv7Time(req.params.id);
+    const w = window();
+    if (at === null) return reply.code(400).send({ message: 'detection id must be a UUIDv7' });
+    if (at < w.oldestMs || at > w.newestMs) return reply.code(400).send({ message: 'detection id is outside the accepted time window' });
+    const item: ImageItem = { kind: 'image', device, detectionId: req.params.id.toLowerCase(), capturedAt: at, imageKind: kind, sha256: sha, data: body };
+    try {
+      const [ok] = await opts.sink.deliver([item]);
+      if (!ok) throw new Error('image not made durable');
+    } catch (err) {
+      return unavailable(reply, err);
+    }
+    return reply.code(200).send({ ok: true, sha256: sha });
+  });
+
+  app.post('/v1/batches', async (req, reply) => {
+    let batch: WireBatch;
+    try {
+      batch = decodeBody(req.body as Buffer, req.headers['content-type'], headerString(req.headers['content-encoding'])) as WireBatch;
+    } catch (err) {
+      return reply.code(400).send({ message: `unreadable body: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    const shape = batchShapeProblem(batch);
+    if (shape) return reply.code(400).send({ message: shape });
+    if (!sameDevice(req, batch.device_id)) return refuse(reply);
+    const prepared = prepareBatch(batch, window());
+    let durable: boolean[];
+    try {
+      durable = prepared.items.length > 0 ? await opts.sink.deliver(prepared.items.map((i) => i.item)) : [];
+    } catch (err) {
+      return unavailable(reply, err);
+    }
+    const { status, ack } = finishAck(prepared, durable);
+    counters.batches++;
+    counters.detections += ack.acknowledged.detections.length;
+    counters.rejected += ack.rejected.length;
+    if (status === 503) return unavailable(reply, new Error('no item of the batch was made durable'));
+    if (ack.rejected.length > 0) log.info({ device: batch.device_id, rejected: ack.rejected.length }, 'items rejected');
+    return reply.code(status).send(ack);
+  });
+
+  app.get('/v1/receiver/stats', () => ({ ...counters }));
+
+  function unavailable(reply: FastifyReply, err: unknown): FastifyReply {
+    counters.failures++;
+    // The first failure of a run of them is worth a warning; the device retries either way.
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not make items durable; answered 503');
+    return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ message: 'storage unavailable, retry later' });
+  }
+
+  function refuse(reply: FastifyReply): FastifyReply {
+    counters.refused++;
+    return reply.code(401).header('www-authenticate', 'Bearer').send({ message: 'token was not issued to this device' });
+  }
+
+  return app;
+}
+
+function sameDevice(req: FastifyRequest, device: string): boolean {
+  return req.deviceId === undefined || req.deviceId === device;
+}
+
+function headerString(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,156 @@
+/**
+ * `alpr-edge central`: the agency side (docs/central.md). Without a subcommand it runs the roles
+ * the configuration and --role name; the subcommands administer the store.
+ */
+import { parseArgs } from 'node:util';
+import { CentralApp, type CentralRole } from '../central/central-app.js';
+import { CentralStore } from '../central/central-store.js';
+import { CentralConfigError, loadCentralConfig, type CentralConfig } from '../central/config.js';
+import { DeviceTokens } from '../central/device-tokens.js';
+import { purgeExpired } from '../central/retention.js';
+import { createLogger } from '../shared/logger.js';
+import { UsageError, type CliCommand, type CliIo } from './command.js';
+
+const USAGE = `alpr-edge central [run] --config FILE [--role all|receiver|worker]
+       alpr-edge central migrate --config FILE
+       alpr-edge central token issue|revoke DEVICE --config FILE
+       alpr-edge central token list --config FILE
+       alpr-edge central hold DEVICE DETECTION_ID --case N --by NAME --config FILE
+       alpr-edge central purge --config FILE
+       alpr-edge central chains --config FILE`;
+
+const ROLES = new Set<CentralRole>(['all', 'receiver', 'worker']);
+
+export const command: CliCommand = {
+  name: 'central',
+  summary: 'run or administer the central (agency) side: PostgreSQL store, JetStream ingest, device tokens',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        role: { type: 'string', default: 'all' },
+        case: { type: 'string' },
+        by: { type: 'string' },
+      },
+    });
+    if (!values.config) throw new UsageError('--config FILE is required');
+    let cfg: CentralConfig;
+    try {
+      cfg = loadCentralConfig(values.config, io.env);
+    } catch (err) {
+      if (err instanceof CentralConfigError) {
+        io.err(err.message);
+        return 1;
+      }
+      throw err;
+    }
+    const [sub = 'run', ...rest] = positionals;
+    if (sub === 'run') {
+      const role = values.role as CentralRole;
+      if (!ROLES.has(role)) throw new UsageError('--role must be all, receiver or worker');
+      return serve(cfg, role, io);
+    }
+    return withStore(cfg, async (store) => {
+      switch (sub) {
+        case 'migrate': {
+          const applied = await store.migrate();
+          io.out(applied.length ? `applied migrations ${applied.join(', ')}` : 'schema is up to date');
+          return 0;
+        }
+        case 'token':
+          return token(store, cfg, rest, io);
+        case 'hold': {
+          const [device, detection] = rest;
+          if (!device || !detection || !values.case || !values.by) throw new UsageError('hold needs DEVICE DETECTION_ID --case N --by NAME');
+          await store.migrate();
+          await store.pool.query('INSERT INTO holds (device_id, detection_id, case_number, placed_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+            device,
+            detection,
+            values.case,
+            values.by,
+          ]);
+          io.out(`hold placed on ${device}/${detection} (case ${values.case})`);
+          return 0;
+        }
+        case 'purge': {
+          await store.migrate();
+          const done = await purgeExpired(store, cfg.retention.days, Date.now(), createLogger(cfg.log_level).child({ unit: 'retention' }));
+          for (const p of done) io.out(`purged ${p.month}: ${p.detections} detections, ${p.images} images, ${p.hits} hits; ${p.held} held`);
+          if (done.length === 0) io.out(`nothing older than ${cfg.retention.days} days to purge`);
+          return 0;
+        }
+        case 'chains': {
+          const heads = await store.pool.query<{ device_id: string; head_id: string; top: string | null; breaks: string }>(
+            `SELECT c.device_id, c.head_id, (SELECT max(id) FROM audit a WHERE a.device_id = c.device_id) AS top,
+                    (SELECT count(*) FROM chain_breaks b WHERE b.device_id = c.device_id) AS breaks
+             FROM audit_chains c ORDER BY c.device_id`,
+          );
+          for (const h of heads.rows) {
+            const gap = h.top !== null && Number(h.top) > Number(h.head_id) ? `, rows ${Number(h.head_id) + 1}..${h.top} not yet contiguous` : '';
+            io.out(`${h.device_id}: verified to row ${h.head_id}${gap}; ${h.breaks} break(s)`);
+          }
+          const breaks = await store.pool.query<{ device_id: string; row_id: string; problem: string }>('SELECT device_id, row_id, problem FROM chain_breaks ORDER BY found_at');
+          for (const b of breaks.rows) io.out(`BREAK ${b.device_id} row ${b.row_id}: ${b.problem}`);
+          return breaks.rows.length > 0 ? 1 : 0;
+        }
+        default:
+          throw new UsageError(`unknown subcommand ${sub}`);
+      }
+    });
+  },
+};
+
+async function token(store: CentralStore, cfg: CentralConfig, rest: string[], io: CliIo): Promise<number> {
+  const [action, device] = rest;
+  await store.migrate();
+  const tokens = new DeviceTokens(store.pool, 0);
+  if (action === 'list') {
+    for (const t of await tokens.list()) io.out(`${t.deviceId}\t${t.fingerprint}\tissued ${t.issuedAt.toISOString()}\t${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'live'}`);
+    return 0;
+  }
+  if (!device || (action !== 'issue' && action !== 'revoke')) throw new UsageError('token issue|revoke DEVICE, or token list');
+  if (action === 'issue') {
+    // The token itself goes to stdout alone, so it can be piped into the device's credentials file.
+    io.out(await tokens.issue(device));
+    io.err(`token issued for ${device}; it is not shown again (set it as the device's upload.token)`);
+    return 0;
+  }
+  const n = await tokens.revoke(device);
+  io.out(`revoked ${n} token(s) of ${device}; receivers refuse it within ${cfg.auth.cache_s} s`);
+  return n > 0 ? 0 : 1;
+}
+
+async function withStore(cfg: CentralConfig, fn: (s: CentralStore) => Promise<number>): Promise<number> {
+  const store = new CentralStore({ url: cfg.postgres.url, password: cfg.postgres.password?.reveal(), poolMax: 2, applicationName: 'alpr-central-cli' }, createLogger('warn'));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function serve(cfg: CentralConfig, role: CentralRole, io: CliIo): Promise<number> {
+  const logger = createLogger(cfg.log_level).child({ unit: 'central', role });
+  const app = new CentralApp(cfg, role, logger);
+  try {
+    await app.start();
+  } catch (err) {
+    await app.stop().catch(() => undefined);
+    throw err;
+  }
+  io.out(`central ${role} running (mode ${cfg.mode}${app.address ? `, receiver on ${app.address}` : ''})`);
+  return new Promise<number>((resolve) => {
+    const stop = (): void => {
+      void app.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

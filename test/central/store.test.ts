@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CentralStore } from '../../src/central/central-store.js';
+import { prepareBatch, type IngestItem } from '../../src/central/items.js';
+import { MIGRATIONS } from '../../src/central/migrations.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { uuidv7 } from '../../src/shared/uuid.js';
+import { PostgresPeer } from '../peers/postgres-peer.js';
+import { auditChain, freshDatabase, jpegBytes, wireBatch, wireDetection, wireHit } from './helpers.js';
+
+const pg = new PostgresPeer({ fsync: false });
+let store: CentralStore;
+const DAY = 86_400_000;
+const window = () => ({ now: Date.now(), oldestMs: Date.now() - 365 * DAY, newestMs: Date.now() + DAY });
+const items = (b: Parameters<typeof prepareBatch>[0]): IngestItem[] => prepareBatch(b, window()).items.map((i) => i.item);
+const count = async (sql: string, params: unknown[] = []): Promise<number> => Number((await store.pool.query<{ n: string }>(sql, params)).rows[0]!.n);
+
+beforeAll(async () => {
+  await pg.start();
+  store = new CentralStore({ url: await freshDatabase(pg), poolMax: 4 }, silentLogger());
+  await store.migrate();
+});
+afterAll(async () => {
+  await store?.close();
+  await pg.cleanup();
+});
+
+describe('CentralStore', () => {
+  it('applies each versioned migration once, however often it is run', async () => {
+    expect(await store.migrate()).toEqual([]);
+    const rows = (await store.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows;
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('stores a detection once however often it is delivered, in the partition of the month its id names', async () => {
+    const at = Date.UTC(2026, 10, 15, 8);
+    const d = wireDetection({ at: Math.min(at, Date.now() - DAY), image: jpegBytes(900, 1) });
+    const b = wireBatch('unit-1', { detections: [d] });
+    const first = await store.write(items(b));
+    expect(first).toMatchObject({ detectionsStored: 1, images: 1 });
+    // The same detection again, alone and twice within one write.
+    const again = await store.write([...items(b), ...items(wireBatch('unit-1', { detections: [d] }))]);
+    expect(again).toMatchObject({ detectionsStored: 0, detectionsRepeated: 2 });
+    expect(await count('SELECT count(*) AS n FROM detections WHERE id = $1', [d.id])).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM images WHERE detection_id = $1', [d.id])).toBe(1);
+    const month = new Date(Math.min(at, Date.now() - DAY));
+    const part = `detections_y${month.getUTCFullYear()}m${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
+    expect(await count(`SELECT count(*) AS n FROM ${part} WHERE id = $1`, [d.id])).toBe(1);
+    const img = (await store.pool.query<{ data: Buffer; bytes: number }>('SELECT data, bytes FROM images WHERE detection_id = $1', [d.id])).rows[0]!;
+    expect(img.data.equals(jpegBytes(900, 1))).toBe(true);
+  });
+
+  it('replaces a detection with a higher revision and ignores an equal or lower one', async () => {
+    const d = wireDetection({ text: 'AB12' });
+    await store.write(items(wireBatch('unit-1', { detections: [d] })));
+    const r2 = await store.write(items(wireBatch('unit-1', { detections: [{ ...d, revision: 2, text: 'AB123' }] })));
+    const r1 = await store.write(items(wireBatch('unit-1', { detections: [{ ...d, revision: 1, text: 'AB12X' }] })));
+    expect(r2.detectionsStored).toBe(1);
+    expect(r1).toMatchObject({ detectionsStored: 0, detectionsRepeated: 1 });
+    const row = (await store.pool.query<{ revision: number; plate: string }>('SELECT revision, plate FROM detections WHERE id = $1', [d.id])).rows[0]!;
+    expect(row).toEqual({ revision: 2, plate: 'AB123' });
+  });
+
+  it('keeps the same detection id of two devices apart', async () => {
+    const d = wireDetection();
+    await store.write(items(wireBatch('unit-a', { detections: [d] })));
+    await store.write(items(wireBatch('unit-b', { detections: [d] })));
+    expect(await count('SELECT count(*) AS n FROM detections WHERE id = $1', [d.id])).toBe(2);
+  });
+
+  it('keeps the newest version of a hit and never replaces a verified hit by a late unverified copy', async () => {
+    const d = wireDetection();
+    const h = wireHit(d.id, 77);
+    await store.write(items(wireBatch('unit-h', { detections: [{ ...d, hits: [h] }] })));
+    await store.write(items(wireBatch('unit-h', { hits: [{ ...h, outcome: 'confirmed', verified_by: 'sgt.k', verified_at: Date.now() }] })));
+    await store.write(items(wireBatch('unit-h', { hits: [h] })));
+    const rows = (await store.pool.query<{ outcome: string | null }>("SELECT outcome FROM hits WHERE device_id = 'unit-h'")).rows;
+    expect(rows).toEqual([{ outcome: 'confirmed' }]);
+  });
+
+  it('verifies device audit chains: contiguous rows advance the head, a rewritten row is flagged', async () => {
+    const chain = auditChain(6);
+    // Rows 4-6 first (out of order, as two workers may write them), then 1-3.
+    await store.write(items(wireBatch('unit-c', { audit: chain.slice(3) })));
+    expect(await count("SELECT head_id AS n FROM audit_chains WHERE device_id = 'unit-c'")).toBe(0);
+    await store.write(items(wireBatch('unit-c', { audit: chain.slice(0, 3) })));
+    expect(await count("SELECT head_id AS n FROM audit_chains WHERE device_id = 'unit-c'")).toBe(6);
+    expect(await count("SELECT count(*) AS n FROM chain_breaks WHERE device_id = 'unit-c'")).toBe(0);
+
+    const tampered = auditChain(3, 1);
+    const forged = auditChain(2, 3, '1'.repeat(64)); // rows 3-4 that do not follow row 2
+    const stats = await store.write(items(wireBatch('unit-t', { audit: [...tampered.slice(0, 2), ...forged] })));
+    expect(stats.chainBreaks).toBe(1);
+    const breaks = (await store.pool.query<{ row_id: string; problem: string }>("SELECT row_id, problem FROM chain_breaks WHERE device_id = 'unit-t'")).rows;
+    expect(breaks).toEqual([{ row_id: '3', problem: 'row 3 does not follow row 2 (prev_hash differs)' }]);
+    const edited = { ...auditChain(1, 1, '0'.repeat(64))[0]!, action: 'export' };
+    expect((await store.write(items(wireBatch('unit-e', { audit: [edited] })))).chainBreaks).toBe(1);
+  });
+
+  it('records each device\'s last contact as its heartbeat', async () => {
+    await store.write(items(wireBatch('unit-hb', { detections: [wireDetection(), wireDetection()] })));
+    await store.write(items(wireBatch('unit-hb', { detections: [wireDetection()] })));
+    const hb = (await store.pool.query<{ batches: string; detections: string }>("SELECT batches, detections FROM heartbeats WHERE device_id = 'unit-hb'")).rows[0]!;
+    expect(hb).toEqual({ batches: '2', detections: '3' });
+  });
+
+  it('refuses ids that are not UUIDv7 or fall outside the accepted window, naming the reason', () => {
+    const old = wireDetection({ at: Date.now() - 400 * DAY });
+    const future = wireDetection({ at: Date.now() + 3 * DAY });
+    const v4 = wireDetection({ id: '3b241101-e2bb-4255-8caf-4136c566a962' });
+    const ok = wireDetection({ id: uuidv7() });
+    const p = prepareBatch(wireBatch('unit-w', { detections: [old, future, v4, ok] }), window());
+    expect(p.ack.rejected.map((r) => r.reason)).toEqual([
+      'id is older than the central retention period',
+      'id is dated in the future (device clock?)',
+      'id must be a UUIDv7',
+    ]);
+    expect(p.items.filter((i) => i.item.kind === 'detection')).toHaveLength(1);
+  });
+});
