@@ -45,6 +45,9 @@ fi
 
 mkdir -p "$etc/credentials" "$var" "$unit_dir"
 chmod 0750 "$etc" && chmod 0700 "$etc/credentials"
+# Plates, positions, images, password hashes and the audit log: no other local user may list or
+# read the data directory; the daemon and `alpr-edge user` make the database files 0600.
+chmod 0700 "$var"
 if [[ ! -f "$etc/config.yaml" ]]; then
   sed "s#^  data_dir: .*#  data_dir: /var/lib/alpr-edge#" "config/$profile.yaml" > "$etc/config.yaml"
   echo "install: wrote $etc/config.yaml from config/$profile.yaml (edit it, then: alpr-edge check-config $etc/config.yaml)"

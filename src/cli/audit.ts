@@ -63,8 +63,15 @@ function runAudit(args: string[], io: CliIo): number {
       const r = store.audit.verify();
       if (values.json) io.out(JSON.stringify(r));
       if (!r.ok) {
-        const err = new AlprError(HttpErrors.AUDIT_CHAIN_BROKEN, { id: r.firstBadId ?? '?', problem: r.problem ?? 'unknown' });
-        if (!values.json) io.err(`${err.code}: ${err.message} (${r.checked} rows before it are intact)`);
+        if (!values.json) {
+          // Every broken link, so an edit or deletion after the first break is not hidden by it.
+          for (const b of r.breaks) {
+            const err = new AlprError(HttpErrors.AUDIT_CHAIN_BROKEN, { id: b.id, problem: b.problem });
+            io.err(`${err.code}: ${err.message}`);
+          }
+          const more = r.breakCount - r.breaks.length;
+          io.err(`${r.breakCount} broken link${r.breakCount === 1 ? '' : 's'} in ${r.checked} rows${more > 0 ? ` (${more} not listed)` : ''}`);
+        }
         return 1;
       }
       // Recorded after the check, so this row is covered by the next verification.

@@ -2,11 +2,11 @@
  * The subcommand table. Modules load lazily so `--help` and `check-config` stay fast and do not
  * pull in onnxruntime or SQLite.
  */
-import type { CliCommand } from './command.js';
+import type { CliCommand, ServiceCommand } from './command.js';
 
 interface Entry {
   summary: string;
-  load: () => Promise<CliCommand>;
+  load: () => Promise<CliCommand | ServiceCommand>;
 }
 
 export const COMMANDS: Record<string, Entry> = {
@@ -20,6 +20,7 @@ export const COMMANDS: Record<string, Entry> = {
   user: { summary: 'manage local accounts (user add|list|passwd|disable)', load: () => loadOptional('./user.js') },
   audit: { summary: 'audit log tools (audit verify)', load: () => loadOptional('./audit.js') },
   central: { summary: 'run or administer the central (agency) side: PostgreSQL, JetStream, device tokens', load: () => loadOptional('./central.js') },
+  token: { summary: 'print a new random token (monitoring, receiver devices)', load: async () => (await import('./token.js')).command },
 };
 
 async function loadOptional(path: string): Promise<CliCommand> {

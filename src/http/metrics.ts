@@ -2,11 +2,23 @@
  * Prometheus text exposition (format 0.0.4) of the status registry: every unit's state, its
  * counters and its numeric details (camera fps, drops, reconnects, recognizer latency, queue
  * depths, upload backlog, hits ...). Units name their own counters; this only maps them to
- * `alpr_<kind>_<name>{unit="..."}` without knowing any unit.
+ * `alpr_<kind>_<name>{unit="..."}` without knowing any unit, except that position and motion
+ * details are left out (issue 16 item 9: live latitude, longitude, speed and heading were published).
  */
 import type { StatusSnapshot, UnitState } from '../status/registry.js';
 
 const STATES: readonly UnitState[] = ['starting', 'ok', 'degraded', 'down', 'failed', 'stopped', 'disabled'];
+
+/**
+ * Details that say where the device is or how it moves: personal data of the officer in the car
+ * (and, with a hit, of the driver followed). Never exported, whatever unit reports them; the
+ * status page behind a login shows them.
+ */
+const POSITION_DETAIL = /^(lat|lon|lng|latitude|longitude|alt|altitude|speed|heading|course|track|bearing|position|location|coords?)(_|$)/i;
+
+export function isPositionDetail(name: string): boolean {
+  return POSITION_DETAIL.test(name) || POSITION_DETAIL.test(metricName(name));
+}
 
 interface Family {
   help: string;
@@ -59,6 +71,7 @@ export function prometheusText(snap: StatusSnapshot, version: string): string {
     add('alpr_unit_errors_present', '1 when the unit has recorded an error.', 'gauge', { unit: u.name, kind: u.kind }, u.lastError ? 1 : 0);
     const taken = new Set<string>();
     for (const [k, value] of Object.entries(u.counters)) {
+      if (isPositionDetail(k)) continue;
       const name = metricName('alpr', u.kind, k);
       taken.add(name);
       const type = name.endsWith('_total') ? 'counter' : 'untyped';
@@ -66,6 +79,7 @@ export function prometheusText(snap: StatusSnapshot, version: string): string {
     }
     for (const [k, value] of Object.entries(u.details)) {
       if (typeof value !== 'number' && typeof value !== 'boolean') continue;
+      if (isPositionDetail(k)) continue;
       const name = metricName('alpr', u.kind, k);
       if (taken.has(name)) continue;
       add(name, `${u.kind} ${k}.`, 'gauge', { unit: u.name }, typeof value === 'boolean' ? Number(value) : value);

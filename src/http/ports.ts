@@ -36,6 +36,9 @@ export interface AuditVerifyResult {
   checked: number;
   firstBadId: number | null;
   problem: string | null;
+  /** Every broken link (the first 1,000 of `breakCount`). */
+  breaks: { id: number; problem: string }[];
+  breakCount: number;
 }
 
 export interface AuditPort {

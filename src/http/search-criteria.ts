@@ -1,7 +1,13 @@
 /**
  * Validation of a search of stored reads: the criteria (plate with wildcards, time range, camera,
- * area) and the justification every query must carry — a case number and a purpose
- * (sacramento-da IV.C.b; shasta 467.6 (b): legitimate law-enforcement purposes only).
+ * area) and the justification every query must carry — a case number in the agency's format and
+ * a purpose chosen from the agency's list with free text describing it (sacramento-da IV.C.b;
+ * shasta 467.6 (b): legitimate law-enforcement purposes only).
+ *
+ * A search is a look-up, not a bulk export (issue 16 item 6: an operator dumped every detection
+ * with no criteria and case number "."): it needs a real criterion — a full or partial plate, or
+ * a place (camera or area) with a time window of bounded length — and its results are capped and
+ * paged. Everything wider is an administrator's export with its release record.
  */
 import { Type } from '@sinclair/typebox';
 import { NullableNumber, NullableString } from './schema.js';
@@ -10,8 +16,14 @@ import type { DetectionQuery } from './ports.js';
 const OptNum = Type.Optional(NullableNumber());
 const OptStr = (max: number) => Type.Optional(NullableString(max));
 
+/** Offsets past this are refused by the schema (a huge offset used to reach SQLite and answer 500). */
+export const MAX_OFFSET = 1_000_000;
+
 export const SearchFields = {
   caseNumber: OptStr(64),
+  /** One of the agency's purposes (`http.search_purposes`). */
+  purposeCategory: OptStr(80),
+  /** Free text: what in the case the search is for. */
   purpose: OptStr(500),
   plate: OptStr(32),
   from: OptNum,
@@ -25,7 +37,7 @@ export const SearchFields = {
 export const SearchBody = Type.Object({
   ...SearchFields,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
 });
 
 export interface FieldError {
@@ -35,18 +47,45 @@ export interface FieldError {
 
 export interface Justification {
   caseNumber: string;
+  purposeCategory: string;
+  /** As recorded in the audit log's purpose column: `category: text`. */
   purpose: string;
 }
 
-const PURPOSE_MIN = 4;
+export interface SearchPolicy {
+  /** The agency's case number format, compiled. */
+  casePattern: RegExp;
+  purposes: readonly string[];
+  /** Longest time window of a search by place without a plate (ms). */
+  maxWindowMs: number;
+}
 
-export function justification(b: { caseNumber?: string | null; purpose?: string | null }): Justification | FieldError[] {
+export function searchPolicy(c: { case_number_pattern: string; search_purposes: string[]; search_max_window_h: number }): SearchPolicy {
+  return { casePattern: new RegExp(c.case_number_pattern, 'u'), purposes: c.search_purposes, maxWindowMs: c.search_max_window_h * 3600_000 };
+}
+
+/** Letters, digits, punctuation and symbols only: no control, format (zero-width), private-use or space characters. */
+const VISIBLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+$/u;
+const WORD_CHARS = /[\p{L}\p{N}]/gu;
+const PURPOSE_MIN_CHARS = 4;
+/** Known (non-wildcard) characters a partial plate must have. */
+export const PLATE_MIN_KNOWN = 3;
+
+export function justification(
+  b: { caseNumber?: string | null; purposeCategory?: string | null; purpose?: string | null },
+  policy: Pick<SearchPolicy, 'casePattern' | 'purposes'>,
+): Justification | FieldError[] {
   const caseNumber = b.caseNumber?.trim() ?? '';
-  const purpose = b.purpose?.trim() ?? '';
+  const category = b.purposeCategory?.trim() ?? '';
+  const text = b.purpose?.trim() ?? '';
   const errors: FieldError[] = [];
   if (!caseNumber) errors.push({ field: 'caseNumber', message: 'a case number is required for every search (sacramento-da IV.C.b)' });
-  if (purpose.length < PURPOSE_MIN) errors.push({ field: 'purpose', message: 'state the purpose of this search (sacramento-da IV.C.b; shasta 467.6 (b))' });
-  return errors.length ? errors : { caseNumber, purpose };
+  else if (!VISIBLE.test(caseNumber) || !/[\p{L}\p{N}]/u.test(caseNumber) || !policy.casePattern.test(caseNumber)) {
+    errors.push({ field: 'caseNumber', message: "not a case number in this agency's format (visible characters only)" });
+  }
+  if (!policy.purposes.includes(category)) errors.push({ field: 'purposeCategory', message: `choose the purpose: ${policy.purposes.join(', ')}` });
+  if ((text.match(WORD_CHARS)?.length ?? 0) < PURPOSE_MIN_CHARS) errors.push({ field: 'purpose', message: 'describe what in the case this search is for (shasta 467.6 (b))' });
+  return errors.length ? errors : { caseNumber, purposeCategory: category, purpose: `${category}: ${text}` };
 }
 
 /** Upper-case A–Z 0–9 plus `*` and `?`; spaces, dashes and dots (as typed from a plate) dropped. */
@@ -54,22 +93,25 @@ export function normalisePlatePattern(p: string): string {
   return p.toUpperCase().replace(/[\s.\-·]/g, '');
 }
 
-export function criteria(b: {
-  plate?: string | null;
-  from?: number | null;
-  to?: number | null;
-  cameraId?: string | null;
-  minLat?: number | null;
-  maxLat?: number | null;
-  minLon?: number | null;
-  maxLon?: number | null;
-}): DetectionQuery | FieldError[] {
+export function criteria(
+  b: {
+    plate?: string | null;
+    from?: number | null;
+    to?: number | null;
+    cameraId?: string | null;
+    minLat?: number | null;
+    maxLat?: number | null;
+    minLon?: number | null;
+    maxLon?: number | null;
+  },
+  policy: Pick<SearchPolicy, 'maxWindowMs'>,
+): DetectionQuery | FieldError[] {
   const errors: FieldError[] = [];
   const q: DetectionQuery = {};
   if (b.plate?.trim()) {
     const plate = normalisePlatePattern(b.plate);
     if (!/^[A-Z0-9*?]{1,16}$/.test(plate)) errors.push({ field: 'plate', message: 'letters, digits, * (any run) and ? (one character) only' });
-    else if (plate.replace(/[*?]/g, '').length < 2) errors.push({ field: 'plate', message: 'give at least two known characters' });
+    else if (plate.replace(/[*?]/g, '').length < PLATE_MIN_KNOWN) errors.push({ field: 'plate', message: `give at least ${PLATE_MIN_KNOWN} known characters` });
     else q.plate = plate;
   }
   if (b.from !== null && b.from !== undefined) q.from = b.from;
@@ -85,6 +127,15 @@ export function criteria(b: {
     q.bbox = { minLat: minLat!, maxLat: maxLat!, minLon: minLon!, maxLon: maxLon! };
   } else if (given > 0) {
     errors.push({ field: 'minLat', message: 'an area needs all four bounds (min/max latitude and longitude)' });
+  }
+  if (errors.length === 0 && q.plate === undefined) {
+    const place = q.cameraId !== undefined || q.bbox !== undefined;
+    const hours = Math.round((policy.maxWindowMs / 3600_000) * 10) / 10;
+    if (!place || q.from === undefined || q.to === undefined) {
+      errors.push({ field: 'plate', message: `give a plate (full or partial), or a camera or area with a time window of at most ${hours} h` });
+    } else if (q.to - q.from > policy.maxWindowMs) {
+      errors.push({ field: 'to', message: `a search by place covers at most ${hours} h; narrow the time window or give a plate` });
+    }
   }
   return errors.length ? errors : q;
 }

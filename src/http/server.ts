@@ -18,6 +18,9 @@ import { AuditTrail, AuditUnavailableError } from './audit-trail.js';
 import { installAccessControl } from './auth/access.js';
 import { AddressThrottle } from './auth/address-throttle.js';
 import { Authenticator } from './auth/authenticator.js';
+import { allowedHosts, hostAllowed } from './auth/host-check.js';
+import { DEFAULT_POLICY, LoginGuard } from './auth/login-guard.js';
+import { RefusalSampler } from './auth/refusal-sampler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { HttpContext } from './context.js';
 import { apiError, HttpErrors } from './errors.js';
@@ -70,7 +73,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
 
   const reporter = deps.registry.reporter('http', 'http', { readiness: false });
   const sessions = new SessionStore(
-    { idleMs: config.session_idle_timeout_min * 60_000, maxAgeMs: config.session_max_h * 3600_000, maxSessions: config.max_sessions },
+    {
+      idleMs: config.session_idle_timeout_min * 60_000,
+      maxAgeMs: config.session_max_h * 3600_000,
+      maxSessions: config.max_sessions,
+      maxPerUser: config.max_sessions_per_user,
+    },
     clock,
   );
   const audit = new AuditTrail(deps.audit, reporter);
@@ -84,11 +92,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       users: deps.users,
       sessions,
       throttle: new AddressThrottle(config.login_ip_max_failures, config.login_lockout_min * 60_000, clock),
+      guard: new LoginGuard({ ...DEFAULT_POLICY, freeFailures: config.login_max_failures, maxDelayMs: config.login_max_delay_s * 1000 }),
+      refusals: new RefusalSampler(60_000, clock),
       audit,
       clock,
       reporter,
-      maxFailures: config.login_max_failures,
-      lockoutMs: config.login_lockout_min * 60_000,
     }),
     shift: new ShiftCheck(deps.registry, audit, deps.audit, clock),
   };
@@ -96,6 +104,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   // Only JSON bodies: a cross-site <form> can send text/plain or urlencoded without a preflight.
   app.removeContentTypeParser(['text/plain']);
   await app.register(cookie);
+  // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 would be
+  // same-origin with us; its requests still carry its own name in Host, so they are refused.
+  const hosts = allowedHosts(config);
+  app.addHook('onRequest', async (req, reply) => {
+    if (!hostAllowed(req.headers.host, hosts)) await reply.code(421).header('cache-control', 'no-store').send(apiError('HTTP_HOST_REFUSED'));
+  });
   installAccessControl(app, sessions, deps.users, config.monitor_token);
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');

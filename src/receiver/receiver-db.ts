@@ -4,6 +4,7 @@
  * acknowledgement is sent only after the commit (synchronous=FULL), as the API requires.
  */
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { prepareDatabaseFile } from '../store/file-modes.js';
 import type { WireAudit, WireDetection, WireHit } from '../upload/wire.js';
 
 export interface ReceiverStats {
@@ -12,6 +13,8 @@ export interface ReceiverStats {
   duplicates: number;
   hits: number;
   audit: number;
+  /** Audit rows refused because they contradict rows already stored (a rewritten chain). */
+  auditConflicts: number;
   images: number;
   batches: number;
 }
@@ -37,6 +40,9 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS audit (
     device_id TEXT NOT NULL, id INTEGER NOT NULL, hash TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL,
     PRIMARY KEY (device_id, id));
+  CREATE TABLE IF NOT EXISTS audit_conflicts (
+    device_id TEXT NOT NULL, id INTEGER NOT NULL, hash TEXT NOT NULL, stored_hash TEXT NOT NULL, payload TEXT NOT NULL,
+    received_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS batches (
     device_id TEXT NOT NULL, batch_id TEXT NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL, received_at INTEGER NOT NULL,
     PRIMARY KEY (device_id, batch_id));
@@ -57,6 +63,8 @@ export class ReceiverDb {
   private readonly getDet: Statement<[string, string], { device_id: string; id: string; revision: number; receipts: number; payload: string }>;
 
   constructor(file: string) {
+    // The receiver holds every device's detections: 0600 like the device's own database.
+    prepareDatabaseFile(file);
     this.db = new BetterSqlite3(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -71,10 +79,8 @@ export class ReceiverDb {
        receipts = receipts + 1 WHERE device_id = @device AND id = @id`,
     );
     this.dupDet = this.db.prepare('UPDATE detections SET receipts = receipts + 1 WHERE device_id = ? AND id = ?');
-    this.insImg = this.db.prepare(
-      `INSERT INTO images (device_id, detection_id, kind, sha256, bytes, data) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, data = excluded.data`,
-    );
+    // Evidence is write-once: a second upload of the same image is a no-op, a different one is refused.
+    this.insImg = this.db.prepare('INSERT INTO images (device_id, detection_id, kind, sha256, bytes, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.getImg = this.db.prepare('SELECT sha256, data FROM images WHERE device_id = ? AND detection_id = ? AND kind = ?');
     this.upsHit = this.db.prepare(
       `INSERT INTO hits (device_id, id, detection_id, payload, received_at) VALUES (?, ?, ?, ?, ?)
@@ -105,8 +111,18 @@ export class ReceiverDb {
     return true;
   }
 
-  putImage(device: string, detectionId: string, kind: string, sha256: string, data: Buffer): void {
+  /** Stores an image once; 'conflict' when a different image is already stored under that name. */
+  putImage(device: string, detectionId: string, kind: string, sha256: string, data: Buffer): 'stored' | 'same' | 'conflict' {
+    const existing = this.getImg.get(device, detectionId, kind);
+    if (existing) return existing.sha256 === sha256 ? 'same' : 'conflict';
     this.insImg.run(device, detectionId, kind, sha256, data.length, data);
+    return 'stored';
+  }
+
+  /** A detection's stored image that differs from `sha256`, if any (write-once check before storing). */
+  imageConflict(device: string, detectionId: string, kind: string, sha256: string): boolean {
+    const existing = this.getImg.get(device, detectionId, kind);
+    return existing !== undefined && existing.sha256 !== sha256;
   }
 
   image(device: string, detectionId: string, kind: string): { sha256: string; data: Buffer } | null {
@@ -119,6 +135,24 @@ export class ReceiverDb {
 
   putAudit(device: string, a: WireAudit, now: number): void {
     this.insAudit.run(device, a.id, a.hash, JSON.stringify(a), now);
+  }
+
+  /** The newest audit row stored for a device: where its chain continues. */
+  auditHead(device: string): { id: number; hash: string } | null {
+    return (this.db.prepare('SELECT id, hash FROM audit WHERE device_id = ? ORDER BY id DESC LIMIT 1').get(device) as { id: number; hash: string } | undefined) ?? null;
+  }
+
+  auditHash(device: string, id: number): string | null {
+    return (this.db.prepare('SELECT hash FROM audit WHERE device_id = ? AND id = ?').get(device, id) as { hash: string } | undefined)?.hash ?? null;
+  }
+
+  /** A row that contradicts the stored chain: kept aside and flagged, never stored over it. */
+  putAuditConflict(device: string, a: WireAudit, storedHash: string, now: number): void {
+    this.db.prepare('INSERT INTO audit_conflicts (device_id, id, hash, stored_hash, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)').run(device, a.id, a.hash, storedHash, JSON.stringify(a), now);
+  }
+
+  auditConflicts(device: string): { id: number; hash: string; storedHash: string }[] {
+    return this.db.prepare('SELECT id, hash, stored_hash AS storedHash FROM audit_conflicts WHERE device_id = ? ORDER BY rowid').all(device) as { id: number; hash: string; storedHash: string }[];
   }
 
   batchResponse(device: string, batchId: string): { status: number; response: unknown } | null {
@@ -154,6 +188,7 @@ export class ReceiverDb {
       duplicates: one('SELECT sum(receipts - 1) AS n FROM detections'),
       hits: one('SELECT count(*) AS n FROM hits'),
       audit: one('SELECT count(*) AS n FROM audit'),
+      auditConflicts: one('SELECT count(*) AS n FROM audit_conflicts'),
       images: one('SELECT count(*) AS n FROM images'),
       batches: one('SELECT count(*) AS n FROM batches'),
     };

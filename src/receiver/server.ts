@@ -6,20 +6,36 @@
  * - Dedupes by (device, detection id); a later revision replaces an earlier one.
  * - A repeated Idempotency-Key gets the first answer again.
  * - Items that fail validation are named in `rejected` with a reason; the rest are stored.
+ * - Every request but the health check needs a device's bearer token; with per-device tokens a
+ *   device reads and writes only its own data.
+ * - Evidence images are write-once: a different image under a stored name is refused.
+ * - Audit rows are taken only in chain order: the next id, chained to the stored head, hashing
+ *   to what it claims. A row ahead of a gap is left unacknowledged (the device sends it again);
+ *   a row contradicting a stored one is refused and kept aside as a conflict (a rewritten log).
+ * - A gzip body inflates to at most `maxDecodedBytes`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { gunzipSync } from 'node:zlib';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { auditHash, GENESIS_HASH } from '../store/audit-repo.js';
 import { decodeBody, imageBytes } from '../upload/codec.js';
-import type { WireAck, WireBatch, WireRejection } from '../upload/wire.js';
+import type { WireAck, WireAudit, WireBatch, WireRejection } from '../upload/wire.js';
 import type { ReceiverDb } from './receiver-db.js';
 import { validateAudit, validateDetection, validateHit } from './validate.js';
 
 export interface ReceiverOptions {
   db: ReceiverDb;
-  /** Bearer token required from devices; null = no authentication (loopback tests). */
+  /**
+   * One bearer token any device may use, or null for no authentication (loopback tests only;
+   * `alpr-edge receiver` refuses to start without tokens unless told `--insecure-no-auth`).
+   */
   token: string | null;
+  /** Per-device tokens (device id → token): each device may only upload and read as itself. */
+  deviceTokens?: Record<string, string>;
   /** Largest accepted body (bytes). */
   bodyLimit?: number;
+  /** Largest decompressed gzip body (bytes). */
+  maxDecodedBytes?: number;
   now?: () => number;
   logger?: boolean;
   /** Serve HTTPS; with `clientCa`, devices must present a certificate signed by it (mutual TLS). */
@@ -27,6 +43,15 @@ export interface ReceiverOptions {
 }
 
 const DEFAULT_BODY_LIMIT = 512 * 1024 * 1024;
+/** 1.5 MB of gzip once inflated to 3.2 GB here; a batch is never near this. */
+const DEFAULT_MAX_DECODED = 64 * 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The device the bearer token belongs to (per-device tokens), else null. */
+    authDevice: string | null;
+  }
+}
 
 export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now;
@@ -44,44 +69,66 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  const deviceTokens = Object.entries(opts.deviceTokens ?? {});
+  const open = opts.token === null && deviceTokens.length === 0;
+  const maxDecoded = opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED;
+  app.decorateRequest('authDevice', null);
   app.addHook('onRequest', async (req, reply) => {
-    if (opts.token === null || req.url === '/v1/health') return;
-    if (!tokenMatches(req.headers.authorization, opts.token)) {
+    if (open || req.url === '/v1/health') return;
+    // Every token is compared (constant time each), so the time taken does not say which matched.
+    let device: string | null = null;
+    for (const [id, token] of deviceTokens) if (tokenMatches(req.headers.authorization, token)) device = id;
+    if (device !== null) req.authDevice = device;
+    else if (opts.token === null || !tokenMatches(req.headers.authorization, opts.token)) {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ message: 'missing or wrong bearer token' });
     }
   });
+  /** With per-device tokens a device is only itself. */
+  const mayActAs = (req: FastifyRequest, device: string): boolean => req.authDevice === null || req.authDevice === device;
 
   app.get('/v1/health', () => ({ ok: true }));
   app.get('/v1/stats', () => db.stats());
 
   app.get<{ Params: { device: string; id: string } }>('/v1/devices/:device/detections/:id', async (req, reply) => {
+    if (!mayActAs(req, req.params.device)) return reply.code(403).send({ message: 'this token belongs to another device' });
     const d = db.detection(req.params.device, req.params.id);
     return d ? d : reply.code(404).send({ message: 'no such detection' });
   });
 
   app.put<{ Params: { id: string; kind: string } }>('/v1/images/:id/:kind', async (req, reply) => {
-    const device = headerString(req.headers['x-device-id']);
+    const device = headerString(req.headers['x-device-id']) ?? req.authDevice ?? undefined;
     if (!device) return reply.code(400).send({ message: 'X-Device-Id is required' });
+    if (!mayActAs(req, device)) return reply.code(403).send({ message: 'this token belongs to another device' });
     if (req.params.kind !== 'plate' && req.params.kind !== 'overview') return reply.code(404).send({ message: 'kind must be plate or overview' });
     const body = req.body;
     if (!Buffer.isBuffer(body) || body.length === 0) return reply.code(400).send({ message: 'empty image' });
     const sha = createHash('sha256').update(body).digest('hex');
     const claimed = headerString(req.headers['x-content-sha256']);
     if (claimed && claimed !== sha) return reply.code(400).send({ message: 'X-Content-SHA256 does not match the body' });
-    db.putImage(device, req.params.id, req.params.kind, sha, body);
+    if (db.putImage(device, req.params.id, req.params.kind, sha, body) === 'conflict') {
+      return reply.code(409).send({ message: 'a different image is already stored for this detection; evidence is write-once' });
+    }
     return reply.code(200).send({ ok: true, sha256: sha });
   });
 
   app.post('/v1/batches', async (req, reply) => {
     let batch: WireBatch;
     try {
-      batch = decodeBody(req.body as Buffer, req.headers['content-type'], headerString(req.headers['content-encoding'])) as WireBatch;
+      let body = req.body as Buffer;
+      let encoding = headerString(req.headers['content-encoding']);
+      if (encoding?.trim().toLowerCase() === 'gzip') {
+        body = gunzipSync(body, { maxOutputLength: maxDecoded });
+        encoding = 'identity';
+      }
+      batch = decodeBody(body, req.headers['content-type'], encoding) as WireBatch;
     } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return reply.code(413).send({ message: `the body inflates past ${maxDecoded} bytes` });
       return reply.code(400).send({ message: `unreadable body: ${err instanceof Error ? err.message : String(err)}` });
     }
     const shape = batchShapeProblem(batch);
     if (shape) return reply.code(400).send({ message: shape });
     const device = batch.device_id;
+    if (!mayActAs(req, device)) return reply.code(403).send({ message: 'this token belongs to another device' });
     const key = headerString(req.headers['idempotency-key']) ?? batch.batch_id;
     const previous = db.batchResponse(device, key);
     if (previous) return reply.code(previous.status).send(previous.response);
@@ -95,6 +142,14 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
         const problem = validateDetection(d);
         if (problem) {
           reject({ stream: 'detection', id: typeof d?.id === 'string' ? d.id : String(d?.id), reason: problem });
+          continue;
+        }
+        const conflict = (['plate', 'overview'] as const).find((kind) => {
+          const img = d.images[kind];
+          return img && imageBytes(img) && db.imageConflict(device, d.id, kind, img.sha256);
+        });
+        if (conflict) {
+          reject({ stream: 'detection', id: d.id, reason: `a different ${conflict} image is already stored; evidence is write-once` });
           continue;
         }
         db.putDetection(device, d, t);
@@ -113,14 +168,23 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
         db.putHit(device, h, t);
         ack.acknowledged.hits.push(h.id);
       }
-      for (const a of batch.audit) {
+      const audit = [...batch.audit].sort((a, b) => (typeof a?.id === 'number' && typeof b?.id === 'number' ? a.id - b.id : 0));
+      for (const a of audit) {
         const problem = validateAudit(a);
         if (problem) {
           reject({ stream: 'audit', id: typeof a?.id === 'number' ? a.id : String(a?.id), reason: problem });
           continue;
         }
-        db.putAudit(device, a, t);
-        ack.acknowledged.audit.push(a.id);
+        const verdict = chainVerdict(db, device, a);
+        if (verdict === 'append') {
+          db.putAudit(device, a, t);
+          ack.acknowledged.audit.push(a.id);
+        } else if (verdict === 'duplicate') ack.acknowledged.audit.push(a.id);
+        else if (verdict === 'ahead') continue; // not acknowledged: sent again after the rows before it
+        else {
+          if (verdict.storedHash !== null) db.putAuditConflict(device, a, verdict.storedHash, t);
+          reject({ stream: 'audit', id: a.id, reason: verdict.reason });
+        }
       }
       const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length;
       // Nothing storable at all: a 4xx naming the bad items; otherwise 200 with the rejects listed.
@@ -131,6 +195,23 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   });
 
   return Promise.resolve(app);
+}
+
+type ChainVerdict = 'append' | 'duplicate' | 'ahead' | { reason: string; storedHash: string | null };
+
+/** Where an audit row stands against the device's stored chain. */
+function chainVerdict(db: ReceiverDb, device: string, a: WireAudit): ChainVerdict {
+  const fields = { id: a.id, at: a.at, user: a.user, action: a.action, object: a.object, purpose: a.purpose, caseNumber: a.case_number, details: a.details, ip: a.ip };
+  if (auditHash(a.prev_hash, fields) !== a.hash) return { reason: 'the row does not hash to its hash field', storedHash: null };
+  const stored = db.auditHash(device, a.id);
+  if (stored !== null) return stored === a.hash ? 'duplicate' : { reason: `contradicts audit row ${a.id} already stored (the device's log was rewritten?)`, storedHash: stored };
+  const head = db.auditHead(device);
+  const expected = head ? head.id + 1 : 1;
+  if (a.id > expected) return 'ahead';
+  if (a.id < expected) return { reason: `row ${a.id} comes after row ${expected - 1} was stored without it`, storedHash: null };
+  const prev = head?.hash ?? GENESIS_HASH;
+  if (a.prev_hash !== prev) return { reason: `does not chain to audit row ${a.id - 1} as stored (prev_hash differs)`, storedHash: head?.hash ?? GENESIS_HASH };
+  return 'append';
 }
 
 function batchShapeProblem(b: unknown): string | null {

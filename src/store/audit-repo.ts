@@ -7,6 +7,10 @@
  * edited row breaks its own hash; a deleted row breaks the next row's `prevHash`; a deleted
  * tail shows as a gap to the AUTOINCREMENT high-water mark. Each row is also queued for upload,
  * so the central server holds a copy the device cannot rewrite.
+ *
+ * Every string of an entry (keys included) is made well-formed Unicode before it is hashed and
+ * stored: SQLite and JSON would otherwise store a lone surrogate (`"x\ud800y"` typed as a user
+ * name) as U+FFFD, and the stored row would never hash to what was chained.
  */
 import { createHash } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
@@ -31,11 +35,34 @@ export interface AuditRecord extends AuditInput {
   hash: string;
 }
 
+export interface AuditBreak {
+  id: number;
+  problem: string;
+}
+
 export interface AuditVerdict {
   ok: boolean;
   checked: number;
   firstBadId: number | null;
   problem: string | null;
+  /** Every broken link found (the first `MAX_BREAKS`); `breakCount` counts them all. */
+  breaks: AuditBreak[];
+  breakCount: number;
+}
+
+/** Most broken links listed in a verdict (all are counted). */
+export const MAX_BREAKS = 1000;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A value with every string (and object key) made well-formed: lone surrogates become U+FFFD. */
+export function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\uFFFD') as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => wellFormed(v)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[wellFormed(k)] = wellFormed(v);
+  return out as T;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -115,7 +142,7 @@ export class AuditRepo {
     return this.db.transaction((): AuditRecord => {
       const last = this.lastStmt.get();
       const seq = this.seqStmt.get()?.seq ?? 0;
-      const base = { ...e, id: Math.max(last?.id ?? 0, seq) + 1, at: this.clock.now() };
+      const base = { ...wellFormed(e), id: Math.max(last?.id ?? 0, seq) + 1, at: this.clock.now() };
       const prevHash = last?.hash ?? GENESIS_HASH;
       const record: AuditRecord = { ...base, prevHash, hash: auditHash(prevHash, base) };
       this.insertStmt.run({ ...record, details: record.details === null ? null : JSON.stringify(record.details) });
@@ -150,8 +177,18 @@ export class AuditRepo {
     return (this.db.prepare(sql).all(params) as AuditRow[]).map(toRecord);
   }
 
-  /** Walks the whole chain; reports the first row that does not fit. */
+  /**
+   * Walks the whole chain and reports every link that does not fit, not only the first: after a
+   * bad row the walk goes on from the row as stored, so a later edit or deletion in the same copy
+   * is reported too.
+   */
   verify(): AuditVerdict {
+    const breaks: AuditBreak[] = [];
+    let breakCount = 0;
+    const report = (id: number, problem: string): void => {
+      breakCount++;
+      if (breaks.length < MAX_BREAKS) breaks.push({ id, problem });
+    };
     let prevHash = GENESIS_HASH;
     let expectedId = 1;
     let checked = 0;
@@ -159,21 +196,21 @@ export class AuditRepo {
       const rows = this.pageStmt.all(expectedId - 1, VERIFY_PAGE);
       for (const row of rows) {
         const r = toRecord(row);
-        if (r.id !== expectedId) return bad(checked, expectedId, `row ${expectedId} is missing (next present row is ${r.id})`);
-        if (r.prevHash !== prevHash) return bad(checked, r.id, `row ${r.id} does not follow row ${r.id - 1} (prev_hash differs)`);
-        if (auditHash(prevHash, r) !== r.hash) return bad(checked, r.id, `row ${r.id} was altered (hash differs)`);
+        if (r.id !== expectedId) {
+          report(expectedId, r.id === expectedId + 1 ? `row ${expectedId} is missing` : `rows ${expectedId}..${r.id - 1} are missing`);
+        } else if (r.prevHash !== prevHash) {
+          report(r.id, `row ${r.id} does not follow row ${r.id - 1} (prev_hash differs)`);
+        }
+        if (auditHash(r.prevHash, r) !== r.hash) report(r.id, `row ${r.id} was altered (hash differs)`);
         prevHash = r.hash;
-        expectedId++;
+        expectedId = r.id + 1;
         checked++;
       }
       if (rows.length < VERIFY_PAGE) break;
     }
     const seq = this.seqStmt.get()?.seq ?? 0;
-    if (seq > expectedId - 1) return bad(checked, expectedId, `rows ${expectedId}..${seq} were deleted from the end of the log`);
-    return { ok: true, checked, firstBadId: null, problem: null };
+    if (seq > expectedId - 1) report(expectedId, `rows ${expectedId}..${seq} were deleted from the end of the log`);
+    const first = breaks[0] ?? null;
+    return { ok: breakCount === 0, checked, firstBadId: first?.id ?? null, problem: first?.problem ?? null, breaks, breakCount };
   }
-}
-
-function bad(checked: number, id: number, problem: string): AuditVerdict {
-  return { ok: false, checked, firstBadId: id, problem };
 }

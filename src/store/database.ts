@@ -13,6 +13,7 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { AlprError, errorMessage } from '../shared/errors.js';
 import { StoreErrors } from './errors.js';
+import { prepareDatabaseFile, restrictDatabaseFiles } from './file-modes.js';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations.js';
 
 export type SynchronousMode = 'full' | 'normal';
@@ -36,6 +37,7 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 export function openDatabase(file: string, opts: OpenOptions): OpenResult {
   let db: Database;
   try {
+    prepareDatabaseFile(file);
     db = new BetterSqlite3(file);
   } catch (err) {
     throw new AlprError(StoreErrors.STORE_OPEN_FAILED, { file, detail: errorMessage(err) }, { cause: err });
@@ -47,6 +49,7 @@ export function openDatabase(file: string, opts: OpenOptions): OpenResult {
     }
     if (from === 0) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
+    restrictDatabaseFiles(file);
     db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);

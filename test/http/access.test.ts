@@ -16,11 +16,12 @@ function concrete(url: string): string {
 /** The only routes that answer without a login. Adding one here is a decision, not an accident. */
 const PUBLIC = ['GET /assets/:name', 'HEAD /assets/:name', 'GET /login', 'HEAD /login', 'POST /api/login', 'GET /api/health', 'HEAD /api/health'];
 
+const TOKEN = 'scrape-token-0123456789-abcdefghijklmnopqrstuvwxyz';
 let h: Harness;
 const logins: Record<string, Login> = {};
 
 beforeAll(async () => {
-  h = await makeHarness({ config: { monitor_token: 'scrape-token-0123456789' } });
+  h = await makeHarness({ config: { monitor_token: TOKEN } });
   await addUser(h, 'olive', 'operator');
   await addUser(h, 'adam', 'administrator');
   await addUser(h, 'audrey', 'auditor');
@@ -123,7 +124,7 @@ describe('CSRF', () => {
 
 describe('monitoring token', () => {
   test('opens /metrics and /api/status, and nothing else', async () => {
-    const bearer = { authorization: 'Bearer scrape-token-0123456789' };
+    const bearer = { authorization: `Bearer ${TOKEN}` };
     expect((await h.app.inject({ url: '/metrics', headers: bearer })).statusCode).toBe(200);
     expect((await h.app.inject({ url: '/api/status', headers: bearer })).statusCode).toBe(200);
     expect((await h.app.inject({ url: '/api/reads/recent', headers: bearer })).statusCode).toBe(401);

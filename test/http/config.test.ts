@@ -40,8 +40,13 @@ describe('http configuration', () => {
   test('the monitoring token is a secret: it never prints', () => {
     const r = load({ monitor_token: { env: 'TOKEN' } });
     expect(r.errors).toEqual(['http.monitor_token: environment variable TOKEN is not set']);
-    const ok = loadConfigObject({ http: { monitor_token: { env: 'TOKEN' } } }, '/', { TOKEN: 'abc123' });
+    const token = 'abc123-0f9e8d7c6b5a4938271605aabbccdd';
+    const ok = loadConfigObject({ http: { monitor_token: { env: 'TOKEN' } } }, '/', { TOKEN: token });
     expect(JSON.stringify(ok.config?.http)).not.toContain('abc123');
-    expect(ok.config?.http.monitor_token?.reveal()).toBe('abc123');
+    expect(ok.config?.http.monitor_token?.reveal()).toBe(token);
+  });
+
+  test.each([['x'], ['demo-monitor-token'], ['a'.repeat(40)]])('a monitoring token that is short or not random (%s) is refused (issue 16 item 20)', (token) => {
+    expect(load({ monitor_token: token }).errors).toEqual(['http.monitor_token: must be at least 32 random characters (alpr-edge token makes one)']);
   });
 });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { HotlistEntryInfo } from '../../src/hotlist/types.js';
 import type {
-  AuditInput, AuditPort, AuditQuery, AuditRecord, DetectionQuery, DetectionSummary, DetectionsPort, HitOutcome, HitRecord, HitsPort,
+  AuditInput, AuditPort, AuditQuery, AuditRecord, AuditVerifyResult, DetectionQuery, DetectionSummary, DetectionsPort, HitOutcome, HitRecord, HitsPort,
   HotlistPort, ImageKind, LocalEntryInput, LocalEntryResult, Role, SnapshotPort, UserPatch, UserRecord, UsersPort,
 } from '../../src/http/ports.js';
 import type { Clock } from '../../src/shared/clock.js';
@@ -58,14 +58,15 @@ export class MemoryAudit implements AuditPort {
       .reverse()
       .slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? 100));
   }
-  verify(): { ok: boolean; checked: number; firstBadId: number | null; problem: string | null } {
+  verify(): AuditVerifyResult {
     let prev = '0'.repeat(64);
+    const breaks: { id: number; problem: string }[] = [];
     for (const r of this.rows) {
       const { hash, ...rest } = r;
-      if (r.prevHash !== prev || this.hashOf(rest) !== hash) return { ok: false, checked: r.id, firstBadId: r.id, problem: 'hash mismatch' };
+      if (r.prevHash !== prev || this.hashOf(rest) !== hash) breaks.push({ id: r.id, problem: 'hash mismatch' });
       prev = hash;
     }
-    return { ok: true, checked: this.rows.length, firstBadId: null, problem: null };
+    return { ok: breaks.length === 0, checked: this.rows.length, firstBadId: breaks[0]?.id ?? null, problem: breaks[0]?.problem ?? null, breaks, breakCount: breaks.length };
   }
   actions(): string[] {
     return this.rows.map((r) => r.action);

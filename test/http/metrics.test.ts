@@ -62,3 +62,20 @@ describe('exposition of the registry', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 });
+
+describe('position is never published (issue 16 item 9)', () => {
+  test('the GPS unit details lat, lon, speed and heading stay off /metrics; its other numbers stay on', () => {
+    const registry = new StatusRegistry(new ManualClock(0));
+    const gps = registry.reporter('gps', 'gps');
+    gps.set('ok');
+    // The names the GPS unit reports (src/gps/gps-unit.ts), and variants a unit might use.
+    for (const [k, v] of Object.entries({ lat: 38.581234, lon: -121.494321, speed_mps: 13.4, heading_deg: 271.5, satellites: 9, hdop: 0.9, latitude: 38.5, longitudeDeg: -121.4, altitude_m: 12 })) gps.detail(k, v);
+    gps.gauge('lat', 38.58);
+    const text = prometheusText(registry.snapshot(), '1.2.3');
+    expect(text).toContain('alpr_gps_satellites{unit="gps"} 9\n');
+    expect(text).toContain('alpr_gps_hdop{unit="gps"} 0.9\n');
+    expect(text).not.toMatch(/alpr_gps_(lat|lon|speed|heading|latitude|longitude|altitude)/);
+    expect(text).not.toContain('38.58');
+    expect(text).not.toContain('121.49');
+  });
+});

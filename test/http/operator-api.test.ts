@@ -33,13 +33,23 @@ afterAll(async () => {
 
 const post = (l: Login, url: string, payload: unknown) => h.app.inject({ method: 'POST', url, headers: auth(l), payload: payload as object });
 
+const WHY = { caseNumber: 'SAC-26-0042', purposeCategory: 'criminal investigation', purpose: 'locate witness' };
+const HOUR = 3600_000;
+
 describe('search', () => {
   test.each([
-    [{}, ['caseNumber', 'purpose']],
-    [{ purpose: 'locate witness' }, ['caseNumber']],
-    [{ caseNumber: 'SAC-26-0042' }, ['purpose']],
-    [{ caseNumber: '  ', purpose: 'locate witness' }, ['caseNumber']],
-  ])('is refused without a case number and a purpose: %j', async (body, fields) => {
+    [{}, ['caseNumber', 'purposeCategory', 'purpose']],
+    [{ purposeCategory: 'stolen vehicle', purpose: 'locate witness' }, ['caseNumber']],
+    [{ caseNumber: 'SAC-26-0042', purposeCategory: 'stolen vehicle' }, ['purpose']],
+    [{ caseNumber: 'SAC-26-0042', purpose: 'locate witness' }, ['purposeCategory']],
+    [{ caseNumber: 'SAC-26-0042', purposeCategory: 'curiosity', purpose: 'locate witness' }, ['purposeCategory']],
+    [{ caseNumber: '  ', purposeCategory: 'stolen vehicle', purpose: 'locate witness' }, ['caseNumber']],
+    // The bulk export of issue 16 item 6 used the case number "."; a zero-width space passed too.
+    [{ caseNumber: '.', purposeCategory: 'stolen vehicle', purpose: 'locate witness' }, ['caseNumber']],
+    [{ caseNumber: '\u200b', purposeCategory: 'stolen vehicle', purpose: 'locate witness' }, ['caseNumber']],
+    [{ caseNumber: 'SAC\u200b-26-1', purposeCategory: 'stolen vehicle', purpose: 'locate witness' }, ['caseNumber']],
+    [{ caseNumber: 'SAC-26-0042', purposeCategory: 'stolen vehicle', purpose: '. .' }, ['purpose']],
+  ])('is refused without a valid case number and a purpose from the list with text: %j', async (body, fields) => {
     const res = await post(olive, '/api/search', { plate: '7TRW*', ...body });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'HTTP_PURPOSE_REQUIRED' });
@@ -48,35 +58,87 @@ describe('search', () => {
   });
 
   test('with both, finds wildcard matches and records who searched, the case number and the purpose', async () => {
-    const res = await post(olive, '/api/search', { caseNumber: 'SAC-26-0042', purpose: 'locate witness', plate: '7trw-81?' });
+    const res = await post(olive, '/api/search', { ...WHY, plate: '7trw-81?' });
     expect(res.statusCode).toBe(200);
     expect(res.json().results.map((d: { text: string }) => d.text)).toEqual(['7TRW815', '7TRW816']);
-    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'search', user: 'olive', caseNumber: 'SAC-26-0042', purpose: 'locate witness', details: { query: { plate: '7TRW81?' } } });
+    expect(h.audit.rows.at(-1)).toMatchObject({
+      action: 'search',
+      user: 'olive',
+      caseNumber: 'SAC-26-0042',
+      purpose: 'criminal investigation: locate witness',
+      details: { query: { plate: '7TRW81?' }, purposeCategory: 'criminal investigation' },
+    });
+  });
+
+  test('the form gets the purposes and limits to offer', async () => {
+    const res = await h.app.inject({ url: '/api/search/options', headers: auth(olive) });
+    expect(res.json()).toMatchObject({ purposes: expect.arrayContaining(['criminal investigation', 'stolen vehicle']), maxWindowH: 72, plateMinKnown: 3 });
   });
 
   test.each([
-    [{ cameraId: 'rear' }, ['7TRW816']],
-    [{ from: Date.UTC(2026, 5, 1, 5, 30), to: Date.UTC(2026, 5, 1, 6, 30) }, ['7TRW816']],
-    [{ minLat: 39.5, maxLat: 40.5, minLon: -120.5, maxLon: -119.5 }, ['7TRW816']],
-  ])('filters by camera, time range and area: %j', async (q, texts) => {
-    const res = await post(olive, '/api/search', { caseNumber: 'C1', purpose: 'investigation', ...q });
+    [{ cameraId: 'rear', from: Date.UTC(2026, 5, 1, 5), to: Date.UTC(2026, 5, 1, 7) }, ['7TRW816']],
+    [{ cameraId: 'front', from: Date.UTC(2026, 5, 1, 5, 30), to: Date.UTC(2026, 5, 1, 7, 30) }, ['7TRW815']],
+    [{ minLat: 39.5, maxLat: 40.5, minLon: -120.5, maxLon: -119.5, from: Date.UTC(2026, 5, 1), to: Date.UTC(2026, 5, 1, 8) }, ['7TRW816']],
+  ])('filters by place and a time window: %j', async (q, texts) => {
+    const res = await post(olive, '/api/search', { ...WHY, ...q });
+    expect(res.statusCode).toBe(200);
     expect(res.json().results.map((d: { text: string }) => d.text)).toEqual(texts);
   });
 
+  test.each([
+    [{}, 'plate'],
+    [{ from: 0, to: Date.UTC(2030, 0, 1) }, 'plate'],
+    [{ cameraId: 'front' }, 'plate'],
+    [{ cameraId: 'front', from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 5, 1) }, 'to'],
+    [{ plate: '7**' }, 'plate'],
+  ])('a search that would be a bulk export is refused (bug: no criteria dumped every detection): %j', async (q, field) => {
+    const res = await post(olive, '/api/search', { ...WHY, ...q });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().fields[0].field).toBe(field);
+  });
+
+  test('results are capped and paged', async () => {
+    const first = await post(olive, '/api/search', { ...WHY, plate: '7TRW*', limit: 1 });
+    expect(first.json()).toMatchObject({ limit: 1, offset: 0, hasMore: true, nextOffset: 1 });
+    expect(first.json().results).toHaveLength(1);
+    const second = await post(olive, '/api/search', { ...WHY, plate: '7TRW*', limit: 1, offset: 1 });
+    expect(second.json()).toMatchObject({ hasMore: false, nextOffset: null });
+    expect(second.json().results[0].id).not.toBe(first.json().results[0].id);
+  });
+
+  test.each([[1e20], [2 ** 53], [5000]])('a huge offset is a 400, not a 500 (issue 16 item 18): %d', async (offset) => {
+    const res = await post(olive, '/api/search', { ...WHY, plate: '7TRW*', offset });
+    expect(res.statusCode).toBe(400);
+  });
+
   test('regression: null criteria sent by the page (empty date fields) do not become 0 and empty the result', async () => {
-    const res = await post(olive, '/api/search', { caseNumber: 'C1', purpose: 'investigation', plate: '7TRW*', from: null, to: null, cameraId: null, minLat: null, maxLat: null, minLon: null, maxLon: null });
+    const res = await post(olive, '/api/search', { ...WHY, plate: '7TRW*', from: null, to: null, cameraId: null, minLat: null, maxLat: null, minLon: null, maxLon: null });
     expect(res.json().results).toHaveLength(2);
   });
 
   test.each([
     [{ plate: '7T%' }, 'plate'],
     [{ plate: '*?' }, 'plate'],
-    [{ minLat: 1 }, 'minLat'],
-    [{ from: 10, to: 5 }, 'to'],
+    [{ plate: '7TRW*', minLat: 1 }, 'minLat'],
+    [{ plate: '7TRW*', from: 10, to: 5 }, 'to'],
   ])('rejects malformed criteria %j', async (q, field) => {
-    const res = await post(olive, '/api/search', { caseNumber: 'C1', purpose: 'investigation', ...q });
+    const res = await post(olive, '/api/search', { ...WHY, ...q });
     expect(res.statusCode).toBe(400);
     expect(res.json().fields[0].field).toBe(field);
+  });
+});
+
+describe('the Reads page shows the current shift only', () => {
+  test('reads older than http.reads_shift_h are not listed; since narrows, never widens', async () => {
+    const res = await h.app.inject({ url: '/api/reads/recent', headers: auth(olive) });
+    const texts = res.json().reads.map((d: { text: string }) => d.text);
+    // The clock is 2026-06-01 08:00; the shift is 12 h: BRA2E19 (a month old) is not shown.
+    expect(texts).toContain('7TRW815');
+    expect(texts).not.toContain('BRA2E19');
+    const wider = await h.app.inject({ url: '/api/reads/recent?since=0', headers: auth(olive) });
+    expect(wider.json().reads.map((d: { text: string }) => d.text)).not.toContain('BRA2E19');
+    const narrow = await h.app.inject({ url: `/api/reads/recent?since=${h.clock.now() - 1.5 * HOUR}`, headers: auth(olive) });
+    expect(narrow.json().reads.map((d: { text: string }) => d.text)).toEqual(['7TRW815']);
   });
 });
 

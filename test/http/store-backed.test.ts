@@ -145,7 +145,7 @@ describe('alpr-edge user', () => {
 
 describe('on the real store', () => {
   test('search, image view and hit verification work and are all in the chained log', async () => {
-    const s = await app.inject({ method: 'POST', url: '/api/search', headers: auth(adam), payload: { caseNumber: 'C-9', purpose: 'stolen vehicle follow-up', plate: '7TRW8*' } });
+    const s = await app.inject({ method: 'POST', url: '/api/search', headers: auth(adam), payload: { caseNumber: 'C-26-9', purposeCategory: 'stolen vehicle', purpose: 'stolen vehicle follow-up', plate: '7TRW8*' } });
     expect(s.json().results.map((d: { id: string }) => d.id)).toEqual([detectionId]);
     const img = await app.inject({ url: `/api/detections/${detectionId}/overview.jpg`, headers: auth(adam) });
     expect(img.statusCode).toBe(200);

@@ -6,8 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReceiverDb } from '../../src/receiver/receiver-db.js';
 import { buildReceiver } from '../../src/receiver/server.js';
+import { gzipSync } from 'node:zlib';
+import { auditHash, GENESIS_HASH } from '../../src/store/audit-repo.js';
 import { encodeBatch } from '../../src/upload/codec.js';
-import type { WireBatch, WireDetection } from '../../src/upload/wire.js';
+import type { WireAudit, WireBatch, WireDetection } from '../../src/upload/wire.js';
 
 let dir: string;
 let db: ReceiverDb;
@@ -160,5 +162,88 @@ describe('reference receiver', () => {
     expect((await put('f'.repeat(64))).statusCode).toBe(400);
     expect((await put(sha(PLATE))).statusCode).toBe(200);
     expect(db.image('unit-7', '019b7c1e-0000-7000-8000-000000000abc', 'overview')!.data.equals(PLATE)).toBe(true);
+  });
+});
+
+/** A device's audit rows as its AuditRepo chains them (sha256 over the canonical fields). */
+function auditChain(n: number, from = 1, prev = GENESIS_HASH): WireAudit[] {
+  const rows: WireAudit[] = [];
+  for (let id = from; id < from + n; id++) {
+    const fields = { id, at: 1000 + id, user: 'olive', action: 'search', object: null, purpose: 'stolen vehicle: follow-up', caseNumber: 'C-26-1', details: { n: id }, ip: '127.0.0.1' };
+    const hash = auditHash(prev, fields);
+    rows.push({ id, at: fields.at, user: fields.user, action: fields.action, object: null, purpose: fields.purpose, case_number: fields.caseNumber, details: fields.details, ip: fields.ip, prev_hash: prev, hash });
+    prev = hash;
+  }
+  return rows;
+}
+
+const withAudit = (audit: WireAudit[], device = 'unit-7'): WireBatch => ({ ...batch([]), device_id: device, audit });
+
+describe('hardening (issue 16 items 10 and 13)', () => {
+  it('a gzip bomb is refused at the inflate bound, not inflated (bug: 1.5 MB of gzip took the receiver to 3.2 GB)', async () => {
+    const bombApp = await buildReceiver({ db, token: 'tok', maxDecodedBytes: 1024 * 1024 });
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(128 * 1024);
+    const res = await bombApp.inject({ method: 'POST', url: '/v1/batches', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer tok' }, payload: bomb });
+    expect(res.statusCode).toBe(413);
+    await bombApp.close();
+  });
+
+  it('per-device tokens: a device may only upload and read as itself', async () => {
+    const a = 'a'.repeat(8) + '-token-for-unit-7-0123456789abcdef';
+    const b = 'b'.repeat(8) + '-token-for-unit-9-0123456789abcdef';
+    const multi = await buildReceiver({ db, token: null, deviceTokens: { 'unit-7': a, 'unit-9': b } });
+    const send = (bt: WireBatch, token: string) => {
+      const body = encodeBatch(bt, 'msgpack', false);
+      return multi.inject({ method: 'POST', url: '/v1/batches', headers: { 'content-type': body.contentType, authorization: `Bearer ${token}` }, payload: body.body });
+    };
+    const d = det();
+    expect((await send(batch([d]), b)).statusCode).toBe(403);
+    expect((await send(batch([d]), a)).statusCode).toBe(200);
+    expect((await multi.inject({ url: `/v1/devices/unit-7/detections/${d.id}`, headers: { authorization: `Bearer ${b}` } })).statusCode).toBe(403);
+    expect((await multi.inject({ url: `/v1/devices/unit-7/detections/${d.id}`, headers: { authorization: `Bearer ${a}` } })).statusCode).toBe(200);
+    expect((await multi.inject({ url: `/v1/devices/unit-7/detections/${d.id}` })).statusCode).toBe(401);
+    await multi.close();
+  });
+
+  it('evidence images are write-once (bug: anyone could overwrite them)', async () => {
+    const d = det();
+    await post(batch([d]));
+    const other = Buffer.from([0xff, 0xd8, 9, 9, 9, 0xff, 0xd9]);
+    const put = (img: Buffer) =>
+      app.inject({ method: 'PUT', url: `/v1/images/${d.id}/plate`, headers: { 'content-type': 'image/jpeg', authorization: 'Bearer tok', 'x-device-id': 'unit-7' }, payload: img });
+    expect((await put(other)).statusCode).toBe(409);
+    expect((await put(PLATE)).statusCode).toBe(200);
+    const forged = { ...d, revision: 1, images: { plate: { sha256: sha(other), bytes: other.length, content_type: 'image/jpeg' as const, data: other }, overview: null } };
+    const res = await post(batch([forged]));
+    expect(res.json().rejected[0].reason).toMatch(/write-once/);
+    expect(db.image('unit-7', d.id, 'plate')!.data.equals(PLATE)).toBe(true);
+  });
+
+  it('audit rows are taken only in chain order; forged rows stored first do not displace the real ones (bug: pre-inserted forgeries were kept)', async () => {
+    const real = auditChain(4);
+    // Rows ahead of a gap are not acknowledged (the device sends them again later) ...
+    const ahead = await post(withAudit([real[2]!, real[3]!]));
+    expect(ahead.json().acknowledged.audit).toEqual([]);
+    expect(db.auditRows('unit-7')).toEqual([]);
+    // ... a row that does not hash to its own hash is refused ...
+    const tampered = await post(withAudit([{ ...real[0]!, user: 'mallory' }]));
+    expect(tampered.json().rejected[0]).toMatchObject({ stream: 'audit', id: 1 });
+    // ... in order they are stored, and again is a duplicate.
+    const ok = await post(withAudit(real));
+    expect(ok.json().acknowledged.audit).toEqual([1, 2, 3, 4]);
+    expect((await post(withAudit(real.slice(0, 2)))).json().acknowledged.audit).toEqual([1, 2]);
+    // A rewritten log (same ids, new hashes) is refused and flagged, the stored chain kept.
+    const f = { ...real[0]!, details: { n: 99 } };
+    f.hash = auditHash(f.prev_hash, { id: f.id, at: f.at, user: f.user, action: f.action, object: f.object, purpose: f.purpose, caseNumber: f.case_number, details: f.details, ip: f.ip });
+    const conflict = await post(withAudit([f]));
+    expect(conflict.json().rejected[0].reason).toMatch(/contradicts audit row 1/);
+    expect(db.auditConflicts('unit-7')).toHaveLength(1);
+    expect(db.auditRows('unit-7').map((r) => r.hash)).toEqual(real.map((r) => r.hash));
+  });
+
+  it('alpr-edge receiver will not start without device tokens unless told --insecure-no-auth', async () => {
+    const { command } = await import('../../src/cli/receiver.js');
+    await expect(command.run(['--port', '0', '--db', join(dir, 'x.db')], { out: () => undefined, err: () => undefined, env: {} })).rejects.toThrow(/--device-tokens/);
   });
 });

@@ -52,7 +52,7 @@ describe('AuditRepo', () => {
     expect(a).toMatchObject({ id: 1, at: Date.UTC(2026, 2, 1), prevHash: GENESIS_HASH });
     expect(b.prevHash).toBe(a.hash);
     expect(b.hash).toBe(auditHash(a.hash, { ...entry({ action: 'view', object: 'detection:x', details: null }), id: 2, at: Date.UTC(2026, 2, 1) + 1000 }));
-    expect(t.store.audit.verify()).toEqual({ ok: true, checked: 2, firstBadId: null, problem: null });
+    expect(t.store.audit.verify()).toEqual({ ok: true, checked: 2, firstBadId: null, problem: null, breaks: [], breakCount: 0 });
   });
 
   it('queries by time, user and action, newest first, with paging', async () => {
@@ -94,6 +94,29 @@ describe('AuditRepo', () => {
     expect(v.ok).toBe(false);
     expect(v.firstBadId).toBe(badId);
     expect(v.problem).toMatch(problem);
+  });
+
+  it('stores a lone surrogate as U+FFFD and hashes what it stores (bug: one anonymous login broke verify for good)', async () => {
+    t = await openTestStore();
+    const rec = t.store.audit.append(entry({ user: 'x\ud800y', details: { ['k\udc00']: ['a\ud83d'] }, purpose: 'ok \ud83d\ude00' }));
+    expect(rec.user).toBe('x\ufffdy');
+    t.store.audit.append(entry());
+    await t.store.stop();
+    await t.store.start();
+    expect(t.store.audit.get(1)).toMatchObject({ user: 'x\ufffdy', details: { ['k\ufffd']: ['a\ufffd'] }, purpose: 'ok \ud83d\ude00' });
+    expect(t.store.audit.verify()).toMatchObject({ ok: true, checked: 2 });
+  });
+
+  it('walks the whole chain and reports every broken link, not only the first', async () => {
+    t = await openTestStore();
+    for (let i = 0; i < 8; i++) t.store.audit.append(entry());
+    await t.store.stop();
+    tamper(t.store.file, "UPDATE audit SET purpose = 'curiosity' WHERE id = 2; DELETE FROM audit WHERE id IN (5, 6); UPDATE audit SET user = 'z' WHERE id = 8");
+    await t.store.start();
+    const v = t.store.audit.verify();
+    expect(v).toMatchObject({ ok: false, firstBadId: 2, breakCount: 3, checked: 6 });
+    expect(v.breaks.map((b) => b.id)).toEqual([2, 5, 8]);
+    expect(v.breaks[1]!.problem).toMatch(/rows 5\.\.6 are missing/);
   });
 
   it('queues every row for upload as its own stream', async () => {

@@ -1,29 +1,35 @@
 /**
- * Login and logout: password check, account lockout kept on the account (it survives a restart),
- * a per-address limit, and an audit row for every attempt (roseville 426.8 (a)).
+ * Login and logout: password check, a growing per-account delay after repeated failures (kept on
+ * the account, so a restart does not reset it), bounded concurrent hashing, a per-address limit
+ * for remote addresses, and an audit row for every evaluated attempt (roseville 426.8 (a)).
+ * The rules and why they hold under concurrency are in `login-guard.ts`.
  */
 import type { Clock } from '../../shared/clock.js';
 import type { StatusReporter } from '../../status/registry.js';
 import type { AuditTrail } from '../audit-trail.js';
 import type { UsersPort } from '../ports.js';
 import type { AddressThrottle } from './address-throttle.js';
+import { addressKey, type AccountState, type LoginGuard } from './login-guard.js';
 import { hashPassword, verifyPassword } from './password.js';
+import type { RefusalSampler } from './refusal-sampler.js';
 import type { Session, SessionStore } from './session-store.js';
 
 export type LoginResult =
   | { ok: true; session: Session }
-  | { ok: false; code: 'HTTP_LOGIN_FAILED' | 'HTTP_ADDRESS_THROTTLED' }
-  | { ok: false; code: 'HTTP_ACCOUNT_LOCKED'; until: number };
+  | { ok: false; code: 'HTTP_LOGIN_FAILED' | 'HTTP_ADDRESS_THROTTLED' | 'HTTP_LOGIN_BUSY' | 'HTTP_TOO_MANY_SESSIONS' }
+  | { ok: false; code: 'HTTP_LOGIN_DELAYED'; retryAfterS: number };
 
 export interface AuthenticatorDeps {
   users: UsersPort;
   sessions: SessionStore;
   throttle: AddressThrottle;
+  guard: LoginGuard;
+  refusals: RefusalSampler;
   audit: AuditTrail;
   clock: Clock;
   reporter: StatusReporter;
-  maxFailures: number;
-  lockoutMs: number;
+  /** The password check (scrypt); replaceable so a test can hold hashes in flight. */
+  verify?: (password: string, stored: string) => Promise<boolean>;
 }
 
 export class Authenticator {
@@ -33,49 +39,70 @@ export class Authenticator {
   constructor(private readonly d: AuthenticatorDeps) {}
 
   async login(username: string, password: string, ip: string | null): Promise<LoginResult> {
-    const { users, clock, audit } = this.d;
-    const addr = ip ?? 'unknown';
+    const { users, clock, audit, guard } = this.d;
+    const addr = addressKey(ip);
     const now = clock.now();
-    if (this.d.throttle.blocked(addr)) {
-      audit.record({ user: username, action: 'login.failure', ip, details: { reason: 'address throttled' } });
-      this.d.reporter.count('login_failures');
-      return { ok: false, code: 'HTTP_ADDRESS_THROTTLED' };
-    }
+    // Loopback is the MDC itself: a wall per address there would lock every local officer out.
+    if (addr !== 'loopback' && this.d.throttle.blocked(addr)) return this.refuse(username, ip, addr, 'address throttled', { ok: false, code: 'HTTP_ADDRESS_THROTTLED' });
+
     const user = users.get(username);
-    if (user && user.lockedUntil !== null && user.lockedUntil > now) {
-      this.d.throttle.fail(addr);
-      audit.record({ user: username, action: 'login.failure', ip, details: { reason: 'account locked' } });
-      this.d.reporter.count('login_failures');
-      return { ok: false, code: 'HTTP_ACCOUNT_LOCKED', until: user.lockedUntil };
+    const state: AccountState = user ? { failures: user.failedLogins, notBefore: user.lockedUntil } : guard.unknownState(username);
+    if (state.notBefore !== null && state.notBefore > now) {
+      const retryAfterS = Math.ceil((state.notBefore - now) / 1000);
+      return this.refuse(username, ip, addr, 'too early after failures', { ok: false, code: 'HTTP_LOGIN_DELAYED', retryAfterS });
     }
-    this.decoy ??= hashPassword('decoy password never used');
-    const good = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await this.decoy), false);
+    if (!guard.acquire(username, addr)) return this.refuse(username, ip, addr, 'too many attempts in progress', { ok: false, code: 'HTTP_LOGIN_BUSY' });
+
+    // Reserve: the attempt counts as a failure (with the delay that implies) before the hash
+    // starts, and is taken back only if the password proves right.
+    const reserved = guard.next(state, now);
+    if (user) users.update(username, { failedLogins: reserved.failures, lockedUntil: reserved.notBefore });
+    else guard.setUnknownState(username, reserved);
+
+    let good: boolean;
+    try {
+      this.decoy ??= hashPassword('decoy password never used');
+      const verify = this.d.verify ?? verifyPassword;
+      good = user ? await verify(password, user.passwordHash) : (await verify(password, await this.decoy), false);
+    } finally {
+      guard.release(username, addr);
+    }
     if (!user || !good || user.disabled) {
-      this.d.throttle.fail(addr);
+      if (addr !== 'loopback') this.d.throttle.fail(addr);
       this.d.reporter.count('login_failures');
       const reason = !user ? 'unknown user' : !good ? 'wrong password' : 'account disabled';
-      audit.record({ user: username, action: 'login.failure', ip, details: { reason } });
-      if (user && !good) {
-        const failed = user.failedLogins + 1;
-        if (failed >= this.d.maxFailures) {
-          const until = clock.now() + this.d.lockoutMs;
-          users.update(username, { failedLogins: failed, lockedUntil: until });
-          audit.record({ user: username, action: 'account.locked', object: username, ip, details: { failedLogins: failed, until: new Date(until).toISOString() } });
-          return { ok: false, code: 'HTTP_ACCOUNT_LOCKED', until };
-        }
-        users.update(username, { failedLogins: failed });
+      audit.record({ user: username, action: 'login.failure', ip, details: { reason, failures: reserved.failures } });
+      if (reserved.notBefore !== null && state.notBefore === null) {
+        audit.record({ user: username, action: 'account.throttled', object: username, ip, details: { failures: reserved.failures } });
       }
       return { ok: false, code: 'HTTP_LOGIN_FAILED' };
     }
-    if (user.failedLogins !== 0 || user.lockedUntil !== null) users.update(username, { failedLogins: 0, lockedUntil: null });
-    this.d.throttle.succeed(addr);
+    const session = this.d.sessions.create(user, ip);
+    if (!session.ok) {
+      users.update(username, { failedLogins: 0, lockedUntil: null });
+      audit.record({ user: username, action: 'login.refused', ip, details: { reason: 'session table full' } });
+      return { ok: false, code: 'HTTP_TOO_MANY_SESSIONS' };
+    }
+    users.update(username, { failedLogins: 0, lockedUntil: null });
+    if (addr !== 'loopback') this.d.throttle.succeed(addr);
     audit.record({ user: username, action: 'login.success', ip, details: { role: user.role } });
+    for (const old of session.evicted) {
+      audit.record({ user: username, action: 'session.ended', ip, details: { reason: 'per-user session limit', startedAt: new Date(old.createdAt).toISOString() } });
+    }
     this.d.reporter.count('logins');
-    return { ok: true, session: this.d.sessions.create(user, ip) };
+    return { ok: true, session: session.session };
   }
 
   logout(session: Session, ip: string | null): void {
     this.d.sessions.destroy(session.id);
     this.d.audit.record({ user: session.username, action: 'logout', ip });
+  }
+
+  /** A refusal before any password check: counted always, audited as a sample. */
+  private refuse<R extends LoginResult>(username: string, ip: string | null, addr: string, reason: string, result: R): R {
+    this.d.reporter.count('login_refusals');
+    const sample = this.d.refusals.sample(`${reason}|${addr}`);
+    if (sample) this.d.audit.record({ user: username, action: 'login.refused', ip, details: { reason, notRecordedBefore: sample.suppressed } });
+    return result;
   }
 }

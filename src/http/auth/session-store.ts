@@ -1,7 +1,9 @@
 /**
  * Login sessions, in memory: a restart logs everyone out, which is the safe direction. Expiry is
  * checked when a session is used (no timers), with an idle limit and an absolute limit of one
- * shift; the table is bounded and drops the oldest session when full.
+ * shift. The table is bounded two ways: one account holding `maxPerUser` sessions ends its own
+ * oldest to open another, and a full table refuses a new login rather than end someone else's
+ * session (one account logging in 64 times used to log everyone else out).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
@@ -26,23 +28,30 @@ export interface SessionLimits {
   idleMs: number;
   maxAgeMs: number;
   maxSessions: number;
+  maxPerUser: number;
 }
+
+export type CreateResult = { ok: true; session: Session; evicted: Session[] } | { ok: false };
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  private readonly endListeners = new Set<(sessionId: string) => void>();
 
   constructor(
     private readonly limits: SessionLimits,
     private readonly clock: Clock,
   ) {}
 
-  create(user: { username: string; role: Role; fullName: string; passwordHash: string }, ip: string | null): Session {
+  create(user: { username: string; role: Role; fullName: string; passwordHash: string }, ip: string | null): CreateResult {
     this.sweep();
-    while (this.sessions.size >= this.limits.maxSessions) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
+    const own = [...this.sessions.values()].filter((x) => x.username === user.username);
+    const evicted: Session[] = [];
+    while (own.length >= this.limits.maxPerUser) {
+      const oldest = own.shift()!;
+      this.sessions.delete(oldest.id);
+      evicted.push(oldest);
     }
+    if (this.sessions.size >= this.limits.maxSessions) return { ok: false };
     const now = this.clock.now();
     const session: Session = {
       id: randomBytes(32).toString('base64url'),
@@ -56,7 +65,7 @@ export class SessionStore {
       stamp: credentialStamp(user.passwordHash),
     };
     this.sessions.set(session.id, session);
-    return session;
+    return { ok: true, session, evicted };
   }
 
   /** The live session for a cookie value, or null; `touch` counts the request as activity. */
@@ -73,7 +82,18 @@ export class SessionStore {
   }
 
   destroy(id: string): void {
-    this.sessions.delete(id);
+    if (!this.sessions.delete(id)) return;
+    for (const l of this.endListeners) l(id);
+  }
+
+  /**
+   * Hook for long-lived connections (the event stream, routes/events.ts): told at once when a
+   * session is destroyed (logout, an account change found by access control). Expiry and
+   * eviction are found by the holder's own periodic `get`. Returns the unsubscribe function.
+   */
+  onSessionEnd(listener: (sessionId: string) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   get size(): number {

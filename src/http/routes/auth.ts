@@ -26,8 +26,9 @@ export const authRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
   app.post<{ Body: Static<typeof LoginBody> }>('/api/login', { schema: { body: LoginBody }, config: { access: { kind: 'public' } } }, async (req, reply) => {
     const r = await ctx.auth.login(req.body.username.trim().toLowerCase(), req.body.password, req.ip);
     if (!r.ok) {
-      if (r.code === 'HTTP_ACCOUNT_LOCKED') return fail(reply, 429, r.code, { until: new Date(r.until).toISOString() });
-      return fail(reply, r.code === 'HTTP_ADDRESS_THROTTLED' ? 429 : 401, r.code);
+      if (r.code === 'HTTP_LOGIN_DELAYED') return fail(reply.header('retry-after', String(r.retryAfterS)), 429, r.code, { seconds: r.retryAfterS });
+      if (r.code === 'HTTP_LOGIN_FAILED') return fail(reply, 401, r.code);
+      return fail(reply.header('retry-after', '1'), r.code === 'HTTP_TOO_MANY_SESSIONS' ? 503 : 429, r.code);
     }
     const s = r.session;
     reply.setCookie(SESSION_COOKIE, s.id, {

@@ -15,13 +15,19 @@ const HoldBody = Type.Object({ hold: Type.Boolean(), reason: Type.String({ minLe
 export const detectionRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {
   const { detections } = ctx.deps;
 
-  app.get<{ Querystring: { limit: number } }>(
+  // The Reads page shows this unit's reads of the current shift only (`http.reads_shift_h`);
+  // older reads need a search with a case number and a purpose (issue 16 item 6). `since` (ms)
+  // narrows further, never wider than the shift.
+  const RecentQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), since: Type.Optional(Type.Integer({ minimum: 0 })) });
+  app.get<{ Querystring: Static<typeof RecentQuery> }>(
     '/api/reads/recent',
-    { schema: { querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }) }, config: { access: { kind: 'session', roles: STATION } } },
+    { schema: { querystring: RecentQuery }, config: { access: { kind: 'session', roles: STATION } } },
     (req, reply) => {
-      const reads = detections.recent(req.query.limit);
-      ctx.audit.record({ user: actorOf(req), action: 'reads.live', ip: req.ip, details: { count: reads.length } });
-      return reply.send({ reads });
+      const shiftStart = ctx.deps.clock.now() - ctx.deps.config.reads_shift_h * 3600_000;
+      const since = Math.max(req.query.since ?? 0, shiftStart);
+      const reads = detections.recent(req.query.limit).filter((d) => d.bestAt >= since);
+      ctx.audit.record({ user: actorOf(req), action: 'reads.live', ip: req.ip, details: { count: reads.length, since } });
+      return reply.send({ reads, since });
     },
   );
 

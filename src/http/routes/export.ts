@@ -12,7 +12,7 @@ import type { HttpContext } from '../context.js';
 import { csvDocument, type Cell } from '../export/csv.js';
 import { zipChunks, type ZipEntry } from '../export/zip-writer.js';
 import type { DetectionQuery, DetectionSummary, DetectionsPort } from '../ports.js';
-import { criteria, justification, SearchFields } from '../search-criteria.js';
+import { criteria, justification, SearchFields, searchPolicy } from '../search-criteria.js';
 import { fail, sessionOf } from './reply.js';
 
 const ExportBody = Type.Object({
@@ -52,11 +52,12 @@ function collect(detections: DetectionsPort, q: DetectionQuery, max: number): De
 
 export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {
   const { detections, config, clock, device } = ctx.deps;
+  const policy = searchPolicy(config);
 
   app.post<{ Body: Static<typeof ExportBody> }>('/api/export', { schema: { body: ExportBody }, config: { access: { kind: 'session', roles: ADMIN } } }, (req, reply) => {
     const user = sessionOf(req).username;
     const b = req.body;
-    const why = justification(b);
+    const why = justification(b, policy);
     const release = {
       requestingAgency: b.requestingAgency?.trim() ?? '',
       requester: b.requester?.trim() ?? '',
@@ -69,7 +70,7 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
       ctx.audit.record({ user, action: 'export.refused', ip: req.ip, details: { errors: [...(Array.isArray(why) ? why : []), ...missing] } });
       return fail(reply, 400, Array.isArray(why) ? 'HTTP_PURPOSE_REQUIRED' : 'HTTP_RELEASE_REQUIRED', {}, [...(Array.isArray(why) ? why : []), ...missing]);
     }
-    const q = criteria(b);
+    const q = criteria(b, policy);
     if (Array.isArray(q)) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: q.map((e) => `${e.field}: ${e.message}`).join('; ') }, q);
     const rows = collect(detections, q, config.max_export_rows);
     if (rows.length > config.max_export_rows) return fail(reply, 413, 'HTTP_TOO_MANY_ROWS', { count: `more than ${config.max_export_rows}`, max: config.max_export_rows });

@@ -1,29 +1,59 @@
-/** Search of stored reads: refused without a case number and a purpose; every query is an audit row. */
+/**
+ * Search of stored reads: refused without a real criterion, a case number in the agency's format
+ * and a purpose from the agency's list; capped and paged. Every query is an audit row, written
+ * before the results leave.
+ */
 import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
-import { criteria, justification, SearchBody } from '../search-criteria.js';
+import { criteria, justification, PLATE_MIN_KNOWN, SearchBody, searchPolicy } from '../search-criteria.js';
 import { fail, sessionOf } from './reply.js';
 
 export const searchRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {
   const { detections, config } = ctx.deps;
+  const policy = searchPolicy(config);
+
+  /** What the search form needs to offer: the purposes, and the limits it will meet. */
+  app.get('/api/search/options', { config: { access: { kind: 'session', roles: STATION } } }, (_req, reply) =>
+    reply.send({
+      purposes: config.search_purposes,
+      caseNumberPattern: config.case_number_pattern,
+      maxWindowH: config.search_max_window_h,
+      plateMinKnown: PLATE_MIN_KNOWN,
+      pageSize: config.search_max_rows,
+      maxTotal: config.search_max_total,
+    }),
+  );
 
   app.post<{ Body: Static<typeof SearchBody> }>('/api/search', { schema: { body: SearchBody }, config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
     const user = sessionOf(req).username;
-    const why = justification(req.body);
+    const why = justification(req.body, policy);
     if (Array.isArray(why)) {
       ctx.audit.record({ user, action: 'search.refused', ip: req.ip, details: { errors: why } });
       return fail(reply, 400, 'HTTP_PURPOSE_REQUIRED', {}, why);
     }
-    const q = criteria(req.body);
+    const q = criteria(req.body, policy);
     if (Array.isArray(q)) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: q.map((e) => `${e.field}: ${e.message}`).join('; ') }, q);
     const limit = Math.min(req.body.limit ?? config.search_max_rows, config.search_max_rows);
     const offset = req.body.offset ?? 0;
+    if (offset >= config.search_max_total) {
+      return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: `offset: a search reaches at most ${config.search_max_total} detections; narrow it` });
+    }
+    const take = Math.min(limit, config.search_max_total - offset);
     // The row goes in first: a query that returns data must be on record (sacramento-da IV.C.b).
-    const rec = ctx.audit.record({ user, action: 'search', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { query: q, limit, offset } });
-    const results = detections.search({ ...q, limit, offset });
-    return reply.send({ results, limit, offset, auditId: rec.id });
+    const rec = ctx.audit.record({
+      user,
+      action: 'search',
+      ip: req.ip,
+      caseNumber: why.caseNumber,
+      purpose: why.purpose,
+      details: { query: q, purposeCategory: why.purposeCategory, limit: take, offset },
+    });
+    // One more than the page tells whether there is a next page.
+    const rows = detections.search({ ...q, limit: take + 1, offset });
+    const more = rows.length > take && offset + take < config.search_max_total;
+    return reply.send({ results: rows.slice(0, take), limit: take, offset, hasMore: more, nextOffset: more ? offset + take : null, auditId: rec.id });
   });
   done();
 };
