@@ -1,13 +1,67 @@
-import { defineConfig } from 'vitest/config';
+/**
+ * Two projects, both run by `npm test`:
+ * - `unit`: pure code and in-process fakes; the fast inner loop (`npm run test:unit`);
+ * - `peers`: tests that start a real peer (ffmpeg, an RTSP server, socat, gpsd, Chromium, a
+ *   child process or a worker thread, a listening socket) and the long property tests
+ *   (`npm run test:peers`).
+ * A test file is sorted by what it (or a test helper it imports) uses, so a new test lands in
+ * the right project without a list to keep up to date.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const TESTS = 'test/**/*.test.ts';
+
+/** What starts a peer: a child process, a browser, a worker thread, a listening socket. */
+const PEER_MARKERS = [
+  /from 'node:child_process'/,
+  /from 'playwright-core'/,
+  /from 'node:worker_threads'/,
+  /\.listen\(/,
+  /\bnew RecognizerPool\(/,
+  /\bunshare\b/,
+];
+
+/** Pure but long (a full-scan oracle over tens of thousands of plates). */
+const LONG = ['test/hotlist/plate-table.test.ts'];
+
+const RELATIVE_IMPORT = /(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g;
+
+function startsPeers(file: string, seen = new Set<string>()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  if (PEER_MARKERS.some((m) => m.test(text))) return true;
+  for (const [, spec] of text.matchAll(RELATIVE_IMPORT)) {
+    const target = resolve(dirname(file), spec!.replace(/\.js$/, '.ts'));
+    // Test helpers only: what src/ does is the unit under test, not a peer of it.
+    if (target.startsWith(resolve('test')) && startsPeers(target, seen)) return true;
+  }
+  return false;
+}
+
+const PEERS = readdirSync('test', { recursive: true, encoding: 'utf8' })
+  .map((f) => join('test', f).split('\\').join('/'))
+  .filter((f) => f.endsWith('.test.ts') && (LONG.includes(f) || startsPeers(resolve(f))))
+  .sort();
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Tests that start real peers (ffmpeg, socat, gpsd, Chromium) need time on a 2-core CI machine.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: [TESTS], exclude: [...configDefaults.exclude, ...PEERS] } },
+      { extends: true, test: { name: 'peers', include: PEERS.length > 0 ? PEERS : ['test/peers/none'] } },
+    ],
   },
 });

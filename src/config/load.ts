@@ -18,6 +18,12 @@ import { SECRET_KEYWORD, Secret } from './secret.js';
 const Ajv = AjvModule.default;
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The version in package.json (what `--version` prints and the daemon reports). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 /** The embedded configuration `run` uses when no file is given: the demo. */
 export const DEMO_CONFIG = resolve(PACKAGE_ROOT, 'config', 'demo.yaml');
 

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CONFIG, loadConfigFile, loadConfigText } from '../../src/config/load.js';
 import { Secret } from '../../src/config/secret.js';
-import { exampleSecretsEnv } from '../helpers/cli.js';
+import { exampleSecretsEnv } from '../helpers/secrets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alpr-config-'));
 

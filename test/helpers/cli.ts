@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 export const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'alpr-edge');
 
@@ -37,10 +36,4 @@ export function alive(pid: number): boolean {
     return false;
   }
   return true;
-}
-
-/** Environment under which the example configs' secrets resolve (as systemd would provide). */
-export function exampleSecretsEnv(dir: string): NodeJS.ProcessEnv {
-  for (const name of ['camera-rear-password', 'upload-token']) writeFileSync(join(dir, name), `test-${name}\n`);
-  return { CREDENTIALS_DIRECTORY: dir, CAMERA_FRONT_PASSWORD: 'x', CAMERA_NB_PASSWORD: 'x', CAMERA_SB_PASSWORD: 'x' };
 }
