@@ -8,8 +8,8 @@
 import type { TSchema } from '@sinclair/typebox';
 
 export const ENV_PREFIX = 'ALPR_EDGE_';
-/** Variables with the prefix that are not config keys. */
-export const RESERVED_ENV = new Set(['ALPR_EDGE_CONFIG']);
+/** Variables with the prefix that are not config keys (`USE_DIST`: bin/alpr-edge.js runs dist/ instead of the sources). */
+export const RESERVED_ENV = new Set(['ALPR_EDGE_CONFIG', 'ALPR_EDGE_USE_DIST']);
 
 type JsonSchema = TSchema & {
   type?: string | string[];

@@ -182,12 +182,14 @@ export class GpsUnit implements Unit {
       position: p,
       skew: { active: this.skew.active, skewMs: this.skew.skewMs, limitMs: config.clock_skew_limit_s * 1000 },
     });
-    reporter.set(health.state, health.message);
+    // An outage is dated from its start, not from the latest retry.
+    reporter.set(health.state, health.message, this.link && !this.link.connected ? this.link.since : undefined);
     const latest = this.store.latest();
     const skewMs = this.skew.skewMs;
     const details: Record<string, unknown> = {
       connected: this.link?.connected ?? false,
       device: this.link?.device ?? null,
+      outage_since: this.link && !this.link.connected && this.link.since !== undefined ? new Date(this.link.since).toISOString() : null,
       baud: this.link?.baud ?? null,
       mode: latest?.mode ?? null,
       satellites: latest?.satellites ?? null,

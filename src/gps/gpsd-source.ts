@@ -31,6 +31,8 @@ export class GpsdSource implements GpsSource {
   private connected = false;
   private everConnected = false;
   private failureLogged = false;
+  /** When the current outage began (first failure since reports last flowed), or null. */
+  private outageSince: number | null = null;
   private pending = '';
   private lastDataAt = 0;
   private gpsdDevice = '';
@@ -126,6 +128,7 @@ export class GpsdSource implements GpsSource {
       case 'fix':
         this.backoff.reset();
         this.sink.count('sentences');
+        this.outageSince = null;
         this.sink.link({ connected: true, device: this.describe(), message: '' });
         this.sink.fix(ev.fix);
         break;
@@ -166,7 +169,11 @@ export class GpsdSource implements GpsSource {
     else this.logger.debug({ code: err.code, retry_ms: delay }, err.message);
     this.failureLogged = true;
     this.sink.error(err);
-    this.sink.link({ connected: false, device: this.describe(), message: `${err.message}; retry in ${(delay / 1000).toFixed(1)} s` });
+    // The outage start is kept across retries; the next try is a time, not a countdown that freezes.
+    this.outageSince ??= this.clock.now();
+    const since = new Date(this.outageSince).toISOString();
+    const next = new Date(this.clock.now() + delay).toISOString();
+    this.sink.link({ connected: false, device: this.describe(), since: this.outageSince, message: `${err.message}; out since ${since}; next try at ${next}` });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }

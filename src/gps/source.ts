@@ -24,6 +24,8 @@ export interface LinkStatus {
   detecting?: boolean;
   /** One line for the status page when not connected or not yet delivering. */
   message: string;
+  /** Not connected: when the outage began (ms since epoch), kept across retries. */
+  since?: number;
 }
 
 export interface GpsSink {

@@ -2,9 +2,11 @@
  * A ballast file in the data directory. SQLite needs free space to delete: a purge writes WAL
  * frames and a checkpoint grows the database file before anything is freed. On a disk filled to
  * the last byte (by us or by anything else) the store releases this file, and the space it held
- * lets the purge of uploaded detections run; it is put back once space has returned.
+ * lets the purge of uploaded detections run; it is put back once space has returned. Half of it
+ * goes first, to store the detection that met the full disk (issue 17 item 3); the other half
+ * when the disk fills again, for the purge.
  */
-import { closeSync, fsyncSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 
 const CHUNK = 1024 * 1024;
 
@@ -44,9 +46,19 @@ export class DiskReserve {
     }
   }
 
+  /**
+   * Frees half the reserve, keeping the other half for the purge that must follow; true when
+   * the reserve was still whole. The detection that met the full disk is retried in this room.
+   */
+  releaseHalf(): boolean {
+    if (this.bytes === 0 || !this.present()) return false;
+    truncateSync(this.file, Math.floor(this.bytes / 2));
+    return true;
+  }
+
   /** Frees the reserve's space; true when there was one to free. */
   release(): boolean {
-    if (this.bytes === 0 || !this.present()) return false;
+    if (this.bytes === 0 || !existsSync(this.file)) return false;
     rmSync(this.file, { force: true });
     return true;
   }

@@ -33,6 +33,17 @@ export interface Backlog {
   oldestEnqueuedAt: number | null;
 }
 
+/** What waits to be sent, for the status page's drain estimate. */
+export interface BacklogSize {
+  /** Detections pending or claimed. */
+  detections: number;
+  /** Their image bytes plus a per-record allowance (what a batch with inline images carries). */
+  bytes: number;
+}
+
+/** Bytes a record costs on the wire besides its images (text, candidates, position, hits; measured ~0.6–1 KB). */
+export const RECORD_BYTES = 1024;
+
 export interface QueuePeek {
   /** The next pending item in send order (hits first, then oldest), or null. */
   top: { priority: number; enqueuedAt: number } | null;
@@ -74,6 +85,8 @@ export class OutboxRepo {
   private readonly hasPendingStmt: Statement<[], { x: number }>;
   private readonly topStmt: Statement<[], { priority: number; enqueued_at: number }>;
   private readonly atLeastStmt: Statement<[number], { n: number }>;
+  private readonly pendingSizedStmt: Statement<[number], OutboxRow & { size: number }>;
+  private readonly backlogSizeStmt: Statement<[], { n: number; bytes: number | null }>;
 
   constructor(
     private readonly db: Database,
@@ -97,6 +110,15 @@ export class OutboxRepo {
     this.hasPendingStmt = db.prepare('SELECT 1 AS x FROM outbox WHERE state = 0 LIMIT 1');
     this.topStmt = db.prepare('SELECT priority, enqueued_at FROM outbox WHERE state = 0 ORDER BY priority DESC, id LIMIT 1');
     this.atLeastStmt = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 0 LIMIT ?)');
+    // Image sizes come from the images table's (detection_n, kind) index, not from the BLOBs.
+    this.pendingSizedStmt = db.prepare(
+      `SELECT o.*, CASE o.stream WHEN 'detection' THEN coalesce((SELECT sum(i.bytes) FROM images i WHERE i.detection_n = o.ref), 0) ELSE 0 END AS size
+       FROM outbox o WHERE o.state = 0 ORDER BY o.priority DESC, o.id LIMIT ?`,
+    );
+    this.backlogSizeStmt = db.prepare(
+      `SELECT count(DISTINCT o.id) AS n, sum(i.bytes) AS bytes FROM outbox o LEFT JOIN images i ON i.detection_n = o.ref
+       WHERE o.stream = 'detection' AND o.state < 2`,
+    );
   }
 
   /** Queues (or re-queues) one item. Call inside the transaction that wrote the item. */
@@ -111,6 +133,32 @@ export class OutboxRepo {
       for (const r of rows) this.claimStmt.run(r.id);
       return rows.map((r) => toEntry(r, 1));
     })();
+  }
+
+  /**
+   * Claims pending items in send order (hits first, then oldest) while their estimated wire size
+   * stays within `budgetBytes`, at most `limit` of them, and always at least one: a batch shaped
+   * by what the link carries rather than by a count. `withImages` false: records only.
+   */
+  claimBytes(limit: number, budgetBytes: number, withImages: boolean): { entries: OutboxEntry[]; bytes: number } {
+    return this.db.transaction(() => {
+      const entries: OutboxEntry[] = [];
+      let bytes = 0;
+      for (const r of this.pendingSizedStmt.all(limit)) {
+        const size = RECORD_BYTES + (withImages ? r.size : 0);
+        if (entries.length > 0 && bytes + size > budgetBytes) break;
+        this.claimStmt.run(r.id);
+        entries.push(toEntry(r, 1));
+        bytes += size;
+      }
+      return { entries, bytes };
+    })();
+  }
+
+  /** Detections waiting (pending or claimed) and their estimated wire bytes. */
+  backlogSize(withImages: boolean): BacklogSize {
+    const r = this.backlogSizeStmt.get()!;
+    return { detections: r.n, bytes: r.n * RECORD_BYTES + (withImages ? (r.bytes ?? 0) : 0) };
   }
 
   /**

@@ -19,8 +19,8 @@ export interface HttpAnswer {
   bodyError: string | null;
 }
 
-/** Acknowledgements are small; anything bigger is not one. */
-const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Acknowledgements are small (5,000 ids are ~200 KB); anything bigger is not one, read or inflated. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export class UploadClient {
   private readonly agent: Agent;
@@ -48,14 +48,17 @@ export class UploadClient {
     });
   }
 
-  /** Sends one request; network failures and timeouts throw `UPLOAD_NETWORK`. */
-  async send(method: 'POST' | 'PUT', path: string, headers: Record<string, string>, body: Buffer): Promise<HttpAnswer> {
+  /**
+   * Sends one request within `timeoutMs` (connect to last byte; the uploader scales it with the
+   * body size); network failures and timeouts throw `UPLOAD_NETWORK`.
+   */
+  async send(method: 'POST' | 'PUT', path: string, headers: Record<string, string>, body: Buffer, timeoutMs = this.config.timeout_s * 1000): Promise<HttpAnswer> {
     const token = this.config.token?.reveal();
     const all: Record<string, string> = { ...headers, accept: 'application/json' };
     if (token) all.authorization = `Bearer ${token}`;
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.config.timeout_s * 1000)]);
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
     try {
-      const res = await request(new URL(path, this.baseUrl), { method, headers: all, body, dispatcher: this.agent, signal });
+      const res = await request(new URL(path, this.baseUrl), { method, headers: all, body, dispatcher: this.agent, signal, headersTimeout: timeoutMs });
       const chunks: Buffer[] = [];
       let size = 0;
       let bodyError: string | null = null;
@@ -76,7 +79,7 @@ export class UploadClient {
       let decoded: unknown = null;
       if (bodyError === null && size > 0) {
         try {
-          decoded = decodeBody(Buffer.concat(chunks), header(res.headers['content-type']), header(res.headers['content-encoding']));
+          decoded = decodeBody(Buffer.concat(chunks), header(res.headers['content-type']), header(res.headers['content-encoding']), MAX_RESPONSE_BYTES);
         } catch (err) {
           bodyError = errorMessage(err);
         }

@@ -7,8 +7,15 @@
  *     └──release (stop)─────┘ 5xx / 429 / timeout / reset ──▶ same batch again after Backoff or Retry-After
  *
  * A batch is due when a hit waits, when `batch_size` items wait, or when the oldest has waited
- * `batch_interval_s`. The same batch (same key) is retried until settled, so the server can
- * answer a repeat from its record of the first.
+ * `batch_interval_s`. Its size follows the link (LinkEstimator): about `batch_target_s` of
+ * sending at the measured rate, at most `batch_max_mb` and `batch_size` items, hits first; its
+ * time limit grows with its bytes. The same batch (same key) is retried until settled, so the
+ * server can answer a repeat from its record of the first; only a batch that timed out and is
+ * now bigger than the link allows is handed back and re-cut smaller.
+ *
+ * One pacing rule: a wait chosen by backoff or by Retry-After runs to its end. New detections
+ * (the store's `onStored`) and `wake()` only end an idle wait; during an outage they used to cut
+ * every backoff short (398 connection attempts in 8 minutes where the backoff allows ~10).
  */
 import type { UploadConfig } from '../config/sections/upload.js';
 import { Backoff } from '../shared/backoff.js';
@@ -25,6 +32,7 @@ import { encodeBatch } from './codec.js';
 import { UploadErrors } from './errors.js';
 import { UploadClient } from './http-client.js';
 import { classifyResponse, type Outcome } from './response.js';
+import { LinkEstimator } from './link-estimator.js';
 import { Throughput } from './throughput.js';
 import { API_VERSION, wireAudit, wireDetection, wireHit, type WireBatch, type WireDetection, type WireRejection, type WireStream } from './wire.js';
 
@@ -49,12 +57,25 @@ interface Batch {
   wire: WireBatch;
   entries: OutboxEntry[];
   byKey: Map<string, OutboxEntry>;
+  /** Estimated wire bytes when claimed (the unit of the link's batch budget). */
+  estimatedBytes: number;
 }
 
 interface Settlement {
   settled: boolean;
   delayMs: number;
+  /** Not settled, and too big for what the link proved to carry: hand it back and cut it again. */
+  recut?: boolean;
 }
+
+interface Sent {
+  outcome: Outcome;
+  elapsedMs: number;
+  timeoutMs: number;
+}
+
+/** An idle wait ends when something is stored; a paced one (backoff, Retry-After) never early. */
+type WaitKind = 'idle' | 'paced';
 
 /** With nothing queued, look again this often anyway (a wake-up could only be missed by a bug). */
 const IDLE_POLL_MS = 30_000;
@@ -70,10 +91,11 @@ export class Uploader implements Unit {
   private running: Promise<void> | null = null;
   private stopped = true;
   private wakeUp: (() => void) | null = null;
+  private waitKind: WaitKind | null = null;
   private unsubscribe: (() => void) | null = null;
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
-  private batchLimit: number;
+  private readonly link: LinkEstimator;
   private failingSince: number | null = null;
   private refusedReason: string | null = null;
   private lastReason = '';
@@ -84,7 +106,12 @@ export class Uploader implements Unit {
   constructor(private readonly deps: UploaderDeps) {
     const c = deps.config;
     this.backoff = new Backoff({ initial_ms: c.retry_initial_s * 1000, max_ms: c.retry_max_s * 1000 }, deps.random);
-    this.batchLimit = c.batch_size;
+    this.link = new LinkEstimator({
+      targetSendMs: c.batch_target_s * 1000,
+      maxBatchBytes: c.batch_max_mb * 1024 * 1024,
+      baseTimeoutMs: c.timeout_s * 1000,
+      minBytesPerS: (c.min_rate_kbit_s * 1000) / 8,
+    });
     this.throughput = new Throughput(deps.clock, 60_000);
   }
 
@@ -112,6 +139,7 @@ export class Uploader implements Unit {
     this.unsubscribe = store.onStored((e) => {
       if (e.changed) this.wake();
     });
+    status.detail('pacing', 'backoff and Retry-After waits are not cut short by new detections');
     this.statusTimer = setInterval(() => this.refreshStatus(), STATUS_INTERVAL_MS);
     this.statusTimer.unref();
     this.refreshStatus();
@@ -123,7 +151,7 @@ export class Uploader implements Unit {
     this.unsubscribe?.();
     this.unsubscribe = null;
     clearInterval(this.statusTimer);
-    this.wake();
+    this.interrupt();
     const client = this.client;
     this.client = null;
     await client?.close();
@@ -135,10 +163,18 @@ export class Uploader implements Unit {
     }
   }
 
-  /** Something was stored: look at the queue now. */
+  /**
+   * Something was stored: look at the queue now if idle. A backoff or Retry-After wait in
+   * progress is left to run out (the pacing rule); the item goes with the next attempt.
+   */
   wake(): void {
+    if (this.waitKind === 'idle') this.interrupt();
+  }
+
+  private interrupt(): void {
     const w = this.wakeUp;
     this.wakeUp = null;
+    this.waitKind = null;
     w?.();
   }
 
@@ -146,17 +182,17 @@ export class Uploader implements Unit {
     const { store, config, clock } = this.deps;
     while (!this.stopped) {
       try {
-        const due = batchDueIn(store.outbox.peek(this.batchLimit), clock.now(), config.batch_interval_s * 1000, IDLE_POLL_MS);
+        const due = batchDueIn(store.outbox.peek(config.batch_size), clock.now(), config.batch_interval_s * 1000, IDLE_POLL_MS);
         if (due > 0) {
-          await this.sleep(due);
+          await this.sleep(due, 'idle');
           continue;
         }
         const delay = await this.sendBatch();
-        if (delay > 0) await this.sleep(delay);
+        if (delay > 0) await this.sleep(delay, 'paced');
       } catch (err) {
         if (this.stopped) break;
         this.fail(errorMessage(err), false);
-        await this.sleep(this.backoff.next());
+        await this.sleep(this.backoff.next(), 'paced');
       }
     }
   }
@@ -164,12 +200,13 @@ export class Uploader implements Unit {
   /** Claims and sends one batch until it is settled or the unit stops; returns a pause before the next. */
   private async sendBatch(): Promise<number> {
     const { store, config } = this.deps;
-    const entries = store.outbox.claim(this.batchLimit);
+    const budget = this.link.batchBytes();
+    const { entries, bytes: estimatedBytes } = store.outbox.claimBytes(config.batch_size, budget, config.images !== 'none');
     if (entries.length === 0) return 0;
     let settled = false;
     let settledAt: Settlement = { settled: false, delayMs: 0 };
     try {
-      const batch = this.buildBatch(entries);
+      const batch = this.buildBatch(entries, estimatedBytes);
       if (batch.byKey.size === 0) {
         settled = true;
         return 0;
@@ -182,11 +219,12 @@ export class Uploader implements Unit {
       const headers: Record<string, string> = { 'content-type': body.contentType, 'idempotency-key': batch.wire.batch_id, 'x-device-id': this.deps.deviceId };
       if (body.contentEncoding) headers['content-encoding'] = body.contentEncoding;
       while (!this.stopped) {
-        const outcome = await this.post('v1/batches', headers, body.body);
+        const sent = await this.post('v1/batches', headers, body.body);
         if (this.stopped) break;
-        settledAt = this.apply(outcome, batch, body.body.length);
+        settledAt = this.apply(sent, batch, body.body.length);
         if (settledAt.settled) break;
-        await this.sleep(settledAt.delayMs);
+        if (settledAt.recut) return settledAt.delayMs;
+        await this.sleep(settledAt.delayMs, 'paced');
       }
       settled = settledAt.settled;
       return settledAt.delayMs;
@@ -196,7 +234,7 @@ export class Uploader implements Unit {
     }
   }
 
-  private buildBatch(entries: OutboxEntry[]): Batch {
+  private buildBatch(entries: OutboxEntry[], estimatedBytes: number): Batch {
     const { store, config, clock, deviceId } = this.deps;
     const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [] };
     const byKey = new Map<string, OutboxEntry>();
@@ -233,7 +271,7 @@ export class Uploader implements Unit {
         }
       }
     }
-    return { wire, entries, byKey };
+    return { wire, entries, byKey, estimatedBytes };
   }
 
   /** Images first, one idempotent PUT each; the batch naming them follows. False when stopped. */
@@ -247,19 +285,24 @@ export class Uploader implements Unit {
         const data = Buffer.from(img.data as Uint8Array);
         for (;;) {
           if (this.stopped) return false;
-          const outcome = await this.post(`v1/images/${encodeURIComponent(d.id)}/${kind}`, { 'content-type': 'image/jpeg', 'x-content-sha256': img.sha256, 'x-device-id': this.deps.deviceId }, data, 'PUT');
-          if (outcome.kind === 'ack') break;
+          const sent = await this.post(`v1/images/${encodeURIComponent(d.id)}/${kind}`, { 'content-type': 'image/jpeg', 'x-content-sha256': img.sha256, 'x-device-id': this.deps.deviceId }, data, 'PUT');
+          const outcome = sent.outcome;
+          if (outcome.kind === 'ack') {
+            this.link.sent(data.length, sent.elapsedMs);
+            break;
+          }
           if (outcome.kind === 'reject-items' || outcome.kind === 'refused' || outcome.kind === 'too-large') {
             if (outcome.kind === 'refused' && (outcome.status === 401 || outcome.status === 403)) {
               this.fail(outcome.reason, true);
-              await this.sleep(this.backoff.next());
+              await this.sleep(this.backoff.next(), 'paced');
               continue;
             }
             rejected = `${kind} image: HTTP ${outcome.status}`;
             break;
           }
           this.fail(outcome.reason, false);
-          await this.sleep(outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, this.deps.config.retry_after_max_s * 1000) : this.backoff.next());
+          if (outcome.kind === 'retry' && outcome.status === 0 && sent.elapsedMs >= sent.timeoutMs * 0.9) this.link.stalled(data.length, sent.elapsedMs);
+          await this.sleep(outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, this.deps.config.retry_after_max_s * 1000) : this.backoff.next(), 'paced');
         }
         delete img.data;
       }
@@ -270,11 +313,18 @@ export class Uploader implements Unit {
     return true;
   }
 
-  private async post(path: string, headers: Record<string, string>, body: Buffer, method: 'POST' | 'PUT' = 'POST'): Promise<Outcome> {
+  private async post(path: string, headers: Record<string, string>, body: Buffer, method: 'POST' | 'PUT' = 'POST'): Promise<Sent> {
+    const timeoutMs = this.link.timeoutMs(body.length);
+    const t0 = performance.now();
+    const outcome = await this.exchange(path, headers, body, method, timeoutMs);
+    return { outcome, elapsedMs: performance.now() - t0, timeoutMs };
+  }
+
+  private async exchange(path: string, headers: Record<string, string>, body: Buffer, method: 'POST' | 'PUT', timeoutMs: number): Promise<Outcome> {
     const client = this.client;
     if (!client) return { kind: 'retry', status: 0, reason: 'stopping', retryAfterMs: 0 };
     try {
-      const ans = await client.send(method, path, headers, body);
+      const ans = await client.send(method, path, headers, body, timeoutMs);
       if (ans.bodyError !== null && ans.status >= 200 && ans.status < 300) {
         return { kind: 'retry', status: ans.status, reason: new AlprError(UploadErrors.UPLOAD_BAD_RESPONSE, { status: ans.status, detail: ans.bodyError }).message, retryAfterMs: null };
       }
@@ -286,8 +336,9 @@ export class Uploader implements Unit {
     }
   }
 
-  private apply(outcome: Outcome, batch: Batch, bytes: number): Settlement {
+  private apply(sent: Sent, batch: Batch, bytes: number): Settlement {
     const { store, config } = this.deps;
+    const outcome = sent.outcome;
     switch (outcome.kind) {
       case 'ack': {
         const acked: OutboxEntry[] = [];
@@ -308,6 +359,7 @@ export class Uploader implements Unit {
           this.fail(`HTTP 2xx acknowledged none of the ${batch.entries.length} item(s) sent`, false);
           return { settled: true, delayMs: this.backoff.next() };
         }
+        this.link.sent(bytes, sent.elapsedMs);
         this.succeeded(r.acked, bytes);
         return { settled: true, delayMs: 0 };
       }
@@ -321,23 +373,30 @@ export class Uploader implements Unit {
         return { settled: true, delayMs: 0 };
       }
       case 'too-large': {
-        if (this.batchLimit === 1) {
+        // One item the server will not take at any size goes aside; otherwise half the bytes next
+        // time, growing back after successes (a 413 used to halve the batch for good).
+        if (batch.byKey.size === 1) {
           for (const [key] of batch.byKey) {
             const [stream, ...rest] = key.split(':') as [WireStream, ...string[]];
             this.quarantine(stream, rest.join(':'), `HTTP ${outcome.status}: too large for the server`, batch);
           }
         }
         this.releaseRest(batch);
-        this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
-        this.deps.status.detail('batch_limit', this.batchLimit);
+        this.link.tooLarge(batch.estimatedBytes);
+        this.deps.status.detail('refused_batch_bytes', this.link.refusedCap);
         return { settled: true, delayMs: 0 };
       }
-      case 'retry':
+      case 'retry': {
         this.fail(outcome.reason, false);
-        return {
-          settled: false,
-          delayMs: outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, config.retry_after_max_s * 1000) : this.backoff.next(),
-        };
+        const delayMs = outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, config.retry_after_max_s * 1000) : this.backoff.next();
+        if (outcome.status === 0 && sent.elapsedMs >= sent.timeoutMs * 0.9) {
+          // Timed out: the link carried at most this much. A batch bigger than it now allows is
+          // handed back and cut again smaller (a new key; the receiver keeps one copy per id).
+          this.link.stalled(bytes, sent.elapsedMs);
+          if (batch.entries.length > 1 && batch.estimatedBytes > this.link.batchBytes()) return { settled: false, delayMs, recut: true };
+        }
+        return { settled: false, delayMs };
+      }
       case 'refused':
         this.fail(outcome.reason, true);
         return { settled: false, delayMs: this.backoff.next() };
@@ -426,6 +485,15 @@ export class Uploader implements Unit {
       const t = this.throughput.rate();
       status.gauge('items_per_s', Math.round(t.itemsPerS * 10) / 10);
       status.gauge('bytes_per_s', Math.round(t.bytesPerS));
+      // What the link carries while sending (not averaged over idle time), and what waits for it.
+      const link = this.link.bytesPerS;
+      const size = store.outbox.backlogSize(this.deps.config.images !== 'none');
+      status.gauge('link_kbit_s', link === null ? 0 : Math.round((link * 8) / 100) / 10);
+      status.gauge('batch_bytes', this.link.batchBytes());
+      status.gauge('backlog_detections', size.detections);
+      status.gauge('backlog_bytes', size.bytes);
+      // Unknown (null) until an upload big enough to measure the link has gone through.
+      status.detail('drain_s', size.bytes === 0 ? 0 : link === null ? null : Math.ceil(size.bytes / link));
       status.detail('last_success', this.lastSuccess === null ? null : new Date(this.lastSuccess).toISOString());
       this.updateState();
     } catch (err) {
@@ -434,15 +502,20 @@ export class Uploader implements Unit {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, kind: WaitKind): Promise<void> {
     if (this.stopped || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        if (this.wakeUp === done) {
+          this.wakeUp = null;
+          this.waitKind = null;
+        }
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
+      this.waitKind = kind;
     });
   }
 }

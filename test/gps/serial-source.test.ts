@@ -220,7 +220,7 @@ describe('serial source without a device', () => {
       await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 3, 10_000, 'three failed opens');
       const s = registry.get('gps')!;
       expect(s.state).toBe('down');
-      expect(s.message).toMatch(/^cannot open GPS serial port \/nonexistent\/ttyGPS: .*; retry in [\d.]+ s$/);
+      expect(s.message).toMatch(/^cannot open GPS serial port \/nonexistent\/ttyGPS: .*; out since \S+; next try at \S+ or when the device appears$/);
       expect(s.details).toMatchObject({ connected: false, device: '/nonexistent/ttyGPS', baud: 4800 });
     } finally {
       await unit.stop();

@@ -118,7 +118,15 @@ describe('disk quota', () => {
     const kept = f.ids.filter((id) => t!.store.detections.get(id) !== null);
     expect(kept[0]).toBe(f.ids[1]);
     expect(kept.slice(1)).toEqual(f.ids.slice(f.ids.length - kept.length + 1));
-    expect(t.registry.get('store')!.state).toBe('ok');
+    // Never-uploaded detections are gone for good: amber with their count, and in the audit log
+    // (it used to stay green while 3,593 of them went).
+    const purged = report.purges.find((p) => p.reason === 'quota_not_uploaded')!.count;
+    expect(purged).toBeGreaterThan(0);
+    const s = t.registry.get('store')!;
+    expect(s).toMatchObject({ state: 'degraded', message: expect.stringContaining(`purged ${purged} detection(s) never uploaded`) });
+    expect(s.counters.purged_not_uploaded).toBe(purged);
+    const audit = t.store.audit.query({ action: 'purge' }).filter((a) => a.purpose === 'quota_not_uploaded');
+    expect(audit).toEqual([expect.objectContaining({ details: expect.objectContaining({ count: purged }) })]);
   });
 
   it('writes each purge to the audit log with its reason, count and capture-time range', async () => {

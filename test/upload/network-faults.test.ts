@@ -30,7 +30,7 @@ async function setup(faults: Fault[], over: Partial<Parameters<typeof uploadConf
   await proxy.start();
   t = await openTestStore({ clock: systemClock, config: { synchronous: 'normal' } });
   const ids = t.store.insertDetections(Array.from({ length: 24 }, (_, i) => ({ detection: detection({ text: `NF${i}` }), position: null, hits: [] }))).map((r) => r.id);
-  const made = makeUploader(t.store, uploadConfig({ endpoint: proxy.url, batch_size: 8, timeout_s: 1, ...over }));
+  const made = makeUploader(t.store, uploadConfig({ endpoint: proxy.url, batch_size: 8, timeout_s: 1, min_rate_kbit_s: 1_000_000, ...over }));
   up = made.uploader;
   return { registry: made.registry, ids };
 }
@@ -99,17 +99,23 @@ describe('upload through a faulty link', () => {
     expect(t!.store.outbox.listQuarantined()).toEqual([expect.objectContaining({ stream: 'detection', reason: 'plate image: HTTP 400' })]);
     expect(rx!.db.detectionIds('unit-7')).toEqual(ids.slice(1).sort());
     expect(rx!.db.image('unit-7', ids[5]!, 'overview')!.data.equals(t!.store.detections.image(ids[5]!, 'overview')!)).toBe(true);
-    // Every image PUT came before the batch naming its detection.
-    const firstBatch = proxy!.seen.findIndex((s) => s.url === '/v1/batches');
-    expect(proxy!.seen.slice(firstBatch).every((s) => s.url === '/v1/batches')).toBe(true);
+    // Every batch follows the image PUTs of its detections (batches are cut by bytes, so there may be several).
+    expect(proxy!.seen.map((s) => (s.url === '/v1/batches' ? 'B' : 'P')).join('')).toMatch(/^(P+B+)+$/);
   });
 
-  it('halves the batch after a 413 and goes on', async () => {
+  it('halves the batch after a 413 and grows it back after successes (it used to stay halved for good)', async () => {
     const { ids } = await setup(['http413']);
     await up!.start();
     await waitFor(() => allUploaded(ids), 'every detection to be acknowledged');
     const batches = proxy!.seen.filter((s) => s.url === '/v1/batches');
-    expect(batches[0]!.items).toBe(8);
-    expect(batches[1]!.items).toBe(4);
+    expect(batches.map((b) => b.items)).toEqual([8, 4, 4, 4, 8, 4]);
+  });
+
+  it('sends a single item the server refuses as too large aside and goes on with the rest', async () => {
+    const { ids } = await setup(['http413', 'http413'], { batch_size: 2 });
+    await up!.start();
+    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the backlog to drain');
+    expect(t!.store.outbox.listQuarantined().map((q) => q.reason)).toEqual(['HTTP 413: too large for the server']);
+    expect(rx!.db.detectionIds('unit-7')).toHaveLength(ids.length - 1);
   });
 });

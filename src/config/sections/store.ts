@@ -58,6 +58,18 @@ export const StoreSection = Type.Object(
       description: 'SQLite synchronous mode. full = every stored detection survives a power cut (one fsync per commit); normal = faster, but the last commits can be lost on power loss. See docs/store.md.',
     }),
     group_commit_ms: Type.Number({ default: 5, minimum: 0, maximum: 1000, description: 'Detections arriving within this window are committed together (one fsync); 0 = commit each alone.' }),
+    integrity_check_interval_h: Type.Number({
+      default: 6,
+      minimum: 0,
+      maximum: 720,
+      description: 'How often SQLite quick_check reads the whole database in a background thread to find damage (hours); 0 = never. Damage turns the store red.',
+    }),
+    reopen_interval_s: Type.Number({
+      default: 30,
+      minimum: 1,
+      maximum: 3600,
+      description: 'After a start without a database (disk full at start), how often opening it is tried again (seconds). Reading and alerting go on meanwhile.',
+    }),
     retention: RetentionSection,
     quota: QuotaSection,
   },
