@@ -32,9 +32,9 @@ import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { PurgeRepo } from './purge-repo.js';
-import { UsersRepo } from './users-repo.js';
 import { quickCheck, type IntegrityResult } from './integrity-check.js';
 import { isDamaged, moveAside, recoverInto } from './recovery.js';
+import { UsersRepo } from './users-repo.js';
 
 export interface StoreDeps {
   config: StoreConfig;
@@ -99,8 +99,6 @@ export class Store implements Unit {
   private diskFull = false;
   private reserve: DiskReserve | null = null;
   private stuck = false;
-
-  constructor(private readonly deps: StoreDeps) {}
   /** Why there is no database (degraded start), or null. */
   private noDatabase: string | null = null;
   private reopenTimer: NodeJS.Timeout | undefined;
@@ -116,6 +114,8 @@ export class Store implements Unit {
   /** Detections that could not be stored (full disk after every retry, or no database). */
   private lost = 0;
   private purgedNotUploaded = 0;
+
+  constructor(private readonly deps: StoreDeps) {}
 
   get file(): string {
     return join(this.deps.dataDir, this.deps.config.database);
@@ -199,7 +199,11 @@ export class Store implements Unit {
     status.detail('schema_version', LATEST_VERSION);
     status.detail('synchronous', config.synchronous);
     status.gauge('orphans_removed', orphans.images + orphans.hits + orphans.outbox);
+    this.noDatabase = null;
+    clearInterval(this.reopenTimer);
     this.refreshStatus();
+    return true;
+  }
 
   /** The database as it is; a damaged one moved aside and what can be read copied into a fresh one; null on a full disk. */
   private openOrRecover(): OpenResult | null {
@@ -250,10 +254,6 @@ export class Store implements Unit {
       }
     }, config.reopen_interval_s * 1000);
     this.reopenTimer.unref();
-    this.noDatabase = null;
-    clearInterval(this.reopenTimer);
-  }
-    return true;
   }
 
   async stop(): Promise<void> {
@@ -261,19 +261,19 @@ export class Store implements Unit {
     this.stopped = true;
     clearInterval(this.statusTimer);
     clearInterval(this.maintenanceTimer);
+    clearInterval(this.reopenTimer);
     clearTimeout(this.flushTimer);
     if (this.repos) this.flush();
     await this.maintaining;
     await this.followUp;
+    await this.checking;
     if (this.repos) {
       await this.repos.checkpointer.stop();
       this.repos.db.close();
-    clearInterval(this.reopenTimer);
       this.repos = null;
     }
     this.deps.status.set('stopped');
   }
-    await this.checking;
 
   /** Subscribes to commits; returns the unsubscribe function. */
   onStored(listener: (e: StoredEvent) => void): () => void {
@@ -358,23 +358,6 @@ export class Store implements Unit {
     }
   }
 
-  private commit(items: readonly Omit<Pending, 'resolve' | 'reject'>[]): StoredRef[] {
-    const r = this.open();
-    const { status, logger: log, deviceId } = { ...this.deps, logger: this.deps.logger };
-    const events: StoredEvent[] = [];
-    let refs: StoredRef[];
-    try {
-      refs = r.db.transaction(() =>
-        items.map(({ d, position, hits }): StoredRef => {
-          const up = r.detections.upsert(d, position, deviceId);
-          const hitIds = r.hits.insertFor(up.n, hits);
-          if (up.changed) r.outbox.enqueue('detection', up.n, hits.length > 0 ? HIT_PRIORITY : 0);
-          events.push({ id: d.id, hit: hits.length > 0, changed: up.changed });
-          return { id: d.id, hitIds };
-        }),
-      )();
-    } catch (err) {
-      status.count('store_failed', items.length);
   /**
    * A group that met a full disk even after the reserve was released: purge what may be purged,
    * then try each detection once more. Only what still cannot be stored is lost, counted and
@@ -407,7 +390,7 @@ export class Store implements Unit {
    * half left, that half goes to the purge of uploaded detections and the error is thrown
    * (`ingest` retries after the purge). Throws like `commitOnce`.
    */
-      status.error(err);
+  private commit(items: readonly Omit<Pending, 'resolve' | 'reject'>[]): StoredRef[] {
     try {
       return this.commitOnce(items);
     } catch (err) {
@@ -423,6 +406,23 @@ export class Store implements Unit {
   }
 
   private commitOnce(items: readonly Omit<Pending, 'resolve' | 'reject'>[]): StoredRef[] {
+    const r = this.open();
+    const { status, logger: log, deviceId } = { ...this.deps, logger: this.deps.logger };
+    const events: StoredEvent[] = [];
+    let refs: StoredRef[];
+    try {
+      refs = r.db.transaction(() =>
+        items.map(({ d, position, hits }): StoredRef => {
+          const up = r.detections.upsert(d, position, deviceId);
+          const hitIds = r.hits.insertFor(up.n, hits);
+          if (up.changed) r.outbox.enqueue('detection', up.n, hits.length > 0 ? HIT_PRIORITY : 0);
+          events.push({ id: d.id, hit: hits.length > 0, changed: up.changed });
+          return { id: d.id, hitIds };
+        }),
+      )();
+    } catch (err) {
+      status.count('store_failed', items.length);
+      status.error(err);
       const id = items.map((i) => i.d.id).join(',');
       if (isDiskFull(err)) {
         if (!this.diskFull) log.error({ err: errorMessage(err) }, 'disk full: detections are not being stored');
@@ -463,11 +463,19 @@ export class Store implements Unit {
       this.deps.status.count('purged', purged);
       this.deps.status.gauge('purge_max_batch_ms', Math.round(report.maxBatchMs * 10) / 10);
       if (report.purges.length > 0) this.deps.status.detail('last_purge', report.purges);
+      // Never-uploaded detections are gone for good: amber with their count (the audit row is
+      // written by the purge itself, with the count and time range).
+      const notUploaded = report.purges.filter((p) => p.reason === 'quota_not_uploaded').reduce((n, p) => n + p.count, 0);
+      if (notUploaded > 0) {
+        this.purgedNotUploaded += notUploaded;
+        this.deps.status.count('purged_not_uploaded', notUploaded);
+      }
       if (report.stuck && !this.stuck) {
         this.deps.logger.error({ space: report.space }, 'over the disk quota or low on space, with nothing left that may be purged');
       }
       this.stuck = report.stuck;
       this.refreshStatus();
+      if (this.queue.length === 0) void this.integrityCheckIfDue();
       return report;
     } catch (err) {
       this.deps.status.error(err);
@@ -476,38 +484,6 @@ export class Store implements Unit {
     }
   }
 
-  private refreshStatus(): void {
-    const r = this.repos;
-    const status = this.deps.status;
-    status.gauge('lost_detections', this.lost);
-    if (!r) {
-      if (this.noDatabase) status.set('down', `no database (${this.noDatabase}): reading and alerting go on, ${this.lost} detection(s) not stored`);
-      return;
-    }
-      // Never-uploaded detections are gone for good: amber with their count (the audit row is
-      // written by the purge itself, with the count and time range).
-      const notUploaded = report.purges.filter((p) => p.reason === 'quota_not_uploaded').reduce((n, p) => n + p.count, 0);
-      if (notUploaded > 0) {
-        this.purgedNotUploaded += notUploaded;
-        this.deps.status.count('purged_not_uploaded', notUploaded);
-      }
-    try {
-      const space = r.maintenance.space();
-      status.gauge('db_bytes', space.usedBytes);
-      status.gauge('available_bytes', space.availableBytes);
-      const b = r.outbox.backlog();
-      if (this.queue.length === 0) void this.integrityCheckIfDue();
-      status.gauge('upload_backlog', b.pending + b.claimed);
-      status.gauge('upload_quarantined', b.quarantined);
-      if (space.lowSpace && !this.stuck && !this.diskFull) void this.maintain();
-      const reserveBytes = this.deps.config.quota.reserve_mb * 1024 * 1024;
-      if (!this.diskFull && this.reserve && !this.reserve.present() && space.availableBytes > this.deps.config.quota.min_free_mb * 1024 * 1024 + 2 * reserveBytes) {
-        this.reserve.ensure();
-      }
-      if (this.aside && !existsSync(this.aside.file)) this.aside = null;
-      if (this.aside) status.set('down', `${this.aside.why}; the damaged copy is kept as ${basename(this.aside.file)} (move or delete it to acknowledge)`);
-      else if (this.damage) status.set('down', this.damage);
-      else if (this.diskFull) status.set('down', `disk full: new detections are not being stored (${this.lost} lost)`);
   /**
    * Runs quick_check now (in a worker thread); damage turns the store red with what was found,
    * a clean check after damage turns it back. Concurrent calls share one run.
@@ -537,9 +513,35 @@ export class Store implements Unit {
     await this.checkIntegrity();
   }
 
+  private refreshStatus(): void {
+    const r = this.repos;
+    const status = this.deps.status;
+    status.gauge('lost_detections', this.lost);
+    if (!r) {
+      if (this.noDatabase) status.set('down', `no database (${this.noDatabase}): reading and alerting go on, ${this.lost} detection(s) not stored`);
+      return;
+    }
+    try {
+      const space = r.maintenance.space();
+      status.gauge('db_bytes', space.usedBytes);
+      status.gauge('available_bytes', space.availableBytes);
+      const b = r.outbox.backlog();
+      status.gauge('upload_backlog', b.pending + b.claimed);
+      status.gauge('upload_quarantined', b.quarantined);
+      if (space.lowSpace && !this.stuck && !this.diskFull) void this.maintain();
+      const reserveBytes = this.deps.config.quota.reserve_mb * 1024 * 1024;
+      if (!this.diskFull && this.reserve && !this.reserve.present() && space.availableBytes > this.deps.config.quota.min_free_mb * 1024 * 1024 + 2 * reserveBytes) {
+        this.reserve.ensure();
+      }
+      if (this.aside && !existsSync(this.aside.file)) this.aside = null;
+      if (this.aside) status.set('down', `${this.aside.why}; the damaged copy is kept as ${basename(this.aside.file)} (move or delete it to acknowledge)`);
+      else if (this.damage) status.set('down', this.damage);
+      else if (this.diskFull) status.set('down', `disk full: new detections are not being stored (${this.lost} lost)`);
       else if (this.stuck && space.lowSpace) status.set('down', 'low on disk space and nothing left that may be purged');
       else if (this.stuck) status.set('down', 'over the disk quota with only un-uploaded or held detections left');
       else if (space.lowSpace) status.set('degraded', 'low on disk space: purging uploaded detections');
+      else if (this.lost > 0) status.set('degraded', `${this.lost} detection(s) could not be stored since start (disk full); alerts were raised`);
+      else if (this.purgedNotUploaded > 0) status.set('degraded', `the quota purged ${this.purgedNotUploaded} detection(s) never uploaded (store.quota.purge_unuploaded)`);
       else status.set('ok', '');
     } catch (err) {
       status.error(err);
@@ -551,5 +553,3 @@ export class Store implements Unit {
     return this.repos;
   }
 }
-      else if (this.lost > 0) status.set('degraded', `${this.lost} detection(s) could not be stored since start (disk full); alerts were raised`);
-      else if (this.purgedNotUploaded > 0) status.set('degraded', `the quota purged ${this.purgedNotUploaded} detection(s) never uploaded (store.quota.purge_unuploaded)`);
