@@ -24,7 +24,10 @@ etc="$root/etc/alpr-edge"
 var="$root/var/lib/alpr-edge"
 unit_dir="$root/etc/systemd/system"
 
-if [[ ! -d dist ]] || [[ -n "$(find src -newer dist -name '*.ts' -print -quit)" ]]; then
+# INSTALL_SKIP_BUILD=1 (tests of the layout only) installs without compiling.
+if [[ "${INSTALL_SKIP_BUILD:-}" == 1 ]]; then
+  echo "install: INSTALL_SKIP_BUILD=1: not compiling"
+elif [[ ! -d dist ]] || [[ -n "$(find src -newer dist -name '*.ts' -print -quit)" ]]; then
   echo "install: compiling TypeScript"
   npm run --silent build
 fi
