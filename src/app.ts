@@ -1,33 +1,30 @@
 /**
- * Composition root: builds every unit from its config slice, wires the stages together with
- * bounded queues and callbacks, starts them in data-flow order and stops them in reverse.
+ * Composition root: builds every unit from its config slice and wires the stages together with
+ * callbacks; it holds no policy of its own. Starts them sinks first and stops them in reverse.
  *
  *   cameras ──frames──▶ recognizer pool ──reads──▶ tracker (one detection per vehicle)
- *                                                    │
- *   GPS ──position at capture time──────────────────▶ detection ──▶ hot-list match ──▶ store ──▶ uploader
- *                                                                      │
- *                                                            hits ──▶ operator page (alert, verify)
+ *                                                    │ detection (first confident read, then pass end)
+ *                                                    ▼
+ *   GPS ──position at capture time──▶ detection sink (src/pipeline/): match ──▶ store ──onStored──▶ uploader
+ *   hot list ──match / retroactive hits──▶     │
+ *                                              └── alerts, live events ──▶ operator station (SSE)
  *
- * Start order is sinks first (store, uploader, hot list, GPS, tracker, recognizer, cameras), so
- * that nothing a source produces arrives at a stage that is not running; stop is the reverse, so
- * a clean shutdown drains the cameras' last frames through the tracker into the database before
- * the database closes.
+ * Start order is sinks first (store, uploader, detection sink, hot list, GPS, tracker,
+ * recognizer, cameras), so that nothing a source produces arrives at a stage that is not
+ * running; stop is the reverse, so a clean shutdown drains the cameras' last frames through the
+ * tracker into the database before the database closes.
  */
 import type { FastifyInstance } from 'fastify';
 import { Cameras } from './camera/cameras.js';
 import type { Config } from './config/schema.js';
 import { GpsUnit } from './gps/gps-unit.js';
 import { Hotlist } from './hotlist/hotlist.js';
-import type { HotlistHit } from './hotlist/types.js';
-import type { LiveEvent } from './http/ports.js';
 import { buildServer } from './http/server.js';
-import type { Detection } from './reads/detection.js';
+import { DetectionSink, type LiveEvents } from './pipeline/detection-sink.js';
 import { PlateTracker } from './reads/plate-tracker.js';
 import { encodeEvidence, frameToJpeg } from './recognizer/evidence.js';
 import { RecognizerPool } from './recognizer/pool.js';
 import type { Clock } from './shared/clock.js';
-import { EventBus } from './shared/event-bus.js';
-import { errorMessage } from './shared/errors.js';
 import { Lifecycle, type Unit } from './shared/lifecycle.js';
 import type { Logger } from './shared/logger.js';
 import { StatusRegistry } from './status/registry.js';
@@ -48,14 +45,12 @@ export interface App {
   store: Store;
   hotlist: Hotlist;
   cameras: Cameras;
-  /** Detections and hits as they are stored (what the operator page shows live). */
-  events: EventBus<LiveEvent>;
+  /** Detections and alerts as they are stored (what the operator page shows live), with replay. */
+  events: LiveEvents;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Hits already alerted, so a tracker revision of the same pass does not alarm twice. */
-const ALERTED_MEMORY = 4096;
 /** Live-view snapshots are downscaled to this width: enough to check aim and focus. */
 const SNAPSHOT_WIDTH = 960;
 
@@ -63,8 +58,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   const { logger, clock } = deps;
   const registry = new StatusRegistry(clock);
   const dataDir = config.device.data_dir;
-  const pipelineLog = logger.child({ unit: 'pipeline' });
-  const events = new EventBus<LiveEvent>((err) => pipelineLog.warn({ err: errorMessage(err) }, 'a live-event listener threw'));
 
   const store = new Store({
     config: config.store,
@@ -84,37 +77,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     clock,
   });
 
-  const alerted = new Set<number>();
-  const publish = (detectionId: string, hitIds: readonly number[]): void => {
-    const detection = store.detections.get(detectionId);
-    if (!detection) return;
-    events.emit({ type: 'detection', detection });
-    for (const id of hitIds) {
-      if (alerted.has(id)) continue;
-      alerted.add(id);
-      if (alerted.size > ALERTED_MEMORY) alerted.delete(alerted.values().next().value!);
-      const hit = store.hits.get(id);
-      if (hit) events.emit({ type: 'hit', hit, detection });
-    }
-  };
-
-  const hotlist = new Hotlist({
-    config: config.hotlist,
-    dataDir,
-    logger: logger.child({ unit: 'hotlist' }),
-    status: registry.reporter('hotlist', 'hotlist'),
-    clock,
-    recentReads: (since) => store.detections.recentReads(since),
-    onRetroactiveHit: (detectionId: string, hits: HotlistHit[]) => {
-      const records = store.hits.addRetroactive(detectionId, hits);
-      uploader.wake();
-      publish(
-        detectionId,
-        records.map((r) => r.id),
-      );
-    },
-  });
-
   const gps = new GpsUnit({
     config: config.gps,
     logger: logger.child({ unit: 'gps' }),
@@ -122,24 +84,30 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     clock,
   });
 
-  // detection → position at capture time → hot-list match (every candidate) → durable store → alert
+  const hotlist: Hotlist = new Hotlist({
+    config: config.hotlist,
+    dataDir,
+    logger: logger.child({ unit: 'hotlist' }),
+    status: registry.reporter('hotlist', 'hotlist'),
+    clock,
+    recentReads: (since) => store.detections.recentReads(since),
+    // Called only once the units run, after `sink` below exists.
+    onRetroactiveHit: (detectionId, hits) => sink.onRetroactiveHit(detectionId, hits),
+  });
+
+  // The junction after the tracker (src/pipeline/detection-sink.ts): position, match, store, alert.
   const trackerStatus = registry.reporter('tracker', 'tracker', { readiness: false });
-  const onDetection = (d: Detection): void => {
-    const position = gps.positionAt(d.bestAt);
-    const candidates = d.candidates.length > 0 ? d.candidates : [{ text: d.text, confidence: d.confidence }];
-    const hits = hotlist.match(candidates);
-    store.ingest(d, position, hits).then(
-      (ref) => {
-        if (ref.hitIds.length > 0) uploader.wake();
-        publish(ref.id, ref.hitIds);
-      },
-      (err: unknown) => {
-        // The store has already turned its status red and logged; the tracker's count shows the loss.
-        trackerStatus.count('store_failed');
-        pipelineLog.error({ id: d.id, text: d.text, err: errorMessage(err) }, 'detection could not be stored');
-      },
-    );
-  };
+  const sink = new DetectionSink({
+    config: config.alerts,
+    specialLists: config.hotlist.special_lists,
+    logger: logger.child({ unit: 'pipeline' }),
+    status: trackerStatus,
+    clock,
+    positionAt: (t) => gps.positionAt(t),
+    match: (candidates) => hotlist.match(candidates),
+    store,
+  });
+  const events = sink.events;
 
   const tracker = new PlateTracker({
     config: config.tracker,
@@ -147,7 +115,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     status: trackerStatus,
     clock,
     encode: encodeEvidence,
-    onDetection,
+    onDetection: (d) => sink.onDetection(d),
+    // Only a read the hot list knows is worth storing before its pass ends (hits on the first confident read).
+    ...(config.alerts.first_read_confidence < 1 ? { firstRead: { minConfidence: config.alerts.first_read_confidence, wanted: (candidates: readonly { text: string; confidence: number }[]) => hotlist.match(candidates).length > 0 } } : {}),
   });
 
   const pool = new RecognizerPool({
@@ -210,7 +180,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   });
 
-  const units: Unit[] = [store, uploader, hotlist, gps, tracker, pool, cameras];
+  const units: Unit[] = [store, uploader, sink, hotlist, gps, tracker, pool, cameras];
   const lifecycle = new Lifecycle(units);
   return {
     registry,

@@ -3,6 +3,7 @@
  * `path: message` lines.
  */
 import type { Config } from './schema.js';
+import { alertsChecks } from './sections/alerts.js';
 import { cameraChecks } from './sections/camera.js';
 import { deviceChecks } from './sections/device.js';
 import { gpsChecks } from './sections/gps.js';
@@ -25,4 +26,5 @@ export const crossChecks: ConfigCheck[] = [
   ...hotlistChecks,
   ...storeChecks,
   ...uploadChecks,
+  ...alertsChecks,
 ];

@@ -4,6 +4,7 @@
  * so every domain owns its own slice.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { AlertsSection } from './sections/alerts.js';
 import { CamerasSection } from './sections/camera.js';
 import { DeviceSection, LogSection } from './sections/device.js';
 import { GpsSection } from './sections/gps.js';
@@ -26,6 +27,7 @@ export const ConfigSchema = Type.Object(
     hotlist: HotlistSection,
     store: StoreSection,
     upload: UploadSection,
+    alerts: AlertsSection,
   },
   { additionalProperties: false, $id: 'https://alpr-edge.example/config.schema.json', title: 'alpr-edge configuration' },
 );

@@ -120,11 +120,17 @@ export interface HotlistPort {
   listLocalEntries(): HotlistEntryInfo[];
 }
 
-export type LiveEvent = { type: 'detection'; detection: DetectionSummary } | { type: 'hit'; hit: HitRecord; detection: DetectionSummary };
+// The live events are the pipeline's (src/pipeline/live-event.ts); the station only reads them.
+export type { AlertInfo, LiveEvent, RetroactiveNotice } from '../pipeline/live-event.js';
+import type { LiveEvent } from '../pipeline/live-event.js';
 
 export interface EventsPort {
   /** Returns the unsubscribe function. */
   subscribe(listener: (e: LiveEvent) => void): () => void;
+  /** Alerts stored after hit id `afterId`, oldest first, as they were told live (replay on reconnect). */
+  replay?(afterId: number, limit: number): { events: LiveEvent[]; truncated: boolean };
+  /** The newest hit id: where a fresh stream stands. */
+  lastId?(): number;
 }
 
 export interface SnapshotPort {

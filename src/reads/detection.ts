@@ -29,4 +29,9 @@ export interface Detection {
    * revision; the later one replaces the earlier (more frames, maybe better evidence).
    */
   revision?: number;
+  /**
+   * True for the emission made on the pass's first confident read, while the vehicle is still in
+   * view (so that a hit alerts at once); the pass's end emits it again as a later revision.
+   */
+  provisional?: boolean;
 }

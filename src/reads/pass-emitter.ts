@@ -44,6 +44,28 @@ export interface PassEmitterDeps {
   onDetection: (detection: Detection) => void;
   /** The configured confusion classes (`hotlist.confusion_classes`); unset: the defaults. */
   confusion?: ConfusionTable;
+  /**
+   * Hits on the first confident read: a track still in view whose consensus reaches
+   * `minConfidence` (and qualifies as a pass) is emitted at once, marked `provisional`, when
+   * `wanted` says its candidates are worth it (the composition root asks the hot list); the
+   * pass's end then emits it again as the next revision. Unset: detections only at pass end.
+   */
+  firstRead?: FirstReadOptions;
+}
+
+export interface FirstReadOptions {
+  minConfidence: number;
+  wanted(candidates: readonly { text: string; confidence: number }[]): boolean;
+}
+
+/** A track emitted on its first confident read: the pass's end continues its id and chain. */
+interface FirstRead {
+  id: string;
+  best: BestFrame;
+  evidence: Promise<Evidence | null>;
+  done: Promise<void>;
+  /** Consensus texts already offered to `wanted` (a changed consensus is asked again). */
+  asked: Set<string>;
 }
 
 /** An emitted pass, kept for `dedupe_window_s` so that the same plate re-appearing continues it. */
@@ -73,6 +95,7 @@ export class PassEmitter {
   /** Durations (ms) of the last successful encodings, newest last. */
   private readonly encodeMs: number[] = [];
   private lastEncodeFailed = false;
+  private readonly firstReads = new WeakMap<Track, FirstRead | { asked: Set<string> }>();
 
   constructor(private readonly deps: PassEmitterDeps) {}
 
@@ -83,13 +106,61 @@ export class PassEmitter {
     return (this.recent.get(cameraId) ?? []).filter((p) => capturedAt - p.lastSeen <= windowMs);
   }
 
+  /**
+   * Called after a track gained a read: emits it now, once, if its consensus is confident, it
+   * would qualify as a pass, it does not continue a pass already emitted, and `firstRead.wanted`
+   * accepts its candidates.
+   */
+  offerFirstRead(track: Track): void {
+    const opts = this.deps.firstRead;
+    const { config, status } = this.deps;
+    if (!opts || !track.best) return;
+    const state = this.firstReads.get(track) ?? { asked: new Set<string>() };
+    if ('id' in state) return;
+    const consensus = track.vote.consensus();
+    if (consensus.text.length < config.min_text_length || consensus.confidence < Math.max(opts.minConfidence, config.min_confidence)) return;
+    if (track.frames < config.min_frames && consensus.confidence < config.single_frame_confidence) return;
+    if (state.asked.has(consensus.text) || state.asked.size >= 8) return;
+    state.asked.add(consensus.text);
+    this.firstReads.set(track, state);
+    if (this.continued(track, consensus.text)) return;
+    const candidates = track.vote.candidates(config.top_n);
+    if (!opts.wanted(candidates)) return;
+    const best = track.best;
+    const id = uuidv7(track.firstSeen);
+    const evidence = this.encode(best, id, track.cameraId);
+    const snapshot: Omit<Detection, 'plateJpeg' | 'overviewJpeg'> = {
+      id,
+      cameraId: track.cameraId,
+      text: consensus.text,
+      confidence: consensus.confidence,
+      candidates,
+      region: track.region(),
+      firstSeen: track.firstSeen,
+      lastSeen: track.lastSeen,
+      bestAt: best.frame.capturedAt,
+      frameCount: track.frames,
+      direction: track.motion.direction(config.direction_min_size_change),
+      box: best.read.box,
+      revision: 0,
+      provisional: true,
+    };
+    const done = this.emit(snapshot, evidence);
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+    this.firstReads.set(track, { id, best, evidence, done, asked: state.asked });
+    status.count('first_reads_emitted');
+  }
+
   finish(track: Track, reason: EndReason): void {
     const { status, config } = this.deps;
     status.count(`ended_${reason}`);
     const consensus = track.vote.consensus();
     const best = track.best;
     track.best = null; // the encoder's closure holds the frame from here on, and only until it is done
-    const prev = consensus.text ? this.continued(track, consensus.text) : undefined;
+    const early = this.firstReads.get(track);
+    const first = early && 'id' in early ? early : undefined;
+    const prev = consensus.text && !first ? this.continued(track, consensus.text) : undefined;
     if (prev) {
       this.continuePass(prev, track, best);
       return;
@@ -98,27 +169,30 @@ export class PassEmitter {
       consensus.text.length >= config.min_text_length &&
       consensus.confidence >= config.min_confidence &&
       (track.frames >= config.min_frames || consensus.confidence >= config.single_frame_confidence);
-    if (!qualifies || !best) {
+    // A pass already emitted on its first confident read is always emitted again at its end.
+    const bestFrame = best ?? first?.best;
+    if ((!qualifies && !first) || !bestFrame) {
       status.count('tracks_discarded');
       return;
     }
-    const id = uuidv7(track.firstSeen);
+    // A pass emitted on its first confident read keeps that id and follows that emission.
+    const id = first?.id ?? uuidv7(track.firstSeen);
     const pass: EmittedPass = {
       cameraId: track.cameraId,
       id,
       text: consensus.text,
-      revision: 0,
+      revision: first ? 1 : 0,
       vote: track.vote,
       firstSeen: track.firstSeen,
       lastSeen: track.lastSeen,
       frames: track.frames,
       direction: track.motion.direction(config.direction_min_size_change),
       region: track.region(),
-      bestScore: best.score,
-      bestBox: best.read.box,
-      bestAt: best.frame.capturedAt,
-      evidence: this.encode(best, id, track.cameraId),
-      chain: Promise.resolve(),
+      bestScore: bestFrame.score,
+      bestBox: bestFrame.read.box,
+      bestAt: bestFrame.frame.capturedAt,
+      evidence: first && first.best === bestFrame ? first.evidence : this.encode(bestFrame, id, track.cameraId),
+      chain: first?.done ?? Promise.resolve(),
       endedAt: this.deps.clock.now(),
     };
     this.remember(pass);

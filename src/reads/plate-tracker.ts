@@ -23,7 +23,7 @@ import { assignGreedy, matchScore, type Pair } from './association.js';
 import type { Detection } from './detection.js';
 import { ConfusionTable } from '../plate/confusion-table.js';
 import { normalisePlate } from '../plate/normalise.js';
-import { PassEmitter, type EndReason, type EvidenceEncoder } from './pass-emitter.js';
+import { PassEmitter, type EndReason, type EvidenceEncoder, type FirstReadOptions } from './pass-emitter.js';
 import { Track } from './track.js';
 
 export interface PlateTrackerDeps {
@@ -38,6 +38,8 @@ export interface PlateTrackerDeps {
   /** The configured confusion classes (`hotlist.confusion_classes`), so that association, voting
    *  and de-duplication use the table the hot list matches with; unset: the defaults. */
   confusion?: ConfusionTable;
+  /** Emit a confident pass still in view at once (hits on the first confident read); see pass-emitter.ts. */
+  firstRead?: FirstReadOptions;
 }
 
 export class PlateTracker implements Unit {
@@ -122,8 +124,10 @@ export class PlateTracker implements Unit {
       });
     });
     const assigned = new Set<number>();
+    const touched: Track[] = [];
     for (const pair of assignGreedy(pairs)) {
       tracks[pair.track]!.add(plates[pair.read]!, frame, t, now);
+      touched.push(tracks[pair.track]!);
       assigned.add(pair.read);
       status.count('reads_merged');
     }
@@ -133,8 +137,10 @@ export class PlateTracker implements Unit {
       const track = new Track(this.nextSeq++, reads.cameraId, t, now, this.emitter.recentFor(reads.cameraId, t), this.table);
       track.add(p, frame, t, now);
       tracks.push(track);
+      touched.push(track);
       status.count('tracks_opened');
     });
+    for (const track of touched) this.emitter.offerFirstRead(track);
     this.report();
   }
 

@@ -134,6 +134,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE detections ADD COLUMN hold_at INTEGER;
     `,
   },
+  {
+    version: 4,
+    description: 'how each hit was told to the operator station (alert, revision, seen again, retroactive notice): the event stream replays from it',
+    sql: `
+      CREATE TABLE hit_alerts (
+        hit_id INTEGER PRIMARY KEY REFERENCES hits(id) ON DELETE CASCADE,
+        alert_id INTEGER NOT NULL,
+        change TEXT NOT NULL CHECK (change IN ('new', 'revised', 'seen_again', 'retroactive')),
+        presentation TEXT NOT NULL CHECK (presentation IN ('alarm', 'amber', 'informational')),
+        stage TEXT NOT NULL CHECK (stage IN ('first_read', 'pass_end')),
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX hit_alerts_alert ON hit_alerts(alert_id);
+      CREATE INDEX hits_entry ON hits(entry_id, id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

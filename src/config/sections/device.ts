@@ -18,6 +18,10 @@ export const LogSection = Type.Object(
       default: 'info',
       description: 'Log level (JSON lines on stdout).',
     }),
+    format: StringEnum(['auto', 'json', 'pretty'] as const, {
+      default: 'auto',
+      description: 'auto = one human-readable line per record when stdout is a terminal (npm start), JSON lines otherwise (journald); json; pretty.',
+    }),
   },
   { additionalProperties: false, default: {}, description: 'Logging.' },
 );
