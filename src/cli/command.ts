@@ -1,4 +1,5 @@
 /** A subcommand of `alpr-edge`. Each lives in its own module under src/cli/. */
+import { AlprError, CoreErrors } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface CliIo {
@@ -41,9 +42,9 @@ export interface Service {
 }
 
 /** Thrown for wrong arguments: main prints the message and the command's usage, exit 2. */
-export class UsageError extends Error {
+export class UsageError extends AlprError {
   constructor(message: string) {
-    super(message);
+    super(CoreErrors.CLI_USAGE, { detail: message });
     this.name = 'UsageError';
   }
 }

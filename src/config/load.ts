@@ -12,6 +12,7 @@ import { crossChecks } from './checks.js';
 import { envOverrides, setPath } from './env.js';
 import { PATH_KEYWORD } from './helpers.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { AlprError, CoreErrors } from '../shared/errors.js';
 import { SECRET_KEYWORD, Secret } from './secret.js';
 
 // ajv ships CommonJS; under NodeNext its default export is the module object.
@@ -32,14 +33,18 @@ export interface LoadResult {
   errors: string[];
   /** Where the configuration came from (file path). */
   source: string;
+  /** True when the file itself could not be read (nothing was validated). */
+  unreadable?: boolean;
 }
 
-export class ConfigError extends Error {
+/** A refused configuration, with every problem as `path: message`. */
+export class ConfigError extends AlprError {
   constructor(
     readonly source: string,
     readonly errors: string[],
+    code: typeof CoreErrors.CONFIG_INVALID | typeof CoreErrors.CONFIG_UNREADABLE = CoreErrors.CONFIG_INVALID,
   ) {
-    super(`${source}: invalid configuration:\n${errors.map((e) => `  ${e}`).join('\n')}`);
+    super(code, { source, detail: errors.join('; ') });
     this.name = 'ConfigError';
   }
 }
@@ -55,7 +60,7 @@ export function loadConfigFile(file: string | undefined, env: NodeJS.ProcessEnv 
   try {
     text = readFileSync(source, 'utf8');
   } catch (err) {
-    return { config: null, errors: [`${source}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], source };
+    return { config: null, errors: [`${source}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], source, unreadable: true };
   }
   return loadConfigText(text, dirname(resolve(source)), env, source);
 }
@@ -102,7 +107,7 @@ export function loadConfigObject(
 /** Loads or throws `ConfigError` listing every problem. */
 export function loadConfigOrThrow(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
   const r = loadConfigFile(file, env);
-  if (!r.config) throw new ConfigError(r.source, r.errors);
+  if (!r.config) throw new ConfigError(r.source, r.errors, r.unreadable ? CoreErrors.CONFIG_UNREADABLE : CoreErrors.CONFIG_INVALID);
   return r.config;
 }
 

@@ -1,6 +1,8 @@
 /**
  * One catalogue of error codes. Each domain declares its codes with `defineErrors` in its own
- * `errors.ts`; `docs/errors.md` documents every code, and a test checks that it does.
+ * `errors.ts`, and src/error-catalogue.ts lists the domains with the page that explains their
+ * codes; `docs/errors.md` is generated from it (`npm run docs:errors`), and a test checks that
+ * it is current and that every code is explained on its domain's page.
  * Codes are stable: tools and the operator page key on them, so never rename one.
  */
 export interface ErrorDef {
@@ -40,10 +42,11 @@ export class AlprError extends Error {
   }
 }
 
+/** The foundation's codes, carried by the boundary errors: `ConfigError` (config/load.ts),
+ *  `UnitStartError` (lifecycle.ts) and `UsageError` (cli/command.ts). */
 export const CoreErrors = defineErrors({
-  CONFIG_INVALID: 'configuration is invalid: {detail}',
-  CONFIG_UNREADABLE: 'cannot read configuration file {file}: {detail}',
-  CONFIG_SECRET_UNREADABLE: 'cannot read secret for {path} from {source}: {detail}',
+  CONFIG_INVALID: '{source}: invalid configuration: {detail}',
+  CONFIG_UNREADABLE: '{source}: cannot read the configuration: {detail}',
   UNIT_START_FAILED: 'unit {unit} failed to start: {detail}',
   CLI_USAGE: '{detail}',
 });

@@ -2,6 +2,8 @@
  * Lifecycle of long-lived units. Constructors only store dependencies; `start()` does the I/O;
  * `stop()` is idempotent and releases timers, listeners and child processes.
  */
+import { AlprError, CoreErrors, errorMessage } from './errors.js';
+
 export interface Unit {
   /** Stable name used in logs, status and error messages (e.g. `camera:front`). */
   readonly name: string;
@@ -10,12 +12,12 @@ export interface Unit {
   stop(): Promise<void>;
 }
 
-export class UnitStartError extends Error {
+export class UnitStartError extends AlprError {
   constructor(
     readonly unit: string,
     cause: unknown,
   ) {
-    super(`unit ${unit} failed to start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(CoreErrors.UNIT_START_FAILED, { unit, detail: errorMessage(cause) }, { cause });
     this.name = 'UnitStartError';
   }
 }
