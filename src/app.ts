@@ -21,6 +21,7 @@ import { GpsUnit } from './gps/gps-unit.js';
 import { Hotlist } from './hotlist/hotlist.js';
 import { buildServer } from './http/server.js';
 import { DetectionSink, type LiveEvents } from './pipeline/detection-sink.js';
+import { ConfusionTable } from './plate/confusion-table.js';
 import { PlateTracker } from './reads/plate-tracker.js';
 import { encodeEvidence, frameToJpeg } from './recognizer/evidence.js';
 import { RecognizerPool } from './recognizer/pool.js';
@@ -116,6 +117,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     clock,
     encode: encodeEvidence,
     onDetection: (d) => sink.onDetection(d),
+    // Association, voting and de-duplication judge look-alikes by the classes the hot list matches with.
+    confusion: ConfusionTable.of(config.hotlist.confusion_classes),
     // Only a read the hot list knows is worth storing before its pass ends (hits on the first confident read).
     ...(config.alerts.first_read_confidence < 1 ? { firstRead: { minConfidence: config.alerts.first_read_confidence, wanted: (candidates: readonly { text: string; confidence: number }[]) => hotlist.match(candidates).length > 0 } } : {}),
   });
