@@ -5,7 +5,7 @@
  * - case number, or the subject's XREF when there is none (sacramento-pd E.1.a; roseville 426.6.5 (2));
  * - reason for entry (sacramento-pd E.1.b; roseville 426.6.5 (3));
  * - entering officer's name and contact (roseville 426.6.5 (1));
- * - an expiry, in the future, at most 30 days ahead (sacramento-da III.E.a; roseville 426.6.5),
+ * - an expiry, in the future, at most 30 days ahead (sacramento-da IV.E.a; roseville 426.6.5),
  *   at most 24 hours when the plate is also entered in NCIC/CLETS (sacramento-pd E.2; roseville 426.6.5).
  *
  * Entries persist as JSON lines in the data directory, rewritten whole and atomically (temp
@@ -95,7 +95,7 @@ export function validateLocalEntry(input: LocalEntryInput, actor: string, now: n
   } else if (input.alsoInNcic === true && expiresAt - now > rules.maxNcicExpiryMs) {
     errors.push({ field: 'expiresAt', message: `a hot plate also entered in NCIC/CLETS expires within ${rules.maxNcicExpiryMs / HOUR} hours (sacramento-pd E.2; roseville 426.6.5)` });
   } else if (expiresAt - now > rules.maxExpiryMs) {
-    errors.push({ field: 'expiresAt', message: `a hot plate expires within ${formatSpan(rules.maxExpiryMs)} (sacramento-da III.E.a; roseville 426.6.5)` });
+    errors.push({ field: 'expiresAt', message: `a hot plate expires within ${formatSpan(rules.maxExpiryMs)} (sacramento-da IV.E.a; roseville 426.6.5)` });
   }
   if (text(actor) === '') errors.push({ field: 'actor', message: 'the user entering the plate must be known' });
   if (errors.length > 0) return { errors };
