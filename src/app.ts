@@ -158,6 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
     audit: {
       append: (e) => store.audit.append(e),
+      get: (id) => store.audit.get(id),
       query: (f) => store.audit.query(f),
       verify: () => store.audit.verify(),
     },

@@ -43,6 +43,8 @@ export interface AuditVerifyResult {
 
 export interface AuditPort {
   append(e: AuditInput): AuditRecord;
+  /** One row by id (a release request is read back from its audit row). */
+  get(id: number): AuditRecord | null;
   query(f: AuditQuery): AuditRecord[];
   verify(): AuditVerifyResult;
 }

@@ -67,7 +67,9 @@ describe('roles', () => {
   test.each([
     ['olive', 'GET', '/api/audit', 403],
     ['olive', 'GET', '/api/audit/export.csv', 403],
-    ['olive', 'POST', '/api/export', 403],
+    ['olive', 'POST', '/api/releases', 403],
+    ['olive', 'POST', '/api/releases/1/approve', 403],
+    ['audrey', 'POST', '/api/releases/1/approve', 403],
     ['olive', 'POST', `/api/detections/${DET_ID}/hold`, 403],
     ['audrey', 'POST', '/api/search', 403],
     ['audrey', 'GET', '/api/events', 403],

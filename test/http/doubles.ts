@@ -52,6 +52,9 @@ export class MemoryAudit implements AuditPort {
     this.rows.push(rec);
     return rec;
   }
+  get(id: number): AuditRecord | null {
+    return this.rows.find((r) => r.id === id) ?? null;
+  }
   query(f: AuditQuery): AuditRecord[] {
     return this.rows
       .filter((r) => (f.from === undefined || r.at >= f.from) && (f.to === undefined || r.at <= f.to) && (!f.user || r.user === f.user) && (!f.action || r.action === f.action))

@@ -249,36 +249,100 @@ describe('shift-start check', () => {
   });
 });
 
-describe('export', () => {
-  const criteria = { caseNumber: 'SAC-26-0042', purpose: 'court order 26-117' };
-  const release = { requestingAgency: 'Sacramento County DA', requester: 'Inv. R. Diaz', releasePurpose: 'prosecution of case SAC-26-0042' };
+describe('releases (sacramento-pd 525.08 C.2-C.6; shasta 467.7; roseville 426.9)', () => {
+  const why = { caseNumber: 'SAC-26-0042', purposeCategory: 'criminal investigation', purpose: 'court order 26-117' };
+  const lawful = {
+    requestingAgency: 'Sacramento County DA',
+    agencyKind: 'ca_prosecutor',
+    agencyState: 'CA',
+    requester: 'Inv. R. Diaz',
+    releasePurposeCategory: 'prosecution',
+    releasePurpose: 'prosecution of case SAC-26-0042',
+    writtenRequestRef: 'DA-REQ-2026-311',
+    writtenRequestDate: '2026-05-30',
+  };
+  const all = { detectionIds: [ids(1), ids(2), ids(3), ids(4)] };
+  let bob: Login;
+  beforeAll(async () => {
+    await addUser(h, 'bob', 'administrator');
+    bob = await login(h.app, 'bob');
+  });
 
   test.each([
     [{ requestingAgency: '' }, 'requestingAgency'],
     [{ requester: '' }, 'requester'],
+    [{ agencyKind: null }, 'agencyKind'],
+    [{ agencyState: '' }, 'agencyState'],
     [{ releasePurpose: '' }, 'releasePurpose'],
-  ])('is refused without agency, requester and purpose: %j', async (missing, field) => {
-    const res = await post(adam, '/api/export', { ...criteria, ...release, ...missing, format: 'csv' });
+    [{ releasePurposeCategory: 'curiosity' }, 'releasePurposeCategory'],
+    [{ writtenRequestRef: '' }, 'writtenRequestRef'],
+    [{ writtenRequestDate: '30/05/2026' }, 'writtenRequestDate'],
+    [{ writtenRequestDate: '2027-01-01' }, 'writtenRequestDate'],
+  ])('is refused without every part of the written request: %j', async (missing, field) => {
+    const res = await post(adam, '/api/releases', { ...why, ...lawful, ...all, ...missing });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'HTTP_RELEASE_REQUIRED', fields: [{ field }] });
   });
 
-  test('CSV: one row per detection, formulas neutralised, the release recorded', async () => {
-    const res = await post(adam, '/api/export', { ...criteria, ...release, format: 'csv' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="alpr-export-test-unit-.*\.csv"$/);
-    const lines = res.body.trim().split('\r\n');
+  // The four releases of the issue that all went through, and the rest of C.4-C.6.
+  test.each([
+    [{ requestingAgency: 'U.S. Immigration and Customs Enforcement', agencyKind: 'federal', agencyState: 'DC', releasePurposeCategory: 'criminal investigation', releasePurpose: 'immigration enforcement' }, /immigration/, /525\.08 C\.5/],
+    [{ requestingAgency: 'ICE ERO San Francisco', agencyKind: 'ca_law_enforcement', releasePurposeCategory: 'wanted person', releasePurpose: 'locate subject' }, /immigration/, /7284\.6/],
+    [{ requestingAgency: 'Reno Police Department', agencyKind: 'out_of_state', agencyState: 'NV' }, /out-of-state/, /525\.08 C\.4/],
+    [{ requestingAgency: 'Reno Police Department', agencyKind: 'ca_law_enforcement', agencyState: 'NV' }, /out-of-state/, /1798\.90\.55/],
+    [{ requestingAgency: 'Acme Recovery LLC', agencyKind: 'private', releasePurposeCategory: 'stolen vehicle recovery', releasePurpose: 'repossession' }, /private/, /1798\.90\.55/],
+    [{ requestingAgency: 'Texas Attorney General', agencyKind: 'out_of_state', agencyState: 'TX', releasePurposeCategory: 'gender-affirming health care', releasePurpose: 'clinic visits' }, /gender-affirming/, /525\.08 C\.6/],
+    [{ requestingAgency: 'Sacramento County DA', releasePurpose: 'travel of a transgender minor to a clinic' }, /gender-affirming/, /13778\.3/],
+    [{ requestingAgency: 'County Parks Department', agencyKind: 'other' }, /records process/, /467\.7/],
+  ])('is refused with the policy cited: %j', async (over, reason, policy) => {
+    const res = await post(adam, '/api/releases', { ...why, ...lawful, ...all, ...over });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toBe('HTTP_RELEASE_REFUSED');
+    expect(res.json().message).toMatch(reason);
+    expect(res.json().message).toMatch(policy);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'release.refused', user: 'adam', details: { requestingAgency: over.requestingAgency } });
+  });
+
+  test('a lawful request records everything and the exact ids; a second administrator approves; the export is rebuilt from the record', async () => {
+    const req = await post(adam, '/api/releases', { ...why, ...lawful, ...all });
+    expect(req.statusCode).toBe(201);
+    const { releaseId, setHash } = req.json<{ releaseId: number; setHash: string }>();
+    expect(h.audit.get(releaseId)).toMatchObject({
+      action: 'release.requested',
+      user: 'adam',
+      caseNumber: 'SAC-26-0042',
+      details: { ...lawful, detectionIds: all.detectionIds, setHash },
+    });
+    // Not before approval, and never by the one who entered it.
+    expect((await post(adam, `/api/releases/${releaseId}/export`, { format: 'csv' })).json().error).toBe('HTTP_RELEASE_NOT_APPROVED');
+    const self = await post(adam, `/api/releases/${releaseId}/approve`, {});
+    expect([self.statusCode, self.json().error]).toEqual([403, 'HTTP_RELEASE_SELF_APPROVAL']);
+    expect((await post(olive, `/api/releases/${releaseId}/approve`, {})).statusCode).toBe(403);
+    expect((await post(bob, `/api/releases/${releaseId}/approve`, {})).statusCode).toBe(200);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'release.approved', user: 'bob', object: String(releaseId) });
+    expect((await post(bob, `/api/releases/${releaseId}/approve`, {})).statusCode).toBe(409);
+
+    const csv = await post(adam, `/api/releases/${releaseId}/export`, { format: 'csv' });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="alpr-release-\d+-test-unit-.*\.csv"$/);
+    const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toMatch(/^id,plate,confidence/);
     expect(lines).toHaveLength(5);
     expect(lines.find((l) => l.includes('CMD1'))).toContain(",'=CMD1,");
-    expect(h.audit.rows.at(-1)).toMatchObject({
-      action: 'export', user: 'adam', caseNumber: 'SAC-26-0042', purpose: 'court order 26-117',
-      details: { requestingAgency: 'Sacramento County DA', requester: 'Inv. R. Diaz', approvedBy: 'adam', count: 4 },
-    });
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'release.exported', user: 'adam', object: String(releaseId), details: { approvedBy: 'bob', count: 4, setHash } });
+    // Reproducible: the same record gives the same set again.
+    const again = await post(bob, `/api/releases/${releaseId}/export`, { format: 'csv' });
+    expect(again.body).toBe(csv.body);
+
+    const list = await h.app.inject({ url: '/api/releases', headers: auth(adam) });
+    expect(list.json().releases.find((r: { releaseId: number }) => r.releaseId === releaseId)).toMatchObject({ status: 'approved', approvedBy: 'bob', requestedBy: 'adam', count: 4 });
   });
 
-  test('zip: a valid archive with the release note, the CSV and both images of every detection', async () => {
-    const res = await post(adam, '/api/export', { ...criteria, ...release, format: 'zip' });
+  test('zip: a valid archive with the release record, the CSV and both images of every detection', async () => {
+    const req = await post(bob, '/api/releases', { ...why, ...lawful, ...all });
+    const id = req.json().releaseId as number;
+    await post(adam, `/api/releases/${id}/approve`, {});
+    const res = await post(bob, `/api/releases/${id}/export`, { format: 'zip' });
     expect(res.headers['content-type']).toBe('application/zip');
     const file = join(tmp, 'export.zip');
     writeFileSync(file, res.rawPayload);
@@ -286,7 +350,14 @@ describe('export', () => {
     const names = [...zip.keys()];
     expect(names.slice(0, 2)).toEqual(['release.txt', 'detections.csv']);
     expect(names.filter((n) => n.startsWith('images/'))).toHaveLength(8);
-    expect(zip.get('release.txt')!.toString()).toContain('Requesting agency: Sacramento County DA');
+    const note = zip.get('release.txt')!.toString();
+    for (const line of ['Requesting agency: Sacramento County DA (ca_prosecutor, CA)', 'Written request: DA-REQ-2026-311 dated 2026-05-30', 'Entered by: bob', 'Approved by: adam']) expect(note).toContain(line);
+  });
+
+  test('selected by search criteria, the set is fixed at the request', async () => {
+    const req = await post(adam, '/api/releases', { ...why, ...lawful, plate: '7TRW*' });
+    expect(req.statusCode).toBe(201);
+    expect(h.audit.get(req.json().releaseId)!.details).toMatchObject({ detectionIds: [ids(1), ids(2)], query: { plate: '7TRW*' } });
   });
 
   test('more rows than max_export_rows is refused rather than cut short', async () => {
@@ -294,7 +365,7 @@ describe('export', () => {
     await addUser(small, 'adam', 'administrator');
     await seed(small.detections, [1, 2, 3].map((n) => detection({ id: ids(n), text: `ABC${n}00` })));
     const l = await login(small.app, 'adam');
-    const res = await small.app.inject({ method: 'POST', url: '/api/export', headers: auth(l), payload: { ...criteria, ...release, format: 'csv' } });
+    const res = await small.app.inject({ method: 'POST', url: '/api/releases', headers: auth(l), payload: { ...why, ...lawful, plate: 'ABC*' } });
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toBe('HTTP_TOO_MANY_ROWS');
     await small.app.close();
@@ -308,7 +379,7 @@ describe('audit page API', () => {
     expect(records.length).toBeGreaterThan(0);
     expect(records.every((r) => r.action === 'search' && r.user === 'olive')).toBe(true);
     expect(h.audit.rows.at(-1)).toMatchObject({ action: 'audit.view', user: 'adam' });
-    const csv = await h.app.inject({ url: '/api/audit/export.csv?action=export', headers: auth(adam) });
+    const csv = await h.app.inject({ url: '/api/audit/export.csv?action=release.requested', headers: auth(adam) });
     expect(csv.body.split('\r\n')[0]).toBe('id,at,user,action,object,case_number,purpose,ip,details,prev_hash,hash');
     expect(csv.body).toContain('Sacramento County DA');
   });
