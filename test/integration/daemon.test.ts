@@ -14,10 +14,20 @@ import { ReceiverDb } from '../../src/receiver/receiver-db.js';
 import { buildReceiver } from '../../src/receiver/server.js';
 import { alive, runCli, spawnCli } from '../helpers/cli.js';
 
+/** JSON log records of the daemon (stdout is not a terminal here: JSON lines, as journald gets). */
+interface LogRecord {
+  msg?: string;
+  unit?: string;
+  level?: number;
+  [k: string]: unknown;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'alpr-daemon-'));
 const DEVICE = 'demo-unit';
 const TOKEN = 'integration-token';
-const MONITOR = 'monitor-token';
+const MONITOR = 'monitor-token-0123456789abcdefghijklmnopqrstuvwxyz';
+const OFFICER = 'olive';
+const OFFICER_PW = 'patrol car seven evenings';
 
 let receiverDb: ReceiverDb;
 let receiver: FastifyInstance;
@@ -53,7 +63,14 @@ async function until<T>(what: string, fn: () => T | null | undefined | false, ti
   }
 }
 
+function records(): LogRecord[] {
+  return logLines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogRecord);
+}
+
 beforeAll(async () => {
+  // The first account (an administrator, who also runs the station) made the documented way before the first start.
+  const added = await runCli(['user', 'add', OFFICER, '--role', 'administrator', '--name', 'Olive Officer'], { ALPR_EDGE_DEVICE_DATA_DIR: join(dir, 'data') }, `${OFFICER_PW}\n`);
+  if (added.code !== 0) throw new Error(`user add failed: ${added.stderr}`);
   receiverDb = new ReceiverDb(join(dir, 'receiver.db'));
   receiver = await buildReceiver({ db: receiverDb, token: TOKEN });
   const endpoint = await receiver.listen({ host: '127.0.0.1', port: 0 });
@@ -84,9 +101,9 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
-  await receiver.close();
-  receiverDb.close();
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+  await receiver?.close();
+  receiverDb?.close();
 });
 
 describe('the daemon on the demo configuration', () => {
@@ -123,6 +140,52 @@ describe('the daemon on the demo configuration', () => {
     expect(d.position?.lat).toBeGreaterThan(38);
     expect(d.position?.lat).toBeLessThan(39);
   }, 150_000);
+
+  it('logs each stored detection and each hit without plate text, the hit on the first confident read', async () => {
+    const hit = await until('a HIT line in the log', () => records().find((r) => r.unit === 'pipeline' && r.msg?.startsWith('HIT:') && r.list === 'stolen_vehicle'), 120_000);
+    expect(hit).toMatchObject({ level: 30, presentation: 'alarm', change: 'new' });
+    // The clip shows the stolen plate sharply in several frames: confident before the car has gone.
+    expect(hit.stage).toBe('first_read');
+    await until('a "detection stored" line', () => records().some((r) => r.unit === 'pipeline' && r.msg === 'detection stored' && typeof r.camera === 'string'), 60_000);
+    // Plates are personal data: the store has them, the journal does not (shasta 467.6 (a)).
+    const texts = new Set(receiverDb.detectionIds(DEVICE).map((id) => receiverDb.detection(DEVICE, id)!.detection.text));
+    texts.add('7TRW815');
+    for (const line of logLines) for (const t of texts) expect(line.includes(t), `plate text in the log: ${line}`).toBe(false);
+  }, 150_000);
+
+  it('an officer\'s event stream gets the alarm, and a reconnect replays every hit missed', async () => {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ username: OFFICER, password: OFFICER_PW }) });
+    expect(res.status).toBe(200);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const read = async (url: string, headers: Record<string, string>, done: (text: string) => boolean): Promise<string> => {
+      const ctl = new AbortController();
+      const r = await fetch(url, { headers: { cookie, ...headers }, signal: ctl.signal });
+      expect(r.status).toBe(200);
+      const reader = r.body!.getReader();
+      const dec = new TextDecoder();
+      let text = '';
+      while (!done(text)) {
+        const { value, done: ended } = await reader.read();
+        if (ended) break;
+        text += dec.decode(value);
+      }
+      ctl.abort();
+      return text;
+    };
+    // The demo clip loops: the stolen car passes again and again. Missed hits start from id 0.
+    const replayed = await read(`${base}/api/events`, { 'last-event-id': '0' }, (t) => /event: tick/.test(t));
+    const all = [...replayed.matchAll(/id: (\d+)\nevent: (hit|hit-update)\ndata: (.*)\n/g)].map((m) => ({
+      id: Number(m[1]),
+      event: m[2]!,
+      data: JSON.parse(m[3]!) as { replayed: boolean; hit: { entry: { plate: string } }; alert: { change: string; presentation: string } },
+    }));
+    expect(all.map((h) => h.id)).toEqual([...all.map((h) => h.id)].sort((a, b) => a - b));
+    const hits = all.filter((h) => h.data.hit.entry.plate === '7TRW815');
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]).toMatchObject({ event: 'hit', data: { replayed: true, alert: { change: 'new', presentation: 'alarm' } } });
+    // Later passes of the same car are "seen again" updates, never new alarms.
+    expect(hits.slice(1).every((h) => h.event === 'hit-update')).toBe(true);
+  }, 60_000);
 
   it('doctor reports the readiness of the running daemon', async () => {
     const r = await runCli(['doctor', '--url', base], { ALPR_EDGE_MONITOR_TOKEN: MONITOR });
