@@ -25,10 +25,21 @@ describe('scrypt password hashes', () => {
 
 describe('password rules', () => {
   test.each([
-    ['short', 'olive', ['must be at least 10 characters']],
+    ['zq7#k', 'olive', ['must be at least 10 characters']],
     ['olive-is-my-password', 'olive', ['must not contain the user name']],
     ['aaaaaaaaaaaa', 'olive', ['must not be one repeated character']],
     ['correct horse battery', 'olive', []],
     ['x'.repeat(300), 'olive', ['must be at most 256 characters', 'must not be one repeated character']],
   ])('%s', (pw, user, problems) => expect(passwordProblems(pw, user)).toEqual(problems));
 });
+
+describe('common passwords (issue 16 item 16: password12 and 1234567890 were accepted)', () => {
+  test.each([['password12'], ['1234567890'], ['0987654321'], ['Password123!'], ['qwertyuiop'], ['iloveyou2026'], ['football!!!!']])('%s is refused as common', (pw) => {
+    expect(passwordProblems(pw, 'olive')).toContain('is a commonly used password: choose a longer passphrase of unrelated words');
+  });
+
+  test.each([['correct horse battery'], ['tranquil meadow 42'], ['7394015826']])('%s is not', (pw) => {
+    expect(passwordProblems(pw, 'olive')).toEqual([]);
+  });
+});
+

@@ -4,6 +4,7 @@
  * existing accounts (verify reads the parameters from the stored string).
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import zxcvbnCommon from '@zxcvbn-ts/language-common';
 
 export interface ScryptCost {
   log2N: number;
@@ -47,14 +48,42 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export const PASSWORD_MIN_LENGTH = 10;
 const PASSWORD_MAX_LENGTH = 256;
 
-/** Length rules in the spirit of NIST SP 800-63B: long passphrases welcome, no composition rules. */
+let common: Set<string> | undefined;
+
+/**
+ * The 49,233 most common passwords of breach corpora, as zxcvbn-ts ships them (lower case).
+ * Loaded on first use: only account tools and the Accounts page need it.
+ */
+function commonPasswords(): Set<string> {
+  common ??= new Set(zxcvbnCommon.dictionary.passwords);
+  return common;
+}
+
+/**
+ * Rules in the spirit of NIST SP 800-63B 5.1.1.2: long passphrases welcome, no composition
+ * rules, and a check against a list of commonly used passwords (`password12` and `1234567890`
+ * were accepted, issue 16 item 16) — also with its trailing digits and symbols taken off.
+ */
 export function passwordProblems(password: string, username: string): string[] {
   const problems: string[] = [];
   if ([...password].length < PASSWORD_MIN_LENGTH) problems.push(`must be at least ${PASSWORD_MIN_LENGTH} characters`);
+  const lower = password.toLowerCase();
+  const stem = lower.replace(/[\d\W_]+$/u, '');
+  if (commonPasswords().has(lower) || (stem.length >= 4 && commonPasswords().has(stem)) || /^\d+$/.test(password) && isRun(password)) {
+    problems.push('is a commonly used password: choose a longer passphrase of unrelated words');
+  }
   if (password.length > PASSWORD_MAX_LENGTH) problems.push(`must be at most ${PASSWORD_MAX_LENGTH} characters`);
   if (password.toLowerCase().includes(username.toLowerCase()) && username.length > 0) problems.push('must not contain the user name');
   if (/^(.)\1*$/u.test(password)) problems.push('must not be one repeated character');
   return problems;
+}
+
+/** Digits that only count up or down (1234567890, 9876543210). */
+function isRun(digits: string): boolean {
+  const step = (digits.charCodeAt(1) - digits.charCodeAt(0) + 10) % 10;
+  if (step !== 1 && step !== 9) return false;
+  for (let i = 1; i < digits.length; i++) if ((digits.charCodeAt(i) - digits.charCodeAt(i - 1) + 10) % 10 !== step) return false;
+  return true;
 }
 
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{1,31}$/;
