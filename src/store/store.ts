@@ -8,7 +8,7 @@
  *                                                                  ▼
  *                                                              uploader
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statfsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -212,7 +212,7 @@ export class Store implements Unit {
     try {
       return openDatabase(this.file, opts);
     } catch (err) {
-      if (isDiskFull(err)) {
+      if (isDiskFull(err) || isDiskFull((err as { cause?: unknown }).cause) || noRoomIn(this.deps.dataDir)) {
         this.noDatabase = `disk full: ${errorMessage(err)}`;
         log.error({ err: errorMessage(err) }, 'cannot open the detection database: the disk is full; reading and alerting go on, detections are not stored');
         return null;
@@ -339,7 +339,7 @@ export class Store implements Unit {
       const refs = this.commit(batch);
       batch.forEach((p, i) => p.resolve(refs[i]!));
     } catch (err) {
-      if (isDiskFull(err)) {
+      if (isDiskFull(err) || (err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL)) {
         void this.retryAfterPurge(batch);
         return;
       }
@@ -370,7 +370,7 @@ export class Store implements Unit {
         if (!this.repos) throw new AlprError(StoreErrors.STORE_NOT_STARTED);
         p.resolve(this.commit([p])[0]!);
       } catch (err) {
-        if (isDiskFull(err)) this.countLost(1, 'disk full');
+        if (isDiskFull(err) || (err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL)) this.countLost(1, 'disk full');
         p.reject(err);
       }
     }
@@ -551,5 +551,18 @@ export class Store implements Unit {
   private open(): Repos {
     if (!this.repos) throw new AlprError(StoreErrors.STORE_NOT_STARTED);
     return this.repos;
+  }
+}
+
+/**
+ * Opening a WAL database needs room for its shared-memory file: on a full disk SQLite reports an
+ * I/O error (SQLITE_IOERR_SHMSIZE), not SQLITE_FULL. Less than 1 MiB free counts as full.
+ */
+function noRoomIn(dir: string): boolean {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize < 1024 * 1024;
+  } catch {
+    return false;
   }
 }

@@ -3,7 +3,7 @@
  * mounting is not permitted; under CI=true that is a failure instead (test/helpers/peer.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -12,7 +12,8 @@ import { AlprError } from '../../src/shared/errors.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { sha256Hex } from '../../src/store/detections-repo.js';
 import { skipWithout } from '../helpers/peer.js';
-import { acknowledge, detection, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { acknowledge, detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
 
 /** Whether this machine lets the test mount a tmpfs: probed with a mount that is undone at once. */
 function probeTmpfs(): { ok: boolean; why: string } {
@@ -122,6 +123,87 @@ describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('disk 
       checkIntact(t, [d.id]);
     } finally {
       await t.store.stop();
+      clean();
+    }
+  });
+
+  it('stores the hit that meets the full disk in half the reserve (it used to be dropped 2 ms before the reserve was released)', async () => {
+    remount('48m');
+    const t = await openTestStore({ dir, clock: systemClock, config: { group_commit_ms: 0, quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 8, purge_unuploaded: false } } });
+    try {
+      t.store.insertDetection(detection({ text: 'PRE1' }), null, []);
+      fillDisk();
+      const d = detection({ text: '8FJK392', overviewJpeg: jpeg(40_000) });
+      const ref = await t.store.ingest(d, null, [hit({ readText: '8FJK392' })]);
+      expect(ref.hitIds).toHaveLength(1);
+      expect(t.store.detections.get(d.id)).not.toBeNull();
+      expect(t.registry.get('store')!.counters.lost_detections ?? 0).toBe(0);
+      checkIntact(t, [d.id]);
+    } finally {
+      await t.store.stop();
+      clean();
+    }
+  });
+
+  it('counts, logs and shows red a detection that still cannot be stored after the reserve and a purge, and says so once space returns', async () => {
+    remount('48m');
+    const t = await openTestStore({ dir, clock: systemClock, config: { group_commit_ms: 0, quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 0, purge_unuploaded: false } } });
+    try {
+      t.store.insertDetection(detection({ text: 'PRE2' }), null, []);
+      fillDisk();
+      const d = detection({ text: 'LOST1', overviewJpeg: jpeg(40_000) });
+      await expect(t.store.ingest(d, null, [hit()])).rejects.toMatchObject({ code: 'STORE_DISK_FULL' });
+      expect(t.registry.get('store')!.counters.lost_detections).toBe(1);
+      expect(t.registry.get('store')).toMatchObject({ state: 'down', message: expect.stringMatching(/disk full.*1 lost/) });
+      rmSync(join(dir, 'filler'));
+      await t.store.ingest(detection({ text: 'BACK2' }), null, []);
+      expect(t.registry.get('store')).toMatchObject({ state: 'degraded', message: expect.stringMatching(/^1 detection\(s\) could not be stored/) });
+    } finally {
+      await t.store.stop();
+      clean();
+    }
+  });
+
+  it('starts without a database on a disk 100% full (no exit), counts detections as not stored, and opens it once there is room', async () => {
+    remount('48m');
+    const first = await openTestStore({ dir, clock: systemClock });
+    first.store.insertDetection(detection({ text: 'OLD1' }), null, []);
+    await first.store.stop();
+    rmSync(join(dir, '.store-reserve'), { force: true });
+    fillDisk();
+    const t = await openTestStore({ dir, clock: systemClock, config: { reopen_interval_s: 1, quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 1 } } });
+    try {
+      expect(t.registry.get('store')).toMatchObject({ state: 'down', message: expect.stringMatching(/^no database \(disk full/) });
+      await expect(t.store.ingest(detection({ text: 'NODB1' }), null, [hit()])).rejects.toMatchObject({ code: 'STORE_DISK_FULL' });
+      expect(t.registry.get('store')!.counters.lost_detections).toBe(1);
+      rmSync(join(dir, 'filler'));
+      await waitFor(() => t.registry.get('store')!.state !== 'down', 'the database to open once there is room');
+      expect(t.store.detections.recent(10).map((r) => r.text)).toContain('OLD1');
+      await t.store.ingest(detection({ text: 'AFTER1' }), null, []);
+    } finally {
+      await t.store.stop();
+      clean();
     }
   });
 });
+
+/** Fills the file system to the last byte with a file that is not the database. */
+function fillDisk(): void {
+  const fd = openSync(join(dir, 'filler'), 'w');
+  try {
+    for (const size of [1 << 20, 1 << 16, 512, 1]) {
+      const buf = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, buf);
+      } catch {
+        // ENOSPC at this size: go on with smaller writes to fill the remainder.
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function clean(): void {
+  for (const f of readdirSync(dir)) rmSync(join(dir, f), { force: true, recursive: true });
+}
