@@ -3,7 +3,6 @@
  * sd_notify, the shutdown deadline, listen) is main.ts's part.
  */
 import { parseArgs } from 'node:util';
-import { buildApp } from '../app.js';
 import { ConfigError, loadConfigOrThrow, packageVersion } from '../config/load.js';
 import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
@@ -28,6 +27,8 @@ export const command: ServiceCommand = {
       throw err;
     }
     const logger = createLogger(config.log.level, undefined, config.log.format);
+    // Loaded here, not at the top: `run --help` and a refused configuration need none of it.
+    const { buildApp } = await import('../app.js');
     const app = await buildApp(config, { logger, clock: systemClock, env: io.env, version: packageVersion() });
     const { host, port } = config.http;
     return {

@@ -17,11 +17,12 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 }
 
 describe('alpr-edge command line', () => {
+  // One cold start of node + tsx: 20 s on a loaded 2-core machine, so it gets a longer budget.
   it('starts as a process: bin/alpr-edge prints the version and exits 0', async () => {
     const version = await runCli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-  });
+  }, 90_000);
 
   it('prints help and version', async () => {
     const help = await cli(['--help']);
