@@ -83,7 +83,7 @@ describe('operator', () => {
   test('logs in and sees readiness go from amber to green, with the reason while amber', async () => {
     await logIn('olive', OPERATOR_PW);
     await expect.poll(() => page.getAttribute('#readiness', 'data-verdict')).toBe('amber');
-    expect(await page.textContent('#readiness')).toContain('upload: degraded: backlog 40');
+    expect(await page.textContent('#readiness')).toContain('Upload: backlog 40');
     await shot('01-status-amber');
     station.registry.reporter('upload', 'upload').set('ok', 'backlog 0');
     await page.waitForSelector('#readiness[data-verdict="green"]', { timeout: 15_000 });
@@ -102,7 +102,7 @@ describe('operator', () => {
   test('sees the live view of a camera', async () => {
     await page.click('nav a[href="/live"]');
     // In-page expressions are strings: the project's TypeScript has no DOM library.
-    await page.waitForFunction("(() => { const img = document.querySelector('.live-cam img'); return img && img.complete && img.naturalWidth === 640; })()");
+    await expect.poll(() => page.evaluate("(() => { const img = document.querySelector('.live-cam img'); return !!img && img.complete && img.naturalWidth === 640; })()")).toBe(true);
     await shot('03-live-view');
   });
 
@@ -115,28 +115,33 @@ describe('operator', () => {
 
     await station.read('7TRW815', [stolen]);
     await page.waitForSelector('#hit-alert:not([hidden])');
-    expect(await page.getAttribute('body', 'data-beeps')).toBe('1');
-    expect(await page.getAttribute('body', 'data-last-beep')).toBe('running');
-    expect(await page.textContent('#hit-title')).toContain('7TRW815');
+    expect(await page.getAttribute('body', 'data-tones-alarm')).toBe('1');
+    expect(await page.getAttribute('body', 'data-last-tone-state')).toBe('running');
+    expect(await page.textContent('#hit-read')).toBe('7TRW815');
+    expect(await page.textContent('#hit-title')).toContain('stolen vehicle');
     expect(await page.textContent('.hit-facts')).toContain('O read as 0');
-    expect(await page.textContent('.reminder')).toContain('Confirm visually');
-    await page.waitForFunction("['#hit-plate', '#hit-overview'].every((s) => { const img = document.querySelector(s); return img && img.complete && img.naturalWidth > 0; })");
+    expect(await page.textContent('.reminder')).toContain('Confirm every character');
+    await expect
+      .poll(() => page.evaluate("['#hit-plate', '#hit-overview'].every((s) => { const img = document.querySelector(s); return !!img && img.complete && img.naturalWidth > 0; })"))
+      .toBe(true);
     expect(await page.isVisible('.informational-note')).toBe(false);
     await shot('04-hit-alert');
 
-    await page.fill('#hit-verify textarea[name=note]', 'plate and vehicle match; dispatch confirms stolen');
+    await page.fill('#hit-alert input[name=note]', 'plate and vehicle match; dispatch confirms stolen');
     await page.click('#hit-verify button[value=confirmed]');
     await page.waitForSelector('#hit-alert', { state: 'hidden' });
     const [hit] = station.store.hits.list({ limit: 1 });
     expect(hit).toMatchObject({ outcome: 'confirmed', verifiedBy: 'olive', note: 'plate and vehicle match; dispatch confirms stolen' });
 
     await station.read('8FJK392', [special]);
-    await page.waitForSelector('#hit-alert.informational:not([hidden])');
-    expect(await page.isVisible('.informational-note')).toBe(true);
-    expect(await page.textContent('.informational-note')).toBe('Informational only; not a basis for a stop.');
-    expect(await page.getAttribute('body', 'data-beeps')).toBe('1');
+    await page.waitForSelector('.hit-card-informational');
+    expect(await page.textContent('.hit-card-informational .card-note')).toBe('Informational only — not a basis for a stop.');
+    expect(await page.getAttribute('body', 'data-tones-alarm')).toBe('1');
+    expect(await page.getAttribute('body', 'data-tones-amber')).toBeNull();
     expect(await page.getAttribute('body', 'data-hit-alerts')).toBe('2');
     await shot('05-hit-informational');
+    await page.click('.hit-card-informational .card-open');
+    await page.waitForSelector('#hit-alert.informational:not([hidden])');
     await page.click('#hit-verify button[value=not_vehicle]');
     await page.waitForSelector('#hit-alert', { state: 'hidden' });
     expect(await page.locator('#reads-body tr').count()).toBe(2);
@@ -149,10 +154,10 @@ describe('operator', () => {
     await station.read('5KLM203', [missed]);
     await page.goto(`${station.base}/hits`);
     await page.waitForSelector('#hit-alert:not([hidden])');
-    expect(await page.textContent('#hit-title')).toContain('5KLM203');
+    expect(await page.textContent('#hit-read')).toBe('5KLM203');
     // A new page is a new document: the alarm is attempted; the browser may hold the sound until
     // the next touch, which the banner asks for.
-    expect(await page.getAttribute('body', 'data-beeps')).toBe('1');
+    expect(await page.getAttribute('body', 'data-tones-alarm')).toBe('1');
     await page.click('#hit-later');
     await page.waitForSelector('#hit-alert', { state: 'hidden' });
     // Put aside but already shown in this tab: the next page does not alarm for it again...
@@ -172,10 +177,11 @@ describe('operator', () => {
     await station.read('7TRW816', [], { ageMs: 3600_000, cameraId: 'rear' });
     await page.click('nav a[href="/search"]');
     await page.fill('#search-form input[name=plate]', '7TRW*');
+    await page.selectOption('#search-form select[name=purposeCategory]', 'criminal investigation');
     await page.fill('#search-form input[name=purpose]', 'locate witness vehicle');
     await page.click('#search-form button[type=submit]');
-    await page.waitForSelector('#search-form .form-errors li');
-    expect(await page.textContent('#search-form .form-errors')).toContain('case number is required');
+    await page.waitForSelector('#search-form .field-error');
+    expect(await page.textContent('#search-form label:has(input[name=caseNumber]) .field-error')).toContain('case number is required');
     expect(await page.isVisible('#search-results')).toBe(false);
     await shot('07-search-refused');
 
@@ -185,7 +191,7 @@ describe('operator', () => {
     expect(await page.locator('#search-results tbody .read-text').allTextContents()).toEqual(['7TRW815', '7TRW816']);
     expect(await page.isVisible('#export-form')).toBe(false);
     await shot('08-search-results');
-    expect(station.store.audit.query({ action: 'search' })[0]).toMatchObject({ user: 'olive', caseNumber: 'SAC-26-0042', purpose: 'locate witness vehicle' });
+    expect(station.store.audit.query({ action: 'search' })[0]).toMatchObject({ user: 'olive', caseNumber: 'SAC-26-0042', purpose: 'criminal investigation: locate witness vehicle' });
   });
   test('enters a local hot plate: the policy refusals are shown by field, then the entry is listed', async () => {
     await page.click('nav a[href="/hotlist"]');
@@ -194,10 +200,9 @@ describe('operator', () => {
     await page.fill('#hotlist-form input[name=reason]', 'armed robbery, partial plate from witness');
     await page.fill('#hotlist-form input[name=officerContact]', 'unit 12, x4411');
     await page.click('#hotlist-form button[type=submit]');
-    await page.waitForSelector('#hotlist-form .form-errors li');
-    const errors = await page.locator('#hotlist-form .form-errors li').allTextContents();
-    expect(errors.join('\n')).toMatch(/caseNumber: .*case number or subject XREF/);
-    expect(errors.join('\n')).toMatch(/expiresAt: /);
+    await page.waitForSelector('#hotlist-form .field-error');
+    expect(await page.textContent('#hotlist-form label:has(input[name=caseNumber]) .field-error')).toMatch(/case number or subject XREF/);
+    expect(await page.locator('#hotlist-form label:has(input[name=expiresAt]) .field-error').count()).toBe(1);
     await shot('09-hotplate-refused');
 
     const d = new Date(Date.now() + 2 * 86400_000);
@@ -223,6 +228,7 @@ describe('administrator', () => {
     // form before there were results to export.
     expect(await page.isVisible('#export-form')).toBe(false);
     await page.fill('#search-form input[name=caseNumber]', 'SAC-26-0042');
+    await page.selectOption('#search-form select[name=purposeCategory]', 'criminal investigation');
     await page.fill('#search-form input[name=purpose]', 'court order 26-117');
     await page.fill('#search-form input[name=plate]', '7TRW*');
     await page.click('#search-form button[type=submit]');
@@ -237,8 +243,8 @@ describe('administrator', () => {
 
     await page.selectOption('#export-form select[name=format]', 'zip');
     await page.click('#export-form button[type=submit]');
-    await page.waitForSelector('#export-form .form-errors li');
-    expect(await page.textContent('#export-form .form-errors')).toContain('requestingAgency');
+    await page.waitForSelector('#export-form .field-error');
+    expect(await page.locator('#export-form label:has(input[name=requestingAgency]) .field-error').count()).toBe(1);
 
     await page.fill('#export-form input[name=requestingAgency]', 'Sacramento County DA');
     await page.fill('#export-form input[name=requester]', 'Inv. R. Diaz');

@@ -243,7 +243,7 @@ describe('shift-start check', () => {
     expect(ok.json()).toMatchObject({ user: 'olive', verdict: 'red', at: h.clock.now() });
     const page = await h.app.inject({ url: '/', headers: auth(olive) });
     expect(page.body).toContain('NOT READY');
-    expect(page.body).toContain('camera:front: down: no frame for 12 s');
+    expect(page.body).toContain('Front camera: no picture — no frame for 12 s');
     expect(page.body).toMatch(/acknowledged by <strong>olive<\/strong>/);
     cam.set('ok');
   });

@@ -1,7 +1,8 @@
 /**
- * The page frame shared by every screen: header with device, navigation for the user's role,
- * theme switch, and the hit-alert panel that every operator page carries (a hit must reach the
- * officer whatever screen is open). Built for a 1024x768 touch screen: large targets, one column.
+ * The page frame shared by every screen: the "ALERTS OFF" banner, a one-row header (device,
+ * navigation for the user's role, theme switch), the status strip, and the hit-alert panel that
+ * every operator page carries (a hit must reach the officer whatever screen is open). Built for
+ * MDC touch screens down to 800x480: large targets, one column.
  */
 import type { Role } from '../ports.js';
 import type { Session } from '../auth/session-store.js';
@@ -37,6 +38,8 @@ export interface LayoutInput {
   session: Session | null;
   device: DeviceInfo;
   body: SafeHtml;
+  /** The status strip's items (`statusStrip()`); pages with a session carry it. */
+  strip?: SafeHtml;
   /** Extra data attributes on <body> for the page script. */
   data?: Record<string, string | number>;
 }
@@ -62,16 +65,20 @@ ${s ? html`<meta name="csrf-token" content="${s.csrf}">` : ''}
 <script type="module" src="/assets/${p.page}.js"></script>
 </head>
 <body data-page="${p.page}" data-role="${s?.role ?? ''}" data-user="${s?.username ?? ''}" data-alerts="${alerts ? 'on' : 'off'}"${data}>
+<div class="top-stack">
+${alerts ? alertsOffBanner() : ''}
 <header class="top">
-  <div class="brand"><strong>${p.device.id}</strong>${p.device.agency ? html` · ${p.device.agency}` : ''}</div>
+  <div class="brand" title="${p.device.agency}"><strong>${p.device.id}</strong></div>
   <nav>${nav}</nav>
   <div class="who">
-    ${s ? html`<span class="user" title="${s.role}">${s.fullName || s.username} (${s.role})</span>` : ''}
-    <button type="button" id="theme-toggle" class="ghost" aria-label="Switch day/night theme">Day/Night</button>
+    ${s ? html`<span class="user" title="${s.username} (${s.role})">${s.fullName || s.username}</span>` : ''}
+    <button type="button" id="theme-toggle" class="ghost" aria-label="Switch day/night theme" title="Day/Night">◐</button>
     ${s ? html`<button type="button" id="logout" class="ghost">Log out</button>` : ''}
   </div>
 </header>
-<div id="sound-banner" class="banner" hidden>Hit sound is off until you touch the screen once. <button type="button" id="sound-enable">Enable sound</button></div>
+${s && p.strip ? statusStripFrame(p.strip) : ''}
+<div id="sound-banner" class="banner" hidden>Alert sounds are off until you touch the screen once. <button type="button" id="sound-enable">Enable sound</button></div>
+</div>
 <main>
 ${p.body}
 </main>
@@ -81,27 +88,57 @@ ${alerts ? hitAlertPanel() : ''}
 `.value;
 }
 
-/** Filled in by app.js when a hit arrives over /api/events (or is opened from the Hits page). */
+/** Shown by app.js whenever the event stream is down: hits would not reach this page. */
+function alertsOffBanner(): SafeHtml {
+  return html`<div id="alerts-off" class="alerts-off" role="alert" hidden>
+  <strong>ALERTS OFF</strong> <span class="alerts-off-why"></span> <span class="alerts-off-retry muted"></span>
+  <a id="alerts-login" class="button" href="/login" hidden>Log in again</a>
+  <button type="button" id="alerts-reconnect" class="ghost">Reconnect now</button>
+</div>`;
+}
+
+function statusStripFrame(items: SafeHtml): SafeHtml {
+  return html`<nav id="status-strip" class="strip" aria-label="Equipment status">${items}</nav>
+<div id="strip-detail" class="strip-detail" role="region" aria-live="polite" hidden>
+  <p class="strip-detail-line"></p>
+  <a class="strip-detail-link" href="/">Open the status page</a> <button type="button" class="ghost" id="strip-detail-close">Close</button>
+</div>`;
+}
+
+/**
+ * Filled in by app.js when a hit arrives over /api/events (or is opened from the Hits page).
+ * Laid out as a column whose middle (images and facts) shrinks, so that the title and the
+ * verify buttons stay on screen at 1024x600 and 800x480 without scrolling.
+ */
 function hitAlertPanel(): SafeHtml {
-  return html`<section id="hit-alert" class="hit-alert" hidden aria-live="assertive" role="alertdialog" aria-labelledby="hit-title">
-  <h2 id="hit-title"></h2>
-  <p class="informational-note" hidden>Informational only; not a basis for a stop.</p>
-  <div class="hit-images">
-    <figure><img id="hit-plate" alt="plate crop"><figcaption>Plate crop</figcaption></figure>
-    <figure><img id="hit-overview" alt="overview image"><figcaption>Overview</figcaption></figure>
+  return html`<section id="hit-alert" class="hit-alert" hidden role="alertdialog" aria-modal="true" aria-labelledby="hit-title">
+  <header class="hit-head">
+    <h2 id="hit-title"><span class="hit-kind"></span> <span class="hit-list"></span> <span class="hit-priority"></span></h2>
+    <span class="queue-count"></span>
+  </header>
+  <p class="informational-note" hidden>Informational only — not a basis for a stop.</p>
+  <div class="hit-body">
+    <div class="hit-images">
+      <figure class="hit-crop"><button type="button" class="zoom" data-zoom="plate" aria-label="Zoom the plate crop"></button><figcaption>Plate crop · tap to zoom</figcaption></figure>
+      <figure class="hit-overview"><button type="button" class="zoom" data-zoom="overview" aria-label="Zoom the overview"></button><figcaption>Overview · tap to zoom</figcaption></figure>
+    </div>
+    <div class="hit-text">
+      <p class="hit-read" id="hit-read"></p>
+      <dl class="hit-facts"></dl>
+      <label class="hit-note">Note (optional) <input name="note" form="hit-verify" maxlength="1000" autocomplete="off"></label>
+    </div>
   </div>
-  <dl class="hit-facts"></dl>
-  <p class="reminder"><strong>A hit is not probable cause.</strong> Confirm visually that every character of the plate matches, and confirm the plate's status with dispatch (CLETS/NCIC) before acting.</p>
+  <p class="reminder"><strong>A hit is not probable cause.</strong> Confirm every character of the plate visually and confirm its status with dispatch (CLETS/NCIC) before acting.</p>
   <form id="hit-verify">
-    <label>Note (optional) <textarea name="note" rows="2" maxlength="1000"></textarea></label>
+    <p class="form-error" role="alert"></p>
     <div class="outcomes">
       <button type="submit" name="outcome" value="confirmed" class="good">Confirmed visually</button>
       <button type="submit" name="outcome" value="misread" class="warn">Misread</button>
       <button type="submit" name="outcome" value="not_vehicle" class="warn">Not the vehicle</button>
+      <button type="button" id="hit-later" class="ghost">Later</button>
     </div>
-    <p class="form-error" role="alert"></p>
-    <button type="button" id="hit-later" class="ghost">Later</button>
-    <span class="queue-count"></span>
   </form>
-</section>`;
+</section>
+<div id="hit-zoom" class="hit-zoom" hidden role="dialog" aria-label="Zoomed image, tap to close"></div>
+<div id="hit-cards" class="hit-cards" aria-live="polite"></div>`;
 }

@@ -45,7 +45,7 @@ export function hitsBody(): SafeHtml {
 
 const LISTS = ['stolen vehicle', 'stolen plate', 'felony vehicle', 'missing person', 'warrant', 'AMBER alert', 'local'];
 
-export function hotlistBody(session: Session, entries: HotlistEntryInfo[]): SafeHtml {
+export function hotlistBody(session: Session, contact: string, entries: HotlistEntryInfo[], now: number): SafeHtml {
   return html`<h1>Hot plates entered on this device</h1>
 <p>Every entry needs a case number or subject cross-reference, a reason, and the entering officer's name and contact (sacramento-pd E.1, roseville 426.6.5). Entries expire after at most 30 days, or 24 hours when the plate is also entered in NCIC/CLETS (sacramento-da III.E, sacramento-pd E.2).</p>
 <form id="hotlist-form" class="grid-form">
@@ -57,31 +57,44 @@ export function hotlistBody(session: Session, entries: HotlistEntryInfo[]): Safe
   <label>Case number <input name="caseNumber" maxlength="64"></label>
   <label>Subject XREF <input name="subjectXref" maxlength="64"></label>
   <label>Entering officer <input name="officerName" maxlength="128" value="${session.fullName}"></label>
-  <label>Officer contact <input name="officerContact" maxlength="128"></label>
+  <label>Officer contact <input name="officerContact" maxlength="128" value="${contact}"></label>
   <label>Expires <input name="expiresAt" type="datetime-local"></label>
   <label class="check"><input type="checkbox" name="alsoInNcic"> Also entered in NCIC/CLETS (expires within 24 h)</label>
   <label class="check"><input type="checkbox" name="informational"> Informational only (special list: never alarms)</label>
   <button type="submit">Add hot plate</button>
   <ul class="form-errors" role="alert"></ul>
 </form>
-<div id="hotlist-entries">${hotlistTable(entries)}</div>`;
+<div id="hotlist-entries">${hotlistTable(entries, now)}</div>`;
 }
 
-export function hotlistTable(entries: HotlistEntryInfo[]): SafeHtml {
+export function hotlistTable(entries: HotlistEntryInfo[], now: number): SafeHtml {
   if (entries.length === 0) return html`<p class="muted">No local hot plates.</p>`;
-  return html`<table class="entries"><thead><tr><th>Plate</th><th>State</th><th>List</th><th>Priority</th><th>Reason</th><th>Case</th><th>Expires</th><th></th></tr></thead><tbody>
+  return html`<table class="entries"><thead><tr><th>Plate</th><th>State</th><th>List</th><th>Priority</th><th>Reason</th><th>Case</th><th>Expires</th><th>Time left</th><th></th></tr></thead><tbody>
 ${entries.map(
   (e) => html`<tr data-entry="${e.id}"><td class="plate">${e.plate}</td><td>${e.state ?? ''}</td><td>${e.list}${e.informational ? html` <span class="pill pill-info">informational</span>` : ''}</td><td>${e.priority}</td><td>${e.reason}</td><td>${e.caseNumber ?? ''}</td><td>${timeTag(e.expiresAt)}</td>
+<td class="time-left">${timeLeft(e.expiresAt, now)}</td>
 <td><button type="button" class="ghost remove-entry" data-id="${e.id}">Remove</button></td></tr>`,
 )}</tbody></table>`;
 }
 
-export function searchBody(cameras: string[], canExport: boolean): SafeHtml {
+/** "2 d 4 h", "5 h 10 min", "expired": how long an entry still alarms. */
+export function timeLeft(expiresAt: number | null, now: number): SafeHtml {
+  if (expiresAt === null) return html`<span class="muted">no expiry</span>`;
+  const min = Math.floor((expiresAt - now) / 60_000);
+  if (min <= 0) return html`<span class="pill pill-red">expired</span>`;
+  const d = Math.floor(min / 1440);
+  const h = Math.floor((min % 1440) / 60);
+  const text = d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${min % 60} min` : `${min} min`;
+  return min < 6 * 60 ? html`<span class="pill pill-amber">${text}</span>` : html`${text}`;
+}
+
+export function searchBody(cameras: string[], canExport: boolean, purposes: readonly string[]): SafeHtml {
   return html`<h1>Search stored reads</h1>
 <p>Every search is recorded with your name, the case number and the purpose (sacramento-da IV.C.b). Use stored data for legitimate law-enforcement purposes only (shasta 467.6 (b)).</p>
 <form id="search-form" class="grid-form">
   <label>Case number <input name="caseNumber" maxlength="64"></label>
-  <label class="wide">Purpose <input name="purpose" maxlength="500"></label>
+  <label>Purpose <select name="purposeCategory"><option value="">choose…</option>${purposes.map((p) => html`<option>${p}</option>`)}</select></label>
+  <label class="wide">What in the case this search is for <input name="purpose" maxlength="500"></label>
   <label>Plate (* any run, ? one character) <input name="plate" maxlength="16" autocapitalize="characters"></label>
   <label>Camera <select name="cameraId"><option value="">any</option>${cameras.map((c) => html`<option>${c}</option>`)}</select></label>
   <label>From <input name="from" type="datetime-local"></label>
@@ -115,7 +128,8 @@ function exportForm(): SafeHtml {
 
 export function auditBody(): SafeHtml {
   return html`<h1>Audit log</h1>
-<p>Every login, view, search, export, hot-list change and hit verification, chained by hash so that an edited or deleted row is detected (<code>alpr-edge audit verify</code>).</p>
+<p>Every login, view, search, export, hot-list change and hit verification, chained by hash so that an edited or deleted row is detected.</p>
+<div class="chain-check"><button type="button" id="audit-verify">Check the chain</button> <span id="audit-verify-result" role="status"></span></div>
 <form id="audit-form" class="grid-form">
   <label>User <input name="user" maxlength="32"></label>
   <label>Action <input name="action" maxlength="64" list="audit-actions"></label>

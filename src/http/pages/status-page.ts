@@ -1,43 +1,44 @@
 /**
- * Status and readiness: one verdict at the top with the reason for anything amber or red, one
- * line per unit with the facts an operator checks at shift start, and the shift-start
- * acknowledgement. The panel is also served alone (`/fragments/status`) so the page refreshes it
- * without rendering twice in two languages.
+ * Status and readiness for people: one verdict at the top with, for anything amber or red, the
+ * plain-language line of the unit at fault; the shift-start acknowledgement; then one line per
+ * unit in data-flow order (cameras, GPS, recognition, tracking, hot list, storage, upload), with
+ * the unit's raw facts and counters behind a details disclosure for whoever maintains the car.
+ * The panel is also served alone (`/fragments/status`) so the page refreshes it without
+ * rendering twice in two languages.
  */
-import { verdictOf, type StatusSnapshot, type UnitStatus } from '../../status/registry.js';
+import type { StatusSnapshot, UnitStatus } from '../../status/registry.js';
 import type { ShiftAck } from '../shift-check.js';
 import { html, timeTag, type SafeHtml } from './html.js';
+import { flowOrder, levelOf, unitLine, unitName, unitPhrase } from './unit-lines.js';
 
 const VERDICT_TEXT = { green: 'READY', amber: 'CHECK', red: 'NOT READY' } as const;
-
-/** Details worth a glance, per unit kind, in display order; others follow. */
-const KEY_DETAILS: Record<string, string[]> = {
-  camera: ['fps', 'lastFrameAt', 'resolution', 'reconnects_per_hour', 'quality'],
-  gps: ['fix', 'mode', 'satellites', 'hdop', 'age_s', 'clock_skew_s'],
-  hotlist: ['generation', 'entries', 'age_h', 'lastSync', 'lastSyncResult'],
-  upload: ['backlog', 'oldest', 'lastSuccess', 'lastError'],
-  store: ['disk_free_mb', 'disk_used_pct', 'detections'],
-  system: ['cpu_temp_c', 'load1'],
-};
+const LEVEL_TEXT = { green: 'OK', amber: 'Check', red: 'Fault', off: 'Off' } as const;
 
 export function cameraIdOf(u: UnitStatus): string {
   const fromDetails = u.details.cameraId;
   return typeof fromDetails === 'string' ? fromDetails : u.name.replace(/^camera:/, '');
 }
 
+/** Anchor of a unit's row: the status strip links here. */
+export function unitAnchor(name: string): string {
+  return `unit-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+}
+
 export function statusPanel(snap: StatusSnapshot, ack: ShiftAck | null, canAcknowledge: boolean): SafeHtml {
   const r = snap.readiness;
-  const units = [...snap.units].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  const now = Date.parse(snap.time);
+  const units = flowOrder(snap.units);
+  const faults = units.filter((u) => u.readiness && levelOf(u) !== 'green' && levelOf(u) !== 'off');
+  const off = units.filter((u) => levelOf(u) === 'off');
   return html`<section id="readiness" class="verdict verdict-${r.verdict}" data-verdict="${r.verdict}">
   <h1>${VERDICT_TEXT[r.verdict]}</h1>
-  ${r.reasons.length ? html`<ul class="reasons">${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : html`<p>Every camera, the GPS, the hot list and the upload link are good.</p>`}
-  <p class="muted">as of ${timeTag(Date.parse(snap.time))} · up ${formatDuration(snap.uptime_s)}</p>
+  ${faults.length
+    ? html`<ul class="reasons">${faults.map((u) => html`<li>${unitLine(u, now)}</li>`)}</ul>`
+    : html`<p>Everything in use is working.${off.length ? html` Switched off: ${off.map((u) => unitName(u)).join(', ')}.` : ''}</p>`}
+  <p class="muted">as of ${timeTag(now)} · running for ${formatDuration(snap.uptime_s)}</p>
 </section>
 ${shiftSection(ack, r.verdict, canAcknowledge)}
-<table class="units">
-<thead><tr><th>Unit</th><th>State</th><th>Details</th><th>Counters</th></tr></thead>
-<tbody>${units.map((u) => unitRow(u, canAcknowledge))}</tbody>
-</table>`;
+<ol class="units">${units.map((u) => unitRow(u, now, canAcknowledge))}</ol>`;
 }
 
 function shiftSection(ack: ShiftAck | null, verdict: string, canAcknowledge: boolean): SafeHtml {
@@ -54,34 +55,47 @@ function shiftSection(ack: ShiftAck | null, verdict: string, canAcknowledge: boo
 </form></section>`;
 }
 
-function unitRow(u: UnitStatus, showThumbnail: boolean): SafeHtml {
-  const v = u.readiness ? verdictOf(u.state) : 'none';
-  const thumb = u.kind === 'camera' && showThumbnail ? html`<img class="thumb" loading="lazy" alt="" src="/api/cameras/${encodeURIComponent(cameraIdOf(u))}/snapshot.jpg">` : '';
-  return html`<tr data-unit="${u.name}" class="state-${v}">
-  <td>${thumb}<strong>${u.name}</strong><br><span class="muted">${u.kind}</span></td>
-  <td><span class="pill pill-${v}">${u.state}</span><br>${u.message}<br><span class="muted">since ${timeTag(Date.parse(u.since))}</span>
-    ${u.lastError ? html`<br><span class="error-text">last error ${timeTag(Date.parse(u.lastError.at))}: ${u.lastError.message}</span>` : ''}</td>
-  <td>${detailList(u)}</td>
-  <td>${Object.entries(u.counters).map(([k, n]) => html`<span class="kv">${k} <b>${formatNumber(n)}</b></span> `)}</td>
-</tr>`;
+function unitRow(u: UnitStatus, now: number, showThumbnail: boolean): SafeHtml {
+  const level = levelOf(u);
+  const thumb = u.kind === 'camera' && showThumbnail && level !== 'off' ? html`<img class="thumb" loading="lazy" alt="" src="/api/cameras/${encodeURIComponent(cameraIdOf(u))}/snapshot.jpg">` : '';
+  const counters = Object.entries(u.counters);
+  const details = Object.entries(u.details);
+  return html`<li id="${unitAnchor(u.name)}" data-unit="${u.name}" data-level="${level}" class="unit level-${level}">
+  <p class="unit-line"><span class="pill pill-${level === 'off' ? 'none' : level}">${LEVEL_TEXT[level]}</span> <strong>${unitName(u)}</strong>: ${unitPhrase(u, now)}</p>
+  <details><summary>Details</summary>
+    ${thumb}
+    <p><span class="kv">unit <b>${u.name}</b></span> <span class="kv">state <b>${u.state}</b></span> <span class="kv">since ${timeTag(Date.parse(u.since))}</span></p>
+    ${u.message ? html`<p class="raw">${u.message}</p>` : ''}
+    ${u.lastError ? html`<p class="raw">Last error ${timeTag(Date.parse(u.lastError.at))}: ${u.lastError.message}</p>` : ''}
+    ${details.length ? html`<dl class="facts">${details.map(([k, v]) => html`<dt>${words(k)}</dt><dd>${formatValue(v)}</dd>`)}</dl>` : ''}
+    ${counters.length ? html`<p class="counters">${counters.map(([k, n]) => html`<span class="kv">${words(k)} <b>${formatNumber(n)}</b></span> `)}</p>` : ''}
+  </details>
+</li>`;
 }
 
-function detailList(u: UnitStatus): SafeHtml {
-  const order = KEY_DETAILS[u.kind] ?? [];
-  const keys = [...order.filter((k) => k in u.details), ...Object.keys(u.details).filter((k) => !order.includes(k))];
-  return html`${keys.map((k) => html`<span class="kv">${k} <b>${formatValue(u.details[k])}</b></span> `)}`;
+function words(key: string): string {
+  return key.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-function formatValue(v: unknown): string {
+/** Facts without JSON: times as local times, lists and records as short readable text. */
+function formatValue(v: unknown, depth = 0): SafeHtml | string {
   if (typeof v === 'number') return formatNumber(v);
-  if (typeof v === 'string') return v.length > 80 ? `${v.slice(0, 77)}...` : v;
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (v === null || v === undefined) return '–';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  if (typeof v === 'string') {
+    if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(v)) return timeTag(Date.parse(v));
+    return v.length > 120 ? `${v.slice(0, 117)}...` : v;
+  }
+  if (depth > 1) return '…';
+  if (Array.isArray(v)) return html`${v.slice(0, 6).map((x, i) => html`${i ? '; ' : ''}${formatValue(x, depth + 1)}`)}${v.length > 6 ? ` (+${v.length - 6} more)` : ''}`;
+  if (typeof v === 'object') {
+    return html`${Object.entries(v as Record<string, unknown>).map(([k, x], i) => html`${i ? ', ' : ''}${words(k)} ${formatValue(x, depth + 1)}`)}`;
+  }
+  return typeof v === 'bigint' ? v.toString() : '–';
 }
 
 function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2);
 }
 
 function formatDuration(s: number): string {

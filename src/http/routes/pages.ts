@@ -8,6 +8,7 @@ import { layout } from '../pages/layout.js';
 import { auditBody, hitsBody, hotlistBody, hotlistTable, liveBody, readsBody, searchBody, usersBody } from '../pages/screens.js';
 import { publicUser } from './users.js';
 import { cameraIdOf, statusPanel } from '../pages/status-page.js';
+import { statusStrip } from '../pages/status-strip.js';
 import { sessionOf } from './reply.js';
 
 export const pageRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {
@@ -20,7 +21,9 @@ export const pageRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
 
   const page = (url: string, title: string, name: string, roles: readonly Role[], body: (req: FastifyRequest) => SafeHtml, data?: () => Record<string, string | number>): void => {
     app.get(url, { config: { access: { kind: 'session', roles }, page: true } }, (req: FastifyRequest, reply: FastifyReply) =>
-      reply.type('text/html; charset=utf-8').send(layout({ title, page: name, session: sessionOf(req), device: deps.device, body: body(req), data: data?.() })),
+      reply
+        .type('text/html; charset=utf-8')
+        .send(layout({ title, page: name, session: sessionOf(req), device: deps.device, body: body(req), strip: statusStrip(deps.registry.snapshot()), data: data?.() })),
     );
   };
 
@@ -31,13 +34,16 @@ export const pageRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
   page('/live', 'Live view', 'live', STATION, () => liveBody(cameras(), deps.config.snapshot_interval_ms), () => ({ interval: deps.config.snapshot_interval_ms }));
   page('/reads', 'Live reads', 'reads', STATION, () => readsBody());
   page('/hits', 'Hits', 'hits', STATION, () => hitsBody());
-  page('/hotlist', 'Hot plates', 'hotlist', STATION, (req) => hotlistBody(sessionOf(req), deps.hotlist.listLocalEntries()));
-  page('/search', 'Search', 'search', STATION, (req) => searchBody(cameras(), ADMIN.includes(sessionOf(req).role)));
+  page('/hotlist', 'Hot plates', 'hotlist', STATION, (req) => {
+    const s = sessionOf(req);
+    return hotlistBody(s, deps.users.get(s.username)?.contact ?? '', deps.hotlist.listLocalEntries(), deps.clock.now());
+  });
+  page('/search', 'Search', 'search', STATION, (req) => searchBody(cameras(), ADMIN.includes(sessionOf(req).role), deps.config.search_purposes));
   page('/audit', 'Audit log', 'audit', AUDITORS, () => auditBody());
   page('/users', 'Accounts', 'users', ADMIN, (req) => usersBody(deps.users.list().map(publicUser), sessionOf(req).username, deps.clock.now()));
 
   app.get('/fragments/hotlist', { config: { access: { kind: 'session', roles: STATION } } }, (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(hotlistTable(deps.hotlist.listLocalEntries()).value),
+    reply.type('text/html; charset=utf-8').send(hotlistTable(deps.hotlist.listLocalEntries(), deps.clock.now()).value),
   );
   done();
 };

@@ -9,6 +9,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { ANY_ROLE, STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { statusPanel } from '../pages/status-page.js';
+import { statusStrip } from '../pages/status-strip.js';
 import { NullableString } from '../schema.js';
 import { fail, sessionOf } from './reply.js';
 
@@ -34,6 +35,11 @@ export const statusRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
     const canAct = STATION.includes(s.role);
     return reply.type('text/html; charset=utf-8').send(statusPanel(registry.snapshot(), ctx.shift.latest(), canAct).value);
   });
+
+  // The strip on every page refreshes from here; any role may see it (auditors too).
+  app.get('/fragments/strip', { config: { access: { kind: 'session', roles: ANY_ROLE } } }, (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(statusStrip(registry.snapshot()).value),
+  );
 
   app.post<{ Body: Static<typeof AckBody> }>('/api/shift/ack', { schema: { body: AckBody }, config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
     const r = ctx.shift.acknowledge(sessionOf(req).username, req.ip, { equipmentInspected: req.body.equipmentInspected, note: req.body.note ?? null });

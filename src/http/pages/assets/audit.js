@@ -20,6 +20,21 @@ function params() {
   return p;
 }
 
+/** Details as "name: value" lines instead of JSON; nested records indented, times local. */
+function details(d, depth = 0) {
+  if (d === null || d === undefined || d === '') return '';
+  if (typeof d !== 'object') return esc(typeof d === 'number' && d > 1e12 && d < 1e13 ? fmtTime(d) : String(d));
+  if (Array.isArray(d)) return d.map((x) => (typeof x === 'object' && x !== null ? `<div class="sub">${details(x, depth + 1)}</div>` : esc(String(x)))).join(', ');
+  return Object.entries(d)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => {
+      const name = esc(k.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
+      const value = typeof v === 'object' && depth < 2 ? `<div class="sub">${details(v, depth + 1)}</div>` : typeof v === 'object' ? esc(JSON.stringify(v)) : details(v, depth + 1);
+      return `<div><span class="muted">${name}:</span> ${value}</div>`;
+    })
+    .join('');
+}
+
 async function load(reset) {
   if (reset) {
     offset = 0;
@@ -35,7 +50,7 @@ async function load(reset) {
     'beforeend',
     r.body.records
       .map((a) => `<tr data-audit="${a.id}"><td>${a.id}</td><td>${esc(fmtTime(a.at))}</td><td>${esc(a.user)}</td><td>${esc(a.action)}</td><td>${esc(a.object)}</td>
-<td>${esc(a.caseNumber)}</td><td>${esc(a.purpose)}</td><td>${esc(a.ip)}</td><td><code>${esc(a.details ? JSON.stringify(a.details) : '')}</code></td></tr>`)
+<td>${esc(a.caseNumber)}</td><td>${esc(a.purpose)}</td><td>${esc(a.ip)}</td><td class="details">${details(a.details)}</td></tr>`)
       .join(''),
   );
   offset += r.body.records.length;
@@ -48,4 +63,26 @@ form.addEventListener('submit', (ev) => {
   void load(true);
 });
 more.addEventListener('click', () => void load(false));
+
+// Chain check: the server re-computes every row's hash (POST /api/audit/verify; itself audited).
+const verify = document.getElementById('audit-verify');
+const verdict = document.getElementById('audit-verify-result');
+verify.addEventListener('click', async () => {
+  verify.disabled = true;
+  verdict.className = 'muted';
+  verdict.textContent = 'Checking…';
+  const r = await api('POST', '/api/audit/verify');
+  verify.disabled = false;
+  if (!r.ok) {
+    verdict.className = 'error-text';
+    verdict.textContent = `The check could not run: ${r.body.message ?? r.status}`;
+    return;
+  }
+  const v = r.body;
+  verdict.className = v.ok ? 'pill pill-green' : 'pill pill-red';
+  verdict.dataset.ok = String(v.ok);
+  verdict.textContent = v.ok
+    ? `Chain intact: all ${v.checked.toLocaleString('en-US')} records check out.`
+    : `Chain BROKEN at record #${v.firstBadId}: ${v.problem}. Records were changed or deleted; report it.`;
+});
 await load(true);

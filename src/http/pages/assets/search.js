@@ -11,6 +11,7 @@ function query() {
   const num = (name) => (f[name].value === '' ? null : Number(f[name].value));
   return {
     caseNumber: f.caseNumber.value,
+    purposeCategory: f.purposeCategory.value || null,
     purpose: f.purpose.value,
     plate: f.plate.value || null,
     cameraId: f.cameraId.value || null,
