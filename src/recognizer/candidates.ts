@@ -2,22 +2,35 @@
  * From OCR frames to a plate reading: the beam's most probable strings, widened with their
  * format-corrected variants, ranked by  log P(string) + log prior(format fit in region).
  *
- * The region is the hint when given; otherwise each region ranks the pool and the one whose
- * best reading scores highest wins (a tie between regions reports `null`). Confidences are the
+ * The region is the hint when given; otherwise each configured region ranks the pool and the
+ * one whose best reading is most probable as a plate of that region wins (same plate in several
+ * regions reports `null`). A format-corrected reading carries the probability of the raw string
+ * it corrects. Confidences are the
  * posterior of each reading under that prior, normalised over the pool plus the probability
  * mass the beam did not reach, so they are comparable across plates and sum to at most 1.
  */
 import { ctcBeam, ctcCharConfidences, ctcLogLikelihood, type CtcFrames } from './ctc.js';
-import { canonical, coerce, formatFit, formatsOfLength, type FormatFit, type Region } from './plate-format.js';
+import { canonical, coerce, formatFit, formatLogPrior, formatsOfLength, type FormatFit, type Region } from './plate-format.js';
 import type { Candidate } from './types.js';
 
+/**
+ * Share of a format-violating raw string's probability that its corrections inherit (split among
+ * them by their own likelihoods). The rest stays with the raw string: a plate may simply not
+ * follow the region's formats. Measured on ocr/val (US + BR, region inferred among us/eu/br):
+ * 1.0 read 89.2%, 0.3 read 90.2% (= the region-hinted figure), 0 (corrections scored by their own
+ * CTC likelihood only, the old rule) lets a broad region accept the raw misread (JOG922I).
+ */
+const TRANSFER = 0.3;
 /** log prior of a reading by its format fit; ratios matter, not absolute values. */
 const PRIOR: Record<FormatFit, number> = { match: 0, plausible: Math.log(0.25), none: Math.log(0.01) };
 
 export interface ReadingOptions {
   charset: string;
   topN: number;
+  /** The hinted region; null = choose per plate among `regions`. */
   region: Region | null;
+  /** The regions `auto` may choose among (the installation's setting); absent = every region. */
+  regions?: readonly Region[];
   beamWidth?: number;
 }
 
@@ -72,35 +85,71 @@ export function readPlate(views: CtcFrames | readonly CtcFrames[], opts: Reading
     return p;
   };
   const beamMass = Math.min(1, beam.reduce((s, b) => s + probOf(b.text), 0));
-  const regions = opts.region ? [opts.region] : TIE_ORDER;
+  const regions = opts.region ? [opts.region] : TIE_ORDER.filter((r) => !opts.regions || opts.regions.includes(r));
 
-  let best: { region: Region; ranked: (Entry & { score: number })[]; top: number; tie: boolean } | null = null;
+  const perRegion: RegionRanking[] = [];
   for (const region of regions) {
     const pool = new Map<string, Entry>();
-    const add = (raw: string, spelled: string): void => {
-      const p = probOf(raw);
+    const seen = new Set<string>();
+    const add = (raw: string, spelled: string, p: number, source: string): void => {
+      // Each raw string contributes to a spelling once (a beam string and a correction can be the same).
+      const key = `${spelled}|${source}`;
+      if (seen.has(key)) return;
+      seen.add(key);
       const e = pool.get(spelled);
       if (!e) pool.set(spelled, { text: spelled, prob: p, raw, rawProb: p });
-      else if (e.raw !== raw) {
+      else {
         e.prob += p;
         if (p > e.rawProb) Object.assign(e, { raw, rawProb: p });
       }
     };
     for (const b of beam) {
-      add(b.text, canonical(b.text, region));
+      const own = canonical(b.text, region);
+      const p = probOf(b.text);
+      add(b.text, own, p, b.text);
+      const fit = formatFit(own, region);
+      // A raw string that fits one of the region's formats is a reading of its own, not a misread.
+      if (fit === 'match') continue;
+      const fixes = new Map<string, { raw: string; lik: number }>();
       for (const cls of formatsOfLength(region, b.text.length)) {
         const fixed = coerce(b.text, cls, region);
-        if (fixed !== null && fixed !== canonical(b.text, region)) add(rawOf(fixed, b.text, region), fixed);
+        if (fixed === null || fixed === own || fixes.has(fixed)) continue;
+        const raw = rawOf(fixed, b.text, region);
+        fixes.set(fixed, { raw, lik: probOf(raw) });
       }
+      if (fit === 'plausible') {
+        // US vanity plates are plausible as read: a correction is scored by its own likelihood.
+        for (const [fixed, x] of fixes) add(x.raw, fixed, x.lik, x.raw);
+        continue;
+      }
+      // A string no format of the region explains hands a share (TRANSFER) of its probability to
+      // its corrections, in proportion to their own likelihoods (a correction that also changes
+      // characters the network was sure of gets little): the network saw that string, the format
+      // says which look-alike it must have been. Scoring a correction by its own (small) CTC
+      // likelihood alone let a broad region that accepts the raw misread win.
+      const total = [...fixes.values()].reduce((s, x) => s + x.lik, 0);
+      for (const [fixed, x] of fixes) add(x.raw, fixed, Math.max(x.lik, TRANSFER * (total > 0 ? (p * x.lik) / total : p / fixes.size)), b.text);
     }
     const ranked = [...pool.values()]
       .map((e) => ({ ...e, score: Math.log(e.prob) + PRIOR[formatFit(e.text, region)] }))
       .sort((a, b) => b.score - a.score);
-    const top = ranked[0]?.score ?? -Infinity;
-    if (!best || top > best.top + 1e-9) best = { region, ranked, top, tie: false };
-    else if (Math.abs(top - best.top) <= 1e-9) best.tie = true;
+    const first = ranked[0];
+    if (!first) continue;
+    perRegion.push({ region, ranked, choice: Math.log(first.prob) + formatLogPrior(first.text, region) });
   }
-  if (!best || best.ranked.length === 0) return { text: '', confidence: 0, charConfidences: [], candidates: [], region: null };
+  if (perRegion.length === 0) return { text: '', confidence: 0, charConfidences: [], candidates: [], region: null };
+
+  // Across regions, the best reading of each is weighed by how likely that exact string is on a
+  // plate of the region (formatLogPrior): a narrow format that explains a corrected reading beats
+  // a broad one that merely accepts the raw string. Regions whose best readings are the same plate
+  // (equal up to the US spelling of O as 0) are not told apart: the reading keeps the winner's
+  // spelling and reports no region.
+  let best = perRegion[0]!;
+  for (const r of perRegion) if (r.choice > best.choice + 1e-9) best = r;
+  const same = perRegion.filter(
+    (r) => canonical(r.ranked[0]!.text, 'us') === canonical(best.ranked[0]!.text, 'us') && formatFit(r.ranked[0]!.text, r.region) === 'match',
+  );
+  const ambiguous = same.length > 1;
 
   const { ranked, region } = best;
   const rest = Math.max(0, 1 - beamMass) * Math.exp(PRIOR.none);
@@ -114,8 +163,15 @@ export function readPlate(views: CtcFrames | readonly CtcFrames[], opts: Reading
     charConfidences: ctcCharConfidences(f, first.raw, opts.charset),
     candidates,
     // Report a region only when a real format (not just "plausible") decided it, unambiguously.
-    region: opts.region ?? (fit === 'match' && !best.tie ? region : null),
+    region: opts.region ?? (fit === 'match' && !ambiguous ? region : null),
   };
+}
+
+interface RegionRanking {
+  region: Region;
+  ranked: (Entry & { score: number })[];
+  /** log P(best reading) + log P(that string | region): compares regions. */
+  choice: number;
 }
 
 /**

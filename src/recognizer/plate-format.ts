@@ -145,3 +145,34 @@ function fitsExactly(text: string, classes: string, region: Region): boolean {
   }
   return true;
 }
+
+const CLASS_SIZE: Record<string, number> = { L: 26, N: 10, A: 36 };
+const CLASS_COUNT: Record<Region, number> = Object.fromEntries(
+  REGIONS.map((r) => [r, new Set(FORMATS[r].flatMap(expandFormat)).size]),
+) as Record<Region, number>;
+
+/** Prior weight of a US vanity/special plate and of a string no format explains (per string of its length). */
+const PLAUSIBLE_WEIGHT = 0.25;
+const NONE_WEIGHT = 0.01;
+
+/**
+ * log P(text | region): how likely a plate of this region is to carry exactly this string, if
+ * the region picks one of its formats uniformly and each position uniformly within its class
+ * (letter 1/26, digit 1/10). A narrow format (Brazil: 2 formats) gives a matching string far
+ * more weight than a broad one (EU: ~80 format shapes) gives the same-length look-alike, which
+ * is what lets `auto` prefer the corrected `JOG9221` (Brazil) over the raw `JOG922I` (a German
+ * historic shape) when both are on the table. US vanity plates and strings no format explains
+ * get a small weight over the 36^n strings of their length.
+ */
+export function formatLogPrior(text: string, region: Region): number {
+  let p = 0;
+  for (const cls of formatsOfLength(region, text.length)) {
+    if (!fitsExactly(text, cls, region)) continue;
+    let q = 1 / CLASS_COUNT[region];
+    for (const k of cls) q /= CLASS_SIZE[k]!;
+    p += q;
+  }
+  if (p > 0) return Math.log(p);
+  const w = formatFit(text, region) === 'plausible' ? PLAUSIBLE_WEIGHT : NONE_WEIGHT;
+  return Math.log(w) - text.length * Math.log(36);
+}

@@ -39,7 +39,10 @@ export interface ReaderOptions {
   /** ...unless the detector scored the plate at least this. */
   keepDetectionScore: number;
   topN: number;
+  /** The hinted region; null = auto, chosen per plate among `regions`. */
   region: Region | null;
+  /** The installation's regions (`auto` chooses among them); absent = every region. */
+  regions?: readonly Region[];
   /** Plates smaller than this (box height, frame px) are not read. */
   minPlateHeight: number;
   /** Crops of each plate read by the OCR and combined (1..3). */
@@ -149,7 +152,7 @@ export class PlateReader {
     const out = await this.backend.ocr(batch, kept.length * views);
     const plates: PlateRead[] = kept.map((q, i) => {
       const frames = Array.from({ length: views }, (_, v) => ctcFrames(out.logits, (i * views + v) * out.T * out.C, out.T, out.C));
-      const r = readPlate(frames, { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region });
+      const r = readPlate(frames, { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region, regions: this.opts.regions });
       return {
         text: r.text,
         confidence: r.confidence,

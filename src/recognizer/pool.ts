@@ -99,7 +99,8 @@ export class RecognizerPool implements Unit {
     status.detail('workers', config.workers);
     status.detail('threads_per_worker', config.threads_per_worker);
     status.detail('detector_input', `${reader.inputWidth}x${reader.inputHeight}`);
-    status.detail('region', config.region);
+    status.detail('region', config.region === 'auto' ? `auto (${config.regions.join(', ')})` : config.region);
+    status.detail('regions', config.regions.join(', '));
     this.state = 'running';
     for (let i = 0; i < config.workers; i++) this.slots.push({ index: i, worker: null, ready: false, task: null });
     try {

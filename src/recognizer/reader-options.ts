@@ -18,5 +18,6 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     ocrViews: config.ocr_views,
     topN: config.topn,
     region: config.region === 'auto' ? null : config.region,
+    regions: [...config.regions],
   };
 }

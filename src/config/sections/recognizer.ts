@@ -19,7 +19,13 @@ export const RecognizerSection = Type.Object(
     keep_detection_score: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'Detections scoring at least this are reported even when their read is below min_plate_confidence (a plate clearly found but hard to read).' }),
     ocr_views: Type.Integer({ default: 2, minimum: 1, maximum: 3, description: 'Crops of each plate (as detected, 3% wider, 2% narrower) read by the OCR and combined; each view costs about 1 ms of CPU per plate.' }),
     topn: Type.Integer({ default: 10, minimum: 1, maximum: 50, description: 'Candidate readings kept per plate (best first).' }),
-    region: StringEnum(['auto', 'us', 'eu', 'br'] as const, { default: 'auto', description: 'Plate format region hint: biases readings towards that region\'s formats; auto = inferred per plate.' }),
+    regions: Type.Array(StringEnum(['us', 'eu', 'br'] as const), {
+      default: ['us', 'eu', 'br'],
+      minItems: 1,
+      uniqueItems: true,
+      description: 'The plate regions this installation sees (set at install time to the agency\'s country/state list): us, eu, br. `region: auto` chooses only among these; listing only the local region is the most accurate setting.',
+    }),
+    region: StringEnum(['auto', 'us', 'eu', 'br'] as const, { default: 'auto', description: 'Plate format region used to rank readings: one of `regions`, or auto = chosen per plate among `regions` (a narrow format that explains a corrected reading beats a broad one that accepts the raw string).' }),
     models_dir: PathString({ default: '', description: 'Directory holding models.json and the ONNX files; empty = the models bundled with the package.' }),
   },
   { additionalProperties: false, default: {}, description: 'Plate detector and OCR.' },
@@ -34,6 +40,7 @@ export const recognizerChecks: ConfigCheck[] = [
     for (const key of ['detector_input_width', 'detector_input_height'] as const) {
       if (r[key] !== 0 && (r[key] < 32 || r[key] % 32 !== 0)) errors.push(`recognizer.${key}: must be 0 (model default) or a multiple of 32`);
     }
+    if (r.region !== 'auto' && !r.regions.includes(r.region)) errors.push(`recognizer.region: ${r.region} is not one of recognizer.regions (${r.regions.join(', ')})`);
     return errors;
   },
 ];
