@@ -109,11 +109,22 @@ const tracker = new PlateTracker({
   status: trackerStatus,
   clock: systemClock,
   encode: encodeEvidence,
-  onDetection: (d) => sink.onDetection(d),
+  onDetection: (d) => {
+    if (d.provisional && stage.camera === d.cameraId) stage.emitted = performance.now();
+    sink.onDetection(d);
+  },
   firstRead: { minConfidence: config.alerts.first_read_confidence, wanted: (c) => hotlist.match(c).length > 0 },
 });
 await tracker.start();
-onReads = (r, f) => tracker.push(r, f);
+/** Where the time of the current trial goes: first read back from the recognizer, reads until the early emission. */
+const stage = { camera: '', firstRead: 0, reads: 0, emitted: 0 };
+onReads = (r, f) => {
+  if (r.cameraId === stage.camera && r.plates.length > 0) {
+    stage.reads++;
+    stage.firstRead ||= performance.now();
+  }
+  tracker.push(r, f);
+};
 
 const app = await buildServer({
   config: config.http, registry, logger: silentLogger(), clock: systemClock, version: 'bench', device: { id: 'bench', agency: '', mode: 'patrol' },
@@ -170,6 +181,9 @@ async function openStream(on: (event: string, data: string) => void): Promise<Re
 // First sight → alert, on an open page.
 const firstSight: number[] = [];
 const framesNeeded: number[] = [];
+const toFirstRead: number[] = [];
+const readsNeeded: number[] = [];
+const emittedToAlert: number[] = [];
 {
   let waiting: { camera: string; resolve: () => void } | null = null;
   let hello: () => void = () => undefined;
@@ -181,6 +195,7 @@ const framesNeeded: number[] = [];
   await helloSeen;
   for (let trial = 0; trial < TRIALS; trial++) {
     const camera = `trial-${trial}`;
+    Object.assign(stage, { camera, firstRead: 0, reads: 0, emitted: 0 });
     let frames = 0;
     const alerted = new Promise<void>((resolve) => (waiting = { camera, resolve }));
     const start = performance.now();
@@ -193,8 +208,12 @@ const framesNeeded: number[] = [];
     pool.submit(sceneFrame(camera));
     await alerted;
     clearInterval(feed);
-    firstSight.push(performance.now() - start);
+    const end = performance.now();
+    firstSight.push(end - start);
     framesNeeded.push(frames);
+    toFirstRead.push(stage.firstRead - start);
+    readsNeeded.push(stage.reads);
+    emittedToAlert.push(end - stage.emitted);
   }
   await reader.cancel();
 }
@@ -252,6 +271,9 @@ rmSync(dir, { recursive: true, force: true });
 const rows: [string, number[]][] = [
   [`first sight → alert on an open page (${FPS} fps), ms`, firstSight],
   ['  frames handed to the recognizer until then', framesNeeded],
+  ['  first frame → its read back from the recognizer, ms', toFirstRead],
+  ['  reads with the plate until the alert', readsNeeded],
+  ['  early emission → alert parsed (encode, store, SSE), ms', emittedToAlert],
   ['login (scrypt 2^15), ms', loginMs],
   ['hit to 1 open page (SSE), ms', one],
   ['hit to 20 open pages (SSE, all received), ms', twenty],
@@ -268,6 +290,9 @@ console.log(
     fps: FPS,
     first_sight_to_alert_ms: summary(firstSight),
     frames_to_alert: summary(framesNeeded),
+    first_frame_to_first_read_ms: summary(toFirstRead),
+    reads_to_alert: summary(readsNeeded),
+    emission_to_alert_ms: summary(emittedToAlert),
     login_ms: summary(loginMs),
     hit_sse_1_ms: summary(one),
     hit_sse_20_ms: summary(twenty),
