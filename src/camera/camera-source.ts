@@ -4,9 +4,18 @@
  * bounded queue) in front of the consumer.
  *
  *   [onvif: resolve URI] → ffmpeg → FrameReader ─thin (speed)─▶ Frame ─motion gate─▶ FrameQueue ─▶ onFrame()
- *                             ▲                                   └─▶ latestFrame() (live view)
+ *                             ▲                      │            └─▶ latestFrame() (live view)
+ *                             │                      └─▶ picture health (covered, blur, glare, frozen, moved)
  *        watchdog: no first frame / stall → stop → backoff → reconnect (URI resolved again)
+ *
+ * The camera's state joins both: the link (frames arriving, at what rate) and the picture. An
+ * outage keeps its start across retries; a camera that never delivered a frame turns red after
+ * `down_after_s`. A URL with credentials reaches ffmpeg through a 0600 ffconcat file in a private
+ * folder, never its command line (ffmpeg-args.ts).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Backoff } from '../shared/backoff.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AlprError, errorMessage } from '../shared/errors.js';
@@ -16,13 +25,16 @@ import type { StatusReporter } from '../status/registry.js';
 import type { CameraConfig } from '../config/sections/camera.js';
 import type { ChildTracker } from './child-tracker.js';
 import { CameraErrors } from './errors.js';
-import { ffmpegArgs, type InputKind } from './ffmpeg-args.js';
+import { CameraHealth } from './camera-health.js';
+import { ffconcatInput, ffmpegArgs, type FfmpegInput, type InputKind } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FrameSchedule, type FrameSink } from './frame-schedule.js';
 import type { Frame } from './frame.js';
+import { HealthStore } from './health-store.js';
 import { HourCounter, linkQuality, RateMeter } from './link-quality.js';
 import { resolveOnvifStream } from './onvif-resolver.js';
-import { displayUrl, withCredentials } from './stream-url.js';
+import { MPS_TO_MPH } from './rate-schedule.js';
+import { displayUrl, scrubLine, withCredentials } from './stream-url.js';
 import { Watchdog, type TripReason } from './watchdog.js';
 
 export type { FrameSink } from './frame-schedule.js';
@@ -39,13 +51,22 @@ export interface CameraSourceDeps {
   speed?: () => number | null;
   tracker?: ChildTracker;
   random?: () => number;
+  /**
+   * device.data_dir: the picture-health memory and reference view (`cameras/<id>/`) and the private
+   * folder for ffmpeg's input file. Absent = nothing kept across restarts, input file in the OS temp dir.
+   */
+  dataDir?: string;
 }
 
 interface Target {
   kind: InputKind;
   url: string;
   display: string;
+  /** The URL carries a user or password: it must not appear in ffmpeg's argv. */
+  secret: boolean;
 }
+
+const isoSeconds = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Lines of ffmpeg's stderr put in the log when it dies, and on the status page. */
 const TAIL_IN_LOG = 20;
@@ -84,6 +105,18 @@ export class CameraSource implements Unit {
   private sessionFps: number;
   private rateRestart = false;
   private target: Target | null = null;
+  private readonly health: CameraHealth;
+  /** When frames stopped (or the camera started without any); null while frames flow. Kept across retries. */
+  private outageSince: number | null = null;
+  /** Frames arrived since start(): a camera that worked is red as soon as it stops. */
+  private everStreamed = false;
+  private attempts = 0;
+  private lastReason: string | null = null;
+  private nextTryAt: number | null = null;
+  /** Private folder (0700) and file (0600) that hand a URL with credentials to ffmpeg. */
+  private inputDir: string | null = null;
+  private inputFile: string | null = null;
+  private inputText = '';
 
   constructor(private readonly deps: CameraSourceDeps) {
     this.cfg = deps.config;
@@ -95,6 +128,16 @@ export class CameraSource implements Unit {
     this.schedule = new FrameSchedule(this.cfg, this.status, this.log, deps.speed);
     this.decodeFps = this.schedule.decodeFps;
     this.sessionFps = this.decodeFps;
+    this.health = new CameraHealth({
+      config: this.cfg.health,
+      status: this.status,
+      logger: this.log,
+      store: deps.dataDir ? new HealthStore(deps.dataDir, this.cfg.id) : null,
+      speedMph: () => {
+        const mps = deps.speed?.() ?? null;
+        return mps === null ? null : mps * MPS_TO_MPH;
+      },
+    });
     this.watchdog = new Watchdog(
       { connectTimeoutMs: this.cfg.connect_timeout_s * 1000, stallMs: this.cfg.stall_timeout_s * 1000, tickMs: 1000 },
       this.clock,
@@ -128,11 +171,39 @@ export class CameraSource implements Unit {
     return this.proc ? this.proc.args.map((a) => displayUrl(a)) : [];
   }
 
+  /** The ffconcat text handed to the running ffmpeg (credentials removed), or '' when the URL was in argv. */
+  ffmpegInput(): string {
+    return this.proc ? this.inputText : '';
+  }
+
+  /** The read confidences of the plates recognition found in one frame of this camera (picture health). */
+  plates(confidences: readonly number[]): void {
+    const readable = confidences.filter((c) => c >= this.cfg.health.unreadable.min_confidence).length;
+    this.health.plates(confidences.length, readable, this.clock.now());
+  }
+
+  /** Takes a new reference view from the next pictures (after re-aiming; the caller audits who asked). */
+  retakeReference(): void {
+    this.health.retakeReference(this.clock.now());
+  }
+
+  /** The stored reference view (JPEG), or null before one was taken. */
+  referenceImage(): Buffer | null {
+    return this.health.referenceImage();
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.stopped = false;
     const generation = ++this.generation;
-    this.status.set('starting', 'connecting');
+    // A unit just registered is already 'starting': its since is then when this outage began.
+    const current = this.status.get();
+    this.outageSince = current.state === 'starting' ? Date.parse(current.since) : this.clock.now();
+    this.everStreamed = false;
+    this.attempts = 0;
+    this.lastReason = null;
+    this.nextTryAt = null;
+    this.status.set('starting', 'connecting', this.outageSince);
     this.status.detail('expected_fps', this.decodeFps);
     this.running = this.loop(generation).catch((err: unknown) => {
       // The loop handles its own errors; reaching here is a bug, reported rather than crashing.
@@ -154,6 +225,8 @@ export class CameraSource implements Unit {
     await settleWithin(this.running, STOP_WAIT_MS);
     this.running = null;
     this.schedule.clear();
+    this.removeInput(true);
+    await this.health.stop(this.clock.now());
     if (this.status.get().state !== 'stopped') this.status.set('stopped', '');
   }
 
@@ -167,12 +240,22 @@ export class CameraSource implements Unit {
       const reason = await this.session(generation);
       if (this.halted(generation)) break;
       if (reason === null) continue; // restarted at the camera's own rate: not a failure
-      this.reconnects.add(this.clock.now());
+      const now = this.clock.now();
+      this.reconnects.add(now);
       this.status.count('reconnects');
       const delay = this.backoff.next();
-      this.status.set('down', `${reason}; retry in ${(delay / 1000).toFixed(1)} s`);
+      this.outageSince ??= this.watchdog.lastFrameAt ?? now;
+      this.attempts++;
+      this.lastReason = reason;
+      this.nextTryAt = now + delay;
+      this.outageStatus(now);
       this.refreshDetails();
+      // A long wait must not keep a camera that never delivered amber past down_after_s.
+      const redAt = this.outageSince + this.cfg.down_after_s * 1000;
+      const turnRed = !this.everStreamed && redAt > now && redAt < now + delay ? setTimeout(() => this.outageStatus(this.clock.now()), redAt - now) : undefined;
       await this.sleep(delay);
+      clearTimeout(turnRed);
+      this.nextTryAt = null;
     }
   }
 
@@ -198,7 +281,7 @@ export class CameraSource implements Unit {
     this.schedule.startSession(this.sessionFps);
     this.meter.reset(this.clock.now());
     const password = this.cfg.password?.reveal() ?? '';
-    const args = ffmpegArgs({
+    const input: FfmpegInput = {
       kind: target.kind,
       url: target.url,
       transport: this.cfg.transport,
@@ -212,7 +295,18 @@ export class CameraSource implements Unit {
       loop: this.cfg.loop,
       realtime: this.cfg.realtime,
       ioTimeoutS: this.cfg.stall_timeout_s,
-    });
+    };
+    if (target.secret) {
+      try {
+        input.inputFile = this.writeInput(ffconcatInput(input), password);
+      } catch (err) {
+        this.status.error(err);
+        return `cannot write ffmpeg's input file: ${errorMessage(err)}`;
+      }
+    } else {
+      this.inputText = '';
+    }
+    const args = ffmpegArgs(input);
     const proc = new FfmpegProcess({
       binary: this.deps.ffmpegPath ?? 'ffmpeg',
       args,
@@ -220,8 +314,15 @@ export class CameraSource implements Unit {
       pixelFormat: this.cfg.pixel_format,
       secrets: password ? [password] : [],
       want: () => this.wantFrame(),
-      onFrame: (data, w, h) => this.schedule.deliver(data, w, h, this.clock.now()),
+      onFrame: (data, w, h) => {
+        const now = this.clock.now();
+        // Health looks first: the consumer may take the buffer (transferred to a worker).
+        this.health.frame(data, w, h, this.cfg.pixel_format, now);
+        this.schedule.deliver(data, w, h, now);
+      },
       onInfo: (info) => {
+        // ffmpeg has opened its input and read the file that named it: nothing keeps it longer.
+        this.removeInput(false);
         this.status.detail('resolution', `${info.width}x${info.height}`);
         this.status.detail('source_fps', info.sourceFps);
         this.status.detail('codec', info.sourceCodec);
@@ -243,6 +344,7 @@ export class CameraSource implements Unit {
     const exit = await proc.exit();
     this.watchdog.stop();
     this.proc = null;
+    this.removeInput(false);
     if (this.halted(generation)) return 'stopped';
     if (this.rateRestart) {
       this.rateRestart = false;
@@ -258,13 +360,14 @@ export class CameraSource implements Unit {
 
   private async resolveTarget(): Promise<Target> {
     const password = this.cfg.password?.reveal() ?? '';
+    const secret = this.cfg.username !== '' || password !== '';
     switch (this.cfg.kind) {
       case 'rtsp':
       case 'mjpeg':
-        return { kind: this.cfg.kind, url: withCredentials(this.cfg.url, this.cfg.username, password), display: displayUrl(this.cfg.url) };
+        return { kind: this.cfg.kind, url: withCredentials(this.cfg.url, this.cfg.username, password), display: displayUrl(this.cfg.url), secret };
       case 'file': {
         const file = this.cfg.path || this.cfg.url;
-        return { kind: 'file', url: file, display: file };
+        return { kind: 'file', url: file, display: file, secret: false };
       }
       case 'onvif': {
         // Resolved again before every connect: devices hand out new URIs after reboots and edits.
@@ -279,7 +382,7 @@ export class CameraSource implements Unit {
         });
         this.status.detail('onvif_profile', { token: r.profile.token, name: r.profile.name, width: r.profile.width, height: r.profile.height, reason: r.reason });
         if (this.target && this.target.display !== displayUrl(r.uri)) this.log.info({ from: this.target.display, to: displayUrl(r.uri) }, 'ONVIF stream URI changed');
-        return { kind: 'rtsp', url: withCredentials(r.uri, this.cfg.username, password), display: displayUrl(r.uri) };
+        return { kind: 'rtsp', url: withCredentials(r.uri, this.cfg.username, password), display: displayUrl(r.uri), secret };
       }
     }
   }
@@ -291,6 +394,13 @@ export class CameraSource implements Unit {
     const now = this.clock.now();
     this.watchdog.frame(now);
     this.meter.mark(now);
+    if (this.outageSince !== null) {
+      if (this.attempts > 0) this.log.info({ outage_since: isoSeconds(this.outageSince), attempts: this.attempts }, 'camera frames are back');
+      this.outageSince = null;
+      this.attempts = 0;
+      this.lastReason = null;
+      this.everStreamed = true;
+    }
     this.status.count('frames');
     return this.schedule.accept();
   }
@@ -346,16 +456,59 @@ export class CameraSource implements Unit {
       stallMs: this.cfg.stall_timeout_s * 1000,
       reconnectsLastHour: this.reconnects.count(now),
     });
-    if (first === null) this.status.set('starting', 'connecting');
-    else this.status.set(q.quality === 'good' ? 'ok' : q.quality, q.reason);
+    const picture = this.health.tick(now);
+    if (first === null || this.outageSince !== null) this.outageStatus(now);
+    else if (picture.level === 'red' && q.quality !== 'down') this.status.set('down', `${picture.message}; ${q.reason}`);
+    else if (picture.level === 'amber' && q.quality === 'good') this.status.set('degraded', `${picture.message}; ${q.reason}`);
+    else this.status.set(q.quality === 'good' ? 'ok' : q.quality, picture.level === 'ok' ? q.reason : `${q.reason}; ${picture.message}`);
     this.status.detail('quality', q.quality);
     this.refreshDetails();
+  }
+
+  /**
+   * No frames: amber while a camera that never delivered is still within `down_after_s` of its
+   * start, red after that or as soon as a camera that worked stops. The state is dated to the
+   * outage's start and keeps it across retries.
+   */
+  private outageStatus(now: number): void {
+    const since = this.outageSince ?? now;
+    const red = this.everStreamed || now - since >= this.cfg.down_after_s * 1000;
+    const head = this.everStreamed ? `no frames since ${isoSeconds(since)}` : `no frame since start ${isoSeconds(since)}`;
+    const next = this.nextTryAt !== null ? `retry in ${((this.nextTryAt - now) / 1000).toFixed(1)} s` : 'connecting';
+    const message = this.attempts === 0 ? (red ? `${head}: connecting` : 'connecting') : `${head}, ${this.attempts} attempt(s): ${this.lastReason ?? ''}; ${next}`;
+    this.status.set(red ? 'down' : 'starting', message, since);
+    this.status.detail('outage_since', new Date(since).toISOString());
+    this.status.detail('connect_attempts', this.attempts);
+  }
+
+  /** Writes the ffconcat text to a 0600 file in a 0700 folder only this service can read. */
+  private writeInput(text: string, password: string): string {
+    this.inputDir ??= mkdtempSync(join(this.deps.dataDir ?? tmpdir(), 'camera-input-'));
+    const file = join(this.inputDir, `${this.cfg.id}.ffconcat`);
+    rmSync(file, { force: true });
+    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+    this.inputFile = file;
+    this.inputText = scrubLine(text, password ? [password] : []);
+    return file;
+  }
+
+  private removeInput(folderToo: boolean): void {
+    if (this.inputFile) rmSync(this.inputFile, { force: true });
+    this.inputFile = null;
+    if (folderToo && this.inputDir) {
+      rmSync(this.inputDir, { recursive: true, force: true });
+      this.inputDir = null;
+    }
   }
 
   private refreshDetails(): void {
     const now = this.clock.now();
     const last = this.watchdog.lastFrameAt;
     this.status.detail('fps', Math.round(this.meter.rate(now) * 10) / 10);
+    if (this.outageSince === null) {
+      this.status.detail('outage_since', null);
+      this.status.detail('connect_attempts', 0);
+    }
     this.status.detail('expected_fps', this.expectedFps());
     this.status.detail('last_frame_at', last === null ? null : new Date(last).toISOString());
     this.status.detail('reconnects_per_h', this.reconnects.count(now));

@@ -51,6 +51,7 @@ export class Cameras implements Unit {
             status: deps.registry.reporter(`camera:${config.id}`, 'camera'),
             clock: deps.clock ?? systemClock,
             tracker: this.tracker,
+            dataDir: deps.dataDir,
             ...(deps.ffmpegPath ? { ffmpegPath: deps.ffmpegPath } : {}),
             ...(deps.speed ? { speed: deps.speed } : {}),
           }),
@@ -68,7 +69,28 @@ export class Cameras implements Unit {
   }
 
   latestFrame(cameraId: string): Frame | null {
-    return this.sources.find((s) => s.name === `camera:${cameraId}`)?.latestFrame() ?? null;
+    return this.source(cameraId)?.latestFrame() ?? null;
+  }
+
+  /** The read confidences of the plates recognition found in a frame of a camera (picture health). */
+  plates(cameraId: string, confidences: readonly number[]): void {
+    this.source(cameraId)?.plates(confidences);
+  }
+
+  /** The camera's stored reference view (JPEG); null for an unknown camera or before one was taken. */
+  referenceImage(cameraId: string): Buffer | null {
+    return this.source(cameraId)?.referenceImage() ?? null;
+  }
+
+  /** Re-takes a camera's reference view from its next pictures; false for an unknown or disabled camera. */
+  retakeReference(cameraId: string): boolean {
+    const s = this.source(cameraId);
+    s?.retakeReference();
+    return s !== undefined;
+  }
+
+  private source(cameraId: string): CameraSource | undefined {
+    return this.sources.find((s) => s.name === `camera:${cameraId}`);
   }
 
   async start(): Promise<void> {

@@ -3,6 +3,12 @@
  * output is always raw frames of one fixed size on stdout, so the reader only counts bytes.
  *
  *   input options ─ -i URL ─ -vf fps=N[,scale=W:H] ─ -f rawvideo -pix_fmt rgb24|gray pipe:1
+ *
+ * A URL with credentials never goes on the command line (issue 16 item 11: argv is world-readable
+ * in /proc/<pid>/cmdline and `ps`). ffmpeg reads it from an ffconcat file instead (`ffconcatInput`,
+ * written 0600 by the caller): `-f concat -safe 0 -i FILE`, the URL in a `file` line and the
+ * protocol's options in `option` lines, which the concat demuxer hands to the inner input (checked
+ * with ffmpeg 5.1 against the RTSP test server with authentication).
  */
 import type { PixelFormat } from './frame.js';
 
@@ -27,7 +33,15 @@ export interface FfmpegInput {
   realtime: boolean;
   /** Network I/O timeout ffmpeg applies by itself (seconds); the watchdog is the second line. */
   ioTimeoutS: number;
+  /**
+   * The ffconcat file that names the URL (see `ffconcatInput`). When set, the URL is not in argv:
+   * rtsp and mjpeg inputs with credentials.
+   */
+  inputFile?: string;
 }
+
+/** Protocols the concat demuxer may open for a camera URL (its default whitelist is files only). */
+export const CONCAT_PROTOCOLS = 'file,rtsp,rtsps,rtp,srtp,tcp,udp,tls,http,https,httpproxy,crypto';
 
 /** ffmpeg's decoder names for the `codec` setting. */
 const DECODERS = { h264: 'h264', h265: 'hevc' } as const;
@@ -43,32 +57,48 @@ export function ffmpegArgs(input: FfmpegInput): string[] {
   }
   if (input.codec !== 'auto') args.push('-c:v', DECODERS[input.codec]);
 
-  switch (input.kind) {
-    case 'rtsp':
-      args.push(
-        '-rtsp_transport', input.transport,
-        '-timeout', String(Math.round(input.ioTimeoutS * 1_000_000)),
-        // Live sources: arrival time is the capture clock; broken packets are dropped, not decoded into smears.
-        '-fflags', '+genpts+discardcorrupt',
-        '-use_wallclock_as_timestamps', '1',
-        '-analyzeduration', '1000000',
-        '-probesize', '1000000',
-      );
-      break;
-    case 'mjpeg':
-      // MJPEG over HTTP carries no timestamps: stamp frames on arrival.
-      args.push('-use_wallclock_as_timestamps', '1', '-rw_timeout', String(Math.round(input.ioTimeoutS * 1_000_000)));
-      break;
-    case 'file':
-      if (input.realtime) args.push('-re');
-      if (input.loop) args.push('-stream_loop', '-1');
-      break;
+  const { generic, protocol } = inputOptions(input);
+  if (input.inputFile && input.kind !== 'file') {
+    // Generic options stay outside too: the concat demuxer probes its own stream like any input.
+    args.push(...generic, '-f', 'concat', '-safe', '0', '-protocol_whitelist', CONCAT_PROTOCOLS, '-i', input.inputFile);
+  } else {
+    args.push(...protocol, ...generic, '-i', input.url);
   }
-  args.push('-i', input.url, '-map', '0:v:0', '-an', '-sn', '-dn');
+  args.push('-map', '0:v:0', '-an', '-sn', '-dn');
 
   args.push('-vf', videoFilter(input));
   args.push('-f', 'rawvideo', '-pix_fmt', input.pixelFormat, 'pipe:1');
   return args;
+}
+
+/** The input's options: protocol ones (only the inner input takes them) and generic demuxer ones. */
+function inputOptions(input: FfmpegInput): { protocol: string[]; generic: string[] } {
+  const us = String(Math.round(input.ioTimeoutS * 1_000_000));
+  switch (input.kind) {
+    case 'rtsp':
+      return {
+        protocol: ['-rtsp_transport', input.transport, '-timeout', us],
+        // Live sources: arrival time is the capture clock; broken packets are dropped, not decoded into smears.
+        generic: ['-fflags', '+genpts+discardcorrupt', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '1000000', '-probesize', '1000000'],
+      };
+    case 'mjpeg':
+      // MJPEG over HTTP carries no timestamps: stamp frames on arrival.
+      return { protocol: [], generic: ['-use_wallclock_as_timestamps', '1', '-rw_timeout', us] };
+    case 'file':
+      return { protocol: [], generic: [...(input.realtime ? ['-re'] : []), ...(input.loop ? ['-stream_loop', '-1'] : [])] };
+  }
+}
+
+/**
+ * The ffconcat file for an input whose URL must stay off the command line: the URL in a `file`
+ * line (single quotes escaped the ffconcat way) and every input option in an `option` line.
+ */
+export function ffconcatInput(input: FfmpegInput): string {
+  const { protocol, generic } = inputOptions(input);
+  const lines = ['ffconcat version 1.0', `file '${input.url.replace(/'/g, "'\\''")}'`];
+  const opts = [...protocol, ...generic];
+  for (let i = 0; i + 1 < opts.length; i += 2) lines.push(`option ${opts[i]!.slice(1)} ${opts[i + 1]!}`);
+  return `${lines.join('\n')}\n`;
 }
 
 function videoFilter(input: FfmpegInput): string {

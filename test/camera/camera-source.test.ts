@@ -34,6 +34,7 @@ describe('CameraSource against a real RTSP server', () => {
       connect_timeout_s: 6,
       retry_initial_s: 0.3,
       retry_max_s: 1,
+      down_after_s: 1,
     });
     const source = new CameraSource({ config, logger, status: registry.reporter('camera:front', 'camera') });
     const frames: Frame[] = [];
@@ -69,7 +70,8 @@ describe('CameraSource against a real RTSP server', () => {
       await waitFor(() => frames.length >= 3, 15_000, 'three H.265 frames over UDP');
       expect(frames[0]!.data.length).toBe(320 * 240 * 3);
       expect(registry.get('camera:front')!.details.codec).toBe('hevc');
-      expect(source.ffmpegArgv()).toEqual(expect.arrayContaining(['-rtsp_transport', 'udp', '-c:v', 'hevc']));
+      expect(source.ffmpegArgv()).toEqual(expect.arrayContaining(['-c:v', 'hevc', '-f', 'concat']));
+      expect(source.ffmpegInput()).toContain('option rtsp_transport udp');
     } finally {
       await source.stop();
     }
@@ -80,9 +82,9 @@ describe('CameraSource against a real RTSP server', () => {
     const { source, registry, lines, frames } = camera({ password: wrong });
     try {
       await source.start();
-      await waitFor(() => registry.get('camera:front')!.state === 'down', 10_000, 'state down');
+      await waitFor(() => registry.get('camera:front')!.state === 'down' && Number(registry.get('camera:front')!.details.connect_attempts) >= 1, 10_000, 'state down after a refused attempt');
       const status = registry.get('camera:front')!;
-      expect(status.message).toMatch(/ffmpeg exited \(code \d+\); retry in/);
+      expect(status.message).toMatch(/ffmpeg exited \(code \d+\); (retry in|connecting)/);
       const lastExit = status.details.last_exit as { stderr: string[] };
       expect(lastExit.stderr.join('\n')).toMatch(/401 Unauthorized/);
       expect(frames).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ffmpegArgs, formatRate, type FfmpegInput } from '../../src/camera/ffmpeg-args.js';
+import { CONCAT_PROTOCOLS, ffconcatInput, ffmpegArgs, formatRate, type FfmpegInput } from '../../src/camera/ffmpeg-args.js';
 
 const base: FfmpegInput = {
   kind: 'rtsp',
@@ -76,6 +76,19 @@ describe('ffmpegArgs', () => {
       want: [...COMMON, '-i', '/srv/clip.mp4', ...MAP, '-vf', 'fps=10', ...OUT('rgb24')],
     },
     {
+      name: 'RTSP with credentials: the URL and its protocol options go to the ffconcat file, not argv',
+      input: { inputFile: '/run/alpr/camera-input-x/front.ffconcat' },
+      want: [
+        ...COMMON, '-fflags', '+genpts+discardcorrupt', '-use_wallclock_as_timestamps', '1', '-analyzeduration', '1000000', '-probesize', '1000000',
+        '-f', 'concat', '-safe', '0', '-protocol_whitelist', CONCAT_PROTOCOLS, '-i', '/run/alpr/camera-input-x/front.ffconcat', ...MAP, '-vf', 'fps=10', ...OUT('rgb24'),
+      ],
+    },
+    {
+      name: 'MJPEG with credentials through the ffconcat file',
+      input: { kind: 'mjpeg', url: 'http://u:p@cam/video.mjpg', inputFile: '/tmp/x/cab.ffconcat' },
+      want: [...COMMON, '-use_wallclock_as_timestamps', '1', '-rw_timeout', '10000000', '-f', 'concat', '-safe', '0', '-protocol_whitelist', CONCAT_PROTOCOLS, '-i', '/tmp/x/cab.ffconcat', ...MAP, '-vf', 'fps=10', ...OUT('rgb24')],
+    },
+    {
       name: 'fractional rate as a rational',
       input: { fps: 7.5 },
       want: [...COMMON, ...RTSP_IN('tcp'), '-i', base.url, ...MAP, '-vf', 'fps=15/2', ...OUT('rgb24')],
@@ -86,6 +99,27 @@ describe('ffmpegArgs', () => {
       expect(ffmpegArgs({ ...base, ...t.input })).toEqual(t.want);
     });
   }
+
+  it('puts no URL with a password in argv when an input file is given', () => {
+    const argv = ffmpegArgs({ ...base, url: 'rtsp://u:Pl%40te%3AS3cret@10.0.0.5/s', inputFile: '/tmp/f.ffconcat' });
+    expect(argv.join(' ')).not.toMatch(/rtsp:|S3cret/);
+  });
+
+  it('writes the ffconcat file: the URL (quotes escaped) and every input option', () => {
+    expect(ffconcatInput({ ...base, url: "rtsp://u:it's@10.0.0.5:554/s1", transport: 'udp' })).toBe(
+      [
+        'ffconcat version 1.0',
+        "file 'rtsp://u:it'\\''s@10.0.0.5:554/s1'",
+        'option rtsp_transport udp',
+        'option timeout 10000000',
+        'option fflags +genpts+discardcorrupt',
+        'option use_wallclock_as_timestamps 1',
+        'option analyzeduration 1000000',
+        'option probesize 1000000',
+        '',
+      ].join('\n'),
+    );
+  });
 
   it('formats rates as integers or reduced fractions', () => {
     expect([formatRate(15), formatRate(2.5), formatRate(0.2), formatRate(12.345)]).toEqual(['15', '5/2', '1/5', '2469/200']);

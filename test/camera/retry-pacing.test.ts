@@ -17,14 +17,17 @@ describe('reconnect pacing with fake timers', () => {
   it('waits the backoff delay between attempts, doubling up to the cap, and logs only the first failure loudly', async () => {
     const registry = new StatusRegistry();
     const { logger, lines } = capturedLogger('debug');
-    const config = cameraConfig({ id: 'cab', kind: 'rtsp', url: 'rtsp://127.0.0.1:9/live', retry_initial_s: 1, retry_max_s: 4 });
+    const config = cameraConfig({ id: 'cab', kind: 'rtsp', url: 'rtsp://127.0.0.1:9/live', retry_initial_s: 1, retry_max_s: 4, down_after_s: 5 });
     // No such binary: every attempt fails at once, so only the pacing decides when the next comes.
     const source = new CameraSource({ config, logger, status: registry.reporter('camera:cab', 'camera'), ffmpegPath: '/nonexistent/ffmpeg', random: () => 0 });
     const status = () => registry.get('camera:cab')!;
     await source.start();
+    const startedAt = new Date(Date.now()).toISOString();
     await flushIo();
     expect(status().counters.reconnects).toBe(1);
-    expect(status().state).toBe('down');
+    // Never delivered a frame: amber until down_after_s, dated to the start.
+    expect(status().state).toBe('starting');
+    expect(status().since).toBe(startedAt);
     expect(status().message).toMatch(/cannot start \/nonexistent\/ffmpeg: ENOENT .*; retry in 1\.0 s$/);
 
     const steps: [number, number, string][] = [
@@ -41,7 +44,13 @@ describe('reconnect pacing with fake timers', () => {
       await flushIo();
       expect(status().counters.reconnects).toBe(attempts);
       expect(status().message).toMatch(new RegExp(`retry in ${next.replace('.', '\\.')} s$`));
+      // Red once down_after_s (5 s) has passed; the since-time stays the outage start across retries.
+      expect(status().state).toBe(Date.now() - Date.parse(startedAt) >= 5_000 ? 'down' : 'starting');
+      expect(status().since).toBe(startedAt);
+      expect(status().details.outage_since).toBe(startedAt);
     }
+    expect(status().state).toBe('down');
+    expect(status().message).toMatch(/^no frame since start .*, 5 attempt\(s\): cannot start/);
     await source.stop();
     expect(status().state).toBe('stopped');
 

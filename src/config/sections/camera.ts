@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PathString, StringEnum } from '../helpers.js';
 import type { ConfigCheck } from '../checks.js';
 import { SecretRef } from '../secret.js';
+import { CameraHealthSection } from './camera-health.js';
 
 /** One row of the speed → sampling-rate table: at or above `min_mph`, sample `fps` frames a second. */
 export const SpeedRate = Type.Object(
@@ -53,11 +54,18 @@ export const CameraSection = Type.Object(
     connect_timeout_s: Type.Number({ default: 20, minimum: 1, maximum: 300, description: 'Restart when the first frame has not arrived this long after (re)connecting.' }),
     retry_initial_s: Type.Number({ default: 1, minimum: 0.05, maximum: 60, description: 'First wait before reconnecting; doubles per failure, with jitter.' }),
     retry_max_s: Type.Number({ default: 30, minimum: 0.1, maximum: 600, description: 'Longest wait between reconnects.' }),
+    down_after_s: Type.Number({
+      default: 60,
+      minimum: 1,
+      maximum: 3600,
+      description: 'A camera that has delivered no frame since start (garbage or a silent server) turns red (down) after this long; until then it is amber (connecting). The outage start is kept across retries.',
+    }),
     stable_after_s: Type.Number({ default: 10, minimum: 0, maximum: 600, description: 'Frames must flow this long before the retry delay resets to retry_initial_s.' }),
     queue_size: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'Frames waiting for recognition per camera; when full the oldest is dropped and counted.' }),
     speed_rates: Type.Array(SpeedRate, { default: DEFAULT_SPEED_RATES, maxItems: 8, description: 'Sampling rate by vehicle speed (patrol). Empty = always `fps`. Decoded at the highest rate and thinned in process, so a speed change never restarts ffmpeg.' }),
     speed_hysteresis_mph: Type.Number({ default: 2, minimum: 0, maximum: 20, description: 'Speed must fall this far below a band boundary before the lower rate applies, so a car cruising at a boundary does not flap.' }),
     motion: MotionSection,
+    health: CameraHealthSection,
     zone: Type.Array(Type.Tuple([Type.Number({ minimum: 0, maximum: 1 }), Type.Number({ minimum: 0, maximum: 1 })]), {
       default: [],
       maxItems: 32,
