@@ -128,7 +128,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     logger: logger.child({ unit: 'recognizer' }),
     status: registry.reporter('recognizer', 'recognizer'),
     clock,
-    onResult: (reads, frame) => tracker.push(reads, frame),
+    onResult: (reads, frame) => {
+      // Picture health: plates found but none readable for long point at focus or exposure.
+      cameras.plates(reads.cameraId, reads.plates.map((p) => p.confidence));
+      tracker.push(reads, frame);
+    },
   });
 
   const cameras = new Cameras({
@@ -181,6 +185,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         const frame = cameras.latestFrame(cameraId);
         return frame ? frameToJpeg(frame, SNAPSHOT_WIDTH) : null;
       },
+    },
+    cameraReference: {
+      referenceImage: (id) => cameras.referenceImage(id),
+      retakeReference: (id) => cameras.retakeReference(id),
     },
   });
 

@@ -28,6 +28,7 @@ import type { DeviceInfo } from './pages/layout.js';
 import type { AuditPort, DetectionsPort, EventsPort, HitsPort, HotlistPort, SnapshotPort, UsersPort } from './ports.js';
 import { assetRoutes } from './routes/assets.js';
 import { auditRoutes } from './routes/audit.js';
+import { cameraReferenceRoutes, type CameraReferencePort } from './routes/camera-reference.js';
 import { authRoutes } from './routes/auth.js';
 import { detectionRoutes } from './routes/detections.js';
 import { eventRoutes } from './routes/events.js';
@@ -56,6 +57,8 @@ export interface HttpDeps {
   hotlist: HotlistPort;
   events: EventsPort;
   snapshots: SnapshotPort;
+  /** Cameras' reference views (picture health); absent = those routes are not served. */
+  cameraReference?: CameraReferencePort;
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -134,7 +137,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes]) {
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes]) {
     await app.register(routes, ctx);
   }
   app.addHook('onListen', (hookDone) => {
