@@ -188,7 +188,7 @@ export function stripLabel(u: UnitStatus, now: number): string {
       if (level === 'off') return 'Upload off';
       const backlog = u.counters.backlog ?? 0;
       const last = isoMs(u.details.last_success);
-      return `Upload ${backlog} waiting${last !== null ? ` · ${ago(now - last)}` : ''}`;
+      return `Upload ${backlog} waiting${last !== null ? ` · sent ${ago(now - last)} ago` : ''}`;
     }
     default:
       return `${unitName(u)}: ${u.state}`;

@@ -105,7 +105,7 @@ function render(item, { update = false, keepImages = false } = {}) {
 
   const dl = p.querySelector('.hit-facts');
   dl.innerHTML = '';
-  fact(dl, 'Hot-list plate', `${e.plate}${e.state ? ` (${e.state})` : ''}${detection ? ` · read ${Math.round(detection.confidence * 100)}%` : ''}`, 'plate');
+  fact(dl, 'Hot-list plate', `${e.plate}${e.state ? ` (${e.state})` : ''}${detection ? ` · read ${Math.round(detection.confidence * 100)}%` : ''}`);
   fact(dl, 'Match', hit.explanation);
   fact(dl, 'Reason', e.reason, 'strong');
   fact(dl, 'Case number', e.caseNumber, 'strong');

@@ -184,7 +184,7 @@ async function diagnose(why) {
       text = endReason ? END_TEXT[endReason] ?? 'The alert stream ended: reconnecting.' : why === 'silent' ? 'The alert stream went silent: reconnecting.' : 'The alert stream was interrupted: reconnecting.';
     } else text = `The ALPR unit is not answering (HTTP ${res.status}): hits are not reaching this screen.`;
   } catch {
-    text = 'No connection to the ALPR unit (restarting, or the network is down): hits are not reaching this screen.';
+    text = 'No connection to the ALPR unit: hits are not reaching this screen.';
   }
   if (body().dataset.events === 'open') return;
   const b = banner();
