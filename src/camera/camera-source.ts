@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { AlprError, errorMessage } from '../shared/errors.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
+import { RateMeter } from '../shared/rate-meter.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { CameraConfig } from '../config/sections/camera.js';
 import type { ChildTracker } from './child-tracker.js';
@@ -31,7 +32,7 @@ import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FrameSchedule, type FrameSink } from './frame-schedule.js';
 import type { Frame } from './frame.js';
 import { HealthStore } from './health-store.js';
-import { HourCounter, linkQuality, RateMeter } from './link-quality.js';
+import { linkQuality } from './link-quality.js';
 import { resolveOnvifStream } from './onvif-resolver.js';
 import { MPS_TO_MPH } from './rate-schedule.js';
 import { displayUrl, scrubLine, withCredentials } from './stream-url.js';
@@ -88,8 +89,8 @@ export class CameraSource implements Unit {
   private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly schedule: FrameSchedule;
-  private readonly meter = new RateMeter();
-  private readonly reconnects = new HourCounter();
+  private readonly meter = new RateMeter(10_000);
+  private readonly reconnects = new RateMeter(3_600_000);
   private readonly watchdog: Watchdog;
   private readonly decodeFps: number;
 
@@ -393,7 +394,7 @@ export class CameraSource implements Unit {
     if (this.rateRestart) return false;
     const now = this.clock.now();
     this.watchdog.frame(now);
-    this.meter.mark(now);
+    this.meter.add(now);
     if (this.outageSince !== null) {
       if (this.attempts > 0) this.log.info({ outage_since: isoSeconds(this.outageSince), attempts: this.attempts }, 'camera frames are back');
       this.outageSince = null;
@@ -454,7 +455,7 @@ export class CameraSource implements Unit {
       expectedFps: this.expectedFps(),
       sinceLastFrameMs: last === null ? null : now - last,
       stallMs: this.cfg.stall_timeout_s * 1000,
-      reconnectsLastHour: this.reconnects.count(now),
+      reconnectsLastHour: this.reconnects.sum(now),
     });
     const picture = this.health.tick(now);
     if (first === null || this.outageSince !== null) this.outageStatus(now);
@@ -511,7 +512,7 @@ export class CameraSource implements Unit {
     }
     this.status.detail('expected_fps', this.expectedFps());
     this.status.detail('last_frame_at', last === null ? null : new Date(last).toISOString());
-    this.status.detail('reconnects_per_h', this.reconnects.count(now));
+    this.status.detail('reconnects_per_h', this.reconnects.sum(now));
     for (const [k, v] of Object.entries(this.schedule.details())) this.status.detail(k, v);
   }
 

@@ -13,6 +13,7 @@ import { AlprError, errorMessage } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
+import { RateMeter } from '../shared/rate-meter.js';
 import type { StatusReporter } from '../status/registry.js';
 import { ClockSkewMonitor } from './clock-skew.js';
 import { GpsErrors } from './errors.js';
@@ -21,7 +22,6 @@ import { FixStore } from './fix-store.js';
 import { FixedSource } from './fixed-source.js';
 import { gpsHealth } from './gps-health.js';
 import { GpsdSource } from './gpsd-source.js';
-import { RateMeter } from './rate-meter.js';
 import { ReplaySource } from './replay-source.js';
 import { SerialSource } from './serial-source.js';
 import type { GpsCounter, GpsSink, GpsSource, LinkStatus } from './source.js';
@@ -41,7 +41,8 @@ export class GpsUnit implements Unit {
   readonly name = 'gps';
   private readonly store: FixStore;
   private readonly skew: ClockSkewMonitor;
-  private readonly rate = new RateMeter();
+  /** Sentences per second over the last 5 s. */
+  private readonly rate = new RateMeter(5_000);
   private readonly listeners = new Set<FixListener>();
   private readonly source: GpsSource | null;
   private link: LinkStatus | null = null;
@@ -168,7 +169,9 @@ export class GpsUnit implements Unit {
   }
 
   private tick(): void {
-    this.sentencesPerS = this.rate.sample(this.deps.clock.now(), this.sentences);
+    const now = this.deps.clock.now();
+    this.rate.addTotal(now, this.sentences);
+    this.sentencesPerS = this.rate.rate(now);
     this.refresh();
   }
 

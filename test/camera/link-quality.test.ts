@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HourCounter, linkQuality, RateMeter, type QualityInput } from '../../src/camera/link-quality.js';
+import { linkQuality, type QualityInput } from '../../src/camera/link-quality.js';
 
 const ok: QualityInput = { streaming: true, fps: 10, expectedFps: 10, sinceLastFrameMs: 50, stallMs: 10_000, reconnectsLastHour: 0 };
 
@@ -23,30 +23,4 @@ describe('linkQuality', () => {
       expect(r.reason).toMatch(reason);
     });
   }
-});
-
-describe('RateMeter', () => {
-  it('measures over the time since reset until the window is full', () => {
-    const m = new RateMeter(10_000);
-    m.reset(0);
-    for (let t = 100; t <= 2_000; t += 100) m.mark(t);
-    expect(m.rate(2_000)).toBeCloseTo(10, 5);
-  });
-
-  it('forgets events older than the window', () => {
-    const m = new RateMeter(10_000);
-    m.reset(0);
-    for (let t = 0; t < 5_000; t += 100) m.mark(t);
-    expect(m.rate(20_000)).toBe(0);
-  });
-});
-
-describe('HourCounter', () => {
-  it('counts events within the last hour only', () => {
-    const c = new HourCounter();
-    c.add(0);
-    c.add(1_800_000);
-    expect(c.count(3_500_000)).toBe(2);
-    expect(c.count(3_600_001)).toBe(1);
-  });
 });

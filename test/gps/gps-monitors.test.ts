@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BaudDetector, type BaudEvent } from '../../src/gps/baud-detector.js';
 import { ClockSkewMonitor } from '../../src/gps/clock-skew.js';
-import { RateMeter } from '../../src/gps/rate-meter.js';
 
 const OPTS = { rates: [9600, 4800, 38400], probeMs: 2_500, probeBytes: 600, lockSentences: 2, relockBytes: 4_000 };
 
@@ -74,22 +73,5 @@ describe('ClockSkewMonitor', () => {
     const m = new ClockSkewMonitor(2_000);
     expect(m.update(-5_000)).toBe('entered');
     expect(m.active).toBe(true);
-  });
-});
-
-describe('RateMeter', () => {
-  it('gives events per second over the window', () => {
-    const r = new RateMeter(5_000);
-    let out = 0;
-    for (let s = 0; s <= 10; s++) out = r.sample(s * 1000, s * 6);
-    expect(out).toBeCloseTo(6, 9);
-  });
-
-  it('drops to zero when the count stops growing', () => {
-    const r = new RateMeter(5_000);
-    for (let s = 0; s <= 5; s++) r.sample(s * 1000, s * 6);
-    let out = -1;
-    for (let s = 6; s <= 12; s++) out = r.sample(s * 1000, 30);
-    expect(out).toBe(0);
   });
 });
