@@ -94,6 +94,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     recentReads: (since) => store.detections.recentReads(since),
     // Called only once the units run, after `sink` below exists.
     onRetroactiveHit: (detectionId, hits) => sink.onRetroactiveHit(detectionId, hits),
+    alarmLists: config.alerts.alarm_lists,
   });
 
   // The junction after the tracker (src/pipeline/detection-sink.ts): position, match, store, alert.

@@ -46,6 +46,8 @@ export interface HotlistDeps {
   /** Reads stored since a time, for retroactive matching (the detection store provides it). */
   recentReads?: RecentReads;
   onRetroactiveHit?: RetroactiveHitSink;
+  /** `alerts.alarm_lists`: a local entry of these lists cannot be marked informational. */
+  alarmLists?: readonly string[];
 }
 
 export class Hotlist implements Unit {
@@ -219,7 +221,7 @@ export class Hotlist implements Unit {
     if (live.length >= this.cfg.max_local_entries) return { ok: false, errors: [{ field: 'plate', message: `at most ${this.cfg.max_local_entries} local hot plates (hotlist.max_local_entries)` }] };
     const saved = this.saveLocal([...live, row]);
     if (saved !== null) return { ok: false, errors: [{ field: '(store)', message: saved }] };
-    this.deps.logger.info({ id: row.id, plate: row.plate, list: row.list, actor, expires: new Date(row.expiresAt!).toISOString() }, 'local hot plate entered');
+    this.deps.logger.info({ id: row.id, list: row.list, actor, expires: new Date(row.expiresAt!).toISOString() }, 'local hot plate entered');
     this.deps.status.count('local_added');
     return { ok: true, entry: rowToInfo(row) };
   }
@@ -257,6 +259,7 @@ export class Hotlist implements Unit {
       specialLists: new Set(this.cfg.special_lists),
       defaultPriority: this.cfg.default_priority,
       minWildcardLiterals: this.cfg.min_wildcard_literals,
+      alarmLists: new Set(this.deps.alarmLists ?? []),
     };
   }
 

@@ -47,6 +47,8 @@ export interface LocalRules {
   specialLists: ReadonlySet<string>;
   defaultPriority: number;
   minWildcardLiterals: number;
+  /** `alerts.alarm_lists`: their entries always alarm, so one cannot be entered as informational. */
+  alarmLists?: ReadonlySet<string>;
 }
 
 const HOUR = 3_600_000;
@@ -84,6 +86,9 @@ export function validateLocalEntry(input: LocalEntryInput, actor: string, now: n
   if (officerContact === '') errors.push({ field: 'officerContact', message: "the entering officer's contact phone number is required (roseville 426.6.5 (1))" });
   long('officerName', officerName);
   long('officerContact', officerContact);
+  if (input.informational === true && rules.alarmLists?.has(list)) {
+    errors.push({ field: 'informational', message: `the ${list} list raises alarms: its entries cannot be informational (alerts.alarm_lists)` });
+  }
   const priority = input.priority ?? rules.defaultPriority;
   if (!Number.isInteger(priority) || priority < 1 || priority > 9) errors.push({ field: 'priority', message: 'expected a whole number 1–9 (1 = most urgent)' });
   if (typeof input.alsoInNcic !== 'boolean') errors.push({ field: 'alsoInNcic', message: 'say whether the plate is also entered in NCIC/CLETS (true or false)' });
