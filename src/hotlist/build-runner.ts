@@ -1,16 +1,13 @@
 /**
- * Runs a list build in a worker thread (one per build, ended when done). The compiled daemon
- * starts the `.js` entry directly. Run from source (tests, benchmarks), the entry is TypeScript:
- * it is bundled once per process into plain JavaScript with esbuild, so that the worker starts
- * and runs as the compiled one does, without a TypeScript loader (whose module hooks would also
- * hold up the main thread while the worker starts).
+ * Runs a list build in a worker thread (one per build, ended when done), started the daemon's one
+ * way (shared/worker.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { prepareWorker, startWorker } from '../shared/worker.js';
 import { buildList, type BuildResult, type BuildTask } from './list-build.js';
+
+/** The worker's entry: build-worker.ts from source, build-worker.js compiled. */
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './build-worker.ts' : './build-worker.js', import.meta.url);
 
 export type BuildMode = 'worker' | 'inline';
 
@@ -24,7 +21,7 @@ export function runBuild(task: BuildTask, mode: BuildMode = 'worker', signal?: A
     }
   }
   if (signal?.aborted) return Promise.reject(new Error('build cancelled'));
-  return startWorker().then((worker) => runIn(worker, task, signal));
+  return startWorker(ENTRY).then((worker) => runIn(worker, task, signal));
 }
 
 function runIn(worker: Worker, task: BuildTask, signal?: AbortSignal): Promise<BuildResult> {
@@ -56,30 +53,6 @@ function runIn(worker: Worker, task: BuildTask, signal?: AbortSignal): Promise<B
 }
 
 /** Readies the worker entry (from source: bundles it) so the first build starts at once. */
-export async function prepareBuildWorker(): Promise<void> {
-  if (import.meta.url.endsWith('.ts')) await bundledEntry();
-}
-
-async function startWorker(): Promise<Worker> {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./build-worker.js', self));
-  // Plain JavaScript: the worker must not inherit the TypeScript loader from this process's flags.
-  return new Worker(await bundledEntry(), { execArgv: [] });
-}
-
-let bundled: Promise<string> | null = null;
-
-function bundledEntry(): Promise<string> {
-  interface Esbuild {
-    build(options: { entryPoints: string[]; bundle: boolean; platform: 'node'; format: 'esm'; outfile: string; packages: 'external'; logLevel: 'error' }): Promise<unknown>;
-  }
-  bundled ??= (async () => {
-    const esbuild = (await import('esbuild')) as Esbuild;
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-edge-build-worker-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const outfile = join(dir, 'build-worker.mjs');
-    await esbuild.build({ entryPoints: [fileURLToPath(new URL('./build-worker.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile, packages: 'external', logLevel: 'error' });
-    return outfile;
-  })();
-  return bundled;
+export function prepareBuildWorker(): Promise<void> {
+  return prepareWorker(ENTRY);
 }
