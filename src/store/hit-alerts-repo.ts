@@ -69,7 +69,8 @@ export class HitAlertsRepo {
     this.afterStmt = db.prepare(
       'SELECT h.id, a.hit_id, a.alert_id, a.change, a.presentation, a.stage, a.at FROM hits h LEFT JOIN hit_alerts a ON a.hit_id = h.id WHERE h.id > ? ORDER BY h.id LIMIT ?',
     );
-    this.lastStmt = db.prepare('SELECT max(id) AS id FROM hits');
+    // The AUTOINCREMENT high-water mark: ids are never reused, even after hits are purged.
+    this.lastStmt = db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'hits'), (SELECT max(id) FROM hits), 0) AS id");
     this.detectionNStmt = db.prepare('SELECT detection_n FROM hits WHERE id = ?');
     this.sameDetectionStmt = db.prepare(
       'SELECT a.alert_id FROM hits h JOIN hit_alerts a ON a.hit_id = h.id WHERE h.detection_n = ? AND h.entry_id = ? AND h.id != ? ORDER BY h.id LIMIT 1',
@@ -118,7 +119,7 @@ export class HitAlertsRepo {
     }));
   }
 
-  /** The newest hit id (0 when there is none): where a fresh stream stands. */
+  /** The newest hit id ever stored (0 when none): where a fresh stream stands. */
   lastId(): number {
     return this.lastStmt.get()?.id ?? 0;
   }

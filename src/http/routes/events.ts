@@ -77,7 +77,11 @@ export const eventRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) 
     { schema: { querystring: EventsQuery }, config: { access: { kind: 'session', roles: STATION } } },
     (req, reply) => {
       const session = sessionOf(req);
-      const from = resumeFrom(req.headers['last-event-id'], req.query);
+      const newest = events.lastId?.() ?? 0;
+      let from = resumeFrom(req.headers['last-event-id'], req.query);
+      // An id beyond anything this store ever issued comes from another database (reinstalled,
+      // restored): everything here is news to that page.
+      if (from !== null && events.lastId && from > newest) from = 0;
       ctx.audit.record({ user: session.username, action: 'live.subscribe', ip: req.ip, ...(from !== null ? { details: { resumeAfter: from } } : {}) });
       reply.hijack();
       const res = reply.raw;
@@ -91,7 +95,7 @@ export const eventRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) 
 
       // Replay and subscription happen in this one synchronous turn: no alert can fall between them.
       const replay = from !== null && events.replay ? events.replay(from, REPLAY_MAX) : { events: [], truncated: false };
-      const lastId = Math.max(from ?? 0, events.lastId?.() ?? 0);
+      const lastId = newest;
       const sessionEndsAt = session.createdAt + ctx.deps.config.session_max_h * 3600_000;
       res.write(`retry: ${HEARTBEAT_MS}\n\n`);
       // The server's time comes first: a page that reconnects asks for what it missed since then.
