@@ -8,7 +8,12 @@
  * scored with each crop's own region from the labels), --limit N, --threads N, --models DIR,
  * --input WxH, --fit area|fixed, --threshold T and --min-confidence C (detector input size and
  * fit, score threshold, the plate confidence below which reads are dropped: to compare settings).
- * Prints tables per source and per plate-height bucket, then one JSON line with every figure.
+ * --regions LIST: the installation's regions that `auto` chooses among (default us,eu,br).
+ * --loose F (OCR sets): read each crop through a box F larger on every side (F of the crop's
+ * width/height; the warp replicates the edge pixels), like a loose detector box.
+ * Prints tables per source, per plate-height bucket and per plate tone (median grey of the
+ * plate's middle: dark < 90, light >= 150, mid between; dark plates are mostly light characters
+ * on a dark background), then one JSON line with every figure.
  * Timings exclude file decode (reported separately), as the `recognize` command does.
  */
 import { readFileSync } from 'node:fs';
@@ -18,11 +23,13 @@ import { Value } from '@sinclair/typebox/value';
 import { RecognizerSection, type RecognizerConfig } from '../src/config/sections/recognizer.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from '../src/recognizer/contract.js';
 import { boxIou } from '../src/recognizer/detect-decode.js';
+import type { RawImage } from '../src/recognizer/letterbox.js';
 import { decodeImageFile } from '../src/recognizer/image-file.js';
 import { OnnxBackend } from '../src/recognizer/onnx-backend.js';
 import type { Region } from '../src/recognizer/plate-format.js';
 import { PlateReader } from '../src/recognizer/plate-reader.js';
 import { readerOptions } from '../src/recognizer/reader-options.js';
+import { expandQuad, wholeImageQuad } from '../src/recognizer/warp.js';
 import type { Box } from '../src/recognizer/types.js';
 
 const { values, positionals } = parseArgs({
@@ -37,6 +44,8 @@ const { values, positionals } = parseArgs({
     threshold: { type: 'string' },
     'min-confidence': { type: 'string' },
     input: { type: 'string' },
+    regions: { type: 'string' },
+    loose: { type: 'string' },
   },
 });
 const dir = positionals[0];
@@ -46,6 +55,25 @@ if (!dir) {
 }
 const hint = (values.region ?? null) as Region | null;
 const limit = values.limit ? Number(values.limit) : Infinity;
+const loose = values.loose ? Number(values.loose) : 0;
+
+/** Median grey of the middle half of a box: the plate's background tone, mostly. */
+function toneOf(img: RawImage, b: Box): string {
+  const x0 = Math.max(0, Math.floor(b.x + b.w / 4));
+  const x1 = Math.min(img.width, Math.ceil(b.x + (3 * b.w) / 4));
+  const y0 = Math.max(0, Math.floor(b.y + b.h / 4));
+  const y1 = Math.min(img.height, Math.ceil(b.y + (3 * b.h) / 4));
+  const ch = img.format === 'gray' ? 1 : 3;
+  const vals: number[] = [];
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * img.width + x) * ch;
+      vals.push(ch === 1 ? img.data[i]! : 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!);
+    }
+  }
+  const m = quantile(vals, 0.5);
+  return m < 90 ? 'dark' : m >= 150 ? 'light' : 'mid';
+}
 
 type Row = Record<string, string>;
 function readCsv(file: string): Row[] {
@@ -85,6 +113,12 @@ function levenshtein(a: string, b: string): number {
   }
   return d[b.length]!;
 }
+/** Height buckets by their lower bound, then the tone rows. */
+function byBucket(a: [string, unknown], b: [string, unknown]): number {
+  const ka = a[0].startsWith('tone') || a[0].includes(' tone') ? 1e9 : parseInt(a[0].replace('>=', ''));
+  const kb = b[0].startsWith('tone') || b[0].includes(' tone') ? 1e9 : parseInt(b[0].replace('>=', ''));
+  return ka - kb || a[0].localeCompare(b[0]);
+}
 function table(title: string, header: string[], rows: (string | number)[][]): void {
   const all = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
@@ -97,6 +131,7 @@ if (values.fit === 'fixed' || values.fit === 'area') config.detector_input_fit =
 if (values.threshold) config.score_threshold = Number(values.threshold);
 if (values['min-confidence']) config.min_plate_confidence = Number(values['min-confidence']);
 if (values.input) [config.detector_input_width, config.detector_input_height] = values.input.split('x').map(Number) as [number, number];
+if (values.regions) config.regions = values.regions.split(',') as Region[];
 const contract = loadModelContract(values.models ?? BUNDLED_MODELS_DIR);
 const labels = readCsv(join(dir, 'labels.csv')).filter((r) => r.split === values.split);
 const kind = 'x' in (labels[0] ?? {}) ? 'detect' : 'ocr';
@@ -139,9 +174,11 @@ if (kind === 'detect') {
       g.fp += r.plates.length - usedP.size;
     }
     truth.forEach((t, i) => {
-      const b = add(buckets, bucketOf(t.h), { plates: 0, found: 0 });
-      b.plates++;
-      if (usedT.has(i)) b.found++;
+      for (const k of [bucketOf(t.h), `tone ${toneOf(img, t)}`]) {
+        const b = add(buckets, k, { plates: 0, found: 0 });
+        b.plates++;
+        if (usedT.has(i)) b.found++;
+      }
     });
   }
   table(
@@ -149,8 +186,8 @@ if (kind === 'detect') {
     ['source', 'images', 'plates', 'found', 'FP/image'],
     [...groups].map(([k, g]) => [k, g.images, g.plates, pct(g.found, g.plates), (g.fp / g.images).toFixed(3)]),
   );
-  const sortedBuckets = [...buckets].sort((a, b) => parseInt(a[0].replace('>=', '')) - parseInt(b[0].replace('>=', '')));
-  table('by plate height (box h)', ['height', 'plates', 'found'], sortedBuckets.map(([k, b]) => [k, b.plates, pct(b.found, b.plates)]));
+  const sortedBuckets = [...buckets].sort(byBucket);
+  table('by plate height (box h) and tone', ['height', 'plates', 'found'], sortedBuckets.map(([k, b]) => [k, b.plates, pct(b.found, b.plates)]));
   result = {
     dataset: 'detect',
     split: values.split,
@@ -170,17 +207,20 @@ if (kind === 'detect') {
   const misses: string[] = [];
   for (const row of rows) {
     const img = await decodeImageFile(join(dir, 'images', row.file!));
-    const r = await reader.readCrop(img, { topN: 10 });
+    const crop = loose > 0 ? expandQuad(wholeImageQuad(img.width, img.height), loose, loose) : null;
+    const read = (o: { topN: number; region?: Region }) => (crop ? reader.readQuad(img, crop, o) : reader.readCrop(img, o));
+    const r = await read({ topN: 10 });
     decodeMs.push(img.decode_ms);
     procMs.push(r.timings.total_ms);
     // Each crop is also read with its own region as the hint (US state codes -> us).
     const own: Region = row.region === 'br' ? 'br' : row.region === 'eu' ? 'eu' : 'us';
-    const hinted = hint ? r : await reader.readCrop(img, { topN: 10, region: own });
+    const hinted = hint ? r : await read({ topN: 10, region: own });
     const p = r.plates[0];
     const text = p?.text ?? '';
     const gt = row.text!;
     if (text !== gt && misses.length < 20) misses.push(`${row.file} (${img.width}x${img.height}): ${gt} read as ${text || '(nothing)'}`);
-    for (const a of [acc(groups, 'all'), acc(groups, row.source!), acc(buckets, bucketOf(img.height))]) {
+    const tone = `tone ${toneOf(img, { x: 0, y: 0, w: img.width, h: img.height })}`;
+    for (const a of [acc(groups, 'all'), acc(groups, row.source!), acc(buckets, bucketOf(img.height)), acc(buckets, tone), acc(buckets, `${row.source!.endsWith(':br') ? 'br' : 'us'} ${tone}`)]) {
       a.n++;
       if (text === gt) a.top1++;
       if (p?.candidates.some((c) => c.text === gt)) a.top10++;
@@ -191,9 +231,9 @@ if (kind === 'detect') {
   }
   const hintLabel = hint ? `top-1 (--region ${hint})` : 'top-1 (label region hint)';
   const line = (k: string, a: Acc) => [k, a.n, pct(a.top1, a.n), pct(a.top10, a.n), pct(a.top1Hint, a.n), `${((100 * a.edits) / a.chars).toFixed(2)}%`];
-  table(`ocr/${values.split}: ${hint ? `region hint ${hint}` : 'region inferred per plate'}`, ['source', 'crops', 'top-1', 'top-10', hintLabel, 'CER'], [...groups].map(([k, a]) => line(k, a)));
-  const sortedBuckets = [...buckets].sort((a, b) => parseInt(a[0].replace('>=', '')) - parseInt(b[0].replace('>=', '')));
-  table('by crop height', ['height', 'crops', 'top-1', 'top-10', hintLabel, 'CER'], sortedBuckets.map(([k, a]) => line(k, a)));
+  table(`ocr/${values.split}${loose ? ` (box ${loose} looser on every side)` : ''}: ${hint ? `region hint ${hint}` : `region inferred per plate among ${config.regions.join(',')}`}`, ['source', 'crops', 'top-1', 'top-10', hintLabel, 'CER'], [...groups].map(([k, a]) => line(k, a)));
+  const sortedBuckets = [...buckets].sort(byBucket);
+  table('by crop height and tone', ['height', 'crops', 'top-1', 'top-10', hintLabel, 'CER'], sortedBuckets.map(([k, a]) => line(k, a)));
   console.log('\nfirst misses:');
   for (const m of misses) console.log(`  ${m}`);
   const json = (a: Acc) => ({ crops: a.n, top1: a.top1 / a.n, top10: a.top10 / a.n, top1_region_hint: a.top1Hint / a.n, cer: a.edits / a.chars });
@@ -201,6 +241,8 @@ if (kind === 'detect') {
     dataset: 'ocr',
     split: values.split,
     region: hint,
+    regions: config.regions,
+    loose,
     sources: Object.fromEntries([...groups].map(([k, a]) => [k, json(a)])),
     by_height: Object.fromEntries(sortedBuckets.map(([k, a]) => [k, json(a)])),
   };

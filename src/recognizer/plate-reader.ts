@@ -123,6 +123,13 @@ export class PlateReader {
     return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, total_ms: now() - t0 } };
   }
 
+  /** Reads the plate inside `quad` (frame pixels; margins as in training), e.g. a box from elsewhere. */
+  async readQuad(img: RawImage, quad: Quad, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
+    const t0 = now();
+    const read = await this.readQuads(img, [{ score: 1, quad }], override);
+    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, total_ms: now() - t0 } };
+  }
+
   private async readQuads(
     img: RawImage,
     quads: QuadDetection[],
