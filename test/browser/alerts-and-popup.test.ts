@@ -20,9 +20,9 @@ function hit(plate: string, list: string, priority: number, extra: Partial<Hotli
     generation: 'g-2026-06-01T06', kind: 'exact', readText: plate, explanation: 'exact', retroactive: false,
   };
 }
-const stolen = (plate: string): HotlistHit => ({ ...hit(plate, 'stolen vehicle', 1, { reason: 'stolen 2026-05-30, Sacramento, black Honda Civic' }), kind: 'confusion', explanation: 'O read as 0' });
+const stolen = (plate: string): HotlistHit => ({ ...hit(plate, 'stolen_vehicle', 1, { reason: 'stolen 2026-05-30, Sacramento, black Honda Civic' }), kind: 'confusion', explanation: 'O read as 0' });
 const warrant = (plate: string): HotlistHit => hit(plate, 'warrant', 3, { reason: 'registered owner has a misdemeanour warrant' });
-const special = (plate: string): HotlistHit => hit(plate, 'special: registered offender', 5, { informational: true, caseNumber: null, reason: 'registered offender vehicle — informational' });
+const special = (plate: string): HotlistHit => hit(plate, 'sex_offender', 5, { informational: true, caseNumber: null, reason: 'registered offender vehicle — informational' });
 
 let station: Station;
 let browser: Browser;
@@ -142,6 +142,30 @@ describe.each(VIEWPORTS)('hit pop-up at %o', (viewport) => {
     await expectFits(page);
     await page.click('#hit-verify button[value=not_vehicle]');
     await page.waitForSelector('#hit-alert', { state: 'hidden' });
+  });
+  test('a plate verified once does not alarm on its next pass: the alert is updated, silently', async () => {
+    const plate = `7TRW${tag}`.slice(0, 7);
+    const tones = [await bodyData(page, 'tonesAlarm'), await bodyData(page, 'tonesAmber')];
+    const updates = Number((await bodyData(page, 'hitUpdates')) ?? 0);
+    await station.read(plate, [stolen(plate)], { cameraId: 'rear' });
+    await expect.poll(async () => Number((await bodyData(page, 'hitUpdates')) ?? 0)).toBe(updates + 1);
+    expect(await page.isVisible('#hit-alert')).toBe(false);
+    expect([await bodyData(page, 'tonesAlarm'), await bodyData(page, 'tonesAmber')]).toEqual(tones);
+  });
+
+  test('matches found in earlier reads are one silent notice per plate, never an alarm', async () => {
+    const plate = `2RET${tag}`.slice(0, 7);
+    const tones = [await bodyData(page, 'tonesAlarm'), await bodyData(page, 'tonesAmber')];
+    const first = await station.read(plate, [], { ageMs: 20 * 60_000 });
+    const second = await station.read(plate, [], { ageMs: 5 * 60_000, cameraId: 'rear' });
+    station.retro(first, [{ ...stolen(plate), retroactive: true }]);
+    station.retro(second, [{ ...stolen(plate), retroactive: true }]);
+    await page.waitForSelector(`.hit-card-notice:has-text("${plate}")`);
+    await expect.poll(() => page.textContent(`.hit-card-notice:has-text("${plate}")`)).toMatch(/Seen 2 times/);
+    expect(await page.locator(`.hit-card-notice:has-text("${plate}")`).count()).toBe(1);
+    expect(await page.isVisible('#hit-alert')).toBe(false);
+    expect([await bodyData(page, 'tonesAlarm'), await bodyData(page, 'tonesAmber')]).toEqual(tones);
+    await page.click(`.hit-card-notice:has-text("${plate}") .card-dismiss`);
   });
 });
 

@@ -17,11 +17,11 @@ const OPERATOR_PW = 'night shift 2207';
 const ADMIN_PW = 'release desk 5150';
 
 const stolen: HotlistHit = {
-  entry: { id: 'central:1', plate: '7TRW815', state: 'CA', list: 'stolen vehicle', priority: 1, reason: 'stolen 2026-05-30, Sacramento', caseNumber: 'SAC-26-0042', informational: false, expiresAt: Date.UTC(2099, 0, 1) },
+  entry: { id: 'central:1', plate: '7TRW815', state: 'CA', list: 'stolen_vehicle', priority: 1, reason: 'stolen 2026-05-30, Sacramento', caseNumber: 'SAC-26-0042', informational: false, expiresAt: Date.UTC(2099, 0, 1) },
   generation: 'g-2026-06-01T06', kind: 'confusion', readText: '7TRW815', explanation: 'O read as 0', retroactive: false,
 };
 const special: HotlistHit = {
-  entry: { id: 'central:2', plate: '8FJK392', state: 'CA', list: 'special: registered offender', priority: 5, reason: 'registered sex offender vehicle — informational', caseNumber: null, informational: true, expiresAt: Date.UTC(2099, 0, 1) },
+  entry: { id: 'central:2', plate: '8FJK392', state: 'CA', list: 'sex_offender', priority: 5, reason: 'registered sex offender vehicle — informational', caseNumber: null, informational: true, expiresAt: Date.UTC(2099, 0, 1) },
   generation: 'g-2026-06-01T06', kind: 'exact', readText: '8FJK392', explanation: 'exact', retroactive: false,
 };
 
@@ -150,7 +150,7 @@ describe('operator', () => {
 
   test('a hit raised while the page had no event stream is alerted when a page opens again', async () => {
     await page.goto('about:blank');
-    const missed: HotlistHit = { ...stolen, entry: { ...stolen.entry, id: 'central:3', plate: '5KLM203', list: 'felony vehicle' }, kind: 'exact', readText: '5KLM203', explanation: 'exact' };
+    const missed: HotlistHit = { ...stolen, entry: { ...stolen.entry, id: 'central:3', plate: '5KLM203', list: 'felony_vehicle' }, kind: 'exact', readText: '5KLM203', explanation: 'exact' };
     await station.read('5KLM203', [missed]);
     await page.goto(`${station.base}/hits`);
     await page.waitForSelector('#hit-alert:not([hidden])');
@@ -271,7 +271,7 @@ describe('administrator', () => {
     await page.waitForSelector('#audit-body tr');
     expect(await page.isVisible('#audit-more')).toBe(false);
     const actions = await page.locator('#audit-body tr td:nth-child(4)').allTextContents();
-    expect(actions).toEqual(expect.arrayContaining(['login.success', 'shift.acknowledge', 'hit.verify', 'search', 'search.refused', 'export', 'image.view']));
+    expect(actions).toEqual(expect.arrayContaining(['login.success', 'shift.acknowledge', 'hit.verify', 'search', 'search.refused', 'image.view']));
     await page.click('#theme-toggle');
     expect(await page.getAttribute('html', 'data-theme')).toBe('night');
     await shot('13-audit-night');

@@ -1,6 +1,8 @@
 /**
- * The operator station for browser tests: buildServer on the real store (SQLite in a temp dir),
- * the hot-list and snapshot doubles of test/http, and an events bus the test publishes hits on.
+ * The operator station for browser tests: buildServer on the real store (SQLite in a temp dir)
+ * fed by the daemon's real detection sink (presentation per list, seen-again folding, grouped
+ * retroactive notices, replay after Last-Event-ID), with the hot-list and snapshot doubles of
+ * test/http. A test says which hot-list hits a read has; the sink does the rest.
  * Listens on 127.0.0.1, port 0. `restart()` stops the HTTP server and starts a new one on the
  * same port and store, as a daemon restart does (sessions are lost with it); the clock can be
  * moved ahead to expire sessions.
@@ -11,11 +13,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigObject } from '../../src/config/load.js';
 import { hashPassword } from '../../src/http/auth/password.js';
-import type { AlertInfo, LiveEvent, Role } from '../../src/http/ports.js';
+import type { Role } from '../../src/http/ports.js';
 import { buildServer } from '../../src/http/server.js';
 import type { HotlistHit } from '../../src/hotlist/types.js';
 import type { Clock } from '../../src/shared/clock.js';
-import { EventBus } from '../../src/shared/event-bus.js';
+import { DetectionSink, type LiveEvents } from '../../src/pipeline/detection-sink.js';
+import type { LiveEvent } from '../../src/pipeline/live-event.js';
+import type { Position } from '../../src/gps/fix.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { uuidv7 } from '../../src/shared/uuid.js';
 import { StatusRegistry } from '../../src/status/registry.js';
@@ -23,35 +28,6 @@ import { Store } from '../../src/store/store.js';
 import { MemoryHotlist, MemorySnapshots } from '../http/doubles.js';
 import { overviewJpeg, plateJpeg } from '../http/fixtures.js';
 import { httpConfig, TEST_COST } from '../http/harness.js';
-
-/**
- * The live events with replay after a hit id, as the daemon's detection sink offers them
- * (docs/operator.md, "Event stream"): what a reconnecting page missed comes back, oldest first.
- */
-export class ReplayingEvents extends EventBus<LiveEvent> {
-  private readonly log: LiveEvent[] = [];
-
-  override emit(event: LiveEvent): void {
-    if (event.type !== 'detection') this.log.push(event);
-    super.emit(event);
-  }
-
-  replay(afterId: number, limit: number): { events: LiveEvent[]; truncated: boolean } {
-    const missed = this.log.filter((e) => e.type !== 'detection' && (e.eventId ?? 0) > afterId).map((e) => ({ ...e, replayed: true }));
-    return { events: missed.slice(0, limit), truncated: missed.length > limit };
-  }
-
-  lastId(): number {
-    return this.log.reduce((m, e) => (e.type !== 'detection' ? Math.max(m, e.eventId ?? 0) : m), 0);
-  }
-}
-
-/** Presentation as the default alert configuration has it: stolen and felony lists alarm. */
-function alertOf(hit: { id: number; entry: { list: string; informational: boolean } }, at: number): AlertInfo {
-  const presentation = /stolen|felony/.test(hit.entry.list) ? 'alarm' : hit.entry.informational ? 'informational' : 'amber';
-  const sound = presentation === 'alarm' ? 'repeat' : presentation === 'amber' ? 'once' : 'none';
-  return { alertId: hit.id, hitId: hit.id, change: 'new', presentation, sound, stage: 'pass_end', at };
-}
 
 /** The wall clock plus an offset the test moves ahead (session expiry without waiting). */
 export class AheadClock implements Clock {
@@ -67,12 +43,16 @@ export interface Station {
   base: string;
   store: Store;
   registry: StatusRegistry;
-  events: ReplayingEvents;
+  events: LiveEvents;
+  /** Every event the sink told the station, in order. */
+  told: LiveEvent[];
   snapshots: MemorySnapshots;
   hotlist: MemoryHotlist;
   addUser(username: string, role: Role, password: string): Promise<void>;
-  /** Stores a detection (with hits) and publishes it as the daemon's composition root would. */
+  /** Sends a read through the detection sink with these hot-list hits; resolves once it is stored and told. */
   read(text: string, hits: HotlistHit[], over?: { cameraId?: string; ageMs?: number; lat?: number; lon?: number }): Promise<string>;
+  /** A newly listed plate found in a stored read: the sink's retroactive path. */
+  retro(detectionId: string, hits: HotlistHit[]): void;
   /** Stops the HTTP server (open streams end), and starts it again on the same port unless `down` is set. */
   restart(opts?: { down?: boolean }): Promise<void>;
   /** Starts the HTTP server again after `restart({ down: true })`. */
@@ -84,9 +64,27 @@ export async function startStation(): Promise<Station> {
   const dir = mkdtempSync(join(tmpdir(), 'alpr-browser-'));
   const clock = new AheadClock();
   const registry = new StatusRegistry(clock);
-  const store = new Store({ config: loadConfigObject({}, dir).config!.store, dataDir: dir, deviceId: 'mdc-1207', logger: silentLogger(), status: registry.reporter('store', 'store'), clock });
+  const config = loadConfigObject({}, dir).config!;
+  const store = new Store({ config: config.store, dataDir: dir, deviceId: 'mdc-1207', logger: silentLogger(), status: registry.reporter('store', 'store'), clock });
   await store.start();
-  const events = new ReplayingEvents();
+  const position: Position = { lat: 38.5816, lon: -121.4944, altitude_m: null, speed_mps: 12, heading_deg: 90, mode: '3d', satellites: 9, hdop: 0.9, age_ms: 200, trusted: true, untrusted_reason: null, interpolated: false };
+  let at: Position = position;
+  /** Read text → the hot-list hits the stand-in matcher answers with. */
+  const listed = new Map<string, HotlistHit[]>();
+  const sink = new DetectionSink({
+    config: config.alerts,
+    specialLists: config.hotlist.special_lists,
+    logger: silentLogger(),
+    status: registry.reporter('tracker', 'tracker', { readiness: false }),
+    clock,
+    positionAt: () => at,
+    match: (candidates) => candidates.flatMap((c) => listed.get(c.text) ?? []),
+    store,
+  });
+  await sink.start();
+  const events = sink.events;
+  const told: LiveEvent[] = [];
+  events.subscribe((e) => told.push(e));
   const snapshots = new MemorySnapshots();
   const hotlist = new MemoryHotlist(clock);
   const build = async (port: number): Promise<{ app: FastifyInstance; base: string }> => {
@@ -119,29 +117,28 @@ export async function startStation(): Promise<Station> {
     store,
     registry,
     events,
+    told,
     snapshots,
     hotlist,
     async addUser(username, role, password) {
       store.users.create({ username, role, passwordHash: await hashPassword(password, TEST_COST), fullName: `${username[0]!.toUpperCase()}${username.slice(1)} Example`, contact: 'unit 12' });
     },
     async read(text, hits, over = {}) {
-      const at = clock.now() - (over.ageMs ?? 0);
-      const id = uuidv7(at);
-      const ref = store.insertDetection(
-        {
-          id, cameraId: over.cameraId ?? 'front', text, confidence: 0.91, candidates: [{ text, confidence: 0.91 }], region: 'us', firstSeen: at - 1200, lastSeen: at, bestAt: at - 500,
-          frameCount: 7, direction: 'approaching', box: { x: 240, y: 230, w: 160, h: 52 }, plateJpeg: await plateJpeg(text), overviewJpeg: await overviewJpeg(text),
-        },
-        { lat: over.lat ?? 38.5816, lon: over.lon ?? -121.4944, altitude_m: null, speed_mps: 12, heading_deg: 90, mode: '3d', satellites: 9, hdop: 0.9, age_ms: 200, trusted: true, untrusted_reason: null, interpolated: false },
-        hits,
-      );
-      const detection = store.detections.get(id)!;
-      events.emit({ type: 'detection', detection });
-      for (const hitId of ref.hitIds) {
-        const hit = store.hits.get(hitId)!;
-        events.emit({ type: 'hit', hit, detection, alert: alertOf(hit, clock.now()), eventId: hit.id });
-      }
+      const t = clock.now() - (over.ageMs ?? 0);
+      const id = uuidv7(t);
+      listed.set(text, hits);
+      at = { ...position, lat: over.lat ?? position.lat, lon: over.lon ?? position.lon };
+      const before = told.length;
+      sink.onDetection({
+        id, cameraId: over.cameraId ?? 'front', text, confidence: 0.91, candidates: [{ text, confidence: 0.91 }], region: 'us', firstSeen: t - 1200, lastSeen: t, bestAt: t - 500,
+        frameCount: 7, direction: 'approaching', box: { x: 240, y: 230, w: 160, h: 52 }, plateJpeg: await plateJpeg(text), overviewJpeg: await overviewJpeg(text),
+      });
+      await waitFor(() => told.slice(before).some((e) => e.type === 'detection' && e.detection.id === id), `the detection event of ${text}`);
+      listed.delete(text);
       return id;
+    },
+    retro(detectionId, hits) {
+      sink.onRetroactiveHit(detectionId, hits);
     },
     async restart(opts = {}) {
       await server.app?.close();
@@ -154,6 +151,7 @@ export async function startStation(): Promise<Station> {
     },
     async close() {
       await server.app?.close();
+      await sink.stop();
       await store.stop();
       rmSync(dir, { recursive: true, force: true });
     },

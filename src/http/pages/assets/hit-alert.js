@@ -183,7 +183,8 @@ function showCard(item) {
   card.className = `hit-card hit-card-${item.presentation}`;
   card.dataset.hitId = String(hit.id);
   card.dataset.alertId = String(alertIdOf(item));
-  const title = item.presentation === 'notice' ? `Earlier read matches ${e.list}` : `Informational: ${e.list}`;
+  const list = e.list.replace(/_/g, ' ');
+  const title = item.presentation === 'notice' ? `Earlier read matches ${list}` : `Informational: ${list}`;
   const note =
     item.presentation === 'notice'
       ? `Seen ${detection ? fmtTime(detection.bestAt) : fmtTime(hit.createdAt)}, before the plate was listed. Not an alarm.`
@@ -262,7 +263,7 @@ export function showNotice({ notice, alert }) {
   card.className = 'hit-card hit-card-notice';
   card.dataset.notice = key;
   card.dataset.alertId = String(alert?.alertId ?? '');
-  card.innerHTML = `<h3>Earlier reads match ${esc(notice.entry.list)}</h3>
+  card.innerHTML = `<h3>Earlier reads match ${esc(notice.entry.list.replace(/_/g, ' '))}</h3>
 <p class="plate">${esc(notice.entry.plate)}</p>
 <p>Seen ${esc(notice.count)} time${notice.count === 1 ? '' : 's'}, last ${esc(fmtTime(notice.lastAt))}, ${esc(notice.lastCameraId)} camera.</p>
 <p class="card-note">Read before the plate was listed: not an alarm. The hits are on the Hits page.</p>
