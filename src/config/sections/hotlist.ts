@@ -62,7 +62,7 @@ export const HotlistSection = Type.Object(
       default: 24,
       minimum: 1,
       maximum: 168,
-      description: 'With sync enabled, readiness is red when the newest list was issued longer ago than this (hours): the newest list must be on the device before deployment.',
+      description: 'Readiness is red when the synced list was last confirmed, or a list file was issued (its `# issued:` line, else its modification time), longer ago than this (hours): the newest list must be on the device before deployment.',
     }),
     purge_interval_s: Type.Integer({ default: 300, minimum: 1, maximum: 86_400, description: 'How often expired local hot plates are purged (seconds).' }),
     local_max_expiry_h: Type.Number({ default: 720, minimum: 1, maximum: 720, description: 'Longest expiry of a locally entered hot plate (hours): at most 30 days (sacramento-da IV.E.a; roseville 426.6.5).' }),
