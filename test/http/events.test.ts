@@ -25,7 +25,8 @@ beforeAll(async () => {
   h.listed.set('7TRW815', [entry('7TRW815', 'stolen_vehicle')]);
   h.listed.set('2BBB222', [entry('2BBB222', 'warrant')]);
   h.listed.set('5REP555', [entry('5REP555', 'felony_vehicle')]);
-  for (const name of ['olive', 'oscar', 'otto', 'opal', 'omar']) {
+  h.store.users.create({ username: 'adam', role: 'administrator', passwordHash: await hashPassword(PASSWORD, TEST_COST), fullName: 'adam', contact: 'x0' });
+  for (const name of ['olive', 'oscar', 'otto', 'opal', 'omar', 'orla']) {
     h.store.users.create({ username: name, role: 'operator', passwordHash: await hashPassword(PASSWORD, TEST_COST), fullName: name, contact: 'x1' });
   }
   app = await buildServer({
@@ -231,6 +232,17 @@ describe('the session and the stream', () => {
     expect((await t.until('end'))[0]!.data).toEqual({ reason: 'revoked' });
     // The session itself is gone too.
     expect((await app.inject({ method: 'GET', url: '/api/hits', headers: auth(again, false) })).statusCode).toBe(401);
+  });
+
+  test('an administrator disabling the account on the Accounts page ends its stream at once', async () => {
+    const adam = await login(app, 'adam');
+    const orla = await login(app, 'orla');
+    const s = await Stream.open(orla);
+    await s.until('hello');
+    const res = await app.inject({ method: 'POST', url: '/api/users/orla', headers: auth(adam), payload: { disabled: true } });
+    expect(res.statusCode).toBe(200);
+    expect((await s.until('end'))[0]!.data).toEqual({ reason: 'revoked' });
+    expect((await app.inject({ method: 'GET', url: '/api/hits', headers: auth(orla, false) })).statusCode).toBe(401);
   });
 
   test('the shift limit is announced ten minutes ahead', async () => {

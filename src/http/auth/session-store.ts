@@ -87,6 +87,16 @@ export class SessionStore {
   }
 
   /**
+   * Ends every session of an account at once (disabled, role or password changed in the
+   * station): its open event streams close now instead of at their next check.
+   */
+  endSessionsOf(username: string): number {
+    const ids = [...this.sessions.values()].filter((x) => x.username === username).map((x) => x.id);
+    for (const id of ids) this.destroy(id);
+    return ids.length;
+  }
+
+  /**
    * Hook for long-lived connections (the event stream, routes/events.ts): told at once when a
    * session is destroyed (logout, an account change found by access control). Expiry and
    * eviction are found by the holder's own periodic `get`. Returns the unsubscribe function.

@@ -1,8 +1,9 @@
 /**
  * Account administration for administrators: list, create, change role, disable or enable,
  * unlock, set a new password. The first administrator comes from `alpr-edge user add`; after
- * that, accounts can be kept here. Every change is an audit row, and a changed account's open
- * sessions end at their next request (access control re-reads the account).
+ * that, accounts can be kept here. Every change is an audit row, and a disabled account, a new
+ * role or a new password ends the account's open sessions and event streams at once (changes made
+ * by `alpr-edge user` in another process: at their next request or stream tick).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
@@ -94,6 +95,8 @@ export const userRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
       if (changes.length === 0) return reply.send({ user: publicUser(user) });
       ctx.audit.record({ user: actor, action: 'user.change', object: username, ip: req.ip, details: { changes } });
       users.update(username, patch);
+      // A disabled account, a new role or a new password ends its sessions and event streams now.
+      if (patch.disabled === true || patch.role !== undefined || patch.passwordHash !== undefined) ctx.sessions.endSessionsOf(username);
       return reply.send({ user: publicUser(users.get(username)!) });
     },
   );
