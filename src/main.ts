@@ -9,6 +9,7 @@
 import { packageVersion } from './config/load.js';
 import { UsageError, type CliCommand, type CliIo, type Service, type ServiceCommand } from './cli/command.js';
 import { COMMANDS } from './cli/commands.js';
+import { AlprError } from './shared/errors.js';
 import { UnitStartError } from './shared/lifecycle.js';
 import { SdNotify } from './shared/sd-notify.js';
 
@@ -63,6 +64,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.err(`alpr-edge ${first}: ${err.message}`);
       io.err(`usage: ${cmd.usage}`);
       return 2;
+    }
+    // A tool's failure is a message naming what is wrong, not a stack trace (issue 16 item 19).
+    if (err instanceof AlprError) {
+      io.err(`alpr-edge ${first}: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    const sys = err as NodeJS.ErrnoException;
+    if (err instanceof Error && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+      io.err(`alpr-edge ${first}: ${err.message}`);
+      return 1;
     }
     throw err;
   }

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../config/load.js';
+import { parse } from 'yaml';
+import { DEMO_CONFIG, loadConfigObject, type LoadResult } from '../config/load.js';
 import { hashPassword, passwordProblems, USERNAME_PATTERN } from '../http/auth/password.js';
 import { HttpErrors } from '../http/errors.js';
 import { ROLES, type AuditPort, type Role, type UsersPort } from '../http/ports.js';
@@ -32,7 +33,7 @@ export interface StationStore {
  * account and audit tools. SQLite in WAL lets this run beside a running daemon.
  */
 export function openStationStore(configFile: string | undefined, io: CliIo): StationStore {
-  const r = loadConfigFile(configFile ?? io.env.ALPR_EDGE_CONFIG, io.env);
+  const r = loadStoreLocation(configFile ?? io.env.ALPR_EDGE_CONFIG, io.env);
   if (!r.config) throw new UsageError(`configuration refused: ${r.errors.join('; ')}`);
   const dataDir = resolve(dirname(resolve(r.source)), r.config.device.data_dir);
   const file = join(dataDir, r.config.store.database);
@@ -43,6 +44,29 @@ export function openStationStore(configFile: string | undefined, io: CliIo): Sta
   } catch (err) {
     throw new AlprError(HttpErrors.STORE_UNAVAILABLE, { detail: errorMessage(err) }, { cause: err });
   }
+}
+
+/**
+ * Only the sections that say where the database is (`device`, `store`): the account and audit
+ * tools need no camera password or upload token, and run before systemd provides them (the
+ * README's first-administrator command failed on the patrol-car profile for want of them).
+ */
+function loadStoreLocation(file: string | undefined, env: NodeJS.ProcessEnv): LoadResult {
+  const source = file ?? DEMO_CONFIG;
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(source, 'utf8')) ?? {};
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { config: null, errors: [`${source}: ${code ? `cannot read: ${code}` : `not valid YAML: ${errorMessage(err).split('\n')[0]}`}`], source };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { config: null, errors: [`${source}: must be a mapping of sections`], source };
+  const { device, store } = raw as Record<string, unknown>;
+  const sections: Record<string, unknown> = {};
+  if (device !== undefined) sections.device = device;
+  if (store !== undefined) sections.store = store;
+  const envOnly = Object.fromEntries(Object.entries(env).filter(([k]) => /^ALPR_EDGE_(DEVICE|STORE)_/.test(k) || !k.startsWith('ALPR_EDGE_')));
+  return loadConfigObject(sections, dirname(resolve(source)), envOnly, source);
 }
 
 /** Who ran the tool, for the audit log. */
