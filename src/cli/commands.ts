@@ -14,16 +14,11 @@ export const COMMANDS: Record<string, Entry> = {
   'check-config': { summary: 'validate a configuration file; prints every problem as `path: message`', load: async () => (await import('./check-config.js')).command },
   'config-schema': { summary: 'print the configuration JSON Schema', load: async () => (await import('./config-schema.js')).command },
   doctor: { summary: "print a running daemon's readiness; exit non-zero unless green", load: async () => (await import('./doctor.js')).command },
-  recognize: { summary: 'read plates in image files (JSON lines)', load: () => loadOptional('./recognize.js') },
-  discover: { summary: 'list ONVIF cameras on the local network (WS-Discovery)', load: () => loadOptional('./discover.js') },
-  receiver: { summary: 'run the reference upload receiver (central-server contract)', load: () => loadOptional('./receiver.js') },
-  user: { summary: 'manage local accounts (user add|list|passwd|disable)', load: () => loadOptional('./user.js') },
-  audit: { summary: 'audit log tools (audit verify)', load: () => loadOptional('./audit.js') },
-  central: { summary: 'run or administer the central (agency) side: PostgreSQL, JetStream, device tokens', load: () => loadOptional('./central.js') },
+  recognize: { summary: 'read plates in image files (JSON lines)', load: async () => (await import('./recognize.js')).command },
+  discover: { summary: 'list ONVIF cameras on the local network (WS-Discovery)', load: async () => (await import('./discover.js')).command },
+  receiver: { summary: 'run the reference upload receiver (central-server contract)', load: async () => (await import('./receiver.js')).command },
+  user: { summary: 'manage local accounts (user add|list|passwd|disable)', load: async () => (await import('./user.js')).command },
+  audit: { summary: 'audit log tools (audit verify)', load: async () => (await import('./audit.js')).command },
+  central: { summary: 'run or administer the central (agency) side: PostgreSQL, JetStream, device tokens', load: async () => (await import('./central.js')).command },
   token: { summary: 'print a new random token (monitoring, receiver devices)', load: async () => (await import('./token.js')).command },
 };
-
-async function loadOptional(path: string): Promise<CliCommand> {
-  const mod = (await import(path)) as { command: CliCommand };
-  return mod.command;
-}

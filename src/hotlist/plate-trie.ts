@@ -10,7 +10,7 @@ import { COUNT_SHIFT, HAS_ENTRIES, LABEL_MASK, type TrieParts } from './trie-bui
 const STACK = 4096;
 
 /** Called for each node holding entries that matched; `text` is the stored plate or pattern. */
-export type NodeVisitor = (node: number, text: string, cost: number) => void;
+export type NodeVisitor = (node: number, text: string) => void;
 
 export class PlateTrie {
   private readonly nodes: Int32Array;
@@ -83,7 +83,7 @@ export class PlateTrie {
       const n = stackNode[--sp]!;
       const pos = stackPos[sp]!;
       const word = nodes[2 * n + 1]!;
-      if (pos === len && (word & HAS_ENTRIES) !== 0) visit(n, this.textOf(n), 0);
+      if (pos === len && (word & HAS_ENTRIES) !== 0) visit(n, this.textOf(n));
       const first = nodes[2 * n]!;
       const end = first + ((word >>> COUNT_SHIFT) & 0xff);
       for (let c = first; c < end; c++) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/plate/confusion-table.js';
 import type { MatchSettings } from '../../src/hotlist/list-index.js';
 import { INFORMATIONAL_NOTICE, matchCandidates, type ReadCandidate } from '../../src/hotlist/matcher.js';
+import { seededRandom } from '../helpers/random.js';
 import { indexOf, row } from './helpers.js';
 
 const table = ConfusionTable.of(DEFAULT_CONFUSION_CLASSES);
@@ -147,11 +148,7 @@ describe('entries', () => {
 
 describe('walking candidates together', () => {
   it('finds exactly the entries that walking each candidate alone finds', () => {
-    let seed = 7;
-    const rnd = (): number => {
-      seed = (seed * 48271) % 2147483647;
-      return seed / 2147483647;
-    };
+    const rnd = seededRandom(7);
     const A = '0123456789ABCDEFGHJKLMNPRSTUVWXYZ';
     const plate = (): string => Array.from({ length: 5 + Math.floor(rnd() * 3) }, () => A[Math.floor(rnd() * A.length)]).join('');
     const plates = Array.from({ length: 3000 }, plate);

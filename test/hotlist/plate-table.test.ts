@@ -3,16 +3,9 @@ import { encodePlate } from '../../src/plate/alphabet.js';
 import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/plate/confusion-table.js';
 import { PlateTableBuilder } from '../../src/hotlist/plate-table-builder.js';
 import { EDIT, PlateTable, costWithin } from '../../src/hotlist/plate-table.js';
+import { seededRandom } from '../helpers/random.js';
 
 const table = ConfusionTable.of(DEFAULT_CONFUSION_CLASSES);
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 48271) % 2147483647;
-    return s / 2147483647;
-  };
-}
 
 /** Reference: full edit-distance table with the same half-edit costs, no shortcuts. */
 function referenceCost(read: string, plate: string, cc: number): number {
@@ -52,7 +45,7 @@ function search(t: PlateTable, read: string, budget: number, cc: number): Map<st
 describe('plate table', () => {
   // Letters and digits that confuse a lot, so reads land near many plates.
   const A = '0ODQ1IL2Z5S6G8BAC7X';
-  const r = rng(11);
+  const r = seededRandom(11);
   const randomPlate = (min: number, max: number): string => Array.from({ length: min + Math.floor(r() * (max - min + 1)) }, () => A[Math.floor(r() * A.length)]).join('');
   // 6,000 plates of 1–9 characters: large groups use prefix tables and binary
   // search, small ones are scanned.
