@@ -112,14 +112,21 @@ export class DetectionSink implements Unit {
     // A detection always has its best text; older emitters sent no candidate list.
     const candidates = d.candidates.length > 0 ? d.candidates : [{ text: d.text, confidence: d.confidence }];
     const hits = this.deps.match(candidates);
-    store.ingest(d, position, hits).then(
-      (ref) => this.stored(ref, d),
-      (err: unknown) => {
-        // The store has already turned its status red and logged; this count shows the loss.
-        status.count('store_failed');
-        this.log.error({ id: d.id, camera: d.cameraId, err: errorMessage(err) }, 'detection could not be stored');
-      },
-    );
+    store
+      .ingest(d, position, hits)
+      .then(
+        (ref) => this.stored(ref, d),
+        (err: unknown) => {
+          // The store has already turned its status red and logged; this count shows the loss.
+          status.count('store_failed');
+          this.log.error({ id: d.id, camera: d.cameraId, err: errorMessage(err) }, 'detection could not be stored');
+        },
+      )
+      // Stored, but not told (the store closing under a shutdown): the page's replay will tell it.
+      .catch((err: unknown) => {
+        status.count('tell_failed');
+        this.log.warn({ id: d.id, err: errorMessage(err) }, 'a stored detection could not be told to the station');
+      });
   }
 
   /** Hits of an older read against a newer list: stored, then one silent notice per listed plate. */

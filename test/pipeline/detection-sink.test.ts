@@ -4,7 +4,9 @@
  * page gets replayed, and that no plate text reaches the log.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { DetectionSink, type SinkStore } from '../../src/pipeline/detection-sink.js';
 import type { LiveEvent } from '../../src/pipeline/live-event.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { detection, entry, hitFor, sinkHarness, T0, type SinkHarness } from './sink-harness.js';
 
@@ -213,4 +215,26 @@ describe('the log', () => {
     expect(h.logLines.join('\n')).not.toContain('6LOST66');
     expect(h.registry.reporter('tracker', 'tracker').get().counters.store_failed).toBe(1);
   });
+});
+
+test('a detection stored but not told (the store closing under a shutdown) is counted, never an unhandled rejection', async () => {
+  h = await sinkHarness();
+  const real = h.store;
+  const closing: SinkStore = {
+    ingest: (d, p, hits) => real.ingest(d, p, hits),
+    addRetroactiveHits: (id, hits) => real.addRetroactiveHits(id, hits),
+    detections: {
+      get: () => {
+        throw new Error('the store is not started');
+      },
+    },
+    hits: real.hits,
+    hitAlerts: real.hitAlerts,
+  };
+  const status = h.registry.reporter('closing', 'tracker');
+  const sink = new DetectionSink({ config: h.config.alerts, specialLists: [], logger: silentLogger(), status, clock: h.clock, positionAt: () => null, match: () => [], store: closing });
+  const d = detection('1ABC234');
+  sink.onDetection(d);
+  await waitFor(() => status.get().counters.tell_failed === 1, 'the failure to tell to be counted');
+  expect(real.detections.get(d.id)?.id).toBe(d.id);
 });
