@@ -33,7 +33,7 @@ import { LATEST_VERSION } from './migrations.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { PurgeRepo } from './purge-repo.js';
 import { quickCheck, type IntegrityResult } from './integrity-check.js';
-import { isDamaged, moveAside, recoverInto } from './recovery.js';
+import { isDamaged, moveAside, probeDatabase, recoverInto } from './recovery.js';
 import { UsersRepo } from './users-repo.js';
 
 export interface StoreDeps {
@@ -66,6 +66,12 @@ interface Pending {
   hits: HotlistHit[];
   resolve: (r: StoredRef) => void;
   reject: (err: unknown) => void;
+}
+
+interface Opened extends OpenResult {
+  /** Outbox items a previous run had claimed, pending again. */
+  released: number;
+  orphans: { images: number; hits: number; outbox: number };
 }
 
 interface Repos {
@@ -161,10 +167,10 @@ export class Store implements Unit {
     const opened = this.openOrRecover();
     if (!opened) return false;
     this.aside ??= this.findAside();
-    const { db, from, applied } = opened;
+    const { db, from, applied, released, orphans } = opened;
     if (applied.length > 0) log.info({ from, to: LATEST_VERSION, applied }, from === 0 ? 'created the detection database' : 'migrated the detection database');
     const outbox = new OutboxRepo(db, clock);
-    const audit = new AuditRepo(db, clock, outbox);
+    const audit = new AuditRepo(db, clock, outbox, config.audit_key ? Buffer.from(config.audit_key.reveal()) : null);
     const hits = new HitsRepo(db, clock, outbox);
     const purge = new PurgeRepo(db);
     const checkpointer = new Checkpointer(db, this.file, (r) => {
@@ -190,9 +196,6 @@ export class Store implements Unit {
     this.reserve = new DiskReserve(join(this.deps.dataDir, '.store-reserve'), Math.round(config.quota.reserve_mb * 1024 * 1024));
     if (!this.reserve.ensure()) log.warn('no room for the disk reserve; a full disk will be harder to recover from');
 
-    // Work in flight when the last run ended (crash, power cut) is pending again.
-    const released = outbox.releaseAllClaimed();
-    const orphans = purge.sweepOrphans();
     if (released > 0) log.info({ released }, 'uploads claimed by the previous run are pending again');
     if (orphans.images + orphans.hits + orphans.outbox > 0) log.warn({ orphans }, 'removed orphaned rows');
     status.detail('file', this.file);
@@ -206,11 +209,24 @@ export class Store implements Unit {
   }
 
   /** The database as it is; a damaged one moved aside and what can be read copied into a fresh one; null on a full disk. */
-  private openOrRecover(): OpenResult | null {
+  private openOrRecover(): Opened | null {
     const { config, logger: log, clock } = this.deps;
     const opts = { synchronous: config.synchronous };
+    // The start-up sweeps read whole tables: damage there is found here, while it can still be
+    // handled by moving the file aside, rather than as an exit.
+    const sweep = (opened: OpenResult): Opened => {
+      try {
+        probeDatabase(this.file, opened.db);
+        // Work in flight when the last run ended (crash, power cut) is pending again.
+        const released = new OutboxRepo(opened.db, clock).releaseAllClaimed();
+        return { ...opened, released, orphans: new PurgeRepo(opened.db).sweepOrphans() };
+      } catch (err) {
+        opened.db.close();
+        throw err;
+      }
+    };
     try {
-      return openDatabase(this.file, opts);
+      return sweep(openDatabase(this.file, opts));
     } catch (err) {
       if (isDiskFull(err) || isDiskFull((err as { cause?: unknown }).cause) || noRoomIn(this.deps.dataDir)) {
         this.noDatabase = `disk full: ${errorMessage(err)}`;
@@ -220,8 +236,9 @@ export class Store implements Unit {
       if (!isDamaged(err)) throw err;
       log.error({ err: errorMessage(err) }, 'the detection database is damaged: moving it aside and starting a fresh one');
       const aside = moveAside(this.file, clock.now());
-      const opened = openDatabase(this.file, opts);
-      const report = recoverInto(aside, opened.db);
+      const fresh = openDatabase(this.file, opts);
+      const report = recoverInto(aside, fresh.db);
+      const opened = sweep(fresh);
       const copied = Object.values(report.copied).reduce((a, b) => a + b, 0);
       log.warn({ aside, copied: report.copied, unreadable: report.unreadable, skipped: report.skipped }, `recovered ${copied} row(s) from the damaged database`);
       this.aside = { file: aside, why: `database was damaged (${errorMessage(err)}); ${report.copied.detections ?? 0} detection(s) recovered` };
