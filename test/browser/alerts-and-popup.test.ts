@@ -211,6 +211,10 @@ describe.each(VIEWPORTS)('alert channel at %o', (viewport) => {
   });
 
   test('expired session: ALERTS OFF within 5 s saying to log in; after logging in the hit missed meanwhile is shown', async () => {
+    // Ten minutes before the shift limit the stream warns, and the page says when it ends.
+    station.clock.offsetMs = 12 * 3600_000 - 5 * 60_000;
+    await page.waitForSelector('#session-ending');
+    expect(await page.textContent('#session-ending')).toMatch(/Your session ends at .* Log out and in again/);
     // Past the session's absolute limit (one shift): the stream's next heartbeat finds it ended.
     const t0 = Date.now();
     station.clock.offsetMs = 13 * 3600_000;

@@ -89,7 +89,8 @@ export async function startStation(): Promise<Station> {
   const hotlist = new MemoryHotlist(clock);
   const build = async (port: number): Promise<{ app: FastifyInstance; base: string }> => {
     const app = await buildServer({
-      config: httpConfig({ snapshot_interval_ms: 500 }),
+      // Idle limit at its maximum: tests move the clock ahead by hours to reach the shift limit.
+      config: httpConfig({ snapshot_interval_ms: 500, session_idle_timeout_min: 720 }),
       registry,
       logger: silentLogger(),
       clock,

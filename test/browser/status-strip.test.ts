@@ -168,6 +168,9 @@ test('the audit page checks the hash chain on request and shows details as words
   const { context, page } = await newPage(browser, VIEWPORTS[0], errors);
   await logIn(page, station.base, 'adam', ADMIN_PW, '/audit');
   await page.waitForSelector('#audit-body tr');
+  // The administrator has every screen in the navigation: still one header row at 1024.
+  expect(await page.locator('header.top nav a').count()).toBe(8);
+  expect((await page.locator('header.top').boundingBox())!.height).toBeLessThan(60);
   await page.click('#audit-verify');
   await page.waitForSelector('#audit-verify-result[data-ok]');
   expect(await page.getAttribute('#audit-verify-result', 'data-ok')).toBe('true');
