@@ -36,6 +36,11 @@ export const CentralSchema = Type.Object(
         duplicate_window_s: Type.Integer({ default: 600, minimum: 10, maximum: 86_400, description: 'JetStream de-duplication window by message id (seconds). PostgreSQL\'s unique keys cover any longer span.' }),
         ack_wait_s: Type.Number({ default: 30, minimum: 1, maximum: 3600, description: 'A message a worker took but did not acknowledge is delivered again after this long (seconds).' }),
         max_bytes_mb: Type.Integer({ default: 10_240, minimum: 16, maximum: 10_485_760, description: 'Stream size limit (MiB); publishes are refused (devices retry) when full, never silently dropped.' }),
+        message: StringEnum(['batch', 'item'] as const, {
+          default: 'batch',
+          description: 'batch = one message per accepted batch (its id the batch key; chunked under 768 KiB); item = one message per item, its id the detection id and revision (about 100 times the messages; see docs/central.md).',
+        }),
+        max_ack_pending: Type.Integer({ default: 2000, minimum: 10, maximum: 1_000_000, description: 'Messages handed to workers and not yet acknowledged, at most (bounds worker memory).' }),
         publish_timeout_s: Type.Number({ default: 10, minimum: 0.5, maximum: 120, description: 'Longest wait for a publish acknowledgement (seconds).' }),
       },
       { additionalProperties: false, default: {} },
@@ -62,8 +67,8 @@ export const CentralSchema = Type.Object(
     ),
     worker: Type.Object(
       {
-        fetch_max: Type.Integer({ default: 1000, minimum: 1, maximum: 10_000, description: 'Messages an ingest worker takes and writes in one transaction.' }),
-        fetch_max_mb: Type.Integer({ default: 32, minimum: 1, maximum: 1024, description: 'Upper bound on the bytes of one fetch (MiB), so batches with images stay bounded.' }),
+        fetch_max: Type.Integer({ default: 100, minimum: 1, maximum: 10_000, description: 'Messages an ingest worker pulls at once and writes in one transaction at most (batch messages carry a whole upload batch; with nats.message item use ~2000).' }),
+        linger_ms: Type.Integer({ default: 20, minimum: 0, maximum: 5000, description: 'When fewer than fetch_max messages wait, wait this long for more before writing (fewer, larger transactions).' }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -136,7 +141,7 @@ export function centralConfigFromObject(raw: unknown, baseDir: string, env: Node
     errors.push('postgres.url: must be a postgres:// URL');
   }
   if (errors.length > 0) throw new CentralConfigError(source, errors);
-  return { ...cfg, postgres: { ...cfg.postgres, ...(password ? { password } : {}) } } as CentralConfig;
+  return { ...cfg, postgres: { ...cfg.postgres, ...(password ? { password } : {}) } };
 }
 
 export function loadCentralConfig(file: string, env: NodeJS.ProcessEnv = process.env): CentralConfig {

@@ -19,7 +19,7 @@ import type { Logger } from '../shared/logger.js';
 import type { CentralStore } from './central-store.js';
 import type { CentralConfig } from './config.js';
 import { messageId, type IngestItem } from './items.js';
-import { decodeItem, encodeItem } from './message-codec.js';
+import { decodeItems, encodeItems } from './message-codec.js';
 import type { IngestSink } from './receiver.js';
 
 type NatsConfig = CentralConfig['nats'];
@@ -59,11 +59,46 @@ export async function ensureStream(nc: NatsConnection, cfg: NatsConfig): Promise
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(cfg.ack_wait_s * 1000),
     max_deliver: -1,
-    max_ack_pending: 50_000,
+    max_ack_pending: cfg.max_ack_pending,
   });
 }
 
-/** The receiver's sink in nats mode: one message per item, acknowledged to the device only once JetStream has it. */
+/** Bytes of one batch message at most: below nats-server's default max_payload (1 MiB). */
+const CHUNK_BYTES = 768 * 1024;
+
+interface Outgoing {
+  indexes: number[];
+  id: string;
+  items: IngestItem[];
+}
+
+/**
+ * Groups items into messages. `item`: one message per item, its id the item's own (detection id
+ * and revision). `batch`: one message per accepted batch (chunked so that images stay under
+ * the payload limit), its id the device's batch key and chunk number, so a retried batch is
+ * dropped by JetStream; a detection re-sent in another batch is dropped by PostgreSQL.
+ */
+export function groupMessages(items: readonly IngestItem[], mode: NatsConfig['message']): Outgoing[] {
+  const contact = items.find((i) => i.kind === 'contact');
+  if (mode === 'item' || !contact || contact.kind !== 'contact') return items.map((item, i) => ({ indexes: [i], id: messageId(item), items: [item] }));
+  const out: Outgoing[] = [];
+  let cur: Outgoing | null = null;
+  let bytes = 0;
+  items.forEach((item, i) => {
+    const size = 1024 + (item.kind === 'detection' ? item.images.reduce((s, x) => s + x.data.length, 0) : item.kind === 'image' ? item.data.length : 0);
+    if (!cur || (bytes + size > CHUNK_BYTES && cur.items.length > 0)) {
+      cur = { indexes: [], id: `b:${contact.device}:${contact.batchId}:${out.length}`, items: [] };
+      out.push(cur);
+      bytes = 0;
+    }
+    cur.indexes.push(i);
+    cur.items.push(item);
+    bytes += size;
+  });
+  return out;
+}
+
+/** The receiver's sink in nats mode: items are acknowledged to the device only once JetStream holds them. */
 export class JetStreamSink implements IngestSink {
   private readonly js: JetStreamClient;
 
@@ -75,11 +110,16 @@ export class JetStreamSink implements IngestSink {
   }
 
   async deliver(items: readonly IngestItem[]): Promise<boolean[]> {
+    const messages = groupMessages(items, this.cfg.message);
     const results = await Promise.allSettled(
-      items.map((item) => this.js.publish(`${this.cfg.subject}.${item.kind}`, encodeItem(item), { msgID: messageId(item), timeout: this.cfg.publish_timeout_s * 1000 })),
+      messages.map((m) => this.js.publish(`${this.cfg.subject}.${m.items.length === 1 ? m.items[0]!.kind : 'batch'}`, encodeItems(m.items), { msgID: m.id, timeout: this.cfg.publish_timeout_s * 1000 })),
     );
-    const ok = results.map((r) => r.status === 'fulfilled');
-    if (!ok.some(Boolean) && results[0]?.status === 'rejected') throw results[0].reason instanceof Error ? results[0].reason : new Error(String(results[0].reason));
+    const ok: boolean[] = items.map(() => false);
+    results.forEach((r, k) => {
+      if (r.status === 'fulfilled') for (const i of messages[k]!.indexes) ok[i] = true;
+    });
+    const failed = results.find((r) => r.status === 'rejected');
+    if (!ok.some(Boolean) && failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
     return ok;
   }
 }
@@ -93,11 +133,15 @@ export interface WorkerCounters {
   undecodable: number;
 }
 
-/** Pulls items from the stream, writes them in one transaction per pull, acknowledges after the commit. */
+/**
+ * Pulls messages from the stream (`fetch_max` per pull; a message is at most 768 KiB, so memory
+ * is bounded) and writes what has arrived in one transaction, waiting `linger_ms` for more when
+ * the pull has nothing further ready; acknowledges after the commit.
+ */
 export class IngestWorker {
   private stopping = false;
   private running: Promise<void> | null = null;
-  private stopMessages: (() => void) | null = null;
+  private current: { stop(): void } | null = null;
   readonly counters: WorkerCounters = { messages: 0, transactions: 0, detectionsStored: 0, detectionsRepeated: 0, failures: 0, undecodable: 0 };
 
   constructor(
@@ -109,9 +153,7 @@ export class IngestWorker {
   ) {}
 
   start(): Promise<void> {
-    this.running = this.loop().catch((err: unknown) => {
-      if (!this.stopping) this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'ingest worker stopped');
-    });
+    this.running = this.loop();
     return Promise.resolve();
   }
 
@@ -119,37 +161,35 @@ export class IngestWorker {
     let delay = 200;
     while (!this.stopping) {
       try {
-        await this.consume();
+        await this.pull();
         delay = 200;
       } catch (err) {
         if (this.stopping) return;
-        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'ingest consumer failed; retrying');
+        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'pull from JetStream failed; retrying');
         await sleep(delay);
         delay = Math.min(delay * 2, 5000);
       }
     }
   }
 
-  private async consume(): Promise<void> {
-    const js = jetstream(this.nc);
-    const consumer = await js.consumers.get(this.cfg.stream, this.cfg.consumer);
-    const messages = await consumer.consume({ max_messages: this.worker.fetch_max * 2 });
-    this.stopMessages = () => messages.stop();
-    let batch: JsMsg[] = [];
-    let bytes = 0;
-    const limit = this.worker.fetch_max_mb * 1024 * 1024;
-    for await (const m of messages) {
-      batch.push(m);
-      bytes += m.data.length;
-      // Write as soon as nothing else is waiting (low latency when quiet), or when the batch is full.
-      if (batch.length >= this.worker.fetch_max || bytes >= limit || messages.getPending() === 0) {
+  private async pull(): Promise<void> {
+    const consumer = await jetstream(this.nc).consumers.get(this.cfg.stream, this.cfg.consumer);
+    while (!this.stopping) {
+      const iter = await consumer.fetch({ max_messages: this.worker.fetch_max, expires: 2000 });
+      this.current = iter;
+      let batch: JsMsg[] = [];
+      for await (const m of iter) {
+        batch.push(m);
+        if (iter.getPending() > 0) continue;
+        // Nothing more ready: give the stream a moment to deliver more, then write what there is.
+        if (this.worker.linger_ms > 0) await sleep(this.worker.linger_ms);
+        if (iter.getPending() > 0) continue;
         await this.flush(batch);
         batch = [];
-        bytes = 0;
       }
-      if (this.stopping) break;
+      if (batch.length > 0) await this.flush(batch);
+      this.current = null;
     }
-    if (batch.length > 0) await this.flush(batch);
   }
 
   private async flush(batch: JsMsg[]): Promise<void> {
@@ -157,7 +197,7 @@ export class IngestWorker {
     const good: JsMsg[] = [];
     for (const m of batch) {
       try {
-        items.push(decodeItem(m.data));
+        items.push(...decodeItems(m.data));
         good.push(m);
       } catch {
         // Not something a receiver of ours published: keep it out of the way, but on record.
@@ -176,6 +216,7 @@ export class IngestWorker {
       this.counters.detectionsStored += stats.detectionsStored;
       this.counters.detectionsRepeated += stats.detectionsRepeated;
     } catch (err) {
+      // Not acknowledged: JetStream delivers these again (nak asks for it after 1 s instead of ack_wait).
       this.counters.failures++;
       this.logger.warn({ err: err instanceof Error ? err.message : String(err), messages: good.length }, 'write to PostgreSQL failed; messages will be delivered again');
       for (const m of good) m.nak(1000);
@@ -183,9 +224,10 @@ export class IngestWorker {
     }
   }
 
+  /** Stops pulling; the write in progress commits and acknowledges first. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.stopMessages?.();
+    this.current?.stop();
     await this.running;
   }
 }
