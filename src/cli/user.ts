@@ -40,7 +40,8 @@ export function openStationStore(configFile: string | undefined, io: CliIo): Sta
   try {
     const { db } = openDatabase(file, { synchronous: 'full' });
     const outbox = new OutboxRepo(db, systemClock);
-    return { file, users: new UsersRepo(db, systemClock), audit: new AuditRepo(db, systemClock, outbox), close: () => db.close() };
+    const key = r.config.store.audit_key ? Buffer.from(r.config.store.audit_key.reveal()) : null;
+    return { file, users: new UsersRepo(db, systemClock), audit: new AuditRepo(db, systemClock, outbox, key), close: () => db.close() };
   } catch (err) {
     throw new AlprError(HttpErrors.STORE_UNAVAILABLE, { detail: errorMessage(err) }, { cause: err });
   }

@@ -17,7 +17,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { auditHash, GENESIS_HASH } from '../store/audit-repo.js';
+import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
 import { decodeBody, imageBytes } from '../upload/codec.js';
 import type { WireAck, WireAudit, WireBatch, WireRejection } from '../upload/wire.js';
 import type { ReceiverDb } from './receiver-db.js';
@@ -202,7 +202,8 @@ type ChainVerdict = 'append' | 'duplicate' | 'ahead' | { reason: string; storedH
 /** Where an audit row stands against the device's stored chain. */
 function chainVerdict(db: ReceiverDb, device: string, a: WireAudit): ChainVerdict {
   const fields = { id: a.id, at: a.at, user: a.user, action: a.action, object: a.object, purpose: a.purpose, caseNumber: a.case_number, details: a.details, ip: a.ip };
-  if (auditHash(a.prev_hash, fields) !== a.hash) return { reason: 'the row does not hash to its hash field', storedHash: null };
+  // A keyed row (HMAC with the device's audit key) cannot be recomputed here; its place in the chain still is checked.
+  if (!isKeyedHash(a.hash) && auditHash(a.prev_hash, fields) !== a.hash) return { reason: 'the row does not hash to its hash field', storedHash: null };
   const stored = db.auditHash(device, a.id);
   if (stored !== null) return stored === a.hash ? 'duplicate' : { reason: `contradicts audit row ${a.id} already stored (the device's log was rewritten?)`, storedHash: stored };
   const head = db.auditHead(device);

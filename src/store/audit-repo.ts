@@ -3,7 +3,8 @@
  * by name, date and time (roseville 426.8 (a); shasta 467.6 (a)), with purpose and case number
  * where the act needs one (sacramento-da IV.C.b).
  *
- * Hash-chained: `hash = sha256(prevHash + canonicalJson(fields))`, starting from 64 zeros. An
+ * Hash-chained: `hash = sha256(prevHash + canonicalJson(fields))` — or, with the audit key,
+ * `k1:` + HMAC-SHA256 over the same — starting from 64 zeros. An
  * edited row breaks its own hash; a deleted row breaks the next row's `prevHash`; a deleted
  * tail shows as a gap to the AUTOINCREMENT high-water mark. Each row is also queued for upload,
  * so the central server holds a copy the device cannot rewrite.
@@ -12,7 +13,7 @@
  * stored: SQLite and JSON would otherwise store a lone surrogate (`"x\ud800y"` typed as a user
  * name) as U+FFFD, and the stored row would never hash to what was chained.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../shared/clock.js';
 import { canonicalJson } from './canonical-json.js';
@@ -48,6 +49,11 @@ export interface AuditVerdict {
   /** Every broken link found (the first `MAX_BREAKS`); `breakCount` counts them all. */
   breaks: AuditBreak[];
   breakCount: number;
+  /**
+   * Rows hashed without the audit key (written before one was configured): anyone who can
+   * write the database could have rewritten those consistently; only the uploaded copy tells.
+   */
+  unkeyed?: number;
 }
 
 /** Most broken links listed in a verdict (all are counted). */
@@ -81,8 +87,19 @@ interface AuditRow {
   hash: string;
 }
 
+/**
+ * Rows hashed with the audit key carry this prefix: `k1:` + HMAC-SHA256(key, prevHash +
+ * canonicalJson(fields)). Without the key (held outside the database, `store.audit_key`), a
+ * keyed row can neither be forged nor re-hashed after an edit (issue 16 item 4).
+ */
+export const KEYED_PREFIX = 'k1:';
+
+export function isKeyedHash(hash: string): boolean {
+  return hash.startsWith(KEYED_PREFIX);
+}
+
 /** The hash of a row given its predecessor's; exported so that verifiers elsewhere agree. */
-export function auditHash(prevHash: string, r: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
+export function auditHash(prevHash: string, r: Omit<AuditRecord, 'prevHash' | 'hash'>, key: Buffer | null = null): string {
   const fields = {
     id: r.id,
     at: r.at,
@@ -94,6 +111,7 @@ export function auditHash(prevHash: string, r: Omit<AuditRecord, 'prevHash' | 'h
     details: r.details,
     ip: r.ip,
   };
+  if (key) return KEYED_PREFIX + createHmac('sha256', key).update(prevHash).update(canonicalJson(fields)).digest('hex');
   return createHash('sha256').update(prevHash).update(canonicalJson(fields)).digest('hex');
 }
 
@@ -126,6 +144,8 @@ export class AuditRepo {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly outbox: OutboxRepo,
+    /** The audit key (`store.audit_key`): new rows are keyed, and keyed rows can be checked. */
+    private readonly key: Buffer | null = null,
   ) {
     this.insertStmt = db.prepare(
       `INSERT INTO audit (id, at, user, action, object, purpose, case_number, details, ip, prev_hash, hash)
@@ -144,7 +164,7 @@ export class AuditRepo {
       const seq = this.seqStmt.get()?.seq ?? 0;
       const base = { ...wellFormed(e), id: Math.max(last?.id ?? 0, seq) + 1, at: this.clock.now() };
       const prevHash = last?.hash ?? GENESIS_HASH;
-      const record: AuditRecord = { ...base, prevHash, hash: auditHash(prevHash, base) };
+      const record: AuditRecord = { ...base, prevHash, hash: auditHash(prevHash, base, this.key) };
       this.insertStmt.run({ ...record, details: record.details === null ? null : JSON.stringify(record.details) });
       this.outbox.enqueue('audit', record.id, 0);
       return record;
@@ -192,6 +212,8 @@ export class AuditRepo {
     let prevHash = GENESIS_HASH;
     let expectedId = 1;
     let checked = 0;
+    let keyedSeen = false;
+    let unkeyed = 0;
     for (;;) {
       const rows = this.pageStmt.all(expectedId - 1, VERIFY_PAGE);
       for (const row of rows) {
@@ -201,7 +223,15 @@ export class AuditRepo {
         } else if (r.prevHash !== prevHash) {
           report(r.id, `row ${r.id} does not follow row ${r.id - 1} (prev_hash differs)`);
         }
-        if (auditHash(r.prevHash, r) !== r.hash) report(r.id, `row ${r.id} was altered (hash differs)`);
+        if (isKeyedHash(r.hash)) {
+          keyedSeen = true;
+          if (!this.key) report(r.id, `row ${r.id} is keyed: give the audit key (store.audit_key) to check it`);
+          else if (auditHash(r.prevHash, r, this.key) !== r.hash) report(r.id, `row ${r.id} was altered (keyed hash differs)`);
+        } else {
+          unkeyed++;
+          if (keyedSeen) report(r.id, `row ${r.id} is not keyed although earlier rows are (rewritten without the key?)`);
+          else if (auditHash(r.prevHash, r) !== r.hash) report(r.id, `row ${r.id} was altered (hash differs)`);
+        }
         prevHash = r.hash;
         expectedId = r.id + 1;
         checked++;
@@ -211,6 +241,6 @@ export class AuditRepo {
     const seq = this.seqStmt.get()?.seq ?? 0;
     if (seq > expectedId - 1) report(expectedId, `rows ${expectedId}..${seq} were deleted from the end of the log`);
     const first = breaks[0] ?? null;
-    return { ok: breakCount === 0, checked, firstBadId: first?.id ?? null, problem: first?.problem ?? null, breaks, breakCount };
+    return { ok: breakCount === 0, checked, firstBadId: first?.id ?? null, problem: first?.problem ?? null, breaks, breakCount, unkeyed };
   }
 }

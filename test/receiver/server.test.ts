@@ -242,6 +242,16 @@ describe('hardening (issue 16 items 10 and 13)', () => {
     expect(db.auditRows('unit-7').map((r) => r.hash)).toEqual(real.map((r) => r.hash));
   });
 
+  it('keyed rows (HMAC with the device key) are taken in chain order without recomputing their hash', async () => {
+    const keyed = auditChain(2).map((r) => ({ ...r }));
+    keyed[0]!.hash = `k1:${'a'.repeat(64)}`;
+    keyed[1]!.prev_hash = keyed[0]!.hash;
+    keyed[1]!.hash = `k1:${'b'.repeat(64)}`;
+    expect((await post(withAudit(keyed))).json().acknowledged.audit).toEqual([1, 2]);
+    const stray = { ...keyed[1]!, id: 3, prev_hash: `k1:${'c'.repeat(64)}`, hash: `k1:${'d'.repeat(64)}` };
+    expect((await post(withAudit([stray]))).json().rejected[0].reason).toMatch(/does not chain/);
+  });
+
   it('alpr-edge receiver will not start without device tokens unless told --insecure-no-auth', async () => {
     const { command } = await import('../../src/cli/receiver.js');
     await expect(command.run(['--port', '0', '--db', join(dir, 'x.db')], { out: () => undefined, err: () => undefined, env: {} })).rejects.toThrow(/--device-tokens/);

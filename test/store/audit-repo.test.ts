@@ -1,7 +1,12 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/store/canonical-json.js';
-import { auditHash, GENESIS_HASH, type AuditInput } from '../../src/store/audit-repo.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditRepo, auditHash, GENESIS_HASH, type AuditInput } from '../../src/store/audit-repo.js';
+import { openDatabase } from '../../src/store/database.js';
+import { OutboxRepo } from '../../src/store/outbox-repo.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { openTestStore, type TestStore } from './helpers/fixtures.js';
 
@@ -52,7 +57,7 @@ describe('AuditRepo', () => {
     expect(a).toMatchObject({ id: 1, at: Date.UTC(2026, 2, 1), prevHash: GENESIS_HASH });
     expect(b.prevHash).toBe(a.hash);
     expect(b.hash).toBe(auditHash(a.hash, { ...entry({ action: 'view', object: 'detection:x', details: null }), id: 2, at: Date.UTC(2026, 2, 1) + 1000 }));
-    expect(t.store.audit.verify()).toEqual({ ok: true, checked: 2, firstBadId: null, problem: null, breaks: [], breakCount: 0 });
+    expect(t.store.audit.verify()).toEqual({ ok: true, checked: 2, firstBadId: null, problem: null, breaks: [], breakCount: 0, unkeyed: 2 });
   });
 
   it('queries by time, user and action, newest first, with paging', async () => {
@@ -126,3 +131,59 @@ describe('AuditRepo', () => {
     expect(claimed).toEqual([expect.objectContaining({ stream: 'audit', ref: 1 })]);
   });
 });
+
+describe('keyed chain (issue 16 item 4: anyone able to write the database could re-hash the chain)', () => {
+  const KEY = Buffer.from('an audit key of thirty-two chars or more, kept outside the database');
+
+  function open(dir: string, key: Buffer | null) {
+    const { db } = openDatabase(join(dir, 'alpr.db'), { synchronous: 'full' });
+    const clock = new ManualClock(Date.UTC(2026, 2, 1));
+    return { db, audit: new AuditRepo(db, clock, new OutboxRepo(db, clock), key) };
+  }
+
+  it('a rewritten row re-hashed without the key is found; with the key every row checks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-audit-key-'));
+    try {
+      const a = open(dir, KEY);
+      for (let i = 0; i < 4; i++) a.audit.append(entry());
+      expect(a.audit.get(1)!.hash).toMatch(/^k1:[0-9a-f]{64}$/);
+      expect(a.audit.verify()).toMatchObject({ ok: true, checked: 4, unkeyed: 0 });
+      // An intruder with the file rewrites row 2 and re-chains everything after it, as the
+      // plain chain allowed: without the key the best they can do is unkeyed SHA-256 hashes.
+      a.db.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
+      let prev = a.audit.get(1)!.hash;
+      for (let id = 2; id <= 4; id++) {
+        const r = { ...a.audit.get(id)!, purpose: id === 2 ? 'curiosity' : a.audit.get(id)!.purpose };
+        const hash = auditHash(prev, r);
+        a.db.prepare('UPDATE audit SET purpose = ?, prev_hash = ?, hash = ? WHERE id = ?').run(r.purpose, prev, hash, id);
+        prev = hash;
+      }
+      const v = a.audit.verify();
+      expect(v.ok).toBe(false);
+      expect(v.breaks.map((b) => b.id)).toEqual([2, 3, 4]);
+      expect(v.problem).toMatch(/not keyed although earlier rows are/);
+      a.db.close();
+      // Without the key, keyed rows cannot be checked at all, and say so.
+      const b = open(dir, null);
+      expect(b.audit.verify().problem).toMatch(/give the audit key/);
+      b.db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a keyed row edited in place (hash kept) is found', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-audit-key-'));
+    try {
+      const a = open(dir, KEY);
+      for (let i = 0; i < 3; i++) a.audit.append(entry());
+      a.db.exec('DROP TRIGGER audit_no_update;');
+      a.db.prepare("UPDATE audit SET user = 'x' WHERE id = 2").run();
+      expect(a.audit.verify()).toMatchObject({ ok: false, firstBadId: 2, problem: expect.stringMatching(/keyed hash differs/) });
+      a.db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ConfigCheck } from '../checks.js';
 import { StringEnum } from '../helpers.js';
+import { Secret, SecretRef } from '../secret.js';
 
 const DAY_MAX = 3650;
 
@@ -53,6 +54,11 @@ export const QuotaSection = Type.Object(
 export const StoreSection = Type.Object(
   {
     database: Type.String({ default: 'alpr.db', minLength: 1, pattern: '^[^/\\\\]+$', description: 'SQLite file name inside device.data_dir.' }),
+    audit_key: Type.Optional(
+      SecretRef(
+        "Key of the audit log's hash chain (HMAC-SHA256), held outside the database: {file: $CREDENTIALS_DIRECTORY/audit-key} (systemd LoadCredential=) or {env: VAR}; at least 32 characters (alpr-edge token makes one). Unset = a plain SHA-256 chain that anyone able to write the database can recompute.",
+      ),
+    ),
     synchronous: StringEnum(['full', 'normal'] as const, {
       default: 'full',
       description: 'SQLite synchronous mode. full = every stored detection survives a power cut (one fsync per commit); normal = faster, but the last commits can be lost on power loss. See docs/store.md.',
@@ -81,5 +87,9 @@ export const storeChecks: ConfigCheck[] = [
   (config) => {
     const r = config.store.retention;
     return r.min_age_d > r.max_age_d ? [`store.retention.min_age_d: must not exceed store.retention.max_age_d (${r.max_age_d})`] : [];
+  },
+  (config) => {
+    const key = config.store.audit_key;
+    return key instanceof Secret && key.reveal().trim().length < 32 ? ['store.audit_key: must be at least 32 characters (alpr-edge token makes one)'] : [];
   },
 ];
