@@ -187,6 +187,26 @@ describe('the daemon on the demo configuration', () => {
     expect(hits.slice(1).every((h) => h.event === 'hit-update')).toBe(true);
   }, 60_000);
 
+  it('judges the camera picture (issue 18): faults on the status entry and in /metrics, and the demo clip raises none', async () => {
+    const status = async (): Promise<{ state: string; details: Record<string, unknown> }> => {
+      const res = await fetch(`${base}/api/status`, { headers: { authorization: `Bearer ${MONITOR}` } });
+      return ((await res.json()) as { units: { name: string; state: string; details: Record<string, unknown> }[] }).units.find((u) => u.name === 'camera:demo')!;
+    };
+    let cam = await status();
+    const deadline = Date.now() + 60_000;
+    while (!(cam.details.picture as { faults?: unknown[] } | undefined)?.faults && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      cam = await status();
+    }
+    const faults = (cam.details.picture as { faults: { kind: string; state: string }[] }).faults;
+    expect(faults.map((f) => f.kind)).toEqual(['covered', 'saturated', 'blur', 'glare', 'frozen', 'moved', 'unreadable', 'no_plates']);
+    expect(faults.filter((f) => f.state === 'raised')).toEqual([]);
+    const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${MONITOR}` } })).text();
+    expect(metrics).toContain('alpr_camera_picture_covered{unit="camera:demo"} 0');
+    expect(metrics).toContain('alpr_camera_picture_moved{unit="camera:demo"} 0');
+    expect(records().filter((r) => typeof r.msg === 'string' && r.msg.startsWith('camera picture'))).toEqual([]);
+  }, 90_000);
+
   it('doctor reports the readiness of the running daemon', async () => {
     const r = await runCli(['doctor', '--url', base], { ALPR_EDGE_MONITOR_TOKEN: MONITOR });
     expect(r.stdout).toMatch(/^readiness: (GREEN|AMBER|RED)/);
