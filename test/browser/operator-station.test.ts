@@ -50,6 +50,7 @@ beforeAll(async () => {
   station = await startStation();
   await station.addUser('olive', 'operator', OPERATOR_PW);
   await station.addUser('adam', 'administrator', ADMIN_PW);
+  await station.addUser('bea', 'administrator', ADMIN_PW);
   for (const [name, kind] of [['camera:front', 'camera'], ['gps', 'gps'], ['hotlist', 'hotlist'], ['upload', 'upload']] as const) {
     station.registry.reporter(name, kind).set('ok', 'running');
   }
@@ -219,7 +220,7 @@ describe('operator', () => {
 });
 
 describe('administrator', () => {
-  test('exports the results as CSV and images after recording the request', async () => {
+  test('requests a release of the results; a second administrator approves and exports it as CSV and images', async () => {
     await page.click('#logout');
     await page.waitForURL(/\/login/);
     await logIn('adam', ADMIN_PW);
@@ -241,22 +242,51 @@ describe('administrator', () => {
     await page.waitForSelector('#search-results tbody tr:first-child .hold:has-text("Release hold")');
     expect(station.store.detections.get(held!)?.evidenceHold).toBe(true);
 
-    await page.selectOption('#export-form select[name=format]', 'zip');
+    // A release needs the written request's details; each missing one is named beside its field.
     await page.click('#export-form button[type=submit]');
     await page.waitForSelector('#export-form .field-error');
     expect(await page.locator('#export-form label:has(input[name=requestingAgency]) .field-error').count()).toBe(1);
+    // A federal agency is refused on the device, with the policy cited.
+    await page.fill('#export-form input[name=requestingAgency]', 'US Marshals Service');
+    await page.selectOption('#export-form select[name=agencyKind]', 'federal');
+    await page.fill('#export-form input[name=requester]', 'Dep. K. Lowe');
+    await page.selectOption('#export-form select[name=releasePurposeCategory]', 'wanted person');
+    await page.fill('#export-form input[name=releasePurpose]', 'fugitive task force');
+    await page.fill('#export-form input[name=writtenRequestRef]', 'USMS-26-19');
+    await page.fill('#export-form input[name=writtenRequestDate]', new Date().toISOString().slice(0, 10));
+    await page.click('#export-form button[type=submit]');
+    await page.waitForSelector('#export-form .form-errors li');
+    expect(await page.textContent('#export-form .form-errors')).toMatch(/not shared with federal agencies/);
 
     await page.fill('#export-form input[name=requestingAgency]', 'Sacramento County DA');
+    await page.selectOption('#export-form select[name=agencyKind]', 'ca_prosecutor');
     await page.fill('#export-form input[name=requester]', 'Inv. R. Diaz');
+    await page.selectOption('#export-form select[name=releasePurposeCategory]', 'prosecution');
     await page.fill('#export-form input[name=releasePurpose]', 'prosecution of SAC-26-0042');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-form button[type=submit]')]);
-    expect(download.suggestedFilename()).toMatch(/^alpr-export-mdc-1207-.*\.zip$/);
+    await page.fill('#export-form input[name=writtenRequestRef]', 'DA-26-117');
+    await page.click('#export-form button[type=submit]');
+    await page.waitForSelector('#releases tr[data-release]:has-text("Sacramento County DA")');
+    // The requesting administrator cannot approve their own request.
+    expect(await page.locator('#releases tr[data-release] .approve').count()).toBe(0);
+    await shot('11-release-requested');
+
+    // A second administrator approves it, then exports it.
+    await page.click('#logout');
+    await page.waitForURL(/\/login/);
+    await logIn('bea', ADMIN_PW);
+    await page.click('nav a[href="/search"]');
+    await page.click('#releases tr[data-release]:has-text("Sacramento County DA") .approve');
+    await page.waitForSelector('#releases tr[data-release]:has-text("Sacramento County DA") .export[data-format="zip"]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#releases .export[data-format="zip"]')]);
+    expect(download.suggestedFilename()).toMatch(/\.zip$/);
     const file = join(ARTIFACTS, 'export.zip');
     await download.saveAs(file);
     const names = [...readZip(file).keys()];
     expect(names.filter((n) => n.endsWith('.jpg'))).toHaveLength(4);
-    expect(station.store.audit.query({ action: 'export' })[0]).toMatchObject({ user: 'adam', details: { requestingAgency: 'Sacramento County DA', approvedBy: 'adam', count: 2 } });
-    await shot('11-export');
+    expect(station.store.audit.query({ action: 'release.requested' })[0]).toMatchObject({ user: 'adam', object: 'Sacramento County DA' });
+    expect(station.store.audit.query({ action: 'release.approved' })[0]).toMatchObject({ user: 'bea' });
+    expect(station.store.audit.query({ action: 'release.exported' })[0]).toMatchObject({ user: 'bea', details: { approvedBy: 'bea', count: 2 } });
+    await shot('11-release-exported');
   });
 
   test('the accounts page lists the accounts with their state', async () => {

@@ -6,6 +6,7 @@
 import type { HotlistEntryInfo } from '../../hotlist/types.js';
 import { ROLES, type UserRecord } from '../ports.js';
 import type { Session } from '../auth/session-store.js';
+import { AGENCY_KINDS, RELEASE_PURPOSES } from '../export/release-policy.js';
 import { html, timeTag, type SafeHtml } from './html.js';
 
 export function loginBody(next: string): SafeHtml {
@@ -113,17 +114,36 @@ export function searchBody(cameras: string[], canExport: boolean, purposes: read
 ${canExport ? exportForm() : html`<p class="muted">Exports are released by an administrator on a recorded request.</p>`}`;
 }
 
+const KIND_TEXT: Record<string, string> = {
+  ca_law_enforcement: 'California law enforcement',
+  ca_prosecutor: 'California prosecutor',
+  out_of_state: 'Out-of-state agency',
+  federal: 'Federal agency',
+  private: 'Private entity',
+  other: 'Other',
+};
+
+/**
+ * A release of the search results to another agency, in three audited steps (docs/operator.md,
+ * "Releases"): this administrator requests it from the written request, a second administrator
+ * approves it in the list below, then either exports it.
+ */
 function exportForm(): SafeHtml {
   return html`<form id="export-form" class="grid-form" hidden>
-  <h2 class="wide">Export these results</h2>
-  <p class="wide">Data is released only to law-enforcement or prosecutorial agencies on a written request naming the agency, the person and the purpose (shasta 467.7, roseville 426.9). The release is recorded.</p>
+  <h2 class="wide">Request a release of these results</h2>
+  <p class="wide">Only to California law-enforcement agencies and prosecutors, on a written request naming the agency, the person and the purpose (sacramento-pd 525.08 C; shasta 467.7; roseville 426.9). A second administrator approves it before it can be exported. Everything is recorded.</p>
   <label>Requesting agency <input name="requestingAgency" maxlength="200"></label>
+  <label>Kind of agency <select name="agencyKind"><option value="">choose…</option>${AGENCY_KINDS.map((k) => html`<option value="${k}">${KIND_TEXT[k] ?? k}</option>`)}</select></label>
+  <label>State <input name="agencyState" maxlength="2" value="CA" autocapitalize="characters"></label>
   <label>Requesting person <input name="requester" maxlength="200"></label>
-  <label class="wide">Purpose of the request <input name="releasePurpose" maxlength="500"></label>
-  <label>Format <select name="format"><option value="csv">CSV</option><option value="zip">CSV + images (zip)</option></select></label>
-  <button type="submit">Export</button>
+  <label>Purpose <select name="releasePurposeCategory"><option value="">choose…</option>${RELEASE_PURPOSES.map((p) => html`<option>${p}</option>`)}</select></label>
+  <label>Purpose in the request's words <input name="releasePurpose" maxlength="500"></label>
+  <label>Written request reference <input name="writtenRequestRef" maxlength="100"></label>
+  <label>Written request date <input name="writtenRequestDate" type="date"></label>
+  <button type="submit">Request release</button>
   <ul class="form-errors" role="alert"></ul>
-</form>`;
+</form>
+<section id="releases"><h2>Releases</h2><p class="muted">Loading…</p></section>`;
 }
 
 export function auditBody(): SafeHtml {

@@ -1,4 +1,4 @@
-import { api, localMs, readRow, showErrors, clearErrors } from '/assets/app.js';
+import { api, esc, fmtTime, localMs, readRow, showErrors, clearErrors } from '/assets/app.js';
 
 const form = document.getElementById('search-form');
 const results = document.getElementById('search-results');
@@ -59,19 +59,76 @@ results.addEventListener('click', async (ev) => {
   b.textContent = hold ? 'Release hold' : 'Evidence hold';
 });
 
+// ---- releases (administrators): request from the results, a second administrator approves, export.
+const releases = document.getElementById('releases');
+const me = document.body.dataset.user;
+const STATUS = { pending: 'waiting for a second administrator', approved: 'approved' };
+
+async function loadReleases() {
+  if (!releases) return;
+  const r = await api('GET', '/api/releases');
+  if (!r.ok) return void (releases.querySelector('p, table').outerHTML = `<p class="error-text">${esc(r.body.message ?? 'releases could not be loaded')}</p>`);
+  const rows = r.body.releases;
+  const table = rows.length
+    ? `<table class="releases"><thead><tr><th>#</th><th>Requested</th><th>Agency and person</th><th>Purpose</th><th>Detections</th><th>State</th><th></th></tr></thead><tbody>${rows
+        .map(
+          (x) => `<tr data-release="${x.releaseId}"><td>${x.releaseId}</td><td>${esc(x.requestedBy)}<br><span class="muted">${esc(fmtTime(x.requestedAt))}</span></td>
+<td>${esc(x.requestingAgency)}<br><span class="muted">${esc(x.requester)} · ${esc(x.writtenRequestRef)}</span></td><td>${esc(x.purpose)}</td><td>${x.count}</td>
+<td>${x.status === 'approved' ? `<span class="pill pill-green">approved</span><br><span class="muted">${esc(x.approvedBy)}</span>` : `<span class="pill pill-amber">${esc(STATUS[x.status] ?? x.status)}</span>`}</td>
+<td>${x.status === 'pending' && x.requestedBy !== me ? `<button type="button" class="approve" data-id="${x.releaseId}">Approve</button>` : ''}${
+            x.status === 'approved' ? `<button type="button" class="ghost export" data-id="${x.releaseId}" data-format="csv">CSV</button> <button type="button" class="ghost export" data-id="${x.releaseId}" data-format="zip">CSV + images</button>` : ''
+          }</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p class="muted">No releases yet.</p>';
+  releases.innerHTML = `<h2>Releases</h2><p class="form-error" role="alert"></p>${table}`;
+}
+
 exportForm?.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   clearErrors(exportForm);
   const f = exportForm.elements;
-  const body = { ...lastQuery, requestingAgency: f.requestingAgency.value, requester: f.requester.value, releasePurpose: f.releasePurpose.value, format: f.format.value };
-  const res = await fetch('/api/export', {
+  const value = (name) => f[name].value.trim() || null;
+  const ids = [...results.tBodies[0].rows].map((tr) => tr.dataset.detection);
+  const body = {
+    caseNumber: lastQuery.caseNumber,
+    purposeCategory: lastQuery.purposeCategory,
+    purpose: lastQuery.purpose,
+    detectionIds: ids,
+    requestingAgency: value('requestingAgency'),
+    agencyKind: value('agencyKind'),
+    agencyState: value('agencyState')?.toUpperCase() ?? null,
+    requester: value('requester'),
+    releasePurposeCategory: value('releasePurposeCategory'),
+    releasePurpose: value('releasePurpose'),
+    writtenRequestRef: value('writtenRequestRef'),
+    writtenRequestDate: value('writtenRequestDate'),
+  };
+  const r = await api('POST', '/api/releases', body);
+  if (!r.ok) return showErrors(exportForm, r.body);
+  exportForm.reset();
+  exportForm.hidden = true;
+  await loadReleases();
+});
+
+releases?.addEventListener('click', async (ev) => {
+  const approve = ev.target.closest('.approve');
+  const exp = ev.target.closest('.export');
+  const error = releases.querySelector('.form-error');
+  if (approve) {
+    const r = await api('POST', `/api/releases/${approve.dataset.id}/approve`);
+    if (!r.ok) return void (error.textContent = r.body.message ?? 'refused');
+    return loadReleases();
+  }
+  if (!exp) return;
+  const res = await fetch(`/api/releases/${exp.dataset.id}/export`, {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json', 'x-csrf-token': document.querySelector('meta[name="csrf-token"]').content },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ format: exp.dataset.format }),
   });
-  if (!res.ok) return showErrors(exportForm, await res.json());
-  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `export.${f.format.value}`;
+  if (!res.ok) return void (error.textContent = (await res.json().catch(() => ({}))).message ?? `export refused (${res.status})`);
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `release.${exp.dataset.format}`;
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;
@@ -81,3 +138,5 @@ exportForm?.addEventListener('submit', async (ev) => {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 });
+
+await loadReleases();
