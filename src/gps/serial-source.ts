@@ -24,6 +24,9 @@ const EPOCH_QUIET_MS = 80;
 const TICK_MS = 250;
 /** A device-directory event opens the port at once, but not more often than this (/dev is busy). */
 const WATCH_MIN_GAP_MS = 200;
+/** After the device appears, a failed open is retried this soon, for this long. */
+const APPEARED_RETRY_MS = 150;
+const APPEARED_RETRY_WINDOW_MS = 2000;
 
 export interface SerialSourceOptions {
   path: string;
@@ -53,6 +56,7 @@ export class SerialSource implements GpsSource {
   private watcher: FSWatcher | null = null;
   private watchedDir = '';
   private lastOpenAt = 0;
+  private appearedAt = 0;
   /** When the current outage began (first failure since data last flowed), or null. */
   private outageSince: number | null = null;
 
@@ -111,9 +115,14 @@ export class SerialSource implements GpsSource {
     // The watched directory may have been a parent; the device's own may exist now.
     if (this.watchedDir !== dirname(this.opts.path)) this.watchDevice();
     if (this.connected || this.port || !existsSync(this.opts.path)) return;
-    if (this.clock.now() - this.lastOpenAt < WATCH_MIN_GAP_MS) return;
+    const now = this.clock.now();
+    this.appearedAt = now;
     clearTimeout(this.retryTimer);
-    this.open();
+    // Not sooner than WATCH_MIN_GAP_MS after the last attempt, but never dropped: an event
+    // skipped here may be the last one there is.
+    const wait = this.lastOpenAt + WATCH_MIN_GAP_MS - now;
+    if (wait > 0) this.retryTimer = setTimeout(() => this.open(), wait);
+    else this.open();
   }
 
   async stop(): Promise<void> {
@@ -246,7 +255,9 @@ export class SerialSource implements GpsSource {
   private failed(err: AlprError): void {
     if (!this.running) return;
     this.connected = false;
-    const delay = this.backoff.next();
+    // A device that has just appeared may not be ready for a moment (udev, socat still setting
+    // up): try again shortly for a while instead of waiting out the backoff.
+    const delay = this.clock.now() - this.appearedAt < APPEARED_RETRY_WINDOW_MS ? APPEARED_RETRY_MS : this.backoff.next();
     // The first failure is news; the hundredth retry of an unplugged receiver is not.
     if (!this.failureLogged) this.logger.warn({ code: err.code, path: this.opts.path, retry_ms: delay }, err.message);
     else this.logger.debug({ code: err.code, retry_ms: delay }, err.message);

@@ -52,12 +52,12 @@ describe('serial source through a socat pty (real serialport)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function build(over: Partial<GpsConfig['serial']> & { idle_timeout_s?: number } = {}) {
-    const { idle_timeout_s, ...serial } = over;
+  function build(over: Partial<GpsConfig['serial']> & { idle_timeout_s?: number; reconnect?: { initial_s: number; max_s: number } } = {}) {
+    const { idle_timeout_s, reconnect, ...serial } = over;
     const config = Value.Default(GpsSection, {
       source: 'serial',
       serial: { path: pty.readerPath, baud: 9600, ...serial },
-      reconnect: { initial_s: 0.1, max_s: 0.5 },
+      reconnect: reconnect ?? { initial_s: 0.1, max_s: 0.5 },
       idle_timeout_s: idle_timeout_s ?? 5,
     }) as GpsConfig;
     const registry = new StatusRegistry(systemClock);
@@ -200,6 +200,32 @@ describe('serial source through a socat pty (real serialport)', () => {
     expect(lines.filter((l) => l.level === 40 && /GPS_SERIAL/.test(String(l.code))).length).toBe(1);
   });
 
+  it('is back as soon as the device reappears, not at the next retry, with the outage start kept (replug took 25 s before)', async () => {
+    // The next retry is 30–60 s away, past any wait below (25 s at most): only the device watch can bring it back.
+    const { unit, fixes, status } = build({ reconnect: { initial_s: 60, max_s: 120 } });
+    await unit.start();
+    await waitFor(() => status().details.connected === true, 5_000, 'port open');
+    const epochs = epochTexts(12);
+    for (const ep of epochs.slice(0, 3)) await pty.write(ep);
+    await waitFor(() => fixes.length === 3, 5_000, 'first fixes');
+
+    await pty.stop();
+    await waitFor(() => status().state === 'down', 5_000, 'state down');
+    const outage = status().details.outage_since;
+    expect(typeof outage).toBe('string');
+    expect(status().since).toBe(outage);
+    expect(status().message).toMatch(/out since \S+; next try at \S+ or when the device appears$/);
+
+    const replugged = performance.now();
+    await pty.start();
+    await waitFor(() => status().details.connected === true, 10_000, 'reopened after replug');
+    const reopenMs = performance.now() - replugged;
+    for (const ep of epochs.slice(3)) await pty.write(ep);
+    await waitFor(() => fixes.length === 12, 10_000, 'fixes after replug');
+    console.info(`GPS replug: port open ${reopenMs.toFixed(0)} ms, fix ${(performance.now() - replugged).toFixed(0)} ms after the device reappeared`);
+    expect(status().details.outage_since).toBeNull();
+  });
+
   it('reopens a port that stays silent longer than idle_timeout_s', async () => {
     const { unit, status, lines } = build({ idle_timeout_s: 1 });
     await unit.start();
@@ -217,8 +243,13 @@ describe('serial source without a device', () => {
     const unit = new GpsUnit({ config, logger, reporter: registry.reporter('gps', 'gps'), clock: systemClock });
     await unit.start();
     try {
+      await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 1, 10_000, 'a failed open');
+      const firstSince = registry.get('gps')!.details.outage_since;
       await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 3, 10_000, 'three failed opens');
       const s = registry.get('gps')!;
+      // The outage began at the first failure; retries do not move it (nor the state's since).
+      expect(s.details.outage_since).toBe(firstSince);
+      expect(s.since).toBe(firstSince);
       expect(s.state).toBe('down');
       expect(s.message).toMatch(/^cannot open GPS serial port \/nonexistent\/ttyGPS: .*; out since \S+; next try at \S+ or when the device appears$/);
       expect(s.details).toMatchObject({ connected: false, device: '/nonexistent/ttyGPS', baud: 4800 });
