@@ -169,9 +169,9 @@ try {
   await phase('no images', fleet(PER_DEVICE, null, 'plain'));
   await phase(`images (${IMAGES.plate / 1024} + ${IMAGES.overview / 1024} KiB)`, fleet(PER_DEVICE_IMAGES, IMAGES, 'img'));
 
-  // Backlog: the workers are stopped while devices deliver to JetStream; then they drain it.
-  const workers = procs.procs.filter((p) => p.role === 'worker');
-  for (const w of workers) await procs.kill(w, 'SIGTERM');
+  // Backlog: the workers are paused (SIGSTOP) while devices deliver to JetStream; then they drain it.
+  const workers = procs.procs.filter((p) => p.role === 'worker' && p.child.exitCode === null);
+  for (const w of workers) w.child.kill('SIGSTOP');
   const backlog = fleet(PER_DEVICE, null, 'backlog');
   const nBacklog = backlog.reduce((s, d) => s + d.ids.length, 0);
   const before = await stored();
@@ -181,7 +181,7 @@ try {
   all.push(...backlog);
   const cpu0 = cpuNow();
   const tDrain = performance.now();
-  await Promise.all([procs.start('worker', 3), procs.start('worker', 4)]);
+  for (const w of workers) w.child.kill('SIGCONT');
   await waitStored(before + nBacklog);
   const drainS = (performance.now() - tDrain) / 1000;
   const cpu1 = cpuNow();
@@ -189,13 +189,13 @@ try {
     detections: nBacklog,
     receive_only_per_s: Math.round(nBacklog / upS),
     drain_per_s: Math.round(nBacklog / drainS),
-    drain_cpu_ms_per_1000: Math.round(((cpu1.central - cpu0.central + cpu1.postgres - cpu0.postgres + cpu1.nats - cpu0.nats) / TICK) * 1e6 / nBacklog),
+    drain_cpu_ms_per_1000: Math.round((((cpu1.central - cpu0.central + cpu1.postgres - cpu0.postgres + cpu1.nats - cpu0.nats) / TICK) * 1e6) / nBacklog),
   };
   console.error(`backlog: ${JSON.stringify(drain)}`);
 
   // Faults: kill a receiver at 20 %, restore it at 40 %; kill a worker at 55 %, restore it at 75 %.
   const liveReceiver = procs.procs.find((p) => p.role === 'receiver' && p === r1)!;
-  const liveWorker = procs.procs.filter((p) => p.role === 'worker' && p !== w1 && p.child.exitCode === null)[0]!;
+  const liveWorker = procs.procs.filter((p) => p.role === 'worker' && p !== w1 && p.child.exitCode === null)[0] ?? w1!;
   const faults: string[] = [];
   await phase('faults (receiver and worker killed, restored)', fleet(PER_DEVICE, null, 'fault'), async (target) => {
     const start = await stored();
@@ -210,7 +210,7 @@ try {
     await procs.kill(liveWorker);
     faults.push(`worker killed at ${await stored()}`);
     await at(0.75);
-    await procs.start('worker', 5);
+    await procs.start('worker', 3);
     faults.push(`worker restored at ${await stored()}`);
   });
   console.error(faults.join('; '));

@@ -38,6 +38,8 @@ export const command: CliCommand = {
       },
     });
     if (!values.config) throw new UsageError('--config FILE is required');
+    const role = values.role as CentralRole;
+    if (!ROLES.has(role)) throw new UsageError('--role must be all, receiver or worker');
     let cfg: CentralConfig;
     try {
       cfg = loadCentralConfig(values.config, io.env);
@@ -49,11 +51,7 @@ export const command: CliCommand = {
       throw err;
     }
     const [sub = 'run', ...rest] = positionals;
-    if (sub === 'run') {
-      const role = values.role as CentralRole;
-      if (!ROLES.has(role)) throw new UsageError('--role must be all, receiver or worker');
-      return serve(cfg, role, io);
-    }
+    if (sub === 'run') return serve(cfg, role, io);
     return withStore(cfg, async (store) => {
       switch (sub) {
         case 'migrate': {

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command } from '../../src/cli/central.js';
+import { UsageError } from '../../src/cli/command.js';
+import { centralConfigFromObject, CentralConfigError } from '../../src/central/config.js';
+import { PostgresPeer } from '../peers/postgres-peer.js';
+import { freshDatabase } from './helpers.js';
+
+const pg = new PostgresPeer({ fsync: false });
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'alpr-central-cli-'));
+  await pg.start();
+  config = join(dir, 'central.yaml');
+  writeFileSync(config, `postgres:\n  url: ${await freshDatabase(pg)}\nlog_level: silent\n`);
+});
+afterAll(async () => {
+  await pg.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await command.run(args, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+  return { code, out, err };
+}
+
+describe('alpr-edge central', () => {
+  it('migrates once, then reports the schema up to date', async () => {
+    expect((await cli('migrate', '--config', config)).out).toEqual(['applied migrations 1']);
+    expect((await cli('migrate', '--config', config)).out).toEqual(['schema is up to date']);
+  });
+
+  it('issues a token (printed alone), lists it by fingerprint only, and revokes it', async () => {
+    const issued = await cli('token', 'issue', 'car-12', '--config', config);
+    expect(issued.code).toBe(0);
+    expect(issued.out).toHaveLength(1);
+    const token = issued.out[0]!;
+    expect(token).toMatch(/^alpr_[A-Za-z0-9_-]{43}$/);
+    const listed = await cli('token', 'list', '--config', config);
+    expect(listed.out.join('\n')).toMatch(/^car-12\t[0-9a-f]{8}\tissued .*\tlive$/m);
+    expect(listed.out.join('\n')).not.toContain(token);
+    const revoked = await cli('token', 'revoke', 'car-12', '--config', config);
+    expect(revoked).toMatchObject({ code: 0, out: [expect.stringMatching(/revoked 1 token\(s\) of car-12/)] });
+    expect((await cli('token', 'list', '--config', config)).out.join('\n')).toMatch(/car-12\t.*\trevoked /);
+    expect((await cli('token', 'revoke', 'car-12', '--config', config)).code).toBe(1);
+  });
+
+  it('reports a clean audit-chain state as exit 0', async () => {
+    expect((await cli('chains', '--config', config)).code).toBe(0);
+  });
+
+  it.each([
+    [[], /--config/],
+    [['--config', 'x.yaml', '--role', 'boss'], /--role/],
+    [['frobnicate'], /--config/],
+  ])('refuses %j', async (args, message) => {
+    await expect(cli(...args)).rejects.toThrow(UsageError);
+    await expect(cli(...args)).rejects.toThrow(message);
+  });
+
+  it('refuses an unknown subcommand and a token command without a device', async () => {
+    await expect(cli('frobnicate', '--config', config)).rejects.toThrow(/unknown subcommand/);
+    await expect(cli('token', 'issue', '--config', config)).rejects.toThrow(/token issue/);
+  });
+});
+
+describe('central configuration', () => {
+  it('lists every problem at once as path: message', () => {
+    let err: unknown;
+    try {
+      centralConfigFromObject({ mode: 'cloud', postgres: { url: 'postgres://u:pw@h/db' }, retention: { days: 30 }, surprise: 1 }, dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CentralConfigError);
+    const errors = (err as CentralConfigError).errors;
+    expect(errors).toEqual(expect.arrayContaining(['surprise: unknown key', 'retention.days: must be >= 90', expect.stringMatching(/^mode: /)]));
+  });
+
+  it('refuses a password inside the URL and reads it from the environment instead', () => {
+    expect(() => centralConfigFromObject({ postgres: { url: 'postgres://u:pw@h/db' } }, dir)).toThrow(/must not hold the password/);
+    const c = centralConfigFromObject({ postgres: { url: 'postgres://u@h/db', password: { env: 'PGPW' } } }, dir, { PGPW: 's3cret' });
+    expect(c.postgres.password?.reveal()).toBe('s3cret');
+    expect(JSON.stringify(c)).not.toContain('s3cret');
+    expect(() => centralConfigFromObject({ postgres: { url: 'postgres://u@h/db', password: { env: 'NOPE' } } }, dir, {})).toThrow(/NOPE is not set/);
+  });
+});
