@@ -115,7 +115,7 @@ it('tracker → sink: one alarm on the first confident read, revised (silently) 
     k.t.tick();
     await waitFor(() => h.events.some((e) => e.type === 'hit-update'), 'the pass-end revision');
     const told = h.events.filter((e) => e.type !== 'detection');
-    expect(told.map((e) => [e.type, e.type === 'detection' ? null : e.alert?.change, e.type === 'detection' ? null : e.alert?.stage])).toEqual([
+    expect(told.map((e) => [e.type, e.alert?.change, e.alert?.stage])).toEqual([
       ['hit', 'new', 'first_read'],
       ['hit-update', 'revised', 'pass_end'],
     ]);
