@@ -27,7 +27,8 @@ import { isDiskFull, openDatabase, type OpenResult } from './database.js';
 import { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
 import { StoreErrors } from './errors.js';
-import { HIT_PRIORITY, HitsRepo } from './hits-repo.js';
+import { HitAlertsRepo } from './hit-alerts-repo.js';
+import { HIT_PRIORITY, HitsRepo, type HitRecord } from './hits-repo.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
 import { OutboxRepo } from './outbox-repo.js';
@@ -79,6 +80,7 @@ interface Repos {
   checkpointer: Checkpointer;
   detections: DetectionsRepo;
   hits: HitsRepo;
+  hitAlerts: HitAlertsRepo;
   users: UsersRepo;
   audit: AuditRepo;
   outbox: OutboxRepo;
@@ -132,6 +134,10 @@ export class Store implements Unit {
   }
   get hits(): HitsRepo {
     return this.open().hits;
+  }
+  /** How each hit was told to the operator station (pipeline/detection-sink.ts). */
+  get hitAlerts(): HitAlertsRepo {
+    return this.open().hitAlerts;
   }
   get users(): UsersRepo {
     return this.open().users;
@@ -187,6 +193,7 @@ export class Store implements Unit {
       outbox,
       audit,
       hits,
+      hitAlerts: new HitAlertsRepo(db),
       purge,
       detections: new DetectionsRepo(db, clock, hits, audit),
       users: new UsersRepo(db, clock),
@@ -327,6 +334,16 @@ export class Store implements Unit {
       if (this.queue.length >= GROUP_MAX || this.deps.config.group_commit_ms === 0) this.flush();
       else this.flushTimer ??= setTimeout(() => this.flush(), this.deps.config.group_commit_ms);
     });
+  }
+
+  /**
+   * Stores hits found later by matching an older read against a newer list (queued for upload)
+   * and tells the `onStored` listeners, so the uploader wakes for them like for any new row.
+   */
+  addRetroactiveHits(detectionId: string, hits: HotlistHit[]): HitRecord[] {
+    const records = this.hits.addRetroactive(detectionId, hits);
+    if (records.length > 0) this.emit({ id: detectionId, hit: true, changed: true });
+    return records;
   }
 
   /**
