@@ -205,7 +205,8 @@ export const command: CliCommand = {
           throw new UsageError(`unknown action "${action}"`);
       }
     } catch (err) {
-      if (err instanceof AlprError) {
+      // Usage mistakes go up to main (exit 2 with the usage); refusals of the store exit 1 here.
+      if (err instanceof AlprError && !(err instanceof UsageError)) {
         io.err(`alpr-edge user: ${err.code}: ${err.message}`);
         return 1;
       }

@@ -52,7 +52,7 @@ describe('concurrent hashing is bounded', () => {
     const results = Array.from({ length: 20 }, (_, i) => g.auth.login(`name${i}`, 'guess', '203.0.113.9'));
     const refused = await Promise.all(results.slice(4));
     // Unknown names hash against a decoy that is made first: wait for the 4 checks to start.
-    await vi.waitFor(() => expect(g.pending).toHaveLength(4));
+    await vi.waitFor(() => expect(g.pending).toHaveLength(4), { timeout: 60_000, interval: 20 });
     expect(refused.every((r) => !r.ok && r.code === 'HTTP_LOGIN_BUSY')).toBe(true);
     for (const p of g.pending) p(false);
     await Promise.all(results.slice(0, 4));
