@@ -190,6 +190,16 @@ describe('hits', () => {
     expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hit.verify', user: 'olive', object: String(rec.id), details: { outcome: 'confirmed' } });
   });
 
+  test('a second verification is refused and recorded as refused, not as a verification (issue 16 item 17)', async () => {
+    const rec = hit(h.hits, h.detections.get(ids(1))!);
+    expect((await post(olive, `/api/hits/${rec.id}/verify`, { outcome: 'confirmed' })).statusCode).toBe(200);
+    const again = await post(adam, `/api/hits/${rec.id}/verify`, { outcome: 'misread', note: 'no' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: 'HTTP_HIT_ALREADY_VERIFIED' });
+    expect(h.hits.get(rec.id)).toMatchObject({ outcome: 'confirmed', verifiedBy: 'olive' });
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hit.verify.refused', user: 'adam', object: String(rec.id), details: { outcome: 'misread', existing: 'confirmed' } });
+  });
+
   test.each([['maybe'], [''], [null]])('an outcome outside confirmed/misread/not_vehicle (%j) is refused', async (outcome) => {
     const rec = hit(h.hits, h.detections.get(ids(2))!);
     expect((await post(olive, `/api/hits/${rec.id}/verify`, { outcome })).statusCode).toBe(400);

@@ -60,6 +60,13 @@ export const hitRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =>
       const hit = hits.get(req.params.id);
       if (!hit) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: 'hit' });
       const at = clock.now();
+      // The store keeps the first verification; a second one is refused, and recorded as refused
+      // (it used to be written to the log as a verification, issue 16 item 17). Check, record
+      // and update run without a break, so nothing can verify the hit in between.
+      if (hit.outcome !== null) {
+        ctx.audit.record({ user, action: 'hit.verify.refused', object: String(hit.id), ip: req.ip, details: { outcome: req.body.outcome, reason: 'already verified', existing: hit.outcome, verifiedBy: hit.verifiedBy } });
+        return fail(reply, 409, 'HTTP_HIT_ALREADY_VERIFIED', { id: hit.id, outcome: hit.outcome, user: hit.verifiedBy ?? 'unknown' });
+      }
       ctx.audit.record({ user, action: 'hit.verify', object: String(hit.id), ip: req.ip, details: { outcome: req.body.outcome, note, detectionId: hit.detectionId, previous: hit.outcome } });
       if (!hits.verify(hit.id, { outcome: req.body.outcome, user, note, at })) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: 'hit' });
       return reply.send({ ok: true, outcome: req.body.outcome, verifiedBy: user, verifiedAt: at });
