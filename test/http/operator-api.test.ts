@@ -383,6 +383,11 @@ describe('releases (sacramento-pd 525.08 C.2-C.6; shasta 467.7; roseville 426.9)
 });
 
 describe('audit page API', () => {
+  test.each([['1e20'], ['99999999999999999999'], ['-1']])('a huge or negative offset is a 400, not a 500 (issue 16 item 18): %s', async (offset) => {
+    const res = await h.app.inject({ url: `/api/audit?offset=${offset}`, headers: auth(adam) });
+    expect(res.statusCode).toBe(400);
+  });
+
   test('filters by action and user, exports CSV, and records that the log was read', async () => {
     const res = await h.app.inject({ url: '/api/audit?action=search&user=olive', headers: auth(adam) });
     const records = res.json().records as { action: string; user: string }[];

@@ -17,7 +17,8 @@ const AuditFilter = Type.Object({
   from: Type.Optional(Type.Integer({ minimum: 0 })),
   to: Type.Optional(Type.Integer({ minimum: 0 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  // Bounded: a huge offset used to reach SQLite and answer 500 (issue 16 item 18).
+  offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
 });
 type Filter = Static<typeof AuditFilter>;
 
