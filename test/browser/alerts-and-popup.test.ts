@@ -85,6 +85,12 @@ describe.each(VIEWPORTS)('hit pop-up at %o', (viewport) => {
     // ...and a touch on the pop-up acknowledges it.
     await page.click('.hit-head');
     expect(await bodyData(page, 'alarmRepeating')).toBe('false');
+    // The same plate passing again while the alarm is open updates it in place, without a new tone.
+    const plate = `7TRW${tag}`.slice(0, 7);
+    await station.read(plate, [stolen(plate)], { cameraId: 'rear' });
+    await page.waitForSelector('.hit-facts dd.seen-again:has-text("rear camera")');
+    expect(await bodyData(page, 'tonesAlarm')).toBe('2');
+    expect(await page.textContent('#hit-read')).toBe(plate);
     // Tap to zoom the crop, tap again to close.
     await page.click('.hit-crop .zoom');
     await page.waitForSelector('#hit-zoom:not([hidden]) img');

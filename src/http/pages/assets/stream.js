@@ -205,6 +205,8 @@ export function startStream(on) {
   handlers = on;
   banner()?.querySelector('#alerts-reconnect')?.addEventListener('click', reconnectNow);
   window.addEventListener('online', () => body().dataset.events !== 'open' && reconnectNow());
+  // A tablet waking up does not wait out the backoff.
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && body().dataset.events === 'down' && reconnectNow());
   connect();
 }
 
