@@ -12,6 +12,7 @@ import { html, timeTag, type SafeHtml } from './html.js';
 export function loginBody(next: string): SafeHtml {
   return html`<section class="narrow">
 <h1>Log in</h1>
+<p class="warn-text">Hit alerts are off on this screen until you log in.</p>
 <p>Stored licence-plate data is available only to authorised users, and every access is recorded with your name, the date and the time.</p>
 <form id="login-form" data-next="${next}">
   <label>User name <input name="username" autocomplete="username" autocapitalize="none" required maxlength="32"></label>

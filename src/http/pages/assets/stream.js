@@ -193,6 +193,7 @@ async function diagnose(why) {
   const link = b.querySelector('#alerts-login');
   link.hidden = !login;
   link.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+  if (!b.hidden) document.documentElement.style.setProperty('--alerts-off-h', `${b.offsetHeight}px`);
   body().dataset.alertsOffReason = login ? 'session' : why === 'silent' ? 'silent' : endReason ? `end-${endReason}` : 'connection';
 }
 
