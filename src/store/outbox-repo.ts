@@ -138,7 +138,8 @@ export class OutboxRepo {
   /**
    * Claims pending items in send order (hits first, then oldest) while their estimated wire size
    * stays within `budgetBytes`, at most `limit` of them, and always at least one: a batch shaped
-   * by what the link carries rather than by a count. `withImages` false: records only.
+   * by what the link carries rather than by a count. Hits go in batches of their own.
+   * `withImages` false: records only.
    */
   claimBytes(limit: number, budgetBytes: number, withImages: boolean): { entries: OutboxEntry[]; bytes: number } {
     return this.db.transaction(() => {
@@ -147,6 +148,9 @@ export class OutboxRepo {
       for (const r of this.pendingSizedStmt.all(limit)) {
         const size = RECORD_BYTES + (withImages ? r.size : 0);
         if (entries.length > 0 && bytes + size > budgetBytes) break;
+        // A batch led by hits carries only hits: a hit is acknowledged after its own bytes, not
+        // after a full batch of backlog behind it.
+        if (entries.length > 0 && entries[0]!.priority > 0 && r.priority === 0) break;
         this.claimStmt.run(r.id);
         entries.push(toEntry(r, 1));
         bytes += size;

@@ -21,7 +21,7 @@ export const UploadSection = Type.Object(
     batch_size: Type.Integer({ default: 200, minimum: 1, maximum: 5000, description: 'A batch is sent once this many items wait (and holds at most this many) ...' }),
     batch_interval_s: Type.Number({ default: 5, minimum: 0, maximum: 3600, description: '... or once the oldest waiting item is this old (seconds), whichever comes first. Hits are sent at once.' }),
     batch_target_s: Type.Number({
-      default: 5,
+      default: 3,
       minimum: 0.5,
       maximum: 120,
       description: 'A batch holds about this many seconds of sending at the measured upload rate (at least 32 KB), so a slow link drains in small batches and a hit waits at most one of them.',
