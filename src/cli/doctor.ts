@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
+import { fetch } from 'undici';
 import { loadConfigFile } from '../config/load.js';
+import { httpAgent, requestSignal, withBearer } from '../shared/http-client.js';
 import type { StatusSnapshot } from '../status/registry.js';
 import { UsageError, type CliCommand } from './command.js';
+
+/** A daemon on this machine answers within milliseconds; 5 s covers a loaded one. */
+const DOCTOR_TIMEOUT_MS = 5_000;
 
 export const command: CliCommand = {
   name: 'doctor',
@@ -27,17 +32,18 @@ export const command: CliCommand = {
       }
     }
     let snap: StatusSnapshot & { version?: string };
+    // The daemon's agent setup; closed after the answer, or a kept-alive socket would hold the command open.
+    const agent = httpAgent({ timeoutMs: DOCTOR_TIMEOUT_MS });
     try {
-      const res = await fetch(new URL('/api/status', base), {
-        signal: AbortSignal.timeout(5000),
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      });
+      const res = await fetch(new URL('/api/status', base), { signal: requestSignal(DOCTOR_TIMEOUT_MS).signal, headers: withBearer({}, token), dispatcher: agent });
       if (res.status === 401 || res.status === 403) throw new Error(`HTTP ${res.status}: set http.monitor_token in the config (or ALPR_EDGE_MONITOR_TOKEN)`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       snap = (await res.json()) as StatusSnapshot & { version?: string };
     } catch (err) {
       io.err(`doctor: cannot reach the daemon at ${base}: ${err instanceof Error ? err.message : String(err)}`);
       return 3;
+    } finally {
+      await agent.destroy();
     }
     if (values.json) {
       io.out(JSON.stringify(snap));

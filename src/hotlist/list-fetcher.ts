@@ -6,8 +6,9 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
-import { Agent, fetch, type Dispatcher } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import { AlprError } from '../shared/errors.js';
+import { httpAgent, requestSignal, withBearer } from '../shared/http-client.js';
 import { scrubSecrets } from '../shared/redact.js';
 import { HotlistErrors } from './errors.js';
 import type { ListFormat } from './list-parser.js';
@@ -46,11 +47,9 @@ export class ListFetcher {
   /** Downloads into `dest` when the server has a list other than `etag`. */
   async fetch(dest: string, etag: string | null): Promise<FetchResult> {
     const url = scrubSecrets(this.opts.url);
-    const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.closing.signal]);
-    const headers: Record<string, string> = { accept: 'text/csv, application/x-ndjson;q=0.9, */*;q=0.5' };
-    if (etag) headers['if-none-match'] = etag;
-    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-    this.dispatcher ??= new Agent({ connect: this.opts.ca ? { ca: this.opts.ca } : {} });
+    const { signal } = requestSignal(this.opts.timeoutMs, this.closing.signal);
+    const headers = withBearer({ accept: 'text/csv, application/x-ndjson;q=0.9, */*;q=0.5', ...(etag ? { 'if-none-match': etag } : {}) }, this.opts.token);
+    this.dispatcher ??= httpAgent({ ca: this.opts.ca, timeoutMs: this.opts.timeoutMs });
     try {
       const res = await fetch(this.opts.url, { headers, signal, dispatcher: this.dispatcher, redirect: 'error' });
       if (res.status === 304) {

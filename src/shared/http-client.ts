@@ -1,0 +1,38 @@
+/**
+ * The HTTP client setup of the daemon's outgoing requests (undici), in one place: an agent with
+ * the agency's private CA (and client certificate) when configured, connect/headers/body time
+ * limits and keep-alive; one whole-request signal (time limit plus shutdown); the bearer token.
+ * The hot-list fetcher and `alpr-edge doctor` use it; the uploader's client (upload/http-client.ts)
+ * builds the same agent from its own TLS settings.
+ */
+import { Agent, type Dispatcher } from 'undici';
+
+export interface AgentOptions {
+  /** PEM CA bundle to trust instead of the system CAs; null/undefined: the system CAs. */
+  ca?: string | Buffer | null;
+  /** Client certificate and key (PEM), for servers that require one. */
+  cert?: string | Buffer | null;
+  key?: string | Buffer | null;
+  /** Limit on connecting, on waiting for the headers and between body chunks. */
+  timeoutMs: number;
+}
+
+export function httpAgent(opts: AgentOptions): Dispatcher {
+  return new Agent({
+    connect: { timeout: opts.timeoutMs, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.cert ? { cert: opts.cert } : {}), ...(opts.key ? { key: opts.key } : {}) },
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+    keepAliveTimeout: 30_000,
+  });
+}
+
+/** A signal that ends a whole request (connect to last byte) after `timeoutMs`, or with `stop`. */
+export function requestSignal(timeoutMs: number, stop?: AbortSignal): { signal: AbortSignal; timedOut: () => boolean } {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return { signal: stop ? AbortSignal.any([timeout, stop]) : timeout, timedOut: () => timeout.aborted };
+}
+
+/** Request headers with `Authorization: Bearer` when there is a token. */
+export function withBearer(headers: Record<string, string>, token: string | null | undefined): Record<string, string> {
+  return token ? { ...headers, authorization: `Bearer ${token}` } : headers;
+}
