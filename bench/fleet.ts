@@ -195,7 +195,7 @@ try {
 
   // Faults: kill a receiver at 20 %, restore it at 40 %; kill a worker at 55 %, restore it at 75 %.
   const liveReceiver = procs.procs.find((p) => p.role === 'receiver' && p === r1)!;
-  const liveWorker = procs.procs.filter((p) => p.role === 'worker' && p !== w1 && p.child.exitCode === null)[0] ?? w1!;
+  const liveWorker = procs.procs.filter((p) => p.role === 'worker' && p !== w1 && p.child.exitCode === null)[0] ?? w1;
   const faults: string[] = [];
   await phase('faults (receiver and worker killed, restored)', fleet(PER_DEVICE, null, 'fault'), async (target) => {
     const start = await stored();

@@ -61,6 +61,7 @@ export class CentralApp {
       const tls = cfg.http.tls_cert_file ? { cert: readFileSync(cfg.http.tls_cert_file), key: readFileSync(cfg.http.tls_key_file) } : undefined;
       this.http = buildCentralReceiver({
         sink,
+        store,
         tokens: cfg.auth.mode === 'tokens' ? new DeviceTokens(store.pool, cfg.auth.cache_s * 1000) : null,
         logger: this.logger.child({ unit: 'receiver' }),
         bodyLimit: cfg.http.body_limit_mb * 1024 * 1024,

@@ -6,14 +6,15 @@
  *   storage under at-least-once delivery, over any time span.
  * - Rows go in as one json_to_recordset statement per table (one round trip for a thousand rows),
  *   sorted by key so that concurrent writers take row locks in the same order.
- * - Audit rows are checked against their own hash on arrival and then chained onto the device's
- *   verified head (audit_chains); a row that does not follow is recorded in chain_breaks.
+ * - Audit rows are taken only in chain order (appendAudit, synchronously at the receiver, as the
+ *   reference receiver does): a row ahead of a gap waits for the device to send it again; a row
+ *   that contradicts the stored chain is refused and recorded in chain_breaks.
  */
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../shared/logger.js';
-import { auditHash } from '../store/audit-repo.js';
+import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
 import type { WireAudit } from '../upload/wire.js';
-import type { AuditItem, ContactItem, DetectionItem, HitItem, ImageItem, IngestItem } from './items.js';
+import type { AuditVerdict, ContactItem, DetectionItem, HitItem, ImageItem, ImageKind, IngestItem } from './items.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { monthStart, Partitions } from './partitions.js';
 
@@ -24,8 +25,6 @@ export interface WriteStats {
   detectionsRepeated: number;
   images: number;
   hits: number;
-  audit: number;
-  chainBreaks: number;
 }
 
 export interface StoreConnection {
@@ -35,7 +34,7 @@ export interface StoreConnection {
   applicationName?: string;
 }
 
-const GENESIS = '0'.repeat(64);
+const IMAGE_ROWS_PER_STATEMENT = 500;
 const RETRYABLE = new Set(['40P01', '40001']);
 
 export class CentralStore {
@@ -97,7 +96,6 @@ export class CentralStore {
     const dets = new Map<string, DetectionItem>();
     const imgs = new Map<string, ImageItem>();
     const hits = new Map<string, HitItem>();
-    const audit = new Map<string, AuditItem>();
     const contacts = new Map<string, ContactItem[]>();
     const addHit = (h: HitItem): void => {
       const key = `${h.device}\u0000${h.hit.id}`;
@@ -121,15 +119,12 @@ export class CentralStore {
         case 'hit':
           addHit(i);
           break;
-        case 'audit':
-          audit.set(`${i.device}\u0000${i.row.id}`, i);
-          break;
         case 'contact':
           contacts.set(i.device, [...(contacts.get(i.device) ?? []), i]);
           break;
       }
     }
-    const stats: WriteStats = { detectionsStored: 0, detectionsRepeated: 0, images: 0, hits: 0, audit: 0, chainBreaks: 0 };
+    const stats: WriteStats = { detectionsStored: 0, detectionsRepeated: 0, images: 0, hits: 0 };
     const now = Date.now();
     const sorted = <T>(m: Map<string, T>): T[] => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
 
@@ -170,25 +165,25 @@ export class CentralStore {
     }
 
     if (imgs.size > 0) {
-      const rows = sorted(imgs).map((i) => ({
-        device_id: i.device,
-        detection_id: i.detectionId,
-        kind: i.imageKind,
-        captured_ms: i.capturedAt,
-        sha256: i.sha256,
-        data: i.data.toString('base64'),
-      }));
-      const r = await c.query(
-        `INSERT INTO images (device_id, detection_id, kind, captured_at, sha256, bytes, data, received_at)
-         SELECT x.device_id, x.detection_id, x.kind, to_timestamp(x.captured_ms / 1000.0), x.sha256, length(decode(x.data, 'base64')),
-                decode(x.data, 'base64'), to_timestamp($2 / 1000.0)
-         FROM json_to_recordset($1::json) AS x(device_id text, detection_id uuid, kind text, captured_ms bigint, sha256 text, data text)
-         ON CONFLICT (device_id, detection_id, kind, captured_at) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, data = excluded.data,
-           received_at = excluded.received_at
-         WHERE images.sha256 <> excluded.sha256`,
-        [JSON.stringify(rows), now],
-      );
-      stats.images = r.rowCount ?? 0;
+      // Evidence is write-once: the first image stored under a name stays. Bytes go as binary parameters (node-pg sends a Buffer as bytea without hex or base64).
+      const list = sorted(imgs);
+      for (let i = 0; i < list.length; i += IMAGE_ROWS_PER_STATEMENT) {
+        const chunk = list.slice(i, i + IMAGE_ROWS_PER_STATEMENT);
+        const params: unknown[] = [now];
+        const values = chunk.map((img) => {
+          params.push(img.device, img.detectionId, img.imageKind, img.capturedAt, img.sha256, img.data);
+          const b = params.length - 6;
+          return `($${b + 1}, $${b + 2}::uuid, $${b + 3}, to_timestamp($${b + 4}::bigint / 1000.0), $${b + 5}, $${b + 6}::bytea)`;
+        });
+        const r = await c.query(
+          `INSERT INTO images (device_id, detection_id, kind, captured_at, sha256, bytes, data, received_at)
+           SELECT x.device_id, x.detection_id, x.kind, x.captured_at, x.sha256, length(x.data), x.data, to_timestamp($1::bigint / 1000.0)
+           FROM (VALUES ${values.join(', ')}) AS x(device_id, detection_id, kind, captured_at, sha256, data)
+           ON CONFLICT (device_id, detection_id, kind, captured_at) DO NOTHING`,
+          params,
+        );
+        stats.images += r.rowCount ?? 0;
+      }
     }
 
     if (hits.size > 0) {
@@ -210,23 +205,6 @@ export class CentralStore {
         [JSON.stringify(rows), now],
       );
       stats.hits = r.rowCount ?? 0;
-    }
-
-    if (audit.size > 0) {
-      const list = sorted(audit);
-      const rows = list.map((a) => ({ device_id: a.device, id: a.row.id, at_ms: a.row.at, action: a.row.action, prev_hash: a.row.prev_hash, hash: a.row.hash, payload: a.row }));
-      const r = await c.query(
-        `INSERT INTO audit (device_id, id, at, action, prev_hash, hash, payload, received_at)
-         SELECT x.device_id, x.id, to_timestamp(x.at_ms / 1000.0), x.action, x.prev_hash, x.hash, x.payload, to_timestamp($2 / 1000.0)
-         FROM json_to_recordset($1::json) AS x(device_id text, id bigint, at_ms bigint, action text, prev_hash text, hash text, payload jsonb)
-         ON CONFLICT (device_id, id) DO NOTHING`,
-        [JSON.stringify(rows), now],
-      );
-      stats.audit = r.rowCount ?? 0;
-      for (const a of list) {
-        if (!rowHashHolds(a.row)) stats.chainBreaks += await this.flag(c, a.device, a.row.id, `row ${a.row.id} does not hash to its hash (altered)`);
-      }
-      for (const device of [...new Set(list.map((a) => a.device))].sort()) stats.chainBreaks += await this.advanceChain(c, device);
     }
 
     if (contacts.size > 0) {
@@ -253,35 +231,91 @@ export class CentralStore {
   }
 
   /**
-   * Walks the device's audit rows forward from its verified head while they are contiguous. A
-   * gap waits (the missing rows may still be in flight); a row whose prev_hash is not its
-   * predecessor's hash is a rewritten or missing stretch and is flagged.
+   * Appends a device's audit rows in chain order, in one transaction holding the device's chain
+   * head: the next id, chained to the stored head, hashing to what it claims (keyed rows, HMACed
+   * on the device, are checked for their place only). `rows` sorted by id; one verdict each.
    */
-  private async advanceChain(c: PoolClient, device: string): Promise<number> {
-    await c.query(`INSERT INTO audit_chains (device_id, head_id, head_hash, verified_at) VALUES ($1, 0, $2, now()) ON CONFLICT DO NOTHING`, [device, GENESIS]);
-    const head = (await c.query<{ head_id: string; head_hash: string }>('SELECT head_id, head_hash FROM audit_chains WHERE device_id = $1 FOR UPDATE', [device])).rows[0]!;
-    let id = Number(head.head_id);
-    let hash = head.head_hash;
-    let breaks = 0;
-    const next = await c.query<{ id: string; prev_hash: string; hash: string }>(
-      'SELECT id, prev_hash, hash FROM audit WHERE device_id = $1 AND id > $2 ORDER BY id LIMIT 50000',
-      [device, id],
-    );
-    for (const r of next.rows) {
-      const rid = Number(r.id);
-      if (rid !== id + 1) break;
-      if (r.prev_hash !== hash) breaks += await this.flag(c, device, rid, id === 0 ? `first row ${rid} does not start from the genesis hash` : `row ${rid} does not follow row ${id} (prev_hash differs)`);
-      id = rid;
-      hash = r.hash;
+  async appendAudit(device: string, rows: readonly WireAudit[]): Promise<AuditVerdict[]> {
+    if (rows.length === 0) return [];
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('INSERT INTO audit_chains (device_id, head_id, head_hash, verified_at) VALUES ($1, 0, $2, now()) ON CONFLICT DO NOTHING', [device, GENESIS_HASH]);
+      const head = (await c.query<{ head_id: string; head_hash: string }>('SELECT head_id, head_hash FROM audit_chains WHERE device_id = $1 FOR UPDATE', [device])).rows[0]!;
+      let headId = Number(head.head_id);
+      let headHash = head.head_hash;
+      const stored = new Map(
+        (await c.query<{ id: string; hash: string }>('SELECT id, hash FROM audit WHERE device_id = $1 AND id = ANY($2::bigint[])', [device, rows.map((r) => r.id)])).rows.map((r) => [Number(r.id), r.hash]),
+      );
+      const verdicts: AuditVerdict[] = [];
+      const now = Date.now();
+      for (const a of rows) {
+        if (!isKeyedHash(a.hash) && !rowHashHolds(a)) {
+          verdicts.push({ reason: 'the row does not hash to its hash field' });
+          continue;
+        }
+        const have = stored.get(a.id);
+        if (have !== undefined) {
+          if (have === a.hash) verdicts.push('stored');
+          else {
+            await this.flag(c, device, a.id, `row ${a.id} contradicts the stored row (the device's log was rewritten?)`);
+            verdicts.push({ reason: `contradicts audit row ${a.id} already stored (the device's log was rewritten?)` });
+          }
+          continue;
+        }
+        const expected = headId + 1;
+        if (a.id > expected) {
+          verdicts.push('ahead');
+          continue;
+        }
+        if (a.id < expected) {
+          verdicts.push({ reason: `row ${a.id} comes after row ${expected - 1} was stored without it` });
+          continue;
+        }
+        if (a.prev_hash !== headHash) {
+          await this.flag(c, device, a.id, `row ${a.id} does not follow row ${headId} (prev_hash differs)`);
+          verdicts.push({ reason: `does not chain to audit row ${a.id - 1} as stored (prev_hash differs)` });
+          continue;
+        }
+        await c.query(
+          'INSERT INTO audit (device_id, id, at, action, prev_hash, hash, payload, received_at) VALUES ($1, $2, to_timestamp($3::bigint / 1000.0), $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0))',
+          [device, a.id, a.at, a.action, a.prev_hash, a.hash, JSON.stringify(a), now],
+        );
+        stored.set(a.id, a.hash);
+        headId = a.id;
+        headHash = a.hash;
+        verdicts.push('stored');
+      }
+      await c.query('UPDATE audit_chains SET head_id = $2, head_hash = $3, verified_at = now() WHERE device_id = $1', [device, headId, headHash]);
+      await c.query('COMMIT');
+      return verdicts;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
     }
-    if (id !== Number(head.head_id)) await c.query('UPDATE audit_chains SET head_id = $2, head_hash = $3, verified_at = now() WHERE device_id = $1', [device, id, hash]);
-    return breaks;
   }
 
-  private async flag(c: PoolClient, device: string, rowId: number, problem: string): Promise<number> {
+  /** Detections of `device` that already hold a different image of a kind (write-once evidence). */
+  async imageConflicts(device: string, images: readonly { detectionId: string; kind: ImageKind; sha256: string; capturedAt: number }[]): Promise<Map<string, ImageKind>> {
+    const out = new Map<string, ImageKind>();
+    if (images.length === 0) return out;
+    const r = await this.pool.query<{ detection_id: string; kind: ImageKind; sha256: string }>(
+      `SELECT i.detection_id, i.kind, i.sha256 FROM images i
+       JOIN unnest($2::uuid[], $3::text[], $4::double precision[]) AS x(id, kind, ms)
+         ON i.detection_id = x.id AND i.kind = x.kind AND i.captured_at = to_timestamp(x.ms / 1000.0)
+       WHERE i.device_id = $1`,
+      [device, images.map((i) => i.detectionId), images.map((i) => i.kind), images.map((i) => i.capturedAt)],
+    );
+    const want = new Map(images.map((i) => [`${i.detectionId}/${i.kind}`, i.sha256]));
+    for (const row of r.rows) if (want.get(`${row.detection_id}/${row.kind}`) !== row.sha256 && !out.has(row.detection_id)) out.set(row.detection_id, row.kind);
+    return out;
+  }
+
+  private async flag(c: PoolClient, device: string, rowId: number, problem: string): Promise<void> {
     const r = await c.query('INSERT INTO chain_breaks (device_id, row_id, problem) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [device, rowId, problem]);
-    if (r.rowCount) this.logger.warn({ device, row: rowId, problem }, 'device audit chain broken');
-    return r.rowCount ?? 0;
+    if (r.rowCount) this.logger.warn({ device, row: rowId, problem }, 'device audit chain broken: flagged for the administrator');
   }
 
   async close(): Promise<void> {

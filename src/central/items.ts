@@ -42,12 +42,6 @@ export interface HitItem {
   hit: WireHit;
 }
 
-export interface AuditItem {
-  kind: 'audit';
-  device: string;
-  row: WireAudit;
-}
-
 /** One per accepted batch: the device's heartbeat (last contact, counts). */
 export interface ContactItem {
   kind: 'contact';
@@ -58,14 +52,22 @@ export interface ContactItem {
   detections: number;
 }
 
-export type IngestItem = DetectionItem | HitItem | AuditItem | ImageItem | ContactItem;
+export type IngestItem = DetectionItem | HitItem | ImageItem | ContactItem;
+
+/**
+ * What became of an audit row: stored (or already held, identical), ahead of a gap (not
+ * acknowledged: the device sends it again after the rows before it), or refused with a reason.
+ */
+export type AuditVerdict = 'stored' | 'ahead' | { reason: string };
 
 /** Where an item goes in the acknowledgement once durable; null = nothing to acknowledge. */
-export type AckRef = { stream: 'detection'; id: string } | { stream: 'hit'; id: number } | { stream: 'audit'; id: number } | null;
+export type AckRef = { stream: 'detection'; id: string } | { stream: 'hit'; id: number } | null;
 
 export interface PreparedBatch {
   device: string;
   items: { item: IngestItem; ack: AckRef }[];
+  /** Audit rows in id order; validated and chained by the store, synchronously (see CentralStore.appendAudit). */
+  audit: WireAudit[];
   /** The acknowledgement with `rejected` filled in and `acknowledged` still empty. */
   ack: WireAck;
 }
@@ -104,7 +106,11 @@ export function batchShapeProblem(b: unknown): string | null {
   return null;
 }
 
-export function prepareBatch(batch: WireBatch, w: TimeWindow): PreparedBatch {
+/**
+ * `conflicts`: detection id → the image kind for which a different image is already stored
+ * (evidence is write-once, as the reference receiver has it).
+ */
+export function prepareBatch(batch: WireBatch, w: TimeWindow, conflicts: ReadonlyMap<string, ImageKind> = new Map()): PreparedBatch {
   const device = batch.device_id;
   const ack: WireAck = { batch_id: batch.batch_id, acknowledged: { detections: [], hits: [], audit: [] }, rejected: [] };
   const items: PreparedBatch['items'] = [];
@@ -114,6 +120,11 @@ export function prepareBatch(batch: WireBatch, w: TimeWindow): PreparedBatch {
     if (!problem) problem = timeProblem('id', d.id, w);
     if (!problem || typeof problem === 'string') {
       ack.rejected.push({ stream: 'detection', id: idText, reason: problem ?? 'invalid' });
+      continue;
+    }
+    const conflict = conflicts.get(d.id);
+    if (conflict) {
+      ack.rejected.push({ stream: 'detection', id: d.id, reason: `a different ${conflict} image is already stored; evidence is write-once` });
       continue;
     }
     const hitProblem = d.hits.map((h) => (uuidv7Time(h.detection_id) === null ? `hit ${h.id}: detection_id must be a UUIDv7` : null)).find(Boolean);
@@ -133,19 +144,12 @@ export function prepareBatch(batch: WireBatch, w: TimeWindow): PreparedBatch {
     }
     items.push({ item: { kind: 'hit', device, capturedAt: problem.at, hit: h }, ack: { stream: 'hit', id: h.id } });
   }
-  for (const a of batch.audit) {
-    const problem = validateAudit(a);
-    if (problem) {
-      ack.rejected.push({ stream: 'audit', id: typeof a?.id === 'number' ? a.id : String(a?.id), reason: problem });
-      continue;
-    }
-    items.push({ item: { kind: 'audit', device, row: a }, ack: { stream: 'audit', id: a.id } });
-  }
-  if (items.length > 0) {
+  const audit = [...batch.audit].sort((a, b) => (typeof a?.id === 'number' && typeof b?.id === 'number' ? a.id - b.id : 0));
+  if (items.length > 0 || audit.length > 0) {
     const n = items.filter((i) => i.item.kind === 'detection').length;
     items.push({ item: { kind: 'contact', device, batchId: batch.batch_id, sentAt: Number(batch.sent_at) || 0, receivedAt: w.now, detections: n }, ack: null });
   }
-  return { device, items, ack };
+  return { device, items, audit, ack };
 }
 
 function detectionItem(device: string, d: WireDetection, capturedAt: number): DetectionItem {
@@ -167,9 +171,16 @@ function detectionItem(device: string, d: WireDetection, capturedAt: number): De
  * anything was stored, 422 when every item was rejected, 503 when nothing could be made durable
  * (the device retries the same batch).
  */
-export function finishAck(p: PreparedBatch, durable: boolean[]): { status: number; ack: WireAck } {
+export function finishAck(p: PreparedBatch, durable: boolean[], audit: readonly AuditVerdict[] = []): { status: number; ack: WireAck } {
   const ack = p.ack;
   let failed = 0;
+  p.audit.forEach((a, i) => {
+    const v = audit[i];
+    const problem = validateAudit(a);
+    if (problem) ack.rejected.push({ stream: 'audit', id: typeof a?.id === 'number' ? a.id : String(a?.id), reason: problem });
+    else if (v === 'stored') ack.acknowledged.audit.push(a.id);
+    else if (v && v !== 'ahead') ack.rejected.push({ stream: 'audit', id: a.id, reason: v.reason });
+  });
   p.items.forEach(({ ack: ref }, i) => {
     if (!ref) return;
     if (!durable[i]) {
@@ -177,8 +188,7 @@ export function finishAck(p: PreparedBatch, durable: boolean[]): { status: numbe
       return;
     }
     if (ref.stream === 'detection') ack.acknowledged.detections.push(ref.id);
-    else if (ref.stream === 'hit') ack.acknowledged.hits.push(ref.id);
-    else ack.acknowledged.audit.push(ref.id);
+    else ack.acknowledged.hits.push(ref.id);
   });
   const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length;
   if (acked > 0) return { status: 200, ack };
@@ -194,8 +204,6 @@ export function messageId(item: IngestItem): string {
     case 'hit':
       // A hit is updated in place (verification outcome): the id alone would drop the update.
       return `h:${item.device}:${item.hit.id}:${createHash('sha256').update(JSON.stringify(item.hit)).digest('hex').slice(0, 20)}`;
-    case 'audit':
-      return `a:${item.device}:${item.row.id}`;
     case 'image':
       return `i:${item.device}:${item.detectionId}:${item.imageKind}:${item.sha256}`;
     case 'contact':

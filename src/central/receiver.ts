@@ -13,8 +13,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from '../shared/logger.js';
 import { decodeBody } from '../upload/codec.js';
 import type { WireBatch } from '../upload/wire.js';
+import type { CentralStore } from './central-store.js';
 import type { DeviceTokens } from './device-tokens.js';
-import { batchShapeProblem, finishAck, prepareBatch, uuidv7Time, type ImageItem, type IngestItem, type TimeWindow } from './items.js';
+import { batchShapeProblem, finishAck, prepareBatch, uuidv7Time, type AuditVerdict, type ImageItem, type ImageKind, type IngestItem, type TimeWindow } from './items.js';
+import { validateAudit } from '../receiver/validate.js';
+import { gunzipSync } from 'node:zlib';
 
 /** Makes items durable. Returns, per item, whether it is; throws when nothing could be made durable. */
 export interface IngestSink {
@@ -23,6 +26,8 @@ export interface IngestSink {
 
 export interface CentralReceiverOptions {
   sink: IngestSink;
+  /** Audit rows (appended synchronously, in chain order) and write-once image checks. */
+  store: Pick<CentralStore, 'appendAudit' | 'imageConflicts'>;
   /** null = no authentication (loopback development). */
   tokens: DeviceTokens | null;
   logger: Logger;
@@ -30,8 +35,13 @@ export interface CentralReceiverOptions {
   retentionDays: number;
   futureDays: number;
   tls?: { key: Buffer; cert: Buffer };
+  /** Largest decompressed gzip body (bytes). */
+  maxDecodedBytes?: number;
   now?: () => number;
 }
+
+/** As the reference receiver: a batch is never near this once inflated. */
+const DEFAULT_MAX_DECODED = 64 * 1024 * 1024;
 
 const DAY_MS = 86_400_000;
 /** Asked of a device after a sink failure, so a fleet does not retry in lockstep at full rate. */
@@ -48,6 +58,7 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
   const base = { logger: false, bodyLimit: opts.bodyLimit };
   const app: FastifyInstance = opts.tls ? Fastify({ ...base, https: { key: opts.tls.key, cert: opts.tls.cert } }) : Fastify(base);
   const log = opts.logger;
+  const maxDecoded = opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED;
   const counters = { batches: 0, detections: 0, rejected: 0, failures: 0, refused: 0 };
   const window = (): TimeWindow => {
     const t = now();
@@ -72,9 +83,9 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
   app.get('/v1/health', () => ({ ok: true }));
 
   app.put<{ Params: { id: string; kind: string } }>('/v1/images/:id/:kind', async (req, reply) => {
-    const device = headerString(req.headers['x-device-id']);
+    const device = headerString(req.headers['x-device-id']) ?? req.deviceId;
     if (!device) return reply.code(400).send({ message: 'X-Device-Id is required' });
-    if (!sameDevice(req, device)) return refuse(reply);
+    if (!sameDevice(req, device)) return foreign(reply);
     const kind = req.params.kind;
     if (kind !== 'plate' && kind !== 'overview') return reply.code(404).send({ message: 'kind must be plate or overview' });
     const body = req.body;
@@ -88,6 +99,9 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
     if (at < w.oldestMs || at > w.newestMs) return reply.code(400).send({ message: 'detection id is outside the accepted time window' });
     const item: ImageItem = { kind: 'image', device, detectionId: req.params.id.toLowerCase(), capturedAt: at, imageKind: kind, sha256: sha, data: body };
     try {
+      if ((await opts.store.imageConflicts(device, [{ detectionId: item.detectionId, kind, sha256: sha, capturedAt: at }])).size > 0) {
+        return reply.code(409).send({ message: 'a different image is already stored for this detection; evidence is write-once' });
+      }
       const [ok] = await opts.sink.deliver([item]);
       if (!ok) throw new Error('image not made durable');
     } catch (err) {
@@ -99,21 +113,35 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
   app.post('/v1/batches', async (req, reply) => {
     let batch: WireBatch;
     try {
-      batch = decodeBody(req.body as Buffer, req.headers['content-type'], headerString(req.headers['content-encoding'])) as WireBatch;
+      let body = req.body as Buffer;
+      let encoding = headerString(req.headers['content-encoding']);
+      if (encoding?.trim().toLowerCase() === 'gzip') {
+        body = gunzipSync(body, { maxOutputLength: maxDecoded });
+        encoding = 'identity';
+      }
+      batch = decodeBody(body, req.headers['content-type'], encoding) as WireBatch;
     } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return reply.code(413).send({ message: `the body inflates past ${maxDecoded} bytes` });
       return reply.code(400).send({ message: `unreadable body: ${err instanceof Error ? err.message : String(err)}` });
     }
     const shape = batchShapeProblem(batch);
     if (shape) return reply.code(400).send({ message: shape });
-    if (!sameDevice(req, batch.device_id)) return refuse(reply);
-    const prepared = prepareBatch(batch, window());
+    if (!sameDevice(req, batch.device_id)) return foreign(reply);
+    const w = window();
     let durable: boolean[];
+    let verdicts: AuditVerdict[];
+    let prepared: ReturnType<typeof prepareBatch>;
     try {
+      prepared = prepareBatch(batch, w, await opts.store.imageConflicts(batch.device_id, inlineImages(batch)));
+      const valid = prepared.audit.filter((a) => validateAudit(a) === null);
+      const byRow = new Map<WireBatch['audit'][number], AuditVerdict>();
+      (await opts.store.appendAudit(batch.device_id, valid)).forEach((v, i) => byRow.set(valid[i]!, v));
+      verdicts = prepared.audit.map((a) => byRow.get(a) ?? 'ahead');
       durable = prepared.items.length > 0 ? await opts.sink.deliver(prepared.items.map((i) => i.item)) : [];
     } catch (err) {
       return unavailable(reply, err);
     }
-    const { status, ack } = finishAck(prepared, durable);
+    const { status, ack } = finishAck(prepared, durable, verdicts);
     counters.batches++;
     counters.detections += ack.acknowledged.detections.length;
     counters.rejected += ack.rejected.length;
@@ -131,12 +159,26 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
     return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ message: 'storage unavailable, retry later' });
   }
 
-  function refuse(reply: FastifyReply): FastifyReply {
+  function foreign(reply: FastifyReply): FastifyReply {
     counters.refused++;
-    return reply.code(401).header('www-authenticate', 'Bearer').send({ message: 'token was not issued to this device' });
+    return reply.code(403).send({ message: 'this token belongs to another device' });
   }
 
   return app;
+}
+
+/** The inline images of the batch's well-formed detections, for the write-once check. */
+function inlineImages(batch: WireBatch): { detectionId: string; kind: ImageKind; sha256: string; capturedAt: number }[] {
+  const out: { detectionId: string; kind: ImageKind; sha256: string; capturedAt: number }[] = [];
+  for (const d of batch.detections) {
+    const at = typeof d?.id === 'string' ? uuidv7Time(d.id) : null;
+    if (at === null || !d.images || typeof d.images !== 'object') continue;
+    for (const kind of ['plate', 'overview'] as const) {
+      const img = d.images[kind];
+      if (img && img.data !== undefined && typeof img.sha256 === 'string') out.push({ detectionId: d.id, kind, sha256: img.sha256, capturedAt: at });
+    }
+  }
+  return out;
 }
 
 function sameDevice(req: FastifyRequest, device: string): boolean {

@@ -18,7 +18,10 @@ import type { WireBatch } from '../../src/upload/wire.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { detection, hit, openTestStore, position, type TestStore } from '../store/helpers/fixtures.js';
 import { makeUploader, uploadConfig, waitFor } from '../upload/helpers/peers.js';
-import { centralConfig, freshDatabase, jpegBytes, wireBatch, wireDetection } from './helpers.js';
+import { uuidv7 } from '../../src/shared/uuid.js';
+import { auditChain, centralConfig, freshDatabase, jpegBytes, wireBatch, wireDetection } from './helpers.js';
+
+const SAME_ID = uuidv7(Date.now() - 60_000);
 
 const pg = new PostgresPeer({ fsync: false });
 let open: CentralApp | undefined;
@@ -124,13 +127,17 @@ describe('central receiver answers exactly as the reference receiver', () => {
   };
 
   it.each([
-    ['a good batch', () => wireBatch('unit-r', { detections: [wireDetection({ image: jpegBytes(300, 3) }), wireDetection()] })],
+    ['a good batch', () => wireBatch('unit-r', { detections: [wireDetection({ id: SAME_ID, image: jpegBytes(300, 3) }), wireDetection()] })],
     [
       'a batch with some bad items',
       () => wireBatch('unit-r', { detections: [wireDetection(), wireDetection({ confidence: 1.5 }), wireDetection({ text: 'TOO-LONG' })], hits: [{ id: 'x' } as never], audit: [{ id: 4 } as never] }),
     ],
     ['a batch of only bad items (422)', () => wireBatch('unit-r', { detections: [wireDetection({ confidence: -1 })] })],
     ['an empty batch', () => wireBatch('unit-r', {})],
+    ['audit rows in chain order', () => wireBatch('unit-r', { audit: auditChain(3) })],
+    ['audit rows ahead of a gap (left unacknowledged)', () => wireBatch('unit-r', { audit: auditChain(6).slice(4) })],
+    ['a rewritten audit row', () => wireBatch('unit-r', { audit: [{ ...auditChain(2, 2, '3'.repeat(64))[1]!, id: 2 }, auditChain(6)[3]!] })],
+    ['a detection re-sent with a different image (write-once)', () => wireBatch('unit-r', { detections: [{ ...wireDetection({ id: SAME_ID, image: jpegBytes(300, 99) }), revision: 1 }] })],
     ['an image whose bytes do not match its sha256', () => wireBatch('unit-r', { detections: [(() => { const d = wireDetection({ image: jpegBytes(100, 9) }); d.images.plate!.sha256 = '0'.repeat(64); return d; })()] })],
   ])('%s', async (_name, make) => {
     const b = make();
@@ -154,7 +161,7 @@ describe('central receiver answers exactly as the reference receiver', () => {
 });
 
 describe('per-device tokens', () => {
-  it('accepts a device with its own token, refuses a wrong one, another device\'s, and a revoked one', async () => {
+  it('accepts a device with its own token, refuses a wrong one (401), another device\'s (403), and a revoked one (401)', async () => {
     const tokens = new DeviceTokens((authed as unknown as { store: { pool: ConstructorParameters<typeof DeviceTokens>[0] } }).store.pool, 0);
     const token = await tokens.issue('unit-9');
     const other = await tokens.issue('unit-10');
@@ -164,7 +171,7 @@ describe('per-device tokens', () => {
     };
     expect((await post(token)).status).toBe(200);
     expect((await post('alpr_wrong')).status).toBe(401);
-    expect((await post(other)).status).toBe(401);
+    expect((await post(other)).status).toBe(403);
     expect((await fetch(`${authed!.address}/v1/batches`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
     expect(await tokens.revoke('unit-9')).toBe(1);
     expect((await post(token)).status).toBe(401);

@@ -44,7 +44,7 @@ describe('retention', () => {
     expect(await n('SELECT count(*) AS n FROM pg_class WHERE relname = ANY($1)', [[`detections_${month}`, `images_${month}`, `hits_${month}`]])).toBe(0);
     expect(await n('SELECT count(*) AS n FROM detections')).toBe(2);
     const held = (await store.pool.query<{ id: string }>('SELECT id FROM held_detections ORDER BY id')).rows.map((r) => r.id);
-    expect(held).toEqual([old[1]!.id, old[3]!.id].sort());
+    expect(held).toEqual([old[1].id, old[3]!.id].sort());
     expect(await n('SELECT count(*) AS n FROM held_images')).toBe(2);
     expect(await n('SELECT count(*) AS n FROM held_hits')).toBe(1);
     const log = (await store.pool.query<{ month: Date; detections: string; held: string }>('SELECT month, detections, held FROM purge_log')).rows;

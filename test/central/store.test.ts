@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CentralStore } from '../../src/central/central-store.js';
-import { prepareBatch, type IngestItem } from '../../src/central/items.js';
+import { prepareBatch, uuidv7Time, type IngestItem } from '../../src/central/items.js';
 import { MIGRATIONS } from '../../src/central/migrations.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { uuidv7 } from '../../src/shared/uuid.js';
@@ -77,23 +77,41 @@ describe('CentralStore', () => {
     expect(rows).toEqual([{ outcome: 'confirmed' }]);
   });
 
-  it('verifies device audit chains: contiguous rows advance the head, a rewritten row is flagged', async () => {
+  it('takes audit rows only in chain order, as the reference receiver does, and flags a rewritten log', async () => {
     const chain = auditChain(6);
-    // Rows 4-6 first (out of order, as two workers may write them), then 1-3.
-    await store.write(items(wireBatch('unit-c', { audit: chain.slice(3) })));
-    expect(await count("SELECT head_id AS n FROM audit_chains WHERE device_id = 'unit-c'")).toBe(0);
-    await store.write(items(wireBatch('unit-c', { audit: chain.slice(0, 3) })));
+    // Rows 4-6 first: ahead of a gap, not taken (the device sends them again).
+    expect(await store.appendAudit('unit-c', chain.slice(3))).toEqual(['ahead', 'ahead', 'ahead']);
+    expect(await store.appendAudit('unit-c', chain.slice(0, 3))).toEqual(['stored', 'stored', 'stored']);
+    expect(await store.appendAudit('unit-c', chain)).toEqual(Array(6).fill('stored'));
     expect(await count("SELECT head_id AS n FROM audit_chains WHERE device_id = 'unit-c'")).toBe(6);
+    expect(await count("SELECT count(*) AS n FROM audit WHERE device_id = 'unit-c'")).toBe(6);
     expect(await count("SELECT count(*) AS n FROM chain_breaks WHERE device_id = 'unit-c'")).toBe(0);
 
-    const tampered = auditChain(3, 1);
     const forged = auditChain(2, 3, '1'.repeat(64)); // rows 3-4 that do not follow row 2
-    const stats = await store.write(items(wireBatch('unit-t', { audit: [...tampered.slice(0, 2), ...forged] })));
-    expect(stats.chainBreaks).toBe(1);
-    const breaks = (await store.pool.query<{ row_id: string; problem: string }>("SELECT row_id, problem FROM chain_breaks WHERE device_id = 'unit-t'")).rows;
-    expect(breaks).toEqual([{ row_id: '3', problem: 'row 3 does not follow row 2 (prev_hash differs)' }]);
-    const edited = { ...auditChain(1, 1, '0'.repeat(64))[0]!, action: 'export' };
-    expect((await store.write(items(wireBatch('unit-e', { audit: [edited] })))).chainBreaks).toBe(1);
+    const v = await store.appendAudit('unit-t', [...auditChain(2), ...forged]);
+    expect(v).toEqual(['stored', 'stored', { reason: 'does not chain to audit row 2 as stored (prev_hash differs)' }, 'ahead']);
+    const rewritten = auditChain(1, 1, '2'.repeat(64))[0]!;
+    expect(await store.appendAudit('unit-t', [rewritten])).toEqual([{ reason: "contradicts audit row 1 already stored (the device's log was rewritten?)" }]);
+    const breaks = (await store.pool.query<{ row_id: string }>("SELECT row_id FROM chain_breaks WHERE device_id = 'unit-t' ORDER BY row_id")).rows;
+    expect(breaks.map((r) => r.row_id)).toEqual(['1', '3']);
+
+    const edited = { ...auditChain(1)[0]!, action: 'export' };
+    expect(await store.appendAudit('unit-e', [edited])).toEqual([{ reason: 'the row does not hash to its hash field' }]);
+    // A keyed row (HMAC on the device) cannot be recomputed here; its place in the chain is still checked.
+    const keyed = { ...auditChain(1)[0]!, hash: `k1:${'a'.repeat(64)}` };
+    expect(await store.appendAudit('unit-k', [keyed])).toEqual(['stored']);
+  });
+
+  it('keeps evidence images write-once and names the detections whose image would change', async () => {
+    const d = wireDetection({ image: jpegBytes(400, 11) });
+    await store.write(items(wireBatch('unit-i', { detections: [d] })));
+    const at = uuidv7Time(d.id)!;
+    expect(await store.imageConflicts('unit-i', [{ detectionId: d.id, kind: 'plate', sha256: d.images.plate!.sha256, capturedAt: at }])).toEqual(new Map());
+    expect(await store.imageConflicts('unit-i', [{ detectionId: d.id, kind: 'plate', sha256: 'f'.repeat(64), capturedAt: at }])).toEqual(new Map([[d.id, 'plate']]));
+    const other = wireDetection({ id: d.id, revision: 1, image: jpegBytes(400, 12) });
+    await store.write(items(wireBatch('unit-i', { detections: [other] })));
+    const [img] = (await store.pool.query<{ data: Buffer }>("SELECT data FROM images WHERE device_id = 'unit-i'")).rows;
+    expect(img!.data.equals(jpegBytes(400, 11))).toBe(true);
   });
 
   it('records each device\'s last contact as its heartbeat', async () => {
