@@ -38,7 +38,7 @@ module.exports = {
   forbidden: [
     {
       name: 'no-value-cycle',
-      comment: 'An import cycle with at least one value import: split the shared part out (see docs/architecture in README)',
+      comment: 'An import cycle with at least one value import: move the shared part into a module both import (README, Architecture)',
       severity: 'error',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
