@@ -62,6 +62,8 @@ const EDGE_TOP_PCT = 8;
 const EDGE_MIN_MAGNITUDE = 10;
 /** A reference with fewer stable edges than this share of the grid cannot be compared against. */
 const MIN_REFERENCE_EDGES_PCT = 0.4;
+/** In the darkest band, the view is compared only while it keeps this share of the reference's stable edges. */
+const DARK_MIN_EDGE_SHARE = 0.4;
 /** Largest shift (grid pixels) searched to say which way the view moved. */
 const MAX_SHIFT = 8;
 
@@ -100,6 +102,7 @@ export class PictureHealth {
   private reference: { mask: Uint8Array; count: number; takenAt: number; width: number; height: number } | null = null;
   private referenceReady = false;
   private retake = false;
+  private darkHold = false;
   /** Last measures, for the status page and the log. */
   stats: LumaStats | null = null;
   sharpness: number | null = null;
@@ -314,7 +317,12 @@ export class PictureHealth {
     if (this.current.samples < Math.max(2, Math.ceil(this.cfg.moved.window_s / 2))) return;
     if ((100 * ref.count) / ref.mask.length < MIN_REFERENCE_EDGES_PCT) return;
     const cur = new Uint8Array(g.data.length);
-    this.current.stable(cur);
+    const curCount = this.current.stable(cur);
+    // A dark scene may keep little stable structure (only lamps and headlights): no verdict then,
+    // rather than a red "moved" every night. A bright featureless view (turned to the sky or a
+    // wall) is still judged: that is what a vandalised camera looks like.
+    this.darkHold = this.band === 0 && curCount < ref.count * DARK_MIN_EDGE_SHARE;
+    if (this.darkHold) return;
     this.align = alignment(ref.mask, cur, g.width, g.height, MAX_SHIFT, this.cfg.moved.min_score + 0.15);
     this.step('moved', this.align.score < this.cfg.moved.min_score, now, this.cfg.moved.after_s, clearMs);
   }
@@ -335,6 +343,7 @@ export class PictureHealth {
     if (this.collecting) return `taking the reference view (${this.collecting.samples} of ${Math.round(this.cfg.moved.reference_s)} s)`;
     if (!this.reference) return 'no reference view yet';
     if ((100 * this.reference.count) / this.reference.mask.length < MIN_REFERENCE_EDGES_PCT) return 'the reference view has too little structure to compare';
+    if (this.darkHold) return 'too dark to compare with the reference view';
     const a = this.align;
     if (!a) return 'comparing with the reference view';
     const shift = a.bestScore - a.score > 0.15 ? `; best match shifted ${a.bestDx}, ${a.bestDy} grid px` : '';

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { PictureHealth, type HealthEvent, type HealthMemory, type PictureFault } from '../../src/camera/picture-health.js';
 import type { CameraHealthConfig } from '../../src/config/sections/camera-health.js';
+import { seededRandom } from '../helpers/random.js';
 import { cameraConfig } from './helpers.js';
 import { loadClip, play, type ClipName } from './health-clips.js';
 
@@ -176,6 +177,44 @@ describe('reference view', () => {
     play(health, loadClip('shifted'), end + 100, { seconds: 120 });
     expect(health.drainEvents()).toEqual([]);
     expect(health.views().find((v) => v.kind === 'moved')!.state).toBe('ok');
+  });
+});
+
+describe('moved check on views without structure', () => {
+  /**
+   * Frames without lasting structure: noise around `mean`, plus `lights` discs at new random places
+   * in every frame (headlights passing in the dark).
+   */
+  function noiseFrames(mean: number, spread: number, seed: number, lights = 0): Buffer[] {
+    const rnd = seededRandom(seed);
+    // 23 frames: a loop length the once-a-second edge maps do not divide, so no frame repeats in them.
+    return Array.from({ length: 23 }, () => {
+      const f = Buffer.alloc(640 * 360 * 3);
+      for (let i = 0; i < f.length; i++) f[i] = Math.max(0, Math.min(255, Math.round(mean + (rnd() - 0.5) * 2 * spread)));
+      for (let l = 0; l < lights; l++) {
+        const [cx, cy] = [Math.floor(rnd() * 640), Math.floor(rnd() * 360)];
+        for (let y = Math.max(0, cy - 20); y < Math.min(360, cy + 20); y++)
+          for (let x = Math.max(0, cx - 20); x < Math.min(640, cx + 20); x++) if ((x - cx) ** 2 + (y - cy) ** 2 < 400) f.fill(200, (y * 640 + x) * 3, (y * 640 + x) * 3 + 3);
+      }
+      return f;
+    });
+  }
+  const clipOf = (frames: Buffer[]) => ({ name: 'normal' as const, width: 640, height: 360, format: 'rgb24' as const, fps: 10, frames });
+
+  it('a dark scene that lost its structure (lamps off, no moon) holds the verdict instead of a red "moved" every night', () => {
+    const { health, now } = learned();
+    play(health, clipOf(noiseFrames(10, 10, 7, 6)), now, { seconds: 120 });
+    expect(health.drainEvents()).toEqual([]);
+    expect(health.views().find((v) => v.kind === 'moved')!.detail).toBe('too dark to compare with the reference view');
+  });
+
+  it('a bright featureless view (camera turned to the sky or a wall) is still found moved', () => {
+    const { health, now } = learned();
+    const { event } = detect(health, 'normal', now, 'moved', 0);
+    expect(event).toBeUndefined();
+    const events: HealthEvent[] = [];
+    play(health, clipOf(noiseFrames(200, 20, 8)), now, { seconds: 60, until: () => (events.push(...health.drainEvents()), raised(events, 'moved') !== undefined) });
+    expect(raised(events, 'moved')).toBeDefined();
   });
 });
 
