@@ -155,7 +155,7 @@ export class MemoryHotlist implements HotlistPort {
     if (!input.officerContact) errors.push({ field: 'officerContact', message: 'is required' });
     const max = input.alsoInNcic ? 24 * 3600_000 : 30 * 24 * 3600_000;
     if (input.expiresAt <= this.clock.now()) errors.push({ field: 'expiresAt', message: 'must be in the future' });
-    else if (input.expiresAt - this.clock.now() > max) errors.push({ field: 'expiresAt', message: `at most ${input.alsoInNcic ? '24 hours' : '30 days'} (sacramento-da III.E)` });
+    else if (input.expiresAt - this.clock.now() > max) errors.push({ field: 'expiresAt', message: `at most ${input.alsoInNcic ? '24 hours' : '30 days'} (sacramento-da IV.E.a)` });
     if (errors.length) return { ok: false, errors };
     const entry: HotlistEntryInfo = {
       id: `local:${this.entries.length + 1}`,

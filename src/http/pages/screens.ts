@@ -49,7 +49,7 @@ const LISTS = ['stolen vehicle', 'stolen plate', 'felony vehicle', 'missing pers
 
 export function hotlistBody(session: Session, contact: string, entries: HotlistEntryInfo[], now: number): SafeHtml {
   return html`<h1>Hot plates entered on this device</h1>
-<p>Every entry needs a case number or subject cross-reference, a reason, and the entering officer's name and contact (sacramento-pd E.1, roseville 426.6.5). Entries expire after at most 30 days, or 24 hours when the plate is also entered in NCIC/CLETS (sacramento-da III.E, sacramento-pd E.2).</p>
+<p>Every entry needs a case number or subject cross-reference, a reason, and the entering officer's name and contact (sacramento-pd E.1, roseville 426.6.5). Entries expire after at most 30 days, or 24 hours when the plate is also entered in NCIC/CLETS (sacramento-da IV.E.a, sacramento-pd E.2).</p>
 <form id="hotlist-form" class="grid-form">
   <label>Plate (* and ? for partial plates) <input name="plate" required maxlength="12" autocapitalize="characters"></label>
   <label>State <input name="state" maxlength="3" autocapitalize="characters"></label>
