@@ -24,11 +24,11 @@ import type { StatusReporter } from '../status/registry.js';
 import { AuditRepo } from './audit-repo.js';
 import { Checkpointer } from './checkpointer.js';
 import { isDiskFull, openDatabase, type OpenResult } from './database.js';
+import { DamageReportsRepo } from './damage-reports-repo.js';
 import { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
 import { StoreErrors } from './errors.js';
-import { HitAlertsRepo } from './hit-alerts-repo.js';
-import { HIT_PRIORITY, HitsRepo, type HitRecord } from './hits-repo.js';
+import { HIT_PRIORITY, HitsRepo } from './hits-repo.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
 import { OutboxRepo } from './outbox-repo.js';
@@ -80,7 +80,7 @@ interface Repos {
   checkpointer: Checkpointer;
   detections: DetectionsRepo;
   hits: HitsRepo;
-  hitAlerts: HitAlertsRepo;
+  damageReports: DamageReportsRepo;
   users: UsersRepo;
   audit: AuditRepo;
   outbox: OutboxRepo;
@@ -135,9 +135,9 @@ export class Store implements Unit {
   get hits(): HitsRepo {
     return this.open().hits;
   }
-  /** How each hit was told to the operator station (pipeline/detection-sink.ts). */
-  get hitAlerts(): HitAlertsRepo {
-    return this.open().hitAlerts;
+  /** Damage and malfunction reports filed from the station (issue 18). */
+  get damageReports(): DamageReportsRepo {
+    return this.open().damageReports;
   }
   get users(): UsersRepo {
     return this.open().users;
@@ -169,12 +169,29 @@ export class Store implements Unit {
    * repositories. False when the disk is too full to open it.
    */
   private openStore(): boolean {
-    const { config, logger: log, status, clock } = this.deps;
     const opened = this.openOrRecover();
     if (!opened) return false;
-    this.aside ??= this.findAside();
+    // The in-memory stand-in of a degraded start gives way to the real database.
+    if (this.repos) {
+      this.repos.db.close();
+      this.repos = null;
+    }
+    this.noDatabase = null;
+    clearInterval(this.reopenTimer);
+    this.attach(opened, false);
+    return true;
+  }
+
+  /**
+   * Builds the repositories over an opened database. `memory`: the empty in-memory stand-in of
+   * a degraded start, so the status page and every reader keep working; nothing is stored in it
+   * (`ingest` refuses and counts while `noDatabase` is set).
+   */
+  private attach(opened: Opened, memory: boolean): void {
+    const { config, logger: log, status, clock } = this.deps;
+    if (!memory) this.aside ??= this.findAside();
     const { db, from, applied, released, orphans } = opened;
-    if (applied.length > 0) log.info({ from, to: LATEST_VERSION, applied }, from === 0 ? 'created the detection database' : 'migrated the detection database');
+    if (applied.length > 0 && !memory) log.info({ from, to: LATEST_VERSION, applied }, from === 0 ? 'created the detection database' : 'migrated the detection database');
     const outbox = new OutboxRepo(db, clock);
     const audit = new AuditRepo(db, clock, outbox, config.audit_key ? Buffer.from(config.audit_key.reveal()) : null);
     const hits = new HitsRepo(db, clock, outbox);
@@ -186,20 +203,21 @@ export class Store implements Unit {
         log.warn({ err: r.error }, 'background WAL checkpoint failed');
       }
     });
-    checkpointer.start();
+    if (!memory) checkpointer.start();
     this.repos = {
       db,
       checkpointer,
       outbox,
       audit,
       hits,
-      hitAlerts: new HitAlertsRepo(db),
+      damageReports: new DamageReportsRepo(db),
       purge,
       detections: new DetectionsRepo(db, clock, hits, audit),
       users: new UsersRepo(db, clock),
       maintenance: new StoreMaintenance(config, this.file, purge, audit, clock, log, () => this.stopped),
     };
 
+    if (memory) return;
     this.reserve = new DiskReserve(join(this.deps.dataDir, '.store-reserve'), Math.round(config.quota.reserve_mb * 1024 * 1024));
     if (!this.reserve.ensure()) log.warn('no room for the disk reserve; a full disk will be harder to recover from');
 
@@ -209,10 +227,7 @@ export class Store implements Unit {
     status.detail('schema_version', LATEST_VERSION);
     status.detail('synchronous', config.synchronous);
     status.gauge('orphans_removed', orphans.images + orphans.hits + orphans.outbox);
-    this.noDatabase = null;
-    clearInterval(this.reopenTimer);
     this.refreshStatus();
-    return true;
   }
 
   /** The database as it is; a damaged one moved aside and what can be read copied into a fresh one; null on a full disk. */
@@ -264,9 +279,10 @@ export class Store implements Unit {
   /** Degraded start: no repositories; every detection is counted as not stored until the database opens. */
   private startWithoutDatabase(): void {
     const { config, logger: log } = this.deps;
+    this.attach({ ...openDatabase(':memory:', { synchronous: 'normal' }), released: 0, orphans: { images: 0, hits: 0, outbox: 0 } }, true);
     this.refreshStatus();
     this.reopenTimer = setInterval(() => {
-      if (this.stopped || this.repos) return;
+      if (this.stopped || !this.noDatabase) return;
       try {
         if (this.openStore()) {
           log.info('the detection database is open: storing detections again');
@@ -324,7 +340,7 @@ export class Store implements Unit {
    */
   ingest(d: Detection, position: Position | null, hits: HotlistHit[]): Promise<StoredRef> {
     if (this.stopped) return Promise.reject(new AlprError(StoreErrors.STORE_NOT_STARTED));
-    if (!this.repos) {
+    if (!this.repos || this.noDatabase) {
       // Degraded start (no database): the caller still alerts; the loss is counted and shown.
       this.countLost(1, this.noDatabase ?? 'no database');
       return Promise.reject(new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id: d.id }));
@@ -334,16 +350,6 @@ export class Store implements Unit {
       if (this.queue.length >= GROUP_MAX || this.deps.config.group_commit_ms === 0) this.flush();
       else this.flushTimer ??= setTimeout(() => this.flush(), this.deps.config.group_commit_ms);
     });
-  }
-
-  /**
-   * Stores hits found later by matching an older read against a newer list (queued for upload)
-   * and tells the `onStored` listeners, so the uploader wakes for them like for any new row.
-   */
-  addRetroactiveHits(detectionId: string, hits: HotlistHit[]): HitRecord[] {
-    const records = this.hits.addRetroactive(detectionId, hits);
-    if (records.length > 0) this.emit({ id: detectionId, hit: true, changed: true });
-    return records;
   }
 
   /**
@@ -425,6 +431,7 @@ export class Store implements Unit {
    * (`ingest` retries after the purge). Throws like `commitOnce`.
    */
   private commit(items: readonly Omit<Pending, 'resolve' | 'reject'>[]): StoredRef[] {
+    if (this.noDatabase) throw new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id: items.map((i) => i.d.id).join(',') });
     try {
       return this.commitOnce(items);
     } catch (err) {
@@ -490,7 +497,7 @@ export class Store implements Unit {
 
   private async runMaintenance(): Promise<MaintenanceReport | null> {
     const r = this.repos;
-    if (!r || this.stopped) return null;
+    if (!r || this.stopped || this.noDatabase) return null;
     try {
       const report = await r.maintenance.run();
       const purged = report.purges.reduce((n, p) => n + p.count, 0);
@@ -542,7 +549,7 @@ export class Store implements Unit {
 
   private async integrityCheckIfDue(): Promise<void> {
     const every = this.deps.config.integrity_check_interval_h * 3_600_000;
-    if (every <= 0 || this.stopped || !this.repos || this.checking) return;
+    if (every <= 0 || this.stopped || !this.repos || this.noDatabase || this.checking) return;
     if (this.lastIntegrityCheck !== 0 && this.deps.clock.now() - this.lastIntegrityCheck < every) return;
     await this.checkIntegrity();
   }
@@ -551,7 +558,7 @@ export class Store implements Unit {
     const r = this.repos;
     const status = this.deps.status;
     status.gauge('lost_detections', this.lost);
-    if (!r) {
+    if (!r || this.noDatabase) {
       if (this.noDatabase) status.set('down', `no database (${this.noDatabase}): reading and alerting go on, ${this.lost} detection(s) not stored`);
       return;
     }

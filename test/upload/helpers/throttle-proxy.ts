@@ -63,38 +63,46 @@ export class ThrottleProxy {
     upstream.on('close', () => client.destroy());
   }
 
-  /** Carries `from` → `to` at the link rate: each chunk leaves when the link is free, plus the delay. */
+  /**
+   * Carries `from` → `to` at the link rate: each chunk is due when the link is free plus the
+   * delay, and one queue per direction releases chunks strictly in order (separate timers per
+   * chunk could fire out of order and reorder the bytes).
+   */
   private pipe(from: Socket, to: Socket, count: (n: number) => void): void {
     const bytesPerMs = this.opts.bitsPerS / 8 / 1000;
     const delay = this.opts.delayMs ?? 0;
+    const queue: { at: number; chunk: Buffer }[] = [];
     let linkFreeAt = 0;
     let queued = 0;
     let ended = false;
-    let inFlight = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const pump = (): void => {
+      timer = undefined;
+      const now = performance.now();
+      while (queue.length > 0 && queue[0]!.at <= now) {
+        const { chunk } = queue.shift()!;
+        queued -= chunk.length;
+        count(chunk.length);
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queued < QUEUE_HIGH / 2 && from.isPaused()) from.resume();
+      if (queue.length > 0) timer = setTimeout(pump, Math.max(0, queue[0]!.at - now));
+      else if (ended && !to.destroyed) to.end();
+    };
     from.on('data', (data: Buffer) => {
       for (let off = 0; off < data.length; off += CHUNK) {
         const chunk = data.subarray(off, off + CHUNK);
-        const now = performance.now();
-        linkFreeAt = Math.max(linkFreeAt, now) + chunk.length / bytesPerMs;
+        linkFreeAt = Math.max(linkFreeAt, performance.now()) + chunk.length / bytesPerMs;
+        queue.push({ at: linkFreeAt + delay, chunk });
         queued += chunk.length;
-        inFlight++;
-        setTimeout(
-          () => {
-            queued -= chunk.length;
-            inFlight--;
-            count(chunk.length);
-            if (!to.destroyed) to.write(chunk);
-            if (queued < QUEUE_HIGH / 2 && from.isPaused()) from.resume();
-            if (ended && inFlight === 0) to.end();
-          },
-          Math.max(0, linkFreeAt - now) + delay,
-        );
       }
       if (queued >= QUEUE_HIGH) from.pause();
+      timer ??= setTimeout(pump, Math.max(0, queue[0]!.at - performance.now()));
     });
     from.on('end', () => {
       ended = true;
-      if (inFlight === 0) to.end();
+      if (queue.length === 0 && !to.destroyed) to.end();
     });
+    from.on('close', () => clearTimeout(timer));
   }
 }
