@@ -156,23 +156,24 @@ const PLAUSIBLE_WEIGHT = 0.25;
 const NONE_WEIGHT = 0.01;
 
 /**
- * log P(text | region): how likely a plate of this region is to carry exactly this string, if
- * the region picks one of its formats uniformly and each position uniformly within its class
- * (letter 1/26, digit 1/10). A narrow format (Brazil: 2 formats) gives a matching string far
- * more weight than a broad one (EU: ~80 format shapes) gives the same-length look-alike, which
- * is what lets `auto` prefer the corrected `JOG9221` (Brazil) over the raw `JOG922I` (a German
- * historic shape) when both are on the table. US vanity plates and strings no format explains
- * get a small weight over the 36^n strings of their length.
+ * log [P(text | region) / 36^-n]: how much more likely a plate of this region is to carry exactly
+ * this string than a uniformly random string of its length, if the region picks one of its
+ * format shapes of that length uniformly and each position uniformly within its class (letter
+ * 1/26, digit 1/10). A narrow format (Brazil: 2 shapes) gives a matching string far more weight
+ * than a broad one (EU: ~80 shapes) gives the same-length look-alike, which is what lets `auto`
+ * prefer the corrected `JOG9221` (Brazil) over the raw `JOG922I` (a German historic shape) when
+ * both are on the table. A US vanity/special plate gets log 0.25, a string no format explains
+ * log 0.01 (the in-region priors). Relative to the string's length on purpose: an absolute
+ * P(text) would favour short strings (the empty reading of a smudge most of all).
  */
 export function formatLogPrior(text: string, region: Region): number {
   let p = 0;
   for (const cls of formatsOfLength(region, text.length)) {
     if (!fitsExactly(text, cls, region)) continue;
     let q = 1 / CLASS_COUNT[region];
-    for (const k of cls) q /= CLASS_SIZE[k]!;
+    for (const k of cls) q *= 36 / CLASS_SIZE[k]!;
     p += q;
   }
   if (p > 0) return Math.log(p);
-  const w = formatFit(text, region) === 'plausible' ? PLAUSIBLE_WEIGHT : NONE_WEIGHT;
-  return Math.log(w) - text.length * Math.log(36);
+  return Math.log(formatFit(text, region) === 'plausible' ? PLAUSIBLE_WEIGHT : NONE_WEIGHT);
 }

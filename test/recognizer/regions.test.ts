@@ -43,6 +43,17 @@ describe('auto region', () => {
   });
 });
 
+describe('auto region, faint plates', () => {
+  it('does not let the empty reading of a faint plate win the region choice', () => {
+    // Each character is more likely blank than seen, so the empty string is the most probable
+    // string and tops Brazil's and the EU's pools; US ranks a 2-character vanity reading first.
+    // Weighed by absolute P(string | region), the empty string would win and the plate vanish.
+    const faint = (c: string) => [{ '-': 0.6, [c]: 0.4 }, '-'];
+    const r = readPlate(frames([...'ABC'].flatMap(faint)), { ...opts, region: null });
+    expect(r.text.length).toBeGreaterThan(0);
+  });
+});
+
 describe('format-corrected readings', () => {
   it('carry the probability of the raw string they correct', () => {
     const f = frames(['A', '-', 'B', '-', 'C', '-', '1', '-', '2', '-', '3', '-', { I: 0.9, '1': 0.05 }]);
@@ -68,6 +79,8 @@ describe('formatLogPrior', () => {
     expect(formatLogPrior('AB123CD', 'eu')).toBeGreaterThan(formatLogPrior('AB123CD', 'br'));
     // A US vanity plate is plausible in US only; a string no format explains is least likely.
     expect(formatLogPrior('C0UGAR', 'us')).toBeGreaterThan(formatLogPrior('C0UGAR', 'br'));
+    // Relative to the length: a short string gains nothing for being short.
+    expect(formatLogPrior('', 'br')).toBe(formatLogPrior('ABC12', 'br'));
   });
 });
 
