@@ -5,12 +5,19 @@
  */
 import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries.js';
 import type { HotlistEntryInfo } from '../hotlist/types.js';
-import type { AuditInput, AuditRecord } from '../store/audit-repo.js';
+import type { AuditInput, AuditRecord, AuditVerdict } from '../store/audit-repo.js';
+import type { DetectionSummary, ImageKind, SearchQuery } from '../store/detections-repo.js';
+import type { HitOutcome, HitRecord } from '../store/hits-repo.js';
 import type { Role, UserPatch, UserRecord } from '../store/users-repo.js';
 
-// Records the store and the hot list define are used as they are (one definition, no drift);
-// the ports below only narrow which methods the station may call.
-export type { AuditInput, AuditRecord, LocalEntryInput, LocalEntryResult, Role, UserPatch, UserRecord };
+// Records the store and the hot list define are used as they are (one definition, no drift; a
+// test checks that this file declares none of the store's names); the ports below only narrow
+// which methods the station may call.
+export type { AuditInput, AuditRecord, DetectionSummary, HitOutcome, HitRecord, ImageKind, LocalEntryInput, LocalEntryResult, Role, UserPatch, UserRecord };
+/** The chain check's verdict, as the audit repository gives it. */
+export type AuditVerifyResult = AuditVerdict;
+/** A detection search, as the detection repository takes it. */
+export type DetectionQuery = SearchQuery;
 
 export const ROLES: readonly Role[] = ['operator', 'administrator', 'auditor'];
 
@@ -31,16 +38,6 @@ export interface AuditQuery {
   offset?: number;
 }
 
-export interface AuditVerifyResult {
-  ok: boolean;
-  checked: number;
-  firstBadId: number | null;
-  problem: string | null;
-  /** Every broken link (the first 1,000 of `breakCount`). */
-  breaks: { id: number; problem: string }[];
-  breakCount: number;
-}
-
 export interface AuditPort {
   append(e: AuditInput): AuditRecord;
   /** One row by id (a release request is read back from its audit row). */
@@ -48,40 +45,6 @@ export interface AuditPort {
   query(f: AuditQuery): AuditRecord[];
   verify(): AuditVerifyResult;
 }
-
-export interface DetectionSummary {
-  id: string;
-  cameraId: string;
-  text: string;
-  confidence: number;
-  candidates: { text: string; confidence: number }[];
-  region: string | null;
-  firstSeen: number;
-  lastSeen: number;
-  bestAt: number;
-  frameCount: number;
-  direction: string;
-  lat: number | null;
-  lon: number | null;
-  positionTrusted: boolean;
-  position: unknown;
-  hitCount: number;
-  uploaded: boolean;
-  evidenceHold: boolean;
-}
-
-export interface DetectionQuery {
-  /** May contain `*` (any run) and `?` (one character). */
-  plate?: string;
-  from?: number;
-  to?: number;
-  cameraId?: string;
-  bbox?: { minLat: number; maxLat: number; minLon: number; maxLon: number };
-  limit?: number;
-  offset?: number;
-}
-
-export type ImageKind = 'plate' | 'overview';
 
 export interface DetectionsPort {
   search(q: DetectionQuery): DetectionSummary[];
@@ -91,24 +54,7 @@ export interface DetectionsPort {
   setEvidenceHold(id: string, hold: boolean, user: string, reason: string): boolean;
 }
 
-export type HitOutcome = 'confirmed' | 'misread' | 'not_vehicle';
 export const HIT_OUTCOMES: readonly HitOutcome[] = ['confirmed', 'misread', 'not_vehicle'];
-
-export interface HitRecord {
-  id: number;
-  detectionId: string;
-  entry: HotlistEntryInfo;
-  generation: string;
-  kind: string;
-  explanation: string;
-  informational: boolean;
-  retroactive: boolean;
-  createdAt: number;
-  outcome: HitOutcome | null;
-  verifiedBy: string | null;
-  verifiedAt: number | null;
-  note: string | null;
-}
 
 export interface HitsPort {
   list(q: { since?: number; unverifiedOnly?: boolean; limit?: number }): HitRecord[];

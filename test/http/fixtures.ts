@@ -54,6 +54,7 @@ export function hit(hits: MemoryHits, d: DetectionSummary, over: Partial<HitReco
     entry: { id: 'e1', plate: d.text, state: 'CA', list: 'stolen vehicle', priority: 1, reason: 'stolen 2026-05-30', caseNumber: 'SAC-26-0042', informational: false, expiresAt: Date.UTC(2099, 0, 1) },
     generation: 'g1',
     kind: 'exact',
+    readText: d.text,
     explanation: 'exact',
     informational: false,
     retroactive: false,
