@@ -193,25 +193,36 @@ try {
   };
   console.error(`backlog: ${JSON.stringify(drain)}`);
 
-  // Faults: kill a receiver at 20 %, restore it at 40 %; kill a worker at 55 %, restore it at 75 %.
+  // Faults while devices upload: a receiver SIGKILLed at 15 % of the detections acknowledged to devices and
+  // restored at 45 %; a worker SIGKILLed at 30 % of them stored and restored at 60 %.
   const liveReceiver = procs.procs.find((p) => p.role === 'receiver' && p === r1)!;
   const liveWorker = procs.procs.filter((p) => p.role === 'worker' && p !== w1 && p.child.exitCode === null)[0] ?? w1;
   const faults: string[] = [];
-  await phase('faults (receiver and worker killed, restored)', fleet(PER_DEVICE, null, 'fault'), async (target) => {
-    const start = await stored();
-    const at = (f: number): Promise<void> => waitStored(start + (target - start) * f);
-    await at(0.2);
-    await procs.kill(liveReceiver);
-    faults.push(`receiver killed at ${await stored()}`);
-    await at(0.4);
-    await procs.start('receiver', 1, liveReceiver.port);
-    faults.push(`receiver restored at ${await stored()}`);
-    await at(0.55);
-    await procs.kill(liveWorker);
-    faults.push(`worker killed at ${await stored()}`);
-    await at(0.75);
-    await procs.start('worker', 3);
-    faults.push(`worker restored at ${await stored()}`);
+  const faultFleet = fleet(PER_DEVICE, null, 'fault');
+  const acked = (): number => faultFleet.reduce((s, d) => s + d.stats.acked, 0);
+  const untilAcked = async (n: number): Promise<void> => {
+    while (acked() < n) await new Promise((r) => setTimeout(r, 5));
+  };
+  await phase('faults (receiver and worker killed, restored)', faultFleet, async (target) => {
+    const total = faultFleet.reduce((s, d) => s + d.ids.length, 0);
+    const start = target - total;
+    const receiverFaults = (async () => {
+      await untilAcked(total * 0.15);
+      await procs.kill(liveReceiver);
+      faults.push(`receiver killed at ${acked()} acknowledged`);
+      await untilAcked(total * 0.45);
+      await procs.start('receiver', 1, liveReceiver.port);
+      faults.push(`receiver restored at ${acked()} acknowledged`);
+    })();
+    const workerFaults = (async () => {
+      await waitStored(start + total * 0.3);
+      await procs.kill(liveWorker);
+      faults.push(`worker killed at ${(await stored()) - start} stored`);
+      await waitStored(start + total * 0.6);
+      await procs.start('worker', 3);
+      faults.push(`worker restored at ${(await stored()) - start} stored`);
+    })();
+    await Promise.all([receiverFaults, workerFaults]);
   });
   console.error(faults.join('; '));
 
