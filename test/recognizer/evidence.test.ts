@@ -42,10 +42,10 @@ describe('encodeEvidence', () => {
 
   it('keeps a large crop at its own size and works on grey frames', async () => {
     const f = frame(640, 360, 'gray');
-    const ev = await encodeEvidence(f, { x: 100, y: 100, w: 200, h: 80 }, null);
+    const ev = await encodeEvidence(f, { x: 100, y: 60, w: 200, h: 160 }, null);
     const plate = await sharp(ev.plateJpeg).metadata();
     expect(plate.width).toBe(260);
-    expect(plate.height).toBe(128);
+    expect(plate.height).toBe(256);
     expect((await sharp(ev.overviewJpeg).metadata()).width).toBe(640);
   });
 });
