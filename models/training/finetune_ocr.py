@@ -44,7 +44,7 @@ from train_ocr import SOURCES, predict, score, to_tensor
 def detector_quad(q, rng):
     """Real-detector-like box error: loose (up to +25% per side), offset, sometimes truncated."""
     r = rng.random()
-    if r < 0.35:
+    if r < 0.5:
         lo, hi = -0.05, 0.15                # the old, tight-ish distribution
     elif r < 0.85:
         lo, hi = -0.03, 0.25                # loose boxes
@@ -159,7 +159,7 @@ def main():
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--real-frac", type=float, default=0.35)
-    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--lr", type=float, default=1.5e-4)
     ap.add_argument("--pool", type=int, default=4000)
     ap.add_argument("--ckpt-min", type=float, default=4)
     ap.add_argument("--eval-min", type=float, default=12)
