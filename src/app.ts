@@ -19,6 +19,7 @@ import { Cameras } from './camera/cameras.js';
 import type { Config } from './config/schema.js';
 import { GpsUnit } from './gps/gps-unit.js';
 import { Hotlist } from './hotlist/hotlist.js';
+import { lazyRecords } from './http/auth/account-policy.js';
 import { buildServer } from './http/server.js';
 import { DetectionSink, type LiveEvents } from './pipeline/detection-sink.js';
 import { ConfusionTable } from './plate/confusion-table.js';
@@ -187,6 +188,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         return frame ? frameToJpeg(frame, SNAPSHOT_WIDTH) : null;
       },
     },
+    accounts: { records: lazyRecords(() => store.users.records), config: config.accounts },
     cameraReference: {
       referenceImage: (id) => cameras.referenceImage(id),
       retakeReference: (id) => cameras.retakeReference(id),

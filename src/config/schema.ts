@@ -4,6 +4,7 @@
  * so every domain owns its own slice.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { AccountsSection } from './sections/accounts.js';
 import { AlertsSection } from './sections/alerts.js';
 import { CamerasSection } from './sections/camera.js';
 import { DeviceSection, LogSection } from './sections/device.js';
@@ -28,6 +29,7 @@ export const ConfigSchema = Type.Object(
     store: StoreSection,
     upload: UploadSection,
     alerts: AlertsSection,
+    accounts: AccountsSection,
   },
   { additionalProperties: false, $id: 'https://alpr-edge.example/config.schema.json', title: 'alpr-edge configuration' },
 );

@@ -38,6 +38,8 @@ export const SearchBody = Type.Object({
   ...SearchFields,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
+  /** A supervisor's approval of a purpose not on the agency's list (`auth/approvals.ts`). */
+  approvalId: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 
 export interface FieldError {

@@ -16,6 +16,8 @@ import type { Logger } from '../shared/logger.js';
 import type { StatusRegistry } from '../status/registry.js';
 import { AuditTrail, AuditUnavailableError } from './audit-trail.js';
 import { installAccessControl } from './auth/access.js';
+import type { AccountsDeps } from './auth/account-policy.js';
+import { AccountWatch } from './auth/account-watch.js';
 import { AddressThrottle } from './auth/address-throttle.js';
 import { Authenticator } from './auth/authenticator.js';
 import { allowedHosts, hostAllowed } from './auth/host-check.js';
@@ -37,6 +39,7 @@ import { hitRoutes } from './routes/hits.js';
 import { hotlistRoutes } from './routes/hotlist.js';
 import { liveRoutes } from './routes/live.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { oversightRoutes } from './routes/oversight.js';
 import { pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
@@ -59,6 +62,11 @@ export interface HttpDeps {
   snapshots: SnapshotPort;
   /** Cameras' reference views (picture health); absent = those routes are not served. */
   cameraReference?: CameraReferencePort;
+  /**
+   * Account policies (training, access review, supervisor-approved uses, data errors, unusual
+   * use): their records and `accounts` configuration. Absent = none of them is enforced or served.
+   */
+  accounts?: AccountsDeps;
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -100,8 +108,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       audit,
       clock,
       reporter,
+      ...(deps.accounts ? { accounts: deps.accounts } : {}),
     }),
     shift: new ShiftCheck(deps.registry, audit, deps.audit, clock),
+    watch: deps.accounts
+      ? new AccountWatch({ accounts: deps.accounts, users: deps.users, audit, auditLog: deps.audit, sessions, clock, logger: deps.logger, reporter })
+      : null,
   };
 
   // Only JSON bodies: a cross-site <form> can send text/plain or urlencoded without a preflight.
@@ -137,14 +149,19 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes]) {
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes]) {
     await app.register(routes, ctx);
   }
   app.addHook('onListen', (hookDone) => {
     reporter.set('ok', tls ? 'HTTPS' : 'HTTP (loopback)');
     hookDone();
   });
+  app.addHook('onReady', (hookDone) => {
+    ctx.watch?.start();
+    hookDone();
+  });
   app.addHook('onClose', (_instance, hookDone) => {
+    ctx.watch?.stop();
     reporter.set('stopped');
     hookDone();
   });

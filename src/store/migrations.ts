@@ -150,6 +150,62 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX hits_entry ON hits(entry_id, id);
     `,
   },
+  {
+    version: 5,
+    description: 'account policies: training and certification per account, access review, supervisor right, reported data errors beside the original read',
+    sql: `
+      ALTER TABLE users ADD COLUMN supervisor INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE users ADD COLUMN reviewed_at INTEGER;
+      ALTER TABLE users ADD COLUMN reviewed_by TEXT;
+      -- Accounts that exist when the review starts count as reviewed now: the first review falls
+      -- due one interval after the upgrade, not on the day of it.
+      UPDATE users SET reviewed_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000, reviewed_by = 'migration';
+      CREATE TABLE user_qualifications (
+        username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+        item TEXT NOT NULL,
+        completed_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        course TEXT NOT NULL DEFAULT '',
+        trainer TEXT NOT NULL DEFAULT '',
+        certificate TEXT NOT NULL DEFAULT '',
+        recorded_by TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (username, item)
+      );
+      CREATE INDEX user_qualifications_expiry ON user_qualifications(expires_at) WHERE expires_at IS NOT NULL;
+      CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        detection_id TEXT NOT NULL,
+        hit_id INTEGER,
+        original_text TEXT NOT NULL,
+        corrected_text TEXT NOT NULL,
+        note TEXT NOT NULL,
+        reported_by TEXT NOT NULL,
+        reported_at INTEGER NOT NULL
+      );
+      CREATE INDEX corrections_text ON corrections(corrected_text);
+      CREATE INDEX corrections_detection ON corrections(detection_id);
+    `,
+  },
+  {
+    version: 6,
+    description: 'damage and malfunction reports filed from the operator station (camera, GPS, unit), with an optional snapshot',
+    sql: `
+      CREATE TABLE damage_reports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        subject TEXT NOT NULL CHECK (subject IN ('camera', 'gps', 'unit')),
+        camera_id TEXT,
+        noticed_at INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        reported_by TEXT NOT NULL,
+        reported_at INTEGER NOT NULL,
+        snapshot BLOB,
+        snapshot_sha256 TEXT,
+        snapshot_bytes INTEGER,
+        audit_id INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

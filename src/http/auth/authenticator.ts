@@ -8,6 +8,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { StatusReporter } from '../../status/registry.js';
 import type { AuditTrail } from '../audit-trail.js';
 import type { UsersPort } from '../ports.js';
+import { describeUnmet, unmetItems, type AccountsDeps } from './account-policy.js';
 import type { AddressThrottle } from './address-throttle.js';
 import { addressKey, type AccountState, type LoginGuard } from './login-guard.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -17,7 +18,8 @@ import type { Session, SessionStore } from './session-store.js';
 export type LoginResult =
   | { ok: true; session: Session }
   | { ok: false; code: 'HTTP_LOGIN_FAILED' | 'HTTP_ADDRESS_THROTTLED' | 'HTTP_LOGIN_BUSY' | 'HTTP_TOO_MANY_SESSIONS' }
-  | { ok: false; code: 'HTTP_LOGIN_DELAYED'; retryAfterS: number };
+  | { ok: false; code: 'HTTP_LOGIN_DELAYED'; retryAfterS: number }
+  | { ok: false; code: 'HTTP_LOGIN_UNQUALIFIED'; detail: string };
 
 export interface AuthenticatorDeps {
   users: UsersPort;
@@ -28,6 +30,11 @@ export interface AuthenticatorDeps {
   audit: AuditTrail;
   clock: Clock;
   reporter: StatusReporter;
+  /**
+   * The agency's training and certification rules: the right password of an account that lacks a
+   * required item, or holds it expired, still does not log in. Absent = nothing required.
+   */
+  accounts?: AccountsDeps;
   /** The password check (scrypt); replaceable so a test can hold hashes in flight. */
   verify?: (password: string, stored: string) => Promise<boolean>;
 }
@@ -76,6 +83,16 @@ export class Authenticator {
         audit.record({ user: username, action: 'account.throttled', object: username, ip, details: { failures: reserved.failures } });
       }
       return { ok: false, code: 'HTTP_LOGIN_FAILED' };
+    }
+    // Checked after the password, so the answer tells nothing to someone who does not know it.
+    const accounts = this.d.accounts;
+    const unmet = accounts ? unmetItems(user.role, accounts.records.standing(username), accounts.config.required_items, now) : [];
+    if (unmet.length) {
+      users.update(username, { failedLogins: 0, lockedUntil: null });
+      const detail = describeUnmet(unmet);
+      this.d.reporter.count('login_refusals');
+      audit.record({ user: username, action: 'login.refused', ip, details: { reason: 'training or certification', items: unmet.map((u) => `${u.item} ${u.problem}`) } });
+      return { ok: false, code: 'HTTP_LOGIN_UNQUALIFIED', detail };
     }
     const session = this.d.sessions.create(user, ip);
     if (!session.ok) {

@@ -30,6 +30,7 @@ const NAV: NavItem[] = [
   { href: '/search', page: 'search', label: 'Search', roles: ['operator', 'administrator'] },
   { href: '/audit', page: 'audit', label: 'Audit', roles: ['auditor', 'administrator'] },
   { href: '/users', page: 'users', label: 'Accounts', roles: ['administrator'] },
+  { href: '/oversight', page: 'oversight', label: 'Oversight', roles: ['administrator'] },
 ];
 
 export interface LayoutInput {

@@ -28,6 +28,7 @@ export const authRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
     if (!r.ok) {
       if (r.code === 'HTTP_LOGIN_DELAYED') return fail(reply.header('retry-after', String(r.retryAfterS)), 429, r.code, { seconds: r.retryAfterS });
       if (r.code === 'HTTP_LOGIN_FAILED') return fail(reply, 401, r.code);
+      if (r.code === 'HTTP_LOGIN_UNQUALIFIED') return fail(reply, 403, r.code, { detail: r.detail });
       return fail(reply.header('retry-after', '1'), r.code === 'HTTP_TOO_MANY_SESSIONS' ? 503 : 429, r.code);
     }
     const s = r.session;

@@ -6,6 +6,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { STATION } from '../auth/access.js';
+import { checkApproval, type ApprovalRequest } from '../auth/approvals.js';
 import type { HttpContext } from '../context.js';
 import { criteria, justification, PLATE_MIN_KNOWN, SearchBody, searchPolicy } from '../search-criteria.js';
 import { fail, sessionOf } from './reply.js';
@@ -28,7 +29,26 @@ export const searchRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
 
   app.post<{ Body: Static<typeof SearchBody> }>('/api/search', { schema: { body: SearchBody }, config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
     const user = sessionOf(req).username;
-    const why = justification(req.body, policy);
+    let why = justification(req.body, policy);
+    // A purpose off the agency's list is allowed only with a supervisor's approval (issue 20).
+    let approval: ApprovalRequest | null = null;
+    const category = req.body.purposeCategory?.trim() ?? '';
+    if (Array.isArray(why) && category && ctx.deps.accounts && why.every((e) => e.field === 'purposeCategory')) {
+      const listed = justification(req.body, { ...policy, purposes: [...policy.purposes, category] });
+      if (!Array.isArray(listed)) {
+        if (req.body.approvalId === undefined) {
+          ctx.audit.record({ user, action: 'search.refused', ip: req.ip, caseNumber: listed.caseNumber, purpose: listed.purpose, details: { errors: [{ field: 'purposeCategory', message: 'off the list, no approval' }] } });
+          return fail(reply, 403, 'HTTP_APPROVAL_REQUIRED', { purpose: category });
+        }
+        const c = checkApproval(ctx.deps.audit, req.body.approvalId, { requester: user, caseNumber: listed.caseNumber, purposeCategory: category }, ctx.deps.clock.now(), ctx.deps.accounts.config.approval_valid_h * 3600_000);
+        if (!c.ok) {
+          ctx.audit.record({ user, action: 'search.refused', ip: req.ip, caseNumber: listed.caseNumber, purpose: listed.purpose, details: { approvalId: req.body.approvalId, reason: c.reason } });
+          return fail(reply, 403, 'HTTP_APPROVAL_INVALID', { id: req.body.approvalId, reason: c.reason });
+        }
+        approval = c.approval;
+        why = listed;
+      }
+    }
     if (Array.isArray(why)) {
       ctx.audit.record({ user, action: 'search.refused', ip: req.ip, details: { errors: why } });
       return fail(reply, 400, 'HTTP_PURPOSE_REQUIRED', {}, why);
@@ -48,7 +68,7 @@ export const searchRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
       ip: req.ip,
       caseNumber: why.caseNumber,
       purpose: why.purpose,
-      details: { query: q, purposeCategory: why.purposeCategory, limit: take, offset },
+      details: { query: q, purposeCategory: why.purposeCategory, limit: take, offset, ...(approval ? { approvalId: approval.id, approvedBy: approval.approvedBy } : {}) },
     });
     // One more than the page tells whether there is a next page.
     const rows = detections.search({ ...q, limit: take + 1, offset });
