@@ -6,15 +6,16 @@
  *   npm run bench:fleet      (ALPR_EDGE_BENCH_DEVICES=200, ALPR_EDGE_BENCH_SCALE=1)
  *
  * Phases: (1) without images; (2) with images; (3) backlog drain: devices upload while the
- * workers are stopped, then the workers drain the stream; (4) faults: a receiver and then a
- * worker are SIGKILLed mid-run and restored. At the end every detection any device sent must be
+ * workers are paused, then the workers drain the stream; (4) faults: a receiver and a worker
+ * SIGKILLed mid-run and restored; (5) outages: nats-server killed and restarted, then
+ * PostgreSQL crashed and restarted. At the end every detection any device sent must be
  * in PostgreSQL exactly once. CPU is read from /proc for each process tree (central children,
  * postgres, nats-server); the simulated devices run in this process and are not counted.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { NatsPeer } from '../test/peers/nats-peer.js';
 import { PostgresPeer } from '../test/peers/postgres-peer.js';
 import { CentralProcesses, simDetection, SimulatedDevice } from '../test/central/fleet.js';
@@ -36,7 +37,9 @@ await admin.connect();
 await admin.query('CREATE DATABASE fleet');
 await admin.end();
 const url = `postgres://postgres@127.0.0.1:${pg.port}/fleet`;
-const db = new Client({ connectionString: url });
+// A pool, not a client: it reconnects after the PostgreSQL outage below.
+const db = new Pool({ connectionString: url, max: 2 });
+db.on('error', () => undefined);
 const procs = new CentralProcesses(dir, {
   mode: 'nats',
   postgres: { url, pool_max: 4 },
@@ -99,7 +102,15 @@ const cpuNow = (): Cpu => {
   sampleCpu();
   return { central: meter.total('central'), postgres: meter.total('postgres'), nats: meter.total('nats') };
 };
-const stored = async (): Promise<number> => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM detections')).rows[0]!.n);
+const stored = async (): Promise<number> => {
+  for (;;) {
+    try {
+      return Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM detections')).rows[0]!.n);
+    } catch {
+      await new Promise((r) => setTimeout(r, 200)); // PostgreSQL is being restarted
+    }
+  }
+};
 async function waitStored(n: number, ms = 600_000): Promise<void> {
   const end = Date.now() + ms;
   while ((await stored()) < n) {
@@ -160,7 +171,6 @@ async function phase(name: string, devices: SimulatedDevice[], during?: (total: 
 try {
   const [r1] = [await procs.start('receiver', 1), await procs.start('receiver', 2)];
   const [w1] = [await procs.start('worker', 1), await procs.start('worker', 2)];
-  await db.connect();
 
   // Warm-up: JIT, connection pools, first partitions.
   await phase('warm-up', fleet(5, null, 'warm'));
@@ -223,6 +233,26 @@ try {
       faults.push(`worker restored at ${(await stored()) - start} stored`);
     })();
     await Promise.all([receiverFaults, workerFaults]);
+  });
+  // Outages: nats-server SIGKILLed at 15 % acknowledged and restarted (same port, same store);
+  // PostgreSQL crashed (SIGQUIT: immediate shutdown, WAL recovery on restart) at 40 % stored and restarted.
+  const outageFleet = fleet(PER_DEVICE, null, 'outage');
+  const ackedO = (): number => outageFleet.reduce((s, d) => s + d.stats.acked, 0);
+  await phase('outages (nats-server, then PostgreSQL, killed and restarted)', outageFleet, async (target) => {
+    const total = outageFleet.reduce((s, d) => s + d.ids.length, 0);
+    const start = target - total;
+    while (ackedO() < total * 0.15) await new Promise((r) => setTimeout(r, 5));
+    await nats.stop('SIGKILL');
+    faults.push(`nats-server killed at ${ackedO()} acknowledged`);
+    await new Promise((r) => setTimeout(r, 2000));
+    await nats.start();
+    faults.push(`nats-server restarted at ${ackedO()} acknowledged`);
+    await waitStored(start + total * 0.4);
+    await pg.stop('SIGQUIT');
+    faults.push('postgres crashed at 40 % stored');
+    await new Promise((r) => setTimeout(r, 2000));
+    await pg.start(pg.port);
+    faults.push(`postgres restarted at ${ackedO()} acknowledged`);
   });
   console.error(faults.join('; '));
 

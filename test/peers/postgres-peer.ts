@@ -85,7 +85,7 @@ export class PostgresPeer {
     }
   }
 
-  /** SIGINT is PostgreSQL's fast shutdown; SIGKILL simulates a crash (it recovers from WAL on restart). */
+  /** SIGINT is PostgreSQL's fast shutdown; SIGQUIT its immediate one and SIGKILL a crash (both recover from WAL on restart). */
   async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
     const child = this.child;
     this.child = null;
