@@ -193,6 +193,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       referenceImage: (id) => cameras.referenceImage(id),
       retakeReference: (id) => cameras.retakeReference(id),
     },
+    damageReports: {
+      add: (r) => store.damageReports.add(r),
+      get: (id) => store.damageReports.get(id),
+      list: (limit, offset) => store.damageReports.list(limit, offset),
+      snapshot: (id) => store.damageReports.snapshot(id),
+    },
   });
 
   const units: Unit[] = [store, uploader, sink, hotlist, gps, tracker, pool, cameras];

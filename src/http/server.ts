@@ -31,6 +31,7 @@ import type { AuditPort, DetectionsPort, EventsPort, HitsPort, HotlistPort, Snap
 import { assetRoutes } from './routes/assets.js';
 import { auditRoutes } from './routes/audit.js';
 import { cameraReferenceRoutes, type CameraReferencePort } from './routes/camera-reference.js';
+import { damageReportRoutes, type DamageReportsPort } from './routes/damage-reports.js';
 import { authRoutes } from './routes/auth.js';
 import { detectionRoutes } from './routes/detections.js';
 import { eventRoutes } from './routes/events.js';
@@ -62,6 +63,8 @@ export interface HttpDeps {
   snapshots: SnapshotPort;
   /** Cameras' reference views (picture health); absent = those routes are not served. */
   cameraReference?: CameraReferencePort;
+  /** Damage and malfunction reports (issue 18); absent = the report screen is not served. */
+  damageReports?: DamageReportsPort;
   /**
    * Account policies (training, access review, supervisor-approved uses, data errors, unusual
    * use): their records and `accounts` configuration. Absent = none of them is enforced or served.
@@ -149,7 +152,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes]) {
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, damageReportRoutes]) {
     await app.register(routes, ctx);
   }
   app.addHook('onListen', (hookDone) => {

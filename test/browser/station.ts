@@ -103,6 +103,7 @@ export async function startStation(): Promise<Station> {
       hotlist,
       events,
       snapshots,
+      damageReports: store.damageReports,
     });
     return { app, base: await app.listen({ host: '127.0.0.1', port }) };
   };
