@@ -28,7 +28,7 @@ export function liveBody(cameras: string[], intervalMs: number): SafeHtml {
   return html`<h1>Live view</h1>
 <p class="muted">Check aim and focus. Snapshots of the frames the daemon already decodes, refreshed every ${intervalMs / 1000} s while this page is open. <a href="/damage">Report damage or a malfunction</a></p>
 <div class="live-grid">${cameras.map(
-    (id) => html`<figure class="live-cam" data-camera="${id}"><img alt="camera ${id}" src="/api/cameras/${encodeURIComponent(id)}/snapshot.jpg"><img class="live-ref" alt="no reference view of ${id} yet" title="reference view: what the moved check compares with" src="/api/cameras/${encodeURIComponent(id)}/reference.jpg"><figcaption>${id} <span class="live-age muted"></span></figcaption></figure>`,
+    (id) => html`<figure class="live-cam" data-camera="${id}" data-stale="false"><div class="live-frame"><img alt="camera ${id}" src="/api/cameras/${encodeURIComponent(id)}/snapshot.jpg"><span class="live-stale" role="status" hidden></span></div><img class="live-ref" alt="no reference view of ${id} yet" title="reference view: what the moved check compares with" src="/api/cameras/${encodeURIComponent(id)}/reference.jpg"><figcaption>${id} <span class="live-age muted"></span></figcaption></figure>`,
   )}</div>`;
 }
 

@@ -20,6 +20,8 @@ export const liveRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
 
   app.get('/api/cameras', { config: { access: { kind: 'session', roles: STATION } } }, (_req, reply) =>
     reply.send({
+    // The unit's clock: the Live page dates each camera's last picture against it, not the tablet's.
+    time: ctx.deps.clock.now(),
     cameras: registry
       .list()
       .filter((u) => u.kind === 'camera')
