@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiverDb } from '../../src/receiver/receiver-db.js';
 import { buildReceiver } from '../../src/receiver/server.js';
 import { alive, runCli, spawnCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** JSON log records of the daemon (stdout is not a terminal here: JSON lines, as journald gets). */
 interface LogRecord {
@@ -53,14 +54,15 @@ function comm(pid: number): string {
   }
 }
 
-async function until<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last log lines:\n${logLines.slice(-15).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 250));
+/** The value `fn` finds once it finds one, waited for with the shared `waitFor`; a timeout shows the daemon's last log lines. */
+async function found<T>(what: string, fn: () => T | null | undefined | false, timeoutMs: number): Promise<T> {
+  let value: T | null | undefined | false = null;
+  try {
+    await waitFor(() => Boolean((value = fn())), what, { timeoutMs, intervalMs: 250 });
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last log lines:\n${logLines.slice(-15).join('\n')}`);
   }
+  return value as T;
 }
 
 function records(): LogRecord[] {
@@ -92,7 +94,7 @@ beforeAll(async () => {
     logLines.push(...lines);
   });
   daemon.stderr!.on('data', (d: Buffer) => logLines.push(`stderr: ${d.toString()}`));
-  const started = await until(
+  const started = await found(
     'the daemon to start',
     () => logLines.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; address?: string }) : {})).find((l) => l.msg === 'started'),
     60_000,
@@ -118,7 +120,7 @@ describe('the daemon on the demo configuration', () => {
   });
 
   it('reads the stolen plate in the clip, raises a hit, stores it and uploads it exactly once', async () => {
-    const received = await until(
+    const received = await found(
       'a detection with a hit on 7TRW815 at the receiver',
       () =>
         receiverDb
@@ -142,11 +144,11 @@ describe('the daemon on the demo configuration', () => {
   }, 150_000);
 
   it('logs each stored detection and each hit without plate text, the hit on the first confident read', async () => {
-    const hit = await until('a HIT line in the log', () => records().find((r) => r.unit === 'pipeline' && r.msg?.startsWith('HIT:') && r.list === 'stolen_vehicle'), 120_000);
+    const hit = await found('a HIT line in the log', () => records().find((r) => r.unit === 'pipeline' && r.msg?.startsWith('HIT:') && r.list === 'stolen_vehicle'), 120_000);
     expect(hit).toMatchObject({ level: 30, presentation: 'alarm', change: 'new' });
     // The clip shows the stolen plate sharply in several frames: confident before the car has gone.
     expect(hit.stage).toBe('first_read');
-    await until('a "detection stored" line', () => records().some((r) => r.unit === 'pipeline' && r.msg === 'detection stored' && typeof r.camera === 'string'), 60_000);
+    await found('a "detection stored" line', () => records().some((r) => r.unit === 'pipeline' && r.msg === 'detection stored' && typeof r.camera === 'string'), 60_000);
     // Plates are personal data: the store has them, the journal does not (shasta 467.6 (a)).
     const texts = new Set(receiverDb.detectionIds(DEVICE).map((id) => receiverDb.detection(DEVICE, id)!.detection.text));
     texts.add('7TRW815');
@@ -193,11 +195,7 @@ describe('the daemon on the demo configuration', () => {
       return ((await res.json()) as { units: { name: string; state: string; details: Record<string, unknown> }[] }).units.find((u) => u.name === 'camera:demo')!;
     };
     let cam = await status();
-    const deadline = Date.now() + 60_000;
-    while (!(cam.details.picture as { faults?: unknown[] } | undefined)?.faults && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      cam = await status();
-    }
+    await waitFor(async () => Boolean((cam = await status()).details.picture && (cam.details.picture as { faults?: unknown[] }).faults), 'the camera picture verdict', { timeoutMs: 60_000, intervalMs: 500 });
     const faults = (cam.details.picture as { faults: { kind: string; state: string }[] }).faults;
     expect(faults.map((f) => f.kind)).toEqual(['covered', 'saturated', 'blur', 'glare', 'frozen', 'moved', 'unreadable', 'no_plates']);
     expect(faults.filter((f) => f.state === 'raised')).toEqual([]);
