@@ -17,6 +17,7 @@ export const HttpErrors = defineErrors({
   HTTP_HOST_REFUSED: 'this station is not served under that host name',
   HTTP_INVALID_INPUT: '{detail}',
   HTTP_NOT_FOUND: '{what} not found',
+  HTTP_HOTLIST_NOT_YOURS: 'only the officer who entered this hot plate ({enteredBy}) or an administrator may remove it',
   HTTP_AUDIT_UNAVAILABLE: 'the audit log cannot be written, so the data is not shown: {detail}',
   HTTP_PURPOSE_REQUIRED: 'a case number and a purpose are required for every search of stored reads',
   HTTP_LOGIN_UNQUALIFIED: 'login refused: {detail}. Ask your administrator to record current training and certification',

@@ -147,7 +147,7 @@ export class MemoryHits implements HitsPort {
 export class MemoryHotlist implements HotlistPort {
   readonly entries: HotlistEntryInfo[] = [];
   constructor(private readonly clock: Clock) {}
-  addLocalEntry(input: LocalEntryInput): LocalEntryResult {
+  addLocalEntry(input: LocalEntryInput, actor: string): LocalEntryResult {
     const errors: { field: string; message: string }[] = [];
     if (!input.caseNumber && !input.subjectXref) errors.push({ field: 'caseNumber', message: 'a case number or subject XREF is required (sacramento-pd E.1)' });
     if (!input.reason) errors.push({ field: 'reason', message: 'is required' });
@@ -167,6 +167,7 @@ export class MemoryHotlist implements HotlistPort {
       caseNumber: input.caseNumber ?? null,
       informational: input.informational ?? false,
       expiresAt: input.expiresAt,
+      enteredBy: actor,
     };
     this.entries.push(entry);
     return { ok: true, entry };

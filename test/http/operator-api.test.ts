@@ -237,8 +237,8 @@ describe('hot plate entry', () => {
     expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hotlist.add', object: id, caseNumber: 'SAC-26-0099', purpose: valid.reason });
     const page = await h.app.inject({ url: '/hotlist', headers: auth(olive) });
     expect(page.body).toContain('6GU?47*');
-    expect((await h.app.inject({ method: 'DELETE', url: `/api/hotlist/local/${id}`, headers: auth(olive) })).statusCode).toBe(200);
-    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hotlist.remove', object: id });
+    expect((await h.app.inject({ method: 'DELETE', url: `/api/hotlist/local/${id}`, headers: auth(olive), payload: { reason: 'vehicle recovered' } })).statusCode).toBe(200);
+    expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hotlist.remove', object: id, purpose: 'vehicle recovered' });
   });
 });
 

@@ -47,7 +47,8 @@ export function hitsBody(): SafeHtml {
 
 const LISTS = ['stolen vehicle', 'stolen plate', 'felony vehicle', 'missing person', 'warrant', 'AMBER alert', 'local'];
 
-export function hotlistBody(session: Session, contact: string, entries: HotlistEntryInfo[], now: number): SafeHtml {
+/** `canRemove`: whether this session may take an entry off (its officer or an administrator); other rows show who entered them. */
+export function hotlistBody(session: Session, contact: string, entries: HotlistEntryInfo[], now: number, canRemove: (e: HotlistEntryInfo) => boolean): SafeHtml {
   return html`<h1>Hot plates entered on this device</h1>
 <p>Every entry needs a case number or subject cross-reference, a reason, and the entering officer's name and contact (sacramento-pd E.1, roseville 426.6.5). Entries expire after at most 30 days, or 24 hours when the plate is also entered in NCIC/CLETS (sacramento-da IV.E.a, sacramento-pd E.2).</p>
 <form id="hotlist-form" class="grid-form">
@@ -66,16 +67,20 @@ export function hotlistBody(session: Session, contact: string, entries: HotlistE
   <button type="submit">Add hot plate</button>
   <ul class="form-errors" role="alert"></ul>
 </form>
-<div id="hotlist-entries">${hotlistTable(entries, now)}</div>`;
+<div id="hotlist-entries">${hotlistTable(entries, now, canRemove)}</div>`;
 }
 
-export function hotlistTable(entries: HotlistEntryInfo[], now: number): SafeHtml {
+export function hotlistTable(entries: HotlistEntryInfo[], now: number, canRemove: (e: HotlistEntryInfo) => boolean): SafeHtml {
   if (entries.length === 0) return html`<p class="muted">No local hot plates.</p>`;
   return html`<table class="entries"><thead><tr><th>Plate</th><th>State</th><th>List</th><th>Priority</th><th>Reason</th><th>Case</th><th>Expires</th><th>Time left</th><th></th></tr></thead><tbody>
 ${entries.map(
   (e) => html`<tr data-entry="${e.id}"><td class="plate">${e.plate}</td><td>${e.state ?? ''}</td><td>${e.list}${e.informational ? html` <span class="pill pill-info">informational</span>` : ''}</td><td>${e.priority}</td><td>${e.reason}</td><td>${e.caseNumber ?? ''}</td><td>${timeTag(e.expiresAt)}</td>
 <td class="time-left">${timeLeft(e.expiresAt, now)}</td>
-<td><button type="button" class="ghost remove-entry" data-id="${e.id}">Remove</button></td></tr>`,
+<td>${
+    canRemove(e)
+      ? html`<form class="remove-entry" data-id="${e.id}"><label>Reason for removal <input name="reason" required minlength="4" maxlength="500"></label><button type="submit" class="ghost">Remove</button><ul class="form-errors" role="alert"></ul></form>`
+      : html`<span class="muted">entered by ${e.enteredBy ?? 'unknown'}</span>`
+  }</td></tr>`,
 )}</tbody></table>`;
 }
 

@@ -1,13 +1,15 @@
 /**
  * Local hot plates. The hot list enforces the policy itself (required case number or XREF,
  * reason, officer and contact; expiry caps); this route passes its refusals to the form field by
- * field and records every change.
+ * field and records every change. A hot plate is removed only by the officer who entered it or an
+ * administrator, with a reason.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
-import type { LocalEntryInput } from '../ports.js';
+import type { HotlistEntryInfo } from '../../hotlist/types.js';
+import type { LocalEntryInput, Role } from '../ports.js';
 import { NullableString } from '../schema.js';
 import { fail, sessionOf, trimmed } from './reply.js';
 
@@ -26,6 +28,15 @@ const EntryBody = Type.Object({
   alsoInNcic: Type.Boolean(),
   informational: Type.Optional(Type.Boolean()),
 });
+
+/** Shortest reason accepted for taking a hot plate off ("ok" is not a reason). */
+const MIN_REASON = 4;
+const RemoveBody = Type.Object({ reason: Type.String({ maxLength: 500 }) });
+
+/** Whether `user` may take `entry` off: the officer who entered it, or an administrator. */
+export function mayRemove(entry: Pick<HotlistEntryInfo, 'enteredBy'>, user: string, role: Role): boolean {
+  return role === 'administrator' || (entry.enteredBy != null && entry.enteredBy === user);
+}
 
 export const hotlistRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {
   const { hotlist } = ctx.deps;
@@ -66,13 +77,28 @@ export const hotlistRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done
     return reply.code(201).send({ entry: r.entry });
   });
 
-  app.delete<{ Params: { id: string } }>(
+  // Only the officer who entered a hot plate or an administrator takes it off, and says why
+  // (issue 15 item 9): the reason is on the audit row beside who removed it.
+  app.delete<{ Params: { id: string }; Body: Static<typeof RemoveBody> }>(
     '/api/hotlist/local/:id',
-    { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9:._-]+$' }) }) }, config: { access: { kind: 'session', roles: STATION } } },
+    {
+      schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9:._-]+$' }) }), body: RemoveBody },
+      config: { access: { kind: 'session', roles: STATION } },
+    },
     (req, reply) => {
-      const user = sessionOf(req).username;
-      if (!hotlist.removeLocalEntry(req.params.id, user)) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: 'hot-list entry' });
-      ctx.audit.record({ user, action: 'hotlist.remove', object: req.params.id, ip: req.ip });
+      const { username: user, role } = sessionOf(req);
+      const id = req.params.id;
+      const reason = req.body.reason.trim();
+      const entry = hotlist.listLocalEntries().find((e) => e.id === id);
+      if (!entry) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: 'hot-list entry' });
+      const enteredBy = entry.enteredBy ?? null;
+      if (!mayRemove(entry, user, role)) {
+        ctx.audit.record({ user, action: 'hotlist.remove_refused', object: id, purpose: reason || null, ip: req.ip, details: { enteredBy } });
+        return fail(reply, 403, 'HTTP_HOTLIST_NOT_YOURS', { enteredBy: enteredBy ?? 'unknown' });
+      }
+      if (reason.length < MIN_REASON) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: `reason: say why the hot plate is removed (at least ${MIN_REASON} characters)` }, [{ field: 'reason', message: `say why the hot plate is removed (at least ${MIN_REASON} characters)` }]);
+      if (!hotlist.removeLocalEntry(id, user)) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: 'hot-list entry' });
+      ctx.audit.record({ user, action: 'hotlist.remove', object: id, caseNumber: entry.caseNumber ?? null, purpose: reason, ip: req.ip, details: { list: entry.list, enteredBy } });
       return reply.send({ ok: true });
     },
   );

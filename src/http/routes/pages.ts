@@ -7,6 +7,7 @@ import { html, type SafeHtml } from '../pages/html.js';
 import { layout } from '../pages/layout.js';
 import { auditBody, hitsBody, hotlistBody, hotlistTable, liveBody, readsBody, searchBody, usersBody } from '../pages/screens.js';
 import { publicUser } from './users.js';
+import { mayRemove } from './hotlist.js';
 import { cameraIdOf, statusPanel } from '../pages/status-page.js';
 import { statusStrip } from '../pages/status-strip.js';
 import { sessionOf } from './reply.js';
@@ -36,14 +37,15 @@ export const pageRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
   page('/hits', 'Hits', 'hits', STATION, () => hitsBody());
   page('/hotlist', 'Hot plates', 'hotlist', STATION, (req) => {
     const s = sessionOf(req);
-    return hotlistBody(s, deps.users.get(s.username)?.contact ?? '', deps.hotlist.listLocalEntries(), deps.clock.now());
+    return hotlistBody(s, deps.users.get(s.username)?.contact ?? '', deps.hotlist.listLocalEntries(), deps.clock.now(), (e) => mayRemove(e, s.username, s.role));
   });
   page('/search', 'Search', 'search', STATION, (req) => searchBody(cameras(), ADMIN.includes(sessionOf(req).role), deps.config.search_purposes));
   page('/audit', 'Audit log', 'audit', AUDITORS, () => auditBody());
   page('/users', 'Accounts', 'users', ADMIN, (req) => usersBody(deps.users.list().map(publicUser), sessionOf(req).username, deps.clock.now()));
 
-  app.get('/fragments/hotlist', { config: { access: { kind: 'session', roles: STATION } } }, (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(hotlistTable(deps.hotlist.listLocalEntries(), deps.clock.now()).value),
-  );
+  app.get('/fragments/hotlist', { config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
+    const s = sessionOf(req);
+    return reply.type('text/html; charset=utf-8').send(hotlistTable(deps.hotlist.listLocalEntries(), deps.clock.now(), (e) => mayRemove(e, s.username, s.role)).value);
+  });
   done();
 };

@@ -34,9 +34,13 @@ form.addEventListener('submit', async (ev) => {
   await reload();
 });
 
-table.addEventListener('click', async (ev) => {
-  const b = ev.target.closest('.remove-entry');
-  if (!b || !confirm('Remove this hot plate?')) return;
-  const r = await api('DELETE', `/api/hotlist/local/${encodeURIComponent(b.dataset.id)}`);
-  if (r.ok) await reload();
+// Removal asks why: the reason goes on the audit row (issue 15 item 9).
+table.addEventListener('submit', async (ev) => {
+  const f = ev.target.closest('form.remove-entry');
+  if (!f) return;
+  ev.preventDefault();
+  clearErrors(f);
+  const r = await api('DELETE', `/api/hotlist/local/${encodeURIComponent(f.dataset.id)}`, { reason: f.elements.reason.value });
+  if (!r.ok) return showErrors(f, r.body);
+  await reload();
 });
