@@ -28,7 +28,8 @@ import { DamageReportsRepo } from './damage-reports-repo.js';
 import { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
 import { StoreErrors } from './errors.js';
-import { HIT_PRIORITY, HitsRepo } from './hits-repo.js';
+import { HitAlertsRepo } from './hit-alerts-repo.js';
+import { HIT_PRIORITY, HitsRepo, type HitRecord } from './hits-repo.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
 import { OutboxRepo } from './outbox-repo.js';
@@ -80,6 +81,7 @@ interface Repos {
   checkpointer: Checkpointer;
   detections: DetectionsRepo;
   hits: HitsRepo;
+  hitAlerts: HitAlertsRepo;
   damageReports: DamageReportsRepo;
   users: UsersRepo;
   audit: AuditRepo;
@@ -134,6 +136,10 @@ export class Store implements Unit {
   }
   get hits(): HitsRepo {
     return this.open().hits;
+  }
+  /** How each hit was told to the operator station (pipeline/detection-sink.ts). */
+  get hitAlerts(): HitAlertsRepo {
+    return this.open().hitAlerts;
   }
   /** Damage and malfunction reports filed from the station (issue 18). */
   get damageReports(): DamageReportsRepo {
@@ -210,6 +216,7 @@ export class Store implements Unit {
       outbox,
       audit,
       hits,
+      hitAlerts: new HitAlertsRepo(db),
       damageReports: new DamageReportsRepo(db),
       purge,
       detections: new DetectionsRepo(db, clock, hits, audit),
@@ -350,6 +357,16 @@ export class Store implements Unit {
       if (this.queue.length >= GROUP_MAX || this.deps.config.group_commit_ms === 0) this.flush();
       else this.flushTimer ??= setTimeout(() => this.flush(), this.deps.config.group_commit_ms);
     });
+  }
+
+  /**
+   * Stores hits found later by matching an older read against a newer list (queued for upload)
+   * and tells the `onStored` listeners, so the uploader wakes for them like for any new row.
+   */
+  addRetroactiveHits(detectionId: string, hits: HotlistHit[]): HitRecord[] {
+    const records = this.hits.addRetroactive(detectionId, hits);
+    if (records.length > 0) this.emit({ id: detectionId, hit: true, changed: true });
+    return records;
   }
 
   /**
