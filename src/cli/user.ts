@@ -1,5 +1,7 @@
 /**
- * `alpr-edge user add|list|passwd|disable|enable|unlock`: local accounts of the operator station.
+ * `alpr-edge user add|list|passwd|disable|enable|unlock`: local accounts of the operator station;
+ * `train|untrain|review|show|supervisor`: their training and certification, access review and
+ * supervisor right (issue 20; the rules are in `http/auth/account-policy.ts`).
  * There is no default password: the first administrator is created here, with the password read
  * from `--password-file`, from standard input when it is not a terminal, or typed twice at a
  * prompt that does not echo. Every change is written to the audit log as `cli:<os user>`.
@@ -10,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { DEMO_CONFIG, loadConfigObject, type LoadResult } from '../config/load.js';
+import { itemLabel, type AccountRecordsPort } from '../http/auth/account-policy.js';
 import { hashPassword, passwordProblems, USERNAME_PATTERN } from '../http/auth/password.js';
 import { HttpErrors } from '../http/errors.js';
 import { ROLES, type AuditPort, type Role, type UsersPort } from '../http/ports.js';
@@ -24,6 +27,8 @@ import { UsageError, type CliCommand, type CliIo } from './command.js';
 export interface StationStore {
   file: string;
   users: UsersPort;
+  /** Training, certification, access review and supervisor right of the accounts. */
+  records: AccountRecordsPort;
   audit: AuditPort;
   close(): void;
 }
@@ -41,7 +46,8 @@ export function openStationStore(configFile: string | undefined, io: CliIo): Sta
     const { db } = openDatabase(file, { synchronous: 'full' });
     const outbox = new OutboxRepo(db, systemClock);
     const key = r.config.store.audit_key ? Buffer.from(r.config.store.audit_key.reveal()) : null;
-    return { file, users: new UsersRepo(db, systemClock), audit: new AuditRepo(db, systemClock, outbox, key), close: () => db.close() };
+    const users = new UsersRepo(db, systemClock);
+    return { file, users, records: users.records, audit: new AuditRepo(db, systemClock, outbox, key), close: () => db.close() };
   } catch (err) {
     throw new AlprError(HttpErrors.STORE_UNAVAILABLE, { detail: errorMessage(err) }, { cause: err });
   }
@@ -129,7 +135,27 @@ const USAGE = `alpr-edge user add USERNAME --role operator|administrator|auditor
        alpr-edge user list [--json]
        alpr-edge user passwd USERNAME [--password-file FILE]
        alpr-edge user disable|enable|unlock USERNAME
+       alpr-edge user train USERNAME --item ITEM --completed YYYY-MM-DD [--expires YYYY-MM-DD] [--course TEXT] [--trainer TEXT] [--certificate TEXT]
+       alpr-edge user untrain USERNAME --item ITEM
+       alpr-edge user review USERNAME          (re-confirm the account's access: the access review)
+       alpr-edge user supervisor USERNAME --grant|--revoke
+       alpr-edge user show USERNAME [--json]   (training, certification, review, supervisor right)
+  ITEM: alpr_training, cjis_security, clets or the agency's own name (accounts.required_items)
   all take [--config FILE]; without --password-file the password is read from standard input, or prompted for`;
+
+function itemOption(item: string | undefined): string {
+  if (!item || !/^[a-z0-9_]{2,40}$/.test(item)) throw new UsageError('--item ITEM is required: 2-40 lower-case letters, digits and _ (alpr_training, cjis_security, clets, ...)');
+  return item;
+}
+
+/** A calendar date (YYYY-MM-DD) as local midnight; null when not given. */
+function dateOption(flag: string, v: string | undefined): number | null {
+  if (v === undefined) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const t = m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime() : NaN;
+  if (!m || Number.isNaN(t) || new Date(t).getDate() !== Number(m[3])) throw new UsageError(`${flag}: a date as YYYY-MM-DD`);
+  return t;
+}
 
 export const command: CliCommand = {
   name: 'user',
@@ -147,10 +173,18 @@ export const command: CliCommand = {
         contact: { type: 'string', default: '' },
         'password-file': { type: 'string' },
         json: { type: 'boolean', default: false },
+        item: { type: 'string' },
+        completed: { type: 'string' },
+        expires: { type: 'string' },
+        course: { type: 'string', default: '' },
+        trainer: { type: 'string', default: '' },
+        certificate: { type: 'string', default: '' },
+        grant: { type: 'boolean', default: false },
+        revoke: { type: 'boolean', default: false },
       },
     });
     const [action, rawName] = positionals;
-    if (!action) throw new UsageError('give an action: add, list, passwd, disable, enable or unlock');
+    if (!action) throw new UsageError('give an action: add, list, passwd, disable, enable, unlock, train, untrain, review, supervisor or show');
     if (action !== 'list' && !rawName) throw new UsageError(`user ${action} needs a USERNAME`);
     const username = (rawName ?? '').toLowerCase();
     if (action === 'add' && !USERNAME_PATTERN.test(username)) throw new UsageError('USERNAME: 2-32 characters, lower-case letters, digits, . _ -, starting with a letter');
@@ -199,6 +233,56 @@ export const command: CliCommand = {
           else store.users.update(username, { disabled: action === 'disable' });
           store.audit.append({ user: actor, action: `user.${action}`, object: username, purpose: null, caseNumber: null, details: null, ip: null });
           io.out(`user ${username}: ${action}d`);
+          return 0;
+        }
+        case 'train': {
+          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
+          const item = itemOption(values.item);
+          const completedAt = dateOption('--completed', values.completed);
+          if (completedAt === null) throw new UsageError('--completed YYYY-MM-DD is required (the date the training was completed)');
+          const expiresAt = dateOption('--expires', values.expires);
+          if (expiresAt !== null && expiresAt <= completedAt) throw new UsageError('--expires must be after --completed');
+          const q = { item, completedAt, expiresAt, course: values.course.trim(), trainer: values.trainer.trim(), certificate: values.certificate.trim(), recordedBy: actor };
+          store.audit.append({ user: actor, action: 'user.qualification.set', object: username, purpose: null, caseNumber: null, details: { ...q, completedAt: values.completed!, expiresAt: values.expires ?? null }, ip: null });
+          store.records.setQualification(username, q);
+          io.out(`${username}: ${itemLabel(item)} recorded (completed ${values.completed}${values.expires ? `, expires ${values.expires}` : ''})`);
+          return 0;
+        }
+        case 'untrain': {
+          const item = itemOption(values.item);
+          if (!store.records.standing(username)?.qualifications.some((x) => x.item === item)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username: `${username} with ${item}` });
+          store.audit.append({ user: actor, action: 'user.qualification.removed', object: username, purpose: null, caseNumber: null, details: { item }, ip: null });
+          store.records.removeQualification(username, item);
+          io.out(`${username}: ${itemLabel(item)} removed`);
+          return 0;
+        }
+        case 'review': {
+          const u = store.users.get(username);
+          if (!u) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
+          store.audit.append({ user: actor, action: 'user.review.confirmed', object: username, purpose: null, caseNumber: null, details: { role: u.role, disabled: u.disabled }, ip: null });
+          store.records.markReviewed(username, actor);
+          io.out(`${username}: access re-confirmed${u.disabled ? ' (the account stays disabled until enabled)' : ''}`);
+          return 0;
+        }
+        case 'supervisor': {
+          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
+          if (values.grant === values.revoke) throw new UsageError('user supervisor needs --grant or --revoke');
+          store.audit.append({ user: actor, action: 'user.change', object: username, purpose: null, caseNumber: null, details: { changes: [values.grant ? 'supervisor right granted' : 'supervisor right withdrawn'] }, ip: null });
+          store.records.setSupervisor(username, values.grant);
+          io.out(`${username}: supervisor right ${values.grant ? 'granted' : 'withdrawn'}`);
+          return 0;
+        }
+        case 'show': {
+          const st = store.records.standing(username);
+          if (!st) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
+          if (values.json) {
+            io.out(JSON.stringify(st));
+            return 0;
+          }
+          const day = (t: number | null): string => (t === null ? 'never' : new Date(t).toISOString().slice(0, 10));
+          io.out(`${username}: reviewed ${day(st.reviewedAt)}${st.reviewedBy ? ` by ${st.reviewedBy}` : ''}; supervisor: ${st.supervisor ? 'yes' : 'no'}`);
+          if (st.qualifications.length === 0) io.out('  no training or certification recorded');
+          for (const q of st.qualifications) io.out(`  ${itemLabel(q.item)}: completed ${day(q.completedAt)}, expires ${q.expiresAt === null ? 'never' : day(q.expiresAt)}${q.course ? `, ${q.course}` : ''}${q.trainer ? `, trainer ${q.trainer}` : ''}`);
           return 0;
         }
         default:

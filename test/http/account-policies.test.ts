@@ -4,12 +4,13 @@
  * purpose needs a supervisor's approval, a misread report keeps the original, and a burst of
  * searches or a broken audit chain raises the unusual-use alert.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { command as userCommand } from '../../src/cli/user.js';
 import { loadConfigObject } from '../../src/config/load.js';
 import { DAY_MS } from '../../src/http/auth/account-policy.js';
 import { hashPassword } from '../../src/http/auth/password.js';
@@ -257,5 +258,28 @@ describe('access review', () => {
     expect((await tryLogin('olive')).status).toBe(401);
     adam = await login('adam');
     expect((await app.inject({ method: 'GET', url: '/api/oversight', headers: auth(adam, false) })).json<{ accounts: { username: string; disabled: boolean }[] }>().accounts).toContainEqual(expect.objectContaining({ username: 'olive', disabled: true }));
+  });
+});
+
+describe('alpr-edge user', () => {
+  test('records training, re-confirms an account and grants the supervisor right, each audited', async () => {
+    const file = join(dir, 'station.yaml');
+    writeFileSync(file, `device:\n  id: test-unit\n  data_dir: ${join(dir, 'data')}\n`);
+    const out: string[] = [];
+    const err: string[] = [];
+    const run = (args: string[]) => userCommand.run([...args, '--config', file], { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+    expect(await run(['train', 'sam', '--item', 'cjis_security', '--completed', '2026-05-01', '--expires', '2027-05-01', '--course', 'CJIS Level 2', '--trainer', 'DOJ'])).toBe(0);
+    expect(store.users.records.standing('sam')!.qualifications).toContainEqual(expect.objectContaining({ item: 'cjis_security', course: 'CJIS Level 2', expiresAt: new Date(2027, 4, 1).getTime() }));
+    expect(await run(['review', 'sam'])).toBe(0);
+    expect(store.users.records.standing('sam')!.reviewedBy).toMatch(/^cli:/);
+    expect(await run(['supervisor', 'olive', '--revoke'])).toBe(0);
+    expect(store.users.records.standing('olive')!.supervisor).toBe(false);
+    expect(await run(['show', 'sam'])).toBe(0);
+    expect(out.join('\n')).toContain('CJIS security training: completed 2026-05-01');
+    await expect(run(['train', 'sam', '--item', 'clets', '--completed', '2026-02-30'])).rejects.toThrow('--completed: a date as YYYY-MM-DD');
+    await expect(run(['train', 'sam', '--item', 'clets'])).rejects.toThrow('--completed YYYY-MM-DD is required');
+    const actions = store.audit.query({ action: 'user.qualification.set' }).filter((r) => r.user?.startsWith('cli:'));
+    expect(actions.map((r) => r.object)).toEqual(['sam']);
+    expect(store.audit.query({ action: 'user.review.confirmed' }).some((r) => r.object === 'sam' && r.user!.startsWith('cli:'))).toBe(true);
   });
 });
