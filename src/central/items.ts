@@ -196,17 +196,26 @@ export function finishAck(p: PreparedBatch, durable: boolean[], audit: readonly 
   return { status: ack.rejected.length > 0 ? 422 : 200, ack };
 }
 
+/**
+ * A device-chosen string (device id, batch id) as part of a message id: hashed, so that no
+ * character a device sends can reach a NATS header line.
+ */
+export function idPart(s: string): string {
+  return createHash('sha256').update(s).digest('base64url').slice(0, 22);
+}
+
 /** The JetStream message id of an item: equal ids within the window are stored by JetStream once. */
 export function messageId(item: IngestItem): string {
+  const dev = idPart(item.device);
   switch (item.kind) {
     case 'detection':
-      return `d:${item.device}:${item.detection.id}:${item.detection.revision}`;
+      return `d:${dev}:${item.detection.id}:${item.detection.revision}`;
     case 'hit':
       // A hit is updated in place (verification outcome): the id alone would drop the update.
-      return `h:${item.device}:${item.hit.id}:${createHash('sha256').update(JSON.stringify(item.hit)).digest('hex').slice(0, 20)}`;
+      return `h:${dev}:${item.hit.id}:${createHash('sha256').update(JSON.stringify(item.hit)).digest('hex').slice(0, 20)}`;
     case 'image':
-      return `i:${item.device}:${item.detectionId}:${item.imageKind}:${item.sha256}`;
+      return `i:${dev}:${item.detectionId}:${item.imageKind}:${item.sha256}`;
     case 'contact':
-      return `c:${item.device}:${item.batchId}`;
+      return `c:${dev}:${idPart(item.batchId)}`;
   }
 }

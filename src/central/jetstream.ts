@@ -18,7 +18,7 @@ import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../shared/logger.js';
 import type { CentralStore } from './central-store.js';
 import type { CentralConfig } from './config.js';
-import { messageId, type IngestItem } from './items.js';
+import { idPart, messageId, type IngestItem } from './items.js';
 import { decodeItems, encodeItems } from './message-codec.js';
 import type { IngestSink } from './receiver.js';
 
@@ -87,7 +87,7 @@ export function groupMessages(items: readonly IngestItem[], mode: NatsConfig['me
   items.forEach((item, i) => {
     const size = 1024 + (item.kind === 'detection' ? item.images.reduce((s, x) => s + x.data.length, 0) : item.kind === 'image' ? item.data.length : 0);
     if (!cur || (bytes + size > CHUNK_BYTES && cur.items.length > 0)) {
-      cur = { indexes: [], id: `b:${contact.device}:${contact.batchId}:${out.length}`, items: [] };
+      cur = { indexes: [], id: `b:${idPart(`${contact.device}\u0000${contact.batchId}`)}:${out.length}`, items: [] };
       out.push(cur);
       bytes = 0;
     }
