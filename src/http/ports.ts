@@ -33,6 +33,8 @@ export interface AuditQuery {
   from?: number;
   to?: number;
   user?: string;
+  /** Rows of any of these logins. */
+  users?: readonly string[];
   action?: string;
   limit?: number;
   offset?: number;

@@ -177,9 +177,14 @@ export class AuditRepo {
   }
 
   /** Newest first. */
-  query(f: { from?: number; to?: number; user?: string; action?: string; limit?: number; offset?: number }): AuditRecord[] {
+  query(f: { from?: number; to?: number; user?: string; users?: readonly string[]; action?: string; limit?: number; offset?: number }): AuditRecord[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
+    // Any of these logins (the station's filter by name resolves a name to its accounts).
+    if (f.users !== undefined) {
+      where.push(f.users.length === 0 ? '0' : `user IN (${f.users.map((_, i) => `@u${i}`).join(', ')})`);
+      f.users.forEach((u, i) => (params[`u${i}`] = u));
+    }
     const filters: [keyof typeof f, string][] = [
       ['from', 'at >= @from'],
       ['to', 'at <= @to'],

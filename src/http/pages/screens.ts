@@ -157,7 +157,7 @@ export function auditBody(): SafeHtml {
 <p>Every login, view, search, export, hot-list change and hit verification, chained by hash so that an edited or deleted row is detected.</p>
 <div class="chain-check"><button type="button" id="audit-verify">Check the chain</button> <span id="audit-verify-result" role="status"></span></div>
 <form id="audit-form" class="grid-form">
-  <label>User <input name="user" maxlength="32"></label>
+  <label>User (login or name) <input name="user" maxlength="64"></label>
   <label>Action <input name="action" maxlength="64" list="audit-actions"></label>
   <datalist id="audit-actions">${['login.success', 'login.failure', 'logout', 'detection.view', 'image.view', 'search', 'export', 'hotlist.add', 'hotlist.remove', 'hit.verify', 'shift.acknowledge', 'audit.view', 'audit.export', 'user.add', 'user.passwd', 'user.disable'].map((a) => html`<option value="${a}">`)}</datalist>
   <label>From <input name="from" type="datetime-local"></label>

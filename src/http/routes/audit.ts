@@ -8,7 +8,7 @@ import { AUDITORS } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { AUDIT_CSV_HEADER, auditCsvCells } from '../export/audit-csv.js';
 import { csvDocument } from '../export/csv.js';
-import type { AuditQuery, AuditRecord } from '../ports.js';
+import type { AuditQuery, AuditRecord, UsersPort } from '../ports.js';
 import { sessionOf } from './reply.js';
 
 const AuditFilter = Type.Object({
@@ -26,9 +26,21 @@ type Filter = Static<typeof AuditFilter>;
 const EXPORT_MAX = 100_000;
 const EXPORT_PAGE = 1000;
 
-function toQuery(f: Partial<Filter>): AuditQuery {
+/** Most accounts one name filter stands for. */
+const MAX_NAMED = 200;
+
+/**
+ * `user` is a login or a name (issue 15 item 10): the rows of that login, and of every account
+ * whose full name contains the text (case-insensitive), so "smith" finds "Jane Smith" (jsmith2).
+ */
+function toQuery(f: Partial<Filter>, users: UsersPort): AuditQuery {
   const q: AuditQuery = {};
-  if (f.user?.trim()) q.user = f.user.trim();
+  const who = f.user?.trim();
+  if (who) {
+    const needle = who.toLocaleLowerCase();
+    const named = users.list().filter((u) => u.fullName.toLocaleLowerCase().includes(needle) || u.username.toLocaleLowerCase() === needle).map((u) => u.username);
+    q.users = [...new Set([who, ...named])].slice(0, MAX_NAMED);
+  }
   if (f.action?.trim()) q.action = f.action.trim();
   if (f.from !== undefined) q.from = f.from;
   if (f.to !== undefined) q.to = f.to;
@@ -40,13 +52,13 @@ export const auditRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) 
   const access = { kind: 'session', roles: AUDITORS } as const;
 
   app.get<{ Querystring: Filter }>('/api/audit', { schema: { querystring: AuditFilter }, config: { access } }, (req, reply) => {
-    const q = toQuery(req.query);
+    const q = toQuery(req.query, ctx.deps.users);
     ctx.audit.record({ user: sessionOf(req).username, action: 'audit.view', ip: req.ip, details: { filter: q, offset: req.query.offset } });
     return reply.send({ records: log.query({ ...q, limit: req.query.limit, offset: req.query.offset }), limit: req.query.limit, offset: req.query.offset });
   });
 
   app.get<{ Querystring: Filter }>('/api/audit/export.csv', { schema: { querystring: AuditFilter }, config: { access } }, (req, reply) => {
-    const q = toQuery(req.query);
+    const q = toQuery(req.query, ctx.deps.users);
     ctx.audit.record({ user: sessionOf(req).username, action: 'audit.export', ip: req.ip, details: { filter: q } });
     const rows: AuditRecord[] = [];
     for (let offset = 0; rows.length < EXPORT_MAX; offset += EXPORT_PAGE) {
