@@ -159,7 +159,7 @@ export function auditBody(): SafeHtml {
 <form id="audit-form" class="grid-form">
   <label>User (login or name) <input name="user" maxlength="64"></label>
   <label>Action <input name="action" maxlength="64" list="audit-actions"></label>
-  <datalist id="audit-actions">${['login.success', 'login.failure', 'logout', 'detection.view', 'image.view', 'search', 'export', 'hotlist.add', 'hotlist.remove', 'hit.verify', 'shift.acknowledge', 'audit.view', 'audit.export', 'user.add', 'user.passwd', 'user.disable'].map((a) => html`<option value="${a}">`)}</datalist>
+  <datalist id="audit-actions">${['login.success', 'login.failure', 'logout', 'detection.view', 'image.view', 'search', 'export', 'hotlist.add', 'hotlist.remove', 'hit.verify', 'shift.acknowledge', 'audit.view', 'audit.export', 'user.add', 'user.passwd', 'user.disable', 'damage.report'].map((a) => html`<option value="${a}">`)}</datalist>
   <label>From <input name="from" type="datetime-local"></label>
   <label>To <input name="to" type="datetime-local"></label>
   <button type="submit">Show</button>
