@@ -17,7 +17,8 @@ const USAGE = `alpr-edge central [run] --config FILE [--role all|receiver|worker
        alpr-edge central token list --config FILE
        alpr-edge central hold DEVICE DETECTION_ID --case N --by NAME --config FILE
        alpr-edge central purge --config FILE
-       alpr-edge central chains --config FILE`;
+       alpr-edge central chains --config FILE
+       alpr-edge central devices --config FILE`;
 
 const ROLES = new Set<CentralRole>(['all', 'receiver', 'worker']);
 
@@ -94,6 +95,24 @@ export const command: CliCommand = {
           const breaks = await store.pool.query<{ device_id: string; row_id: string; problem: string }>('SELECT device_id, row_id, problem FROM chain_breaks ORDER BY found_at');
           for (const b of breaks.rows) io.out(`BREAK ${b.device_id} row ${b.row_id}: ${b.problem}`);
           return breaks.rows.length > 0 ? 1 : 0;
+        }
+        case 'devices': {
+          // One line per device known by a token or a contact: last contact, counts, token and audit-chain state.
+          await store.migrate();
+          const r = await store.pool.query<{ device_id: string; last_contact_at: Date | null; batches: string | null; detections: string | null; live_tokens: string; head_id: string | null; breaks: string }>(
+            `WITH ids AS (SELECT device_id FROM heartbeats UNION SELECT device_id FROM device_tokens)
+             SELECT ids.device_id, h.last_contact_at, h.batches, h.detections,
+                    (SELECT count(*) FROM device_tokens t WHERE t.device_id = ids.device_id AND t.revoked_at IS NULL) AS live_tokens,
+                    (SELECT head_id FROM audit_chains c WHERE c.device_id = ids.device_id) AS head_id,
+                    (SELECT count(*) FROM chain_breaks b WHERE b.device_id = ids.device_id) AS breaks
+             FROM ids LEFT JOIN heartbeats h ON h.device_id = ids.device_id ORDER BY ids.device_id`,
+          );
+          const now = Date.now();
+          for (const d of r.rows) {
+            const seen = d.last_contact_at ? `last contact ${Math.round((now - d.last_contact_at.getTime()) / 1000)} s ago` : 'never seen';
+            io.out(`${d.device_id}\t${seen}\t${d.batches ?? 0} batches\t${d.detections ?? 0} detections\t${d.live_tokens} live token(s)\taudit verified to ${d.head_id ?? 0}, ${d.breaks} break(s)`);
+          }
+          return 0;
         }
         default:
           throw new UsageError(`unknown subcommand ${sub}`);

@@ -51,6 +51,13 @@ describe('alpr-edge central', () => {
     expect((await cli('token', 'revoke', 'car-12', '--config', config)).code).toBe(1);
   });
 
+  it('lists the fleet: each device with its last contact, counts, tokens and audit-chain state', async () => {
+    await cli('token', 'issue', 'pole-3', '--config', config);
+    const { code, out } = await cli('devices', '--config', config);
+    expect(code).toBe(0);
+    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^pole-3\tnever seen\t0 batches\t0 detections\t1 live token\(s\)\taudit verified to 0, 0 break\(s\)$/)]));
+  });
+
   it('reports a clean audit-chain state as exit 0', async () => {
     expect((await cli('chains', '--config', config)).code).toBe(0);
   });
