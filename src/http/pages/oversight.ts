@@ -84,7 +84,7 @@ ${a.unmet.map((u) => html`<div><span class="pill pill-red">${itemLabel(u.item)} 
 <td><label><input type="checkbox" class="supervisor" ${a.supervisor ? html`checked` : ''}> supervisor</label></td></tr>`)}
 </tbody></table>
 <form id="qualification-form" class="grid-form" hidden>
-  <h3>Record training or certification for <span class="who-for"></span></h3>
+  <h2>Record training or certification for <span class="who-for"></span></h2>
   <label>Item <input name="item" list="qualification-items" pattern="[a-z0-9_]{2,40}" required></label>
   <datalist id="qualification-items"><option value="alpr_training"><option value="cjis_security"><option value="clets">${v.required.map((r) => html`<option value="${r.item}">`)}</datalist>
   <label>Completed <input name="completedAt" type="date" required></label>

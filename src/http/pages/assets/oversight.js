@@ -17,7 +17,7 @@ section.addEventListener('click', (ev) => {
   form.dataset.user = tr.dataset.user;
   form.querySelector('.who-for').textContent = tr.dataset.user;
   form.hidden = false;
-  form.elements.item.focus();
+  form.elements.namedItem('item').focus();
 });
 section.addEventListener('change', async (ev) => {
   const tr = ev.target.closest('tr[data-user]');
@@ -31,7 +31,8 @@ form.addEventListener('submit', async (ev) => {
   const f = form.elements;
   const date = (el) => (el.value ? new Date(`${el.value}T00:00:00`).getTime() : null);
   const r = await api('POST', `/api/users/${encodeURIComponent(form.dataset.user)}/qualifications`, {
-    item: f.item.value.trim(), completedAt: date(f.completedAt), expiresAt: date(f.expiresAt), course: f.course.value, trainer: f.trainer.value, certificate: f.certificate.value,
+    // `elements.item` is the collection's own method: the field is reached by name.
+    item: f.namedItem('item').value.trim(), completedAt: date(f.completedAt), expiresAt: date(f.expiresAt), course: f.course.value, trainer: f.trainer.value, certificate: f.certificate.value,
   });
   if (!r.ok) return showErrors(form, r.body);
   location.reload();
