@@ -218,6 +218,10 @@ describe('unusual use', () => {
       },
       { timeout: 20_000, interval: 100 },
     );
+    // The alert's link is the audit query that shows the rows behind it.
+    const alert = store.audit.query({ action: 'alert.unusual_use' }).find((r) => r.object === 'sam')!.details as { link: string; auditIds: number[] };
+    const behind = (await app.inject({ method: 'GET', url: alert.link, headers: auth(adam, false) })).json<{ records: { id: number }[] }>().records.map((r) => r.id);
+    expect(behind).toEqual(expect.arrayContaining(alert.auditIds));
     const warn = logLines.filter((l) => l.includes('unusual use'));
     expect(warn.length).toBeGreaterThan(0);
     expect(warn.join('\n')).not.toContain('7TRW815');

@@ -128,7 +128,7 @@ export class AccountWatch {
     for (const u of this.d.users.list()) if (!u.disabled) this.usage(u.username, now, today, raise);
     const chain = this.d.auditLog.verify();
     if (!chain.ok) {
-      raise({ kind: 'audit_chain_broken', account: null, count: chain.breakCount, threshold: null, auditIds: chain.breaks.slice(0, MAX_IDS).map((b) => b.id), link: `/audit?from=${chain.firstBadId ?? 0}` });
+      raise({ kind: 'audit_chain_broken', account: null, count: chain.breakCount, threshold: null, auditIds: chain.breaks.slice(0, MAX_IDS).map((b) => b.id), link: '/audit' });
     }
     return result;
   }
@@ -144,7 +144,7 @@ export class AccountWatch {
       const due = reviewDueAt(standing, config);
       if (due !== null && due <= now) {
         if (u.role === 'administrator' && admins <= 1) {
-          raise({ kind: 'review_overdue_last_admin', account: u.username, count: null, threshold: null, auditIds: [], link: `/audit?user=${encodeURIComponent(u.username)}` });
+          raise({ kind: 'review_overdue_last_admin', account: u.username, count: null, threshold: null, auditIds: [], link: `/api/audit?user=${encodeURIComponent(u.username)}&action=user.review.confirmed` });
           continue;
         }
         this.d.audit.record({ user: 'system', action: 'user.review.expired', object: u.username, details: { reviewedAt: new Date(standing.reviewedAt).toISOString(), dueAt: new Date(due).toISOString(), intervalDays: config.review_interval_days } });
@@ -169,7 +169,7 @@ export class AccountWatch {
   private usage(username: string, now: number, today: number, raise: (a: UnusualUseAlert) => void): void {
     const c = this.d.accounts.config;
     const since = today - HISTORY_DAYS * DAY_MS;
-    const link = `/audit?user=${encodeURIComponent(username)}&from=${today}&to=${now}`;
+    const link = `/api/audit?user=${encodeURIComponent(username)}&from=${today}&to=${now}&limit=500`;
     for (const kind of Object.keys(USE_ACTIONS) as UseKind[]) {
       const rows: AuditRecord[] = [];
       for (const action of USE_ACTIONS[kind]) rows.push(...this.d.auditLog.query({ user: username, action, from: since, to: now, limit: MAX_ROWS }));
