@@ -228,6 +228,25 @@ describe('unusual use', () => {
     expect(store.audit.query({ action: 'alert.unusual_use' }).filter((r) => r.object === 'sam')).toHaveLength(1);
   });
 
+  test('a search at an hour the account has never searched at raises an alert', async () => {
+    await addUser('uma', 'operator');
+    // Ten days of searches between 09:00 and 10:00, then one at 03:00 today.
+    for (let d = 1; d <= 10; d++) {
+      clock.set(T0 - d * DAY_MS + 15 * 60_000);
+      store.audit.append({ user: 'uma', action: 'search', object: null, purpose: 'criminal investigation: x', caseNumber: 'CASE-1', details: null, ip: null });
+    }
+    clock.set(T0 - 6 * 3600_000);
+    const odd = store.audit.append({ user: 'uma', action: 'search', object: null, purpose: 'criminal investigation: x', caseNumber: 'CASE-1', details: null, ip: null });
+    clock.set(T0);
+    await vi.waitFor(
+      () => {
+        const a = store.audit.query({ action: 'alert.unusual_use' }).find((r) => r.object === 'uma');
+        expect(a?.details).toMatchObject({ kind: 'search_outside_hours', count: 1, auditIds: [odd.id] });
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+  });
+
   test('a broken audit chain raises an alert', async () => {
     const raw = new Database(join(dir, 'data', loadConfigObject({}, dir).config!.store.database));
     raw.exec('DROP TRIGGER audit_no_update');
@@ -257,7 +276,8 @@ describe('access review', () => {
     await vi.waitFor(() => expect(store.users.get('olive')!.disabled).toBe(true), { timeout: 20_000, interval: 100 });
     expect((await app.inject({ method: 'GET', url: '/api/me', headers: auth(olive, false) })).statusCode).toBe(401);
     expect(store.users.get('sam')!.disabled).toBe(false);
-    expect(store.audit.query({ action: 'user.review.expired' }).map((r) => r.object)).toEqual(['olive']);
+    // uma (created on the first day too) was not re-confirmed either; sam and adam were.
+    expect(store.audit.query({ action: 'user.review.expired' }).map((r) => r.object).sort()).toEqual(['olive', 'uma']);
     expect(store.audit.query({ action: 'session.ended', user: 'olive' })[0]!.details).toMatchObject({ reason: 'account disabled: access review overdue' });
     expect((await tryLogin('olive')).status).toBe(401);
     adam = await login('adam');
