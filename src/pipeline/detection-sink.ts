@@ -15,7 +15,11 @@
  * - no floods: another pass of a plate on an entry with an alert raised or handled within
  *   `alerts.seen_again_window_min` updates that alert ("seen again") instead of alarming;
  * - retroactive matches are one silent notice per listed plate, never alarms;
- * - presentation (alarm / amber / informational) per list (presentation.ts).
+ * - presentation (alarm / amber / informational) per list (presentation.ts);
+ * - a detection the store could not keep (disk full even after the reserve and a purge) still
+ *   has its hits told, from memory and marked `unstored`, by the same rules (the no-flood and
+ *   revision rules from memory, recent-alerts.ts); the loss is counted and logged, never with
+ *   plate text (issue 17 item 3).
  * How each hit was told is stored with it (store/hit-alerts-repo.ts), so a page that reconnects
  * gets what it missed, told the same way (`replay`). The uploader hears of new rows from the
  * store itself; nothing here wakes it. Plate text is never logged (shasta 467.6 (a)).
@@ -25,7 +29,7 @@ import type { Position } from '../gps/fix.js';
 import type { HotlistHit } from '../hotlist/types.js';
 import type { Detection } from '../reads/detection.js';
 import type { Clock } from '../shared/clock.js';
-import { errorMessage } from '../shared/errors.js';
+import { AlprError, errorMessage } from '../shared/errors.js';
 import { EventBus } from '../shared/event-bus.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
@@ -33,9 +37,11 @@ import type { StatusReporter } from '../status/registry.js';
 import type { DetectionSummary } from '../store/detections-repo.js';
 import type { AlertChange, AlertStage, HitAlertsRepo } from '../store/hit-alerts-repo.js';
 import type { HitRecord } from '../store/hits-repo.js';
+import { StoreErrors } from '../store/errors.js';
 import type { StoredRef } from '../store/store.js';
-import type { AlertInfo, LiveEvent } from './live-event.js';
+import type { AlertInfo, LiveEvent, UnstoredReason } from './live-event.js';
 import { presentationOf, presentationRules, soundOf, type PresentationRules } from './presentation.js';
+import { entryKey, RecentAlerts } from './recent-alerts.js';
 import { RetroactiveGrouper } from './retroactive-grouper.js';
 
 /** What the sink needs of the store. */
@@ -84,9 +90,17 @@ export class DetectionSink implements Unit {
   private readonly rules: PresentationRules;
   private readonly grouper: RetroactiveGrouper;
   private readonly log: Logger;
+  private readonly recent: RecentAlerts;
+  /**
+   * Ids of unstored alerts: negative, so no stored hit has them, and unique across restarts (the
+   * page remembers the ids it has shown for a whole session): minus the start time in µs, down.
+   */
+  private nextUnstoredId: number;
 
   constructor(private readonly deps: DetectionSinkDeps) {
     this.log = deps.logger;
+    this.recent = new RecentAlerts(deps.config.seen_again_window_min * 60_000);
+    this.nextUnstoredId = -deps.clock.now() * 1000 - 1;
     this.rules = presentationRules(deps.config, deps.specialLists);
     this.events = new LiveEvents((err) => this.log.warn({ err: errorMessage(err) }, 'a live-event listener threw'), {
       replay: (afterId, limit) => this.replay(afterId, limit),
@@ -117,9 +131,12 @@ export class DetectionSink implements Unit {
       .then(
         (ref) => this.stored(ref, d),
         (err: unknown) => {
-          // The store has already turned its status red and logged; this count shows the loss.
+          // The store has already turned its status red, logged and counted `lost_detections`;
+          // this count shows the loss on the pipeline's line. Hits are still told, from memory.
           status.count('store_failed');
-          this.log.error({ id: d.id, camera: d.cameraId, err: errorMessage(err) }, 'detection could not be stored');
+          if (hits.length > 0) status.count('hits_unstored', hits.length);
+          this.log.error({ id: d.id, camera: d.cameraId, hits: hits.length, err: errorMessage(err) }, 'detection could not be stored');
+          if (hits.length > 0) this.alertUnstored(d, position, hits, isDiskFull(err) ? 'disk_full' : 'store_failed');
         },
       )
       // Stored, but not told (the store closing under a shutdown): the page's replay will tell it.
@@ -189,6 +206,7 @@ export class DetectionSink implements Unit {
       }
     }
     store.hitAlerts.record({ hitId: hit.id, alertId, change, presentation, stage, at: clock.now() });
+    this.recent.note({ alertId, detectionId: detection.id, entryId: hit.entry.id, key: entryKey(hit.entry.id, hit.kind, hit.readText), at: clock.now(), seenAgain: seenAgain?.count ?? 0 });
     const alert = { ...this.alertInfo(alertId, hit.id, change, presentation, stage), ...(seenAgain ? { seenAgain } : {}) };
     this.deps.status.count(change === 'new' ? `alerts_${presentation}` : `alerts_${change}`);
     this.log.info(
@@ -197,6 +215,57 @@ export class DetectionSink implements Unit {
     );
     if (change === 'new') this.events.emit({ type: 'hit', hit, detection, alert, eventId: hit.id });
     else this.events.emit({ type: 'hit-update', hit, detection, alert, eventId: hit.id });
+  }
+
+  /**
+   * Tells the hits of a detection the store could not keep, from memory: the same presentation,
+   * sound and no-flood rules as a stored hit (recent-alerts.ts), marked `unstored`, with negative
+   * ids and no SSE id (nothing to replay or verify). A listener that throws is the bus's concern;
+   * anything else here is logged and counted, never thrown at the store's promise.
+   */
+  private alertUnstored(d: Detection, position: Position | null, hits: HotlistHit[], reason: UnstoredReason): void {
+    const { clock, status } = this.deps;
+    try {
+      const now = clock.now();
+      const detection = unstoredSummary(d, position, hits.length);
+      const stage: AlertStage = d.provisional ? 'first_read' : 'pass_end';
+      for (const h of hits) {
+        const hit: HitRecord = {
+          id: this.nextUnstoredId--,
+          detectionId: d.id,
+          entry: h.entry,
+          generation: h.generation,
+          kind: h.kind,
+          readText: h.readText,
+          explanation: h.explanation,
+          informational: h.entry.informational,
+          retroactive: h.retroactive,
+          createdAt: now,
+          outcome: null,
+          verifiedBy: null,
+          verifiedAt: null,
+          note: null,
+        };
+        const presentation = presentationOf(h.entry, this.rules);
+        const key = entryKey(h.entry.id, h.kind, h.readText);
+        const decision = this.recent.decide(d.id, h.entry.id, key, now);
+        const alertId = decision.change === 'new' ? hit.id : decision.alertId;
+        const seenAgain = decision.change === 'seen_again' ? { count: decision.count, lastAt: d.bestAt, cameraId: d.cameraId } : undefined;
+        this.recent.note({ alertId, detectionId: d.id, entryId: h.entry.id, key, at: now, seenAgain: seenAgain?.count ?? 0 });
+        const alert: AlertInfo = { ...this.alertInfo(alertId, hit.id, decision.change, presentation, stage, now), ...(seenAgain ? { seenAgain } : {}), unstored: reason };
+        status.count(decision.change === 'new' ? `alerts_${presentation}` : `alerts_${decision.change}`);
+        status.count('alerts_unstored');
+        this.log.warn(
+          { alert: alertId, detection: d.id, camera: d.cameraId, list: h.entry.list, match: h.kind, presentation, change: decision.change, stage, unstored: reason },
+          decision.change === 'new' ? `HIT: ${presentation} alert (not stored: ${reason.replace('_', ' ')})` : `unstored hit ${decision.change.replace('_', ' ')} (no new alarm)`,
+        );
+        if (decision.change === 'new') this.events.emit({ type: 'hit', hit, detection, alert });
+        else this.events.emit({ type: 'hit-update', hit, detection, alert });
+      }
+    } catch (err) {
+      status.count('tell_failed');
+      this.log.error({ id: d.id, err: errorMessage(err) }, 'the hits of an unstored detection could not be told to the station');
+    }
   }
 
   private alertInfo(alertId: number, hitId: number, change: AlertChange, presentation: AlertInfo['presentation'], stage: AlertStage, at = this.deps.clock.now()): AlertInfo {
@@ -250,6 +319,34 @@ export class DetectionSink implements Unit {
     out.sort((a, b) => eventIdOf(a) - eventIdOf(b));
     return { events: out, truncated };
   }
+}
+
+function isDiskFull(err: unknown): boolean {
+  return err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL;
+}
+
+/** What the station is told of a detection that was not stored: its own fields, no images. */
+function unstoredSummary(d: Detection, position: Position | null, hitCount: number): DetectionSummary {
+  return {
+    id: d.id,
+    cameraId: d.cameraId,
+    text: d.text,
+    confidence: d.confidence,
+    candidates: d.candidates.length > 0 ? d.candidates : [{ text: d.text, confidence: d.confidence }],
+    region: d.region,
+    firstSeen: d.firstSeen,
+    lastSeen: d.lastSeen,
+    bestAt: d.bestAt,
+    frameCount: d.frameCount,
+    direction: d.direction,
+    lat: position?.lat ?? null,
+    lon: position?.lon ?? null,
+    positionTrusted: position?.trusted ?? false,
+    position,
+    hitCount,
+    uploaded: false,
+    evidenceHold: false,
+  };
 }
 
 function eventIdOf(e: LiveEvent): number {

@@ -22,7 +22,15 @@ export interface AlertInfo {
   at: number;
   /** On `seen_again`: passes folded into the alert so far, the latest one's time and camera. */
   seenAgain?: { count: number; lastAt: number; cameraId: string };
+  /**
+   * Set when the hit's detection could not be stored (`disk_full`, or `store_failed` for another
+   * write error): the alert is told from memory. Its hit and alert ids are negative (no stored
+   * hit has them), it has no SSE id, no images and nothing to verify; it is not replayed.
+   */
+  unstored?: UnstoredReason;
 }
+
+export type UnstoredReason = 'disk_full' | 'store_failed';
 
 /** One silent notice per listed plate for retroactive matches (never an alarm). */
 export interface RetroactiveNotice {
