@@ -96,6 +96,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     // Called only once the units run, after `sink` below exists.
     onRetroactiveHit: (detectionId, hits) => sink.onRetroactiveHit(detectionId, hits),
     alarmLists: config.alerts.alarm_lists,
+    // A slow or broken list never holds up start (issue 16 item 12); the status shows it loading.
+    background: true,
   });
 
   // The junction after the tracker (src/pipeline/detection-sink.ts): position, match, store, alert.

@@ -48,6 +48,13 @@ export interface HotlistDeps {
   onRetroactiveHit?: RetroactiveHitSink;
   /** `alerts.alarm_lists`: a local entry of these lists cannot be marked informational. */
   alarmLists?: readonly string[];
+  /**
+   * Load the configured list files and the cached central list after `start()` returns (the
+   * daemon: a list that loads slowly or not at all never delays start; issue 16 item 12). The
+   * status says which lists are still loading, and reads stored meanwhile are matched
+   * retroactively against each list as it arrives. Off: `start()` returns with the lists in force.
+   */
+  background?: boolean;
 }
 
 export class Hotlist implements Unit {
@@ -66,6 +73,9 @@ export class Hotlist implements Unit {
   private purgeTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private retro: Promise<unknown> = Promise.resolve();
+  /** Sources of the start-up load not yet settled (shown on the status). */
+  private readonly loading = new Set<string>();
+  private initial: Promise<void> = Promise.resolve();
   private stopped = false;
   /** Aborted by stop(): ends running list builds and downloads. */
   private readonly stopping = new AbortController();
@@ -87,11 +97,6 @@ export class Hotlist implements Unit {
     const log = this.deps.logger;
     this.deps.status.set('starting', 'loading hot lists');
     mkdirSync(this.deps.dataDir, { recursive: true, mode: 0o750 });
-    for (const file of this.cfg.files) {
-      const fmt = this.cfg.files_format === 'auto' ? undefined : this.cfg.files_format;
-      const report = await this.importFile(file, { format: fmt, retroactive: false });
-      if (report.fatal) this.view.rejected(fileSource(file), report);
-    }
     this.loadLocal();
     if (this.cfg.sync.enabled) {
       const s = this.cfg.sync;
@@ -113,17 +118,59 @@ export class Hotlist implements Unit {
         (list) => this.applySynced(list, true),
         () => this.refreshStatus(),
       );
-      const cached = await this.sync.loadCache();
-      if (cached) {
-        const applied = await this.applySynced(cached, false);
-        if (!applied.ok) log.warn(`cached central list not loaded: ${applied.detail}`);
-      }
-      this.sync.start();
     }
+    for (const file of this.cfg.files) this.loading.add(fileSource(file));
+    if (this.sync) this.loading.add(CENTRAL);
     this.purgeTimer = setInterval(() => this.purge(), this.cfg.purge_interval_s * 1000);
     this.statusTimer = setInterval(() => this.refreshStatus(), 60_000);
     this.refreshStatus();
-    log.info({ lists: this.live.map((l) => ({ source: l.source, entries: l.entryCount, generation: l.generation })) }, 'hot lists loaded');
+    if (!this.deps.background) return this.loadInitial(null);
+    log.info({ loading: [...this.loading] }, 'hot lists loading in the background');
+    this.initial = this.loadInitial(this.deps.clock.now()).catch((err: unknown) => {
+      log.error({ err }, 'hot-list start-up load failed');
+      this.deps.status.error(err);
+    });
+  }
+
+  /**
+   * The configured files, then the cached central list, then the sync schedule. `since`: in the
+   * background, the time start began; reads stored from then on are matched against each list.
+   */
+  private async loadInitial(since: number | null): Promise<void> {
+    // Background: yield first, so that even an inline build never runs inside start().
+    if (since !== null) await new Promise<void>((r) => setImmediate(r));
+    const retro = since === null ? { retroactive: false } : { retroactive: true, retroactiveSince: since };
+    for (const file of this.cfg.files) {
+      if (this.stopped) return;
+      const fmt = this.cfg.files_format === 'auto' ? undefined : this.cfg.files_format;
+      try {
+        const report = await this.importFile(file, { format: fmt, ...retro });
+        if (report.fatal) this.view.rejected(fileSource(file), report);
+      } finally {
+        this.loading.delete(fileSource(file));
+        this.refreshStatus();
+      }
+    }
+    if (this.sync && !this.stopped) {
+      try {
+        const cached = await this.sync.loadCache();
+        if (cached && !this.stopped) {
+          const applied = await this.applySynced(cached, since !== null, since ?? undefined);
+          if (!applied.ok) this.deps.logger.warn(`cached central list not loaded: ${applied.detail}`);
+        }
+      } finally {
+        this.loading.delete(CENTRAL);
+      }
+      if (!this.stopped) this.sync.start();
+    }
+    if (this.stopped) return;
+    this.refreshStatus();
+    this.deps.logger.info({ lists: this.live.map((l) => ({ source: l.source, entries: l.entryCount, generation: l.generation })) }, 'hot lists loaded');
+  }
+
+  /** Settles the start-up load (tests; `background` mode returns from start() before it). */
+  async loaded(): Promise<void> {
+    await this.initial;
   }
 
   async stop(): Promise<void> {
@@ -132,6 +179,7 @@ export class Hotlist implements Unit {
     clearInterval(this.purgeTimer);
     clearInterval(this.statusTimer);
     this.purgeTimer = this.statusTimer = undefined;
+    await this.initial;
     await this.sync?.stop();
     await this.retro.catch(() => undefined);
     if (this.deps.status.get().state !== 'stopped') this.deps.status.set('stopped');
@@ -159,15 +207,15 @@ export class Hotlist implements Unit {
     return this.sync?.state ?? null;
   }
 
-  status(): HotlistStatus {
-    return this.view.snapshot(this.live, this.sync?.state ?? null, this.localRows.length);
+  status(): HotlistStatus & { loading: string[] } {
+    return { ...this.view.snapshot(this.live, this.sync?.state ?? null, this.localRows.length), loading: [...this.loading] };
   }
 
   /**
    * Loads a list file as a new version of its list (`file:<name>` unless `source` is given). A file
    * with any fatal problem is rejected whole and the version in force stays; the report says why.
    */
-  async importFile(path: string, opts: { source?: string; format?: ListFormat; retroactive?: boolean; issuedAt?: number | null } = {}): Promise<ImportReport> {
+  async importFile(path: string, opts: { source?: string; format?: ListFormat; retroactive?: boolean; retroactiveSince?: number; issuedAt?: number | null } = {}): Promise<ImportReport> {
     const source = opts.source ?? fileSource(path);
     const now = this.deps.clock.now();
     const task: BuildTask = {
@@ -204,7 +252,7 @@ export class Hotlist implements Unit {
       return r;
     }
     if (this.stopped) return result.report; // a build that finished after stop() changes nothing
-    this.swap(new ListIndex(result.parts), opts.retroactive ?? true);
+    this.swap(new ListIndex(result.parts), opts.retroactive ?? true, opts.retroactiveSince);
     this.view.accepted(source);
     this.refreshStatus();
     return result.report;
@@ -304,31 +352,40 @@ export class Hotlist implements Unit {
     this.swap(new ListIndex(parts), retroactive);
   }
 
-  private async applySynced(list: CachedList, retroactive: boolean): Promise<{ ok: true } | { ok: false; detail: string }> {
+  private async applySynced(list: CachedList, retroactive: boolean, retroactiveSince?: number): Promise<{ ok: true } | { ok: false; detail: string }> {
     const fmt = list.format ?? (this.cfg.sync.format === 'auto' ? undefined : this.cfg.sync.format);
-    const report = await this.importFile(list.path, { source: CENTRAL, format: fmt, retroactive, issuedAt: list.issuedAt });
+    const report = await this.importFile(list.path, { source: CENTRAL, format: fmt, retroactive, retroactiveSince, issuedAt: list.issuedAt });
     if (!report.fatal) return { ok: true };
     const first = report.problems.slice(0, 3).map((p) => `line ${p.row} ${p.field}: ${p.message}`).join('; ');
     return { ok: false, detail: new AlprError(HotlistErrors.HOTLIST_IMPORT_REJECTED, { source: CENTRAL, count: report.problemCount, detail: first }).message };
   }
 
   /** The swap: one new array reference; lookups in progress finish on the old one. */
-  private swap(next: ListIndex, retroactive: boolean): void {
+  private swap(next: ListIndex, retroactive: boolean, retroactiveSince?: number): void {
     const previous = this.slots.get(next.source) ?? null;
     this.slots.set(next.source, next);
-    this.live = [...this.slots.values()];
+    // One order whatever loads first: configured files, local plates, central, then imports.
+    this.live = [...this.slots.values()].sort((a, b) => this.rank(a.source) - this.rank(b.source));
     this.deps.logger.debug({ source: next.source, generation: next.generation, entries: next.entryCount }, 'hot list swapped in');
-    if (retroactive) this.startRetroactive(next, previous);
+    if (retroactive) this.startRetroactive(next, previous, retroactiveSince);
   }
 
-  private startRetroactive(next: ListIndex, previous: ListIndex | null): void {
+  private rank(source: string): number {
+    const file = this.cfg.files.findIndex((f) => fileSource(f) === source);
+    if (file >= 0) return file;
+    const n = this.cfg.files.length;
+    return source === LOCAL ? n : source === CENTRAL ? n + 1 : n + 2;
+  }
+
+  /** `since`: match only reads stored from then on (a start-up load: not the reads of before the restart). */
+  private startRetroactive(next: ListIndex, previous: ListIndex | null, since = -Infinity): void {
     const { recentReads, onRetroactiveHit } = this.deps;
     const windowMs = this.cfg.retroactive_window_h * 3_600_000;
     if (!recentReads || !onRetroactiveHit || windowMs <= 0) return;
     const log = this.deps.logger;
     this.retro = this.retro
       .then(async () => {
-        const reads = recentReads(this.deps.clock.now() - windowMs);
+        const reads = recentReads(Math.max(since, this.deps.clock.now() - windowMs));
         const r = await matchRetroactively(next, previous, reads, () => this.deps.clock.now(), this.settings, this.limits, onRetroactiveHit);
         for (const err of r.errors) log.error({ err }, 'retroactive hit sink failed');
         this.deps.status.count('retroactive_hits', r.hits);
@@ -346,6 +403,13 @@ export class Hotlist implements Unit {
   }
 
   private refreshStatus(): void {
+    if (this.stopped) return;
     this.view.update(this.live, this.sync?.state ?? null, this.localRows.length, this.cfg.sync.enabled);
+    this.deps.status.detail('loading', [...this.loading]);
+    if (this.loading.size === 0) return;
+    // Still loading: "starting" unless something worse is already known, and say which lists.
+    const now = this.deps.status.get();
+    const state = now.state === 'down' || now.state === 'failed' ? now.state : 'starting';
+    this.deps.status.set(state, `loading ${[...this.loading].join(', ')}; ${now.message}`);
   }
 }
