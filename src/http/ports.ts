@@ -1,7 +1,9 @@
 /**
  * What the operator station needs from the rest of the daemon, as narrow interfaces. The store's
- * repositories, the hot list and the composition root's event bus satisfy them structurally, so
- * `app.ts` passes the real units straight in; tests pass small in-memory versions.
+ * repositories, the hot list and the composition root's event bus satisfy them structurally:
+ * `app.ts` passes the hot list and the events as they are, and for the store small adapters
+ * that look the repository up per call (the store opens its database in start(), after the
+ * server is built); tests pass small in-memory versions.
  */
 import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries.js';
 import type { HotlistEntryInfo } from '../hotlist/types.js';
