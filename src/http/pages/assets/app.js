@@ -31,6 +31,60 @@ async function catchUp(since) {
   }
 }
 
+// ---- hits that could not be stored ------------------------------------------------------------
+/**
+ * A hit whose detection the daemon could not store (disk full: `alert.unstored`, see "Event
+ * stream" in docs/operator.md) is shown like any alert of its presentation, with a line saying
+ * it was not stored, no images (there are none to fetch) and the verify buttons disabled (there
+ * is no stored hit to record an outcome on); **Later** closes it.
+ */
+const UNSTORED_TEXT = { disk_full: 'Not stored — disk full', store_failed: 'Not stored — the database refused it' };
+const unstored = new Map();
+const NO_IMAGE = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+
+/** Remembers an unstored hit; its image links (nothing behind them) are replaced by a blank. */
+function noteUnstored(item) {
+  const why = item.alert?.unstored;
+  if (!why) return item;
+  unstored.set(String(item.hit.id), UNSTORED_TEXT[why] ?? 'Not stored');
+  return { ...item, images: { plate: NO_IMAGE, overview: NO_IMAGE } };
+}
+
+function markUnstored() {
+  const p = document.getElementById('hit-alert');
+  if (p) {
+    const why = unstored.get(p.dataset.hitId ?? '');
+    let line = p.querySelector('.unstored-note');
+    if (!line && why) {
+      line = Object.assign(document.createElement('p'), { className: 'unstored-note banner' });
+      p.querySelector('.informational-note').insertAdjacentElement('afterend', line);
+    }
+    if (line) {
+      line.hidden = !why;
+      line.textContent = why ? `${why}: no record or images were kept and it cannot be verified here. Confirm it with dispatch and note it by hand.` : '';
+    }
+    p.dataset.unstored = String(!!why);
+    p.querySelector('.hit-images').style.display = why ? 'none' : '';
+    for (const el of p.querySelectorAll('#hit-verify button[name=outcome], input[name=note]')) {
+      el.disabled = !!why;
+      el.title = why ? `${why}: nothing to verify` : '';
+    }
+  }
+  for (const card of document.querySelectorAll('#hit-cards .hit-card[data-hit-id]')) {
+    const why = unstored.get(card.dataset.hitId);
+    if (why && !card.querySelector('.unstored-note')) card.querySelector('h3').insertAdjacentElement('afterend', Object.assign(document.createElement('p'), { className: 'unstored-note card-note', textContent: why }));
+  }
+}
+
+function watchUnstored() {
+  const p = document.getElementById('hit-alert');
+  const cards = document.getElementById('hit-cards');
+  if (!p || !cards) return;
+  const o = new MutationObserver(markUnstored);
+  o.observe(p, { attributes: true, attributeFilter: ['data-hit-id', 'hidden'] });
+  o.observe(cards, { childList: true });
+}
+
 function startAlerts() {
   if (document.body.dataset.alerts !== 'on') return;
   startStream({
@@ -39,15 +93,19 @@ function startAlerts() {
       if (previous && typeof data.lastId !== 'number') void catchUp(previous - 2000).then(() => (document.body.dataset.caughtUp = 'true'));
       else document.body.dataset.caughtUp = 'true';
     },
-    hit(item) {
+    hit(event) {
+      const item = noteUnstored(event);
       rememberServerTime(item.hit.createdAt);
       window.dispatchEvent(new CustomEvent('alpr:hit', { detail: item }));
       if (!wasShown(item)) showHit(item);
+      markUnstored();
     },
-    'hit-update'(item) {
+    'hit-update'(event) {
+      const item = noteUnstored(event);
       rememberServerTime(item.hit.createdAt);
       window.dispatchEvent(new CustomEvent('alpr:hit', { detail: item }));
       updateHit(item);
+      markUnstored();
     },
     notice(item) {
       window.dispatchEvent(new CustomEvent('alpr:hit', { detail: item }));
@@ -82,6 +140,7 @@ function start() {
     updateSoundBanner();
   }
   wireHitPanel();
+  watchUnstored();
   startStrip();
   startAlerts();
   document.querySelectorAll('time[datetime]').forEach((t) => (t.textContent = fmtTime(Date.parse(t.getAttribute('datetime')))));
