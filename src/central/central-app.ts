@@ -85,14 +85,34 @@ export class CentralApp {
     return purgeExpired(this.store!, this.cfg.retention.days, Date.now(), this.logger.child({ unit: 'retention' }));
   }
 
-  /** Stops taking requests first, then the worker (its in-flight write commits and acks), then the connections. */
+  /**
+   * Stops taking requests first, then the worker (its in-flight write commits and acks), then the
+   * connections. Each step is bounded: with NATS or PostgreSQL unreachable a drain would wait
+   * for a reconnect forever, and a service that ignores SIGTERM gets SIGKILLed by systemd anyway.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.retentionTimer);
-    await this.http?.close();
-    await this.worker?.stop();
-    await this.nc?.drain().catch(() => undefined);
-    await this.store?.close();
+    await bounded(this.http?.close(), STOP_STEP_MS);
+    await bounded(this.worker?.stop(), STOP_STEP_MS);
+    if (this.nc && !(await bounded(this.nc.drain(), STOP_STEP_MS))) await bounded(this.nc.close(), STOP_STEP_MS);
+    await bounded(this.store?.close(), STOP_STEP_MS);
   }
+}
+
+const STOP_STEP_MS = 5000;
+
+/** Waits for `p` at most `ms`; true when it settled in time (a rejection counts as settled). */
+async function bounded(p: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!p) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  const done = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  return done;
 }

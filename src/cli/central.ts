@@ -163,7 +163,11 @@ async function serve(cfg: CentralConfig, role: CentralRole, io: CliIo): Promise<
   return new Promise<number>((resolve) => {
     const stop = (): void => {
       void app.stop().then(
-        () => resolve(0),
+        () => {
+          resolve(0);
+          // A client still reconnecting to an unreachable NATS keeps timers alive; stopped is stopped.
+          setTimeout(() => process.exit(0), 1000).unref();
+        },
         () => resolve(1),
       );
     };

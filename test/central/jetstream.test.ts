@@ -69,4 +69,12 @@ describe('nats mode', () => {
     const hb = (await db.query<{ n: string }>('SELECT count(*) AS n FROM heartbeats')).rows[0]!;
     expect(Number(hb.n)).toBe(devices.length);
   });
+
+  it('a receiver and a worker still exit on SIGTERM while NATS is down', { timeout: 120_000 }, async () => {
+    const live = procs.procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    await nats.stop('SIGKILL');
+    const codes = await Promise.all(live.map((p) => new Promise<number | null>((r) => { p.child.once('exit', (c) => r(c)); p.child.kill('SIGTERM'); })));
+    expect(codes.every((c) => c === 0)).toBe(true);
+  });
 });
