@@ -18,8 +18,11 @@ export function prepareDatabaseFile(file: string): void {
   if (file === ':memory:' || file === '') return;
   const dir = dirname(file);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
-  // Only a directory of our own, and never a shared sticky one such as /tmp.
+  // Only a directory of our own, and never a shared sticky one such as /tmp. A path under a
+  // non-directory (`/dev/null/x.db`) is left for the open below to refuse with ENOTDIR: root must
+  // never take the "other" bits off a device node.
   const st = statSync(dir);
+  if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory: ${dir}`), { code: 'ENOTDIR' });
   if (st.mode & 0o007 && !(st.mode & 0o1000) && st.uid === process.getuid?.()) chmodSync(dir, st.mode & 0o770);
   // O_APPEND|O_CREAT with 0600 creates an empty file SQLite accepts as a new database.
   closeSync(openSync(file, 'a', DB_FILE_MODE));

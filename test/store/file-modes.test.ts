@@ -39,6 +39,15 @@ describe('database file modes', () => {
     }
   });
 
+  it('a database path under a non-directory (`/dev/null/x.db`) is refused with ENOTDIR and the node keeps its mode', () => {
+    // Run as root, the directory step once took the "other" bits off /dev/null itself.
+    const node = join(temp(), 'not-a-dir');
+    writeFileSync(node, '');
+    chmodSync(node, 0o666);
+    expect(() => openDatabase(join(node, 'x.db'), { synchronous: 'full' })).toThrow(/ENOTDIR/);
+    expect(mode(node).toString(8)).toBe('666');
+  });
+
   it('files left 0644 by an earlier version are made 0600 at open', () => {
     const dir = temp();
     const file = join(dir, 'alpr.db');
