@@ -96,6 +96,11 @@ export class DetectionSink implements Unit {
    * page remembers the ids it has shown for a whole session): minus the start time in µs, down.
    */
   private nextUnstoredId: number;
+  /**
+   * Unstored alerts told this run, for pages that reconnect (newest UNSTORED_REPLAY_MAX): each
+   * with the newest stored hit id when it was told, so it is replayed after exactly those.
+   */
+  private readonly unstoredLog: { afterStored: number; event: LiveEvent }[] = [];
 
   constructor(private readonly deps: DetectionSinkDeps) {
     this.log = deps.logger;
@@ -220,7 +225,7 @@ export class DetectionSink implements Unit {
   /**
    * Tells the hits of a detection the store could not keep, from memory: the same presentation,
    * sound and no-flood rules as a stored hit (recent-alerts.ts), marked `unstored`, with negative
-   * ids and no SSE id (nothing to replay or verify). A listener that throws is the bus's concern;
+   * ids and no SSE id (nothing to verify; replayed from memory). A listener that throws is the bus's concern;
    * anything else here is logged and counted, never thrown at the store's promise.
    */
   private alertUnstored(d: Detection, position: Position | null, hits: HotlistHit[], reason: UnstoredReason): void {
@@ -259,12 +264,23 @@ export class DetectionSink implements Unit {
           { alert: alertId, detection: d.id, camera: d.cameraId, list: h.entry.list, match: h.kind, presentation, change: decision.change, stage, unstored: reason },
           decision.change === 'new' ? `HIT: ${presentation} alert (not stored: ${reason.replace('_', ' ')})` : `unstored hit ${decision.change.replace('_', ' ')} (no new alarm)`,
         );
-        if (decision.change === 'new') this.events.emit({ type: 'hit', hit, detection, alert });
-        else this.events.emit({ type: 'hit-update', hit, detection, alert });
+        const event: LiveEvent = decision.change === 'new' ? { type: 'hit', hit, detection, alert } : { type: 'hit-update', hit, detection, alert };
+        this.unstoredLog.push({ afterStored: this.storedLastId(), event: { ...event, replayed: true } });
+        if (this.unstoredLog.length > UNSTORED_REPLAY_MAX) this.unstoredLog.shift();
+        this.events.emit(event);
       }
     } catch (err) {
       status.count('tell_failed');
       this.log.error({ id: d.id, err: errorMessage(err) }, 'the hits of an unstored detection could not be told to the station');
+    }
+  }
+
+  /** The newest stored hit id; 0 when the store cannot say (no database). */
+  private storedLastId(): number {
+    try {
+      return this.deps.store.hitAlerts.lastId();
+    } catch {
+      return 0;
     }
   }
 
@@ -315,11 +331,23 @@ export class DetectionSink implements Unit {
       if (change === 'seen_again') info.seenAgain = { count: store.hitAlerts.seenAgainCount(info.alertId, hit.id), lastAt: detection.bestAt, cameraId: detection.cameraId };
       out.push({ type: change === 'new' ? 'hit' : 'hit-update', hit, detection, alert: info, eventId: hit.id, replayed: true });
     }
+    // Unstored alerts told after the stored ones the page has (a page that saw one live drops it
+    // by its id); on a truncated page only those told before its last stored hit.
+    const upTo = truncated ? (rows[limit - 1]?.hitId ?? afterId) : Infinity;
+    const order = new Map<LiveEvent, number>();
+    for (const { afterStored, event } of this.unstoredLog) {
+      if (afterStored < afterId || afterStored >= upTo) continue;
+      order.set(event, afterStored + 0.5);
+      out.push(event);
+    }
     // A grouped notice takes the place of its newest hit, so the ids a page sees only grow.
-    out.sort((a, b) => eventIdOf(a) - eventIdOf(b));
+    out.sort((a, b) => (order.get(a) ?? eventIdOf(a)) - (order.get(b) ?? eventIdOf(b)));
     return { events: out, truncated };
   }
 }
+
+/** Unstored alerts kept for pages that reconnect. */
+const UNSTORED_REPLAY_MAX = 200;
 
 function isDiskFull(err: unknown): boolean {
   return err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL;

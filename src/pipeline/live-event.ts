@@ -25,7 +25,7 @@ export interface AlertInfo {
   /**
    * Set when the hit's detection could not be stored (`disk_full`, or `store_failed` for another
    * write error): the alert is told from memory. Its hit and alert ids are negative (no stored
-   * hit has them), it has no SSE id, no images and nothing to verify; it is not replayed.
+   * hit has them), it has no SSE id, no images and nothing to verify; replayed from memory.
    */
   unstored?: UnstoredReason;
 }

@@ -26,6 +26,8 @@ interface Rig {
   registry: StatusRegistry;
   clock: ManualClock;
   listed: Map<string, HotlistEntryInfo[]>;
+  /** The newest stored hit id the store double reports. */
+  lastStored: { id: number };
   /** Sends a detection and waits until the store's rejection has been handled (its error line is out). */
   pass(d: Detection): Promise<LiveEvent[]>;
 }
@@ -61,9 +63,10 @@ function make(errorCode: string = StoreErrors.STORE_DISK_FULL, alerts: Record<st
     addRetroactiveHits: nothingStored,
     detections: { get: nothingStored },
     hits: { get: nothingStored },
-    hitAlerts: { record: nothingStored, get: nothingStored, openAlert: nothingStored, alertOnSameDetection: nothingStored, seenAgainCount: nothingStored, after: () => [], lastId: () => 0 },
+    hitAlerts: { record: nothingStored, get: nothingStored, openAlert: nothingStored, alertOnSameDetection: nothingStored, seenAgainCount: nothingStored, after: () => [], lastId: () => lastStored.id },
   };
   const listed = new Map<string, HotlistEntryInfo[]>();
+  const lastStored = { id: 0 };
   const sink = new DetectionSink({
     config: config.alerts,
     specialLists: config.hotlist.special_lists,
@@ -83,6 +86,7 @@ function make(errorCode: string = StoreErrors.STORE_DISK_FULL, alerts: Record<st
     registry,
     clock,
     listed,
+    lastStored,
     async pass(d) {
       const before = events.length;
       const lines = logLines.length;
@@ -154,6 +158,18 @@ describe('a detection the store could not keep', () => {
     const [later] = await rig.pass(detection('8FJK392', { bestAt: rig.clock.now() }));
     expect(later).toMatchObject({ type: 'hit', alert: { change: 'new', sound: 'repeat' } });
     expect(later?.type === 'hit' && later.hit.id).not.toBe(first.hit.id);
+  });
+
+  test('a page that reconnects gets the unstored alerts told after the last stored hit it has, once', async () => {
+    rig = make();
+    rig.listed.set('8FJK392', [entry('8FJK392', 'stolen_vehicle')]);
+    rig.lastStored.id = 7;
+    const [told] = await rig.pass(detection('8FJK392'));
+    if (told?.type !== 'hit') throw new Error('no hit');
+    expect(rig.sink.events.replay(7, 500).events).toMatchObject([{ type: 'hit', replayed: true, hit: { id: told.hit.id }, alert: { unstored: 'disk_full', change: 'new' } }]);
+    expect(rig.sink.events.replay(3, 500).events).toHaveLength(1);
+    // A page that has a stored hit told after it saw the alert live (or got it replayed then).
+    expect(rig.sink.events.replay(8, 500).events).toEqual([]);
   });
 
   test('the log lines name the loss and the alert, never the plate text', async () => {
