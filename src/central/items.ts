@@ -96,15 +96,6 @@ function timeProblem(field: string, id: string, w: TimeWindow): string | { at: n
   return { at };
 }
 
-/** A problem with the batch as a whole (answered 400), or null. */
-export function batchShapeProblem(b: unknown): string | null {
-  const x = b as Partial<WireBatch> | null;
-  if (!x || typeof x !== 'object') return 'body must be a batch object';
-  if (typeof x.device_id !== 'string' || x.device_id === '') return 'device_id is required';
-  if (typeof x.batch_id !== 'string' || x.batch_id === '') return 'batch_id is required';
-  for (const k of ['detections', 'hits', 'audit'] as const) if (!Array.isArray(x[k])) return `${k} must be an array`;
-  return null;
-}
 
 /**
  * `conflicts`: detection id → the image kind for which a different image is already stored

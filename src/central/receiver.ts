@@ -11,13 +11,11 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../shared/logger.js';
-import { decodeBody } from '../upload/codec.js';
 import type { WireBatch } from '../upload/wire.js';
 import type { CentralStore } from './central-store.js';
 import type { DeviceTokens } from './device-tokens.js';
-import { batchShapeProblem, finishAck, prepareBatch, uuidv7Time, type AuditVerdict, type ImageItem, type ImageKind, type IngestItem, type TimeWindow } from './items.js';
-import { validateAudit } from '../receiver/validate.js';
-import { gunzipSync } from 'node:zlib';
+import { finishAck, prepareBatch, uuidv7Time, type AuditVerdict, type ImageItem, type ImageKind, type IngestItem, type TimeWindow } from './items.js';
+import { readBatchRequest, validateAudit } from '../receiver/validate.js';
 
 /** Makes items durable. Returns, per item, whether it is; throws when nothing could be made durable. */
 export interface IngestSink {
@@ -111,21 +109,9 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
   });
 
   app.post('/v1/batches', async (req, reply) => {
-    let batch: WireBatch;
-    try {
-      let body = req.body as Buffer;
-      let encoding = headerString(req.headers['content-encoding']);
-      if (encoding?.trim().toLowerCase() === 'gzip') {
-        body = gunzipSync(body, { maxOutputLength: maxDecoded });
-        encoding = 'identity';
-      }
-      batch = decodeBody(body, req.headers['content-type'], encoding) as WireBatch;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return reply.code(413).send({ message: `the body inflates past ${maxDecoded} bytes` });
-      return reply.code(400).send({ message: `unreadable body: ${err instanceof Error ? err.message : String(err)}` });
-    }
-    const shape = batchShapeProblem(batch);
-    if (shape) return reply.code(400).send({ message: shape });
+    const read = readBatchRequest(req.body as Buffer, { contentType: req.headers['content-type'], contentEncoding: headerString(req.headers['content-encoding']) }, maxDecoded);
+    if (!('batch' in read)) return reply.code(read.status).send({ message: read.message });
+    const { batch } = read;
     if (!sameDevice(req, batch.device_id)) return foreign(reply);
     const w = window();
     let durable: boolean[];

@@ -37,7 +37,7 @@ import type { StatusReporter } from '../status/registry.js';
 import type { DetectionSummary } from '../store/detections-repo.js';
 import type { AlertChange, AlertStage, HitAlertsRepo } from '../store/hit-alerts-repo.js';
 import type { HitRecord } from '../store/hits-repo.js';
-import { StoreErrors } from '../store/errors.js';
+import type { StoreErrors } from '../store/errors.js';
 import type { StoredRef } from '../store/store.js';
 import type { AlertInfo, LiveEvent, UnstoredReason } from './live-event.js';
 import { presentationOf, presentationRules, soundOf, type PresentationRules } from './presentation.js';
@@ -349,8 +349,11 @@ export class DetectionSink implements Unit {
 /** Unstored alerts kept for pages that reconnect. */
 const UNSTORED_REPLAY_MAX = 200;
 
+/** The store's code, checked by the compiler, without importing store code (a later stage). */
+const DISK_FULL: keyof typeof StoreErrors = 'STORE_DISK_FULL';
+
 function isDiskFull(err: unknown): boolean {
-  return err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL;
+  return err instanceof AlprError && err.code === DISK_FULL;
 }
 
 /** What the station is told of a detection that was not stored: its own fields, no images. */

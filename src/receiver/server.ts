@@ -15,13 +15,12 @@
  * - A gzip body inflates to at most `maxDecodedBytes`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
-import { decodeBody, imageBytes } from '../upload/codec.js';
-import type { WireAck, WireAudit, WireBatch, WireRejection } from '../upload/wire.js';
+import { imageBytes } from '../upload/codec.js';
+import type { WireAck, WireAudit, WireRejection } from '../upload/wire.js';
 import type { ReceiverDb } from './receiver-db.js';
-import { validateAudit, validateDetection, validateHit } from './validate.js';
+import { readBatchRequest, validateAudit, validateDetection, validateHit } from './validate.js';
 
 export interface ReceiverOptions {
   db: ReceiverDb;
@@ -112,21 +111,9 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   });
 
   app.post('/v1/batches', async (req, reply) => {
-    let batch: WireBatch;
-    try {
-      let body = req.body as Buffer;
-      let encoding = headerString(req.headers['content-encoding']);
-      if (encoding?.trim().toLowerCase() === 'gzip') {
-        body = gunzipSync(body, { maxOutputLength: maxDecoded });
-        encoding = 'identity';
-      }
-      batch = decodeBody(body, req.headers['content-type'], encoding) as WireBatch;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return reply.code(413).send({ message: `the body inflates past ${maxDecoded} bytes` });
-      return reply.code(400).send({ message: `unreadable body: ${err instanceof Error ? err.message : String(err)}` });
-    }
-    const shape = batchShapeProblem(batch);
-    if (shape) return reply.code(400).send({ message: shape });
+    const read = readBatchRequest(req.body as Buffer, { contentType: req.headers['content-type'], contentEncoding: headerString(req.headers['content-encoding']) }, maxDecoded);
+    if (!('batch' in read)) return reply.code(read.status).send({ message: read.message });
+    const { batch } = read;
     const device = batch.device_id;
     if (!mayActAs(req, device)) return reply.code(403).send({ message: 'this token belongs to another device' });
     const key = headerString(req.headers['idempotency-key']) ?? batch.batch_id;
@@ -215,14 +202,6 @@ function chainVerdict(db: ReceiverDb, device: string, a: WireAudit): ChainVerdic
   return 'append';
 }
 
-function batchShapeProblem(b: unknown): string | null {
-  const x = b as Partial<WireBatch> | null;
-  if (!x || typeof x !== 'object') return 'body must be a batch object';
-  if (typeof x.device_id !== 'string' || x.device_id === '') return 'device_id is required';
-  if (typeof x.batch_id !== 'string' || x.batch_id === '') return 'batch_id is required';
-  for (const k of ['detections', 'hits', 'audit'] as const) if (!Array.isArray(x[k])) return `${k} must be an array`;
-  return null;
-}
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');

@@ -3,8 +3,9 @@
  * null). A real server may check more; these are the checks the contract requires.
  */
 import { createHash } from 'node:crypto';
-import { imageBytes } from '../upload/codec.js';
-import type { WireAudit, WireDetection, WireHit } from '../upload/wire.js';
+import { gunzipSync } from 'node:zlib';
+import { decodeBody, imageBytes } from '../upload/codec.js';
+import type { WireAudit, WireBatch, WireDetection, WireHit } from '../upload/wire.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLATE = /^[A-Z0-9]{1,16}$/;
@@ -49,4 +50,41 @@ export function validateAudit(a: WireAudit | null | undefined): string | null {
   if (typeof a.hash !== 'string' || typeof a.prev_hash !== 'string') return 'hash and prev_hash are required';
   if (typeof a.action !== 'string' || a.action === '') return 'action is required';
   return null;
+}
+
+/** A problem with the batch as a whole (answered 400), or null. */
+export function batchShapeProblem(b: unknown): string | null {
+  const x = b as Partial<WireBatch> | null;
+  if (!x || typeof x !== 'object') return 'body must be a batch object';
+  if (typeof x.device_id !== 'string' || x.device_id === '') return 'device_id is required';
+  if (typeof x.batch_id !== 'string' || x.batch_id === '') return 'batch_id is required';
+  for (const k of ['detections', 'hits', 'audit'] as const) if (!Array.isArray(x[k])) return `${k} must be an array`;
+  return null;
+}
+
+/**
+ * A batch request's body, inflated (at most `maxDecoded` bytes: a small gzip must not take the
+ * receiver's memory) and decoded, with its shape checked; or the status and message to answer.
+ * Both receivers (the reference one and the central tier's) read batches through this.
+ */
+export function readBatchRequest(
+  body: Buffer,
+  headers: { contentType: string | undefined; contentEncoding: string | undefined },
+  maxDecoded: number,
+): { batch: WireBatch } | { status: 400 | 413; message: string } {
+  let batch: WireBatch;
+  try {
+    let bytes = body;
+    let encoding = headers.contentEncoding;
+    if (encoding?.trim().toLowerCase() === 'gzip') {
+      bytes = gunzipSync(bytes, { maxOutputLength: maxDecoded });
+      encoding = 'identity';
+    }
+    batch = decodeBody(bytes, headers.contentType, encoding) as WireBatch;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return { status: 413, message: `the body inflates past ${maxDecoded} bytes` };
+    return { status: 400, message: `unreadable body: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const shape = batchShapeProblem(batch);
+  return shape ? { status: 400, message: shape } : { batch };
 }
