@@ -22,8 +22,7 @@ export function prepareDatabaseFile(file: string): void {
   // non-directory (`/dev/null/x.db`) is left for the open below to refuse with ENOTDIR: root must
   // never take the "other" bits off a device node.
   const st = statSync(dir);
-  if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory: ${dir}`), { code: 'ENOTDIR' });
-  if (st.mode & 0o007 && !(st.mode & 0o1000) && st.uid === process.getuid?.()) chmodSync(dir, st.mode & 0o770);
+  if (st.isDirectory() && st.mode & 0o007 && !(st.mode & 0o1000) && st.uid === process.getuid?.()) chmodSync(dir, st.mode & 0o770);
   // O_APPEND|O_CREAT with 0600 creates an empty file SQLite accepts as a new database.
   closeSync(openSync(file, 'a', DB_FILE_MODE));
   restrictDatabaseFiles(file);
