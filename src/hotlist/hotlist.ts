@@ -193,6 +193,15 @@ export class Hotlist implements Unit {
     return hits;
   }
 
+  /**
+   * The operator's quick look-up of a typed plate: the entries in force it matches, through the same
+   * matcher as a read (exact, wildcard entries, then OCR-tolerant near matches), any state. Not
+   * counted as a read's lookup.
+   */
+  lookup(text: string): HotlistHit[] {
+    return matchCandidates(this.live, [{ text, confidence: 1 }], null, this.deps.clock.now(), this.settings, this.limits);
+  }
+
   /** Generation ids of the lists in force, in load order. */
   get generation(): string {
     return this.live.map((l) => l.generation).join(' + ');

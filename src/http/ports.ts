@@ -6,7 +6,7 @@
  * server is built); tests pass small in-memory versions.
  */
 import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries.js';
-import type { HotlistEntryInfo } from '../hotlist/types.js';
+import type { HotlistEntryInfo, HotlistHit } from '../hotlist/types.js';
 import type { AuditInput, AuditRecord, AuditVerdict } from '../store/audit-repo.js';
 import type { DetectionSummary, ImageKind, SearchQuery } from '../store/detections-repo.js';
 import type { HitOutcome, HitRecord } from '../store/hits-repo.js';
@@ -70,6 +70,8 @@ export interface HotlistPort {
   addLocalEntry(input: LocalEntryInput, actor: string): LocalEntryResult;
   removeLocalEntry(id: string, actor: string): boolean;
   listLocalEntries(): HotlistEntryInfo[];
+  /** Quick look-up of a typed plate (full or partial): the matching entries in force, best first. */
+  lookup(text: string): HotlistHit[];
 }
 
 // The live events are the pipeline's (src/pipeline/live-event.ts); the station only reads them.

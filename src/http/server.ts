@@ -38,6 +38,7 @@ import { eventRoutes } from './routes/events.js';
 import { exportRoutes } from './routes/export.js';
 import { hitRoutes } from './routes/hits.js';
 import { hotlistRoutes } from './routes/hotlist.js';
+import { hotlistLookupRoutes } from './routes/hotlist-lookup.js';
 import { liveRoutes } from './routes/live.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oversightRoutes } from './routes/oversight.js';
@@ -152,7 +153,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, damageReportRoutes]) {
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, damageReportRoutes]) {
     await app.register(routes, ctx);
   }
   app.addHook('onListen', (hookDone) => {

@@ -4,7 +4,7 @@
  * contracts in src/http/ports.ts; tests against the real store live in store-backed.test.ts.
  */
 import { createHash } from 'node:crypto';
-import type { HotlistEntryInfo } from '../../src/hotlist/types.js';
+import type { HotlistEntryInfo, HotlistHit } from '../../src/hotlist/types.js';
 import type {
   AuditInput, AuditPort, AuditQuery, AuditRecord, AuditVerifyResult, DetectionQuery, DetectionSummary, DetectionsPort, HitOutcome, HitRecord, HitsPort,
   HotlistPort, ImageKind, LocalEntryInput, LocalEntryResult, Role, SnapshotPort, UserPatch, UserRecord, UsersPort,
@@ -180,6 +180,18 @@ export class MemoryHotlist implements HotlistPort {
   }
   listLocalEntries(): HotlistEntryInfo[] {
     return [...this.entries];
+  }
+  /** Exact plates and `*`/`?` patterns only (the real matcher also finds OCR near matches). */
+  lookup(text: string): HotlistHit[] {
+    const read = text.toUpperCase().replace(/[^A-Z0-9]/g, '');
+    const now = this.clock.now();
+    return this.entries
+      .filter((e) => e.expiresAt == null || e.expiresAt > now)
+      .flatMap((entry): HotlistHit[] => {
+        const wild = /[*?]/.test(entry.plate);
+        const hit = wild ? new RegExp(`^${entry.plate.replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(read) : entry.plate === read;
+        return hit ? [{ entry, generation: 'memory', kind: wild ? 'wildcard' : 'exact', readText: read, explanation: wild ? `wildcard ${entry.plate}` : 'exact', retroactive: false }] : [];
+      });
   }
 }
 

@@ -49,7 +49,14 @@ const LISTS = ['stolen vehicle', 'stolen plate', 'felony vehicle', 'missing pers
 
 /** `canRemove`: whether this session may take an entry off (its officer or an administrator); other rows show who entered them. */
 export function hotlistBody(session: Session, contact: string, entries: HotlistEntryInfo[], now: number, canRemove: (e: HotlistEntryInfo) => boolean): SafeHtml {
-  return html`<h1>Hot plates entered on this device</h1>
+  return html`<form id="lookup-form" class="lookup" aria-label="Quick look-up">
+  <label>Is a plate listed? <input name="plate" required minlength="3" maxlength="16" autocapitalize="characters" autocomplete="off" placeholder="plate, 3 characters or more"></label>
+  <button type="submit">Look up</button>
+  <ul class="form-errors" role="alert"></ul>
+  <div id="lookup-result" aria-live="polite"></div>
+</form>
+<script type="module" src="/assets/lookup.js"></script>
+<h1>Hot plates entered on this device</h1>
 <p>Every entry needs a case number or subject cross-reference, a reason, and the entering officer's name and contact (sacramento-pd E.1, roseville 426.6.5). Entries expire after at most 30 days, or 24 hours when the plate is also entered in NCIC/CLETS (sacramento-da IV.E.a, sacramento-pd E.2).</p>
 <form id="hotlist-form" class="grid-form">
   <label>Plate (* and ? for partial plates) <input name="plate" required maxlength="12" autocapitalize="characters"></label>
@@ -159,7 +166,7 @@ export function auditBody(): SafeHtml {
 <form id="audit-form" class="grid-form">
   <label>User (login or name) <input name="user" maxlength="64"></label>
   <label>Action <input name="action" maxlength="64" list="audit-actions"></label>
-  <datalist id="audit-actions">${['login.success', 'login.failure', 'logout', 'detection.view', 'image.view', 'search', 'export', 'hotlist.add', 'hotlist.remove', 'hit.verify', 'shift.acknowledge', 'audit.view', 'audit.export', 'user.add', 'user.passwd', 'user.disable', 'damage.report'].map((a) => html`<option value="${a}">`)}</datalist>
+  <datalist id="audit-actions">${['login.success', 'login.failure', 'logout', 'detection.view', 'image.view', 'search', 'export', 'hotlist.add', 'hotlist.remove', 'hotlist.lookup', 'hit.verify', 'shift.acknowledge', 'audit.view', 'audit.export', 'user.add', 'user.passwd', 'user.disable', 'damage.report'].map((a) => html`<option value="${a}">`)}</datalist>
   <label>From <input name="from" type="datetime-local"></label>
   <label>To <input name="to" type="datetime-local"></label>
   <button type="submit">Show</button>
