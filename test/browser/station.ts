@@ -60,7 +60,8 @@ export interface Station {
   close(): Promise<void>;
 }
 
-export async function startStation(): Promise<Station> {
+/** `accounts`: serve the account policies (issue 20: corrections, approvals) on the store's records. */
+export async function startStation(opts: { accounts?: boolean } = {}): Promise<Station> {
   const dir = mkdtempSync(join(tmpdir(), 'alpr-browser-'));
   const clock = new AheadClock();
   const registry = new StatusRegistry(clock);
@@ -104,6 +105,7 @@ export async function startStation(): Promise<Station> {
       events,
       snapshots,
       damageReports: store.damageReports,
+      ...(opts.accounts ? { accounts: { records: store.users.records, config: config.accounts } } : {}),
     });
     return { app, base: await app.listen({ host: '127.0.0.1', port }) };
   };

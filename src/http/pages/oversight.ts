@@ -101,9 +101,9 @@ ${v.corrections.length === 0 ? html`<p class="muted">None reported.</p>` : html`
 ${v.corrections.map((c) => html`<tr><td>${timeTag(c.reportedAt)}</td><td>${c.reportedBy}</td><td><a href="/api/detections/${c.detectionId}">${c.originalText}</a></td><td><strong>${c.correctedText}</strong></td><td>${c.note}</td></tr>`)}
 </tbody></table>`}
 </section>
-<section id="approvals-section" aria-labelledby="h-approvals"><h2 id="h-approvals">Uses outside the purpose list (7 days)</h2>
-${v.approvals.length === 0 ? html`<p class="muted">None asked for.</p>` : html`<table class="approvals"><thead><tr><th>When</th><th>Asked by</th><th>Case</th><th>Purpose</th><th>Approved</th></tr></thead><tbody>
-${v.approvals.map((a) => html`<tr><td>${timeTag(a.at)}</td><td>${a.requester}</td><td>${a.caseNumber}</td><td>${a.purpose}</td><td>${a.approvedBy ? html`${a.approvedBy}, ${timeTag(a.approvedAt)}` : html`<span class="pill pill-amber">waiting</span>`}</td></tr>`)}
+<section id="approvals-section" aria-labelledby="h-approvals"><h2 id="h-approvals">Uses outside the purpose list (7 days)</h2><p class="form-error" role="alert"></p>
+${v.approvals.length === 0 ? html`<p class="muted">None asked for.</p>` : html`<table class="approvals"><thead><tr><th>When</th><th>Asked by</th><th>Case</th><th>Purpose</th><th>Approved</th><th></th></tr></thead><tbody>
+${v.approvals.map((a) => html`<tr><td>${timeTag(a.at)}</td><td>${a.requester}</td><td>${a.caseNumber}</td><td>${a.purpose}</td><td>${a.approvedBy ? html`${a.approvedBy}, ${timeTag(a.approvedAt)}` : html`<span class="pill pill-amber">waiting</span>`}</td><td>${a.approvedBy ? '' : html`<button type="button" class="approve-use" data-id="${a.id}">Approve</button>`}</td></tr>`)}
 </tbody></table>`}
 </section>`;
 }

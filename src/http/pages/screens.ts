@@ -107,7 +107,8 @@ export function searchBody(cameras: string[], canExport: boolean, purposes: read
 <p>Every search is recorded with your name, the case number and the purpose (sacramento-da IV.C.b). Use stored data for legitimate law-enforcement purposes only (shasta 467.6 (b)).</p>
 <form id="search-form" class="grid-form">
   <label>Case number <input name="caseNumber" maxlength="64"></label>
-  <label>Purpose <select name="purposeCategory"><option value="">choose…</option>${purposes.map((p) => html`<option>${p}</option>`)}</select></label>
+  <label>Purpose <select name="purposeCategory"><option value="">choose…</option>${purposes.map((p) => html`<option>${p}</option>`)}<option value="*other">Other (not on the list: a supervisor approves)</option></select></label>
+  <label id="other-purpose" hidden>Purpose not on the list <input name="otherPurpose" maxlength="80"></label>
   <label class="wide">What in the case this search is for <input name="purpose" maxlength="500"></label>
   <label>Plate (* any run, ? one character) <input name="plate" maxlength="16" autocapitalize="characters"></label>
   <label>Camera <select name="cameraId"><option value="">any</option>${cameras.map((c) => html`<option>${c}</option>`)}</select></label>
@@ -122,6 +123,7 @@ export function searchBody(cameras: string[], canExport: boolean, purposes: read
   <button type="submit">Search</button>
   <ul class="form-errors" role="alert"></ul>
 </form>
+<section id="approval-queue" hidden></section>
 <p id="search-count" class="muted"></p>
 <table class="reads" id="search-results" hidden><thead><tr><th>Plate crop</th><th>Read</th><th>Confidence</th><th>Time</th><th>Camera</th><th>Position</th><th>Hits</th></tr></thead><tbody></tbody></table>
 ${canExport ? exportForm() : html`<p class="muted">Exports are released by an administrator on a recorded request.</p>`}`;

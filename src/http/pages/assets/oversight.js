@@ -1,4 +1,5 @@
 import { api, showErrors, clearErrors } from '/assets/app.js';
+import { wireApprove } from '/assets/approval.js';
 
 // Re-confirm an account (access review).
 document.getElementById('reviews-section').addEventListener('click', async (ev) => {
@@ -37,3 +38,6 @@ form.addEventListener('submit', async (ev) => {
   if (!r.ok) return showErrors(form, r.body);
   location.reload();
 });
+
+// Approve a use outside the purpose list (an account with the supervisor right, not the one who asked).
+wireApprove(document.getElementById('approvals-section'), async () => location.reload());

@@ -1,4 +1,6 @@
 import { api, esc, fmtTime, localMs, readRow, showErrors, clearErrors } from '/assets/app.js';
+import { misreadButton, wireMisread } from '/assets/misread.js';
+import { approvalId, loadSupervisorQueue, offerApproval, purposeCategory, searchedWithApproval, wireApprove, wireOtherPurpose } from '/assets/approval.js';
 
 const form = document.getElementById('search-form');
 const results = document.getElementById('search-results');
@@ -11,7 +13,7 @@ function query() {
   const num = (name) => (f[name].value === '' ? null : Number(f[name].value));
   return {
     caseNumber: f.caseNumber.value,
-    purposeCategory: f.purposeCategory.value || null,
+    purposeCategory: purposeCategory(form),
     purpose: f.purpose.value,
     plate: f.plate.value || null,
     cameraId: f.cameraId.value || null,
@@ -21,6 +23,7 @@ function query() {
     maxLat: num('maxLat'),
     minLon: num('minLon'),
     maxLon: num('maxLon'),
+    ...(approvalId(form) ? { approvalId: approvalId(form) } : {}),
   };
 }
 
@@ -33,14 +36,16 @@ form.addEventListener('submit', async (ev) => {
     results.hidden = true;
     if (exportForm) exportForm.hidden = true;
     count.textContent = '';
+    if (offerApproval(form, r.body, q)) return;
     return showErrors(form, r.body);
   }
   lastQuery = q;
+  searchedWithApproval(form);
   const rows = r.body.results;
   count.textContent = `${rows.length} detection(s)${rows.length === r.body.limit ? ' (first page; narrow the search to see all)' : ''}`;
   const admin = document.body.dataset.role === 'administrator';
   results.tBodies[0].innerHTML = rows
-    .map((d) => `<tr data-detection="${d.id}">${readRow(d)}${admin ? `<td><button type="button" class="ghost hold" data-id="${d.id}" data-hold="${d.evidenceHold ? 'false' : 'true'}">${d.evidenceHold ? 'Release hold' : 'Evidence hold'}</button></td>` : ''}</tr>`)
+    .map((d) => `<tr data-detection="${d.id}">${readRow(d)}<td>${misreadButton(d.id)}</td>${admin ? `<td><button type="button" class="ghost hold" data-id="${d.id}" data-hold="${d.evidenceHold ? 'false' : 'true'}">${d.evidenceHold ? 'Release hold' : 'Evidence hold'}</button></td>` : ''}</tr>`)
     .join('');
   results.hidden = false;
   if (exportForm) exportForm.hidden = rows.length === 0;
@@ -58,6 +63,14 @@ results.addEventListener('click', async (ev) => {
   b.dataset.hold = String(!hold);
   b.textContent = hold ? 'Release hold' : 'Evidence hold';
 });
+
+wireMisread(results);
+wireOtherPurpose(form);
+const queue = document.getElementById('approval-queue');
+if (queue) {
+  wireApprove(queue, () => loadSupervisorQueue(queue));
+  await loadSupervisorQueue(queue);
+}
 
 // ---- releases (administrators): request from the results, a second administrator approves, export.
 const releases = document.getElementById('releases');
