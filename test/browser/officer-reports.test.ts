@@ -13,6 +13,7 @@ import { startStation, type Station } from './station.js';
 const VIEWPORT = { width: 1024, height: 600 } as const;
 const PW = 'night shift 2207';
 const SUP_PW = 'watch desk 4411';
+const ADMIN_PW = 'release desk 5150';
 let station: Station;
 let browser: Browser;
 const errors: string[] = [];
@@ -22,6 +23,8 @@ beforeAll(async () => {
   await station.addUser('olive', 'operator', PW);
   await station.addUser('sam', 'operator', SUP_PW);
   station.store.users.records.setSupervisor('sam', true);
+  await station.addUser('ada', 'administrator', ADMIN_PW);
+  station.store.users.records.setSupervisor('ada', true);
   browser = await launch();
 });
 
@@ -116,5 +119,34 @@ test('an off-list purpose is refused without approval; the officer asks a superv
   } finally {
     await officer.context.close();
     await supervisor.context.close();
+  }
+});
+
+test('an administrator with the supervisor right approves a waiting use on the Oversight page', async () => {
+  const officer = await newPage(browser, VIEWPORT, errors);
+  const admin = await newPage(browser, VIEWPORT, errors);
+  try {
+    const page = officer.page;
+    await logIn(page, station.base, 'olive', PW, '/search');
+    await search(page, '4ABC*', '*other', 'records check for court');
+    await page.click('#approval-panel .ask-supervisor');
+    await page.waitForFunction(`(document.querySelector('#approval-panel .approval-state')?.textContent ?? '').includes('waiting for a supervisor')`);
+
+    await logIn(admin.page, station.base, 'ada', ADMIN_PW, '/oversight');
+    const row = admin.page.locator('#approvals-section tr:has(button.approve-use)');
+    expect(await row.count()).toBe(1);
+    expect(await row.textContent()).toContain('olive');
+    await Promise.all([admin.page.waitForEvent('load'), row.locator('button.approve-use').click()]);
+    await admin.page.waitForSelector('body[data-ready="true"]');
+    expect(await admin.page.locator('#approvals-section button.approve-use').count()).toBe(0);
+    expect(await admin.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(VIEWPORT.width);
+
+    await page.waitForSelector('#search-results:not([hidden]) tbody tr');
+    const granted = station.store.audit.query({ action: 'search' }).filter((r) => (r.details as { approvedBy?: string }).approvedBy === 'ada');
+    expect(granted.map((r) => r.user)).toEqual(['olive']);
+    expect(errors).toEqual([]);
+  } finally {
+    await officer.context.close();
+    await admin.context.close();
   }
 });
