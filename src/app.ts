@@ -181,6 +181,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       list: (q) => store.hits.list(q),
       get: (id) => store.hits.get(id),
       verify: (id, v) => store.hits.verify(id, v),
+      annotate: (id, v) => store.hits.annotate(id, v),
+      history: (id) => store.hits.history(id),
     },
     hotlist,
     events,

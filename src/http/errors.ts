@@ -33,6 +33,7 @@ export const HttpErrors = defineErrors({
   HTTP_TOO_MANY_ROWS: 'the export would hold {count} detections; the limit is {max}: narrow the search',
   HTTP_HOTLIST_REFUSED: 'hot plate refused: {detail}',
   HTTP_HIT_ALREADY_VERIFIED: 'hit {id} was already verified as {outcome} by {user}',
+  HTTP_HIT_NOT_CONFIRMED: 'hit {id} is {outcome}: an outcome (dispatch, stop, recovery, arrest, no action) is recorded only after the hit is confirmed',
   HTTP_TLS_UNREADABLE: 'cannot read the TLS {which} file {file}: {detail}',
   HTTP_ROUTE_WITHOUT_ACCESS: 'route {route} declares no access rule',
   USER_EXISTS: 'user {username} already exists',

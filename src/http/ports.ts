@@ -9,7 +9,7 @@ import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries
 import type { HotlistEntryInfo, HotlistHit } from '../hotlist/types.js';
 import type { AuditInput, AuditRecord, AuditVerdict } from '../store/audit-repo.js';
 import type { DetectionSummary, ImageKind, SearchQuery } from '../store/detections-repo.js';
-import type { HitOutcome, HitRecord } from '../store/hits-repo.js';
+import type { HitFollowUp, HitHistoryEntry, HitOutcome, HitRecord } from '../store/hits-repo.js';
 import type { Role, UserPatch, UserRecord } from '../store/users-repo.js';
 
 // Records the store and the hot list define are used as they are (one definition, no drift; a
@@ -59,11 +59,17 @@ export interface DetectionsPort {
 }
 
 export const HIT_OUTCOMES: readonly HitOutcome[] = ['confirmed', 'misread', 'not_vehicle'];
+export const HIT_FOLLOW_UPS: readonly HitFollowUp[] = ['dispatch_confirmed', 'stop_made', 'vehicle_recovered', 'arrest', 'no_action'];
+export type { HitFollowUp, HitHistoryEntry };
 
 export interface HitsPort {
   list(q: { since?: number; unverifiedOnly?: boolean; limit?: number }): HitRecord[];
   get(id: number): HitRecord | null;
   verify(id: number, v: { outcome: HitOutcome; user: string; note: string | null; at: number }): boolean;
+  /** What came of a confirmed hit (dispatch, stop, recovery, arrest, no action). */
+  annotate(id: number, v: { outcome: HitFollowUp; user: string; note: string | null; at: number }): HitHistoryEntry | 'not_found' | 'not_confirmed';
+  /** Verification and outcomes, oldest first; kept when the detection is purged. */
+  history(id: number): HitHistoryEntry[];
 }
 
 export interface HotlistPort {

@@ -10,6 +10,25 @@ import type { OutboxRepo } from './outbox-repo.js';
 
 export type HitOutcome = 'confirmed' | 'misread' | 'not_vehicle';
 
+/** What came of a confirmed hit; several may be recorded, in order (issue 15). */
+export type HitFollowUp = 'dispatch_confirmed' | 'stop_made' | 'vehicle_recovered' | 'arrest' | 'no_action';
+
+/**
+ * One line of a hit's history: its verification or an outcome after it. Kept in `hit_history`,
+ * which has no foreign key to the hit: purging the detection leaves it, like the audit log.
+ */
+export interface HitHistoryEntry {
+  id: number;
+  hitId: number;
+  detectionId: string;
+  entryId: string;
+  kind: 'verification' | 'outcome';
+  value: HitOutcome | HitFollowUp;
+  note: string | null;
+  recordedBy: string;
+  recordedAt: number;
+}
+
 export interface HitRecord {
   id: number;
   detectionId: string;
@@ -78,6 +97,8 @@ export class HitsRepo {
   private readonly verifyStmt: Statement;
   private readonly detectionStmt: Statement<[string], { n: number }>;
   private readonly countStmt: Statement<[number]>;
+  private readonly historyInsertStmt: Statement;
+  private readonly historyStmt: Statement<[number], { id: number; hit_id: number; detection_id: string; entry_id: string; kind: 'verification' | 'outcome'; value: HitOutcome | HitFollowUp; note: string | null; recorded_by: string; recorded_at: number }>;
 
   constructor(
     private readonly db: Database,
@@ -97,6 +118,11 @@ export class HitsRepo {
     );
     this.detectionStmt = db.prepare('SELECT n FROM detections WHERE id = ?');
     this.countStmt = db.prepare('UPDATE detections SET hit_count = (SELECT count(*) FROM hits WHERE detection_n = n) WHERE n = ?');
+    this.historyInsertStmt = db.prepare(
+      `INSERT INTO hit_history (hit_id, detection_id, entry_id, kind, value, note, recorded_by, recorded_at)
+       SELECT h.id, d.id, h.entry_id, @kind, @value, @note, @user, @at FROM hits h JOIN detections d ON d.n = h.detection_n WHERE h.id = @id`,
+    );
+    this.historyStmt = db.prepare('SELECT * FROM hit_history WHERE hit_id = ? ORDER BY id');
   }
 
   /**
@@ -168,9 +194,41 @@ export class HitsRepo {
   verify(id: number, v: { outcome: HitOutcome; user: string; note: string | null; at: number }): boolean {
     return this.db.transaction((): boolean => {
       const changed = this.verifyStmt.run({ id, outcome: v.outcome, user: v.user, at: v.at, note: v.note }).changes > 0;
-      if (changed) this.outbox.enqueue('hit', id, HIT_PRIORITY);
+      if (changed) {
+        this.outbox.enqueue('hit', id, HIT_PRIORITY);
+        this.historyInsertStmt.run({ id, kind: 'verification', value: v.outcome, note: v.note, user: v.user, at: v.at });
+      }
       return changed;
     })();
+  }
+
+  /**
+   * Records what came of a confirmed hit. Returns 'not_found' for no such hit (or one whose
+   * detection is gone), 'not_confirmed' unless its verification was `confirmed`.
+   */
+  annotate(id: number, v: { outcome: HitFollowUp; user: string; note: string | null; at: number }): HitHistoryEntry | 'not_found' | 'not_confirmed' {
+    return this.db.transaction((): HitHistoryEntry | 'not_found' | 'not_confirmed' => {
+      const hit = this.get(id);
+      if (!hit) return 'not_found';
+      if (hit.outcome !== 'confirmed') return 'not_confirmed';
+      this.historyInsertStmt.run({ id, kind: 'outcome', value: v.outcome, note: v.note, user: v.user, at: v.at });
+      return this.history(id).at(-1)!;
+    })();
+  }
+
+  /** A hit's verification and outcomes, oldest first; still there after the detection is purged. */
+  history(id: number): HitHistoryEntry[] {
+    return this.historyStmt.all(id).map((r) => ({
+      id: r.id,
+      hitId: r.hit_id,
+      detectionId: r.detection_id,
+      entryId: r.entry_id,
+      kind: r.kind,
+      value: r.value,
+      note: r.note,
+      recordedBy: r.recorded_by,
+      recordedAt: r.recorded_at,
+    }));
   }
 
   /** Hits found later by matching an older read against a newer list; queued for upload. */

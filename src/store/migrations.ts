@@ -206,6 +206,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: "a hit's verification and its outcomes after 'confirmed' (dispatch, stop, recovery, arrest, no action), kept like the audit log: no foreign key, so purging the detection leaves them",
+    sql: `
+      CREATE TABLE hit_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        hit_id INTEGER NOT NULL,
+        detection_id TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('verification', 'outcome')),
+        value TEXT NOT NULL,
+        note TEXT,
+        recorded_by TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+      );
+      CREATE INDEX hit_history_hit ON hit_history(hit_id, id);
+      INSERT INTO hit_history (hit_id, detection_id, entry_id, kind, value, note, recorded_by, recorded_at)
+        SELECT h.id, d.id, h.entry_id, 'verification', h.outcome, h.note, COALESCE(h.verified_by, 'unknown'), COALESCE(h.verified_at, h.created_at)
+        FROM hits h JOIN detections d ON d.n = h.detection_n WHERE h.outcome IS NOT NULL ORDER BY h.verified_at, h.id;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

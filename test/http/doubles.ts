@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { HotlistEntryInfo, HotlistHit } from '../../src/hotlist/types.js';
 import type {
-  AuditInput, AuditPort, AuditQuery, AuditRecord, AuditVerifyResult, DetectionQuery, DetectionSummary, DetectionsPort, HitOutcome, HitRecord, HitsPort,
+  AuditInput, AuditPort, AuditQuery, AuditRecord, AuditVerifyResult, DetectionQuery, DetectionSummary, DetectionsPort, HitFollowUp, HitHistoryEntry, HitOutcome, HitRecord, HitsPort,
   HotlistPort, ImageKind, LocalEntryInput, LocalEntryResult, Role, SnapshotPort, UserPatch, UserRecord, UsersPort,
 } from '../../src/http/ports.js';
 import type { Clock } from '../../src/shared/clock.js';
@@ -139,7 +139,20 @@ export class MemoryHits implements HitsPort {
     const h = this.get(id);
     if (!h) return false;
     Object.assign(h, { outcome: v.outcome, verifiedBy: v.user, verifiedAt: v.at, note: v.note });
+    this.historyRows.push({ id: this.historyRows.length + 1, hitId: id, detectionId: h.detectionId, entryId: h.entry.id, kind: 'verification', value: v.outcome, note: v.note, recordedBy: v.user, recordedAt: v.at });
     return true;
+  }
+  readonly historyRows: HitHistoryEntry[] = [];
+  annotate(id: number, v: { outcome: HitFollowUp; user: string; note: string | null; at: number }): HitHistoryEntry | 'not_found' | 'not_confirmed' {
+    const h = this.get(id);
+    if (!h) return 'not_found';
+    if (h.outcome !== 'confirmed') return 'not_confirmed';
+    const row: HitHistoryEntry = { id: this.historyRows.length + 1, hitId: id, detectionId: h.detectionId, entryId: h.entry.id, kind: 'outcome', value: v.outcome, note: v.note, recordedBy: v.user, recordedAt: v.at };
+    this.historyRows.push(row);
+    return row;
+  }
+  history(id: number): HitHistoryEntry[] {
+    return this.historyRows.filter((r) => r.hitId === id);
   }
 }
 
