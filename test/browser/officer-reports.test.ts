@@ -6,6 +6,7 @@
  * the page runs the search again with the approval.
  */
 import type { Browser, Page } from 'playwright-core';
+import type { HotlistHit } from '../../src/hotlist/types.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launch, logIn, newPage } from './browser.js';
 import { startStation, type Station } from './station.js';
@@ -148,5 +149,40 @@ test('an administrator with the supervisor right approves a waiting use on the O
   } finally {
     await officer.context.close();
     await admin.context.close();
+  }
+});
+
+test('a misread reported from the hits list is stored with its hit; the hit and its read stay as they were', async () => {
+  const stolen: HotlistHit = {
+    entry: { id: 'central:1', plate: '6XYZ101', state: 'CA', list: 'stolen_vehicle', priority: 1, reason: 'stolen 2026-05-30, Sacramento', caseNumber: 'SAC-26-0042', informational: false, expiresAt: Date.UTC(2099, 0, 1) },
+    generation: 'g-2026-06-01T06', kind: 'confusion', readText: '6XYZ1O1', explanation: 'O read as 0', retroactive: false,
+  };
+  const id = await station.read('6XYZ1O1', [stolen]);
+  const { page, context } = await newPage(browser, VIEWPORT, errors);
+  try {
+    await logIn(page, station.base, 'olive', PW, '/hits');
+    await page.waitForSelector('#hits-body tr:has-text("6XYZ1O1")');
+    // The pop-up for the hit, if the page alerts it, is put aside first (the list is behind it).
+    await page.waitForSelector('body[data-caught-up="true"]');
+    if (await page.isVisible('#hit-alert')) {
+      await page.click('#hit-later');
+      await page.waitForSelector('#hit-alert', { state: 'hidden' });
+    }
+    await page.click('#hits-body tr:has-text("6XYZ1O1") button.misread');
+    const form = page.locator('#misread-form');
+    await form.waitFor();
+    await form.locator('input[name=correctedText]').fill('6XYZ1Q1');
+    await form.locator('textarea[name=note]').fill('Q, not O: the tail is visible on the crop');
+    await form.locator('button[type=submit]').click();
+    await page.waitForFunction(`(document.querySelector('#misread-form .misread-done')?.textContent ?? '').includes('Report stored')`);
+    const hit = station.store.hits.list({ limit: 10 }).find((h) => h.detectionId === id);
+    const stored = station.store.users.records.corrections({ detectionId: id });
+    expect(stored.map((c) => [c.originalText, c.correctedText, c.hitId])).toEqual([['6XYZ1O1', '6XYZ1Q1', hit?.id]]);
+    // Reporting a misread is not the hit's verification: that stays the officer's own step.
+    expect(hit?.outcome ?? null).toBeNull();
+    expect(station.store.detections.get(id)?.text).toBe('6XYZ1O1');
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
   }
 });

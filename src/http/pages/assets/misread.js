@@ -16,6 +16,9 @@ function form() {
   dialog = document.createElement('dialog');
   dialog.id = 'misread-dialog';
   dialog.setAttribute('aria-labelledby', 'misread-title');
+  // Not modal: a hit arriving while the form is open must still come up over it (the hit pop-up
+  // sits above everything else; a modal dialog would sit above the pop-up).
+  Object.assign(dialog.style, { position: 'fixed', top: '3.5rem', left: '0', right: '0', zIndex: '15', maxWidth: '40rem', margin: '0 auto', background: 'var(--panel)', color: 'var(--fg)', border: '2px solid var(--amber)' });
   dialog.innerHTML = `<form id="misread-form" method="dialog" class="grid-form">
 <h2 id="misread-title">Report misread / wrong data</h2>
 <p class="muted wide">Read as <strong class="misread-original"></strong>. The read stays as it was; your correction is stored beside it for the administrator.</p>
@@ -65,7 +68,7 @@ export function wireMisread(container) {
     f.querySelector('.misread-original').textContent = text;
     f.elements.correctedText.value = '';
     f.elements.note.value = '';
-    d.showModal();
+    d.show();
     f.elements.correctedText.focus();
   });
 }
