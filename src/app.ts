@@ -197,6 +197,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       referenceImage: (id) => cameras.referenceImage(id),
       retakeReference: (id) => cameras.retakeReference(id),
     },
+    records: {
+      settings: { retention: config.store.retention, quota: config.store.quota },
+      held: (limit) => store.detections.held(limit),
+    },
     damageReports: {
       add: (r) => store.damageReports.add(r),
       get: (id) => store.damageReports.get(id),

@@ -44,6 +44,7 @@ import { liveRoutes } from './routes/live.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oversightRoutes } from './routes/oversight.js';
 import { pageRoutes } from './routes/pages.js';
+import { recordsRoutes, type RecordsPort } from './routes/records.js';
 import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
 import { userRoutes } from './routes/users.js';
@@ -72,6 +73,8 @@ export interface HttpDeps {
    * use): their records and `accounts` configuration. Absent = none of them is enforced or served.
    */
   accounts?: AccountsDeps;
+  /** Retention settings and evidence holds for the administrator's records view; absent = not served. */
+  records?: RecordsPort;
 }
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -154,7 +157,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, damageReportRoutes]) {
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, damageReportRoutes, recordsRoutes]) {
     await app.register(routes, ctx);
   }
   app.addHook('onListen', (hookDone) => {

@@ -14,6 +14,16 @@ import type { HitRecord, HitsRepo } from './hits-repo.js';
 
 export type ImageKind = 'plate' | 'overview';
 
+/** A detection on evidence hold, as the administrator's records view lists it. */
+export interface HeldDetection {
+  id: string;
+  cameraId: string;
+  bestAt: number;
+  heldBy: string | null;
+  reason: string | null;
+  heldAt: number | null;
+}
+
 export interface DetectionSummary {
   id: string;
   cameraId: string;
@@ -328,6 +338,16 @@ export class DetectionsRepo {
 
   image(id: string, kind: ImageKind): Buffer | null {
     return this.imageGetStmt.get(id, kind)?.data ?? null;
+  }
+
+  /** Detections on evidence hold, most recently held first (administrator's records view); no plate text. */
+  held(limit = 500): HeldDetection[] {
+    const rows = this.db
+      .prepare<[number], { id: string; camera_id: string; best_at: number; hold_by: string | null; hold_reason: string | null; hold_at: number | null }>(
+        'SELECT id, camera_id, best_at, hold_by, hold_reason, hold_at FROM detections WHERE evidence_hold = 1 ORDER BY hold_at DESC, n DESC LIMIT ?',
+      )
+      .all(limit);
+    return rows.map((r) => ({ id: r.id, cameraId: r.camera_id, bestAt: r.best_at, heldBy: r.hold_by, reason: r.hold_reason, heldAt: r.hold_at }));
   }
 
   /**

@@ -30,7 +30,7 @@ export const pageRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) =
 
   page('/', 'Status', 'status', ANY_ROLE, (req) => {
     const canAct = STATION.includes(sessionOf(req).role);
-    return html`<div id="status-panel">${statusPanel(deps.registry.snapshot(), ctx.shift.latest(), canAct)}</div>${canAct && deps.damageReports ? html`<p><a href="/damage">Report damage or a malfunction</a></p>` : ''}`;
+    return html`<div id="status-panel">${statusPanel(deps.registry.snapshot(), ctx.shift.latest(), canAct)}</div>${canAct && deps.damageReports ? html`<p><a href="/damage">Report damage or a malfunction</a></p>` : ''}${deps.records && ADMIN.includes(sessionOf(req).role) ? html`<p><a href="/records">Records: retention, purge history, evidence holds</a></p>` : ''}`;
   });
   page('/live', 'Live view', 'live', STATION, () => liveBody(cameras(), deps.config.snapshot_interval_ms), () => ({ interval: deps.config.snapshot_interval_ms }));
   page('/reads', 'Live reads', 'reads', STATION, () => readsBody());
