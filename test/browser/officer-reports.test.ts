@@ -10,6 +10,7 @@ import type { HotlistHit } from '../../src/hotlist/types.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launch, logIn, newPage } from './browser.js';
 import { startStation, type Station } from './station.js';
+import { waitForPage } from '../helpers/page.js';
 
 const VIEWPORT = { width: 1024, height: 600 } as const;
 const PW = 'night shift 2207';
@@ -67,7 +68,7 @@ test('a misread reported from the search results is stored beside the read, whic
 
     await form.locator('input[name=correctedText]').fill('7trw8i5');
     await form.locator('button[type=submit]').click();
-    await page.waitForFunction(`(document.querySelector('#misread-form .misread-done')?.textContent ?? '').includes('Report stored')`);
+    await waitForPage(page, `(document.querySelector('#misread-form .misread-done')?.textContent ?? '').includes('Report stored')`, 'report stored');
     expect(await form.locator('.misread-done').textContent()).toContain('The original read is unchanged');
     // The form fits the MDC's screen.
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(VIEWPORT.width);
@@ -98,7 +99,7 @@ test('an off-list purpose is refused without approval; the officer asks a superv
     expect(station.store.audit.query({ action: 'search' })).toHaveLength(1); // the first test's search only
 
     await page.click('#approval-panel .ask-supervisor');
-    await page.waitForFunction(`(document.querySelector('#approval-panel .approval-state')?.textContent ?? '').includes('waiting for a supervisor')`);
+    await waitForPage(page, `(document.querySelector('#approval-panel .approval-state')?.textContent ?? '').includes('waiting for a supervisor')`, 'waiting for a supervisor');
 
     // The supervisor sees the request on the search page and approves it.
     await logIn(supervisor.page, station.base, 'sam', SUP_PW, '/search');
@@ -131,7 +132,7 @@ test('an administrator with the supervisor right approves a waiting use on the O
     await logIn(page, station.base, 'olive', PW, '/search');
     await search(page, '4ABC*', '*other', 'records check for court');
     await page.click('#approval-panel .ask-supervisor');
-    await page.waitForFunction(`(document.querySelector('#approval-panel .approval-state')?.textContent ?? '').includes('waiting for a supervisor')`);
+    await waitForPage(page, `(document.querySelector('#approval-panel .approval-state')?.textContent ?? '').includes('waiting for a supervisor')`, 'waiting for a supervisor');
 
     await logIn(admin.page, station.base, 'ada', ADMIN_PW, '/oversight');
     const row = admin.page.locator('#approvals-section tr:has(button.approve-use)');
@@ -174,7 +175,7 @@ test('a misread reported from the hits list is stored with its hit; the hit and 
     await form.locator('input[name=correctedText]').fill('6XYZ1Q1');
     await form.locator('textarea[name=note]').fill('Q, not O: the tail is visible on the crop');
     await form.locator('button[type=submit]').click();
-    await page.waitForFunction(`(document.querySelector('#misread-form .misread-done')?.textContent ?? '').includes('Report stored')`);
+    await waitForPage(page, `(document.querySelector('#misread-form .misread-done')?.textContent ?? '').includes('Report stored')`, 'report stored');
     const hit = station.store.hits.list({ limit: 10 }).find((h) => h.detectionId === id);
     const stored = station.store.users.records.corrections({ detectionId: id });
     expect(stored.map((c) => [c.originalText, c.correctedText, c.hitId])).toEqual([['6XYZ1O1', '6XYZ1Q1', hit?.id]]);

@@ -23,6 +23,7 @@ import { Store } from '../../src/store/store.js';
 import { MemoryHotlist, MemorySnapshots } from '../http/doubles.js';
 import { httpConfig, TEST_COST } from '../http/harness.js';
 import { launch, logIn, newPage, shot } from './browser.js';
+import { waitForPage } from '../helpers/page.js';
 
 const VIEWPORT = { width: 1024, height: 600 } as const;
 const PW = 'night shift 2207';
@@ -86,7 +87,7 @@ test('an untrained officer is refused with the reason; the administrator records
   try {
     const officer = await newPage(browser, VIEWPORT, errors);
     await loginForm(officer.page, 'olive', PW);
-    await officer.page.waitForFunction(`(document.querySelector('#login-form .form-error')?.textContent ?? '').length > 0`);
+    await waitForPage(officer.page, `(document.querySelector('#login-form .form-error')?.textContent ?? '').length > 0`, 'the login error message');
     expect(await officer.page.textContent('#login-form .form-error')).toContain('ALPR training not recorded');
     expect(officer.page.url()).toContain('/login');
 
