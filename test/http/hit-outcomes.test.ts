@@ -59,6 +59,22 @@ describe('hit outcomes', () => {
     expect(h.hits.history(x.id).map((e) => e.value)).toEqual(['misread']);
   });
 
+  test('the history page offers the outcome buttons only on a confirmed hit', async () => {
+    const yes = hit(h.hits, detection({ text: '5PAGE11' }));
+    const no = hit(h.hits, detection({ text: '5PAGE22' }));
+    await verify(yes.id, 'confirmed');
+    const page = await h.app.inject({ method: 'GET', url: `/hits/${yes.id}/history`, headers: auth(olive) });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('id="outcome-form"');
+    expect(page.body).toContain('value="vehicle_recovered"');
+    expect(page.body).toContain('Confirmed visually');
+    const other = await h.app.inject({ method: 'GET', url: `/hits/${no.id}/history`, headers: auth(olive) });
+    expect(other.body).not.toContain('id="outcome-form"');
+    expect(other.body).toContain('Not verified yet');
+    const frag = await h.app.inject({ method: 'GET', url: `/fragments/hits/${yes.id}/history`, headers: auth(olive) });
+    expect(frag.body).toMatch(/^<ol class="hit-history"><li data-kind="verification">/);
+  });
+
   test('station roles only: an auditor may not record or read a hit history', async () => {
     const x = hit(h.hits, detection({ text: '9XYZ987' }));
     expect((await annotate(x.id, { outcome: 'no_action' }, auditor)).statusCode).toBe(403);

@@ -10,6 +10,9 @@ import { STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { HIT_FOLLOW_UPS } from '../ports.js';
 import { NullableString } from '../schema.js';
+import { hitHistoryBody, historyList } from '../pages/hit-history.js';
+import { layout } from '../pages/layout.js';
+import { statusStrip } from '../pages/status-strip.js';
 import { fail, sessionOf } from './reply.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -27,6 +30,23 @@ export const hitOutcomeRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, d
     if (!hit && history.length === 0) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: 'hit' });
     ctx.audit.record({ user: sessionOf(req).username, action: 'hit.history', object: String(req.params.id), ip: req.ip, details: { entries: history.length, detectionPurged: hit === null } });
     return reply.send({ hitId: req.params.id, detectionPurged: hit === null, history });
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>('/hits/:id/history', { schema: { params: IdParams }, config: { access: { kind: 'session', roles: STATION }, page: true } }, (req, reply) => {
+    const history = hits.history(req.params.id);
+    const hit = hits.get(req.params.id);
+    if (!hit && history.length === 0) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: 'hit' });
+    ctx.audit.record({ user: sessionOf(req).username, action: 'hit.history', object: String(req.params.id), ip: req.ip, details: { entries: history.length, detectionPurged: hit === null } });
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(layout({ title: 'Hit history', page: 'hit-history', session: sessionOf(req), device: ctx.deps.device, body: hitHistoryBody(req.params.id, hit, history), strip: statusStrip(ctx.deps.registry.snapshot()) }));
+  });
+
+  /** The history list alone, for the page to refresh after recording an outcome. */
+  app.get<{ Params: Static<typeof IdParams> }>('/fragments/hits/:id/history', { schema: { params: IdParams }, config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
+    const history = hits.history(req.params.id);
+    ctx.audit.record({ user: sessionOf(req).username, action: 'hit.history', object: String(req.params.id), ip: req.ip, details: { entries: history.length } });
+    return reply.type('text/html; charset=utf-8').send(historyList(history).value);
   });
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof OutcomeBody> }>(

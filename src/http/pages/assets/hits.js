@@ -13,7 +13,7 @@ async function load() {
 <td>${esc(fmtTime(hit.createdAt))}</td><td class="read-text">${esc(read ? read.text : '?')}</td><td class="plate">${esc(hit.entry.plate)}</td>
 <td>${esc(hit.entry.list)}${hit.informational ? ' <span class="pill pill-info">informational</span>' : ''}</td><td>${esc(hit.explanation)}</td>
 <td>${hit.outcome ? `${esc(OUTCOME[hit.outcome])}<br><span class="muted">${esc(hit.verifiedBy)} ${esc(fmtTime(hit.verifiedAt))}</span>` : '<span class="pill pill-amber">unverified</span>'}</td>
-<td><button type="button" class="ghost open-hit" data-id="${hit.id}">Open</button>${read ? ` ${misreadButton(hit.detectionId, hit.id)}` : ''}</td></tr>`)
+<td><button type="button" class="ghost open-hit" data-id="${hit.id}">Open</button>${hit.outcome ? ` <a class="button ghost" href="/hits/${hit.id}/history">${hit.outcome === 'confirmed' ? 'Outcome' : 'History'}</a>` : ''}${read ? ` ${misreadButton(hit.detectionId, hit.id)}` : ''}</td></tr>`)
     .join('');
 }
 
