@@ -39,8 +39,8 @@ export async function newPage(browser: Browser, viewport: Viewport, errors: stri
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
   page.on('console', (m) => {
-    // Refused requests (401 while logged out, a daemon restarting) are expected in these tests.
-    if (m.type() === 'error' && !/status of (401|400|403|404|429|503)|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONNECTION_CLOSED|EventSource's response has a MIME type/.test(m.text())) {
+    // Refused requests (401 while logged out, a daemon restarting, a cut link) are expected in these tests.
+    if (m.type() === 'error' && !/status of (401|400|403|404|429|503)|ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONNECTION_CLOSED|ERR_SOCKET_NOT_CONNECTED|EventSource's response has a MIME type/.test(m.text())) {
       errors.push(`${page.url()}: console: ${m.text()}`);
     }
   });
