@@ -33,7 +33,7 @@ import torch.nn as nn
 
 import contract as C
 import synth
-from ocr_data import load_negatives, load_ocr_labels
+from ocr_data import load_negatives, load_ocr_labels, real_scene
 from ocr_model import PlateOCR
 from onnx_weights import freeze_bn, load_plate_ocr
 from train_ocr import SOURCES, predict, score, to_tensor
@@ -69,25 +69,6 @@ def crop_photometry(crop, rng):
         f = (f - m) * rng.uniform(0.2, 0.55) + m + rng.uniform(-40, 40)
         f += rng.normal(0, rng.uniform(0.5, 4), f.shape)
     return np.clip(f, 0, 255).astype(np.uint8)
-
-
-def real_scene(rng, img_bgr, degrade=True):
-    """A real crop (tight box) as a small scene: resized, degraded, with its quad = the image."""
-    img = img_bgr
-    if img.shape[0] > 64:
-        f = 64 / img.shape[0]
-        img = cv2.resize(img, (max(1, round(img.shape[1] * f)), 64), interpolation=cv2.INTER_AREA)
-    if degrade:
-        if rng.random() < 0.5:
-            f = rng.uniform(0.25, 0.9)
-            small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-            img = cv2.resize(small, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_LINEAR) if rng.random() < 0.3 else small
-        if rng.random() < 0.6:
-            img = synth.photometric(img, rng, strength=0.5, blur_scale=img.shape[0] / 40)
-        if rng.random() < 0.4:
-            img = synth.jpeg(img, rng, 25, 95)
-    h, w = img.shape[:2]
-    return C.to_grey(img), np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
 
 
 def loose_quad(q, rng):

@@ -57,8 +57,9 @@ def synth_crop(rng, plate_rgb, jitter=True):
     return C.warp_plate(grey, q)
 
 
-def real_crop(rng, img_bgr, jitter=True, degrade=True):
-    """Real crops are tight boxes without corners: the crop rectangle is the quad."""
+def real_scene(rng, img_bgr, degrade=True):
+    """A real crop (a tight box without corners) as a small scene: resized, optionally degraded,
+    as grey, with its quad = the image rectangle."""
     img = img_bgr
     if img.shape[0] > 64:  # 2x the OCR height is plenty and keeps the degradations cheap
         f = 64 / img.shape[0]
@@ -74,9 +75,14 @@ def real_crop(rng, img_bgr, jitter=True, degrade=True):
         if rng.random() < 0.4:
             img = synth.jpeg(img, rng, 25, 95)
     h, w = img.shape[:2]
-    quad = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    return C.to_grey(img), np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+
+
+def real_crop(rng, img_bgr, jitter=True, degrade=True):
+    """Real crops are tight boxes without corners: the crop rectangle is the quad."""
+    grey, quad = real_scene(rng, img_bgr, degrade)
     q = C.jitter_quad(quad, rng) if jitter else quad
-    return C.warp_plate(C.to_grey(img), q)
+    return C.warp_plate(grey, q)
 
 
 def _synth_job(args):
