@@ -96,12 +96,3 @@ export function auditChain(n: number, firstId = 1, prev = '0'.repeat(64)): WireA
 export function wireBatch(device: string, parts: Partial<Pick<WireBatch, 'detections' | 'hits' | 'audit'>>, batchId = uuidv7()): WireBatch {
   return { api: 1, device_id: device, batch_id: batchId, sent_at: Date.now(), detections: [], hits: [], audit: [], ...parts };
 }
-
-/** Polls an async condition until it holds; fails with `what` after `ms` (a deadline, not a speed check). */
-export async function waitUntil(cond: () => Promise<boolean> | boolean, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsPeer } from '../peers/nats-peer.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { CentralProcesses, simDetection, SimulatedDevice } from './fleet.js';
-import { freshDatabase, waitUntil } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { freshDatabase } from './helpers.js';
 
 const pg = new PostgresPeer({ fsync: false });
 const nats = new NatsPeer();
@@ -53,14 +54,14 @@ describe('nats mode', () => {
     const total = devices.length * 150;
     const running = Promise.all(devices.map((d, i) => d.run(() => procs.receivers(), i)));
 
-    await waitUntil(async () => (await stored()) >= total * 0.2, 'a fifth of the detections to be stored');
+    await waitFor(async () => (await stored()) >= total * 0.2, 'a fifth of the detections to be stored', { timeoutMs: 60_000, intervalMs: 50 });
     await procs.kill(w1);
-    await waitUntil(async () => (await stored()) >= total * 0.4, 'ingest to go on with one worker');
+    await waitFor(async () => (await stored()) >= total * 0.4, 'ingest to go on with one worker', { timeoutMs: 60_000, intervalMs: 50 });
     await procs.kill(r1);
     await running;
     expect(devices.every((d) => d.done)).toBe(true);
     // Messages the killed worker held come back after ack_wait and go to the surviving worker.
-    await waitUntil(async () => (await stored()) >= total, 'every detection to be stored', 90_000);
+    await waitFor(async () => (await stored()) >= total, 'every detection to be stored', { timeoutMs: 90_000, intervalMs: 50 });
 
     const ids = devices.flatMap((d) => d.ids.map((id) => `${d.deviceId}/${id}`)).sort();
     const rows = (await db.query<{ k: string; n: string }>("SELECT device_id || '/' || id AS k, count(*) AS n FROM detections GROUP BY 1 ORDER BY 1")).rows;
