@@ -6,13 +6,14 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
 import { skipWithout } from '../helpers/peer.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { fillDisk } from './helpers/fill-disk.js';
 
 const MONITOR = 'daemon-start-monitor-token-0123456789abcdef';
 let daemon: ChildProcess | undefined;
@@ -128,19 +129,7 @@ describe('the daemon starting on a bad data directory', () => {
     mkdirSync(data);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', data], { stdio: 'pipe' });
     cleanups.push(() => execFileSync('umount', [data], { stdio: 'pipe' }));
-    const fd = openSync(join(data, 'filler'), 'w');
-    try {
-      for (const size of [1 << 20, 1 << 16, 512, 1]) {
-        const buf = Buffer.alloc(size);
-        try {
-          for (;;) writeSync(fd, buf);
-        } catch {
-          // ENOSPC at this size: smaller writes fill the rest.
-        }
-      }
-    } finally {
-      closeSync(fd);
-    }
+    fillDisk(join(data, 'filler'));
     const { base } = await start(config(dir, data));
     const store = await storeStatus(base);
     expect(store.state).toBe('down');

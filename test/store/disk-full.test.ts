@@ -3,7 +3,7 @@
  * mounting is not permitted; under CI=true that is a failure instead (test/helpers/peer.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -13,6 +13,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { sha256Hex } from '../../src/store/detections-repo.js';
 import { skipWithout } from '../helpers/peer.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { fillDisk } from './helpers/fill-disk.js';
 import { acknowledge, detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
 
 /** Whether this machine lets the test mount a tmpfs: probed with a mount that is undone at once. */
@@ -132,7 +133,7 @@ describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('disk 
     const t = await openTestStore({ dir, clock: systemClock, config: { group_commit_ms: 0, quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 8, purge_unuploaded: false } } });
     try {
       t.store.insertDetection(detection({ text: 'PRE1' }), null, []);
-      fillDisk();
+      fillDisk(join(dir, 'filler'));
       const d = detection({ text: '8FJK392', overviewJpeg: jpeg(40_000) });
       const ref = await t.store.ingest(d, null, [hit({ readText: '8FJK392' })]);
       expect(ref.hitIds).toHaveLength(1);
@@ -150,7 +151,7 @@ describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('disk 
     const t = await openTestStore({ dir, clock: systemClock, config: { group_commit_ms: 0, quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 0, purge_unuploaded: false } } });
     try {
       t.store.insertDetection(detection({ text: 'PRE2' }), null, []);
-      fillDisk();
+      fillDisk(join(dir, 'filler'));
       const d = detection({ text: 'LOST1', overviewJpeg: jpeg(40_000) });
       await expect(t.store.ingest(d, null, [hit()])).rejects.toMatchObject({ code: 'STORE_DISK_FULL' });
       expect(t.registry.get('store')!.counters.lost_detections).toBe(1);
@@ -170,7 +171,7 @@ describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('disk 
     first.store.insertDetection(detection({ text: 'OLD1' }), null, []);
     await first.store.stop();
     rmSync(join(dir, '.store-reserve'), { force: true });
-    fillDisk();
+    fillDisk(join(dir, 'filler'));
     const t = await openTestStore({ dir, clock: systemClock, config: { reopen_interval_s: 1, quota: { max_mb: 0, min_free_mb: 0, reserve_mb: 1 } } });
     try {
       expect(t.registry.get('store')).toMatchObject({ state: 'down', message: expect.stringMatching(/^no database \(disk full/) });
@@ -186,23 +187,6 @@ describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('disk 
     }
   });
 });
-
-/** Fills the file system to the last byte with a file that is not the database. */
-function fillDisk(): void {
-  const fd = openSync(join(dir, 'filler'), 'w');
-  try {
-    for (const size of [1 << 20, 1 << 16, 512, 1]) {
-      const buf = Buffer.alloc(size);
-      try {
-        for (;;) writeSync(fd, buf);
-      } catch {
-        // ENOSPC at this size: go on with smaller writes to fill the remainder.
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function clean(): void {
   for (const f of readdirSync(dir)) rmSync(join(dir, f), { force: true, recursive: true });
