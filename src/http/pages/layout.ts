@@ -74,7 +74,7 @@ ${alerts ? alertsOffBanner() : ''}
   <div class="who">
     ${s ? html`<span class="user" title="${s.username} (${s.role})">${s.fullName || s.username}</span>` : ''}
     <button type="button" id="theme-toggle" class="ghost" aria-label="Switch day/night theme" title="Day/Night">◐</button>
-    ${s ? html`<button type="button" id="logout" class="ghost">Log out</button>` : ''}
+    ${s ? html`<button type="button" id="logout" class="ghost" title="Log out ${s.fullName || s.username} (${s.role})">Log out</button>` : ''}
   </div>
 </header>
 ${s && p.strip ? statusStripFrame(p.strip) : ''}
