@@ -2,8 +2,7 @@
  * The HTTP client setup of the daemon's outgoing requests (undici), in one place: an agent with
  * the agency's private CA (and client certificate) when configured, connect/headers/body time
  * limits and keep-alive; one whole-request signal (time limit plus shutdown); the bearer token.
- * The hot-list fetcher and `alpr-edge doctor` use it; the uploader's client (upload/http-client.ts)
- * builds the same agent from its own TLS settings.
+ * The uploader (upload/http-client.ts), the hot-list fetcher and `alpr-edge doctor` use it.
  */
 import { Agent, type Dispatcher } from 'undici';
 

@@ -1,12 +1,14 @@
 /**
- * The one HTTP client of the daemon (undici): keep-alive connections to the upload server,
- * TLS with an optional private CA and client certificate, a time limit per request, and
- * cancellation at shutdown.
+ * The uploader's requests to the upload server: the daemon's one HTTP client setup
+ * (shared/http-client.ts: keep-alive agent with an optional private CA and client certificate,
+ * a time limit per request, the bearer token) plus cancellation at shutdown, and answers read
+ * within a size cap and decoded.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { UploadConfig } from '../config/sections/upload.js';
 import { AlprError, errorMessage } from '../shared/errors.js';
+import { httpAgent, requestSignal, withBearer } from '../shared/http-client.js';
 import { decodeBody } from './codec.js';
 import { UploadErrors } from './errors.js';
 
@@ -23,7 +25,7 @@ export interface HttpAnswer {
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export class UploadClient {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private readonly abort = new AbortController();
 
   constructor(
@@ -39,13 +41,7 @@ export class UploadClient {
         throw new AlprError(UploadErrors.UPLOAD_TLS_FILE, { file, detail: errorMessage(err) }, { cause: err });
       }
     };
-    const timeoutMs = config.timeout_s * 1000;
-    this.agent = new Agent({
-      connect: { timeout: timeoutMs, ca: read(tls.ca_file), cert: read(tls.cert_file), key: read(tls.key_file) },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      keepAliveTimeout: 30_000,
-    });
+    this.agent = httpAgent({ ca: read(tls.ca_file), cert: read(tls.cert_file), key: read(tls.key_file), timeoutMs: config.timeout_s * 1000 });
   }
 
   /**
@@ -53,10 +49,8 @@ export class UploadClient {
    * body size); network failures and timeouts throw `UPLOAD_NETWORK`.
    */
   async send(method: 'POST' | 'PUT', path: string, headers: Record<string, string>, body: Buffer, timeoutMs = this.config.timeout_s * 1000): Promise<HttpAnswer> {
-    const token = this.config.token?.reveal();
-    const all: Record<string, string> = { ...headers, accept: 'application/json' };
-    if (token) all.authorization = `Bearer ${token}`;
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]);
+    const all = withBearer({ ...headers, accept: 'application/json' }, this.config.token?.reveal());
+    const { signal } = requestSignal(timeoutMs, this.abort.signal);
     try {
       const res = await request(new URL(path, this.baseUrl), { method, headers: all, body, dispatcher: this.agent, signal, headersTimeout: timeoutMs });
       const chunks: Buffer[] = [];
