@@ -227,6 +227,41 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM hits h JOIN detections d ON d.n = h.detection_n WHERE h.outcome IS NOT NULL ORDER BY h.verified_at, h.id;
     `,
   },
+  {
+    version: 8,
+    description: 'records before images (outbox rows remember that a detection\'s record was acknowledged and which images were), and misread corrections as their own upload stream',
+    // SQLite cannot widen a CHECK in place: the outbox is rebuilt with the same ids, and the
+    // corrections already reported are queued (until now they went only in the audit stream).
+    // A trigger queues each new correction in the transaction that stores it, so the station's
+    // code that writes corrections needs no outbox of its own.
+    sql: `
+      CREATE TABLE outbox_v8 (
+        id INTEGER PRIMARY KEY,
+        stream TEXT NOT NULL CHECK (stream IN ('detection', 'hit', 'audit', 'correction')),
+        ref INTEGER NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        state INTEGER NOT NULL DEFAULT 0,
+        enqueued_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        gen INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        record_sent INTEGER NOT NULL DEFAULT 0,
+        images_sent INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (stream, ref)
+      );
+      INSERT INTO outbox_v8 (id, stream, ref, priority, state, enqueued_at, attempts, gen, reason)
+        SELECT id, stream, ref, priority, state, enqueued_at, attempts, gen, reason FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_v8 RENAME TO outbox;
+      CREATE INDEX outbox_queue ON outbox(state, record_sent, priority DESC, id);
+      INSERT OR IGNORE INTO outbox (stream, ref, priority, state, enqueued_at)
+        SELECT 'correction', id, 0, 0, reported_at FROM corrections ORDER BY id;
+      CREATE TRIGGER corrections_outbox AFTER INSERT ON corrections BEGIN
+        INSERT OR IGNORE INTO outbox (stream, ref, priority, state, enqueued_at)
+          VALUES ('correction', NEW.id, 0, 0, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+      END;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

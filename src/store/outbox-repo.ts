@@ -5,13 +5,25 @@
  *      ▲                  │ └──rejected by the server──▶ quarantined (reason kept)
  *      └──release / restart┘
  *
+ * Records before images (`upload.images: deferred`, issue 17): a detection's record (text,
+ * time, position, hits) is acknowledged first; its row then stays, `record_sent = 1`, pending
+ * again for its images, and `images_sent` marks each image the server has stored (bit 1 plate,
+ * bit 2 overview), so a restart resends neither. The row goes when the last image is stored.
+ *
+ *   record pending ──batch ack──▶ images pending ──claimImages──▶ claimed ──all stored──▶ row deleted
+ *
  * `gen` counts re-enqueues: a detection revised while its previous revision is in flight is
- * not marked uploaded by the acknowledgement of the older one; it goes back to pending.
+ * not marked uploaded by the acknowledgement of the older one; it goes back to pending (and
+ * its record is sent again).
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../shared/clock.js';
 
-export type Stream = 'detection' | 'hit' | 'audit';
+export type Stream = 'detection' | 'hit' | 'audit' | 'correction';
+export type ImageKind = 'plate' | 'overview';
+
+/** `images_sent` bits. */
+export const IMAGE_BIT: Record<ImageKind, number> = { plate: 1, overview: 2 };
 
 export const OutboxState = { pending: 0, claimed: 1, quarantined: 2 } as const;
 
@@ -64,6 +76,34 @@ interface OutboxRow {
   enqueued_at: number;
   attempts: number;
   reason: string | null;
+  record_sent: number;
+  images_sent: number;
+}
+
+/** A detection whose record the server holds, claimed to send the images it still lacks. */
+export interface ImageWork {
+  entry: OutboxEntry;
+  detectionId: string;
+  /** Images not yet stored at the server, plate first. */
+  images: { kind: ImageKind; sha256: string; bytes: number }[];
+}
+
+/** A misread correction as the uploader sends it (the corrections table, migration 5). */
+export interface CorrectionForUpload {
+  id: number;
+  detectionId: string;
+  hitId: number | null;
+  originalText: string;
+  correctedText: string;
+  note: string;
+  reportedBy: string;
+  reportedAt: number;
+}
+
+/** How the uploader claims records. */
+export interface ClaimOptions {
+  /** Only records the server does not hold yet (images go separately, after). */
+  recordsOnly?: boolean;
 }
 
 function toEntry(r: OutboxRow, extraAttempts = 0): OutboxEntry {
@@ -86,6 +126,17 @@ export class OutboxRepo {
   private readonly topStmt: Statement<[], { priority: number; enqueued_at: number }>;
   private readonly atLeastStmt: Statement<[number], { n: number }>;
   private readonly pendingSizedStmt: Statement<[number], OutboxRow & { size: number }>;
+  private readonly pendingRecordsStmt: Statement<[number], OutboxRow & { size: number }>;
+  private readonly topRecordStmt: Statement<[], { priority: number; enqueued_at: number }>;
+  private readonly atLeastRecordsStmt: Statement<[number], { n: number }>;
+  private readonly topImagesStmt: Statement<[], OutboxRow>;
+  private readonly hasImagesStmt: Statement<[number], { n: number }>;
+  private readonly recordSentStmt: Statement<[number]>;
+  private readonly imageSentStmt: Statement<[number, number]>;
+  private readonly imagesOfStmt: Statement<[number], { id: string; kind: ImageKind | null; sha256: string | null; bytes: number | null }>;
+  private readonly pieceStmt: Statement<[number, number, number, string], { piece: Buffer | null }>;
+  private readonly correctionStmt: Statement<[number], { id: number; detection_id: string; hit_id: number | null; original_text: string; corrected_text: string; note: string; reported_by: string; reported_at: number }>;
+  private readonly splitStmt: Statement<[], { records: number; images: number }>;
   private readonly backlogSizeStmt: Statement<[], { n: number; bytes: number | null }>;
 
   constructor(
@@ -95,7 +146,7 @@ export class OutboxRepo {
     this.enqueueStmt = db.prepare(
       `INSERT INTO outbox (stream, ref, priority, state, enqueued_at) VALUES (?, ?, ?, 0, ?)
        ON CONFLICT (stream, ref) DO UPDATE SET gen = gen + 1, priority = max(priority, excluded.priority),
-         state = CASE state WHEN 1 THEN 1 ELSE 0 END, reason = NULL`,
+         state = CASE state WHEN 1 THEN 1 ELSE 0 END, reason = NULL, record_sent = 0`,
     );
     this.pendingStmt = db.prepare('SELECT * FROM outbox WHERE state = 0 ORDER BY priority DESC, id LIMIT ?');
     this.claimStmt = db.prepare('UPDATE outbox SET state = 1, attempts = attempts + 1 WHERE id = ?');
@@ -114,6 +165,25 @@ export class OutboxRepo {
     this.pendingSizedStmt = db.prepare(
       `SELECT o.*, CASE o.stream WHEN 'detection' THEN coalesce((SELECT sum(i.bytes) FROM images i WHERE i.detection_n = o.ref), 0) ELSE 0 END AS size
        FROM outbox o WHERE o.state = 0 ORDER BY o.priority DESC, o.id LIMIT ?`,
+    );
+    this.pendingRecordsStmt = db.prepare(
+      `SELECT o.*, CASE o.stream WHEN 'detection' THEN coalesce((SELECT sum(i.bytes) FROM images i WHERE i.detection_n = o.ref), 0) ELSE 0 END AS size
+       FROM outbox o WHERE o.state = 0 AND o.record_sent = 0 ORDER BY o.priority DESC, o.id LIMIT ?`,
+    );
+    this.topRecordStmt = db.prepare('SELECT priority, enqueued_at FROM outbox WHERE state = 0 AND record_sent = 0 ORDER BY priority DESC, id LIMIT 1');
+    this.atLeastRecordsStmt = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 0 AND record_sent = 0 LIMIT ?)');
+    this.topImagesStmt = db.prepare('SELECT * FROM outbox WHERE state = 0 AND record_sent = 1 ORDER BY priority DESC, id LIMIT 1');
+    this.hasImagesStmt = db.prepare('SELECT count(*) AS n FROM images WHERE detection_n = ?');
+    this.recordSentStmt = db.prepare('UPDATE outbox SET state = 0, record_sent = 1 WHERE id = ?');
+    this.imageSentStmt = db.prepare('UPDATE outbox SET images_sent = images_sent | ? WHERE id = ?');
+    this.imagesOfStmt = db.prepare(
+      `SELECT d.id, i.kind, i.sha256, i.bytes FROM detections d LEFT JOIN images i ON i.detection_n = d.n WHERE d.n = ? ORDER BY i.kind DESC`,
+    );
+    // substr() on a BLOB is 1-based and yields bytes: only the piece reaches the JavaScript heap.
+    this.pieceStmt = db.prepare('SELECT substr(data, ? + 1, ?) AS piece FROM images WHERE detection_n = ? AND kind = ?');
+    this.correctionStmt = db.prepare('SELECT * FROM corrections WHERE id = ?');
+    this.splitStmt = db.prepare(
+      `SELECT coalesce(sum(record_sent = 0), 0) AS records, coalesce(sum(record_sent = 1), 0) AS images FROM outbox WHERE stream = 'detection' AND state < 2`,
     );
     this.backlogSizeStmt = db.prepare(
       `SELECT count(DISTINCT o.id) AS n, sum(i.bytes) AS bytes FROM outbox o LEFT JOIN images i ON i.detection_n = o.ref
@@ -141,11 +211,11 @@ export class OutboxRepo {
    * by what the link carries rather than by a count. Hits go in batches of their own.
    * `withImages` false: records only.
    */
-  claimBytes(limit: number, budgetBytes: number, withImages: boolean): { entries: OutboxEntry[]; bytes: number } {
+  claimBytes(limit: number, budgetBytes: number, withImages: boolean, opts: ClaimOptions = {}): { entries: OutboxEntry[]; bytes: number } {
     return this.db.transaction(() => {
       const entries: OutboxEntry[] = [];
       let bytes = 0;
-      for (const r of this.pendingSizedStmt.all(limit)) {
+      for (const r of (opts.recordsOnly ? this.pendingRecordsStmt : this.pendingSizedStmt).all(limit)) {
         const size = RECORD_BYTES + (withImages ? r.size : 0);
         if (entries.length > 0 && bytes + size > budgetBytes) break;
         // A batch led by hits carries only hits: a hit is acknowledged after its own bytes, not
@@ -169,7 +239,7 @@ export class OutboxRepo {
    * The server acknowledged these. Items re-enqueued since their claim (newer `gen`) go back to
    * pending instead. Returns how many were settled and how many must be sent again.
    */
-  ack(entries: readonly Pick<OutboxEntry, 'outboxId' | 'gen'>[]): { acked: number; requeued: number } {
+  ack(entries: readonly Pick<OutboxEntry, 'outboxId' | 'gen'>[], opts: { imagesFollow?: boolean } = {}): { acked: number; requeued: number } {
     const now = this.clock.now();
     return this.db.transaction(() => {
       let acked = 0;
@@ -182,12 +252,94 @@ export class OutboxRepo {
           requeued++;
           continue;
         }
+        acked++;
+        // The record is held by the server; the row waits on for the images (records first).
+        if (opts.imagesFollow && row.stream === 'detection' && this.hasImagesStmt.get(row.ref)!.n > 0) {
+          this.recordSentStmt.run(e.outboxId);
+          continue;
+        }
         this.deleteStmt.run(e.outboxId);
         if (row.stream === 'detection') this.uploadedStmt.run(now, row.ref);
-        acked++;
       }
       return { acked, requeued };
     })();
+  }
+
+  /**
+   * Claims the next detection whose record the server holds and whose images it lacks (hits
+   * first, then oldest), with the images still to send. Rows whose detection or images are gone
+   * (purged meanwhile) are settled on the way. Null when none waits.
+   */
+  claimImages(): ImageWork | null {
+    return this.db.transaction((): ImageWork | null => {
+      for (;;) {
+        const r = this.topImagesStmt.get();
+        if (!r) return null;
+        const rows = this.imagesOfStmt.all(r.ref);
+        const images = rows
+          .filter((i): i is { id: string; kind: ImageKind; sha256: string; bytes: number } => i.kind !== null && (r.images_sent & IMAGE_BIT[i.kind]) === 0)
+          .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'plate' ? -1 : 1));
+        if (rows.length === 0) {
+          this.deleteStmt.run(r.id);
+          continue;
+        }
+        if (images.length === 0) {
+          this.deleteStmt.run(r.id);
+          this.uploadedStmt.run(this.clock.now(), r.ref);
+          continue;
+        }
+        this.claimStmt.run(r.id);
+        return { entry: toEntry(r, 1), detectionId: rows[0]!.id, images };
+      }
+    })();
+  }
+
+  /** The server stored this image: a restart will not send it again. */
+  imageSent(outboxId: number, kind: ImageKind): void {
+    this.imageSentStmt.run(IMAGE_BIT[kind], outboxId);
+  }
+
+  /**
+   * All images of a claimed detection are stored: the row is settled and the detection counts
+   * as uploaded, unless it was revised meanwhile (then its record goes again).
+   */
+  imagesDone(e: Pick<OutboxEntry, 'outboxId' | 'gen'>): 'settled' | 'requeued' {
+    return this.db.transaction(() => {
+      const row = this.getStmt.get(e.outboxId);
+      if (!row) return 'settled';
+      if (row.gen !== e.gen) {
+        this.requeueStmt.run(e.outboxId);
+        return 'requeued';
+      }
+      this.deleteStmt.run(e.outboxId);
+      this.uploadedStmt.run(this.clock.now(), row.ref);
+      return 'settled';
+    })();
+  }
+
+  /** `length` bytes of a stored image from `offset` (shorter at the end; null when the image is gone). */
+  imagePiece(detectionN: number, kind: ImageKind, offset: number, length: number): Buffer | null {
+    const r = this.pieceStmt.get(offset, length, detectionN, kind);
+    return r?.piece ?? null;
+  }
+
+  /** The next pending image work's priority, or null: the uploader weighs it against records. */
+  peekImages(): { priority: number } | null {
+    const r = this.topImagesStmt.get();
+    return r ? { priority: r.priority } : null;
+  }
+
+  /** A correction to upload, or null when it is gone. */
+  correction(id: number): CorrectionForUpload | null {
+    const r = this.correctionStmt.get(id);
+    return r
+      ? { id: r.id, detectionId: r.detection_id, hitId: r.hit_id, originalText: r.original_text, correctedText: r.corrected_text, note: r.note, reportedBy: r.reported_by, reportedAt: r.reported_at }
+      : null;
+  }
+
+  /** Detections waiting for their record to be sent, and those whose record is held and whose images wait. */
+  backlogSplit(): { records: number; images: number } {
+    return this.splitStmt.get()!;
   }
 
   /** Claimed items that were not acknowledged go back to pending. */
@@ -220,11 +372,11 @@ export class OutboxRepo {
    * What the uploader needs to decide whether a batch is due, at a cost bounded by `batchSize`
    * however long the backlog: the next item in send order and whether a full batch waits.
    */
-  peek(batchSize: number): QueuePeek {
-    const top = this.topStmt.get();
+  peek(batchSize: number, opts: ClaimOptions = {}): QueuePeek {
+    const top = (opts.recordsOnly ? this.topRecordStmt : this.topStmt).get();
     return {
       top: top ? { priority: top.priority, enqueuedAt: top.enqueued_at } : null,
-      full: top !== undefined && this.atLeastStmt.get(batchSize)!.n >= batchSize,
+      full: top !== undefined && (opts.recordsOnly ? this.atLeastRecordsStmt : this.atLeastStmt).get(batchSize)!.n >= batchSize,
     };
   }
 
