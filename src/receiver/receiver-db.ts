@@ -5,7 +5,7 @@
  */
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { prepareDatabaseFile } from '../store/file-modes.js';
-import type { WireAudit, WireDetection, WireHit } from '../upload/wire.js';
+import type { WireAudit, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
 
 export interface ReceiverStats {
   detections: number;
@@ -17,6 +17,9 @@ export interface ReceiverStats {
   auditConflicts: number;
   images: number;
   batches: number;
+  corrections: number;
+  /** Corrections received again after they were stored. */
+  correctionRepeats: number;
 }
 
 export interface ReceivedDetection {
@@ -25,6 +28,8 @@ export interface ReceivedDetection {
   revision: number;
   receipts: number;
   detection: WireDetection;
+  /** Which of its images the receiver holds (records may arrive before their images). */
+  imagesHeld: { plate: boolean; overview: boolean };
 }
 
 const SCHEMA = `
@@ -43,6 +48,10 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS audit_conflicts (
     device_id TEXT NOT NULL, id INTEGER NOT NULL, hash TEXT NOT NULL, stored_hash TEXT NOT NULL, payload TEXT NOT NULL,
     received_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS corrections (
+    device_id TEXT NOT NULL, id INTEGER NOT NULL, detection_id TEXT NOT NULL, corrected_text TEXT NOT NULL, payload TEXT NOT NULL,
+    received_at INTEGER NOT NULL, receipts INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (device_id, id));
+  CREATE INDEX IF NOT EXISTS corrections_detection ON corrections(device_id, detection_id);
   CREATE TABLE IF NOT EXISTS batches (
     device_id TEXT NOT NULL, batch_id TEXT NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL, received_at INTEGER NOT NULL,
     PRIMARY KEY (device_id, batch_id));
@@ -62,7 +71,7 @@ export class ReceiverDb {
   private readonly insBatch: Statement;
   private readonly getDet: Statement<[string, string], { device_id: string; id: string; revision: number; receipts: number; payload: string }>;
 
-  constructor(file: string) {
+  constructor(readonly file: string) {
     // The receiver holds every device's detections: 0600 like the device's own database.
     prepareDatabaseFile(file);
     this.db = new BetterSqlite3(file);
@@ -125,8 +134,36 @@ export class ReceiverDb {
     return existing !== undefined && existing.sha256 !== sha256;
   }
 
+  /** The SHA-256 of a stored image, without reading its bytes; null when not held. */
+  imageSha(device: string, detectionId: string, kind: string): string | null {
+    return (this.db.prepare('SELECT sha256 FROM images WHERE device_id = ? AND detection_id = ? AND kind = ?').get(device, detectionId, kind) as { sha256: string } | undefined)?.sha256 ?? null;
+  }
+
   image(device: string, detectionId: string, kind: string): { sha256: string; data: Buffer } | null {
     return this.getImg.get(device, detectionId, kind) ?? null;
+  }
+
+  /**
+   * Stores a correction once, beside the detection it corrects (which may not be held yet).
+   * 'stored', 'same' (a repeat), or 'conflict' when another correction holds this id.
+   */
+  putCorrection(device: string, c: WireCorrection, now: number): 'stored' | 'same' | 'conflict' {
+    const payload = JSON.stringify(c);
+    const existing = this.db.prepare('SELECT payload FROM corrections WHERE device_id = ? AND id = ?').get(device, c.id) as { payload: string } | undefined;
+    if (existing) {
+      if (existing.payload !== payload) return 'conflict';
+      this.db.prepare('UPDATE corrections SET receipts = receipts + 1 WHERE device_id = ? AND id = ?').run(device, c.id);
+      return 'same';
+    }
+    this.db.prepare('INSERT INTO corrections (device_id, id, detection_id, corrected_text, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)').run(device, c.id, c.detection_id, c.corrected_text, payload, now);
+    return 'stored';
+  }
+
+  correctionRows(device: string): (WireCorrection & { receipts: number })[] {
+    return (this.db.prepare('SELECT payload, receipts FROM corrections WHERE device_id = ? ORDER BY id').all(device) as { payload: string; receipts: number }[]).map((r) => ({
+      ...(JSON.parse(r.payload) as WireCorrection),
+      receipts: r.receipts,
+    }));
   }
 
   putHit(device: string, h: WireHit, now: number): void {
@@ -166,7 +203,9 @@ export class ReceiverDb {
 
   detection(device: string, id: string): ReceivedDetection | null {
     const r = this.getDet.get(device, id);
-    return r ? { deviceId: r.device_id, id: r.id, revision: r.revision, receipts: r.receipts, detection: JSON.parse(r.payload) as WireDetection } : null;
+    if (!r) return null;
+    const held = { plate: this.imageSha(device, id, 'plate') !== null, overview: this.imageSha(device, id, 'overview') !== null };
+    return { deviceId: r.device_id, id: r.id, revision: r.revision, receipts: r.receipts, detection: JSON.parse(r.payload) as WireDetection, imagesHeld: held };
   }
 
   detectionIds(device: string): string[] {
@@ -191,6 +230,8 @@ export class ReceiverDb {
       auditConflicts: one('SELECT count(*) AS n FROM audit_conflicts'),
       images: one('SELECT count(*) AS n FROM images'),
       batches: one('SELECT count(*) AS n FROM batches'),
+      corrections: one('SELECT count(*) AS n FROM corrections'),
+      correctionRepeats: one('SELECT sum(receipts - 1) AS n FROM corrections'),
     };
   }
 

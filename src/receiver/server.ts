@@ -13,14 +13,18 @@
  *   to what it claims. A row ahead of a gap is left unacknowledged (the device sends it again);
  *   a row contradicting a stored one is refused and kept aside as a conflict (a rewritten log).
  * - A gzip body inflates to at most `maxDecodedBytes`.
+ * - Beyond version 1 (announced at GET /v1/capabilities): misread corrections stored once beside
+ *   the detections, and images in resumable pieces kept in `piecesDir` until complete and verified.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
 import { imageBytes } from '../upload/codec.js';
-import type { WireAck, WireAudit, WireRejection } from '../upload/wire.js';
+import { FEATURES, type WireAck, type WireAudit, type WireCapabilities, type WireRejection } from '../upload/wire.js';
+import { DEFAULT_PIECE_LIMITS, ImagePieces, type PieceLimits } from './image-pieces.js';
+import { registerPieceRoutes } from './piece-routes.js';
 import type { ReceiverDb } from './receiver-db.js';
-import { readBatchRequest, validateAudit, validateDetection, validateHit } from './validate.js';
+import { readBatchRequest, validateAudit, validateCorrection, validateDetection, validateHit } from './validate.js';
 
 export interface ReceiverOptions {
   db: ReceiverDb;
@@ -37,6 +41,9 @@ export interface ReceiverOptions {
   maxDecodedBytes?: number;
   now?: () => number;
   logger?: boolean;
+  /** Where partial images sent in pieces wait (default: `<database file>.pieces`). */
+  piecesDir?: string;
+  pieceLimits?: PieceLimits;
   /** Serve HTTPS; with `clientCa`, devices must present a certificate signed by it (mutual TLS). */
   tls?: { key: Buffer; cert: Buffer; clientCa?: Buffer };
 }
@@ -88,6 +95,30 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   app.get('/v1/health', () => ({ ok: true }));
   app.get('/v1/stats', () => db.stats());
 
+  const pieces = new ImagePieces(opts.piecesDir ?? `${db.file}.pieces`, opts.pieceLimits ?? DEFAULT_PIECE_LIMITS, now);
+  app.get('/v1/capabilities', (): WireCapabilities => ({ api: 1, features: [...FEATURES], max_piece_bytes: pieces.limits.maxPieceBytes, max_image_bytes: pieces.limits.maxImageBytes }));
+  registerPieceRoutes(app, pieces, {
+    stored: (device, id, kind) => Promise.resolve(db.imageSha(device, id, kind)),
+    store: (key, image) => {
+      // Checked against a store that raced this one: write-once still holds.
+      if (db.putImage(key.device, key.detectionId, key.kind, key.sha256, image) === 'conflict') return Promise.reject(new Error('a different image was stored meanwhile'));
+      return Promise.resolve();
+    },
+    device: async (req, reply) => {
+      const device = headerString(req.headers['x-device-id']) ?? req.authDevice ?? undefined;
+      if (!device) {
+        await reply.code(400).send({ error: 'bad_piece', message: 'X-Device-Id is required' });
+        return null;
+      }
+      if (!mayActAs(req, device)) {
+        await reply.code(403).send({ message: 'this token belongs to another device' });
+        return null;
+      }
+      return device;
+    },
+    idProblem: (id) => (UUID.test(id) ? null : 'detection id must be a UUID'),
+  });
+
   app.get<{ Params: { device: string; id: string } }>('/v1/devices/:device/detections/:id', async (req, reply) => {
     if (!mayActAs(req, req.params.device)) return reply.code(403).send({ message: 'this token belongs to another device' });
     const d = db.detection(req.params.device, req.params.id);
@@ -121,7 +152,7 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
     if (previous) return reply.code(previous.status).send(previous.response);
 
     const t = now();
-    const ack: WireAck = { batch_id: batch.batch_id, acknowledged: { detections: [], hits: [], audit: [] }, rejected: [] };
+    const ack: WireAck = { batch_id: batch.batch_id, acknowledged: { detections: [], hits: [], audit: [], corrections: [] }, rejected: [] };
     const reject = (r: WireRejection): void => void ack.rejected.push(r);
     let status = 200;
     db.transaction(() => {
@@ -173,7 +204,14 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
           reject({ stream: 'audit', id: a.id, reason: verdict.reason });
         }
       }
-      const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length;
+      for (const c of batch.corrections ?? []) {
+        const problem = validateCorrection(c);
+        const id = typeof c?.id === 'number' ? c.id : String(c?.id);
+        if (problem) reject({ stream: 'correction', id, reason: problem });
+        else if (db.putCorrection(device, c, t) === 'conflict') reject({ stream: 'correction', id, reason: `contradicts correction ${c.id} already stored (the device's database was replaced?)` });
+        else ack.acknowledged.corrections!.push(c.id);
+      }
+      const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length + ack.acknowledged.corrections!.length;
       // Nothing storable at all: a 4xx naming the bad items; otherwise 200 with the rejects listed.
       status = acked === 0 && ack.rejected.length > 0 ? 422 : 200;
       db.saveBatch(device, key, status, ack, t);
@@ -183,6 +221,8 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
 
   return Promise.resolve(app);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type ChainVerdict = 'append' | 'duplicate' | 'ahead' | { reason: string; storedHash: string | null };
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { decodeBody, imageBytes } from '../upload/codec.js';
-import type { WireAudit, WireBatch, WireDetection, WireHit } from '../upload/wire.js';
+import type { WireAudit, WireBatch, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLATE = /^[A-Z0-9]{1,16}$/;
@@ -52,6 +52,19 @@ export function validateAudit(a: WireAudit | null | undefined): string | null {
   return null;
 }
 
+export function validateCorrection(c: WireCorrection | null | undefined): string | null {
+  if (!c || typeof c !== 'object') return 'not an object';
+  if (!Number.isSafeInteger(c.id) || c.id < 1) return 'id must be a positive integer';
+  if (typeof c.detection_id !== 'string' || !UUID.test(c.detection_id)) return 'detection_id must be a UUID';
+  if (c.hit_id !== null && !Number.isSafeInteger(c.hit_id)) return 'hit_id must be an integer or null';
+  if (typeof c.original_text !== 'string' || !PLATE.test(c.original_text)) return 'original_text must be 1-16 characters A-Z 0-9';
+  if (typeof c.corrected_text !== 'string' || !PLATE.test(c.corrected_text)) return 'corrected_text must be 1-16 characters A-Z 0-9';
+  if (typeof c.note !== 'string' || c.note.length > 2000) return 'note must be a string of at most 2000 characters';
+  if (typeof c.reported_by !== 'string' || c.reported_by === '' || c.reported_by.length > 200) return 'reported_by is required (at most 200 characters)';
+  if (!Number.isFinite(c.reported_at)) return 'reported_at must be a time in ms';
+  return null;
+}
+
 /** A problem with the batch as a whole (answered 400), or null. */
 export function batchShapeProblem(b: unknown): string | null {
   const x = b as Partial<WireBatch> | null;
@@ -59,6 +72,7 @@ export function batchShapeProblem(b: unknown): string | null {
   if (typeof x.device_id !== 'string' || x.device_id === '') return 'device_id is required';
   if (typeof x.batch_id !== 'string' || x.batch_id === '') return 'batch_id is required';
   for (const k of ['detections', 'hits', 'audit'] as const) if (!Array.isArray(x[k])) return `${k} must be an array`;
+  if (x.corrections !== undefined && !Array.isArray(x.corrections)) return 'corrections must be an array when present';
   return null;
 }
 

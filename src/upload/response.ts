@@ -19,7 +19,7 @@ export type Outcome =
   /** A 4xx about the request as a whole (auth, wrong URL): same batch again, but the link is red. */
   | { kind: 'refused'; status: number; reason: string };
 
-const STREAMS = new Set<WireStream>(['detection', 'hit', 'audit']);
+const STREAMS = new Set<WireStream>(['detection', 'hit', 'audit', 'correction']);
 
 export function classifyResponse(status: number, headers: Record<string, string | string[] | undefined>, body: unknown, now: number): Outcome {
   if (status >= 200 && status < 300) {
@@ -59,9 +59,11 @@ export function parseAck(body: unknown): WireAck | null {
   const detections = strings(a.detections);
   const hits = numbers(a.hits);
   const audit = numbers(a.audit);
+  // Absent from a receiver of version 1 (it keeps no corrections): none acknowledged.
+  const corrections = numbers(a.corrections);
   const rejected = b.rejected === undefined ? [] : parseRejections(b.rejected);
-  if (!detections || !hits || !audit || !rejected) return null;
-  return { batch_id: typeof b.batch_id === 'string' ? b.batch_id : '', acknowledged: { detections, hits, audit }, rejected };
+  if (!detections || !hits || !audit || !corrections || !rejected) return null;
+  return { batch_id: typeof b.batch_id === 'string' ? b.batch_id : '', acknowledged: { detections, hits, audit, corrections }, rejected };
 }
 
 function parseRejections(v: unknown): WireRejection[] | null {

@@ -9,9 +9,53 @@ import type { Box, Candidate } from '../recognizer/types.js';
 import type { AuditRecord } from '../store/audit-repo.js';
 import type { ImageKind, StoredDetection, StoredImage } from '../store/detections-repo.js';
 import type { HitRecord } from '../store/hits-repo.js';
+import type { Correction } from '../store/users-repo.js';
 
 export const API_VERSION = 1;
-export type WireStream = 'detection' | 'hit' | 'audit';
+export type WireStream = 'detection' | 'hit' | 'audit' | 'correction';
+
+/**
+ * Optional parts of the API a receiver announces at `GET /v1/capabilities` (a receiver without
+ * that route has none of them, and the device keeps to version 1 as first published):
+ * `corrections` = the batch's `corrections` array is stored and acknowledged;
+ * `image_pieces` = images may be sent in resumable pieces (`/v1/images/{id}/{kind}/upload`).
+ */
+export const FEATURES = ['corrections', 'image_pieces'] as const;
+export type Feature = (typeof FEATURES)[number];
+
+export interface WireCapabilities {
+  api: number;
+  features: string[];
+  /** Largest piece body the receiver takes (bytes). */
+  max_piece_bytes?: number;
+  /** Largest whole image the receiver takes (bytes). */
+  max_image_bytes?: number;
+}
+
+/**
+ * A misread reported at the station (issue 20): the detection's text as read and what a person
+ * says it is. The original detection is never changed; the correction is stored beside it.
+ */
+export interface WireCorrection {
+  /** Unique per device. */
+  id: number;
+  detection_id: string;
+  hit_id: number | null;
+  original_text: string;
+  corrected_text: string;
+  note: string;
+  reported_by: string;
+  reported_at: number;
+}
+
+/** Where a receiver stands with one image sent in pieces. */
+export interface WirePieceState {
+  /** Bytes held so far: the next piece starts here. */
+  offset: number;
+  bytes: number;
+  /** The whole image is stored (assembled and its SHA-256 verified). */
+  complete: boolean;
+}
 
 export interface WireImage {
   sha256: string;
@@ -82,6 +126,8 @@ export interface WireBatch {
   detections: WireDetection[];
   hits: WireHit[];
   audit: WireAudit[];
+  /** Only to a receiver that announced the `corrections` feature. */
+  corrections?: WireCorrection[];
 }
 
 export interface WireRejection {
@@ -92,7 +138,7 @@ export interface WireRejection {
 
 export interface WireAck {
   batch_id: string;
-  acknowledged: { detections: string[]; hits: number[]; audit: number[] };
+  acknowledged: { detections: string[]; hits: number[]; audit: number[]; corrections?: number[] };
   rejected: WireRejection[];
 }
 
@@ -158,5 +204,18 @@ export function wireAudit(a: AuditRecord): WireAudit {
     ip: a.ip,
     prev_hash: a.prevHash,
     hash: a.hash,
+  };
+}
+
+export function wireCorrection(c: Correction): WireCorrection {
+  return {
+    id: c.id,
+    detection_id: c.detectionId,
+    hit_id: c.hitId,
+    original_text: c.originalText,
+    corrected_text: c.correctedText,
+    note: c.note,
+    reported_by: c.reportedBy,
+    reported_at: c.reportedAt,
   };
 }
