@@ -42,6 +42,7 @@ import { hotlistRoutes } from './routes/hotlist.js';
 import { hotlistLookupRoutes } from './routes/hotlist-lookup.js';
 import { liveRoutes } from './routes/live.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { misreadRoutes } from './routes/misreads.js';
 import { oversightRoutes } from './routes/oversight.js';
 import { pageRoutes } from './routes/pages.js';
 import { recordsRoutes, type RecordsPort } from './routes/records.js';
@@ -157,7 +158,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, damageReportRoutes, recordsRoutes]) {
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, misreadRoutes, damageReportRoutes, recordsRoutes]) {
     await app.register(routes, ctx);
   }
   app.addHook('onListen', (hookDone) => {

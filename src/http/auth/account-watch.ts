@@ -27,7 +27,7 @@ import type { SessionStore } from './session-store.js';
 export const USE_ACTIONS = {
   searches: ['search'],
   views: ['detection.view', 'image.view', 'hit.view'],
-  exports: ['release.exported', 'audit.export'],
+  exports: ['release.exported', 'audit.export', 'misreads.released'],
 } as const;
 export type UseKind = keyof typeof USE_ACTIONS;
 

@@ -39,6 +39,8 @@ export const ReleaseRequestBody = Type.Object({
   releasePurpose: Type.Optional(NullableString(500)),
   writtenRequestRef: Type.Optional(NullableString(100)),
   writtenRequestDate: Type.Optional(NullableString(10)),
+  /** A supervisor's approval of an export whose purpose is not on the agency's list (`auth/approvals.ts`). */
+  approvalId: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 
 export interface ReleaseRequest {

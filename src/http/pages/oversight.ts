@@ -4,9 +4,10 @@
  * errors reported on reads, and uses waiting for a supervisor's approval. The page script
  * (`assets/oversight.js`) re-confirms accounts and records training through the API.
  */
-import type { Correction, Qualification, UnmetItem } from '../auth/account-policy.js';
+import type { Qualification, UnmetItem } from '../auth/account-policy.js';
 import type { UnusualUseAlert } from '../auth/account-watch.js';
-import type { ApprovalRequest } from '../auth/approvals.js';
+import type { ApprovalRequest, ApprovalState } from '../auth/approvals.js';
+import type { MisreadRelease, MisreadReport } from '../export/misread-release.js';
 import type { Role } from '../ports.js';
 import { html, timeTag, type SafeHtml } from './html.js';
 import { itemLabel } from '../auth/account-policy.js';
@@ -32,7 +33,13 @@ export interface OversightView {
   expiring: { username: string; item: string; label: string; expiresAt: number }[];
   reviewsDue: OversightAccount[];
   alerts: (UnusualUseAlert & { alertId: number; at: number })[];
-  corrections: Correction[];
+  misreads: {
+    /** The latest reports with their decision. */
+    reports: MisreadReport[];
+    /** Confirmed reports no package has held yet. */
+    releasable: number;
+    releases: MisreadRelease[];
+  };
   approvals: ApprovalRequest[];
 }
 
@@ -96,14 +103,49 @@ ${a.unmet.map((u) => html`<div><span class="pill pill-red">${itemLabel(u.item)} 
   <ul class="form-errors" role="alert"></ul>
 </form>
 </section>
-<section id="corrections-section" aria-labelledby="h-corrections"><h2 id="h-corrections">Reported data errors (${v.corrections.length})</h2>
-${v.corrections.length === 0 ? html`<p class="muted">None reported.</p>` : html`<table class="corrections"><thead><tr><th>When</th><th>By</th><th>Read</th><th>Corrected</th><th>Note</th></tr></thead><tbody>
-${v.corrections.map((c) => html`<tr><td>${timeTag(c.reportedAt)}</td><td>${c.reportedBy}</td><td><a href="/api/detections/${c.detectionId}">${c.originalText}</a></td><td><strong>${c.correctedText}</strong></td><td>${c.note}</td></tr>`)}
+${misreadsSection(v)}
+${approvalsSection(v)}`;
+}
+
+const MISREAD_PILL: Record<MisreadReport['state'], SafeHtml> = {
+  reported: html`<span class="pill pill-amber">to check</span>`,
+  confirmed: html`<span class="pill pill-green">confirmed</span>`,
+  rejected: html`<span class="pill">rejected</span>`,
+};
+
+/**
+ * Reported data errors: the administrator checks each against its crop ("crop" loads it, one
+ * audited image view) and confirms or rejects it; confirmed ones leave only in a release package
+ * with a reason (docs/misread-release.md).
+ */
+function misreadsSection(v: OversightView): SafeHtml {
+  const m = v.misreads;
+  return html`<section id="corrections-section" aria-labelledby="h-corrections"><h2 id="h-corrections">Reported data errors (${m.reports.length})</h2><p class="form-error" role="alert"></p>
+${m.reports.length === 0 ? html`<p class="muted">None reported.</p>` : html`<table class="corrections"><thead><tr><th>Reported</th><th>Read → corrected</th><th>Note</th><th>State</th><th></th></tr></thead><tbody>
+${m.reports.map((c) => html`<tr data-correction="${c.id}" data-detection="${c.detectionId}"><td>${timeTag(c.reportedAt)}<br><span class="muted">${c.reportedBy}</span></td>
+<td>${c.originalText} → <strong>${c.correctedText}</strong><br><button type="button" class="ghost show-crop">crop</button><img class="crop" alt="plate crop" hidden></td><td>${c.note}</td>
+<td>${MISREAD_PILL[c.state]}${c.decidedBy ? html`<br><span class="muted">${c.decidedBy}</span>` : ''}${c.releasedIn.length ? html`<br><span class="muted">released (${c.releasedIn.map((id) => `#${id}`).join(', ')})</span>` : ''}</td>
+<td>${c.state === 'reported' ? html`<button type="button" class="confirm-misread">Confirm</button> <button type="button" class="ghost reject-misread">Reject</button>` : ''}</td></tr>`)}
 </tbody></table>`}
-</section>
-<section id="approvals-section" aria-labelledby="h-approvals"><h2 id="h-approvals">Uses outside the purpose list (7 days)</h2><p class="form-error" role="alert"></p>
-${v.approvals.length === 0 ? html`<p class="muted">None asked for.</p>` : html`<table class="approvals"><thead><tr><th>When</th><th>Asked by</th><th>Case</th><th>Purpose</th><th>Approved</th><th></th></tr></thead><tbody>
-${v.approvals.map((a) => html`<tr><td>${timeTag(a.at)}</td><td>${a.requester}</td><td>${a.caseNumber}</td><td>${a.purpose}</td><td>${a.approvedBy ? html`${a.approvedBy}, ${timeTag(a.approvedAt)}` : html`<span class="pill pill-amber">waiting</span>`}</td><td>${a.approvedBy ? '' : html`<button type="button" class="approve-use" data-id="${a.id}">Approve</button>`}</td></tr>`)}
+<form id="misread-release-form" class="grid-form">
+  <h3 class="wide">Release confirmed misreads for model improvement</h3>
+  <p class="wide muted">${m.releasable} confirmed misread(s) not yet released. The package holds the corrected text, the original read, the plate crop and the day of the read: no position, no time of day, no hit or list data. The release is recorded with your reason.</p>
+  <label class="wide">Reason and recipient <input name="reason" maxlength="500" placeholder="e.g. OCR fine-tune by the agency's vendor, contract 2026-14"></label>
+  <button type="submit" ${m.releasable === 0 ? html`disabled` : ''}>Release package (${m.releasable})</button>
+  <ul class="form-errors" role="alert"></ul>
+</form>
+${m.releases.length === 0 ? '' : html`<p class="muted">Released: ${m.releases.map((r, i) => html`${i ? '; ' : ''}#${r.releaseId} ${timeTag(r.at)} by ${r.by}, ${r.count} misread(s)${r.missing ? html` (${r.missing} purged)` : ''}: ${r.reason}`)}</p>`}
+</section>`;
+}
+
+const APPROVAL_PILL: Record<ApprovalState, string> = { waiting: 'pill-amber', approved: 'pill-green', declined: 'pill-red', expired: '', used: '' };
+
+function approvalsSection(v: OversightView): SafeHtml {
+  return html`<section id="approvals-section" aria-labelledby="h-approvals"><h2 id="h-approvals">Uses outside the purpose list (7 days)</h2><p class="form-error" role="alert"></p>
+${v.approvals.length === 0 ? html`<p class="muted">None asked for.</p>` : html`<table class="approvals"><thead><tr><th>Asked</th><th>Use and case</th><th>Purpose</th><th>State</th><th></th></tr></thead><tbody>
+${v.approvals.map((a) => html`<tr data-approval="${a.id}"><td>${timeTag(a.at)}<br><span class="muted">${a.requester}</span></td><td>${a.use}<br><span class="muted">${a.caseNumber}</span></td><td>${a.purpose}</td>
+<td><span class="pill ${APPROVAL_PILL[a.state]}">${a.state}</span>${a.approvedBy ? html`<br><span class="muted">${a.approvedBy}, ${timeTag(a.approvedAt)}</span>` : ''}${a.declinedBy ? html`<br><span class="muted">${a.declinedBy}: ${a.declineReason ?? ''}</span>` : ''}</td>
+<td>${a.state === 'waiting' ? html`<button type="button" class="approve-use" data-id="${a.id}">Approve</button> <button type="button" class="ghost decline-use" data-id="${a.id}">Refuse</button>` : ''}</td></tr>`)}
 </tbody></table>`}
 </section>`;
 }

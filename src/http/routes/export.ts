@@ -9,6 +9,10 @@
  *        ▼
  *   export CSV or zip, rebuilt from the recorded ids (any later time too)  `release.exported`
  *
+ * A release whose purpose is not on the agency's list also needs a supervisor's approval of the
+ * export (issue 20; sacramento-da IV.A.iv, roseville 426.5 (c)), named in the request: then only
+ * the administrator who asked for it exports, once, while the approval is valid.
+ *
  * The request's audit row is the release record: agency, kind, state, person, purpose, the
  * written request's reference and date, and the detection ids with a hash of the set. The log
  * is hash-chained and uploaded, so the record cannot be quietly changed, and the released set
@@ -19,6 +23,7 @@ import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { ADMIN, AUDITORS } from '../auth/access.js';
+import { checkApproval, EXPORT_DONE, offListJustification, type ApprovalRequest } from '../auth/approvals.js';
 import type { HttpContext } from '../context.js';
 import { csvDocument, type Cell } from '../export/csv.js';
 import { releaseRefusal, releaseRequest, ReleaseRequestBody, RELEASE_PURPOSES, AGENCY_KINDS, type ReleaseRequest } from '../export/release-policy.js';
@@ -65,6 +70,10 @@ interface ReleaseRecord extends ReleaseRequest {
   detectionIds: string[];
   setHash: string;
   query: DetectionQuery | null;
+  /** The supervisor's approval of an off-list purpose, when the purpose needed one. */
+  approvalId?: number;
+  purposeCategory?: string;
+  approvedBy?: string | null;
 }
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
@@ -90,8 +99,11 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
   app.post<{ Body: Static<typeof ReleaseRequestBody> }>('/api/releases', { schema: { body: ReleaseRequestBody }, config: { access: { kind: 'session', roles: ADMIN } } }, (req, reply) => {
     const user = sessionOf(req).username;
     const b = req.body;
-    const why = justification(b, policy);
+    let why = justification(b, policy);
     const request = releaseRequest(b, clock.now());
+    // A purpose off the agency's list is answered after the request's own checks (issue 20).
+    const offList = ctx.deps.accounts ? offListJustification(b, policy) : null;
+    if (offList) why = offList;
     if (Array.isArray(why) || Array.isArray(request)) {
       const errors = [...(Array.isArray(why) ? why : []), ...(Array.isArray(request) ? request : [])];
       ctx.audit.record({ user, action: 'release.refused', ip: req.ip, details: { errors } });
@@ -102,6 +114,26 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
       // Refused on the device, on record: who asked, for what, and the rule that forbids it.
       ctx.audit.record({ user, action: 'release.refused', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { ...request, ...refusal } });
       return fail(reply, 403, 'HTTP_RELEASE_REFUSED', { reason: refusal.reason, policy: refusal.policy });
+    }
+    // An off-list purpose: refused unless a supervisor approved this export.
+    let approval: ApprovalRequest | null = null;
+    if (offList && ctx.deps.accounts) {
+      const refused = (details: Record<string, unknown>) =>
+        ctx.audit.record({ user, action: 'release.refused', ip: req.ip, caseNumber: offList.caseNumber, purpose: offList.purpose, details });
+      if (b.approvalId === undefined) {
+        refused({ errors: [{ field: 'purposeCategory', message: 'off the list, no approval' }] });
+        return fail(reply, 403, 'HTTP_APPROVAL_REQUIRED', { purpose: offList.purposeCategory, use: 'export' });
+      }
+      const want = { use: 'export' as const, requester: user, caseNumber: offList.caseNumber, purposeCategory: offList.purposeCategory };
+      const c = checkApproval(log, b.approvalId, want, clock.now(), ctx.deps.accounts.config.approval_valid_h * 3600_000);
+      // One approval, one release: a second request naming it is refused.
+      const taken = c.ok && log.query({ action: 'release.requested', from: c.approval.at, limit: 10_000 }).some((r) => (r.details as { approvalId?: unknown } | null)?.approvalId === b.approvalId);
+      if (!c.ok || taken) {
+        const reason = c.ok ? 'another release request already names it' : c.reason;
+        refused({ approvalId: b.approvalId, reason });
+        return fail(reply, 403, 'HTTP_APPROVAL_INVALID', { id: b.approvalId, reason, use: 'export' });
+      }
+      approval = c.approval;
     }
     let rows: DetectionSummary[];
     let query: DetectionQuery | null = null;
@@ -121,7 +153,10 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
     if (rows.length > config.max_export_rows) return fail(reply, 413, 'HTTP_TOO_MANY_ROWS', { count: `more than ${config.max_export_rows}`, max: config.max_export_rows });
     if (rows.length === 0) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: 'no detections match: nothing to release' });
     const ids = rows.map((d) => d.id);
-    const record: ReleaseRecord = { ...request, caseNumber: why.caseNumber, searchPurpose: why.purpose, detectionIds: ids, setHash: setHash(ids), query };
+    const record: ReleaseRecord = {
+      ...request, caseNumber: why.caseNumber, searchPurpose: why.purpose, detectionIds: ids, setHash: setHash(ids), query,
+      ...(approval ? { approvalId: approval.id, purposeCategory: approval.purposeCategory, approvedBy: approval.approvedBy } : {}),
+    };
     const rec = ctx.audit.record({
       user,
       action: 'release.requested',
@@ -136,6 +171,7 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
 
   app.get('/api/releases', { config: { access: { kind: 'session', roles: AUDITORS } } }, (_req, reply) => {
     const approvals = new Map(log.query({ action: 'release.approved', limit: 10_000 }).map((r) => [r.object, r]));
+    const exported = new Set(log.query({ action: EXPORT_DONE, limit: 10_000 }).map((r) => r.object));
     const releases = log.query({ action: 'release.requested', limit: 500 }).map((r) => {
       const d = r.details as unknown as ReleaseRecord;
       const a = approvals.get(String(r.id));
@@ -152,6 +188,10 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
         status: a ? 'approved' : 'pending',
         approvedBy: a?.user ?? null,
         approvedAt: a?.at ?? null,
+        // A release on a supervisor's approval of an off-list purpose: exported once, by its requester.
+        supervisorApproval: d.approvalId ?? null,
+        supervisor: d.approvedBy ?? null,
+        exported: exported.has(String(r.id)),
       };
     });
     return reply.send({ releases });
@@ -181,6 +221,15 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
       const approval = approvalOf(r.id);
       if (!approval) return fail(reply, 409, 'HTTP_RELEASE_NOT_APPROVED', { id: r.id });
       const d = r.details;
+      if (d.approvalId !== undefined) {
+        // The supervisor approved this export for its requester, once, while valid (issue 20).
+        const want = { use: 'export' as const, requester: user, caseNumber: d.caseNumber, purposeCategory: d.purposeCategory ?? '' };
+        const c = user === r.user ? checkApproval(log, d.approvalId, want, clock.now(), (ctx.deps.accounts?.config.approval_valid_h ?? 0) * 3600_000) : { ok: false as const, reason: 'only the administrator who asked for it runs the export' };
+        if (!c.ok) {
+          ctx.audit.record({ user, action: 'release.export.refused', object: String(r.id), ip: req.ip, caseNumber: d.caseNumber, details: { approvalId: d.approvalId, reason: c.reason } });
+          return fail(reply, 403, 'HTTP_APPROVAL_INVALID', { id: d.approvalId, reason: c.reason, use: 'export' });
+        }
+      }
       // Rebuilt from the recorded ids, so a later export gives the same set (less what retention purged since).
       const rows: DetectionSummary[] = [];
       const missing: string[] = [];
@@ -197,7 +246,10 @@ export const exportRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
         object: String(r.id),
         ip: req.ip,
         caseNumber: r.caseNumber,
-        details: { format, count: rows.length, missing, setHash: d.setHash, approvedBy: approval.user, device: device.id },
+        details: {
+          format, count: rows.length, missing, setHash: d.setHash, approvedBy: approval.user, device: device.id,
+          ...(d.approvalId !== undefined ? { approvalId: d.approvalId, supervisor: d.approvedBy } : {}),
+        },
       });
       const stamp = new Date(at).toISOString().replace(/[:.]/g, '-');
       const base = `alpr-release-${r.id}-${device.id}-${stamp}`;

@@ -9,7 +9,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { ADMIN, AUDITORS, STATION } from '../auth/access.js';
 import { DAY_MS, itemLabel, reviewDueAt, unmetItems } from '../auth/account-policy.js';
 import { ALERT_ACTION, type UnusualUseAlert } from '../auth/account-watch.js';
-import { APPROVAL_GRANTED, APPROVAL_REQUESTED, approvalRequest, recentApprovals } from '../auth/approvals.js';
+import { APPROVAL_DECLINED, APPROVAL_GRANTED, APPROVAL_REQUESTED, APPROVED_USES, approvalRequest, recentApprovals } from '../auth/approvals.js';
 import { USERNAME_PATTERN } from '../auth/password.js';
 import type { HttpContext } from '../context.js';
 import { oversightBody, type OversightView } from '../pages/oversight.js';
@@ -17,6 +17,7 @@ import { layout } from '../pages/layout.js';
 import { statusStrip } from '../pages/status-strip.js';
 import { NullableNumber } from '../schema.js';
 import { justification, searchPolicy } from '../search-criteria.js';
+import { misreadReleases, misreadStates } from '../export/misread-release.js';
 import { DETECTION_ID, fail, sessionOf } from './reply.js';
 
 const NameParams = Type.Object({ username: Type.String({ pattern: USERNAME_PATTERN.source }) });
@@ -31,6 +32,8 @@ const QualificationBody = Type.Object({
   certificate: Type.String({ maxLength: 100 }),
 });
 const ApprovalBody = Type.Object({
+  /** What the approval is for: a search (default) or an export (a release request). */
+  use: Type.Optional(Type.Union(APPROVED_USES.map((u) => Type.Literal(u)))),
   caseNumber: Type.String({ maxLength: 64 }),
   purposeCategory: Type.String({ minLength: 3, maxLength: 80 }),
   purpose: Type.String({ maxLength: 500 }),
@@ -53,6 +56,11 @@ export const oversightRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, do
   const { users, audit: log, clock, detections, hits, config } = ctx.deps;
   const { records } = accounts;
   const admin = { kind: 'session', roles: ADMIN } as const;
+  const validMs = accounts.config.approval_valid_h * 3600_000;
+  const misreadView = (): OversightView['misreads'] => {
+    const all = misreadStates(log, records.corrections({ limit: 1000 }));
+    return { reports: all.slice(0, 100), releasable: all.filter((c) => c.state === 'confirmed' && c.releasedIn.length === 0).length, releases: misreadReleases(log) };
+  };
 
   const view = (): OversightView => {
     const now = clock.now();
@@ -72,8 +80,8 @@ export const oversightRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, do
       expiring: records.expiring(now + c.expiry_notice_days * DAY_MS).map((q) => ({ username: q.username, item: q.item, label: itemLabel(q.item), expiresAt: q.expiresAt! })),
       reviewsDue: accountsView.filter((a) => !a.disabled && a.reviewDueAt !== null && a.reviewDueAt <= now + c.review_notice_days * DAY_MS).sort((a, b) => a.reviewDueAt! - b.reviewDueAt!),
       alerts: log.query({ action: ALERT_ACTION, from: now - 30 * DAY_MS, limit: 200 }).map((r) => ({ ...(r.details as unknown as UnusualUseAlert), alertId: r.id, at: r.at })),
-      corrections: records.corrections({ limit: 100 }),
-      approvals: recentApprovals(log, now, 7 * DAY_MS),
+      approvals: recentApprovals(log, now, 7 * DAY_MS, validMs),
+      misreads: misreadView(),
     };
   };
 
@@ -147,32 +155,54 @@ export const oversightRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, do
     if (policy.purposes.includes(category)) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: 'purposeCategory: this purpose is on the list and needs no approval' });
     const why = justification(req.body, { ...policy, purposes: [category] });
     if (Array.isArray(why)) return fail(reply, 400, 'HTTP_PURPOSE_REQUIRED', {}, why);
-    const rec = ctx.audit.record({ user: sessionOf(req).username, action: APPROVAL_REQUESTED, ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { purposeCategory: category } });
-    return reply.code(201).send({ approval: approvalRequest(log, rec.id) });
+    const use = req.body.use ?? 'search';
+    const rec = ctx.audit.record({ user: sessionOf(req).username, action: APPROVAL_REQUESTED, ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { purposeCategory: category, use } });
+    return reply.code(201).send({ approval: approvalRequest(log, rec.id, clock.now(), validMs) });
   });
 
   app.get('/api/approvals', { config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
     const s = sessionOf(req);
-    const all = recentApprovals(log, clock.now(), 7 * DAY_MS);
+    const all = recentApprovals(log, clock.now(), 7 * DAY_MS, validMs);
     const mayApprove = records.standing(s.username)?.supervisor === true;
     return reply.send({ supervisor: mayApprove, approvals: mayApprove || s.role === 'administrator' ? all : all.filter((a) => a.requester === s.username) });
   });
 
-  app.post<{ Params: { id: number } }>(
-    '/api/approvals/:id/approve',
-    { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) }, config: { access: { kind: 'session', roles: STATION } } },
+  /** The checks both answers share: the request exists, the actor is a supervisor and not the requester, it is still open. */
+  const answerable = (req: { ip: string; params: { id: number } }, reply: Parameters<typeof fail>[0], actor: string) => {
+    const a = approvalRequest(log, req.params.id, clock.now(), validMs);
+    if (!a) return void fail(reply, 404, 'HTTP_NOT_FOUND', { what: `approval request ${req.params.id}` });
+    if (records.standing(actor)?.supervisor !== true) {
+      ctx.audit.record({ user: actor, action: 'use.approval.refused', object: String(a.id), ip: req.ip, details: { reason: 'not a supervisor' } });
+      return void fail(reply, 403, 'HTTP_NOT_SUPERVISOR');
+    }
+    if (a.requester === actor) return void fail(reply, 403, 'HTTP_APPROVAL_SELF');
+    return a;
+  };
+  const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+  app.post<{ Params: { id: number } }>('/api/approvals/:id/approve', { schema: { params: IdParams }, config: { access: { kind: 'session', roles: STATION } } }, (req, reply) => {
+    const actor = sessionOf(req).username;
+    const a = answerable(req, reply, actor);
+    if (!a) return reply;
+    if (a.approvedBy !== null) return reply.send({ approval: a });
+    if (a.state !== 'waiting') return fail(reply, 409, 'HTTP_APPROVAL_CLOSED', { id: a.id, state: a.state });
+    ctx.audit.record({ user: actor, action: APPROVAL_GRANTED, object: String(a.id), ip: req.ip, caseNumber: a.caseNumber, purpose: a.purpose, details: { requester: a.requester, use: a.use } });
+    return reply.send({ approval: approvalRequest(log, a.id, clock.now(), validMs) });
+  });
+
+  app.post<{ Params: { id: number }; Body: { reason: string } }>(
+    '/api/approvals/:id/decline',
+    { schema: { params: IdParams, body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }) }, config: { access: { kind: 'session', roles: STATION } } },
     (req, reply) => {
       const actor = sessionOf(req).username;
-      const a = approvalRequest(log, req.params.id);
-      if (!a) return fail(reply, 404, 'HTTP_NOT_FOUND', { what: `approval request ${req.params.id}` });
-      if (records.standing(actor)?.supervisor !== true) {
-        ctx.audit.record({ user: actor, action: 'use.approval.refused', object: String(a.id), ip: req.ip, details: { reason: 'not a supervisor' } });
-        return fail(reply, 403, 'HTTP_NOT_SUPERVISOR');
-      }
-      if (a.requester === actor) return fail(reply, 403, 'HTTP_APPROVAL_SELF');
-      if (a.approvedBy !== null) return reply.send({ approval: a });
-      ctx.audit.record({ user: actor, action: APPROVAL_GRANTED, object: String(a.id), ip: req.ip, caseNumber: a.caseNumber, purpose: a.purpose, details: { requester: a.requester } });
-      return reply.send({ approval: approvalRequest(log, a.id) });
+      const reason = req.body.reason.trim();
+      if (!reason) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: 'reason: say why the use is refused' }, [{ field: 'reason', message: 'say why the use is refused' }]);
+      const a = answerable(req, reply, actor);
+      if (!a) return reply;
+      if (a.state === 'declined') return reply.send({ approval: a });
+      if (a.state !== 'waiting') return fail(reply, 409, 'HTTP_APPROVAL_CLOSED', { id: a.id, state: a.state });
+      ctx.audit.record({ user: actor, action: APPROVAL_DECLINED, object: String(a.id), ip: req.ip, caseNumber: a.caseNumber, purpose: a.purpose, details: { requester: a.requester, use: a.use, reason } });
+      return reply.send({ approval: approvalRequest(log, a.id, clock.now(), validMs) });
     },
   );
 

@@ -6,7 +6,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { STATION } from '../auth/access.js';
-import { checkApproval, type ApprovalRequest } from '../auth/approvals.js';
+import { checkApproval, offListJustification, type ApprovalRequest } from '../auth/approvals.js';
 import type { HttpContext } from '../context.js';
 import { criteria, justification, PLATE_MIN_KNOWN, SearchBody, searchPolicy } from '../search-criteria.js';
 import { fail, sessionOf } from './reply.js';
@@ -32,22 +32,22 @@ export const searchRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
     let why = justification(req.body, policy);
     // A purpose off the agency's list is allowed only with a supervisor's approval (issue 20).
     let approval: ApprovalRequest | null = null;
-    const category = req.body.purposeCategory?.trim() ?? '';
-    if (Array.isArray(why) && category && ctx.deps.accounts && why.every((e) => e.field === 'purposeCategory')) {
-      const listed = justification(req.body, { ...policy, purposes: [...policy.purposes, category] });
-      if (!Array.isArray(listed)) {
-        if (req.body.approvalId === undefined) {
-          ctx.audit.record({ user, action: 'search.refused', ip: req.ip, caseNumber: listed.caseNumber, purpose: listed.purpose, details: { errors: [{ field: 'purposeCategory', message: 'off the list, no approval' }] } });
-          return fail(reply, 403, 'HTTP_APPROVAL_REQUIRED', { purpose: category });
-        }
-        const c = checkApproval(ctx.deps.audit, req.body.approvalId, { requester: user, caseNumber: listed.caseNumber, purposeCategory: category }, ctx.deps.clock.now(), ctx.deps.accounts.config.approval_valid_h * 3600_000);
-        if (!c.ok) {
-          ctx.audit.record({ user, action: 'search.refused', ip: req.ip, caseNumber: listed.caseNumber, purpose: listed.purpose, details: { approvalId: req.body.approvalId, reason: c.reason } });
-          return fail(reply, 403, 'HTTP_APPROVAL_INVALID', { id: req.body.approvalId, reason: c.reason });
-        }
-        approval = c.approval;
-        why = listed;
+    const offList = ctx.deps.accounts ? offListJustification(req.body, policy) : null;
+    if (offList && ctx.deps.accounts) {
+      const refused = (details: Record<string, unknown>) =>
+        ctx.audit.record({ user, action: 'search.refused', ip: req.ip, caseNumber: offList.caseNumber, purpose: offList.purpose, details });
+      if (req.body.approvalId === undefined) {
+        refused({ errors: [{ field: 'purposeCategory', message: 'off the list, no approval' }] });
+        return fail(reply, 403, 'HTTP_APPROVAL_REQUIRED', { purpose: offList.purposeCategory, use: 'search' });
       }
+      const want = { use: 'search' as const, requester: user, caseNumber: offList.caseNumber, purposeCategory: offList.purposeCategory };
+      const c = checkApproval(ctx.deps.audit, req.body.approvalId, want, ctx.deps.clock.now(), ctx.deps.accounts.config.approval_valid_h * 3600_000);
+      if (!c.ok) {
+        refused({ approvalId: req.body.approvalId, reason: c.reason });
+        return fail(reply, 403, 'HTTP_APPROVAL_INVALID', { id: req.body.approvalId, reason: c.reason, use: 'search' });
+      }
+      approval = c.approval;
+      why = offList;
     }
     if (Array.isArray(why)) {
       ctx.audit.record({ user, action: 'search.refused', ip: req.ip, details: { errors: why } });

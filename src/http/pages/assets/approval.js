@@ -1,23 +1,35 @@
 import { api, esc, fmtTime } from '/assets/app.js';
 
 // Uses outside the agency's purpose list (issue 20; sacramento-da IV.A.iv, roseville 426.5 (c)):
-// the search page offers "ask a supervisor" when the server answers HTTP_APPROVAL_REQUIRED,
-// waits for the approval, then runs the search again with its id. A supervisor (an account with
-// the supervisor right) sees the requests waiting for someone else's approval on the same page.
+// the search form (and the release form, for an export) offers "ask a supervisor" when the
+// server answers HTTP_APPROVAL_REQUIRED, waits for the approval, then submits the form again with
+// its id. A supervisor (an account with the supervisor right) sees the requests waiting for
+// someone else's answer on the same page and approves or refuses them.
 
 const OTHER = '*other';
 const me = document.body.dataset.user;
-let panel = null;
-let waiting = null;
+/** Per form: its panel under the form and the pending poll. */
+const states = new WeakMap();
+
+function stateOf(form) {
+  let s = states.get(form);
+  if (!s) {
+    s = { panel: null, waiting: null };
+    states.set(form, s);
+  }
+  return s;
+}
 
 function ensurePanel(form) {
-  if (panel) return panel;
-  panel = document.createElement('section');
-  panel.id = 'approval-panel';
-  panel.setAttribute('aria-live', 'polite');
-  panel.hidden = true;
-  form.after(panel);
-  return panel;
+  const s = stateOf(form);
+  if (s.panel) return s.panel;
+  s.panel = document.createElement('section');
+  s.panel.className = 'approval-panel';
+  if (form.id === 'search-form') s.panel.id = 'approval-panel';
+  s.panel.setAttribute('aria-live', 'polite');
+  s.panel.hidden = true;
+  form.after(s.panel);
+  return s.panel;
 }
 
 /** The purpose category the form asks for: a listed one, or the officer's own words for "other". */
@@ -41,13 +53,14 @@ export function wireOtherPurpose(form) {
   sync();
 }
 
-/** The approval id a search carries (kept on the form), or clears it with null. */
-function approvalFor(form, id) {
+/** The approval id a search or release carries (kept on the form), or clears it with null. */
+export function approvalFor(form, id) {
+  const s = stateOf(form);
   if (id === null) {
     delete form.dataset.approvalId;
-    if (waiting) clearTimeout(waiting);
-    waiting = null;
-    if (panel) panel.hidden = true;
+    if (s.waiting) clearTimeout(s.waiting);
+    s.waiting = null;
+    if (s.panel) s.panel.hidden = true;
   } else form.dataset.approvalId = String(id);
 }
 
@@ -55,68 +68,82 @@ export function approvalId(form) {
   return form.dataset.approvalId ? Number(form.dataset.approvalId) : undefined;
 }
 
-/** After a refused search: offers to ask a supervisor when the refusal is for an off-list purpose. */
-export function offerApproval(form, body, q) {
+const ENDED = { declined: 'refused', expired: 'expired', used: 'already used' };
+
+/** After a refused search or release (`use`): offers to ask a supervisor when the refusal is for an off-list purpose. */
+export function offerApproval(form, body, q, use = 'search') {
   if (!body || (body.error !== 'HTTP_APPROVAL_REQUIRED' && body.error !== 'HTTP_APPROVAL_INVALID')) return false;
   approvalFor(form, null);
   const p = ensurePanel(form);
+  const s = stateOf(form);
   p.hidden = false;
   p.innerHTML = `<p class="error-text">${esc(body.message)}</p>
-<p>The search is recorded with the request: case <strong>${esc(q.caseNumber)}</strong>, purpose <strong>${esc(q.purposeCategory)}</strong>.</p>
+<p>The ${use} is recorded with the request: case <strong>${esc(q.caseNumber)}</strong>, purpose <strong>${esc(q.purposeCategory)}</strong>.</p>
 <button type="button" class="ask-supervisor">Ask a supervisor</button> <span class="approval-state" role="status"></span>`;
   p.querySelector('.ask-supervisor').addEventListener('click', async (ev) => {
     ev.target.disabled = true;
     const state = p.querySelector('.approval-state');
-    const r = await api('POST', '/api/approvals', { caseNumber: q.caseNumber, purposeCategory: q.purposeCategory, purpose: q.purpose });
+    const r = await api('POST', '/api/approvals', { use, caseNumber: q.caseNumber, purposeCategory: q.purposeCategory, purpose: q.purpose });
     if (!r.ok) {
       ev.target.disabled = false;
       state.textContent = r.body.fields?.map((f) => f.message).join('; ') || r.body.message || 'the request was refused';
       return;
     }
     const id = r.body.approval.id;
-    state.textContent = `Request ${id} sent: waiting for a supervisor's approval. The search runs as soon as it is approved.`;
+    state.textContent = `Request ${id} sent: waiting for a supervisor's answer. The ${use} runs as soon as it is approved.`;
     const poll = async () => {
-      waiting = null;
-      const s = await api('GET', '/api/approvals');
-      const a = s.ok ? s.body.approvals.find((x) => x.id === id) : null;
-      if (a && a.approvedBy) {
-        state.textContent = `Approved by ${a.approvedBy}; searching…`;
+      s.waiting = null;
+      const res = await api('GET', '/api/approvals');
+      const a = res.ok ? res.body.approvals.find((x) => x.id === id) : null;
+      if (a && a.state === 'approved') {
+        state.textContent = `Approved by ${a.approvedBy}; ${use === 'search' ? 'searching' : 'sending the release request'}…`;
         approvalFor(form, id);
         form.requestSubmit();
         return;
       }
-      waiting = setTimeout(poll, 3000);
+      if (a && ENDED[a.state]) {
+        ev.target.disabled = false;
+        state.textContent = a.state === 'declined' ? `Refused by ${a.declinedBy}: ${a.declineReason}` : `Request ${id} ${ENDED[a.state]}; ask again if still needed.`;
+        return;
+      }
+      s.waiting = setTimeout(poll, 3000);
     };
-    waiting = setTimeout(poll, 1000);
+    s.waiting = setTimeout(poll, 1000);
   });
   return true;
 }
 
-/** Marks a search that ran on an approval. */
-export function searchedWithApproval(form) {
-  if (!panel || !form.dataset.approvalId) return;
-  panel.hidden = false;
-  panel.innerHTML = `<p class="muted">Search run on approval ${esc(form.dataset.approvalId)} (recorded with the search).</p>`;
+/** Marks a search or release that ran on an approval. */
+export function searchedWithApproval(form, use = 'search') {
+  const s = stateOf(form);
+  if (!s.panel || !form.dataset.approvalId) return;
+  s.panel.hidden = false;
+  s.panel.innerHTML = `<p class="muted">${use === 'search' ? 'Search run' : 'Release requested'} on approval ${esc(form.dataset.approvalId)} (recorded with the ${use}).</p>`;
 }
 
 /** Requests waiting for a supervisor: shown only to accounts with the supervisor right. */
 export async function loadSupervisorQueue(container) {
   const r = await api('GET', '/api/approvals');
   if (!r.ok || !r.body.supervisor) return;
-  const pending = r.body.approvals.filter((a) => !a.approvedBy && a.requester !== me);
+  const pending = r.body.approvals.filter((a) => a.state === 'waiting' && a.requester !== me);
   container.hidden = pending.length === 0;
-  container.innerHTML = `<h2>Uses waiting for your approval</h2><p class="form-error" role="alert"></p><table class="approvals"><thead><tr><th>When</th><th>Asked by</th><th>Case</th><th>Purpose</th><th></th></tr></thead><tbody>${pending
-    .map((a) => `<tr data-approval="${a.id}"><td>${esc(fmtTime(a.at))}</td><td>${esc(a.requester)}</td><td>${esc(a.caseNumber)}</td><td>${esc(a.purposeCategory ?? '')}: ${esc(a.purpose)}</td><td><button type="button" class="approve-use" data-id="${a.id}">Approve</button></td></tr>`)
+  container.innerHTML = `<h2>Uses waiting for your approval</h2><p class="form-error" role="alert"></p><table class="approvals"><thead><tr><th>When</th><th>Asked by</th><th>Use and case</th><th>Purpose</th><th></th></tr></thead><tbody>${pending
+    .map((a) => `<tr data-approval="${a.id}"><td>${esc(fmtTime(a.at))}</td><td>${esc(a.requester)}</td><td>${esc(a.use)}<br><span class="muted">${esc(a.caseNumber)}</span></td><td>${esc(a.purpose)}</td><td><button type="button" class="approve-use" data-id="${a.id}">Approve</button> <button type="button" class="ghost decline-use" data-id="${a.id}">Refuse</button></td></tr>`)
     .join('')}</tbody></table>`;
 }
 
-/** The Approve buttons (search page queue, Oversight page): a second account approves. */
+/** The Approve and Refuse buttons (search page queue, Oversight page): a second account answers. */
 export function wireApprove(container, after) {
   container.addEventListener('click', async (ev) => {
-    const b = ev.target.closest('.approve-use');
+    const b = ev.target.closest('.approve-use, .decline-use');
     if (!b) return;
+    let reason = null;
+    if (b.classList.contains('decline-use')) {
+      reason = prompt('Why is this use refused? (recorded with the refusal)');
+      if (!reason || !reason.trim()) return;
+    }
     b.disabled = true;
-    const r = await api('POST', `/api/approvals/${b.dataset.id}/approve`);
+    const r = reason === null ? await api('POST', `/api/approvals/${b.dataset.id}/approve`) : await api('POST', `/api/approvals/${b.dataset.id}/decline`, { reason: reason.trim() });
     const error = container.querySelector('.form-error');
     if (!r.ok) {
       b.disabled = false;

@@ -41,3 +41,56 @@ form.addEventListener('submit', async (ev) => {
 
 // Approve a use outside the purpose list (an account with the supervisor right, not the one who asked).
 wireApprove(document.getElementById('approvals-section'), async () => location.reload());
+
+// Reported data errors (issue 20): check the crop, confirm or reject, then release the confirmed
+// ones for model improvement as one package with a reason (docs/misread-release.md).
+const misreads = document.getElementById('corrections-section');
+misreads.addEventListener('click', async (ev) => {
+  const tr = ev.target.closest('tr[data-correction]');
+  if (!tr) return;
+  if (ev.target.closest('.show-crop')) {
+    // One audited image view, only when asked for.
+    const img = tr.querySelector('img.crop');
+    img.src = `/api/detections/${encodeURIComponent(tr.dataset.detection)}/plate.jpg`;
+    img.hidden = false;
+    ev.target.hidden = true;
+    return;
+  }
+  const decision = ev.target.closest('.confirm-misread') ? 'confirmed' : ev.target.closest('.reject-misread') ? 'rejected' : null;
+  if (!decision) return;
+  const note = decision === 'rejected' ? prompt('Why is the report rejected? (recorded)') : '';
+  if (note === null) return;
+  const r = await api('POST', `/api/corrections/${tr.dataset.correction}/decision`, { decision, note: note.trim() });
+  if (!r.ok) return void (misreads.querySelector('.form-error').textContent = r.body.message ?? 'refused');
+  location.reload();
+});
+
+const release = document.getElementById('misread-release-form');
+release.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearErrors(release);
+  const res = await fetch('/api/corrections/release', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', 'x-csrf-token': document.querySelector('meta[name="csrf-token"]').content },
+    body: JSON.stringify({ reason: release.elements.reason.value }),
+  });
+  if (!res.ok) return showErrors(release, await res.json().catch(() => ({ message: `release refused (${res.status})` })));
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'misreads.zip';
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // No reload here: it could cut the download short. The list shows the release on the next visit.
+  release.querySelector('.form-errors').innerHTML = '';
+  release.querySelector('button[type=submit]').disabled = true;
+  const done = document.createElement('p');
+  done.className = 'wide released';
+  done.setAttribute('role', 'status');
+  done.textContent = `Released as #${res.headers.get('x-audit-id')}: ${res.headers.get('x-release-count')} misread(s) in ${name}.`;
+  release.append(done);
+});

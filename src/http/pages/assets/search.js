@@ -1,6 +1,6 @@
 import { api, esc, fmtTime, localMs, readRow, showErrors, clearErrors } from '/assets/app.js';
 import { misreadButton, wireMisread } from '/assets/misread.js';
-import { approvalId, loadSupervisorQueue, offerApproval, purposeCategory, searchedWithApproval, wireApprove, wireOtherPurpose } from '/assets/approval.js';
+import { approvalFor, approvalId, loadSupervisorQueue, offerApproval, purposeCategory, searchedWithApproval, wireApprove, wireOtherPurpose } from '/assets/approval.js';
 
 const form = document.getElementById('search-form');
 const results = document.getElementById('search-results');
@@ -41,6 +41,7 @@ form.addEventListener('submit', async (ev) => {
   }
   lastQuery = q;
   searchedWithApproval(form);
+  if (exportForm) approvalFor(exportForm, null);
   const rows = r.body.results;
   count.textContent = `${rows.length} detection(s)${rows.length === r.body.limit ? ' (first page; narrow the search to see all)' : ''}`;
   const admin = document.body.dataset.role === 'administrator';
@@ -87,9 +88,11 @@ async function loadReleases() {
         .map(
           (x) => `<tr data-release="${x.releaseId}"><td>${x.releaseId}</td><td>${esc(x.requestedBy)}<br><span class="muted">${esc(fmtTime(x.requestedAt))}</span></td>
 <td>${esc(x.requestingAgency)}<br><span class="muted">${esc(x.requester)} · ${esc(x.writtenRequestRef)}</span></td><td>${esc(x.purpose)}</td><td>${x.count}</td>
-<td>${x.status === 'approved' ? `<span class="pill pill-green">approved</span><br><span class="muted">${esc(x.approvedBy)}</span>` : `<span class="pill pill-amber">${esc(STATUS[x.status] ?? x.status)}</span>`}</td>
+<td>${x.status === 'approved' ? `<span class="pill pill-green">approved</span><br><span class="muted">${esc(x.approvedBy)}</span>` : `<span class="pill pill-amber">${esc(STATUS[x.status] ?? x.status)}</span>`}${
+            x.supervisorApproval ? `<br><span class="muted">off-list purpose: approval ${x.supervisorApproval} (${esc(x.supervisor ?? '')})</span>${x.exported ? '<br><span class="pill">exported</span>' : ''}` : ''
+          }</td>
 <td>${x.status === 'pending' && x.requestedBy !== me ? `<button type="button" class="approve" data-id="${x.releaseId}">Approve</button>` : ''}${
-            x.status === 'approved' ? `<button type="button" class="ghost export" data-id="${x.releaseId}" data-format="csv">CSV</button> <button type="button" class="ghost export" data-id="${x.releaseId}" data-format="zip">CSV + images</button>` : ''
+            x.status === 'approved' && (!x.supervisorApproval || (x.requestedBy === me && !x.exported)) ? `<button type="button" class="ghost export" data-id="${x.releaseId}" data-format="csv">CSV</button> <button type="button" class="ghost export" data-id="${x.releaseId}" data-format="zip">CSV + images</button>` : ''
           }</td></tr>`,
         )
         .join('')}</tbody></table>`
@@ -116,9 +119,13 @@ exportForm?.addEventListener('submit', async (ev) => {
     releasePurpose: value('releasePurpose'),
     writtenRequestRef: value('writtenRequestRef'),
     writtenRequestDate: value('writtenRequestDate'),
+    ...(approvalId(exportForm) ? { approvalId: approvalId(exportForm) } : {}),
   };
   const r = await api('POST', '/api/releases', body);
-  if (!r.ok) return showErrors(exportForm, r.body);
+  // A purpose off the agency's list: a supervisor approves the export first (issue 20).
+  if (!r.ok) return void (offerApproval(exportForm, r.body, body, 'export') || showErrors(exportForm, r.body));
+  searchedWithApproval(exportForm, 'export');
+  delete exportForm.dataset.approvalId;
   exportForm.reset();
   exportForm.hidden = true;
   await loadReleases();
@@ -140,7 +147,10 @@ releases?.addEventListener('click', async (ev) => {
     headers: { 'content-type': 'application/json', 'x-csrf-token': document.querySelector('meta[name="csrf-token"]').content },
     body: JSON.stringify({ format: exp.dataset.format }),
   });
-  if (!res.ok) return void (error.textContent = (await res.json().catch(() => ({}))).message ?? `export refused (${res.status})`);
+  if (!res.ok) {
+    error.textContent = (await res.json().catch(() => ({}))).message ?? `export refused (${res.status})`;
+    return loadReleases().then(() => void (releases.querySelector('.form-error').textContent = error.textContent));
+  }
   const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `release.${exp.dataset.format}`;
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
@@ -150,6 +160,8 @@ releases?.addEventListener('click', async (ev) => {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // A release on a supervisor's approval is exported once: the list drops its buttons.
+  await loadReleases();
 });
 
 await loadReleases();
