@@ -129,7 +129,7 @@ onReads = (r, f) => {
 const app = await buildServer({
   config: config.http, registry, logger: silentLogger(), clock: systemClock, version: 'bench', device: { id: 'bench', agency: '', mode: 'patrol' },
   users: store.users, audit: store.audit, detections: store.detections, hits: store.hits,
-  hotlist: { addLocalEntry: () => ({ ok: false, errors: [] }), removeLocalEntry: () => false, listLocalEntries: () => [], lookup: () => [] },
+  hotlist: { addLocalEntry: () => ({ ok: false, errors: [] }), removeLocalEntry: () => false, listLocalEntries: () => [], lookup: () => [], lookupFragment: () => ({ refused: 'no hot list in this benchmark' }) },
   events: sink.events, snapshots: { snapshot: () => Promise.resolve(null) },
 });
 const base = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -28,6 +28,7 @@ import { ListIndex, type MatchSettings } from './list-index.js';
 import type { ListFormat } from './list-parser.js';
 import { LocalEntryFile, rowToInfo, validateLocalEntry, type LocalEntryInput, type LocalEntryResult, type LocalRules } from './local-entries.js';
 import { matchCandidates, type MatchLimits, type ReadCandidate } from './matcher.js';
+import { parseFragment, searchFragment, type FragmentAnswer } from './fragment-search.js';
 import { matchRetroactively, type RecentReads, type RetroactiveHitSink } from './retroactive.js';
 import type { EntryRow } from './entry-row.js';
 import type { HotlistEntryInfo, HotlistHit } from './types.js';
@@ -200,6 +201,17 @@ export class Hotlist implements Unit {
    */
   lookup(text: string): HotlistHit[] {
     return matchCandidates(this.live, [{ text, confidence: 1 }], null, this.deps.clock.now(), this.settings, this.limits);
+  }
+
+  /**
+   * The operator's look-up by fragment: live entries whose plate contains the typed piece (`?` one
+   * character, `*` any run), at most `limit`, from one pass over the plate table
+   * (`fragment-search.ts`). A refusal says what is wrong with the text, without repeating it.
+   */
+  lookupFragment(text: string, limit: number): FragmentAnswer | { refused: string } {
+    const p = parseFragment(text);
+    if (!p.ok) return { refused: p.message };
+    return searchFragment(this.live, p.pattern, this.deps.clock.now(), limit);
   }
 
   /** Generation ids of the lists in force, in load order. */

@@ -7,6 +7,7 @@
  */
 import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries.js';
 import type { HotlistEntryInfo, HotlistHit } from '../hotlist/types.js';
+import type { FragmentAnswer } from '../hotlist/fragment-search.js';
 import type { AuditInput, AuditRecord, AuditVerdict } from '../store/audit-repo.js';
 import type { DetectionSummary, ImageKind, SearchQuery } from '../store/detections-repo.js';
 import type { HitFollowUp, HitHistoryEntry, HitOutcome, HitRecord } from '../store/hits-repo.js';
@@ -78,6 +79,8 @@ export interface HotlistPort {
   listLocalEntries(): HotlistEntryInfo[];
   /** Quick look-up of a typed plate (full or partial): the matching entries in force, best first. */
   lookup(text: string): HotlistHit[];
+  /** Listed plates containing a fragment (`?` one character, `*` any run), at most `limit` entries. */
+  lookupFragment(text: string, limit: number): FragmentAnswer | { refused: string };
 }
 
 // The live events are the pipeline's (src/pipeline/live-event.ts); the station only reads them.

@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { HotlistEntryInfo, HotlistHit } from '../../src/hotlist/types.js';
+import { parseFragment, searchFragment, type FragmentAnswer } from '../../src/hotlist/fragment-search.js';
+import { buildFromRows } from '../../src/hotlist/list-build.js';
+import { ListIndex } from '../../src/hotlist/list-index.js';
 import type {
   AuditInput, AuditPort, AuditQuery, AuditRecord, AuditVerifyResult, DetectionQuery, DetectionSummary, DetectionsPort, HitFollowUp, HitHistoryEntry, HitOutcome, HitRecord, HitsPort,
   HotlistPort, ImageKind, LocalEntryInput, LocalEntryResult, Role, SnapshotPort, UserPatch, UserRecord, UsersPort,
@@ -206,6 +209,19 @@ export class MemoryHotlist implements HotlistPort {
         return hit ? [{ entry, generation: 'memory', kind: wild ? 'wildcard' : 'exact', readText: read, explanation: wild ? `wildcard ${entry.plate}` : 'exact', retroactive: false }] : [];
       });
   }
+  lookupFragment(text: string, limit: number): FragmentAnswer | { refused: string } {
+    return fragmentOf(this.entries, text, this.clock.now(), limit);
+  }
+}
+
+/** The hot list's own fragment search over an index of the double's entries (plates only, as the real one). */
+function fragmentOf(entries: readonly HotlistEntryInfo[], text: string, now: number, limit: number): FragmentAnswer | { refused: string } {
+  const p = parseFragment(text);
+  if (!p.ok) return { refused: p.message };
+  const rows = entries
+    .filter((e) => !/[*?]/.test(e.plate))
+    .map((e) => ({ plate: e.plate, wildcard: false, state: e.state, list: e.list, priority: e.priority, reason: e.reason, caseNumber: e.caseNumber, subjectXref: null, officerName: null, officerContact: null, source: 'local', createdAt: null, expiresAt: e.expiresAt, informational: e.informational, alsoInNcic: false, id: e.id, enteredBy: e.enteredBy ?? null }));
+  return searchFragment([new ListIndex(buildFromRows('memory', rows, now, 1000, 1))], p.pattern, now, limit);
 }
 
 export class MemorySnapshots implements SnapshotPort {

@@ -44,7 +44,7 @@ describe('quick look-up', () => {
   test('an unlisted plate answers not listed, and is audited too', async () => {
     const before = h.audit.rows.length;
     const a = (await look('1ABC234')).json();
-    expect(a).toEqual({ plate: '1ABC234', listed: false, matches: [] });
+    expect(a).toEqual({ plate: '1ABC234', listed: false, matches: [], wholePlate: true, fragment: { pattern: '1ABC234', matches: [], truncated: false } });
     expect(h.audit.rows.length).toBe(before + 1);
     expect(h.audit.rows.at(-1)).toMatchObject({ action: 'hotlist.lookup', details: { plate: '1ABC234', listed: false } });
   });

@@ -50,7 +50,7 @@ const LISTS = ['stolen vehicle', 'stolen plate', 'felony vehicle', 'missing pers
 /** `canRemove`: whether this session may take an entry off (its officer or an administrator); other rows show who entered them. */
 export function hotlistBody(session: Session, contact: string, entries: HotlistEntryInfo[], now: number, canRemove: (e: HotlistEntryInfo) => boolean): SafeHtml {
   return html`<form id="lookup-form" class="lookup" aria-label="Quick look-up">
-  <label>Is a plate listed? <input name="plate" required minlength="3" maxlength="16" autocapitalize="characters" autocomplete="off" placeholder="plate, 3 characters or more"></label>
+  <label>Is a plate listed? <input name="plate" required minlength="3" maxlength="32" autocapitalize="characters" autocomplete="off" placeholder="plate or part of it: 6GU, 6G?5*7B"></label>
   <button type="submit">Look up</button>
   <ul class="form-errors" role="alert"></ul>
   <div id="lookup-result" aria-live="polite"></div>
