@@ -20,6 +20,10 @@ import { DeviceTokens } from './device-tokens.js';
 import { connectNats, ensureStream, IngestWorker, JetStreamSink } from './jetstream.js';
 import { buildCentralReceiver, type IngestSink } from './receiver.js';
 import { purgeExpired } from './retention.js';
+import { centralServices } from './central-services.js';
+import { deviceRoutes } from './device-routes.js';
+import { searchRoutes } from './search-routes.js';
+import { staffRoutes } from './staff-routes.js';
 
 export type CentralRole = 'all' | 'receiver' | 'worker';
 
@@ -29,6 +33,7 @@ export class CentralApp {
   private http: FastifyInstance | null = null;
   private worker: IngestWorker | null = null;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private recutTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** `http://host:port` once the receiver listens. */
   address: string | null = null;
@@ -69,6 +74,18 @@ export class CentralApp {
         futureDays: cfg.retention.future_days,
         ...(tls ? { tls } : {}),
       });
+      // The central's own routes beside the upload API: hot list and heartbeats for devices; fleet page, metrics, hot plates, search, releases for staff.
+      const services = centralServices(cfg, store.pool, Boolean(tls));
+      await this.http.register(deviceRoutes, { services });
+      await this.http.register(staffRoutes, { services });
+      await this.http.register(searchRoutes, { services });
+      if (services.publisher.publishing && cfg.hotlist.recut_every_h > 0) {
+        // A re-cut drops expired entries; an unchanged list keeps its version and ETag.
+        const recut = (): void => void services.publisher.cut().catch((err: unknown) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'hot list cut failed'));
+        recut();
+        this.recutTimer = setInterval(recut, cfg.hotlist.recut_every_h * 3_600_000);
+        this.recutTimer.unref();
+      }
       await this.http.listen({ host: cfg.http.host, port: cfg.http.port });
       const a = this.http.server.address() as AddressInfo;
       this.address = `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
@@ -94,6 +111,7 @@ export class CentralApp {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.retentionTimer);
+    clearInterval(this.recutTimer);
     await bounded(this.http?.close(), STOP_STEP_MS);
     await bounded(this.worker?.stop(), STOP_STEP_MS);
     if (this.nc && !(await bounded(this.nc.drain(), STOP_STEP_MS))) await bounded(this.nc.close(), STOP_STEP_MS);

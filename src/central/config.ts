@@ -85,6 +85,41 @@ export const CentralSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    hotlist: Type.Object(
+      {
+        signing_key_file: Type.String({ default: '', description: 'PEM Ed25519 private key (PKCS#8) that signs the published hot list; its public key is the devices\' hotlist.sync.public_key. Empty = no list is published (GET /v1/hotlist answers 503).' }),
+        special_lists: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { default: [], description: 'Lists whose entries are informational only, as on the device (hotlist.special_lists).' }),
+        default_priority: Type.Integer({ default: 5, minimum: 1, maximum: 9, description: 'Priority of entries that give none (1 = most urgent).' }),
+        min_wildcard_literals: Type.Integer({ default: 3, minimum: 1, maximum: 12, description: 'Known characters a partial plate must have.' }),
+        max_expiry_h: Type.Number({ default: 720, minimum: 1, maximum: 720, description: 'Longest expiry of a hot plate entered at the central (hours): at most 30 days (sacramento-da IV.E.a; roseville 426.6.5).' }),
+        ncic_max_expiry_h: Type.Number({ default: 24, minimum: 1, maximum: 24, description: 'Longest expiry of a hot plate also entered in NCIC/CLETS (hours): at most 24 (sacramento-pd E.2; roseville 426.6.5).' }),
+        recut_every_h: Type.Number({ default: 6, minimum: 0, maximum: 12, description: 'The list is cut again (new issue time) this often even when unchanged, dropping expired entries (hours; 0 = only on changes).' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    search: Type.Object(
+      {
+        case_number_pattern: Type.String({ default: '^[A-Za-z0-9][A-Za-z0-9/_.-]{2,39}$', minLength: 1, maxLength: 200, description: "The agency's case number format (regular expression), as the devices' http.case_number_pattern." }),
+        purposes: Type.Array(Type.String({ minLength: 3, maxLength: 80 }), {
+          default: ['criminal investigation', 'stolen vehicle', 'wanted person', 'missing or at-risk person', 'AMBER or Silver Alert', 'officer safety'],
+          minItems: 1,
+          maxItems: 50,
+          description: 'The purposes a search may give, as the devices\' http.search_purposes.',
+        }),
+        max_window_h: Type.Number({ default: 72, exclusiveMinimum: 0, maximum: 8760, description: 'Longest time window of a search by place (camera or area) without a plate (hours).' }),
+        max_rows: Type.Integer({ default: 500, minimum: 1, maximum: 10_000, description: 'Most detections one search page returns.' }),
+        max_total: Type.Integer({ default: 2000, minimum: 1, maximum: 100_000, description: 'Most detections one search reaches across all its pages.' }),
+        max_export_rows: Type.Integer({ default: 5000, minimum: 1, maximum: 10_000, description: 'Most detections in one release.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    fleet: Type.Object(
+      {
+        heartbeat_late_s: Type.Integer({ default: 300, minimum: 30, maximum: 86_400, description: 'A device whose last heartbeat is older than this shows as not reporting (seconds).' }),
+        hotlist_max_age_h: Type.Number({ default: 24, minimum: 1, maximum: 720, description: 'A device whose hot list was last confirmed longer ago than this shows as stale (hours), as the device\'s hotlist.max_age_h.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log_level: StringEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info', description: 'Log level.' }),
   },
   { additionalProperties: false },
@@ -131,6 +166,13 @@ export function centralConfigFromObject(raw: unknown, baseDir: string, env: Node
   }
   for (const k of ['tls_cert_file', 'tls_key_file'] as const) {
     if (cfg.http[k] && !isAbsolute(cfg.http[k])) cfg.http[k] = resolve(baseDir, cfg.http[k]);
+  }
+  if (cfg.hotlist.signing_key_file && !isAbsolute(cfg.hotlist.signing_key_file)) cfg.hotlist.signing_key_file = resolve(baseDir, cfg.hotlist.signing_key_file);
+  if (cfg.hotlist.ncic_max_expiry_h > cfg.hotlist.max_expiry_h) errors.push('hotlist.ncic_max_expiry_h: must not exceed hotlist.max_expiry_h');
+  try {
+    new RegExp(cfg.search.case_number_pattern, 'u');
+  } catch (err) {
+    errors.push(`search.case_number_pattern: not a regular expression: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (Boolean(cfg.http.tls_cert_file) !== Boolean(cfg.http.tls_key_file)) errors.push('http.tls_cert_file: tls_cert_file and tls_key_file go together');
   try {

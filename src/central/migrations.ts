@@ -16,6 +16,7 @@
  * spend CPU trying.
  */
 import type { PoolClient } from 'pg';
+import { FLEET_MIGRATIONS } from './migrations-fleet.js';
 
 export interface Migration {
   version: number;
@@ -145,6 +146,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  ...FLEET_MIGRATIONS,
 ];
 
 const LOCK_KEY = 0x41_4c_50_52; // 'ALPR'

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { CentralApp, type CentralRole } from '../central/central-app.js';
 import { CentralStore } from '../central/central-store.js';
 import { CentralConfigError, loadCentralConfig, type CentralConfig } from '../central/config.js';
+import { CentralAudit } from '../central/central-audit.js';
 import { DeviceTokens } from '../central/device-tokens.js';
+import { STAFF_ROLES, StaffTokens, type StaffRole } from '../central/staff.js';
 import { purgeExpired } from '../central/retention.js';
 import { createLogger } from '../shared/logger.js';
 import { UsageError, type CliCommand, type CliIo } from './command.js';
@@ -18,7 +20,11 @@ const USAGE = `alpr-edge central [run] --config FILE [--role all|receiver|worker
        alpr-edge central hold DEVICE DETECTION_ID --case N --by NAME --config FILE
        alpr-edge central purge --config FILE
        alpr-edge central chains --config FILE
-       alpr-edge central devices --config FILE`;
+       alpr-edge central devices --config FILE
+       alpr-edge central staff issue NAME --role admin|officer|metrics --config FILE
+       alpr-edge central staff revoke NAME --config FILE
+       alpr-edge central staff list --config FILE
+       alpr-edge central audit verify --config FILE`;
 
 const ROLES = new Set<CentralRole>(['all', 'receiver', 'worker']);
 
@@ -33,14 +39,16 @@ export const command: CliCommand = {
       allowPositionals: true,
       options: {
         config: { type: 'string', short: 'c' },
-        role: { type: 'string', default: 'all' },
+        role: { type: 'string' },
         case: { type: 'string' },
         by: { type: 'string' },
       },
     });
     if (!values.config) throw new UsageError('--config FILE is required');
-    const role = values.role as CentralRole;
-    if (!ROLES.has(role)) throw new UsageError('--role must be all, receiver or worker');
+    const [sub = 'run', ...rest] = positionals;
+    // --role names the process role to run, or the staff role of `staff issue`.
+    const role = (values.role ?? 'all') as CentralRole;
+    if (sub === 'run' && !ROLES.has(role)) throw new UsageError('--role must be all, receiver or worker');
     let cfg: CentralConfig;
     try {
       cfg = loadCentralConfig(values.config, io.env);
@@ -51,7 +59,6 @@ export const command: CliCommand = {
       }
       throw err;
     }
-    const [sub = 'run', ...rest] = positionals;
     if (sub === 'run') return serve(cfg, role, io);
     return withStore(cfg, async (store) => {
       switch (sub) {
@@ -62,6 +69,15 @@ export const command: CliCommand = {
         }
         case 'token':
           return token(store, cfg, rest, io);
+        case 'staff':
+          return staff(store, rest, values.role, io);
+        case 'audit': {
+          if (rest[0] !== 'verify') throw new UsageError('audit verify');
+          await store.migrate();
+          const bad = await new CentralAudit(store.pool).verify();
+          io.out(bad === null ? 'central audit log verifies from its first row' : `central audit log BROKEN at row ${bad}`);
+          return bad === null ? 0 : 1;
+        }
         case 'hold': {
           const [device, detection] = rest;
           if (!device || !detection || !values.case || !values.by) throw new UsageError('hold needs DEVICE DETECTION_ID --case N --by NAME');
@@ -138,6 +154,26 @@ async function token(store: CentralStore, cfg: CentralConfig, rest: string[], io
   }
   const n = await tokens.revoke(device);
   io.out(`revoked ${n} token(s) of ${device}; receivers refuse it within ${cfg.auth.cache_s} s`);
+  return n > 0 ? 0 : 1;
+}
+
+async function staff(store: CentralStore, rest: string[], role: string | undefined, io: CliIo): Promise<number> {
+  const [action, name] = rest;
+  await store.migrate();
+  const tokens = new StaffTokens(store.pool, 0);
+  if (action === 'list') {
+    for (const t of await tokens.list()) io.out(`${t.name}\t${t.role}\t${t.fingerprint}\tissued ${t.issuedAt.toISOString()}\t${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'live'}`);
+    return 0;
+  }
+  if (!name || (action !== 'issue' && action !== 'revoke')) throw new UsageError('staff issue NAME --role admin|officer|metrics, staff revoke NAME, or staff list');
+  if (action === 'issue') {
+    if (!role || !STAFF_ROLES.includes(role as StaffRole)) throw new UsageError(`staff issue needs --role ${STAFF_ROLES.join('|')}`);
+    io.out(await tokens.issue(name, role as StaffRole));
+    io.err(`staff token issued for ${name} (${role}); it is not shown again`);
+    return 0;
+  }
+  const n = await tokens.revoke(name);
+  io.out(`revoked ${n} staff token(s) of ${name}`);
   return n > 0 ? 0 : 1;
 }
 

@@ -32,7 +32,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string[]; er
 
 describe('alpr-edge central', () => {
   it('migrates once, then reports the schema up to date', async () => {
-    expect((await cli('migrate', '--config', config)).out).toEqual(['applied migrations 1']);
+    expect((await cli('migrate', '--config', config)).out).toEqual(['applied migrations 1, 5']);
     expect((await cli('migrate', '--config', config)).out).toEqual(['schema is up to date']);
   });
 

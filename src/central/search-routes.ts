@@ -1,0 +1,211 @@
+/**
+ * Search of the fleet's detections and releases of them, at the central, under the device's
+ * rules and with the device's own checks (src/http/search-criteria.ts,
+ * src/http/export/release-policy.ts), so a look-up refused on a car is refused here too:
+ *
+ * - search: a case number in the agency's format, a purpose from the agency's list with text,
+ *   a real criterion (plate with 3+ known characters, or a place with a bounded window); capped
+ *   and paged; the audit row is written before the results leave;
+ * - release: request (policy checked: no private, federal, out-of-state or immigration use, no
+ *   gender-affirming care), approval by a second administrator, CSV export rebuilt from the
+ *   recorded detections; each step an audit row, the request's row the release record.
+ *
+ * Not here yet: the device's supervisor approval of an off-list purpose (such a search is
+ * refused), and image export in a release (CSV only).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import AjvModule from 'ajv';
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import { csvDocument } from '../http/export/csv.js';
+import { AGENCY_KINDS, RELEASE_PURPOSES, releaseRefusal, releaseRequest, ReleaseRequestBody } from '../http/export/release-policy.js';
+import { setHash } from '../http/routes/export.js';
+import { criteria, justification, PLATE_MIN_KNOWN, SearchBody, searchPolicy, type FieldError } from '../http/search-criteria.js';
+import type { CentralAuditRow } from './central-audit.js';
+import type { CentralDetection, CentralQuery } from './central-search.js';
+import type { CentralServices } from './central-services.js';
+import { ADMIN, jsonBody, markStaffRoutes, STAFF, staffGuard, staffOf } from './staff-routes.js';
+
+const Ajv = AjvModule.default;
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false });
+
+const DEVICE_ID = '^[A-Za-z0-9._-]{1,64}$';
+const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const CentralSearchBody = Type.Object({ ...SearchBody.properties, deviceId: Type.Optional(Type.String({ pattern: DEVICE_ID })) });
+const { detectionIds: _ids, ...releaseFields } = ReleaseRequestBody.properties;
+const CentralReleaseBody = Type.Object({
+  ...releaseFields,
+  deviceId: Type.Optional(Type.String({ pattern: DEVICE_ID })),
+  /** The exact detections asked for; otherwise the search criteria select them. */
+  detections: Type.Optional(Type.Array(Type.Object({ deviceId: Type.String({ pattern: DEVICE_ID }), id: Type.String({ pattern: UUID }) }), { minItems: 1, maxItems: 10_000 })),
+});
+const checkSearch = ajv.compile<Static<typeof CentralSearchBody>>(CentralSearchBody);
+const checkRelease = ajv.compile<Static<typeof CentralReleaseBody>>(CentralReleaseBody);
+
+const CSV_HEADER = ['device', 'id', 'plate', 'confidence', 'captured_at', 'camera', 'direction', 'lat', 'lon', 'evidence_hold', 'hits'] as const;
+const keyOf = (d: { deviceId: string; id: string }): string => `${d.deviceId}/${d.id}`;
+
+interface ReleaseRecord {
+  caseNumber: string;
+  searchPurpose: string;
+  detections: string[];
+  setHash: string;
+  query: CentralQuery | null;
+  [k: string]: unknown;
+}
+
+export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> = (app, { services }, done) => {
+  const { cfg, audit, detections } = services;
+  const s = cfg.search;
+  const policy = searchPolicy({ case_number_pattern: s.case_number_pattern, search_purposes: s.purposes, search_max_window_h: s.max_window_h });
+  markStaffRoutes(app);
+  app.addHook('onRequest', staffGuard(services));
+
+  const invalid = (reply: FastifyReply, errors: FieldError[] | string): FastifyReply =>
+    reply.code(400).send(typeof errors === 'string' ? { message: errors } : { message: errors.map((e) => `${e.field}: ${e.message}`).join('; '), fields: errors });
+  const schemaErrors = (errs: typeof checkSearch.errors): string => (errs ?? []).map((e) => `${e.instancePath.slice(1) || 'body'}: ${e.message ?? e.keyword}`).join('; ');
+
+  app.get('/api/central/search/options', { config: { roles: STAFF } }, async (_req, reply) =>
+    reply.send({ purposes: s.purposes, caseNumberPattern: s.case_number_pattern, maxWindowH: s.max_window_h, plateMinKnown: PLATE_MIN_KNOWN, pageSize: s.max_rows, maxTotal: s.max_total }),
+  );
+
+  app.post('/api/central/search', { config: { roles: STAFF }, bodyLimit: 16 * 1024 }, async (req, reply) => {
+    const who = staffOf(req).name;
+    const parsed = jsonBody(req);
+    if ('error' in parsed) return invalid(reply, parsed.error);
+    if (!checkSearch(parsed.value)) return invalid(reply, schemaErrors(checkSearch.errors));
+    const b = parsed.value;
+    const why = justification(b, policy);
+    if (Array.isArray(why)) {
+      await audit.append({ staff: who, action: 'search.refused', ip: req.ip, details: { errors: why } });
+      return reply.code(400).send({ message: why.map((e) => `${e.field}: ${e.message}`).join('; '), fields: why });
+    }
+    const q = criteria(b, policy);
+    if (Array.isArray(q)) return invalid(reply, q);
+    const query: CentralQuery = { ...q, ...(b.deviceId ? { deviceId: b.deviceId } : {}) };
+    const limit = Math.min(b.limit ?? s.max_rows, s.max_rows);
+    const offset = b.offset ?? 0;
+    if (offset >= s.max_total) return invalid(reply, `offset: a search reaches at most ${s.max_total} detections; narrow it`);
+    const take = Math.min(limit, s.max_total - offset);
+    // On record before any result leaves (sacramento-da IV.C.b); the query holds the plate asked for, as on the device.
+    const rec = await audit.append({ staff: who, action: 'search', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { query, purposeCategory: why.purposeCategory, limit: take, offset } });
+    let rows: CentralDetection[];
+    try {
+      rows = await detections.search(query, take + 1, offset);
+    } catch (err) {
+      return reply.code(422).send({ message: err instanceof Error ? err.message : String(err), auditId: rec.id });
+    }
+    const more = rows.length > take && offset + take < s.max_total;
+    return reply.send({ results: rows.slice(0, take), limit: take, offset, hasMore: more, nextOffset: more ? offset + take : null, auditId: rec.id });
+  });
+
+  const requestOf = async (id: number): Promise<(CentralAuditRow & { details: ReleaseRecord }) | null> => {
+    const r = await audit.get(id);
+    return r && r.action === 'release.requested' && r.details ? (r as CentralAuditRow & { details: ReleaseRecord }) : null;
+  };
+  const approvalOf = async (id: number): Promise<CentralAuditRow | null> => (await audit.byAction('release.approved', 10_000)).find((r) => r.object === String(id)) ?? null;
+
+  app.get('/api/central/releases/options', { config: { roles: ADMIN } }, async (_req, reply) =>
+    reply.send({ agencyKinds: AGENCY_KINDS, purposes: RELEASE_PURPOSES, searchPurposes: s.purposes, maxDetections: s.max_export_rows }),
+  );
+
+  app.post('/api/central/releases', { config: { roles: ADMIN }, bodyLimit: 2 * 1024 * 1024 }, async (req, reply) => {
+    const who = staffOf(req).name;
+    const parsed = jsonBody(req);
+    if ('error' in parsed) return invalid(reply, parsed.error);
+    if (!checkRelease(parsed.value)) return invalid(reply, schemaErrors(checkRelease.errors));
+    const b = parsed.value;
+    const why = justification(b, policy);
+    const request = releaseRequest(b, services.now());
+    if (Array.isArray(why) || Array.isArray(request)) {
+      const errors = [...(Array.isArray(why) ? why : []), ...(Array.isArray(request) ? request : [])];
+      await audit.append({ staff: who, action: 'release.refused', ip: req.ip, details: { errors } });
+      return invalid(reply, errors);
+    }
+    const refusal = releaseRefusal(request);
+    if (refusal) {
+      await audit.append({ staff: who, action: 'release.refused', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { ...request, ...refusal } });
+      return reply.code(403).send({ message: `refused: ${refusal.reason} (${refusal.policy})`, ...refusal });
+    }
+    let rows: CentralDetection[];
+    let query: CentralQuery | null = null;
+    if (b.detections) {
+      const keys = [...new Map(b.detections.map((d) => [keyOf(d), d])).values()];
+      rows = await detections.byKeys(keys);
+      if (rows.length !== keys.length) {
+        const found = new Set(rows.map(keyOf));
+        const missing = keys.map(keyOf).filter((k) => !found.has(k));
+        return invalid(reply, `detections: ${missing.length} not stored (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ' ...' : ''})`);
+      }
+    } else {
+      const q = criteria(b, policy);
+      if (Array.isArray(q)) return invalid(reply, q);
+      query = { ...q, ...(b.deviceId ? { deviceId: b.deviceId } : {}) };
+      try {
+        rows = await detections.search(query, s.max_export_rows + 1, 0);
+      } catch (err) {
+        return reply.code(422).send({ message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (rows.length > s.max_export_rows) return reply.code(413).send({ message: `more than ${s.max_export_rows} detections match; narrow the request` });
+    if (rows.length === 0) return invalid(reply, 'no detections match: nothing to release');
+    const keys = rows.map(keyOf);
+    const record: ReleaseRecord = { ...request, caseNumber: why.caseNumber, searchPurpose: why.purpose, detections: keys, setHash: setHash(keys), query };
+    const rec = await audit.append({ staff: who, action: 'release.requested', ip: req.ip, caseNumber: why.caseNumber, purpose: `${request.releasePurposeCategory}: ${request.releasePurpose}`, object: request.requestingAgency, details: record });
+    return reply.code(201).send({ releaseId: rec.id, status: 'pending', count: keys.length, setHash: record.setHash });
+  });
+
+  app.get('/api/central/releases', { config: { roles: ADMIN } }, async (_req, reply) => {
+    const approvals = new Map((await audit.byAction('release.approved', 10_000)).map((r) => [r.object, r]));
+    const releases = (await audit.byAction('release.requested', 500)).map((r) => {
+      const d = r.details as ReleaseRecord;
+      const a = approvals.get(String(r.id));
+      return { releaseId: r.id, requestedBy: r.staff, requestedAt: r.at, requestingAgency: d.requestingAgency, purpose: r.purpose, count: d.detections.length, status: a ? 'approved' : 'pending', approvedBy: a?.staff ?? null };
+    });
+    return reply.send({ releases });
+  });
+
+  app.post<{ Params: { id: string } }>('/api/central/releases/:id/approve', { config: { roles: ADMIN } }, async (req, reply) => {
+    const who = staffOf(req).name;
+    const id = Number(req.params.id);
+    const r = Number.isSafeInteger(id) && id > 0 ? await requestOf(id) : null;
+    if (!r) return reply.code(404).send({ message: 'no such release request' });
+    // A second person approves (shasta 467.7 (b)): never the administrator who entered it.
+    if (r.staff === who) {
+      await audit.append({ staff: who, action: 'release.approval.refused', object: String(r.id), ip: req.ip, details: { reason: 'self-approval' } });
+      return reply.code(403).send({ message: 'a release is approved by a second administrator, not the one who entered it (shasta 467.7 (b))' });
+    }
+    if (await approvalOf(r.id)) return reply.code(409).send({ message: `release ${r.id} is already approved` });
+    await audit.append({ staff: who, action: 'release.approved', object: String(r.id), ip: req.ip, caseNumber: r.caseNumber, details: { requestedBy: r.staff, setHash: r.details.setHash, count: r.details.detections.length } });
+    return reply.send({ releaseId: r.id, status: 'approved', approvedBy: who });
+  });
+
+  app.post<{ Params: { id: string } }>('/api/central/releases/:id/export', { config: { roles: ADMIN } }, async (req, reply) => {
+    const who = staffOf(req).name;
+    const id = Number(req.params.id);
+    const r = Number.isSafeInteger(id) && id > 0 ? await requestOf(id) : null;
+    if (!r) return reply.code(404).send({ message: 'no such release request' });
+    const approval = await approvalOf(r.id);
+    if (!approval) return reply.code(409).send({ message: `release ${r.id} is not approved yet` });
+    const keys = r.details.detections.map((k) => {
+      const [deviceId, detId] = k.split('/');
+      return { deviceId: deviceId!, id: detId! };
+    });
+    // Rebuilt from the recorded detections: a later export gives the same set, less what retention purged since.
+    const rows = await detections.byKeys(keys);
+    const found = new Set(rows.map(keyOf));
+    const missing = r.details.detections.filter((k) => !found.has(k));
+    const rec = await audit.append({ staff: who, action: 'release.exported', object: String(r.id), ip: req.ip, caseNumber: r.caseNumber, details: { format: 'csv', count: rows.length, missing, setHash: r.details.setHash, approvedBy: approval.staff } });
+    const csv = csvDocument(
+      CSV_HEADER,
+      rows.map((d) => [d.deviceId, d.id, d.plate, d.confidence.toFixed(3), new Date(d.capturedAt).toISOString(), d.cameraId, d.direction, d.lat, d.lon, d.evidenceHold, d.hits]),
+    );
+    const stamp = new Date(services.now()).toISOString().replace(/[:.]/g, '-');
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="alpr-central-release-${r.id}-${stamp}.csv"`)
+      .header('x-audit-id', String(rec.id))
+      .header('x-release-id', String(r.id))
+      .send(csv);
+  });
+  done();
+};
