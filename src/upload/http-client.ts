@@ -48,11 +48,11 @@ export class UploadClient {
    * Sends one request within `timeoutMs` (connect to last byte; the uploader scales it with the
    * body size); network failures and timeouts throw `UPLOAD_NETWORK`.
    */
-  async send(method: 'POST' | 'PUT', path: string, headers: Record<string, string>, body: Buffer, timeoutMs = this.config.timeout_s * 1000): Promise<HttpAnswer> {
+  async send(method: 'GET' | 'POST' | 'PUT', path: string, headers: Record<string, string>, body: Buffer | null, timeoutMs = this.config.timeout_s * 1000): Promise<HttpAnswer> {
     const all = withBearer({ ...headers, accept: 'application/json' }, this.config.token?.reveal());
     const { signal } = requestSignal(timeoutMs, this.abort.signal);
     try {
-      const res = await request(new URL(path, this.baseUrl), { method, headers: all, body, dispatcher: this.agent, signal, headersTimeout: timeoutMs });
+      const res = await request(new URL(path, this.baseUrl), { method, headers: all, body: body ?? undefined, dispatcher: this.agent, signal, headersTimeout: timeoutMs });
       const chunks: Buffer[] = [];
       let size = 0;
       let bodyError: string | null = null;

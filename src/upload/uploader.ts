@@ -13,6 +13,12 @@
  * server can answer a repeat from its record of the first; only a batch that timed out and is
  * now bigger than the link allows is handed back and re-cut smaller.
  *
+ * Records before images (`images: deferred`): batches carry records only; a detection's images
+ * follow, one detection at a time, in resumable pieces (ImageSender). Order: hits' records,
+ * hits' images, records, images. Misread corrections travel as their own stream to a receiver
+ * that announces `corrections` (GET v1/capabilities, asked when the link first answers and every
+ * 30 minutes); to one that does not, the audit row that recorded them is their upload, as before.
+ *
  * One pacing rule: a wait chosen by backoff or by Retry-After runs to its end. New detections
  * (the store's `onStored`) and `wake()` only end an idle wait; during an outage they used to cut
  * every backoff short (398 connection attempts in 8 minutes where the backoff allows ~10).
@@ -34,7 +40,8 @@ import { UploadClient } from './http-client.js';
 import { classifyResponse, type Outcome } from './response.js';
 import { LinkEstimator } from './link-estimator.js';
 import { Throughput } from './throughput.js';
-import { API_VERSION, wireAudit, wireDetection, wireHit, type WireBatch, type WireDetection, type WireRejection, type WireStream } from './wire.js';
+import { ImageSender, type ImageResult } from './image-sender.js';
+import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type Feature, type WireBatch, type WireCapabilities, type WireDetection, type WireRejection, type WireStream } from './wire.js';
 
 export interface UploaderDeps {
   config: UploadConfig;
@@ -80,6 +87,8 @@ type WaitKind = 'idle' | 'paced';
 /** With nothing queued, look again this often anyway (a wake-up could only be missed by a bug). */
 const IDLE_POLL_MS = 30_000;
 const STATUS_INTERVAL_MS = 5_000;
+/** How long a receiver's announced capabilities are trusted before asking again. */
+const CAPABILITIES_TTL_MS = 30 * 60_000;
 
 function itemKey(stream: WireStream, id: string | number): string {
   return `${stream}:${id}`;
@@ -102,6 +111,10 @@ export class Uploader implements Unit {
   private lastSuccess: number | null = null;
   private lastRefresh = 0;
   private readonly throughput: Throughput;
+  /** What the receiver announced at GET v1/capabilities; null until it answered. */
+  private features: Set<string> | null = null;
+  private featuresAt = 0;
+  private readonly images: ImageSender;
 
   constructor(private readonly deps: UploaderDeps) {
     const c = deps.config;
@@ -113,6 +126,35 @@ export class Uploader implements Unit {
       minBytesPerS: (c.min_rate_kbit_s * 1000) / 8,
     });
     this.throughput = new Throughput(deps.clock, 60_000);
+    this.images = new ImageSender({
+      outbox: deps.store.outbox,
+      link: this.link,
+      deviceId: deps.deviceId,
+      send: (method, path, headers, body, timeoutMs) => {
+        if (!this.client) return Promise.reject(new Error('stopping'));
+        return this.client.send(method, path, headers, body, timeoutMs);
+      },
+      stopped: () => this.stopped,
+      hitWaiting: () => this.hitWaiting(),
+      progressed: (bytes) => {
+        this.deps.status.count('bytes_sent', bytes);
+        this.succeeded(0, bytes, false);
+      },
+    });
+  }
+
+  private get deferred(): boolean {
+    return this.deps.config.images === 'deferred';
+  }
+
+  private has(feature: Feature): boolean {
+    return this.features?.has(feature) === true;
+  }
+
+  /** A hit's record or a hit's image waits (an image of a plain read yields to it between pieces). */
+  private hitWaiting(): boolean {
+    const outbox = this.deps.store.outbox;
+    return (outbox.peek(1, { recordsOnly: true }).top?.priority ?? 0) > 0 || (outbox.peekImages()?.priority ?? 0) > 0;
   }
 
   start(): Promise<void> {
@@ -182,12 +224,16 @@ export class Uploader implements Unit {
     const { store, config, clock } = this.deps;
     while (!this.stopped) {
       try {
-        const due = batchDueIn(store.outbox.peek(config.batch_size), clock.now(), config.batch_interval_s * 1000, IDLE_POLL_MS);
-        if (due > 0) {
+        const records = store.outbox.peek(config.batch_size, { recordsOnly: this.deferred });
+        const due = batchDueIn(records, clock.now(), config.batch_interval_s * 1000, IDLE_POLL_MS);
+        // Records first, hits first: a hit's record, then a hit's images, then records, then images.
+        const images = this.deferred ? store.outbox.peekImages() : null;
+        const imagesFirst = images !== null && (due > 0 || (images.priority > 0 && (records.top?.priority ?? 0) === 0));
+        if (due > 0 && !imagesFirst) {
           await this.sleep(due, 'idle');
           continue;
         }
-        const delay = await this.sendBatch();
+        const delay = imagesFirst ? await this.sendImages() : await this.sendBatch();
         if (delay > 0) await this.sleep(delay, 'paced');
       } catch (err) {
         if (this.stopped) break;
@@ -201,8 +247,10 @@ export class Uploader implements Unit {
   private async sendBatch(): Promise<number> {
     const { store, config } = this.deps;
     const budget = this.link.batchBytes();
-    const { entries, bytes: estimatedBytes } = store.outbox.claimBytes(config.batch_size, budget, config.images !== 'none');
+    const inlineBytes = config.images === 'inline' || config.images === 'separate';
+    const { entries, bytes: estimatedBytes } = store.outbox.claimBytes(config.batch_size, budget, inlineBytes, { recordsOnly: this.deferred });
     if (entries.length === 0) return 0;
+    if (entries.some((e) => e.stream === 'correction')) await this.askCapabilities();
     let settled = false;
     let settledAt: Settlement = { settled: false, delayMs: 0 };
     try {
@@ -237,8 +285,9 @@ export class Uploader implements Unit {
   private buildBatch(entries: OutboxEntry[], estimatedBytes: number): Batch {
     const { store, config, clock, deviceId } = this.deps;
     const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [] };
+    if (this.has('corrections')) wire.corrections = [];
     const byKey = new Map<string, OutboxEntry>();
-    const withImages = config.images !== 'none';
+    const withImages = config.images === 'inline' || config.images === 'separate';
     const detections = store.detections.loadManyForUpload(
       entries.filter((e) => e.stream === 'detection').map((e) => e.ref),
       withImages,
@@ -267,6 +316,20 @@ export class Uploader implements Unit {
             wire.audit.push(wireAudit(a));
             byKey.set(itemKey('audit', a.id), e);
           } else store.outbox.remove(e.outboxId);
+          break;
+        }
+        case 'correction': {
+          const c = store.outbox.correction(e.ref);
+          if (!c) store.outbox.remove(e.outboxId);
+          else if (wire.corrections) {
+            wire.corrections.push(wireCorrection(c));
+            byKey.set(itemKey('correction', c.id), e);
+          } else if (this.features !== null) {
+            // The receiver keeps no corrections of its own: the audit row that recorded the
+            // report (action read.error.reported) is its upload, as before the stream existed.
+            store.outbox.ack([e]);
+            this.deps.status.count('corrections_audit_only');
+          } else store.outbox.release([e.outboxId]); // not known yet: asked again next time
           break;
         }
       }
@@ -351,7 +414,8 @@ export class Uploader implements Unit {
         for (const id of outcome.ack.acknowledged.detections) take('detection', id);
         for (const id of outcome.ack.acknowledged.hits) take('hit', id);
         for (const id of outcome.ack.acknowledged.audit) take('audit', id);
-        const r = store.outbox.ack(acked);
+        for (const id of outcome.ack.acknowledged.corrections ?? []) take('correction', id);
+        const r = store.outbox.ack(acked, { imagesFollow: this.deferred });
         const quarantined = this.quarantineAll(outcome.ack.rejected, batch);
         this.releaseRest(batch);
         this.count(acked);
@@ -426,15 +490,16 @@ export class Uploader implements Unit {
   }
 
   private count(acked: OutboxEntry[]): void {
-    const by: Record<WireStream, number> = { detection: 0, hit: 0, audit: 0 };
+    const by: Record<WireStream, number> = { detection: 0, hit: 0, audit: 0, correction: 0 };
     for (const e of acked) by[e.stream]++;
     const status = this.deps.status;
     if (by.detection) status.count('uploaded_detections', by.detection);
     if (by.hit) status.count('uploaded_hits', by.hit);
     if (by.audit) status.count('uploaded_audit', by.audit);
+    if (by.correction) status.count('uploaded_corrections', by.correction);
   }
 
-  private succeeded(items: number, bytes: number): void {
+  private succeeded(items: number, bytes: number, batch = true): void {
     const { status, logger, clock } = this.deps;
     if (this.failingSince !== null) logger.info({ failedFor_s: Math.round((clock.now() - this.failingSince) / 1000) }, 'upload link is back');
     this.backoff.reset();
@@ -442,8 +507,10 @@ export class Uploader implements Unit {
     this.refusedReason = null;
     this.lastSuccess = clock.now();
     this.throughput.add(items, bytes);
-    status.count('batches');
-    status.count('bytes_sent', bytes);
+    if (batch) {
+      status.count('batches');
+      status.count('bytes_sent', bytes);
+    }
     // Gauges follow progress during a drain, but a backlog count is not worth more than one a second.
     if (clock.now() - this.lastRefresh >= 1000) this.refreshStatus();
     else this.updateState();
@@ -492,6 +559,13 @@ export class Uploader implements Unit {
       status.gauge('batch_bytes', this.link.batchBytes());
       status.gauge('backlog_detections', size.detections);
       status.gauge('backlog_bytes', size.bytes);
+      if (this.deferred) {
+        const split = store.outbox.backlogSplit();
+        status.gauge('backlog_records', split.records);
+        status.gauge('backlog_images', split.images);
+        status.gauge('image_pieces', this.images.pieces);
+        status.gauge('images_resumed', this.images.resumed);
+      }
       // Unknown (null) until an upload big enough to measure the link has gone through.
       status.detail('drain_s', size.bytes === 0 ? 0 : link === null ? null : Math.ceil(size.bytes / link));
       status.detail('last_success', this.lastSuccess === null ? null : new Date(this.lastSuccess).toISOString());
@@ -499,6 +573,72 @@ export class Uploader implements Unit {
     } catch (err) {
       // The store is closed (shutdown in progress) or failing; its own status says so.
       status.error(err);
+    }
+  }
+
+  /**
+   * Asks the receiver what it supports beyond version 1 (at most every 30 minutes). A receiver
+   * without the route (404, 405, 501) supports nothing more; no answer leaves it unknown.
+   */
+  private async askCapabilities(): Promise<void> {
+    const { clock } = this.deps;
+    if (this.features !== null && clock.now() - this.featuresAt < CAPABILITIES_TTL_MS) return;
+    const client = this.client;
+    if (!client) return;
+    try {
+      const ans = await client.send('GET', 'v1/capabilities', { 'x-device-id': this.deps.deviceId }, null, this.link.timeoutMs(0));
+      const body = ans.body as Partial<WireCapabilities> | null;
+      if (ans.status === 200 && body && Array.isArray(body.features)) this.features = new Set(body.features.filter((f): f is string => typeof f === 'string'));
+      else if (ans.status === 404 || ans.status === 405 || ans.status === 501) this.features = new Set();
+      else return;
+      this.featuresAt = clock.now();
+      this.deps.status.detail('receiver_features', [...this.features].sort().join(',') || 'none (version 1)');
+    } catch (err) {
+      this.deps.logger.debug({ err: errorMessage(err) }, 'capabilities not known yet');
+    }
+  }
+
+  /** Sends the images of one detection whose record the server holds; returns a pause before the next. */
+  private async sendImages(): Promise<number> {
+    const { store, status, config } = this.deps;
+    await this.askCapabilities();
+    const work = store.outbox.claimImages();
+    if (!work) return 0;
+    let settled = false;
+    try {
+      for (const img of work.images) {
+        const r: ImageResult = await this.images.send(work, img, this.has('image_pieces'));
+        switch (r.kind) {
+          case 'stored':
+            store.outbox.imageSent(work.entry.outboxId, img.kind);
+            status.count('uploaded_images');
+            continue;
+          case 'gone':
+            continue;
+          case 'paused':
+            return 0;
+          case 'no-pieces':
+            // The receiver announced pieces but has no such route (replaced behind a balancer?):
+            // whole images until it is asked again.
+            this.features?.delete('image_pieces');
+            return 0;
+          case 'rejected':
+            store.outbox.quarantine(work.entry.outboxId, r.reason);
+            settled = true;
+            status.count('quarantined');
+            this.deps.logger.warn({ stream: 'detection', id: work.detectionId, reason: r.reason }, new AlprError(UploadErrors.UPLOAD_REJECTED, { stream: 'detection', id: work.detectionId, reason: r.reason }).message);
+            return 0;
+          case 'retry':
+            this.fail(r.reason, r.refused);
+            return r.retryAfterMs !== null ? Math.min(r.retryAfterMs, config.retry_after_max_s * 1000) : this.backoff.next();
+        }
+      }
+      store.outbox.imagesDone(work.entry);
+      settled = true;
+      status.count('uploaded_image_sets');
+      return 0;
+    } finally {
+      if (!settled) store.outbox.release([work.entry.outboxId]);
     }
   }
 
