@@ -135,6 +135,8 @@ const STATE_REASON: Record<Exclude<ApprovalState, 'approved'>, string> = {
   used: 'it was used already: an export approval covers one export',
 };
 
+const A_USE: Record<ApprovedUse, string> = { search: 'a search', export: 'an export' };
+
 /** Whether approval `id` covers this requester's use (search or export) for this case and purpose, now. */
 export function checkApproval(
   log: AuditPort,
@@ -145,7 +147,7 @@ export function checkApproval(
 ): { ok: true; approval: ApprovalRequest } | { ok: false; reason: string } {
   const a = approvalRequest(log, id, now, validMs);
   if (!a) return { ok: false, reason: 'no such approval request' };
-  if (a.use !== want.use) return { ok: false, reason: `it approves a ${a.use}, not a ${want.use}` };
+  if (a.use !== want.use) return { ok: false, reason: `it approves ${A_USE[a.use]}, not ${A_USE[want.use]}` };
   if (a.requester !== want.requester) return { ok: false, reason: 'it was asked for by another account' };
   if (a.caseNumber !== want.caseNumber) return { ok: false, reason: 'it is for another case number' };
   if (a.purposeCategory !== want.purposeCategory) return { ok: false, reason: 'it is for another purpose' };
