@@ -31,6 +31,7 @@ import { Lifecycle, type Unit } from './shared/lifecycle.js';
 import type { Logger } from './shared/logger.js';
 import { StatusRegistry } from './status/registry.js';
 import { Store } from './store/store.js';
+import { Heartbeat } from './upload/heartbeat.js';
 import { Uploader } from './upload/uploader.js';
 
 export interface AppDeps {
@@ -209,7 +210,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   });
 
-  const units: Unit[] = [store, uploader, sink, hotlist, gps, tracker, pool, cameras];
+  // Status heartbeat to the central (fleet health); off with the uploader, harmless to an older server.
+  const heartbeat = new Heartbeat({ config: config.upload, deviceId: config.device.id, snapshot: () => registry.snapshot(), logger: logger.child({ unit: 'heartbeat' }), clock, version: deps.version });
+  const units: Unit[] = [store, uploader, heartbeat, sink, hotlist, gps, tracker, pool, cameras];
   const lifecycle = new Lifecycle(units);
   return {
     registry,

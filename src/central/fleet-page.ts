@@ -45,7 +45,8 @@ function cells(d: DeviceHealth, o: FleetPageOptions): { level: Level; heard: Cel
         ? { text: `Not reporting for ${span(o.now - d.heartbeatAt)}`, level: 'bad' }
         : { text: ago(d.heartbeatAt), level: 'ok' };
   const fresh = d.heartbeatAt !== null && o.now - d.heartbeatAt <= o.lateMs;
-  const why = d.reasons.length ? `: ${d.reasons.slice(0, 3).join(', ')}${d.reasons.length > 3 ? ` and ${d.reasons.length - 3} more` : ''}` : '';
+  // "camera:rear down" reads as "camera rear down".
+  const why = d.reasons.length ? `: ${d.reasons.slice(0, 3).map((r) => r.replace(':', ' ')).join(', ')}${d.reasons.length > 3 ? ` and ${d.reasons.length - 3} more` : ''}` : '';
   const ready: Cell =
     d.readiness === null
       ? { text: 'Unknown', level: 'warn' }
@@ -100,7 +101,7 @@ td.warn{background:#fff4d6;color:#5c4400}
 tr.bad td:first-child::before{content:"\\25A0 ";color:#b00}
 tr.warn td:first-child::before{content:"\\25B2 ";color:#a70}
 tr.ok td:first-child::before{content:"\\25CF ";color:#070}
-.empty{padding:16px 12px}
+td.dev{white-space:nowrap;max-width:18ch;overflow:hidden;text-overflow:ellipsis;overflow-wrap:normal}
 @media (max-width:860px){body{font-size:13px}th,td{padding:4px 5px}th{font-size:12px}}
 `;
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
@@ -116,7 +117,7 @@ export function fleetPage(devices: readonly DeviceHealth[], o: FleetPageOptions)
       : `${devices.length} device${devices.length === 1 ? '' : 's'}: ${count('ok')} fine, ${count('warn')} need a look, ${count('bad')} with a problem.`;
   const td = (c: Cell): string => `<td class="${c.level}">${esc(c.text)}</td>`;
   const body = rows
-    .map(({ d, c }) => `<tr class="${c.level}"><td>${esc(d.deviceId)}</td>${td(c.heard)}${td(c.ready)}${td(c.cameras)}${td(c.backlog)}${td(c.hotlist)}</tr>`)
+    .map(({ d, c }) => `<tr class="${c.level}"><td class="dev" title="${esc(d.deviceId)}">${esc(d.deviceId)}</td>${td(c.heard)}${td(c.ready)}${td(c.cameras)}${td(c.backlog)}${td(c.hotlist)}</tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -85,17 +85,20 @@ export class Heartbeat {
     if (!config.enabled || !config.endpoint) return Promise.resolve();
     const base = config.endpoint.endsWith('/') ? config.endpoint : `${config.endpoint}/`;
     this.client = new UploadClient(config, base);
-    const tick = (): void => {
-      this.sending ??= this.beat().finally(() => (this.sending = null));
-    };
+    const tick = (): void => void this.beat();
     tick();
     this.timer = setInterval(tick, this.deps.intervalMs ?? DEFAULT_INTERVAL_MS);
     this.timer.unref();
     return Promise.resolve();
   }
 
-  /** Sends one heartbeat now; never throws (a heartbeat lost is replaced by the next). */
-  async beat(): Promise<void> {
+  /** Sends one heartbeat now, or joins the one in flight; never throws (a heartbeat lost is replaced by the next). */
+  beat(): Promise<void> {
+    this.sending ??= this.send().finally(() => (this.sending = null));
+    return this.sending;
+  }
+
+  private async send(): Promise<void> {
     const client = this.client;
     if (!client) return;
     if (this.skip > 0) {
