@@ -19,7 +19,7 @@ const PEER_MARKERS = [
   /from 'playwright-core'/,
   /from 'node:worker_threads'/,
   /\.listen\(/,
-  /\bnew RecognizerPool\(/,
+  /\bnew (RecognizerPool|Pool|Checkpointer)\(/,
   /\bstartWorker\(/,
   /\bunshare\b/,
 ];

@@ -6,35 +6,26 @@
  * them, and the main connection only checkpoints as a backstop when the WAL passes 16 MiB (the
  * worker fell behind or died), which bounds the WAL that a full disk has to absorb.
  */
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
+import { startWorker, stopWorker, workerEntry } from '../shared/worker.js';
 
 /** Checkpoint this often (ms) on the worker. */
 const INTERVAL_MS = 250;
 /** Pages (4 KiB) of WAL after which the committing connection checkpoints itself. */
 const BACKSTOP_PAGES = 4096;
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+/** A checkpoint in progress gets this long to finish before the worker is terminated at stop. */
+const STOP_GRACE_MS = 2_000;
 
-// An eval worker is CommonJS and resolves modules from the working directory: hand it the path.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.lib);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
-const tick = () => {
-  try {
-    const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-    parentPort.postMessage({ ok: true, log: r.log, checkpointed: r.checkpointed });
-  } catch (err) {
-    parentPort.postMessage({ ok: false, error: String(err && err.message || err) });
-  }
-};
-const timer = setInterval(tick, workerData.intervalMs);
-parentPort.on('message', (m) => {
-  if (m === 'stop') { clearInterval(timer); db.close(); parentPort.close(); }
-});
-`;
+/** What checkpoint-worker.ts is started with. */
+export interface CheckpointWorkerData {
+  file: string;
+  intervalMs: number;
+}
+
+/** What checkpoint-worker.ts is sent: release the connection and exit. */
+export type CheckpointCommand = 'stop';
 
 export interface CheckpointReport {
   ok: boolean;
@@ -46,6 +37,9 @@ export interface CheckpointReport {
 
 export class Checkpointer {
   private worker: Worker | null = null;
+  /** The worker while it starts (from source its entry is bundled first). */
+  private starting: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly db: Database,
@@ -55,28 +49,38 @@ export class Checkpointer {
 
   start(): void {
     this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    const lib = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { lib, file: this.file, intervalMs: INTERVAL_MS } });
-    worker.on('message', (m: CheckpointReport) => this.onReport(m));
-    worker.on('error', (err) => this.fallBack(err));
-    worker.on('exit', (code) => {
-      if (this.worker === worker) this.fallBack(new Error(`checkpoint worker exited with code ${code}`));
-    });
-    worker.unref();
-    this.worker = worker;
+    const workerData: CheckpointWorkerData = { file: this.file, intervalMs: INTERVAL_MS };
+    this.starting = startWorker(workerEntry('checkpoint-worker', import.meta.url), { workerData, name: 'checkpointer' }).then(
+      (worker) => {
+        this.starting = null;
+        if (this.stopped) {
+          void worker.terminate();
+          return;
+        }
+        worker.on('message', (m: CheckpointReport) => this.onReport(m));
+        worker.on('error', (err) => this.fallBack(err));
+        worker.on('exit', (code) => {
+          if (this.worker === worker) this.fallBack(new Error(`checkpoint worker exited with code ${code}`));
+        });
+        // Never keeps the process alive by itself; stop() waits for it.
+        worker.unref();
+        this.worker = worker;
+      },
+      (err: unknown) => {
+        this.starting = null;
+        if (!this.stopped) this.fallBack(err);
+      },
+    );
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.starting) await this.starting;
     const w = this.worker;
     this.worker = null;
     if (!w) return;
-    // Unref'd while running so it never keeps the process alive; waiting for its exit must.
-    w.ref();
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-    w.postMessage('stop');
-    const timer = setTimeout(() => void w.terminate(), 2000);
-    await exited;
-    clearTimeout(timer);
+    const stop: CheckpointCommand = 'stop';
+    await stopWorker(w, stop, STOP_GRACE_MS);
   }
 
   /** Without the worker, SQLite checkpoints on commit again (slower commits, bounded WAL). */

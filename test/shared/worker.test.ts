@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { prepareWorker, startWorker } from '../../src/shared/worker.js';
+import { prepareWorker, startWorker, stopWorker, workerEntry } from '../../src/shared/worker.js';
 
 const ENTRY = new URL('./fixtures/echo-worker.ts', import.meta.url);
+const WITH_PACKAGE = workerEntry('fixtures/package-worker', import.meta.url);
 
 describe('startWorker', () => {
   it('runs a TypeScript entry as plain JavaScript, without the TypeScript loader', async () => {
@@ -15,5 +16,43 @@ describe('startWorker', () => {
     } finally {
       await worker.terminate();
     }
+  });
+
+  it('resolves the packages a TypeScript entry imports from the checkout (the bundle lives in a temp folder)', async () => {
+    expect(WITH_PACKAGE.pathname).toMatch(/package-worker\.ts$/);
+    const worker = await startWorker(WITH_PACKAGE);
+    try {
+      worker.postMessage('typebox loaded');
+      const [reply] = (await once(worker, 'message')) as [string];
+      expect(reply).toBe('typebox loaded');
+    } finally {
+      await worker.terminate();
+    }
+  });
+});
+
+describe('stopWorker', () => {
+  it('lets a worker that obeys its stop message exit by itself', async () => {
+    const worker = await startWorker(WITH_PACKAGE);
+    const exit = once(worker, 'exit') as Promise<[number]>;
+    await stopWorker(worker, 'stop', 10_000);
+    expect((await exit)[0]).toBe(0);
+  });
+
+  it('terminates a worker that does not exit within the grace period', async () => {
+    const worker = await startWorker(ENTRY);
+    worker.postMessage(1);
+    await once(worker, 'message'); // running, not still loading
+    const exit = once(worker, 'exit') as Promise<[number]>;
+    // The echo worker answers a number and keeps running: only terminate() ends it (exit code 1).
+    await stopWorker(worker, 2, 50);
+    expect((await exit)[0]).toBe(1);
+  });
+});
+
+describe('workerEntry', () => {
+  it('names the .ts module from source and the .js module when compiled', () => {
+    expect(workerEntry('worker', 'file:///app/src/recognizer/pool.ts').href).toBe('file:///app/src/recognizer/worker.ts');
+    expect(workerEntry('worker', 'file:///app/dist/recognizer/pool.js').href).toBe('file:///app/dist/recognizer/worker.js');
   });
 });
