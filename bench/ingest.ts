@@ -153,6 +153,8 @@ async function scenario(server: RtspPeer, n: number, height: number): Promise<Ro
         logger,
         status: registry.reporter('recognizer', 'recognizer'),
         clock: systemClock,
+        cameras: loaded.config.cameras,
+        cameraStatus: (id) => registry.reporter(`camera:${id}`, 'camera'),
         onResult: (reads, frame) => {
           if (measuring) {
             recognized++;

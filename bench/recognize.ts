@@ -153,7 +153,9 @@ for (const [workers, threads] of [
   let resolveAll: () => void = () => undefined;
   const all = new Promise<void>((r) => (resolveAll = r));
   const pool = new RecognizerPool({
-    config: { ...config, workers, threads_per_worker: threads, queue_size: 256, models_dir: modelsDir },
+    config: { ...config, workers, threads_per_worker: threads, models_dir: modelsDir },
+    // Every frame is read: the throughput of the workers, not of the drop policy.
+    cameras: [{ id: 'bench', queue_size: N * 2 }],
     logger: silentLogger(),
     status: registry.reporter('recognizer', 'recognizer'),
     clock: systemClock,

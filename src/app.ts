@@ -133,6 +133,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     logger: logger.child({ unit: 'recognizer' }),
     status: registry.reporter('recognizer', 'recognizer'),
     clock,
+    // Each camera's frames wait in its own queue of cameras[].queue_size; its drops show on its status.
+    cameras: config.cameras,
+    cameraStatus: (id) => registry.reporter(`camera:${id}`, 'camera'),
     onResult: (reads, frame) => {
       // Picture health: plates found but none readable for long point at focus or exposure.
       cameras.plates(reads.cameraId, reads.plates.map((p) => p.confidence));

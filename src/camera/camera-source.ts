@@ -1,9 +1,9 @@
 /**
  * One camera: an ffmpeg child decoding to raw frames, a watchdog that restarts it, paced
- * reconnects, and the frame schedule (frame-schedule.ts: speed-driven thinning, motion gate,
- * bounded queue) in front of the consumer.
+ * reconnects, and the frame schedule (frame-schedule.ts: speed-driven thinning, motion gate) in
+ * front of the consumer (the recognizer pool, which queues the frames in the camera's bounded queue).
  *
- *   [onvif: resolve URI] → ffmpeg → FrameReader ─thin (speed)─▶ Frame ─motion gate─▶ FrameQueue ─▶ onFrame()
+ *   [onvif: resolve URI] → ffmpeg → FrameReader ─thin (speed)─▶ Frame ─motion gate─▶ onFrame()
  *                             ▲                      │            └─▶ latestFrame() (live view)
  *                             │                      └─▶ picture health (covered, blur, glare, frozen, moved)
  *        watchdog: no first frame / stall → stop → backoff → reconnect (URI resolved again)
@@ -152,11 +152,6 @@ export class CameraSource implements Unit {
     this.schedule.setSink(sink);
   }
 
-  /** Vehicle speed in m/s (null = unknown); overrides the `speed` dependency from now on. */
-  setSpeed(mps: number | null): void {
-    this.schedule.setSpeed(mps);
-  }
-
   /** A recent decoded frame (at most 0.5 s old while frames flow), for the live view. Never handed to a consumer. */
   latestFrame(): Frame | null {
     return this.schedule.latestFrame();
@@ -225,7 +220,6 @@ export class CameraSource implements Unit {
     // starts nothing, so shutdown need not wait for the device's timeout.
     await settleWithin(this.running, STOP_WAIT_MS);
     this.running = null;
-    this.schedule.clear();
     this.removeInput(true);
     await this.health.stop(this.clock.now());
     if (this.status.get().state !== 'stopped') this.status.set('stopped', '');

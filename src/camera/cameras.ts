@@ -59,13 +59,9 @@ export class Cameras implements Unit {
     for (const c of deps.configs.filter((c) => !c.enabled)) deps.registry.reporter(`camera:${c.id}`, 'camera').set('disabled', 'enabled: false');
   }
 
-  /** Every camera's frames go to one sink (each camera keeps its own queue). */
+  /** Every camera's frames go to one sink, which must not block (the recognizer pool queues them per camera). */
   onFrame(sink: FrameSink | null): void {
     for (const s of this.sources) s.onFrame(sink);
-  }
-
-  setSpeed(mps: number | null): void {
-    for (const s of this.sources) s.setSpeed(mps);
   }
 
   latestFrame(cameraId: string): Frame | null {

@@ -1,21 +1,23 @@
 /**
  * What happens to a camera's decoded frames before the consumer sees them: thinning to the
- * speed band's rate, the motion gate, the detection zone, the live-view copy and the bounded
- * drop-oldest queue. The connection side (ffmpeg, watchdog, reconnects) is in camera-source.ts.
+ * speed band's rate, the motion gate, the detection zone and the live-view copy. The frame then
+ * goes straight to the sink, which must not block: the recognizer pool queues it in the
+ * camera's bounded drop-oldest queue (recognizer/frame-queue.ts, `queue_size`). The connection
+ * side (ffmpeg, watchdog, reconnects) is in camera-source.ts.
  *
- *   accept() at each frame start ─thin─▶ deliver(pixels) ─motion gate─▶ FrameQueue ─▶ sink
+ *   accept() at each frame start ─thin─▶ deliver(pixels) ─motion gate─▶ sink
  *                                              └─▶ latest (copy ≤ 2/s)
  */
 import type { CameraConfig } from '../config/sections/camera.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
-import { FramePump, FrameQueue } from './frame-queue.js';
 import type { Frame } from './frame.js';
 import { MotionGate } from './motion-gate.js';
 import { Decimator, decodeRate, MPS_TO_MPH, rateForSpeed } from './rate-schedule.js';
 import { zoneToPixels } from './zone.js';
 
-export type FrameSink = (frame: Frame) => unknown;
+/** Takes the frame (and may take its buffer); returns at once. */
+export type FrameSink = (frame: Frame) => void;
 
 /**
  * The live view keeps its own copy of a frame at most this often. A copy is needed because the
@@ -30,9 +32,7 @@ export class FrameSchedule {
   private sampleFps: number;
   private readonly decimator: Decimator;
   private readonly motion: MotionGate | null;
-  private readonly queue: FrameQueue<Frame>;
-  private readonly pump: FramePump<Frame>;
-  private manualSpeed: number | null | undefined;
+  private sink: FrameSink | null = null;
   private zonePx: [number, number][] | undefined;
   private latest: Frame | null = null;
   private latestAt = Number.NEGATIVE_INFINITY;
@@ -41,7 +41,7 @@ export class FrameSchedule {
   constructor(
     private readonly cfg: CameraConfig,
     private readonly status: StatusReporter,
-    log: Logger,
+    private readonly log: Logger,
     /** Vehicle speed (m/s) or null; absent = a fixed camera sampled at `fps`. */
     private readonly speed: (() => number | null) | undefined,
   ) {
@@ -52,16 +52,10 @@ export class FrameSchedule {
     this.motion = cfg.motion.enabled
       ? new MotionGate({ pixelDelta: cfg.motion.pixel_delta, thresholdPct: cfg.motion.threshold_pct, holdMs: cfg.motion.hold_s * 1000, sampleWidth: cfg.motion.sample_width }, cfg.zone)
       : null;
-    this.queue = new FrameQueue<Frame>(cfg.queue_size);
-    this.pump = new FramePump(this.queue, (err) => log.warn({ err }, 'frame consumer failed'));
   }
 
   setSink(sink: FrameSink | null): void {
-    this.pump.setSink(sink);
-  }
-
-  setSpeed(mps: number | null): void {
-    this.manualSpeed = mps;
+    this.sink = sink;
   }
 
   latestFrame(): Frame | null {
@@ -98,27 +92,26 @@ export class FrameSchedule {
       this.latest = { ...frame, data: Buffer.from(frame.data) };
       this.latestAt = now;
     }
-    if (this.pump.push(frame) !== undefined) this.status.count('dropped');
     this.status.count('delivered');
-  }
-
-  clear(): void {
-    this.queue.clear();
+    try {
+      this.sink?.(frame);
+    } catch (err) {
+      // A consumer's failure never stops the camera.
+      this.log.warn({ err }, 'frame consumer failed');
+    }
   }
 
   /** Facts for the status page. */
   details(): Record<string, number> {
     return {
       sample_fps: this.sampleFps,
-      drops: this.queue.dropped,
-      queue: this.queue.length,
       ...(this.motion ? { motion_pct: Math.round(this.motion.lastChangedPct * 100) / 100 } : {}),
     };
   }
 
   private updateSampleRate(): void {
     if (this.speed === undefined || this.cfg.speed_rates.length === 0) return;
-    const mps = this.manualSpeed !== undefined ? this.manualSpeed : this.speed();
+    const mps = this.speed();
     const fps = rateForSpeed(this.cfg.speed_rates, mps === null ? null : mps * MPS_TO_MPH, this.sampleFps, this.cfg.speed_hysteresis_mph);
     if (fps !== this.sampleFps) {
       this.sampleFps = fps;

@@ -1,17 +1,24 @@
 /**
- * RecognizerPool: N worker threads, each with its own onnxruntime sessions, fed from a small
- * bounded queue.
+ * RecognizerPool: N worker threads, each with its own onnxruntime sessions, fed from one small
+ * bounded queue per camera: the only place where frames wait between a camera and recognition.
  *
- *   submit(frame) ─▶ [queue, drop-oldest] ─▶ idle worker ─▶ onResult(reads, frame)
- *                                              │ watchdog: task_timeout_s
- *                                              └─ hung or dead → replaced; > 5 in 60 s → failed
+ *   submit(frame) ─▶ [camera's queue: cameras[].queue_size, drop-oldest] ─┐
+ *                                          (cameras taken in turn)    ─▶ idle worker ─▶ onResult(reads, frame)
+ *                                                                          │ watchdog: task_timeout_s
+ *                                                                          └─ hung or dead → replaced; > 5 in 60 s → failed
+ *
+ * A camera's dropped frames are counted on its own status entry (`dropped`, and `queue`: frames
+ * waiting now) and in the pool's `frames_dropped`. A camera whose queue is full cannot hold up
+ * another: free workers take the cameras' oldest frames in turn. At most the cameras' queue sizes
+ * plus one frame per worker are held, whatever the cameras deliver.
  *
  * `submit` takes ownership of `frame.data`: when the Buffer owns its whole ArrayBuffer it is
  * transferred to the worker and back (no copy), otherwise it is copied once. The frame handed
  * to `onResult` carries the returned pixels, so the tracker can cut evidence crops from it.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Frame } from '../camera/frame.js';
+import type { CameraConfig } from '../config/sections/camera.js';
 import type { RecognizerConfig } from '../config/sections/recognizer.js';
 import type { Clock } from '../shared/clock.js';
 import { AlprError } from '../shared/errors.js';
@@ -20,7 +27,9 @@ import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from './contract.js';
 import { RecognizerErrors } from './errors.js';
+import { FrameQueue } from './frame-queue.js';
 import { LatencyWindow } from '../shared/latency-window.js';
+import { startWorker, stopWorker, workerEntry } from '../shared/worker.js';
 import type { ReaderOptions } from './plate-reader.js';
 import { readerOptions } from './reader-options.js';
 import type { FrameReads } from './types.js';
@@ -28,43 +37,42 @@ import type { FromWorker, TaskFrame, ToWorker, WorkerInit } from './worker-proto
 
 export type ResultCallback = (reads: FrameReads, frame: Frame) => void;
 
-/** The worker next to this module: `worker.ts` when running from sources, `worker.js` when built. */
-export function defaultWorkerUrl(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-}
-
-/**
- * Starts a worker module. A `.ts` worker (the daemon run from sources through tsx) needs tsx's
- * loader inside the worker thread; Node 20 does not apply `--import tsx` from a worker's
- * execArgv to its entry module, so a two-line bootstrap registers tsx, then imports the worker.
- */
-export function startWorker(url: URL, options: { workerData: unknown; name: string }): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
-}
-
 export interface RecognizerPoolDeps {
   config: RecognizerConfig;
   logger: Logger;
   status: StatusReporter;
   clock: Clock;
   onResult: ResultCallback;
+  /** The cameras (`cameras[]` of the config): each one's frames wait in a queue of its `queue_size`.
+   *  A camera not listed gets `DEFAULT_QUEUE_SIZE`. */
+  cameras?: readonly Pick<CameraConfig, 'id' | 'queue_size'>[];
+  /** A camera's status entry, where its drops and waiting frames are shown; without it they
+   *  appear only in the pool's totals. */
+  cameraStatus?: (cameraId: string) => StatusReporter;
   /** Worker module; tests start a protocol-compatible worker of their own. */
   workerUrl?: URL;
 }
+
+/** Queue size of a camera the pool was not told about (the default of `cameras[].queue_size`). */
+export const DEFAULT_QUEUE_SIZE = 2;
 
 /** The policy from STYLE.md "Workers": more restarts than this within the window marks the unit failed. */
 const RESTART_LIMIT = 5;
 const RESTART_WINDOW_MS = 60_000;
 /** Delay before retrying a worker whose start failed, so a broken model cannot spin a core. */
 const RESPAWN_DELAY_MS = 1_000;
+/** How long a worker gets to finish its frame and release its ONNX sessions before it is terminated. */
+const CLOSE_GRACE_MS = 3_000;
 
 interface Task {
   id: number;
   frame: Frame;
   submittedAt: number;
+}
+
+interface CameraQueue {
+  frames: FrameQueue<Task>;
+  status: StatusReporter | null;
 }
 
 interface Slot {
@@ -76,7 +84,11 @@ interface Slot {
 
 export class RecognizerPool implements Unit {
   readonly name = 'recognizer';
-  private readonly queue: Task[] = [];
+  /** One per camera, in the order of their first frame; `turn` (mod their number) is the next to be served. */
+  private readonly queues: CameraQueue[] = [];
+  private readonly queueOf = new Map<string, CameraQueue>();
+  private turn = 0;
+  private waiting = 0;
   private readonly slots: Slot[] = [];
   private readonly restarts: number[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -127,13 +139,15 @@ export class RecognizerPool implements Unit {
       status.error(new AlprError(RecognizerErrors.RECOGNIZER_FRAME_INVALID, { camera: frame.cameraId, seq: frame.seq, detail: `${frame.data.length} bytes for ${frame.width}x${frame.height} ${frame.format}` }));
       return;
     }
-    this.queue.push({ id: this.nextId++, frame, submittedAt: performance.now() });
-    // Drop-oldest: under overload the newest frames are the ones worth reading (STYLE.md "Bounded hand-offs").
-    while (this.queue.length > this.deps.config.queue_size) {
-      this.queue.shift();
+    const queue = this.queueFor(frame.cameraId);
+    // Drop-oldest: under overload the newest frames are the ones worth reading ("Bounded hand-offs").
+    if (queue.frames.push({ id: this.nextId++, frame, submittedAt: performance.now() }) === undefined) this.waiting++;
+    else {
       status.count('frames_dropped');
+      queue.status?.count('dropped');
     }
     this.dispatch();
+    this.showQueue(queue);
   }
 
   async stop(): Promise<void> {
@@ -141,30 +155,84 @@ export class RecognizerPool implements Unit {
     this.state = 'stopped';
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.queue.length = 0;
+    this.clearQueues();
     const workers = this.slots.map((s) => this.retire(s)).filter((w): w is Worker => w !== null);
-    await Promise.all(workers.map((w) => closeWorker(w)));
+    const close: ToWorker = { type: 'close' };
+    await Promise.all(workers.map((w) => stopWorker(w, close, CLOSE_GRACE_MS)));
     this.deps.status.set('stopped');
+  }
+
+  private queueFor(cameraId: string): CameraQueue {
+    let queue = this.queueOf.get(cameraId);
+    if (!queue) {
+      const size = this.deps.cameras?.find((c) => c.id === cameraId)?.queue_size ?? DEFAULT_QUEUE_SIZE;
+      queue = { frames: new FrameQueue<Task>(size), status: this.deps.cameraStatus?.(cameraId) ?? null };
+      this.queueOf.set(cameraId, queue);
+      this.queues.push(queue);
+    }
+    return queue;
+  }
+
+  /** The oldest frame of the next camera in turn that has one waiting. */
+  private next(): Task | undefined {
+    const n = this.queues.length;
+    for (let i = 0; i < n; i++) {
+      const k = (this.turn + i) % n;
+      const queue = this.queues[k]!;
+      const task = queue.frames.shift();
+      if (task === undefined) continue;
+      // The camera after this one is next, including a camera whose first frame comes later.
+      this.turn = k + 1;
+      this.waiting--;
+      this.showQueue(queue);
+      return task;
+    }
+    return undefined;
   }
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
+      if (this.waiting === 0) break;
       if (!slot.ready || slot.task || !slot.worker) continue;
-      const task = this.queue.shift()!;
+      const task = this.next()!;
       const { frame: taskFrame, transfer, copied } = toTaskFrame(task.frame);
       this.deps.status.count(copied ? 'frames_copied' : 'frames_transferred');
       const timer = setTimeout(() => this.onTimeout(slot), this.deps.config.task_timeout_s * 1000);
       slot.task = { ...task, startedAt: performance.now(), timer };
-      this.deps.status.gauge('queue_depth', this.queue.length);
       const msg: ToWorker = { type: 'task', id: task.id, frame: taskFrame };
       slot.worker.postMessage(msg, transfer);
     }
-    this.deps.status.gauge('queue_depth', this.queue.length);
+    this.deps.status.gauge('queue_depth', this.waiting);
   }
 
-  private spawn(slot: Slot): Promise<void> {
-    const worker = startWorker(this.deps.workerUrl ?? defaultWorkerUrl(), { workerData: this.init, name: `recognizer-${slot.index}` });
+  private showQueue(queue: CameraQueue): void {
+    queue.status?.detail('queue', queue.frames.length);
+  }
+
+  /** Empties every camera's queue; returns how many frames were waiting. */
+  private clearQueues(): number {
+    for (const queue of this.queues) {
+      queue.frames.clear();
+      this.showQueue(queue);
+    }
+    const n = this.waiting;
+    this.waiting = 0;
+    this.deps.status.gauge('queue_depth', 0);
+    return n;
+  }
+
+  private async spawn(slot: Slot): Promise<void> {
+    let worker: Worker;
+    try {
+      worker = await startWorker(this.deps.workerUrl ?? workerEntry('worker', import.meta.url), { workerData: this.init, name: `recognizer-${slot.index}` });
+    } catch (err) {
+      throw new AlprError(RecognizerErrors.RECOGNIZER_WORKER_START_FAILED, { worker: slot.index, detail: err instanceof Error ? err.message : String(err) }, { cause: err });
+    }
+    if (this.state !== 'running') {
+      // Stopped (or failed) while this worker was starting: it has nothing to do.
+      void worker.terminate();
+      return;
+    }
     slot.worker = worker;
     slot.ready = false;
     return new Promise<void>((resolve, reject) => {
@@ -294,8 +362,7 @@ export class RecognizerPool implements Unit {
     this.deps.status.error(err);
     this.deps.status.set('failed', err.message);
     this.deps.logger.error(err.message);
-    this.deps.status.count('frames_dropped', this.queue.length);
-    this.queue.length = 0;
+    this.deps.status.count('frames_dropped', this.clearQueues());
     for (const s of this.slots) {
       const w = this.retire(s);
       if (w) void w.terminate();
@@ -337,25 +404,3 @@ function toTaskFrame(frame: Frame): { frame: TaskFrame; transfer: ArrayBuffer[];
   return { frame: { cameraId, seq, capturedAt, width, height, format, pixels }, transfer: [pixels], copied };
 }
 
-/** How long a worker gets to finish its frame and release its sessions before it is terminated. */
-const CLOSE_GRACE_MS = 3_000;
-
-/**
- * Asks a worker to release its ONNX sessions and exit; terminates it only if it does not within
- * the grace period. A bare terminate() while a session runs can abort the process.
- */
-async function closeWorker(worker: Worker): Promise<void> {
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const msg: ToWorker = { type: 'close' };
-  try {
-    worker.postMessage(msg);
-  } catch {
-    await worker.terminate();
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)));
-  const outcome = await Promise.race([exited.then(() => 'exited' as const), late]);
-  clearTimeout(timer);
-  if (outcome === 'late') await worker.terminate();
-}

@@ -2,7 +2,8 @@
  * A worker that speaks the recognizer protocol without models, for testing the pool's
  * mechanics (queueing, transfer, watchdog, restarts). It reads no plates: it returns the frame
  * with an empty result, or misbehaves on purpose depending on the frame's camera id:
- * `hang` never answers, `crash` exits the thread, `fail` reports a task failure.
+ * `hang` never answers, `crash` exits the thread, `fail` reports a task failure, `slow…` answers
+ * after 100 ms.
  */
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from '../../src/recognizer/worker-protocol.js';
@@ -29,7 +30,7 @@ const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMes
         post({ type: 'task-failed', id: msg.id, message: 'bad frame', pixels: f.pixels }, [f.pixels]);
         return;
       default: {
-        const delay = f.cameraId === 'slow' ? 100 : 0;
+        const delay = f.cameraId.startsWith('slow') ? 100 : 0;
         setTimeout(() => {
           post(
             {

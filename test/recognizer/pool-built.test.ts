@@ -1,6 +1,7 @@
 /**
- * The pool with the real worker and the bundled models, started both ways the daemon runs:
- * from TypeScript sources (tsx) and from compiled JavaScript (dist/). The compiled case
+ * The pool with the real worker and the bundled models, started both ways the daemon runs
+ * (src/shared/worker.ts): from TypeScript sources (the worker's .ts entry bundled at start) and
+ * from compiled JavaScript (dist/). The compiled case
  * transpiles the modules the pool needs into a temporary folder, as `npm run build` would.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,7 @@ function transpileTree(srcDir: string, outDir: string, folders: string[]): void 
 }
 
 describe('RecognizerPool with the bundled models', () => {
-  it('reads a frame from TypeScript sources (worker started through tsx)', { timeout: 120_000 }, async () => {
+  it('reads a frame from TypeScript sources (the worker bundled from its .ts entry)', { timeout: 120_000 }, async () => {
     const { reads, frame, state } = await readScene(RecognizerPool);
     expect(state).toBe('ok');
     expect(reads).toMatchObject({ cameraId: 'front', seq: 3, width: 1280, height: 720 });

@@ -61,7 +61,7 @@ export const CameraSection = Type.Object(
       description: 'A camera that has delivered no frame since start (garbage or a silent server) turns red (down) after this long; until then it is amber (connecting). The outage start is kept across retries.',
     }),
     stable_after_s: Type.Number({ default: 10, minimum: 0, maximum: 600, description: 'Frames must flow this long before the retry delay resets to retry_initial_s.' }),
-    queue_size: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'Frames waiting for recognition per camera; when full the oldest is dropped and counted.' }),
+    queue_size: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'Frames of this camera waiting for a free recognizer worker; when full the oldest waiting frame is dropped and counted (the camera\'s `dropped` counter). Workers take the cameras\' frames in turn.' }),
     speed_rates: Type.Array(SpeedRate, { default: DEFAULT_SPEED_RATES, maxItems: 8, description: 'Sampling rate by vehicle speed (patrol). Empty = always `fps`. Decoded at the highest rate and thinned in process, so a speed change never restarts ffmpeg.' }),
     speed_hysteresis_mph: Type.Number({ default: 2, minimum: 0, maximum: 20, description: 'Speed must fall this far below a band boundary before the lower rate applies, so a car cruising at a boundary does not flap.' }),
     motion: MotionSection,

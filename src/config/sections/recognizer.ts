@@ -6,7 +6,6 @@ export const RecognizerSection = Type.Object(
   {
     workers: Type.Integer({ default: 1, minimum: 1, maximum: 16, description: 'Recognizer worker threads; each holds its own detector and OCR sessions.' }),
     threads_per_worker: Type.Integer({ default: 1, minimum: 1, maximum: 16, description: 'onnxruntime intra-op threads per session. workers x threads_per_worker should not exceed the CPU cores.' }),
-    queue_size: Type.Integer({ default: 4, minimum: 1, maximum: 256, description: 'Frames waiting for a free worker; when full the oldest waiting frame is dropped and counted.' }),
     task_timeout_s: Type.Number({ default: 10, minimum: 0.05, maximum: 300, description: 'A worker busy on one frame longer than this is replaced (its frame is lost).' }),
     detector_input_width: Type.Integer({ default: 0, minimum: 0, maximum: 3840, description: 'Detector input width in pixels (multiple of 32); 0 = the model\'s default from models.json.' }),
     detector_input_height: Type.Integer({ default: 0, minimum: 0, maximum: 2176, description: 'Detector input height in pixels (multiple of 32); 0 = the model\'s default from models.json.' }),
