@@ -2,7 +2,8 @@
  * Recognizer benchmark: per-stage timings (decode, detector preprocess, detector, crop/warp,
  * OCR) for 640x360, 1280x720 and 1920x1080 JPEG frames at 1 and 2 intra-op threads, then pool
  * throughput with 1 and 2 workers, and the cost of copying a frame to a worker instead of
- * transferring it.
+ * transferring it; and the whole pipeline at 1280x720 with the second reader off, as configured and
+ * forced (its worst case per frame).
  *
  *   npm run bench:recognize [-- --frames N] [--models DIR]
  *
@@ -24,6 +25,7 @@ import { ctcFrames } from '../src/recognizer/ctc.js';
 import { decodePeaks, suppressOverlaps, toFramePixels } from '../src/recognizer/detect-decode.js';
 import { detectorInputSize, letterbox } from '../src/recognizer/letterbox.js';
 import { cropPlate } from '../src/recognizer/warp.js';
+import { PlateReader } from '../src/recognizer/plate-reader.js';
 import { RecognizerPool } from '../src/recognizer/pool.js';
 import { readerOptions } from '../src/recognizer/reader-options.js';
 import { systemClock } from '../src/shared/clock.js';
@@ -139,6 +141,52 @@ stageTable(`CPU ms per frame by stage (process CPU time; median of ${N}; detecto
 stageTable('wall ms per frame by stage (median; inflated when other work shares the cores)', (r) => r.wall);
 table('frames/s, one process', ['frame', 'threads', 'frames/s (wall)', 'frames/s (1 core, from CPU)', 'p90 wall ms'], stageRows.map((r) => [r.size, r.threads, f1(r.fps), r.threads === 1 ? f1(1000 / r.cpu.total) : '-', f1(r.total_wall_p90)]));
 
+// The whole pipeline (PlateReader.read, decode added) on 1280x720 at one thread, as configured
+// and with the second reader forced onto 1 and onto every plate: its worst case per frame.
+sharp.concurrency(1);
+type SecondRow = { setting: string; plates: number; second_runs: number; cpu_ms: number; second_cpu_ms: number };
+const secondRows: SecondRow[] = [];
+{
+  const jpeg = jpegs.get('1280x720')!;
+  const base = readerOptions(config, contract);
+  const settings: [string, typeof base][] = [
+    ['second reader off', { ...base, secondReader: null }],
+    [`as configured (${base.secondReader ? `threshold ${base.secondReader.threshold}` : 'off'})`, base],
+  ];
+  if (base.secondReader) {
+    settings.push(['forced on 1 plate per frame', { ...base, secondReader: { ...base.secondReader, threshold: 1.01, maxPerFrame: 1 } }]);
+    settings.push(['forced on every plate', { ...base, secondReader: { ...base.secondReader, threshold: 1.01, maxPerFrame: 64 } }]);
+  }
+  const backend = await OnnxBackend.create(contract, { threads: 1, secondReader: base.secondReader?.files });
+  let offCpu = 0;
+  for (const [setting, o2] of settings) {
+    const reader = new PlateReader(backend, contract, o2);
+    const cpu: number[] = [];
+    const runs: number[] = [];
+    const plates: number[] = [];
+    for (let i = 0; i < N + 3; i++) {
+      const r = await timed(async () => {
+        const dec = await decode(jpeg);
+        return reader.read({ ...dec, format: 'rgb24' });
+      });
+      if (i < 3) continue;
+      cpu.push(r.cpu);
+      runs.push(r.v.secondReads);
+      plates.push(r.v.plates.length);
+    }
+    const c = median(cpu);
+    if (!o2.secondReader) offCpu = c;
+    secondRows.push({ setting, plates: median(plates), second_runs: median(runs), cpu_ms: c, second_cpu_ms: o2.secondReader ? c - offCpu : 0 });
+  }
+  await backend.release();
+}
+sharp.concurrency(0);
+table(
+  `1280x720, whole pipeline incl. decode, 1 thread: CPU ms per frame (median of ${N}) and the second reader's share`,
+  ['setting', 'plates', 'second runs', 'cpu ms', 'extra cpu ms'],
+  secondRows.map((r) => [r.setting, r.plates, r.second_runs, f1(r.cpu_ms), f1(r.second_cpu_ms)]),
+);
+
 // Pool throughput: decoded 1280x720 frames submitted as fast as the pool takes them.
 const raw = await decode(jpegs.get('1280x720')!);
 type PoolRow = { workers: number; threads: number; frames: number; fps: number; latency_p50: number; latency_p95: number };
@@ -187,4 +235,4 @@ for (let i = 0; i < 50; i++) {
 }
 console.log(`\ncopying one 1280x720 rgb24 frame (2.7 MB) for a worker: median ${median(copies).toFixed(2)} ms; transfer: no copy`);
 console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(JSON.stringify({ stages: stageRows, pool: poolRows, copy_ms_1280x720: median(copies), cores: cpus().length, loadavg: loadavg()[0] }));
+console.log(JSON.stringify({ stages: stageRows, second_reader: secondRows, pool: poolRows, copy_ms_1280x720: median(copies), cores: cpus().length, loadavg: loadavg()[0] }));

@@ -88,12 +88,14 @@ export const command: CliCommand = {
     let release: () => Promise<void>;
     try {
       const contract = loadModelContract(values.models ?? BUNDLED_MODELS_DIR);
-      const backend = await OnnxBackend.create(contract, { threads, detector: !values['ocr-only'] });
-      reader = new PlateReader(backend, contract, readerOptions(config, contract));
+      const options = readerOptions(config, contract);
+      const backend = await OnnxBackend.create(contract, { threads, detector: !values['ocr-only'], secondReader: options.secondReader?.files });
+      reader = new PlateReader(backend, contract, options);
       release = () => backend.release();
       // Warm-up: a session's first run allocates and picks kernels (~100 ms); keep that out of
       // the first file's processing_ms.
       await reader.readCrop({ width: 128, height: 32, format: 'gray', data: new Uint8Array(128 * 32) });
+      await reader.warmUpSecondReader();
       if (!values['ocr-only']) await reader.read({ width: 1280, height: 720, format: 'gray', data: new Uint8Array(1280 * 720) });
     } catch (err) {
       io.err(`alpr-edge recognize: ${err instanceof Error ? err.message : String(err)}`);

@@ -3,18 +3,21 @@
  * (and the one-shot `recognize` CLI, which runs the same pipeline in its own process) create
  * these; nothing else in the daemon imports onnxruntime.
  */
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AlprError } from '../shared/errors.js';
-import type { DetectorOutput, InferenceBackend, OcrOutput } from './backend.js';
+import type { DetectorOutput, InferenceBackend, OcrOutput, SecondReaderOutput } from './backend.js';
 import type { ModelContract } from './contract.js';
 import { RecognizerErrors } from './errors.js';
+import { SECOND_READER_HEIGHT, type SecondReaderFiles } from './second-reader.js';
 
 export interface OnnxOptions {
   /** intra-op threads per session. */
   threads: number;
   /** Load the detector too (default). Reading plate crops alone (`--ocr-only`) needs only the OCR network. */
   detector?: boolean;
+  /** Load the second reader (PP-OCRv4 recogniser) from these files; absent or null = none. */
+  secondReader?: SecondReaderFiles | null;
 }
 
 export class OnnxBackend implements InferenceBackend {
@@ -22,7 +25,12 @@ export class OnnxBackend implements InferenceBackend {
     private readonly contract: ModelContract,
     private readonly detector: ort.InferenceSession | null,
     private readonly reader: ort.InferenceSession,
-  ) {}
+    private readonly secondSession: ort.InferenceSession | null,
+  ) {
+    if (secondSession) this.second = (batch, n, width) => this.runSecond(batch, n, width);
+  }
+
+  readonly second?: (batch: Float32Array, n: number, width: number) => Promise<SecondReaderOutput>;
 
   static async create(contract: ModelContract, opts: OnnxOptions): Promise<OnnxBackend> {
     const session: ort.InferenceSession.SessionOptions = {
@@ -36,7 +44,7 @@ export class OnnxBackend implements InferenceBackend {
       logSeverityLevel: 3,
     };
     const load = async (file: string): Promise<ort.InferenceSession> => {
-      const path = join(contract.dir, file);
+      const path = resolve(contract.dir, file);
       try {
         return await ort.InferenceSession.create(path, session);
       } catch (err) {
@@ -45,7 +53,8 @@ export class OnnxBackend implements InferenceBackend {
     };
     const detector = opts.detector === false ? null : await load(contract.detector.file);
     const reader = await load(contract.ocr.file);
-    return new OnnxBackend(contract, detector, reader);
+    const second = opts.secondReader ? await load(opts.secondReader.model) : null;
+    return new OnnxBackend(contract, detector, reader, second);
   }
 
   async detect(tensor: Float32Array, width: number, height: number): Promise<DetectorOutput> {
@@ -75,8 +84,20 @@ export class OnnxBackend implements InferenceBackend {
     return { logits: logits.data as Float32Array, T: Number(logits.dims[1]), C: Number(logits.dims[2]) };
   }
 
+  private async runSecond(batch: Float32Array, n: number, width: number): Promise<SecondReaderOutput> {
+    const s = this.secondSession!;
+    const input = s.inputNames[0]!;
+    const out = await s.run({ [input]: new ort.Tensor('float32', batch.subarray(0, n * 3 * SECOND_READER_HEIGHT * width), [n, 3, SECOND_READER_HEIGHT, width]) });
+    const probs = out[s.outputNames[0]!];
+    if (!probs || probs.dims.length !== 3 || Number(probs.dims[0]) !== n) {
+      throw new AlprError(RecognizerErrors.RECOGNIZER_MODEL_SHAPE, { model: 'second reader', detail: `output dims ${probs ? probs.dims.join('x') : 'missing'}` });
+    }
+    return { probs: probs.data as Float32Array, T: Number(probs.dims[1]), C: Number(probs.dims[2]) };
+  }
+
   async release(): Promise<void> {
     await this.detector?.release();
     await this.reader.release();
+    await this.secondSession?.release();
   }
 }

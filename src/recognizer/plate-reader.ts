@@ -10,12 +10,29 @@
 import type { InferenceBackend } from './backend.js';
 import { readPlate } from './candidates.js';
 import type { ModelContract } from './contract.js';
-import { ctcFrames } from './ctc.js';
+import { ctcCharConfidences, ctcFrames, ctcLogLikelihood, type CtcFrames } from './ctc.js';
 import { decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
 import { detectorInputSize, letterbox, type RawImage } from './letterbox.js';
-import type { Region } from './plate-format.js';
+import { formatFit, type Region } from './plate-format.js';
+import { cropColour, foldFrames, fuseCandidates, loadFoldMaps, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
 import type { PlateRead } from './types.js';
 import { cropPlate, expandQuad, wholeImageQuad } from './warp.js';
+
+/** When and how the second reader (PP-OCRv4) re-scores an unsure plate's candidates. */
+export interface SecondReaderOptions {
+  files: SecondReaderFiles;
+  /** Runs on plates whose confidence is below this. */
+  threshold: number;
+  /** Weight of its log-likelihood against ours. */
+  weight: number;
+  /** Our best this-many candidates are re-scored. */
+  candidates: number;
+  /** At most this many plates per frame (the least confident first). */
+  maxPerFrame: number;
+  /** Input width bounds (px at 48 px high). */
+  minWidth: number;
+  maxWidth: number;
+}
 
 /**
  * How much each OCR view widens the plate quad on either side (fraction of its width); view 0
@@ -47,6 +64,8 @@ export interface ReaderOptions {
   minPlateHeight: number;
   /** Crops of each plate read by the OCR and combined (1..3). */
   ocrViews: number;
+  /** The second reader; null = off. */
+  secondReader?: SecondReaderOptions | null;
 }
 
 export interface StageTimings {
@@ -54,18 +73,23 @@ export interface StageTimings {
   detect_ms: number;
   warp_ms: number;
   ocr_ms: number;
+  /** Second reader (crop, network, re-scoring); also counted in ocr_ms. */
+  second_ms: number;
   total_ms: number;
 }
 
 export interface ReaderResult {
   plates: PlateRead[];
   timings: StageTimings;
+  /** Plates the second reader re-scored. */
+  secondReads: number;
 }
 
 const now = (): number => performance.now();
 
 export class PlateReader {
   private detTensor: Float32Array | undefined;
+  private fold: { plain: Int16Array; us: Int16Array } | undefined;
 
   constructor(
     private readonly backend: InferenceBackend,
@@ -111,31 +135,44 @@ export class PlateReader {
         detect_ms: t2 - t1,
         warp_ms: read.warp_ms,
         ocr_ms: read.ocr_ms,
+        second_ms: read.second_ms,
         total_ms: now() - t0,
       },
+      secondReads: read.secondReads,
     };
+  }
+
+  /**
+   * Runs the second reader once on a blank crop, when it is loaded: its session's first run
+   * allocates and picks kernels (tens of ms), better paid before the first frame.
+   */
+  async warmUpSecondReader(): Promise<void> {
+    const sr = this.opts.secondReader;
+    if (!sr || !this.backend.second) return;
+    const width = sr.minWidth;
+    await this.backend.second(new Float32Array(3 * SECOND_READER_HEIGHT * width), 1, width);
   }
 
   /** Reads a whole image as one plate crop (its corners are the quad; margins as in training). */
   async readCrop(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
     const t0 = now();
     const read = await this.readQuads(img, [{ score: 1, quad: wholeImageQuad(img.width, img.height) }], override);
-    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, total_ms: now() - t0 } };
+    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, second_ms: read.second_ms, total_ms: now() - t0 }, secondReads: read.secondReads };
   }
 
   /** Reads the plate inside `quad` (frame pixels; margins as in training), e.g. a box from elsewhere. */
   async readQuad(img: RawImage, quad: Quad, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
     const t0 = now();
     const read = await this.readQuads(img, [{ score: 1, quad }], override);
-    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, total_ms: now() - t0 } };
+    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, second_ms: read.second_ms, total_ms: now() - t0 }, secondReads: read.secondReads };
   }
 
   private async readQuads(
     img: RawImage,
     quads: QuadDetection[],
     override: Partial<Pick<ReaderOptions, 'region' | 'topN'>>,
-  ): Promise<{ plates: PlateRead[]; warp_ms: number; ocr_ms: number }> {
-    if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0 };
+  ): Promise<{ plates: PlateRead[]; warp_ms: number; ocr_ms: number; second_ms: number; secondReads: number }> {
+    if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0, second_ms: 0, secondReads: 0 };
     const o = this.contract.ocr;
     const slot = o.inputHeight * o.inputWidth;
     const views = Math.max(1, Math.min(this.opts.ocrViews, VIEW_WIDENING.length));
@@ -155,11 +192,15 @@ export class PlateReader {
       }
     }
     const t1 = now();
-    if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0 };
+    if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0, second_ms: 0, secondReads: 0 };
     const out = await this.backend.ocr(batch, kept.length * views);
+    const firstViews: CtcFrames[] = [];
+    const spellings: (Region | null)[] = [];
     const plates: PlateRead[] = kept.map((q, i) => {
       const frames = Array.from({ length: views }, (_, v) => ctcFrames(out.logits, (i * views + v) * out.T * out.C, out.T, out.C));
       const r = readPlate(frames, { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region, regions: this.opts.regions });
+      firstViews.push(frames[0]!);
+      spellings.push(r.spelling);
       return {
         text: r.text,
         confidence: r.confidence,
@@ -171,6 +212,51 @@ export class PlateReader {
         region: r.region,
       };
     });
-    return { plates, warp_ms: t1 - t0, ocr_ms: now() - t1 };
+    const t2 = now();
+    const secondReads = await this.secondOpinion(img, kept, plates, firstViews, spellings);
+    const t3 = now();
+    return { plates, warp_ms: t1 - t0, ocr_ms: t3 - t1, second_ms: secondReads > 0 ? t3 - t2 : 0, secondReads };
+  }
+
+  /**
+   * Re-scores the candidates of the least confident plates (below the threshold, at most
+   * maxPerFrame) with the second reader, in place. Returns how many plates it read.
+   */
+  private async secondOpinion(img: RawImage, quads: QuadDetection[], plates: PlateRead[], ours: CtcFrames[], spellings: (Region | null)[]): Promise<number> {
+    const sr = this.opts.secondReader;
+    if (!sr || !this.backend.second) return 0;
+    const unsure = plates
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => p.confidence < sr.threshold && p.candidates.length > 1)
+      .sort((a, b) => a.p.confidence - b.p.confidence)
+      .slice(0, sr.maxPerFrame);
+    if (unsure.length === 0) return 0;
+    const o = this.contract.ocr;
+    for (const { p, i } of unsure) {
+      const quad = quads[i]!.quad;
+      const width = secondReaderWidth(expandQuad(quad, o.marginX, o.marginY), sr.minWidth, sr.maxWidth);
+      const tensor = new Float32Array(3 * SECOND_READER_HEIGHT * width);
+      cropColour(img, quad, o.marginX, o.marginY, tensor, 0, width, width);
+      const out = await this.backend.second(tensor, 1, width);
+      this.fold ??= loadFoldMaps(sr.files.dictionary, o.charset, out.C);
+      const spelling = spellings[i] ?? null;
+      const frames = foldFrames(out.probs, 0, out.T, out.C, spelling === 'us' ? this.fold.us : this.fold.plain, o.charset.length + 1);
+      const n = Math.min(sr.candidates, p.candidates.length);
+      const head = p.candidates.slice(0, n);
+      const fused = fuseCandidates(
+        head,
+        head.map((c) => ctcLogLikelihood(frames, c.text, o.charset)),
+        sr.weight,
+      );
+      p.candidates = [...fused, ...p.candidates.slice(n)];
+      const best = fused[0]!;
+      if (best.text !== p.text) {
+        p.text = best.text;
+        p.charConfidences = ctcCharConfidences(ours[i]!, best.text, o.charset);
+        if (p.region && formatFit(best.text, p.region as Region) !== 'match') p.region = null;
+      }
+      p.confidence = best.confidence;
+    }
+    return unsure.length;
   }
 }

@@ -1,10 +1,15 @@
 import type { RecognizerConfig } from '../config/sections/recognizer.js';
 import type { ModelContract } from './contract.js';
 import type { ReaderOptions } from './plate-reader.js';
+import { resolveSecondReaderFiles } from './second-reader.js';
 
-/** The pipeline's options from the `recognizer` config section; zeros take the model's defaults. */
+/**
+ * The pipeline's options from the `recognizer` config section; zeros take the model's defaults.
+ * Throws when the second reader is on and its files are missing.
+ */
 export function readerOptions(config: RecognizerConfig, contract: ModelContract): ReaderOptions {
   const d = contract.detector;
+  const sr = config.second_reader;
   return {
     inputWidth: config.detector_input_width || d.defaultInputWidth,
     inputHeight: config.detector_input_height || d.defaultInputHeight,
@@ -19,5 +24,16 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     topN: config.topn,
     region: config.region === 'auto' ? null : config.region,
     regions: [...config.regions],
+    secondReader: sr.enabled
+      ? {
+          files: resolveSecondReaderFiles(sr.model_dir),
+          threshold: sr.threshold,
+          weight: sr.weight,
+          candidates: sr.candidates,
+          maxPerFrame: sr.max_plates_per_frame,
+          minWidth: 64,
+          maxWidth: 320,
+        }
+      : null,
   };
 }

@@ -16,7 +16,7 @@ const post = (msg: FromWorker, transfer: ArrayBuffer[] = []): void => port.postM
 
 try {
   const contract = loadModelContract(init.modelsDir);
-  const backend = await OnnxBackend.create(contract, { threads: init.threads });
+  const backend = await OnnxBackend.create(contract, { threads: init.threads, secondReader: init.reader.secondReader?.files });
   const reader = new PlateReader(backend, contract, init.reader);
   const t0 = performance.now();
   // Warm-up: the first run of a session allocates its arenas and picks kernels (tens of ms);
@@ -24,6 +24,7 @@ try {
   const { inputWidth: w, inputHeight: h } = init.reader;
   await reader.read({ width: w, height: h, format: 'gray', data: new Uint8Array(w * h).fill(128) });
   await reader.readCrop({ width: 128, height: 32, format: 'gray', data: new Uint8Array(128 * 32).fill(200) });
+  await reader.warmUpSecondReader();
   post({ type: 'ready', warmup_ms: performance.now() - t0 });
 
   let inFlight: Promise<unknown> = Promise.resolve();
