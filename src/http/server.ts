@@ -30,6 +30,7 @@ import type { DeviceInfo } from './pages/layout.js';
 import type { AuditPort, DetectionsPort, EventsPort, HitsPort, HotlistPort, SnapshotPort, UsersPort } from './ports.js';
 import { assetRoutes } from './routes/assets.js';
 import { auditRoutes } from './routes/audit.js';
+import { auditReviewRoutes } from './routes/audit-review.js';
 import { cameraReferenceRoutes, type CameraReferencePort } from './routes/camera-reference.js';
 import { damageReportRoutes, type DamageReportsPort } from './routes/damage-reports.js';
 import { authRoutes } from './routes/auth.js';
@@ -158,7 +159,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, misreadRoutes, damageReportRoutes, recordsRoutes]) {
+  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, misreadRoutes, damageReportRoutes, recordsRoutes, auditReviewRoutes]) {
     await app.register(routes, ctx);
   }
   app.addHook('onListen', (hookDone) => {

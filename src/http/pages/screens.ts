@@ -164,7 +164,8 @@ function exportForm(): SafeHtml {
 export function auditBody(): SafeHtml {
   return html`<h1>Audit log</h1>
 <p>Every login, view, search, export, hot-list change and hit verification, chained by hash so that an edited or deleted row is detected.</p>
-<div class="chain-check"><button type="button" id="audit-verify">Check the chain</button> <span id="audit-verify-result" role="status"></span></div>
+<div class="chain-check"><button type="button" id="audit-verify">Check the chain</button> <span id="audit-verify-result" role="status"></span> <a href="/audit-review" id="audit-review-link">Quarterly audit of user queries</a></div>
+<p id="audit-linked" class="muted" hidden></p>
 <form id="audit-form" class="grid-form">
   <label>User (login or name) <input name="user" maxlength="64"></label>
   <label>Action <input name="action" maxlength="64" list="audit-actions"></label>

@@ -61,18 +61,20 @@ export const searchRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done)
       return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: `offset: a search reaches at most ${config.search_max_total} detections; narrow it` });
     }
     const take = Math.min(limit, config.search_max_total - offset);
-    // The row goes in first: a query that returns data must be on record (sacramento-da IV.C.b).
+    // One more than the page tells whether there is a next page.
+    const rows = detections.search({ ...q, limit: take + 1, offset });
+    const more = rows.length > take && offset + take < config.search_max_total;
+    // The row goes in before anything is sent: a query that returns data must be on record
+    // (sacramento-da IV.C.b). It counts what was returned: the quarterly audit lists searches
+    // that found nothing.
     const rec = ctx.audit.record({
       user,
       action: 'search',
       ip: req.ip,
       caseNumber: why.caseNumber,
       purpose: why.purpose,
-      details: { query: q, purposeCategory: why.purposeCategory, limit: take, offset, ...(approval ? { approvalId: approval.id, approvedBy: approval.approvedBy } : {}) },
+      details: { query: q, purposeCategory: why.purposeCategory, limit: take, offset, returned: Math.min(rows.length, take), ...(approval ? { approvalId: approval.id, approvedBy: approval.approvedBy } : {}) },
     });
-    // One more than the page tells whether there is a next page.
-    const rows = detections.search({ ...q, limit: take + 1, offset });
-    const more = rows.length > take && offset + take < config.search_max_total;
     return reply.send({ results: rows.slice(0, take), limit: take, offset, hasMore: more, nextOffset: more ? offset + take : null, auditId: rec.id });
   });
   done();

@@ -8,13 +8,26 @@ const exportLink = document.getElementById('audit-export');
 const PAGE = 200;
 let offset = 0;
 
+// A link from the quarterly audit (`/audit?user=&action=&from=&to=`, times in ms) opens the log
+// filtered to those rows; the exact times hold until the officer changes From or To.
+const linked = new URLSearchParams(location.search);
+const pinned = { from: linked.get('from'), to: linked.get('to') };
+if (linked.get('user')) form.elements.user.value = linked.get('user');
+if (linked.get('action')) form.elements.action.value = linked.get('action');
+if (pinned.from || pinned.to) {
+  const note = document.getElementById('audit-linked');
+  note.textContent = `Records ${pinned.from ? `from ${fmtTime(Number(pinned.from))} ` : ''}${pinned.to ? `to ${fmtTime(Number(pinned.to))}` : ''} (linked from the quarterly audit).`;
+  note.hidden = false;
+  for (const name of ['from', 'to']) form.elements[name].addEventListener('input', () => (pinned[name] = null), { once: true });
+}
+
 function params() {
   const f = form.elements;
   const p = new URLSearchParams();
   if (f.user.value.trim()) p.set('user', f.user.value.trim());
   if (f.action.value.trim()) p.set('action', f.action.value.trim());
-  const from = localMs(f.from);
-  const to = localMs(f.to);
+  const from = pinned.from !== null && /^\d+$/.test(pinned.from) ? Number(pinned.from) : localMs(f.from);
+  const to = pinned.to !== null && /^\d+$/.test(pinned.to) ? Number(pinned.to) : localMs(f.to);
   if (from !== null) p.set('from', String(from));
   if (to !== null) p.set('to', String(to));
   return p;
