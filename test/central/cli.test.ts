@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command } from '../../src/cli/central.js';
 import { UsageError } from '../../src/cli/command.js';
 import { centralConfigFromObject, CentralConfigError } from '../../src/central/config.js';
+import { MIGRATIONS } from '../../src/central/migrations.js';
+import { loadSigningKey } from '../../src/central/central-services.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { freshDatabase } from './helpers.js';
 
@@ -32,7 +35,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string[]; er
 
 describe('alpr-edge central', () => {
   it('migrates once, then reports the schema up to date', async () => {
-    expect((await cli('migrate', '--config', config)).out).toEqual(['applied migrations 1, 5']);
+    expect((await cli('migrate', '--config', config)).out).toEqual([`applied migrations ${MIGRATIONS.map((m) => m.version).sort((a, b) => a - b).join(', ')}`]);
     expect((await cli('migrate', '--config', config)).out).toEqual(['schema is up to date']);
   });
 
@@ -56,6 +59,19 @@ describe('alpr-edge central', () => {
     const { code, out } = await cli('devices', '--config', config);
     expect(code).toBe(0);
     expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^pole-3\tnever seen\t0 batches\t0 detections\t1 live token\(s\)\taudit verified to 0, 0 break\(s\)$/)]));
+  });
+
+  it('issues staff tokens by role (printed alone, apart from device tokens), lists and revokes them, and verifies the central audit log', async () => {
+    const issued = await cli('staff', 'issue', 'adm.ruiz', '--role', 'admin', '--config', config);
+    expect(issued.code).toBe(0);
+    expect(issued.out).toEqual([expect.stringMatching(/^alprs_[A-Za-z0-9_-]{43}$/)]);
+    await expect(cli('staff', 'issue', 'ofc.lee', '--config', config)).rejects.toThrow(/--role admin\|officer\|metrics/);
+    await expect(cli('staff', 'issue', 'ofc.lee', '--role', 'worker', '--config', config)).rejects.toThrow(/--role admin\|officer\|metrics/);
+    const listed = (await cli('staff', 'list', '--config', config)).out.join('\n');
+    expect(listed).toMatch(/^adm\.ruiz\tadmin\t[0-9a-f]{8}\tissued .*\tlive$/m);
+    expect(listed).not.toContain(issued.out[0]);
+    expect((await cli('staff', 'revoke', 'adm.ruiz', '--config', config)).out).toEqual(['revoked 1 staff token(s) of adm.ruiz']);
+    expect(await cli('audit', 'verify', '--config', config)).toMatchObject({ code: 0, out: ['central audit log verifies from its first row'] });
   });
 
   it('reports a clean audit-chain state as exit 0', async () => {
@@ -88,6 +104,15 @@ describe('central configuration', () => {
     expect(err).toBeInstanceOf(CentralConfigError);
     const errors = (err as CentralConfigError).errors;
     expect(errors).toEqual(expect.arrayContaining(['surprise: unknown key', 'retention.days: must be >= 90', expect.stringMatching(/^mode: /)]));
+  });
+
+  it('refuses a signing key that is not Ed25519 when the central starts, naming the file', () => {
+    const rsa = join(dir, 'rsa.pem');
+    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect(() => loadSigningKey(rsa)).toThrow(`hotlist.signing_key_file ${rsa}: an Ed25519 private key is required, not rsa`);
+    expect(() => loadSigningKey(join(dir, 'missing.pem'))).toThrow(/missing\.pem: .*ENOENT/);
+    expect(() => centralConfigFromObject({ postgres: { url: 'postgres://u@h/db' }, hotlist: { ncic_max_expiry_h: 30 } }, dir)).toThrow(/ncic_max_expiry_h/);
+    expect(() => centralConfigFromObject({ postgres: { url: 'postgres://u@h/db' }, search: { case_number_pattern: '([' } }, dir)).toThrow(/search\.case_number_pattern: not a regular expression/);
   });
 
   it('refuses a password inside the URL and reads it from the environment instead', () => {
