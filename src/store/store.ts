@@ -465,7 +465,7 @@ export class Store implements Unit {
 
   private commitOnce(items: readonly Omit<Pending, 'resolve' | 'reject'>[]): StoredRef[] {
     const r = this.open();
-    const { status, logger: log, deviceId } = { ...this.deps, logger: this.deps.logger };
+    const { status, logger: log, deviceId } = this.deps;
     const events: StoredEvent[] = [];
     let refs: StoredRef[];
     try {
