@@ -14,7 +14,7 @@ import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
 import type { WireAudit } from '../upload/wire.js';
-import type { AuditVerdict, ContactItem, DetectionItem, HitItem, ImageItem, ImageKind, IngestItem } from './items.js';
+import type { AuditVerdict, ContactItem, CorrectionItem, DetectionItem, HitItem, ImageItem, ImageKind, IngestItem } from './items.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { monthStart, Partitions } from './partitions.js';
 
@@ -97,6 +97,7 @@ export class CentralStore {
     const imgs = new Map<string, ImageItem>();
     const hits = new Map<string, HitItem>();
     const contacts = new Map<string, ContactItem[]>();
+    const corrections = new Map<string, CorrectionItem>();
     const addHit = (h: HitItem): void => {
       const key = `${h.device}\u0000${h.hit.id}`;
       const prev = hits.get(key);
@@ -121,6 +122,9 @@ export class CentralStore {
           break;
         case 'contact':
           contacts.set(i.device, [...(contacts.get(i.device) ?? []), i]);
+          break;
+        case 'correction':
+          corrections.set(`${i.device}\u0000${i.correction.id}`, i);
           break;
       }
     }
@@ -205,6 +209,20 @@ export class CentralStore {
         [JSON.stringify(rows), now],
       );
       stats.hits = r.rowCount ?? 0;
+    }
+
+    if (corrections.size > 0) {
+      // Written once: a repeat (retry, redelivery) is a no-op; the detection may not be held yet.
+      const rows = sorted(corrections).map(({ device, correction }) => ({ device_id: device, ...correction }));
+      await c.query(
+        `INSERT INTO corrections (device_id, id, detection_id, hit_id, original_text, corrected_text, note, reported_by, reported_at, received_at)
+         SELECT x.device_id, x.id, x.detection_id, x.hit_id, x.original_text, x.corrected_text, x.note, x.reported_by,
+                to_timestamp(x.reported_at / 1000.0), to_timestamp($2 / 1000.0)
+         FROM json_to_recordset($1::json) AS x(device_id text, id bigint, detection_id uuid, hit_id bigint, original_text text,
+              corrected_text text, note text, reported_by text, reported_at bigint)
+         ON CONFLICT (device_id, id) DO NOTHING`,
+        [JSON.stringify(rows), now],
+      );
     }
 
     if (contacts.size > 0) {

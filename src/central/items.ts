@@ -9,9 +9,9 @@
  * and a later revision always lands on the row it replaces.
  */
 import { createHash } from 'node:crypto';
-import { validateAudit, validateDetection, validateHit } from '../receiver/validate.js';
+import { validateAudit, validateCorrection, validateDetection, validateHit } from '../receiver/validate.js';
 import { imageBytes } from '../upload/codec.js';
-import type { WireAck, WireAudit, WireBatch, WireDetection, WireHit } from '../upload/wire.js';
+import type { WireAck, WireAudit, WireBatch, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
 
 export type ImageKind = 'plate' | 'overview';
 
@@ -52,7 +52,14 @@ export interface ContactItem {
   detections: number;
 }
 
-export type IngestItem = DetectionItem | HitItem | ImageItem | ContactItem;
+/** A misread correction (issue 20), stored once beside the detections by (device, id). */
+export interface CorrectionItem {
+  kind: 'correction';
+  device: string;
+  correction: WireCorrection;
+}
+
+export type IngestItem = DetectionItem | HitItem | ImageItem | ContactItem | CorrectionItem;
 
 /**
  * What became of an audit row: stored (or already held, identical), ahead of a gap (not
@@ -61,7 +68,7 @@ export type IngestItem = DetectionItem | HitItem | ImageItem | ContactItem;
 export type AuditVerdict = 'stored' | 'ahead' | { reason: string };
 
 /** Where an item goes in the acknowledgement once durable; null = nothing to acknowledge. */
-export type AckRef = { stream: 'detection'; id: string } | { stream: 'hit'; id: number } | null;
+export type AckRef = { stream: 'detection'; id: string } | { stream: 'hit' | 'correction'; id: number } | null;
 
 export interface PreparedBatch {
   device: string;
@@ -103,7 +110,7 @@ function timeProblem(field: string, id: string, w: TimeWindow): string | { at: n
  */
 export function prepareBatch(batch: WireBatch, w: TimeWindow, conflicts: ReadonlyMap<string, ImageKind> = new Map()): PreparedBatch {
   const device = batch.device_id;
-  const ack: WireAck = { batch_id: batch.batch_id, acknowledged: { detections: [], hits: [], audit: [] }, rejected: [] };
+  const ack: WireAck = { batch_id: batch.batch_id, acknowledged: { detections: [], hits: [], audit: [], corrections: [] }, rejected: [] };
   const items: PreparedBatch['items'] = [];
   for (const d of batch.detections) {
     const idText = typeof d?.id === 'string' ? d.id : String(d?.id);
@@ -134,6 +141,11 @@ export function prepareBatch(batch: WireBatch, w: TimeWindow, conflicts: Readonl
       continue;
     }
     items.push({ item: { kind: 'hit', device, capturedAt: problem.at, hit: h }, ack: { stream: 'hit', id: h.id } });
+  }
+  for (const c of batch.corrections ?? []) {
+    const problem = validateCorrection(c);
+    if (problem) ack.rejected.push({ stream: 'correction', id: typeof c?.id === 'number' ? c.id : String(c?.id), reason: problem });
+    else items.push({ item: { kind: 'correction', device, correction: c }, ack: { stream: 'correction', id: c.id } });
   }
   const audit = [...batch.audit].sort((a, b) => (typeof a?.id === 'number' && typeof b?.id === 'number' ? a.id - b.id : 0));
   if (items.length > 0 || audit.length > 0) {
@@ -179,9 +191,10 @@ export function finishAck(p: PreparedBatch, durable: boolean[], audit: readonly 
       return;
     }
     if (ref.stream === 'detection') ack.acknowledged.detections.push(ref.id);
-    else ack.acknowledged.hits.push(ref.id);
+    else if (ref.stream === 'hit') ack.acknowledged.hits.push(ref.id);
+    else ack.acknowledged.corrections!.push(ref.id);
   });
-  const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length;
+  const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length + (ack.acknowledged.corrections?.length ?? 0);
   if (acked > 0) return { status: 200, ack };
   if (failed > 0) return { status: 503, ack };
   return { status: ack.rejected.length > 0 ? 422 : 200, ack };
@@ -208,5 +221,7 @@ export function messageId(item: IngestItem): string {
       return `i:${dev}:${item.detectionId}:${item.imageKind}:${item.sha256}`;
     case 'contact':
       return `c:${dev}:${idPart(item.batchId)}`;
+    case 'correction':
+      return `m:${dev}:${item.correction.id}`;
   }
 }

@@ -12,7 +12,7 @@ export function encodeItems(items: readonly IngestItem[]): Uint8Array {
   return packr.pack(items);
 }
 
-const KINDS = new Set(['detection', 'hit', 'image', 'contact']);
+const KINDS = new Set(['detection', 'hit', 'image', 'contact', 'correction']);
 
 /** Decodes a message body; throws on anything that is not a list of items this program wrote. */
 export function decodeItems(data: Uint8Array): IngestItem[] {

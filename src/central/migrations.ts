@@ -146,6 +146,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'misread corrections reported on devices (issue 20), kept beside the detections like the audit log: unpartitioned, no foreign key',
+    sql: `
+      CREATE TABLE corrections (
+        device_id text NOT NULL,
+        id bigint NOT NULL,
+        detection_id uuid NOT NULL,
+        hit_id bigint,
+        original_text text NOT NULL,
+        corrected_text text NOT NULL,
+        note text NOT NULL,
+        reported_by text NOT NULL,
+        reported_at timestamptz NOT NULL,
+        received_at timestamptz NOT NULL,
+        PRIMARY KEY (device_id, id)
+      );
+      CREATE INDEX corrections_detection ON corrections (device_id, detection_id);
+      CREATE INDEX corrections_text ON corrections (corrected_text);
+    `,
+  },
   ...FLEET_MIGRATIONS,
 ];
 

@@ -9,6 +9,8 @@
  * JetStream's de-duplication) make that a no-op with the same answer as the first time.
  */
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../shared/logger.js';
 import type { WireBatch } from '../upload/wire.js';
@@ -16,6 +18,9 @@ import type { CentralStore } from './central-store.js';
 import type { DeviceTokens } from './device-tokens.js';
 import { finishAck, prepareBatch, uuidv7Time, type AuditVerdict, type ImageItem, type ImageKind, type IngestItem, type TimeWindow } from './items.js';
 import { readBatchRequest, validateAudit } from '../receiver/validate.js';
+import { DEFAULT_PIECE_LIMITS, ImagePieces } from '../receiver/image-pieces.js';
+import { registerPieceRoutes } from '../receiver/piece-routes.js';
+import { FEATURES, type WireCapabilities } from '../upload/wire.js';
 
 /** Makes items durable. Returns, per item, whether it is; throws when nothing could be made durable. */
 export interface IngestSink {
@@ -35,6 +40,12 @@ export interface CentralReceiverOptions {
   tls?: { key: Buffer; cert: Buffer };
   /** Largest decompressed gzip body (bytes). */
   maxDecodedBytes?: number;
+  /**
+   * Where images sent in pieces wait until complete (default: under the OS temp directory).
+   * Several receivers behind a balancer should share it, or keep a device on one receiver: a
+   * receiver without a device's partial image answers offset 0 and the image starts again.
+   */
+  piecesDir?: string;
   now?: () => number;
 }
 
@@ -79,6 +90,29 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
   });
 
   app.get('/v1/health', () => ({ ok: true }));
+
+  // Beyond version 1 (docs/upload-api.yaml): corrections in batches, images in resumable pieces.
+  const pieces = new ImagePieces(opts.piecesDir ?? join(tmpdir(), 'alpr-central-pieces'), DEFAULT_PIECE_LIMITS, now);
+  app.get('/v1/capabilities', (): WireCapabilities => ({ api: 1, features: [...FEATURES], max_piece_bytes: pieces.limits.maxPieceBytes, max_image_bytes: pieces.limits.maxImageBytes }));
+  registerPieceRoutes(app, pieces, {
+    stored: async (k) => ((await opts.store.imageConflicts(k.device, [{ detectionId: k.detectionId, kind: k.kind, sha256: k.sha256, capturedAt: uuidv7Time(k.detectionId)! }])).size > 0 ? 'other' : null),
+    store: async (k, data) => {
+      const [ok] = await opts.sink.deliver([{ kind: 'image', device: k.device, detectionId: k.detectionId, capturedAt: uuidv7Time(k.detectionId)!, imageKind: k.kind, sha256: k.sha256, data }]);
+      if (!ok) throw new Error('image not made durable');
+    },
+    device: async (req, reply) => {
+      const device = headerString(req.headers['x-device-id']) ?? req.deviceId;
+      if (!device) await reply.code(400).send({ error: 'bad_piece', message: 'X-Device-Id is required' });
+      else if (!sameDevice(req, device)) await foreign(reply);
+      else return device;
+      return null;
+    },
+    idProblem: (id) => {
+      const at = uuidv7Time(id);
+      const w = window();
+      return at === null ? 'detection id must be a UUIDv7' : at < w.oldestMs || at > w.newestMs ? 'detection id is outside the accepted time window' : null;
+    },
+  });
 
   app.put<{ Params: { id: string; kind: string } }>('/v1/images/:id/:kind', async (req, reply) => {
     const device = headerString(req.headers['x-device-id']) ?? req.deviceId;

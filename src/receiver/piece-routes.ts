@@ -13,8 +13,12 @@ import type { WirePieceState } from '../upload/wire.js';
 import type { ImagePieces, PieceKey } from './image-pieces.js';
 
 export interface PieceBackend {
-  /** The SHA-256 of the image already stored under this name, or null. */
-  stored(device: string, detectionId: string, kind: 'plate' | 'overview'): Promise<string | null>;
+  /**
+   * Whether an image is already stored under this name: the same one, another one (evidence is
+   * write-once), or none (a receiver that cannot tell 'same' cheaply may say null: the image is
+   * then taken again and stored idempotently).
+   */
+  stored(key: PieceKey): Promise<'same' | 'other' | null>;
   /** Makes a verified image durable; throws when it cannot (answered 503, the device retries). */
   store(key: PieceKey, image: Buffer): Promise<void>;
   /** The device the request acts as, or null after answering it (401/403/400). */
@@ -54,9 +58,9 @@ export function registerPieceRoutes(app: FastifyInstance, pieces: ImagePieces, b
 
   /** Already stored: complete (same image) or write-once conflict (another one). Null when not stored. */
   const settled = async (key: PieceKey, reply: FastifyReply): Promise<FastifyReply | null> => {
-    const stored = await backend.stored(key.device, key.detectionId, key.kind);
+    const stored = await backend.stored(key);
     if (stored === null) return null;
-    if (stored === key.sha256) {
+    if (stored === 'same') {
       pieces.discard(key);
       return reply.code(200).send(complete(key));
     }

@@ -98,7 +98,10 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   const pieces = new ImagePieces(opts.piecesDir ?? `${db.file}.pieces`, opts.pieceLimits ?? DEFAULT_PIECE_LIMITS, now);
   app.get('/v1/capabilities', (): WireCapabilities => ({ api: 1, features: [...FEATURES], max_piece_bytes: pieces.limits.maxPieceBytes, max_image_bytes: pieces.limits.maxImageBytes }));
   registerPieceRoutes(app, pieces, {
-    stored: (device, id, kind) => Promise.resolve(db.imageSha(device, id, kind)),
+    stored: (key) => {
+      const sha = db.imageSha(key.device, key.detectionId, key.kind);
+      return Promise.resolve(sha === null ? null : sha === key.sha256 ? 'same' : 'other');
+    },
     store: (key, image) => {
       // Checked against a store that raced this one: write-once still holds.
       if (db.putImage(key.device, key.detectionId, key.kind, key.sha256, image) === 'conflict') return Promise.reject(new Error('a different image was stored meanwhile'));
