@@ -40,8 +40,6 @@ export interface Reading {
   charConfidences: number[];
   candidates: Candidate[];
   region: Region | null;
-  /** The region whose ranking (and spelling: US writes O as 0) produced the candidates. */
-  spelling: Region | null;
 }
 
 interface Entry {
@@ -139,7 +137,7 @@ export function readPlate(views: CtcFrames | readonly CtcFrames[], opts: Reading
     if (!first) continue;
     perRegion.push({ region, ranked, choice: Math.log(first.prob) + formatLogPrior(first.text, region) });
   }
-  if (perRegion.length === 0) return { text: '', confidence: 0, charConfidences: [], candidates: [], region: null, spelling: null };
+  if (perRegion.length === 0) return { text: '', confidence: 0, charConfidences: [], candidates: [], region: null };
 
   // Across regions, the best reading of each is weighed by how likely that exact string is on a
   // plate of the region (formatLogPrior): a narrow format that explains a corrected reading beats
@@ -166,7 +164,6 @@ export function readPlate(views: CtcFrames | readonly CtcFrames[], opts: Reading
     candidates,
     // Report a region only when a real format (not just "plausible") decided it, unambiguously.
     region: opts.region ?? (fit === 'match' && !ambiguous ? region : null),
-    spelling: region,
   };
 }
 

@@ -14,7 +14,7 @@ import { ctcCharConfidences, ctcFrames, ctcLogLikelihood, type CtcFrames } from 
 import { decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
 import { detectorInputSize, letterbox, type RawImage } from './letterbox.js';
 import { formatFit, type Region } from './plate-format.js';
-import { cropColour, foldFrames, fuseCandidates, loadFoldMaps, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
+import { cropColour, foldFrames, foldText, fuseCandidates, loadFoldMap, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
 import type { PlateRead } from './types.js';
 import { cropPlate, expandQuad, wholeImageQuad } from './warp.js';
 
@@ -89,7 +89,7 @@ const now = (): number => performance.now();
 
 export class PlateReader {
   private detTensor: Float32Array | undefined;
-  private fold: { plain: Int16Array; us: Int16Array } | undefined;
+  private fold: Int16Array | undefined;
 
   constructor(
     private readonly backend: InferenceBackend,
@@ -195,12 +195,10 @@ export class PlateReader {
     if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0, second_ms: 0, secondReads: 0 };
     const out = await this.backend.ocr(batch, kept.length * views);
     const firstViews: CtcFrames[] = [];
-    const spellings: (Region | null)[] = [];
     const plates: PlateRead[] = kept.map((q, i) => {
       const frames = Array.from({ length: views }, (_, v) => ctcFrames(out.logits, (i * views + v) * out.T * out.C, out.T, out.C));
       const r = readPlate(frames, { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region, regions: this.opts.regions });
       firstViews.push(frames[0]!);
-      spellings.push(r.spelling);
       return {
         text: r.text,
         confidence: r.confidence,
@@ -213,7 +211,7 @@ export class PlateReader {
       };
     });
     const t2 = now();
-    const secondReads = await this.secondOpinion(img, kept, plates, firstViews, spellings);
+    const secondReads = await this.secondOpinion(img, kept, plates, firstViews);
     const t3 = now();
     return { plates, warp_ms: t1 - t0, ocr_ms: t3 - t1, second_ms: secondReads > 0 ? t3 - t2 : 0, secondReads };
   }
@@ -222,7 +220,7 @@ export class PlateReader {
    * Re-scores the candidates of the least confident plates (below the threshold, at most
    * maxPerFrame) with the second reader, in place. Returns how many plates it read.
    */
-  private async secondOpinion(img: RawImage, quads: QuadDetection[], plates: PlateRead[], ours: CtcFrames[], spellings: (Region | null)[]): Promise<number> {
+  private async secondOpinion(img: RawImage, quads: QuadDetection[], plates: PlateRead[], ours: CtcFrames[]): Promise<number> {
     const sr = this.opts.secondReader;
     if (!sr || !this.backend.second) return 0;
     const unsure = plates
@@ -238,14 +236,13 @@ export class PlateReader {
       const tensor = new Float32Array(3 * SECOND_READER_HEIGHT * width);
       cropColour(img, quad, o.marginX, o.marginY, tensor, 0, width, width);
       const out = await this.backend.second(tensor, 1, width);
-      this.fold ??= loadFoldMaps(sr.files.dictionary, o.charset, out.C);
-      const spelling = spellings[i] ?? null;
-      const frames = foldFrames(out.probs, 0, out.T, out.C, spelling === 'us' ? this.fold.us : this.fold.plain, o.charset.length + 1);
+      this.fold ??= loadFoldMap(sr.files.dictionary, o.charset, out.C);
+      const frames = foldFrames(out.probs, 0, out.T, out.C, this.fold, o.charset.length + 1);
       const n = Math.min(sr.candidates, p.candidates.length);
       const head = p.candidates.slice(0, n);
       const fused = fuseCandidates(
         head,
-        head.map((c) => ctcLogLikelihood(frames, c.text, o.charset)),
+        head.map((c) => ctcLogLikelihood(frames, foldText(c.text), o.charset)),
         sr.weight,
       );
       p.candidates = [...fused, ...p.candidates.slice(n)];

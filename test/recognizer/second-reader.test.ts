@@ -11,7 +11,7 @@ import type { InferenceBackend, OcrOutput, SecondReaderOutput } from '../../src/
 import { loadModelContract } from '../../src/recognizer/contract.js';
 import { ctcLogLikelihood } from '../../src/recognizer/ctc.js';
 import { PlateReader, type ReaderOptions } from '../../src/recognizer/plate-reader.js';
-import { cropColour, foldFrames, foldMap, fuseCandidates, resolveSecondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
+import { cropColour, foldFrames, foldMap, foldText, fuseCandidates, resolveSecondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
 import { wholeImageQuad } from '../../src/recognizer/warp.js';
 import { C, CHARSET, frames, logitsOf } from './ctc-helpers.js';
 
@@ -40,13 +40,13 @@ describe('foldMap', () => {
     expect(map[cls('中')]).toBe(0);
     expect(map[cls('o')]).toBe(0); // lower case: slogans and state names, not plate text
     expect(map[cls(' ')]).toBe(0);
-    expect(map[cls('O')]).toBe(CHARSET.indexOf('O') + 1);
   });
 
-  it('makes O and 0 one class for the US spelling', () => {
-    const map = foldMap(DICT.join('\n'), CHARSET, CLASSES, true);
+  it('makes O (and Q, D) one class with 0, and candidates are scored spelled so', () => {
+    const map = foldMap(DICT.join('\n'), CHARSET, CLASSES);
     expect(map[cls('O')]).toBe(CHARSET.indexOf('0') + 1);
     expect(map[cls('0')]).toBe(CHARSET.indexOf('0') + 1);
+    expect(foldText('QOD0ABC')).toBe('0000ABC');
   });
 
   it('refuses a dictionary that does not match the model', () => {
@@ -71,8 +71,8 @@ describe('foldFrames + forced alignment', () => {
   });
 
   it('scores the string it saw far above a look-alike, ignoring the separator', () => {
-    const right = ctcLogLikelihood(folded, 'JOG9221', CHARSET);
-    const wrong = ctcLogLikelihood(folded, 'JOG922I', CHARSET);
+    const right = ctcLogLikelihood(folded, foldText('JOG9221'), CHARSET);
+    const wrong = ctcLogLikelihood(folded, foldText('JOG922I'), CHARSET);
     expect(right).toBeGreaterThan(-2);
     expect(right - wrong).toBeGreaterThan(3);
   });
