@@ -13,8 +13,10 @@ import { CentralAudit } from '../../src/central/central-audit.js';
 import { DeviceTokens } from '../../src/central/device-tokens.js';
 import { StaffTokens } from '../../src/central/staff.js';
 import { parseRow } from '../../src/hotlist/entry-row.js';
+import { HotlistSync } from '../../src/hotlist/hotlist-sync.js';
 import { ListFetcher } from '../../src/hotlist/list-fetcher.js';
 import { parseRecords } from '../../src/hotlist/list-parser.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { centralConfig, freshDatabase } from './helpers.js';
@@ -167,6 +169,43 @@ describe('central hot-list publishing', () => {
     expect((await fetch(`${app.address}/v1/hotlist`, { headers: { authorization: `Bearer ${officer}` } })).status).toBe(401);
     expect((await post('/api/central/hotplates', entry(), deviceToken)).status).toBe(401);
     expect((await post('/api/central/hotplates', { plate: 'X' }, 'alprs_wrong')).status).toBe(401);
+  });
+
+  it("the device's scheduled sync takes the central list, keeps it as its cached copy, then confirms it by 304", async () => {
+    await post('/api/central/hotplates', entry({ plate: 'SYNC77' }));
+    const applied: string[][] = [];
+    const sync = new HotlistSync(
+      {
+        url: `${app.address}/v1/hotlist`,
+        publicKey: keys.publicKey,
+        token: deviceToken,
+        ca: null,
+        intervalMs: 6 * HOUR,
+        timeoutMs: 10_000,
+        maxBytes: 1 << 20,
+        retryInitialMs: 1000,
+        retryMaxMs: 60_000,
+        cacheBase: join(dir, 'hotlist-central'),
+      },
+      silentLogger(),
+      systemClock,
+      (list) => {
+        applied.push(devicePlates(list.path));
+        return Promise.resolve({ ok: true });
+      },
+      () => undefined,
+    );
+    try {
+      expect(await sync.syncNow()).toBe('updated');
+      expect(applied).toHaveLength(1);
+      expect(applied[0]).toContain('SYNC77');
+      expect(await sync.syncNow()).toBe('not-modified');
+      expect(applied).toHaveLength(1);
+      // The cached copy re-verifies after a restart (signature and digest as served).
+      expect(await sync.loadCache()).not.toBeNull();
+    } finally {
+      await sync.stop();
+    }
   });
 
   it('the central audit log verifies from its first row', async () => {
