@@ -56,7 +56,7 @@ describe.each(VIEWPORTS)('look-up by fragment at %o', (viewport) => {
     await shot(page, 'quick-lookup-fragment', viewport, { docs: true });
     expect(await page.textContent('#lookup-result')).toMatch(/6GU: not listed\s*as a whole plate/);
     expect(await page.textContent('#lookup-result .lookup-fragment-found')).toBe('3 listed plate entries contain 6GU');
-    const rows = await page.$$eval('#lookup-result .lookup-fragment-matches tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    const rows = await page.locator('#lookup-result .lookup-fragment-matches tbody tr').allTextContents();
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/6GU547B \(CA\)felony vehiclearmed robbery suspect vehicle · case SAC-26-0099/);
     expect(rows[1]).toMatch(/16GU44 \(CA\)stolen vehicle/);
@@ -83,6 +83,41 @@ describe.each(VIEWPORTS)('look-up by fragment at %o', (viewport) => {
       ['olive', 'ZZZ9'],
     ]);
     for (const u of urls) expect(u).not.toMatch(/6GU|6G%3F|ZZZ9/i);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe.each(VIEWPORTS)('search of stored reads by fragment at %o', (viewport) => {
+  let context: BrowserContext;
+  let page: Page;
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  test('"anywhere in the plate" finds 6GU547B from 6GU; without it 6GU is a whole plate and finds nothing', async () => {
+    if (viewport.width === 1024) {
+      await station.read('6GU547B', [], { ageMs: 3600_000, cameraId: 'rear' });
+      await station.read('7ABC6GU', [], { ageMs: 1800_000, cameraId: 'rear' });
+      await station.read('5KLM203', [], { ageMs: 600_000, cameraId: 'rear' });
+    }
+    ({ context, page } = await newPage(browser, viewport, errors));
+    await logIn(page, station.base, 'olive', PW, '/search');
+    await page.fill('#search-form input[name=caseNumber]', 'SAC-26-0099');
+    await page.selectOption('#search-form select[name=purposeCategory]', 'criminal investigation');
+    await page.fill('#search-form input[name=purpose]', 'armed robbery, witness saw 6GU on the getaway car');
+    await page.fill('#search-form input[name=plate]', '6gu');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForSelector('#search-count:not(:empty)');
+    expect(await page.locator('#search-results tbody .read-text').count()).toBe(0);
+
+    await page.check('#search-form input[name=plateAnywhere]');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForSelector('#search-results:not([hidden]) tbody tr');
+    expect((await page.locator('#search-results tbody .read-text').allTextContents()).sort()).toEqual(['6GU547B', '7ABC6GU']);
+    await page.locator('#search-form input[name=plate]').scrollIntoViewIfNeeded();
+    await shot(page, 'search-fragment', viewport, { docs: true });
+    const rows = station.store.audit.query({ action: 'search', user: 'olive', limit: 2 });
+    expect(rows.map((r) => (r.details as { query: { plate: string } }).query.plate)).toEqual(['*6GU*', '6GU']);
     expect(errors).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@
  * approval — for an administrator (adam), an auditor (aude), two operators (olive, oscar) and a
  * supervisor (sam). The clock stands on 2026-12-07, so the default period is 2026 Q3.
  */
+import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { loadConfigObject } from '../../src/config/load.js';
 import { hashPassword } from '../../src/http/auth/password.js';
 import { buildServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/shared/clock.js';
@@ -32,7 +34,8 @@ export interface ReviewStation {
 }
 
 export async function auditReviewStation(): Promise<ReviewStation> {
-  const clock = new ManualClock(new Date(2026, 6, 2, 9).getTime());
+  // Accounts made (and so reviewed) today: the access review does not disable them.
+  const clock = new ManualClock(NOW);
   const t = await openTestStore({ clock, config: { synchronous: 'normal' } });
   for (const [username, role] of [['adam', 'administrator'], ['aude', 'auditor'], ['olive', 'operator'], ['oscar', 'operator'], ['sam', 'operator']] as const) {
     t.store.users.create({ username, role, passwordHash: await hashPassword(PASSWORD, TEST_COST), fullName: `${username[0]!.toUpperCase()}${username.slice(1)} Example`, contact: 'x100' });
@@ -98,6 +101,8 @@ export async function auditReviewStation(): Promise<ReviewStation> {
     hotlist: new MemoryHotlist(clock),
     events: new EventBus<LiveEvent>(),
     snapshots: new MemorySnapshots(),
+    // The Oversight page (which links to the review) is served with the account policies.
+    accounts: { records: t.store.users.records, config: loadConfigObject({}, tmpdir()).config!.accounts },
   });
   return {
     app,

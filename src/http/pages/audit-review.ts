@@ -82,7 +82,7 @@ const more = (shown: number, total: number): SafeHtml => (total > shown ? html`<
 
 function table(head: string[], rows: SafeHtml[], empty: string): SafeHtml {
   if (rows.length === 0) return html`<p class="muted">${empty}</p>`;
-  return html`<div class="table-scroll"><table><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+  return html`<div class="table-scroll"><table><thead><tr>${head.map((h) => (h === '' ? html`<th class="no-print"></th>` : html`<th>${h}</th>`))}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export function auditReviewBody(r: AuditReviewReport, m: ReviewMeta): SafeHtml {
@@ -92,10 +92,9 @@ export function auditReviewBody(r: AuditReviewReport, m: ReviewMeta): SafeHtml {
 <p class="review-meta">Period <strong id="review-label">${p.label}</strong> · unit ${m.device} · generated ${timeTag(m.generatedAt)} by ${m.generatedBy} (audit record #${m.auditId}) · ${r.rows} audit records read</p>
 ${m.truncated ? html`<p class="pill pill-red">The period holds more audit records than one report reads: narrow the range.</p>` : ''}
 ${periodForm(m)}
-<p class="no-print review-actions"><button type="button" id="review-print">Print</button> Download CSV: <a href="${csv('accounts')}" download>per account</a> · <a href="${csv('searches')}" download>searches to review</a> · <a href="${csv('criteria')}" download>criteria</a> · <a href="${csv('releases')}" download>releases</a> · <a href="${csv('approvals')}" download>approvals</a></p>
-<p class="muted">Roseville 426.4 (c) and sacramento-pd D.2.b(2): queries are audited quarterly, and out-of-compliance queries go to the employee's division commander. No plate text is shown here: a plate is a reference (<em>ref 3fa2c1</em>, the same plate the same reference within this report); open the audit record (#) to see it, which is itself recorded.</p>
+<p class="no-print review-actions"><button type="button" id="review-print">Print</button> CSV: <a href="${csv('accounts')}" download>per account</a> · <a href="${csv('searches')}" download>searches to review</a> · <a href="${csv('criteria')}" download>criteria</a> · <a href="${csv('releases')}" download>releases</a> · <a href="${csv('approvals')}" download>approvals</a></p>
 <section id="review-accounts"><h2>Per account</h2>
-${table(['Account', 'Role', 'Searches', 'Cases', 'Thin', 'No result', 'Refused', 'Views', 'Look-ups', 'Exports', 'Releases', 'Approvals asked / given', 'Unusual-use alerts', ''], r.accounts.map((t) => accountRow(t, p)), 'No account.')}
+${table(['Account', 'Role', 'Searches', 'Cases', 'Thin', 'No result', 'Refused', 'Views', 'Look-ups', 'Exports', 'Releases', 'Approvals asked / given', 'Unusual use', ''], r.accounts.map((t) => accountRow(t, p)), 'No account.')}
 </section>
 <section id="review-flagged"><h2>Searches to review (${r.flaggedTotal})</h2>
 <p class="muted">A purpose of fewer than 15 letters or digits or 3 words, one made only of words like "investigation" or "check", a purpose off the agency's list (searched with a supervisor's approval), or a search that found nothing.</p>
@@ -113,5 +112,6 @@ ${more(r.releases.length, r.releasesTotal)}
 ${table(['Record', 'When', 'Account', 'Action', 'Request', 'Case', 'Purpose', 'Details'], r.approvals.map(listedRow), 'No use outside the purpose list was asked for in this period.')}
 ${more(r.approvals.length, r.approvalsTotal)}
 </section>
+<p class="muted" id="review-about">Roseville 426.4 (c) and sacramento-pd D.2.b(2): queries are audited quarterly, and out-of-compliance queries go to the employee's division commander. No plate text is shown here: a plate is a reference (<em>ref 3fa2c1</em>, the same plate the same reference within this report); open the audit record (#) to see it, which is itself recorded.</p>
 <link rel="stylesheet" href="/assets/audit-review.css">`;
 }

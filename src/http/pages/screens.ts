@@ -111,6 +111,7 @@ export function searchBody(cameras: string[], canExport: boolean, purposes: read
   <label id="other-purpose" hidden>Purpose not on the list <input name="otherPurpose" maxlength="80"></label>
   <label class="wide">What in the case this search is for <input name="purpose" maxlength="500"></label>
   <label>Plate (* any run, ? one character) <input name="plate" maxlength="16" autocapitalize="characters"></label>
+  <label class="check"><input type="checkbox" name="plateAnywhere"> Anywhere in the plate (a fragment: 6GU finds 6GU547B)</label>
   <label>Camera <select name="cameraId"><option value="">any</option>${cameras.map((c) => html`<option>${c}</option>`)}</select></label>
   <label>From <input name="from" type="datetime-local"></label>
   <label>To <input name="to" type="datetime-local"></label>

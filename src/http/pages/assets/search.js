@@ -15,7 +15,8 @@ function query() {
     caseNumber: f.caseNumber.value,
     purposeCategory: purposeCategory(form),
     purpose: f.purpose.value,
-    plate: f.plate.value || null,
+    // A fragment is searched as a pattern around it: 6GU → *6GU* (the audit row holds the pattern).
+    plate: f.plate.value.trim() ? (f.plateAnywhere?.checked ? `*${f.plate.value.trim()}*` : f.plate.value) : null,
     cameraId: f.cameraId.value || null,
     from: localMs(f.from),
     to: localMs(f.to),
