@@ -51,6 +51,8 @@ for (const v of VIEWPORTS) {
       await row1.locator('button.show-crop').click();
       await waitForPage(page, `(document.querySelector('tr[data-correction="${c1.id}"] img.crop')?.naturalWidth ?? 0) > 0`, 'the crop loaded');
       expect(views()).toBe(1);
+      await page.evaluate(`document.querySelector('tr[data-correction="${c1.id}"]').scrollIntoView({ block: 'center' })`);
+      await shot(page, 'misread-review', v, { docs: true });
 
       await Promise.all([page.waitForEvent('load'), row1.locator('button.confirm-misread').click()]);
       await page.waitForSelector('body[data-ready="true"]');
@@ -69,6 +71,8 @@ for (const v of VIEWPORTS) {
       await form.locator('input[name=reason]').fill('OCR fine-tune by the vendor, contract 2026-14');
       const [download] = await Promise.all([page.waitForEvent('download'), form.locator('button[type=submit]').click()]);
       await form.locator('.released').waitFor();
+      await page.evaluate(`document.getElementById('misread-release-form').scrollIntoView({ block: 'end' })`);
+      await shot(page, 'misread-release', v, { docs: true });
       expect(await form.locator('.released').textContent()).toMatch(/^Released as #\d+: 1 misread\(s\) in alpr-misreads-\d+-mdc-1207-\d{4}-\d\d-\d\d\.zip\.$/);
       const file = join(ARTIFACTS, `misreads-${v.width}.zip`);
       await download.saveAs(file);
@@ -87,10 +91,6 @@ for (const v of VIEWPORTS) {
       expect(await row1.textContent()).toContain(`released (#${released.id})`);
       expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(v.width);
-      await row1.locator('button.show-crop').click();
-      await page.locator('#corrections-section').scrollIntoViewIfNeeded();
-      await waitForPage(page, `(document.querySelector('tr[data-correction="${c1.id}"] img.crop')?.naturalWidth ?? 0) > 0`, 'the crop loaded');
-      await shot(page, 'misread-release', v, { docs: true });
       expect(errors).toEqual([]);
     } finally {
       await context.close();

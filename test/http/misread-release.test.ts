@@ -117,6 +117,8 @@ test('the release needs a reason, holds only confirmed misreads (text, crop, day
   const view = (await s.get(adam, '/api/oversight')).json<{ misreads: { reports: { id: number; state: string; releasedIn: number[] }[]; releasable: number; releases: unknown[] } }>().misreads;
   expect(view.reports.find((r) => r.id === reports.eight)).toMatchObject({ state: 'confirmed', releasedIn: [releaseId, Number(again.headers['x-audit-id'])] });
   expect(view.reports.find((r) => r.id === reports.zero)).toMatchObject({ state: 'rejected', releasedIn: [] });
-  expect(view.releasable).toBe(1);
+  // The report whose crop was purged was left out once, on record, and no longer waits.
+  expect(view.reports.find((r) => r.id === reports.gone)).toMatchObject({ state: 'confirmed', releasedIn: [], leftOutIn: [releaseId] });
+  expect(view.releasable).toBe(0);
   expect(view.releases).toHaveLength(2);
 });

@@ -33,6 +33,8 @@ export interface MisreadReport extends Correction {
   decisionNote: string | null;
   /** The releases (audit ids) whose package held it, oldest first. */
   releasedIn: number[];
+  /** The releases that left it out because its read (and crop) was purged. */
+  leftOutIn: number[];
 }
 
 export interface MisreadRelease {
@@ -69,8 +71,11 @@ function noteOf(r: AuditRecord): string {
 export function misreadStates(log: AuditPort, corrections: readonly Correction[]): MisreadReport[] {
   const decided = decisions(log);
   const released = new Map<number, number[]>();
+  const leftOut = new Map<number, number[]>();
   for (const r of log.query({ action: MISREADS_RELEASED, limit: 10_000 }).reverse()) {
-    for (const id of (r.details as ReleaseDetails | null)?.correctionIds ?? []) released.set(id, [...(released.get(id) ?? []), r.id]);
+    const d = r.details as ReleaseDetails | null;
+    for (const id of d?.correctionIds ?? []) released.set(id, [...(released.get(id) ?? []), r.id]);
+    for (const id of d?.missing ?? []) leftOut.set(id, [...(leftOut.get(id) ?? []), r.id]);
   }
   return corrections.map((c) => {
     const d = decided.get(String(c.id));
@@ -81,8 +86,14 @@ export function misreadStates(log: AuditPort, corrections: readonly Correction[]
       decidedAt: d?.at ?? null,
       decisionNote: d ? noteOf(d) : null,
       releasedIn: released.get(c.id) ?? [],
+      leftOutIn: leftOut.get(c.id) ?? [],
     };
   });
+}
+
+/** Confirmed, and in no package yet (nor left out of one for a purged crop). */
+export function waitingForRelease(r: MisreadReport): boolean {
+  return r.state === 'confirmed' && r.releasedIn.length === 0 && r.leftOutIn.length === 0;
 }
 
 export function misreadDecision(log: AuditPort, correctionId: number): AuditRecord | null {

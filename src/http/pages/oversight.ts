@@ -125,7 +125,7 @@ function misreadsSection(v: OversightView): SafeHtml {
 ${m.reports.length === 0 ? html`<p class="muted">None reported.</p>` : html`<table class="corrections"><thead><tr><th>Reported</th><th>Read → corrected</th><th>Note</th><th>State</th><th></th></tr></thead><tbody>
 ${m.reports.map((c) => html`<tr data-correction="${c.id}" data-detection="${c.detectionId}"><td>${timeTag(c.reportedAt)}<br><span class="muted">${c.reportedBy}</span></td>
 <td>${c.originalText} → <strong>${c.correctedText}</strong><br><button type="button" class="ghost show-crop">crop</button><img class="crop" alt="plate crop" hidden></td><td>${c.note}</td>
-<td>${MISREAD_PILL[c.state]}${c.decidedBy ? html`<br><span class="muted">${c.decidedBy}</span>` : ''}${c.releasedIn.length ? html`<br><span class="muted">released (${c.releasedIn.map((id) => `#${id}`).join(', ')})</span>` : ''}</td>
+<td>${MISREAD_PILL[c.state]}${c.decidedBy ? html`<br><span class="muted">${c.decidedBy}</span>` : ''}${c.releasedIn.length ? html`<br><span class="muted">released (${c.releasedIn.map((id) => `#${id}`).join(', ')})</span>` : ''}${c.leftOutIn.length ? html`<br><span class="muted">crop purged: not released</span>` : ''}</td>
 <td>${c.state === 'reported' ? html`<button type="button" class="confirm-misread">Confirm</button> <button type="button" class="ghost reject-misread">Reject</button>` : ''}</td></tr>`)}
 </tbody></table>`}
 <form id="misread-release-form" class="grid-form">

@@ -11,7 +11,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { ADMIN } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import {
-  labelsCsv, MAX_PACKAGE, MISREAD_CONFIRMED, MISREAD_REJECTED, MISREADS_RELEASED, misreadDecision, misreadStates, packageEntries, utcDay, type PackageItem,
+  labelsCsv, MAX_PACKAGE, MISREAD_CONFIRMED, MISREAD_REJECTED, MISREADS_RELEASED, misreadDecision, misreadStates, packageEntries, utcDay, waitingForRelease, type PackageItem,
 } from '../export/misread-release.js';
 import { zipChunks } from '../export/zip-writer.js';
 import { fail, sessionOf } from './reply.js';
@@ -72,7 +72,7 @@ export const misreadRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done
       if (bad.length) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: `correctionIds: ${bad.length} not confirmed (${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ' ...' : ''}): only confirmed misreads are released` });
       chosen = req.body.correctionIds.map((id) => byId.get(id)!);
     } else {
-      chosen = all.filter((c) => c.state === 'confirmed' && c.releasedIn.length === 0).reverse().slice(0, MAX_PACKAGE);
+      chosen = all.filter(waitingForRelease).reverse().slice(0, MAX_PACKAGE);
     }
     if (chosen.length === 0) return fail(reply, 400, 'HTTP_INVALID_INPUT', { detail: 'no confirmed misreads waiting for release: confirm reports first' });
     const items: (PackageItem & { correctionId: number })[] = [];

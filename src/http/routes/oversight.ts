@@ -17,7 +17,7 @@ import { layout } from '../pages/layout.js';
 import { statusStrip } from '../pages/status-strip.js';
 import { NullableNumber } from '../schema.js';
 import { justification, searchPolicy } from '../search-criteria.js';
-import { misreadReleases, misreadStates } from '../export/misread-release.js';
+import { misreadReleases, misreadStates, waitingForRelease } from '../export/misread-release.js';
 import { DETECTION_ID, fail, sessionOf } from './reply.js';
 
 const NameParams = Type.Object({ username: Type.String({ pattern: USERNAME_PATTERN.source }) });
@@ -59,7 +59,7 @@ export const oversightRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, do
   const validMs = accounts.config.approval_valid_h * 3600_000;
   const misreadView = (): OversightView['misreads'] => {
     const all = misreadStates(log, records.corrections({ limit: 1000 }));
-    return { reports: all.slice(0, 100), releasable: all.filter((c) => c.state === 'confirmed' && c.releasedIn.length === 0).length, releases: misreadReleases(log) };
+    return { reports: all.slice(0, 100), releasable: all.filter(waitingForRelease).length, releases: misreadReleases(log) };
   };
 
   const view = (): OversightView => {
