@@ -22,6 +22,7 @@ import { AlprError, errorMessage } from '../shared/errors.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { RateMeter } from '../shared/rate-meter.js';
+import { Sleeper } from '../shared/sleeper.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { CameraConfig } from '../config/sections/camera.js';
 import type { ChildTracker } from './child-tracker.js';
@@ -98,7 +99,7 @@ export class CameraSource implements Unit {
   private stopped = false;
   private generation = 0;
   private proc: FfmpegProcess | null = null;
-  private wake: (() => void) | null = null;
+  private readonly backoffWait = new Sleeper();
   private trip: TripReason | null = null;
   /** The camera's own rate once seen below the decode rate: later connections decode at it. */
   private sourceRateCap: number | null = null;
@@ -213,7 +214,7 @@ export class CameraSource implements Unit {
   async stop(): Promise<void> {
     this.stopped = true;
     this.generation++;
-    this.wake?.();
+    this.backoffWait.wake();
     this.watchdog.stop();
     await this.proc?.stop();
     // An ONVIF request in flight cannot be cancelled; the loop sees `stopped` when it returns and
@@ -248,7 +249,7 @@ export class CameraSource implements Unit {
       // A long wait must not keep a camera that never delivered amber past down_after_s.
       const redAt = this.outageSince + this.cfg.down_after_s * 1000;
       const turnRed = !this.everStreamed && redAt > now && redAt < now + delay ? setTimeout(() => this.outageStatus(this.clock.now()), redAt - now) : undefined;
-      await this.sleep(delay);
+      await this.backoffWait.sleep(delay);
       clearTimeout(turnRed);
       this.nextTryAt = null;
     }
@@ -514,17 +515,5 @@ export class CameraSource implements Unit {
   private expectedFps(): number {
     const src = this.proc?.info.sourceFps;
     return src && src > 0 ? Math.min(this.sessionFps, src) : this.sessionFps;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
   }
 }
