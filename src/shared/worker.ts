@@ -7,7 +7,7 @@
  * while the worker starts). Packages stay external: native modules (onnxruntime, better-sqlite3)
  * load as they do compiled, from the checkout's node_modules.
  */
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,6 +55,10 @@ export async function prepareWorker(entry: URL): Promise<void> {
 
 const bundles = new Map<string, Promise<URL>>();
 
+/** Bundles live in `<tmp>/alpr-edge-worker-<pid>-XXXXXX`, removed when the process exits. */
+const BUNDLE_DIR = /^alpr-edge-worker-(\d+)-/;
+let swept = false;
+
 function bundle(entry: URL): Promise<URL> {
   interface Esbuild {
     build(options: { entryPoints: string[]; bundle: boolean; platform: 'node'; format: 'esm'; outfile: string; packages: 'external'; logLevel: 'error' }): Promise<unknown>;
@@ -64,7 +68,9 @@ function bundle(entry: URL): Promise<URL> {
   if (!done) {
     done = (async () => {
       const esbuild = (await import('esbuild')) as Esbuild;
-      const dir = mkdtempSync(join(tmpdir(), 'alpr-edge-worker-'));
+      if (!swept) sweepBundles();
+      swept = true;
+      const dir = mkdtempSync(join(tmpdir(), `alpr-edge-worker-${process.pid}-`));
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       const source = fileURLToPath(entry);
       linkPackages(dirname(source), dir);
@@ -87,5 +93,30 @@ function linkPackages(from: string, dir: string): void {
       return;
     }
     if (dirname(d) === d) return;
+  }
+}
+
+/** Removes the bundle folders of processes that died without their exit hook (SIGKILL, a crash). */
+function sweepBundles(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return; // nothing to sweep where nothing can be listed
+  }
+  for (const name of names) {
+    const pid = Number(BUNDLE_DIR.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists (another user's).
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

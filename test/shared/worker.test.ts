@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { prepareWorker, startWorker, stopWorker, workerEntry } from '../../src/shared/worker.js';
 
 const ENTRY = new URL('./fixtures/echo-worker.ts', import.meta.url);
@@ -54,5 +58,26 @@ describe('workerEntry', () => {
   it('names the .ts module from source and the .js module when compiled', () => {
     expect(workerEntry('worker', 'file:///app/src/recognizer/pool.ts').href).toBe('file:///app/src/recognizer/worker.ts');
     expect(workerEntry('worker', 'file:///app/dist/recognizer/pool.js').href).toBe('file:///app/dist/recognizer/worker.js');
+  });
+});
+
+describe('bundle folders', () => {
+  it("removes the folder a killed process left behind, and keeps a live process's", async () => {
+    // A pid that is surely dead: a child that has exited.
+    const child = spawn(process.execPath, ['-e', '']);
+    await once(child, 'exit');
+    const dead = mkdtempSync(join(tmpdir(), `alpr-edge-worker-${child.pid}-`));
+    const live = mkdtempSync(join(tmpdir(), `alpr-edge-worker-${process.ppid}-`));
+    try {
+      // A fresh module instance sweeps on its first bundle.
+      vi.resetModules();
+      const fresh = await import('../../src/shared/worker.js');
+      await fresh.prepareWorker(ENTRY);
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmSync(live, { recursive: true, force: true });
+      rmSync(dead, { recursive: true, force: true });
+    }
   });
 });
