@@ -20,7 +20,7 @@ import type { AuditRecord } from '../store/audit-repo.js';
 /** Views of stored data or of live pictures and reads (not the event stream each page opens). */
 const VIEWS = new Set(['detection.view', 'image.view', 'hit.view', 'hits.list', 'hit.history', 'reads.live', 'live.view', 'damage.snapshot.view', 'corrections.view', 'records.view']);
 const EXPORTS = new Set(['release.exported', 'audit.export', 'audit.review.export']);
-const RELEASES = new Set(['release.requested', 'release.approved', 'release.exported', 'release.refused', 'release.approval.refused']);
+const RELEASES = new Set(['release.requested', 'release.approved', 'release.exported', 'release.refused', 'release.approval.refused', 'release.export.refused']);
 const APPROVALS = new Set(['use.approval.requested', 'use.approval.granted', 'use.approval.declined', 'use.approval.refused']);
 
 /** Free text with fewer letters and digits, or fewer words, is "short". */
