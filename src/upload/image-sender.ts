@@ -42,7 +42,8 @@ export type ImageResult =
   | { kind: 'no-pieces' };
 
 export interface ImageSenderDeps {
-  outbox: OutboxRepo;
+  /** The store's outbox (a getter: the store opens after the uploader is built). */
+  outbox(): OutboxRepo;
   link: LinkEstimator;
   deviceId: string;
   send(method: 'GET' | 'PUT', path: string, headers: Record<string, string>, body: Buffer | null, timeoutMs: number): Promise<HttpAnswer>;
@@ -69,7 +70,7 @@ export class ImageSender {
 
   /** Version 1: the whole image in one idempotent PUT. */
   private async sendWhole(work: ImageWork, img: ImageWork['images'][number]): Promise<ImageResult> {
-    const data = this.deps.outbox.imagePiece(work.entry.ref, img.kind, 0, img.bytes);
+    const data = this.deps.outbox().imagePiece(work.entry.ref, img.kind, 0, img.bytes);
     if (!data) return { kind: 'gone' };
     const path = `v1/images/${encodeURIComponent(work.detectionId)}/${img.kind}`;
     const headers = { 'content-type': 'image/jpeg', 'x-content-sha256': img.sha256, 'x-device-id': this.deps.deviceId };
@@ -104,7 +105,7 @@ export class ImageSender {
         return { kind: 'paused' };
       }
       const want = Math.max(MIN_PIECE_BYTES, Math.min(this.deps.link.batchBytes(), this.maxPieceBytes));
-      const piece = this.deps.outbox.imagePiece(work.entry.ref, img.kind, offset, want);
+      const piece = this.deps.outbox().imagePiece(work.entry.ref, img.kind, offset, want);
       if (!piece) return { kind: 'gone' };
       const headers = {
         'content-type': 'application/octet-stream',

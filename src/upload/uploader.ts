@@ -127,7 +127,7 @@ export class Uploader implements Unit {
     });
     this.throughput = new Throughput(deps.clock, 60_000);
     this.images = new ImageSender({
-      outbox: deps.store.outbox,
+      outbox: () => deps.store.outbox,
       link: this.link,
       deviceId: deps.deviceId,
       send: (method, path, headers, body, timeoutMs) => {
