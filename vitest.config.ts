@@ -20,6 +20,7 @@ const PEER_MARKERS = [
   /from 'node:worker_threads'/,
   /\.listen\(/,
   /\bnew (RecognizerPool|Pool|Checkpointer)\(/,
+  /\bquickCheck\(/,
   /\bstartWorker\(/,
   /\bunshare\b/,
 ];

@@ -1,10 +1,10 @@
 /**
- * The one way to start and to stop a worker thread (the recognizer pool, the hot-list builder and
- * the store's checkpointer use it). The compiled daemon starts the `.js` entry directly. Run
- * from source (tests, benchmarks, a checkout), the entry is TypeScript: it is bundled once per
- * process into plain JavaScript with esbuild, so that the worker starts and runs as the compiled
- * one does, without a TypeScript loader (whose module hooks would also hold up the main thread
- * while the worker starts). Packages stay external: native modules (onnxruntime, better-sqlite3)
+ * The one way to start and to stop a worker thread (the recognizer pool, the hot-list builder,
+ * the store's checkpointer and its integrity check use it). The compiled daemon starts the `.js`
+ * entry directly. Run from source (tests, benchmarks, a checkout), the entry is TypeScript: it is
+ * bundled once per process into plain JavaScript with esbuild, so that the worker starts and runs
+ * as the compiled one does, without a TypeScript loader (whose module hooks would also hold up
+ * the main thread while the worker starts). Packages stay external: native modules (onnxruntime, better-sqlite3)
  * load as they do compiled, from the checkout's node_modules.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';

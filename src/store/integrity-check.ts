@@ -4,8 +4,7 @@
  * would stall storing and alerting. Garbage pages in the middle of a running database used to go
  * unnoticed (the daemon stayed green and kept storing, issue 17 item 4).
  */
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { startWorker, workerEntry } from '../shared/worker.js';
 
 export interface IntegrityResult {
   ok: boolean;
@@ -14,41 +13,34 @@ export interface IntegrityResult {
   ms: number;
 }
 
+/** What integrity-worker.ts is started with. */
+export interface IntegrityWorkerData {
+  file: string;
+  max: number;
+}
+
 const MAX_FINDINGS = 20;
 
-/** Plain CommonJS so it runs the same from the TypeScript sources and from dist/. */
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.module);
-const t0 = Date.now();
-let db;
-try {
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  const rows = db.pragma('quick_check(' + workerData.max + ')', { simple: false }).map((r) => String(Object.values(r)[0]));
-  const ok = rows.length === 1 && rows[0] === 'ok';
-  parentPort.postMessage({ ok, problems: ok ? [] : rows, ms: Date.now() - t0 });
-} catch (err) {
-  parentPort.postMessage({ ok: false, problems: [String(err && err.message || err)], ms: Date.now() - t0 });
-} finally {
-  if (db) db.close();
-}
-`;
-
 /** Runs quick_check on `file` off the main thread. Never rejects: a failure to check is a finding. */
-export function quickCheck(file: string): Promise<IntegrityResult> {
-  const module = createRequire(import.meta.url).resolve('better-sqlite3');
+export async function quickCheck(file: string): Promise<IntegrityResult> {
+  const t0 = Date.now();
+  const workerData: IntegrityWorkerData = { file, max: MAX_FINDINGS };
+  let worker;
+  try {
+    worker = await startWorker(workerEntry('integrity-worker', import.meta.url), { workerData, name: 'integrity-check' });
+  } catch (err) {
+    return { ok: false, problems: [`integrity check worker did not start: ${err instanceof Error ? err.message : String(err)}`], ms: Date.now() - t0 };
+  }
+  const w = worker;
   return new Promise((resolve) => {
-    const t0 = Date.now();
     let settled = false;
     const finish = (r: IntegrityResult): void => {
       if (settled) return;
       settled = true;
       resolve(r);
     };
-    const worker = new Worker(WORKER, { eval: true, workerData: { file, module, max: MAX_FINDINGS } });
-    worker.once('message', (r: IntegrityResult) => finish(r));
-    worker.once('error', (err) => finish({ ok: false, problems: [err.message], ms: Date.now() - t0 }));
-    worker.once('exit', (code) => finish({ ok: false, problems: [`integrity check worker exited with code ${code}`], ms: Date.now() - t0 }));
+    w.once('message', (r: IntegrityResult) => finish(r));
+    w.once('error', (err) => finish({ ok: false, problems: [err.message], ms: Date.now() - t0 }));
+    w.once('exit', (code) => finish({ ok: false, problems: [`integrity check worker exited with code ${code}`], ms: Date.now() - t0 }));
   });
 }
