@@ -134,6 +134,19 @@ for (const v of VIEWPORTS) {
       expect(await fits(page)).toBeLessThanOrEqual(v.width);
       await shot(page, 'approved-export-releases', v, { docs: true });
 
+      // The administrators' record of it on Oversight: the refused request with its reason, the used approval.
+      await second.page.goto(`${station.base}/oversight`);
+      await second.page.waitForSelector('body[data-ready="true"]');
+      const onOversight = second.page.locator(`#approvals-section tr[data-approval="${approvalId}"]`);
+      expect(await onOversight.textContent()).toContain('used');
+      const refusedRow = second.page.locator(`#approvals-section tr:has-text("${caseNumber}"):has-text("declined")`);
+      expect(await refusedRow.textContent()).toContain('sam: ask the court for the registered owner instead');
+      expect(await second.page.locator('#approvals-section button.approve-use').count()).toBe(0);
+      expect(await fits(second.page)).toBeLessThanOrEqual(v.width);
+      // The section's heading below the sticky header and the sound banner.
+      await second.page.evaluate(`scrollTo(0, document.getElementById('approvals-section').getBoundingClientRect().top + scrollY - 130)`);
+      await shot(second.page, 'approved-export-oversight', v, { docs: true });
+
       const exported = station.store.audit.query({ action: 'release.exported' }).filter((r) => r.object === String(request.id));
       expect(exported.map((r) => [r.user, (r.details as { approvalId: number }).approvalId, (r.details as { supervisor: string }).supervisor])).toEqual([['adam', approvalId, 'sam']]);
       const declined = station.store.audit.query({ action: 'use.approval.declined' }).filter((r) => r.caseNumber === caseNumber);
