@@ -56,7 +56,8 @@ export interface RecognizerPoolDeps {
 /** Queue size of a camera the pool was not told about (the default of `cameras[].queue_size`). */
 export const DEFAULT_QUEUE_SIZE = 2;
 
-/** The policy from STYLE.md "Workers": more restarts than this within the window marks the unit failed. */
+/** More restarts than this within the window mark the unit failed instead of looping (a restart storm
+ *  on a broken model or a bad driver would otherwise spin the CPU for ever). */
 const RESTART_LIMIT = 5;
 const RESTART_WINDOW_MS = 60_000;
 /** Delay before retrying a worker whose start failed, so a broken model cannot spin a core. */
@@ -311,7 +312,7 @@ export class RecognizerPool implements Unit {
       try {
         this.deps.onResult(msg.reads, frame);
       } catch (err) {
-        // A consumer's failure must not stop recognition (STYLE.md "Errors").
+        // A consumer's failure must not stop recognition: it is a status error and a log line.
         status.error(err);
         this.deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'recognizer result consumer threw');
       }
