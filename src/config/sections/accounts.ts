@@ -33,7 +33,8 @@ export const AccountsSection = Type.Object(
       default: 24,
       exclusiveMinimum: 0,
       maximum: 720,
-      description: "How long a supervisor's approval of a use outside the purpose list (one case, one purpose, one requester) stays usable (hours).",
+      description:
+        "How long a supervisor's approval of a use outside the purpose list (one use, case, purpose and requester) stays usable (hours): a search approval for that requester's searches, an export approval for one export. A request nobody answers expires after the same time.",
     }),
     unusual_multiple: Type.Number({
       default: 3,
