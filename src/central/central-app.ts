@@ -20,6 +20,7 @@ import { DeviceTokens } from './device-tokens.js';
 import { connectNats, ensureStream, IngestWorker, JetStreamSink } from './jetstream.js';
 import { buildCentralReceiver, type IngestSink } from './receiver.js';
 import { purgeExpired } from './retention.js';
+import { approvalRoutes } from './approval-routes.js';
 import { centralServices } from './central-services.js';
 import { deviceRoutes } from './device-routes.js';
 import { searchRoutes } from './search-routes.js';
@@ -79,6 +80,7 @@ export class CentralApp {
       await this.http.register(deviceRoutes, { services });
       await this.http.register(staffRoutes, { services });
       await this.http.register(searchRoutes, { services });
+      await this.http.register(approvalRoutes, { services });
       if (services.publisher.publishing && cfg.hotlist.recut_every_h > 0) {
         // A re-cut drops expired entries; an unchanged list keeps its version and ETag.
         const recut = (): void => void services.publisher.cut().catch((err: unknown) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'hot list cut failed'));

@@ -72,6 +72,11 @@ export class CentralAudit {
     return this.query('WHERE action = $1 ORDER BY id DESC LIMIT $2', [action, limit]);
   }
 
+  /** Rows of any of `actions` at or after `fromMs`, newest first (at most `limit`). */
+  async since(actions: readonly string[], fromMs: number, limit: number): Promise<CentralAuditRow[]> {
+    return this.query('WHERE action = ANY($1::text[]) AND at >= to_timestamp($2::bigint / 1000.0) ORDER BY id DESC LIMIT $3', [actions, fromMs, limit]);
+  }
+
   /** Recomputes every row's hash from the first; the id of the first row that does not hold, or null. */
   async verify(): Promise<number | null> {
     let prev = GENESIS_HASH;

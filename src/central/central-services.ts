@@ -6,6 +6,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import type { LocalRules } from '../hotlist/local-entries.js';
+import { CentralApprovals } from './central-approvals.js';
 import { CentralAudit } from './central-audit.js';
 import { CentralDetections } from './central-search.js';
 import type { CentralConfig } from './config.js';
@@ -17,6 +18,7 @@ export interface CentralServices {
   cfg: CentralConfig;
   staff: StaffTokens;
   audit: CentralAudit;
+  approvals: CentralApprovals;
   publisher: HotlistPublisher;
   fleet: FleetHealth;
   detections: CentralDetections;
@@ -50,10 +52,12 @@ export function loadSigningKey(file: string): KeyObject | null {
 }
 
 export function centralServices(cfg: CentralConfig, pool: Pool, secureCookie: boolean, now: () => number = Date.now): CentralServices {
+  const audit = new CentralAudit(pool, now);
   return {
     cfg,
     staff: new StaffTokens(pool, cfg.auth.cache_s * 1000, now),
-    audit: new CentralAudit(pool, now),
+    audit,
+    approvals: new CentralApprovals(audit, cfg.search.approval_valid_h * 3_600_000, now),
     publisher: new HotlistPublisher(pool, loadSigningKey(cfg.hotlist.signing_key_file), hotplateRules(cfg.hotlist), now),
     fleet: new FleetHealth(pool),
     detections: new CentralDetections(pool),

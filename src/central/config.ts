@@ -110,6 +110,7 @@ export const CentralSchema = Type.Object(
         max_rows: Type.Integer({ default: 500, minimum: 1, maximum: 10_000, description: 'Most detections one search page returns.' }),
         max_total: Type.Integer({ default: 2000, minimum: 1, maximum: 100_000, description: 'Most detections one search reaches across all its pages.' }),
         max_export_rows: Type.Integer({ default: 5000, minimum: 1, maximum: 10_000, description: 'Most detections in one release.' }),
+        approval_valid_h: Type.Number({ default: 24, exclusiveMinimum: 0, maximum: 720, description: "How long a supervisor's approval of an off-list purpose may be answered, and once given used (hours), as the devices' accounts.approval_valid_h." }),
       },
       { additionalProperties: false, default: {} },
     ),

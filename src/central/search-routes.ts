@@ -10,8 +10,8 @@
  *   gender-affirming care), approval by a second administrator, CSV export rebuilt from the
  *   recorded detections; each step an audit row, the request's row the release record.
  *
- * Not here yet: the device's supervisor approval of an off-list purpose (such a search is
- * refused), and image export in a release (CSV only).
+ * A purpose off the agency's list needs a supervisor's approval (approval-routes.ts), checked by
+ * the device's own `checkApproval`. Not here yet: images in a release (CSV only).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import AjvModule from 'ajv';
@@ -19,7 +19,8 @@ import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import { csvDocument } from '../http/export/csv.js';
 import { AGENCY_KINDS, RELEASE_PURPOSES, releaseRefusal, releaseRequest, ReleaseRequestBody } from '../http/export/release-policy.js';
 import { setHash } from '../http/routes/export.js';
-import { criteria, justification, PLATE_MIN_KNOWN, SearchBody, searchPolicy, type FieldError } from '../http/search-criteria.js';
+import { offListJustification, type ApprovalRequest } from '../http/auth/approvals.js';
+import { criteria, justification, PLATE_MIN_KNOWN, SearchBody, searchPolicy, type FieldError, type Justification } from '../http/search-criteria.js';
 import type { CentralAuditRow } from './central-audit.js';
 import type { CentralDetection, CentralQuery } from './central-search.js';
 import type { CentralServices } from './central-services.js';
@@ -64,6 +65,23 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     reply.code(400).send(typeof errors === 'string' ? { message: errors } : { message: errors.map((e) => `${e.field}: ${e.message}`).join('; '), fields: errors });
   const schemaErrors = (errs: typeof checkSearch.errors): string => (errs ?? []).map((e) => `${e.instancePath.slice(1) || 'body'}: ${e.message ?? e.keyword}`).join('; ');
 
+  /**
+   * For a body whose only fault is an off-list purpose: the approval that covers this use, or why
+   * it is refused; null for a listed purpose or other faults (answered as usual).
+   */
+  const offListApproval = async (
+    b: { caseNumber?: string | null; purposeCategory?: string | null; purpose?: string | null; approvalId?: number },
+    use: 'search' | 'export',
+    who: string,
+  ): Promise<{ why: Justification; approval: ApprovalRequest } | { why: Justification; refusal: string } | null> => {
+    const why = offListJustification(b, policy);
+    if (!why) return null;
+    if (b.approvalId === undefined) return { why, refusal: `the purpose "${why.purposeCategory}" is not on the agency's list: ask a supervisor's approval (POST /api/central/approvals) and give its approvalId` };
+    const c = await services.approvals.check(b.approvalId, { use, requester: who, caseNumber: why.caseNumber, purposeCategory: why.purposeCategory });
+    if (!c.ok) return { why, refusal: `approval ${b.approvalId} does not cover this ${use}: ${c.reason}` };
+    return { why, approval: c.approval };
+  };
+
   app.get('/api/central/search/options', { config: { roles: STAFF } }, async (_req, reply) =>
     reply.send({ purposes: s.purposes, caseNumberPattern: s.case_number_pattern, maxWindowH: s.max_window_h, plateMinKnown: PLATE_MIN_KNOWN, pageSize: s.max_rows, maxTotal: s.max_total }),
   );
@@ -74,7 +92,14 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     if ('error' in parsed) return invalid(reply, parsed.error);
     if (!checkSearch(parsed.value)) return invalid(reply, schemaErrors(checkSearch.errors));
     const b = parsed.value;
-    const why = justification(b, policy);
+    let why = justification(b, policy);
+    // A purpose off the list is allowed only with a supervisor's approval (device: issue 20).
+    const approved = await offListApproval(b, 'search', who);
+    if (approved && 'refusal' in approved) {
+      await audit.append({ staff: who, action: 'search.refused', ip: req.ip, caseNumber: approved.why.caseNumber, purpose: approved.why.purpose, details: { approvalId: b.approvalId ?? null, reason: approved.refusal } });
+      return reply.code(403).send({ message: approved.refusal });
+    }
+    if (approved) why = approved.why;
     if (Array.isArray(why)) {
       await audit.append({ staff: who, action: 'search.refused', ip: req.ip, details: { errors: why } });
       return reply.code(400).send({ message: why.map((e) => `${e.field}: ${e.message}`).join('; '), fields: why });
@@ -87,7 +112,7 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     if (offset >= s.max_total) return invalid(reply, `offset: a search reaches at most ${s.max_total} detections; narrow it`);
     const take = Math.min(limit, s.max_total - offset);
     // On record before any result leaves (sacramento-da IV.C.b); the query holds the plate asked for, as on the device.
-    const rec = await audit.append({ staff: who, action: 'search', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { query, purposeCategory: why.purposeCategory, limit: take, offset } });
+    const rec = await audit.append({ staff: who, action: 'search', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { query, purposeCategory: why.purposeCategory, limit: take, offset, ...(approved && 'approval' in approved ? { approvalId: approved.approval.id, approvedBy: approved.approval.approvedBy } : {}) } });
     let rows: CentralDetection[];
     try {
       rows = await detections.search(query, take + 1, offset);
@@ -114,7 +139,9 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     if ('error' in parsed) return invalid(reply, parsed.error);
     if (!checkRelease(parsed.value)) return invalid(reply, schemaErrors(checkRelease.errors));
     const b = parsed.value;
-    const why = justification(b, policy);
+    let why: Justification | FieldError[] = justification(b, policy);
+    const offList = offListJustification(b, policy);
+    if (offList) why = offList;
     const request = releaseRequest(b, services.now());
     if (Array.isArray(why) || Array.isArray(request)) {
       const errors = [...(Array.isArray(why) ? why : []), ...(Array.isArray(request) ? request : [])];
@@ -125,6 +152,21 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     if (refusal) {
       await audit.append({ staff: who, action: 'release.refused', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { ...request, ...refusal } });
       return reply.code(403).send({ message: `refused: ${refusal.reason} (${refusal.policy})`, ...refusal });
+    }
+    // An off-list purpose: refused unless a supervisor approved this export, and only once.
+    let approval: ApprovalRequest | null = null;
+    if (offList) {
+      const a = await offListApproval(b, 'export', who);
+      let refusal = a && 'refusal' in a ? a.refusal : null;
+      if (a && 'approval' in a) {
+        const taken = (await audit.byAction('release.requested', 10_000)).some((r) => r.at >= a.approval.at && r.details?.approvalId === a.approval.id);
+        if (taken) refusal = `approval ${a.approval.id} does not cover this export: another release request already names it`;
+        else approval = a.approval;
+      }
+      if (refusal !== null) {
+        await audit.append({ staff: who, action: 'release.refused', ip: req.ip, caseNumber: offList.caseNumber, purpose: offList.purpose, details: { approvalId: b.approvalId ?? null, reason: refusal } });
+        return reply.code(403).send({ message: refusal });
+      }
     }
     let rows: CentralDetection[];
     let query: CentralQuery | null = null;
@@ -149,7 +191,15 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     if (rows.length > s.max_export_rows) return reply.code(413).send({ message: `more than ${s.max_export_rows} detections match; narrow the request` });
     if (rows.length === 0) return invalid(reply, 'no detections match: nothing to release');
     const keys = rows.map(keyOf);
-    const record: ReleaseRecord = { ...request, caseNumber: why.caseNumber, searchPurpose: why.purpose, detections: keys, setHash: setHash(keys), query };
+    const record: ReleaseRecord = {
+      ...request,
+      caseNumber: why.caseNumber,
+      searchPurpose: why.purpose,
+      detections: keys,
+      setHash: setHash(keys),
+      query,
+      ...(approval ? { approvalId: approval.id, purposeCategory: approval.purposeCategory, approvedBy: approval.approvedBy } : {}),
+    };
     const rec = await audit.append({ staff: who, action: 'release.requested', ip: req.ip, caseNumber: why.caseNumber, purpose: `${request.releasePurposeCategory}: ${request.releasePurpose}`, object: request.requestingAgency, details: record });
     return reply.code(201).send({ releaseId: rec.id, status: 'pending', count: keys.length, setHash: record.setHash });
   });
@@ -186,6 +236,12 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     if (!r) return reply.code(404).send({ message: 'no such release request' });
     const approval = await approvalOf(r.id);
     if (!approval) return reply.code(409).send({ message: `release ${r.id} is not approved yet` });
+    // A release on a supervisor's approval of an off-list purpose: exported once, by its requester (as on the device).
+    const approvalId = typeof r.details.approvalId === 'number' ? r.details.approvalId : null;
+    if (approvalId !== null) {
+      if (r.staff !== who) return reply.code(403).send({ message: `release ${r.id} rests on approval ${approvalId}: only ${r.staff ?? 'its requester'} exports it` });
+      if ((await audit.byAction('release.exported', 10_000)).some((x) => x.object === String(r.id))) return reply.code(409).send({ message: `release ${r.id} rests on approval ${approvalId} and was exported already` });
+    }
     const keys = r.details.detections.map((k) => {
       const [deviceId, detId] = k.split('/');
       return { deviceId: deviceId!, id: detId! };
@@ -194,7 +250,7 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     const rows = await detections.byKeys(keys);
     const found = new Set(rows.map(keyOf));
     const missing = r.details.detections.filter((k) => !found.has(k));
-    const rec = await audit.append({ staff: who, action: 'release.exported', object: String(r.id), ip: req.ip, caseNumber: r.caseNumber, details: { format: 'csv', count: rows.length, missing, setHash: r.details.setHash, approvedBy: approval.staff } });
+    const rec = await audit.append({ staff: who, action: 'release.exported', object: String(r.id), ip: req.ip, caseNumber: r.caseNumber, details: { format: 'csv', count: rows.length, missing, setHash: r.details.setHash, approvedBy: approval.staff, ...(approvalId !== null ? { approvalId } : {}) } });
     const csv = csvDocument(
       CSV_HEADER,
       rows.map((d) => [d.deviceId, d.id, d.plate, d.confidence.toFixed(3), new Date(d.capturedAt).toISOString(), d.cameraId, d.direction, d.lat, d.lon, d.evidenceHold, d.hits]),

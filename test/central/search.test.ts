@@ -82,7 +82,7 @@ describe('central search', () => {
     const before = (await audit.byAction('search.refused', 1000)).length;
     const cases: [Record<string, unknown>, string][] = [
       [{ ...why, caseNumber: '.', plate: '7ABC123' }, 'caseNumber'],
-      [{ ...why, purposeCategory: 'curiosity', plate: '7ABC123' }, 'purposeCategory'],
+      [{ ...why, purposeCategory: '', plate: '7ABC123' }, 'purposeCategory'],
       [{ ...why, purpose: 'x', plate: '7ABC123' }, 'purpose'],
     ];
     for (const [body, field] of cases) {
@@ -90,7 +90,10 @@ describe('central search', () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as Page).fields!.map((f) => f.field)).toContain(field);
     }
-    expect((await audit.byAction('search.refused', 1000)).length).toBe(before + cases.length);
+    // A purpose off the list is not an error to fix but a use to have approved (below).
+    const offList = await post('/api/central/search', { ...why, purposeCategory: 'curiosity', plate: '7ABC123' }, officer);
+    expect(offList.status).toBe(403);
+    expect((await audit.byAction('search.refused', 1000)).length).toBe(before + cases.length + 1);
     // No criterion, a too-short plate, a place with too long a window: refused before any query.
     const noCriterion = await post('/api/central/search', why, officer);
     expect(noCriterion.status).toBe(400);
@@ -159,5 +162,64 @@ describe('central releases', () => {
     const audit = new CentralAudit(pool);
     expect((await audit.byAction('release.exported', 10))[0]).toMatchObject({ staff: 'adm.ruiz', object: String(releaseId), details: expect.objectContaining({ count: 6, approvedBy: 'adm.chen' }) });
     expect(await audit.verify()).toBeNull();
+  });
+});
+
+describe('off-list purposes need a supervisor approval, checked with the device rules', () => {
+  const offList = { caseNumber: '26-009001', purposeCategory: 'neighbourhood canvass', purpose: 'cars near the burglary on Elm St' };
+
+  it('a search for an off-list purpose is refused until a second administrator approves it, then names the approval', async () => {
+    const refused = await post('/api/central/search', { ...offList, plate: '7ABC123' }, officer);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as Page).message).toMatch(/ask a supervisor/);
+    const asked = await post('/api/central/approvals', { ...offList, use: 'search' }, officer);
+    expect(asked.status).toBe(201);
+    const { approval } = (await asked.json()) as { approval: { id: number; state: string } };
+    expect(approval.state).toBe('waiting');
+    const waiting = await post('/api/central/search', { ...offList, plate: '7ABC123', approvalId: approval.id }, officer);
+    expect(waiting.status).toBe(403);
+    expect(((await waiting.json()) as Page).message).toMatch(/no supervisor has approved it yet/);
+    expect((await post(`/api/central/approvals/${approval.id}/approve`, {}, officer)).status).toBe(403);
+    const ok = await post(`/api/central/approvals/${approval.id}/approve`, {}, adminA);
+    expect(((await ok.json()) as { approval: { state: string; approvedBy: string } }).approval).toMatchObject({ state: 'approved', approvedBy: 'adm.ruiz' });
+    const res = await post('/api/central/search', { ...offList, plate: '7ABC123', approvalId: approval.id }, officer);
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as Page;
+    expect(page.results).toHaveLength(6);
+    expect((await new CentralAudit(pool).get(page.auditId))!.details).toMatchObject({ approvalId: approval.id, approvedBy: 'adm.ruiz' });
+    // Someone else's approval does not cover another account's search.
+    const other = await post('/api/central/search', { ...offList, plate: '7ABC123', approvalId: approval.id }, adminB);
+    expect(((await other.json()) as Page).message).toMatch(/asked for by another account/);
+  });
+
+  it('a release for an off-list purpose needs an export approval, covers one release, and is exported once by its requester', async () => {
+    const body = {
+      ...offList,
+      plate: '7ABC123',
+      requestingAgency: 'Roseville Police Department',
+      agencyKind: 'ca_law_enforcement',
+      agencyState: 'CA',
+      requester: 'Det. Park',
+      releasePurposeCategory: 'criminal investigation',
+      releasePurpose: 'burglary series on Elm St',
+      writtenRequestRef: 'RPD-26-77',
+      writtenRequestDate: '2026-01-03',
+    };
+    expect((await post('/api/central/releases', body, adminA)).status).toBe(403);
+    const asked = (await (await post('/api/central/approvals', { ...offList, use: 'export' }, adminA)).json()) as { approval: { id: number } };
+    expect((await post(`/api/central/approvals/${asked.approval.id}/approve`, {}, adminA)).status).toBe(403);
+    expect((await post(`/api/central/approvals/${asked.approval.id}/approve`, {}, adminB)).status).toBe(200);
+    const req = await post('/api/central/releases', { ...body, approvalId: asked.approval.id }, adminA);
+    expect(req.status).toBe(201);
+    const { releaseId } = (await req.json()) as { releaseId: number };
+    const again = await post('/api/central/releases', { ...body, approvalId: asked.approval.id }, adminA);
+    expect(again.status).toBe(403);
+    expect(((await again.json()) as Page).message).toMatch(/another release request already names it/);
+    expect((await post(`/api/central/releases/${releaseId}/approve`, {}, adminB)).status).toBe(200);
+    expect((await post(`/api/central/releases/${releaseId}/export`, {}, adminB)).status).toBe(403);
+    expect((await post(`/api/central/releases/${releaseId}/export`, {}, adminA)).status).toBe(200);
+    expect((await post(`/api/central/releases/${releaseId}/export`, {}, adminA)).status).toBe(409);
+    const list = (await (await fetch(`${app.address}/api/central/approvals`, { headers: { authorization: `Bearer ${adminB}` } })).json()) as { approvals: { id: number; state: string }[] };
+    expect(list.approvals.find((a) => a.id === asked.approval.id)!.state).toBe('used');
   });
 });
