@@ -168,6 +168,11 @@ export function centralConfigFromObject(raw: unknown, baseDir: string, env: Node
   for (const k of ['tls_cert_file', 'tls_key_file'] as const) {
     if (cfg.http[k] && !isAbsolute(cfg.http[k])) cfg.http[k] = resolve(baseDir, cfg.http[k]);
   }
+  // The signing key is a secret: under systemd it comes as a credential (LoadCredential=), like the PostgreSQL password.
+  if (cfg.hotlist.signing_key_file.startsWith('$CREDENTIALS_DIRECTORY')) {
+    if (env.CREDENTIALS_DIRECTORY) cfg.hotlist.signing_key_file = cfg.hotlist.signing_key_file.replace('$CREDENTIALS_DIRECTORY', env.CREDENTIALS_DIRECTORY);
+    else errors.push('hotlist.signing_key_file: $CREDENTIALS_DIRECTORY is not set (start the service with LoadCredential=)');
+  }
   if (cfg.hotlist.signing_key_file && !isAbsolute(cfg.hotlist.signing_key_file)) cfg.hotlist.signing_key_file = resolve(baseDir, cfg.hotlist.signing_key_file);
   if (cfg.hotlist.ncic_max_expiry_h > cfg.hotlist.max_expiry_h) errors.push('hotlist.ncic_max_expiry_h: must not exceed hotlist.max_expiry_h');
   try {

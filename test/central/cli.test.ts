@@ -112,6 +112,9 @@ describe('central configuration', () => {
     expect(() => loadSigningKey(rsa)).toThrow(`hotlist.signing_key_file ${rsa}: an Ed25519 private key is required, not rsa`);
     expect(() => loadSigningKey(join(dir, 'missing.pem'))).toThrow(/missing\.pem: .*ENOENT/);
     expect(() => centralConfigFromObject({ postgres: { url: 'postgres://u@h/db' }, hotlist: { ncic_max_expiry_h: 30 } }, dir)).toThrow(/ncic_max_expiry_h/);
+    const fromCredentials = { postgres: { url: 'postgres://u@h/db' }, hotlist: { signing_key_file: '$CREDENTIALS_DIRECTORY/hotlist-signing.pem' } };
+    expect(centralConfigFromObject(fromCredentials, dir, { CREDENTIALS_DIRECTORY: '/run/credentials/alpr' }).hotlist.signing_key_file).toBe('/run/credentials/alpr/hotlist-signing.pem');
+    expect(() => centralConfigFromObject(fromCredentials, dir, {})).toThrow(/CREDENTIALS_DIRECTORY is not set/);
     expect(() => centralConfigFromObject({ postgres: { url: 'postgres://u@h/db' }, search: { case_number_pattern: '([' } }, dir)).toThrow(/search\.case_number_pattern: not a regular expression/);
   });
 
