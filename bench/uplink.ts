@@ -5,12 +5,17 @@
  * a backlog (an outage's worth of detections with 50 KB images) and keeps storing one new
  * detection a second, every fifth a hot-list hit, while the backlog drains.
  *
- * Prints detections/s delivered, time from a hit being stored to the server acknowledging it,
- * bytes on the wire per detection, and whether every hit arrived within 10 s (the target at
- * 1 Mbit/s). Then one JSON line.
+ * Each link runs with `upload.images: inline` (records and images in one batch) and `deferred`
+ * (records first, images after in resumable pieces). Prints detections/s delivered, time from a
+ * detection being stored to its record at the server (time-to-record) and to its last image
+ * there (time-to-image), for hits and for all new detections, bytes on the wire per detection,
+ * whether every hit's record arrived within 10 s (the target at 1 Mbit/s), and the CPU time of
+ * the process (device, proxy and receiver together) with the load average. Then one JSON line.
  *
- *   npm run bench:uplink     (ALPR_EDGE_BENCH_SCALE=0.5 halves the run times)
+ *   npm run bench:uplink     (ALPR_EDGE_BENCH_SCALE=0.5 halves the run times;
+ *                             ALPR_EDGE_BENCH_LINKS=256k,1M and ALPR_EDGE_BENCH_IMAGES=deferred pick runs)
  */
+import { loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,8 +106,12 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+type ImagesMode = 'inline' | 'deferred';
+const MODES = (process.env.ALPR_EDGE_BENCH_IMAGES?.split(',').map((x) => x.trim()) ?? ['inline', 'deferred']) as ImagesMode[];
+
 interface Result {
   link: string;
+  images: ImagesMode;
   backlog: number;
   delivered: number;
   detectionsPerS: number;
@@ -111,6 +120,19 @@ interface Result {
   hitP50Ms: number;
   hitMaxMs: number;
   hitsWithinTarget: boolean;
+  /** Stored → record at the server, new detections (hits included). */
+  recordP50Ms: number;
+  recordMaxMs: number;
+  /** Stored → last image at the server, new detections; Infinity when some never arrived in the run. */
+  imageP50Ms: number;
+  imageMaxMs: number;
+  /** Of the new detections, how many had every image at the server when the run ended. */
+  imagesComplete: number;
+  newDetections: number;
+  hitImageMaxMs: number;
+  cpuS: number;
+  cpuPerDetectionMs: number;
+  load1: number;
   bytesPerDetection: number;
   measuredKbitS: number;
   batches: number;
@@ -118,15 +140,29 @@ interface Result {
   lastError: string | null;
 }
 
-async function run(link: Link): Promise<Result> {
+async function run(link: Link, mode: ImagesMode): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'alpr-bench-uplink-'));
   const rxDb = new ReceiverDb(join(dir, 'receiver.db'));
   const acked = new Map<string, number>();
+  /** Detection id → when its images were all at the receiver (inline: with the record). */
+  const imaged = new Map<string, number>();
+  const imagesHeld = new Map<string, number>();
   const app = await buildReceiver({ db: rxDb, token: null });
-  app.addHook('onSend', async (req, _reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
+    const now = performance.now();
     if (req.url === '/v1/batches' && typeof payload === 'string') {
-      const now = performance.now();
-      for (const id of (JSON.parse(payload) as { acknowledged?: { detections?: string[] } }).acknowledged?.detections ?? []) if (!acked.has(id)) acked.set(id, now);
+      for (const id of (JSON.parse(payload) as { acknowledged?: { detections?: string[] } }).acknowledged?.detections ?? []) {
+        if (!acked.has(id)) acked.set(id, now);
+        if (mode === 'inline' && !imaged.has(id)) imaged.set(id, now);
+      }
+    } else if (req.url.startsWith('/v1/images/') && req.method === 'PUT' && reply.statusCode === 200 && typeof payload === 'string') {
+      const whole = !req.url.endsWith('/upload');
+      if (whole || (JSON.parse(payload) as { complete?: boolean }).complete === true) {
+        const id = req.url.split('/')[3]!;
+        const n = (imagesHeld.get(id) ?? 0) + 1;
+        imagesHeld.set(id, n);
+        if (n === 2 && !imaged.has(id)) imaged.set(id, now);
+      }
     }
     return payload;
   });
@@ -141,26 +177,33 @@ async function run(link: Link): Promise<Result> {
   const backlogIds = store.insertDetections(Array.from({ length: link.backlog }, () => ({ detection: detection(), position: null, hits: [] }))).map((r) => r.id);
 
   // The defaults a deployment has: nothing tuned for the link.
-  const upload = { ...(Value.Default(UploadSection, {}) as UploadConfig), enabled: true, endpoint: proxy.url };
+  const upload = { ...(Value.Default(UploadSection, {}) as UploadConfig), enabled: true, endpoint: proxy.url, images: mode };
   const uploader = new Uploader({ config: upload, deviceId: 'bench-1', store, logger: silentLogger(), status: registry.reporter('upload', 'upload'), clock: systemClock });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await uploader.start();
 
   const hitsStoredAt = new Map<string, number>();
+  const storedAt = new Map<string, number>();
   const seconds = Math.max(5, Math.round(link.seconds * SCALE));
   let backlogDrainedAt: number | null = null;
   for (let s = 0; s < seconds; s++) {
     const d = detection();
     const isHit = s % 5 === 2;
     store.insertDetection(d, null, isHit ? [hotHit(d.text)] : []);
+    storedAt.set(d.id, performance.now());
     if (isHit) hitsStoredAt.set(d.id, performance.now());
     await new Promise((r) => setTimeout(r, 1000));
     if (backlogDrainedAt === null && backlogIds.every((id) => acked.has(id))) backlogDrainedAt = performance.now();
   }
-  // Let the hits still in flight arrive (bounded), then stop.
+  // Let the hits (record and images) and every new record still in flight arrive (bounded), then stop.
   const end = performance.now() + 60_000;
-  while ([...hitsStoredAt.keys()].some((id) => !acked.has(id)) && performance.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while (([...hitsStoredAt.keys()].some((id) => !imaged.has(id)) || [...storedAt.keys()].some((id) => !acked.has(id))) && performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const elapsedS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const load1 = loadavg()[0]!;
   const upStatus = registry.get('upload')!;
   const status = upStatus.counters;
   await uploader.stop();
@@ -172,8 +215,23 @@ async function run(link: Link): Promise<Result> {
   rmSync(dir, { recursive: true, force: true });
 
   const hitMs = [...hitsStoredAt].map(([id, at]) => (acked.has(id) ? acked.get(id)! - at : Infinity));
+  const hitImageMs = [...hitsStoredAt].map(([id, at]) => (imaged.has(id) ? imaged.get(id)! - at : Infinity));
+  const recordMs = [...storedAt].map(([id, at]) => (acked.has(id) ? acked.get(id)! - at : Infinity));
+  const imageMs = [...storedAt].map(([id, at]) => (imaged.has(id) ? imaged.get(id)! - at : Infinity));
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   return {
     link: link.name,
+    images: mode,
+    recordP50Ms: Math.round(percentile(recordMs, 50)),
+    recordMaxMs: Math.round(Math.max(...recordMs)),
+    imageP50Ms: Math.round(percentile(imageMs, 50)),
+    imageMaxMs: Math.round(Math.max(...imageMs)),
+    imagesComplete: imageMs.filter(Number.isFinite).length,
+    newDetections: storedAt.size,
+    hitImageMaxMs: Math.round(Math.max(...hitImageMs)),
+    cpuS: Math.round(cpuS * 10) / 10,
+    cpuPerDetectionMs: Math.round((cpuS * 1000) / Math.max(1, acked.size)),
+    load1: Math.round(load1 * 100) / 100,
     backlog: link.backlog,
     delivered: acked.size,
     detectionsPerS: Math.round((acked.size / elapsedS) * 100) / 100,
@@ -191,11 +249,13 @@ async function run(link: Link): Promise<Result> {
 }
 
 const results: Result[] = [];
-for (const link of LINKS) results.push(await run(link));
+for (const link of LINKS) for (const mode of MODES) results.push(await run(link, mode));
 
-const header = ['link', 'backlog', 'delivered', 'det/s', 'backlog drained', 'hits', 'hit p50', 'hit max', 'hits ≤ 10 s', 'bytes/det', 'measured', 'batches', 'failures'];
+const s1 = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'not yet');
+const header = ['link', 'images', 'backlog', 'delivered', 'det/s', 'backlog drained', 'hits', 'hit p50', 'hit max', 'hits ≤ 10 s', 'hit img max', 'record p50', 'record max', 'image p50', 'image max', 'imaged', 'bytes/det', 'measured', 'batches', 'failures', 'cpu', 'cpu/det', 'load1'];
 const rows = results.map((r) => [
   r.link,
+  r.images,
   String(r.backlog),
   String(r.delivered),
   r.detectionsPerS.toFixed(2),
@@ -204,18 +264,30 @@ const rows = results.map((r) => [
   `${(r.hitP50Ms / 1000).toFixed(1)} s`,
   `${(r.hitMaxMs / 1000).toFixed(1)} s`,
   r.hitsWithinTarget ? 'yes' : 'NO',
+  s1(r.hitImageMaxMs),
+  s1(r.recordP50Ms),
+  s1(r.recordMaxMs),
+  s1(r.imageP50Ms),
+  s1(r.imageMaxMs),
+  `${r.imagesComplete}/${r.newDetections}`,
   String(r.bytesPerDetection),
   `${r.measuredKbitS} kbit/s`,
   String(r.batches),
   String(r.failures),
+  `${r.cpuS} s`,
+  `${r.cpuPerDetectionMs} ms`,
+  String(r.load1),
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-console.log(`\nUplink: store + uploader (defaults) → throttling proxy (40 ms one-way) → reference receiver; ${OVERVIEW_BYTES / 1024} KB overview + ${PLATE_BYTES / 1024} KB plate per detection; one new detection/s, every fifth a hit\n`);
+console.log(
+  `\nUplink: store + uploader (defaults but upload.images) → throttling proxy (40 ms one-way) → reference receiver; ${OVERVIEW_BYTES / 1024} KB overview + ${PLATE_BYTES / 1024} KB plate per detection; one new detection/s, every fifth a hit. record/image: stored → record / last image at the server, new detections. cpu: this process (device, proxy and receiver together), load1: 1-minute load average of the machine at the end of the run\n`,
+);
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of rows) console.log(line(r));
 for (const r of results) if (r.lastError) console.log(`${r.link}: last upload error: ${r.lastError}`);
-const target = results.find((r) => r.link === '1 Mbit/s');
-if (target) console.log(`\nTarget (1 Mbit/s: every hit at the server within 10 s while the backlog drains): ${target.hitsWithinTarget ? 'met' : 'NOT met'} (max ${(target.hitMaxMs / 1000).toFixed(1)} s)`);
+for (const target of results.filter((r) => r.link === '1 Mbit/s')) {
+  console.log(`\nTarget (1 Mbit/s, images ${target.images}: every hit at the server within 10 s while the backlog drains): ${target.hitsWithinTarget ? 'met' : 'NOT met'} (max ${(target.hitMaxMs / 1000).toFixed(1)} s)`);
+}
 console.log(JSON.stringify({ bench: 'uplink', scale: SCALE, results }));

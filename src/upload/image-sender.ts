@@ -4,6 +4,7 @@
  * (any receiver of version 1).
  *
  *   GET  v1/images/{id}/{kind}/upload?sha256&bytes ──▶ {offset}   where the receiver stands
+ *        (asked only for an image bigger than one piece whose offset is not remembered)
  *   PUT  v1/images/{id}/{kind}/upload  piece [offset, offset+n) ──▶ {offset, complete}
  *        409 {offset}: the receiver holds another length (an answer was lost): go on from there
  *
@@ -90,6 +91,10 @@ export class ImageSender {
     const base = `v1/images/${encodeURIComponent(work.detectionId)}/${img.kind}/upload`;
     let offset = this.offsets.get(key);
     let bytesSent = 0;
+    // An image that fits one piece goes at once from 0: if the receiver holds some of it (a try
+    // cut before a restart) it answers 409 with its offset, which costs less than asking first
+    // (one round trip per image: at 80 ms it halved the image rate at 1 Mbit/s).
+    if (offset === undefined && img.bytes <= this.pieceBytes()) offset = 0;
     if (offset === undefined) {
       const asked = await this.request('GET', `${base}?sha256=${img.sha256}&bytes=${img.bytes}`, { 'x-device-id': this.deps.deviceId }, null);
       if ('error' in asked) return asked.error;
@@ -104,7 +109,7 @@ export class ImageSender {
         this.remember(key, offset);
         return { kind: 'paused' };
       }
-      const want = Math.max(MIN_PIECE_BYTES, Math.min(this.deps.link.batchBytes(), this.maxPieceBytes));
+      const want = this.pieceBytes();
       const piece = this.deps.outbox().imagePiece(work.entry.ref, img.kind, offset, want);
       if (!piece) return { kind: 'gone' };
       const headers = {
@@ -134,9 +139,10 @@ export class ImageSender {
         offset = state.offset;
         continue;
       }
-      if (answer.status === 409 && state) {
+      const held = answer.status === 409 ? pieceState((answer.body as { state?: unknown } | null)?.state) : null;
+      if (held) {
         // The receiver holds another length (the answer to a piece it stored was lost): go on from its offset.
-        offset = state.offset;
+        offset = held.offset;
         continue;
       }
       if (answer.status === 413 && this.maxPieceBytes > MIN_PIECE_BYTES) {
@@ -149,6 +155,10 @@ export class ImageSender {
     // Every byte acknowledged yet no `complete`: ask where the receiver stands next time.
     this.offsets.delete(key);
     return { kind: 'retry', reason: `${img.kind} image: the receiver holds every byte but has not stored the image`, refused: false, retryAfterMs: null };
+  }
+
+  private pieceBytes(): number {
+    return Math.max(MIN_PIECE_BYTES, Math.min(this.deps.link.batchBytes(), this.maxPieceBytes));
   }
 
   private remember(key: string, offset: number): void {

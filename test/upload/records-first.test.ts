@@ -174,6 +174,27 @@ describe('images in resumable pieces', () => {
     expect(rx.db.stats()).toMatchObject({ detections: 1, duplicates: 0, images: 2 });
   }, 90_000);
 
+  it('a small image the receiver already holds part of (a try cut before a restart) goes on from the offset the receiver names (409)', async () => {
+    const { seen, setup } = requestLog();
+    rx = await startReceiver({ setup });
+    await openStore();
+    const plate = jpeg(6000);
+    const [id] = t!.store.insertDetections([{ detection: detection({ text: 'PRT1', plateJpeg: plate }), position: position(), hits: [] }]).map((r) => r.id);
+    const head = plate.subarray(0, 2500);
+    const seeded = await fetch(`${rx.url}/v1/images/${id}/plate/upload`, {
+      method: 'PUT',
+      headers: { 'x-device-id': DEVICE, 'x-image-sha256': sha256(plate), 'x-image-bytes': String(plate.length), 'x-piece-offset': '0', 'x-content-sha256': sha256(head), 'content-type': 'application/octet-stream' },
+      body: head,
+    });
+    expect(await seeded.json()).toEqual({ offset: 2500, bytes: 6000, complete: false });
+    seen.length = 0;
+    up = makeUploader(t!.store, uploadConfig({ endpoint: rx.url, images: 'deferred' })).uploader;
+    await up.start();
+    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the images to arrive');
+    expect(seen.filter((s) => s.startsWith('piece@'))).toEqual(['piece@0', 'piece@2500', 'piece@0']); // plate: 409, then the rest; overview
+    expect(rx.db.image(DEVICE, id!, 'plate')!.data.equals(plate)).toBe(true);
+  });
+
   it('names a garbled piece, a piece at the wrong offset and an image that does not match its SHA-256, each with a clear error', async () => {
     rx = await startReceiver();
     const id = '0190f3a0-0000-7000-8000-000000000001';
