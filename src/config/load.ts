@@ -125,6 +125,12 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
+/** Keys a release removed, with what took their place, so that an older configuration's error
+ *  says what to change. */
+const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  'recognizer.queue_size': 'removed: frames wait in one queue per camera, set cameras[].queue_size instead',
+};
+
 function formatAjvErrors(errs: ErrorObject[]): string[] {
   const out: string[] = [];
   // Errors inside anyOf branches are noise when the anyOf itself failed; keep the anyOf line.
@@ -133,9 +139,11 @@ function formatAjvErrors(errs: ErrorObject[]): string[] {
     const path = pointerToPath(e.instancePath);
     if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath) && e.schemaPath.includes('/anyOf/')) continue;
     switch (e.keyword) {
-      case 'additionalProperties':
-        out.push(`${formatPath([...path, String(e.params.additionalProperty)])}: unknown key`);
+      case 'additionalProperties': {
+        const key = formatPath([...path, String(e.params.additionalProperty)]);
+        out.push(`${key}: ${REMOVED_KEYS[key] ?? 'unknown key'}`);
         break;
+      }
       case 'required':
         out.push(`${formatPath([...path, String(e.params.missingProperty)])}: is required`);
         break;

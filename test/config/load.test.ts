@@ -32,6 +32,7 @@ describe('configuration loading', () => {
   it.each([
     ['unknown top-level key', 'bogus: 1\n', 'bogus: unknown key'],
     ['unknown nested key', 'http:\n  prot: 80\n', 'http.prot: unknown key'],
+    ['removed key, with what replaced it', 'recognizer:\n  queue_size: 4\n', 'recognizer.queue_size: removed: frames wait in one queue per camera, set cameras[].queue_size instead'],
     ['out of bounds', 'http:\n  port: 70000\n', 'http.port: must be <= 65535'],
     ['wrong type', 'http:\n  port: eighty\n', 'http.port: must be integer'],
     ['bad enum', 'device:\n  mode: boat\n', 'device.mode: must be one of patrol, fixed'],
