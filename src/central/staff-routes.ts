@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { LocalEntryInput } from '../hotlist/local-entries.js';
+import { AddressThrottle } from '../http/auth/address-throttle.js';
 import type { CentralServices } from './central-services.js';
 import { fleetMetrics } from './fleet-health.js';
 import { FLEET_CSP, fleetPage, LOGIN_CSP, loginPage } from './fleet-page.js';
@@ -28,6 +29,9 @@ declare module 'fastify' {
 export const ADMIN: readonly StaffRole[] = ['admin'];
 export const STAFF: readonly StaffRole[] = ['admin', 'officer'];
 const SIGN_IN_MAX_AGE_S = 12 * 3600;
+/** Wrong tokens from one address before sign-in is refused for a while (the device's throttle; bounds the audit rows too). */
+const SIGN_IN_FAILURES = 10;
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 /** The staff member of a route whose roles were checked; throws if reached without one. */
 export function staffOf(req: FastifyRequest): Staff {
@@ -81,14 +85,19 @@ export const staffRoutes: FastifyPluginCallback<{ services: CentralServices }> =
 
   app.get('/admin/login', async (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', LOGIN_CSP).send(loginPage(null)));
 
+  const throttle = new AddressThrottle(SIGN_IN_FAILURES, SIGN_IN_WINDOW_MS, { now: services.now });
   app.post('/admin/login', { bodyLimit: 4096 }, async (req, reply) => {
+    const page = (code: number, message: string): FastifyReply => reply.code(code).type('text/html; charset=utf-8').header('content-security-policy', LOGIN_CSP).send(loginPage(message));
+    if (throttle.blocked(req.ip)) return page(429, `Too many wrong tokens from this address: try again in ${SIGN_IN_WINDOW_MS / 60_000} minutes.`);
     const form = new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
     const token = form.get('token')?.trim() ?? '';
     const staff = token ? await services.staff.staffOf(token) : null;
     if (!staff || staff.role === 'metrics') {
+      throttle.fail(req.ip);
       await services.audit.append({ staff: null, action: 'login.refused', ip: req.ip });
-      return reply.code(401).type('text/html; charset=utf-8').header('content-security-policy', LOGIN_CSP).send(loginPage('That token is not a live staff token.'));
+      return page(401, 'That token is not a live staff token.');
     }
+    throttle.succeed(req.ip);
     await services.audit.append({ staff: staff.name, action: 'login', ip: req.ip });
     const cookie = `${STAFF_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SIGN_IN_MAX_AGE_S}${services.secureCookie ? '; Secure' : ''}`;
     return reply.code(303).header('set-cookie', cookie).header('location', '/admin/fleet').send();

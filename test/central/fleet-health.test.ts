@@ -187,4 +187,18 @@ describe('fleet health', () => {
       await context.close();
     }
   });
+  // Last: it blocks this address's sign-in for the rest of the file.
+  it('refuses sign-in from an address after ten wrong tokens, even with a right one', async () => {
+    const login = (token: string): Promise<Response> =>
+      fetch(`${app.address}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(token)}`, redirect: 'manual' });
+    const ok = await login(officer);
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('set-cookie')).toMatch(/^alpr_central_staff=alprs_[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    expect((await login(scraper)).status).toBe(401);
+    for (let i = 0; i < 9; i++) expect((await login(`alprs_wrong${i}`)).status).toBe(401);
+    const blocked = await login(officer);
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toContain('Too many wrong tokens');
+  });
+
 });
