@@ -8,6 +8,7 @@ import { CentralStore } from '../central/central-store.js';
 import { CentralConfigError, loadCentralConfig, type CentralConfig } from '../central/config.js';
 import { CentralAudit } from '../central/central-audit.js';
 import { DeviceTokens } from '../central/device-tokens.js';
+import { FleetHealth } from '../central/fleet-health.js';
 import { STAFF_ROLES, StaffTokens, type StaffRole } from '../central/staff.js';
 import { purgeExpired } from '../central/retention.js';
 import { createLogger } from '../shared/logger.js';
@@ -124,9 +125,13 @@ export const command: CliCommand = {
              FROM ids LEFT JOIN heartbeats h ON h.device_id = ids.device_id ORDER BY ids.device_id`,
           );
           const now = Date.now();
+          const status = new Map((await new FleetHealth(store.pool).view()).map((h) => [h.deviceId, h]));
           for (const d of r.rows) {
             const seen = d.last_contact_at ? `last contact ${Math.round((now - d.last_contact_at.getTime()) / 1000)} s ago` : 'never seen';
-            io.out(`${d.device_id}\t${seen}\t${d.batches ?? 0} batches\t${d.detections ?? 0} detections\t${d.live_tokens} live token(s)\taudit verified to ${d.head_id ?? 0}, ${d.breaks} break(s)`);
+            // The status heartbeat, when the device sends one (docs/central.md, Fleet health).
+            const h = status.get(d.device_id);
+            const beat = h?.heartbeatAt ? `\t${h.readiness ?? 'unknown'} ${Math.round((now - h.heartbeatAt) / 1000)} s ago, backlog ${h.backlogItems ?? 0}` : '';
+            io.out(`${d.device_id}\t${seen}\t${d.batches ?? 0} batches\t${d.detections ?? 0} detections\t${d.live_tokens} live token(s)\taudit verified to ${d.head_id ?? 0}, ${d.breaks} break(s)${beat}`);
           }
           return 0;
         }

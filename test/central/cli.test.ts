@@ -8,20 +8,26 @@ import { UsageError } from '../../src/cli/command.js';
 import { centralConfigFromObject, CentralConfigError } from '../../src/central/config.js';
 import { MIGRATIONS } from '../../src/central/migrations.js';
 import { loadSigningKey } from '../../src/central/central-services.js';
+import { FleetHealth } from '../../src/central/fleet-health.js';
+import { Pool } from 'pg';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { freshDatabase } from './helpers.js';
 
 const pg = new PostgresPeer({ fsync: false });
 let dir: string;
 let config: string;
+let pgPool: Pool | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'alpr-central-cli-'));
   await pg.start();
   config = join(dir, 'central.yaml');
-  writeFileSync(config, `postgres:\n  url: ${await freshDatabase(pg)}\nlog_level: silent\n`);
+  const url = await freshDatabase(pg);
+  writeFileSync(config, `postgres:\n  url: ${url}\nlog_level: silent\n`);
+  pgPool = new Pool({ connectionString: url, max: 1 });
 });
 afterAll(async () => {
+  await pgPool?.end();
   await pg.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -59,6 +65,9 @@ describe('alpr-edge central', () => {
     const { code, out } = await cli('devices', '--config', config);
     expect(code).toBe(0);
     expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^pole-3\tnever seen\t0 batches\t0 detections\t1 live token\(s\)\taudit verified to 0, 0 break\(s\)$/)]));
+    // With a status heartbeat, its readiness, age and backlog follow.
+    await new FleetHealth(pgPool!).record({ api: 1, device_id: 'pole-3', sent_at: Date.now(), version: null, readiness: 'amber', reasons: ['camera:north degraded'], cameras: [], backlog: { items: 7, detections: 7, oldest_s: 3 }, hotlist: { issued_at: null, confirmed_at: null } }, Date.now());
+    expect((await cli('devices', '--config', config)).out).toEqual(expect.arrayContaining([expect.stringMatching(/^pole-3\tnever seen\t.*\tamber \d+ s ago, backlog 7$/)]));
   });
 
   it('issues staff tokens by role (printed alone, apart from device tokens), lists and revokes them, and verifies the central audit log', async () => {
