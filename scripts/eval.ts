@@ -11,6 +11,9 @@
  * --regions LIST: the installation's regions that `auto` chooses among (default us,eu,br).
  * --second-reader on|off, --sr-threshold T, --sr-weight W, --sr-candidates N: the second reader
  * (PP-OCRv4 re-scoring unsure plates; default as configured); its share of plates and CPU are printed.
+ * --coarse on|off, --native R: the detector's coarse second pass and native-size reading of small frames.
+ * --zoom F (detect sets): each single-plate image cropped around its plate so the plate spans F of
+ * the width (16:9, inside the image), scaled to 1280x720: large plates, as phone photos have them.
  * --loose F (OCR sets): read each crop through a box F larger on every side (F of the crop's
  * width/height; the warp replicates the edge pixels), like a loose detector box.
  * Prints tables per source, per plate-height bucket and per plate tone (median grey of the
@@ -21,6 +24,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import { Value } from '@sinclair/typebox/value';
 import { RecognizerSection, type RecognizerConfig } from '../src/config/sections/recognizer.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from '../src/recognizer/contract.js';
@@ -49,6 +53,9 @@ const { values, positionals } = parseArgs({
     regions: { type: 'string' },
     loose: { type: 'string' },
     'second-reader': { type: 'string' },
+    coarse: { type: 'string' },
+    native: { type: 'string' },
+    zoom: { type: 'string' },
     'sr-threshold': { type: 'string' },
     'sr-weight': { type: 'string' },
     'sr-candidates': { type: 'string' },
@@ -82,6 +89,32 @@ function toneOf(img: RawImage, b: Box): string {
 }
 
 type Row = Record<string, string>;
+
+/**
+ * The image cropped to a 16:9 window around its one plate so the plate spans `frac` of the
+ * window's width, scaled to 1280x720; null when the window does not fit inside the image.
+ */
+async function zoomed(file: string, img: RawImage & { decode_ms: number }, row: Row, frac: number): Promise<{ img: RawImage & { decode_ms: number }; row: Row } | null> {
+  const [x, y, w, h] = [+row.x!, +row.y!, +row.w!, +row.h!];
+  let ww = Math.round(w / frac);
+  let wh = Math.round((ww * 9) / 16);
+  if (wh < h * 1.2) return null;
+  if (ww > img.width || wh > img.height) {
+    const f = Math.min(img.width / ww, img.height / wh);
+    ww = Math.floor(ww * f);
+    wh = Math.floor(wh * f);
+    if (ww < w * 1.1 || wh < h * 1.2) return null;
+  }
+  const left = Math.max(0, Math.min(img.width - ww, Math.round(x + w / 2 - ww / 2)));
+  const top = Math.max(0, Math.min(img.height - wh, Math.round(y + h / 2 - wh / 2)));
+  const { data, info } = await sharp(file).rotate().extract({ left, top, width: ww, height: wh }).resize(1280, 720, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const sx = 1280 / ww;
+  const sy = 720 / wh;
+  return {
+    img: { width: info.width, height: info.height, format: 'rgb24', data, decode_ms: 0 },
+    row: { ...row, x: String((x - left) * sx), y: String((y - top) * sy), w: String(w * sx), h: String(h * sy) },
+  };
+}
 function readCsv(file: string): Row[] {
   const [head, ...rest] = readFileSync(file, 'utf8').trim().split('\n');
   const cols = head!.split(',');
@@ -138,6 +171,8 @@ if (values.threshold) config.score_threshold = Number(values.threshold);
 if (values['min-confidence']) config.min_plate_confidence = Number(values['min-confidence']);
 if (values.input) [config.detector_input_width, config.detector_input_height] = values.input.split('x').map(Number) as [number, number];
 if (values.regions) config.regions = values.regions.split(',') as Region[];
+if (values.coarse) config.detector_coarse_pass = values.coarse === 'on';
+if (values.native) config.detector_native_max_ratio = Number(values.native);
 if (values['second-reader']) config.second_reader.enabled = values['second-reader'] === 'on';
 if (values['sr-threshold']) config.second_reader.threshold = Number(values['sr-threshold']);
 if (values['sr-weight']) config.second_reader.weight = Number(values['sr-weight']);
@@ -172,12 +207,20 @@ if (kind === 'detect') {
   const byFile = new Map<string, Row[]>();
   for (const r of labels) byFile.set(r.file!, [...(byFile.get(r.file!) ?? []), r]);
   const files = [...byFile.keys()].slice(0, limit);
-  const groups = new Map<string, { images: number; plates: number; found: number; fp: number }>();
+  const groups = new Map<string, { images: number; plates: number; found: number; tight: number; fp: number }>();
   const buckets = new Map<string, { plates: number; found: number }>();
   const add = <T>(m: Map<string, T>, k: string, init: T): T => m.get(k) ?? (m.set(k, init), init);
+  const zoom = values.zoom ? Number(values.zoom) : 0;
   for (const file of files) {
-    const rows = byFile.get(file)!;
-    const img = await decodeImageFile(join(dir, 'images', file));
+    let rows = byFile.get(file)!;
+    let img = await decodeImageFile(join(dir, 'images', file));
+    if (zoom > 0) {
+      if (rows.length !== 1) continue;
+      const z = await zoomed(join(dir, 'images', file), img, rows[0]!, zoom);
+      if (!z) continue;
+      img = z.img;
+      rows = [z.row];
+    }
     const r = await cpuOf(() => reader.read(img));
     noteSecond(r);
     decodeMs.push(img.decode_ms);
@@ -188,16 +231,19 @@ if (kind === 'detect') {
     pairs.sort((a, b) => b.iou - a.iou);
     const usedT = new Set<number>();
     const usedP = new Set<number>();
+    let tight = 0;
     for (const p of pairs) {
       if (usedT.has(p.i) || usedP.has(p.j)) continue;
       usedT.add(p.i);
       usedP.add(p.j);
+      if (p.iou > 0.7) tight++;
     }
     for (const key of ['all', rows[0]!.source!]) {
-      const g = add(groups, key, { images: 0, plates: 0, found: 0, fp: 0 });
+      const g = add(groups, key, { images: 0, plates: 0, found: 0, tight: 0, fp: 0 });
       g.images++;
       g.plates += truth.length;
       g.found += usedT.size;
+      g.tight += tight;
       g.fp += r.plates.length - usedP.size;
     }
     truth.forEach((t, i) => {
@@ -210,15 +256,15 @@ if (kind === 'detect') {
   }
   table(
     `detect/${values.split}: plates found (IoU > 0.4)`,
-    ['source', 'images', 'plates', 'found', 'FP/image'],
-    [...groups].map(([k, g]) => [k, g.images, g.plates, pct(g.found, g.plates), (g.fp / g.images).toFixed(3)]),
+    ['source', 'images', 'plates', 'found', 'IoU > 0.7', 'FP/image'],
+    [...groups].map(([k, g]) => [k, g.images, g.plates, pct(g.found, g.plates), pct(g.tight, g.plates), (g.fp / g.images).toFixed(3)]),
   );
   const sortedBuckets = [...buckets].sort(byBucket);
   table('by plate height (box h) and tone', ['height', 'plates', 'found'], sortedBuckets.map(([k, b]) => [k, b.plates, pct(b.found, b.plates)]));
   result = {
     dataset: 'detect',
     split: values.split,
-    sources: Object.fromEntries([...groups].map(([k, g]) => [k, { images: g.images, plates: g.plates, found: g.found / g.plates, fp_per_image: g.fp / g.images }])),
+    sources: Object.fromEntries([...groups].map(([k, g]) => [k, { images: g.images, plates: g.plates, found: g.found / g.plates, found_iou07: g.tight / g.plates, fp_per_image: g.fp / g.images }])),
     by_height: Object.fromEntries(sortedBuckets.map(([k, b]) => [k, { plates: b.plates, found: b.found / b.plates }])),
   };
 } else {

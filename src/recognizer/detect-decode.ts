@@ -122,3 +122,22 @@ export function suppressOverlaps(dets: QuadDetection[], iou: number, containment
   }
   return kept.map((k) => k.d);
 }
+
+/**
+ * Merges a coarse detector pass (the whole frame at a low input size) into the main pass by
+ * plate size: the main pass is trusted for plates up to `largePx` wide at its own input scale,
+ * the coarse pass above it (the detector, trained on 256x256 crops, truncates plates much wider
+ * than ~200 px of its input: first or last character lost). A large coarse plate replaces the
+ * main-pass detections it overlaps; coarse plates smaller than that are dropped. Frame pixels in,
+ * frame pixels out; the result still goes through `suppressOverlaps`.
+ */
+export function mergeCoarse(main: QuadDetection[], coarse: QuadDetection[], mainScale: number, largePx: number, iou: number): QuadDetection[] {
+  const large = coarse.filter((d) => quadBox(d.quad).w * mainScale > largePx);
+  if (large.length === 0) return main;
+  const boxes = large.map((d) => quadBox(d.quad));
+  const kept = main.filter((d) => {
+    const b = quadBox(d.quad);
+    return !boxes.some((l) => boxIou(l, b) > iou || boxContainment(l, b) > 0.8);
+  });
+  return [...kept, ...large];
+}

@@ -11,8 +11,8 @@ import type { InferenceBackend } from './backend.js';
 import { readPlate } from './candidates.js';
 import type { ModelContract } from './contract.js';
 import { ctcCharConfidences, ctcFrames, ctcLogLikelihood, type CtcFrames } from './ctc.js';
-import { decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
-import { detectorInputSize, letterbox, type RawImage } from './letterbox.js';
+import { decodePeaks, mergeCoarse, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
+import { letterbox, nativeInputSize, type RawImage } from './letterbox.js';
 import { formatFit, type Region } from './plate-format.js';
 import { cropColour, foldFrames, foldText, fuseCandidates, loadFoldMap, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
 import type { PlateRead } from './types.js';
@@ -66,6 +66,10 @@ export interface ReaderOptions {
   ocrViews: number;
   /** The second reader; null = off. */
   secondReader?: SecondReaderOptions | null;
+  /** A second, coarse detector pass over the whole frame for large plates; null = off. */
+  coarsePass?: { width: number; height: number; largePx: number } | null;
+  /** Frames up to this many times the input's pixel budget are read at their own size, not shrunk (0 = off). */
+  nativeSlack?: number;
 }
 
 export interface StageTimings {
@@ -89,6 +93,7 @@ const now = (): number => performance.now();
 
 export class PlateReader {
   private detTensor: Float32Array | undefined;
+  private coarseTensor: Float32Array | undefined;
   private fold: Int16Array | undefined;
 
   constructor(
@@ -105,21 +110,20 @@ export class PlateReader {
   async read(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
     const t0 = now();
     const d = this.contract.detector;
-    const { w: iw, h: ih } = detectorInputSize(img.width, img.height, this.opts.inputWidth, this.opts.inputHeight, this.opts.inputFit);
+    const { w: iw, h: ih } = nativeInputSize(img.width, img.height, this.opts.inputWidth, this.opts.inputHeight, this.opts.inputFit, this.opts.nativeSlack ?? 0);
     const lb = letterbox(img, iw, ih, d.padValue, this.detTensor);
     this.detTensor = lb.tensor;
     const t1 = now();
-    const out = await this.backend.detect(lb.tensor, iw, ih);
-    const peaks = decodePeaks(
-      { heatmap: out.heatmap, corners: out.corners, width: out.gridWidth, height: out.gridHeight },
-      { threshold: this.opts.scoreThreshold, kernel: d.nmsKernel, stride: d.stride, cornerScale: d.cornerScale },
-    );
-    const quads = suppressOverlaps(
-      peaks.map((p) => toFramePixels(p, lb.scaleX, lb.scaleY)),
-      this.opts.nmsIou,
-      0.8,
-      this.opts.maxPlates,
-    ).filter((q) => quadBox(q.quad, img.width, img.height).h >= this.opts.minPlateHeight);
+    let dets = await this.detectAt(lb.tensor, iw, ih, lb.scaleX, lb.scaleY);
+    const cp = this.opts.coarsePass;
+    // The coarse pass only sees something new when it shrinks the frame well below the main pass.
+    if (cp && Math.min(cp.width / img.width, cp.height / img.height) < 0.75 * lb.scaleX) {
+      const clb = letterbox(img, cp.width, cp.height, d.padValue, this.coarseTensor);
+      this.coarseTensor = clb.tensor;
+      const coarse = await this.detectAt(clb.tensor, cp.width, cp.height, clb.scaleX, clb.scaleY);
+      dets = mergeCoarse(dets, coarse, lb.scaleX, cp.largePx, this.opts.nmsIou);
+    }
+    const quads = suppressOverlaps(dets, this.opts.nmsIou, 0.8, this.opts.maxPlates).filter((q) => quadBox(q.quad, img.width, img.height).h >= this.opts.minPlateHeight);
     const t2 = now();
     const read = await this.readQuads(img, quads, override);
     // A plate the detector is sure of stays even when its read is unsure: it is still a plate
@@ -140,6 +144,17 @@ export class PlateReader {
       },
       secondReads: read.secondReads,
     };
+  }
+
+  /** Detector peaks of one letterboxed input, in frame pixels. */
+  private async detectAt(tensor: Float32Array, w: number, h: number, scaleX: number, scaleY: number): Promise<QuadDetection[]> {
+    const d = this.contract.detector;
+    const out = await this.backend.detect(tensor, w, h);
+    const peaks = decodePeaks(
+      { heatmap: out.heatmap, corners: out.corners, width: out.gridWidth, height: out.gridHeight },
+      { threshold: this.opts.scoreThreshold, kernel: d.nmsKernel, stride: d.stride, cornerScale: d.cornerScale },
+    );
+    return peaks.map((p) => toFramePixels(p, scaleX, scaleY));
   }
 
   /**

@@ -14,6 +14,8 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     inputWidth: config.detector_input_width || d.defaultInputWidth,
     inputHeight: config.detector_input_height || d.defaultInputHeight,
     inputFit: config.detector_input_fit,
+    nativeSlack: config.detector_native_max_ratio,
+    coarsePass: config.detector_coarse_pass ? { width: 320, height: 192, largePx: 160 } : null,
     scoreThreshold: config.score_threshold || d.scoreThreshold,
     nmsIou: config.nms_iou,
     maxPlates: config.max_plates_per_frame,

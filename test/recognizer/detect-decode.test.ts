@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxIou, decodePeaks, quadBox, suppressOverlaps, toFramePixels, type Quad } from '../../src/recognizer/detect-decode.js';
+import { boxIou, decodePeaks, mergeCoarse, quadBox, suppressOverlaps, toFramePixels, type Quad } from '../../src/recognizer/detect-decode.js';
 
 const opts = { threshold: 0.3, kernel: 3, stride: 4, cornerScale: 32 };
 
@@ -116,5 +116,34 @@ describe('suppressOverlaps', () => {
   it('keeps at most max plates', () => {
     const many = Array.from({ length: 10 }, (_, i) => at(i * 200, 0, 100, 30, 0.5 + i / 100));
     expect(suppressOverlaps(many, 0.3, 0.8, 4)).toHaveLength(4);
+  });
+});
+
+describe('mergeCoarse', () => {
+  const rect = (x: number, y: number, w: number, h: number, score: number) => ({
+    score,
+    quad: [
+      [x, y],
+      [x + w, y],
+      [x + w, y + h],
+      [x, y + h],
+    ] as Quad,
+  });
+  // Main pass at scale 0.5 (1280x720 -> 640x360): 160 px of its input = 320 frame px.
+  const truncated = rect(420, 300, 300, 100, 0.9); // the main pass lost the plate's right end
+  const small = rect(100, 100, 120, 40, 0.8);
+
+  it('lets a large coarse plate replace the main-pass detections it overlaps', () => {
+    const whole = rect(400, 295, 420, 110, 0.7);
+    const merged = mergeCoarse([truncated, small], [whole], 0.5, 160, 0.3);
+    expect(merged).toEqual([small, whole]);
+  });
+
+  it('ignores coarse plates the main pass is trusted with', () => {
+    const coarseSmall = rect(98, 98, 126, 44, 0.95);
+    expect(mergeCoarse([small], [coarseSmall], 0.5, 160, 0.3)).toEqual([small]);
+    // A large plate the main pass missed entirely is added.
+    const missed = rect(600, 500, 400, 120, 0.6);
+    expect(mergeCoarse([small], [coarseSmall, missed], 0.5, 160, 0.3)).toEqual([small, missed]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areaSpans, detectorInputSize, letterbox, letterboxSize, lumaRgb, roundHalfEven } from '../../src/recognizer/letterbox.js';
+import { areaSpans, detectorInputSize, letterbox, letterboxSize, lumaRgb, nativeInputSize, roundHalfEven } from '../../src/recognizer/letterbox.js';
 
 const gray = (width: number, height: number, f: (x: number, y: number) => number) => {
   const data = new Uint8Array(width * height);
@@ -119,5 +119,20 @@ describe('detectorInputSize', () => {
 
   it('keeps the configured size when fixed', () => {
     expect(detectorInputSize(1280, 1280, 640, 384, 'fixed')).toEqual({ w: 640, h: 384 });
+  });
+});
+
+describe('nativeInputSize', () => {
+  it('reads a frame the fixed input would shrink at its own size when it is within the slack', () => {
+    expect(nativeInputSize(640, 480, 640, 384, 'fixed', 1.25)).toEqual({ w: 640, h: 480 });
+    expect(nativeInputSize(480, 640, 640, 384, 'fixed', 1.25)).toEqual({ w: 480, h: 640 });
+    expect(nativeInputSize(630, 470, 640, 384, 'fixed', 1.25)).toEqual({ w: 640, h: 480 });
+  });
+
+  it('keeps the configured size for large frames, frames that fit, and slack 0', () => {
+    expect(nativeInputSize(1280, 720, 640, 384, 'fixed', 1.25)).toEqual({ w: 640, h: 384 });
+    expect(nativeInputSize(320, 240, 640, 384, 'fixed', 1.25)).toEqual({ w: 640, h: 384 });
+    expect(nativeInputSize(640, 480, 640, 384, 'fixed', 0)).toEqual({ w: 640, h: 384 });
+    expect(nativeInputSize(896, 592, 640, 384, 'fixed', 1.25)).toEqual({ w: 640, h: 384 });
   });
 });

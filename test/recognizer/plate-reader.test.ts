@@ -92,6 +92,26 @@ describe('PlateReader.read', () => {
     expect(r.timings.total_ms).toBeGreaterThanOrEqual(r.timings.detect_ms);
   });
 
+  it('runs the coarse pass at 320x192 and lets its large plate replace the cut-off main-pass one', async () => {
+    // The coarse pass sees the plate whole: centre (126, 58) at scale 0.25 = (504, 232) in the frame, 416 px wide.
+    class TwoScales extends HandMadeBackend {
+      override detect(t: Float32Array, width: number, height: number): Promise<DetectorOutput> {
+        if (width !== 320) return super.detect(t, width, height);
+        return new HandMadeBackend([{ col: 31, row: 14, score: 0.7, corners: [-52, -8, 52, -8, 52, 8, -52, 8] }], []).detect(t, width, height);
+      }
+    }
+    const backend = new TwoScales([plate], ['ABC1D23']);
+    const r = await new PlateReader(backend, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read(scene());
+    expect(backend.detectCalls).toEqual([{ width: 640, height: 384 }]);
+    expect(r.plates).toHaveLength(1);
+    expect(r.plates[0]!.box).toEqual({ x: 296, y: 200, w: 416, h: 64 });
+    expect(r.plates[0]!.detectionScore).toBeCloseTo(0.7);
+    // A small frame is not shrunk much by the main pass: no coarse pass.
+    const small = new TwoScales([], []);
+    await new PlateReader(small, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read({ width: 400, height: 240, format: 'gray', data: new Uint8Array(400 * 240) });
+    expect(small.detectCalls).toHaveLength(1);
+  });
+
   it('feeds the OCR the plate widened by the margins: white plate, dark border', async () => {
     const backend = new HandMadeBackend([plate], ['ABC1D23']);
     await new PlateReader(backend, contract, options).read(scene());
