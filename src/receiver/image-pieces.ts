@@ -78,6 +78,12 @@ export class ImagePieces {
     if (offset + piece.length > k.bytes) return { status: 400, error: 'bad_piece', message: `the piece ends at ${offset + piece.length}, past the image length ${k.bytes}` };
     if (pieceSha256 === undefined || !HEX64.test(pieceSha256)) return { status: 400, error: 'bad_piece', message: 'X-Content-SHA256 (the piece\'s own SHA-256) is required' };
     if (sha256(piece) !== pieceSha256) return { status: 400, error: 'piece_sha256', message: 'the piece does not match its X-Content-SHA256 (garbled on the way?); send it again' };
+    if (offset === 0 && piece.length === k.bytes) {
+      // The whole image in one piece: checked and handed over without the temporary file (one
+      // fsync less per image; on a loaded disk that was most of a small image's time).
+      if (pieceSha256 !== k.sha256) return { status: 422, error: 'image_sha256', message: 'the image does not match its X-Image-SHA256' };
+      return { status: 200, state: { offset: k.bytes, bytes: k.bytes, complete: true }, image: piece };
+    }
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const fd = openSync(file, 'a', 0o600);
     try {
