@@ -74,13 +74,16 @@ const sceneFrame = (cameraId: string): Frame => ({ cameraId, seq: seq++, capture
 let onReads: (reads: FrameReads, frame: Frame) => void = () => undefined;
 const pool = new RecognizerPool({ config: config.recognizer, logger: silentLogger(), status: registry.reporter('recognizer', 'recognizer'), clock: systemClock, onResult: (r, f) => onReads(r, f) });
 await pool.start();
-const warm = await new Promise<FrameReads>((resolve) => {
-  let n = 0;
-  onReads = (r) => {
-    if (++n === 5) resolve(r);
-  };
-  for (let i = 0; i < 5; i++) pool.submit(sceneFrame('warm-up'));
-});
+// One frame at a time: the pool drops frames submitted while its workers are busy (bounded
+// hand-off), so five at once never came back as five results and the warm-up waited for ever.
+let warm: FrameReads | null = null;
+for (let i = 0; i < 5; i++) {
+  warm = await new Promise<FrameReads>((resolve) => {
+    onReads = resolve;
+    pool.submit(sceneFrame('warm-up'));
+  });
+}
+if (!warm) throw new Error('no warm-up read');
 const listed = warm.plates.map((p) => p.text).filter((t) => t.length >= 4);
 if (listed.length === 0) throw new Error('the recognizer read no plate in the fixture scene');
 writeFileSync(
