@@ -72,6 +72,9 @@ test('a dead camera\'s thumbnail is marked stale with the time of its last pictu
   // The picture is greyed, not hidden: the officer still sees what the camera last saw.
   expect(await page.evaluate("getComputedStyle(document.querySelector('.live-cam[data-camera=rear] .live-frame img')).filter")).toContain('grayscale');
   expect(await page.locator('.strip-item[data-unit="camera:rear"]').textContent()).toMatch(/no picture 3 min/);
+  // No reference view yet (404): no broken image with its alt text dark on black under the picture.
+  await page.waitForSelector('.live-cam[data-camera="front"] img.live-ref', { state: 'hidden' });
+  await page.waitForSelector('.live-cam[data-camera="rear"] img.live-ref', { state: 'hidden' });
   await shot(page, 'live-stale', viewport);
 
   // Pictures come back: the label goes.

@@ -19,19 +19,42 @@ interface NavItem {
   page: string;
   label: string;
   roles: readonly Role[];
+  /** Goes under "More" on narrow screens (below 1100 px) when a role has two or more such screens. */
+  more?: boolean;
+  /** Pages opened from this screen: the screen stays marked current there, so the officer sees where they are. */
+  within?: readonly string[];
 }
 
 const NAV: NavItem[] = [
-  { href: '/', page: 'status', label: 'Status', roles: ['operator', 'administrator', 'auditor'] },
-  { href: '/live', page: 'live', label: 'Live', roles: ['operator', 'administrator'] },
+  { href: '/', page: 'status', label: 'Status', roles: ['operator', 'administrator', 'auditor'], within: ['records'] },
+  { href: '/live', page: 'live', label: 'Live', roles: ['operator', 'administrator'], within: ['damage'] },
   { href: '/reads', page: 'reads', label: 'Reads', roles: ['operator', 'administrator'] },
-  { href: '/hits', page: 'hits', label: 'Hits', roles: ['operator', 'administrator'] },
+  { href: '/hits', page: 'hits', label: 'Hits', roles: ['operator', 'administrator'], within: ['hit-history'] },
   { href: '/hotlist', page: 'hotlist', label: 'Hot plates', roles: ['operator', 'administrator'] },
   { href: '/search', page: 'search', label: 'Search', roles: ['operator', 'administrator'] },
-  { href: '/audit', page: 'audit', label: 'Audit', roles: ['auditor', 'administrator'] },
-  { href: '/users', page: 'users', label: 'Accounts', roles: ['administrator'] },
-  { href: '/oversight', page: 'oversight', label: 'Oversight', roles: ['administrator'] },
+  { href: '/audit', page: 'audit', label: 'Audit', roles: ['auditor', 'administrator'], more: true },
+  { href: '/users', page: 'users', label: 'Accounts', roles: ['administrator'], more: true },
+  { href: '/oversight', page: 'oversight', label: 'Oversight', roles: ['administrator'], more: true, within: ['audit-review'] },
 ];
+
+/**
+ * The role's screens as one row of links. Where the role has two or more "more" screens (the
+ * administrator's nine do not fit 800 px), those are also listed under a "More" disclosure
+ * (<details>: opens by tap, Enter or Space) that CSS shows instead of them below 1100 px; its
+ * label names the open screen when that is one of them.
+ */
+function navLinks(role: Role, page: string): SafeHtml {
+  const items = NAV.filter((n) => n.roles.includes(role));
+  const extra = items.filter((n) => n.more);
+  const menu = extra.length >= 2;
+  const here = (n: NavItem): boolean => n.page === page || (n.within?.includes(page) ?? false);
+  const link = (n: NavItem, cls: string): SafeHtml =>
+    html`<a href="${n.href}" class="${[cls, here(n) ? 'current' : ''].filter(Boolean).join(' ')}" ${n.page === page ? html`aria-current="page"` : here(n) ? html`aria-current="true"` : ''}>${n.label}</a>`;
+  const row = items.map((n) => link(n, menu && n.more ? 'nav-extra' : ''));
+  if (!menu) return html`${row}`;
+  const open = extra.find(here);
+  return html`${row}<details class="nav-more${open ? ' current' : ''}"><summary>${open ? open.label : 'More'}<span class="caret" aria-hidden="true"></span></summary><div class="nav-more-list">${extra.map((n) => link(n, ''))}</div></details>`;
+}
 
 export interface LayoutInput {
   title: string;
@@ -47,11 +70,7 @@ export interface LayoutInput {
 
 export function layout(p: LayoutInput): string {
   const s = p.session;
-  const nav = s
-    ? NAV.filter((n) => n.roles.includes(s.role)).map(
-        (n) => html`<a href="${n.href}" class="${n.page === p.page ? 'current' : ''}" ${n.page === p.page ? html`aria-current="page"` : ''}>${n.label}</a>`,
-      )
-    : [];
+  const nav = s ? navLinks(s.role, p.page) : html``;
   const data = Object.entries(p.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
   const alerts = s && (s.role === 'operator' || s.role === 'administrator');
   return html`<!doctype html>
@@ -70,7 +89,7 @@ ${s ? html`<meta name="csrf-token" content="${s.csrf}">` : ''}
 ${alerts ? alertsOffBanner() : ''}
 <header class="top">
   <div class="brand" title="${p.device.agency}"><strong>${p.device.id}</strong></div>
-  <nav>${nav}</nav>
+  <nav aria-label="Screens">${nav}</nav>
   <div class="who">
     ${s ? html`<span class="user" title="${s.username} (${s.role})">${s.fullName || s.username}</span>` : ''}
     <button type="button" id="theme-toggle" class="ghost" aria-label="Switch day/night theme" title="Day/Night">◐</button>

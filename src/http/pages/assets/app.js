@@ -122,6 +122,25 @@ function startAlerts() {
   });
 }
 
+// ---- "More" in the header --------------------------------------------------------------------
+/** The header's "More" menu (a <details>) closes on Escape (focus back on its button), on a tap elsewhere, and when focus leaves it. */
+function wireNavMore() {
+  const more = document.querySelector('header.top .nav-more');
+  if (!more) return;
+  const summary = more.querySelector('summary');
+  document.addEventListener('pointerdown', (e) => {
+    if (more.open && !more.contains(e.target)) more.open = false;
+  });
+  more.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || !more.open) return;
+    more.open = false;
+    summary.focus();
+  });
+  more.addEventListener('focusout', (e) => {
+    if (more.open && e.relatedTarget && !more.contains(e.relatedTarget)) more.open = false;
+  });
+}
+
 // ---- start -----------------------------------------------------------------------------------
 function start() {
   document.getElementById('theme-toggle')?.addEventListener('click', () => {
@@ -139,6 +158,7 @@ function start() {
     audioContext();
     updateSoundBanner();
   }
+  wireNavMore();
   wireHitPanel();
   watchUnstored();
   startStrip();

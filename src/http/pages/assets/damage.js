@@ -33,6 +33,8 @@ form.addEventListener('submit', async (ev) => {
     ? `Report ${n} filed, without a picture: the camera has no current picture.`
     : `Report ${n} filed${r.body.snapshotAttached ? ' with the current picture' : ''}. It goes to the central server with the next upload.`;
   done.hidden = false;
+  // At 800x480 the confirmation lands below the fold under the File report button: bring it up.
+  done.scrollIntoView({ block: 'nearest' });
   f.text.value = '';
   const list = document.getElementById('damage-reports');
   if (list) {

@@ -29,6 +29,13 @@ for (const fig of document.querySelectorAll('.live-cam')) {
   }, interval);
 }
 
+// A camera without a reference view yet answers 404: its broken image (alt text dark on black) is left out.
+for (const ref of document.querySelectorAll('.live-cam img.live-ref')) {
+  const gone = () => (ref.hidden = true);
+  if (ref.complete && ref.naturalWidth === 0) gone();
+  else ref.addEventListener('error', gone);
+}
+
 // A dead camera's snapshot is its last picture (or none): the thumbnail is marked stale with the
 // time of that picture, dated by the unit's clock, so a frozen view never passes for live.
 const STALE_MS = Math.max(5000, 5 * interval);
