@@ -127,6 +127,7 @@ export class OutboxRepo {
   private readonly atLeastStmt: Statement<[number], { n: number }>;
   private readonly pendingSizedStmt: Statement<[number], OutboxRow & { size: number }>;
   private readonly pendingRecordsStmt: Statement<[number], OutboxRow & { size: number }>;
+  private readonly pendingImagesSizedStmt: Statement<[number], OutboxRow & { size: number }>;
   private readonly topRecordStmt: Statement<[], { priority: number; enqueued_at: number }>;
   private readonly atLeastRecordsStmt: Statement<[number], { n: number }>;
   private readonly topImagesStmt: Statement<[], OutboxRow>;
@@ -169,6 +170,10 @@ export class OutboxRepo {
     this.pendingRecordsStmt = db.prepare(
       `SELECT o.*, CASE o.stream WHEN 'detection' THEN coalesce((SELECT sum(i.bytes) FROM images i WHERE i.detection_n = o.ref), 0) ELSE 0 END AS size
        FROM outbox o WHERE o.state = 0 AND o.record_sent = 0 ORDER BY o.priority DESC, o.id LIMIT ?`,
+    );
+    this.pendingImagesSizedStmt = db.prepare(
+      `SELECT o.*, coalesce((SELECT sum(i.bytes) FROM images i WHERE i.detection_n = o.ref), 0) AS size
+       FROM outbox o WHERE o.state = 0 AND o.record_sent = 1 ORDER BY o.priority DESC, o.id LIMIT ?`,
     );
     this.topRecordStmt = db.prepare('SELECT priority, enqueued_at FROM outbox WHERE state = 0 AND record_sent = 0 ORDER BY priority DESC, id LIMIT 1');
     this.atLeastRecordsStmt = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM outbox WHERE state = 0 AND record_sent = 0 LIMIT ?)');
@@ -254,7 +259,7 @@ export class OutboxRepo {
         }
         acked++;
         // The record is held by the server; the row waits on for the images (records first).
-        if (opts.imagesFollow && row.stream === 'detection' && this.hasImagesStmt.get(row.ref)!.n > 0) {
+        if (opts.imagesFollow && row.stream === 'detection' && row.record_sent === 0 && this.hasImagesStmt.get(row.ref)!.n > 0) {
           this.recordSentStmt.run(e.outboxId);
           continue;
         }
@@ -262,6 +267,28 @@ export class OutboxRepo {
         if (row.stream === 'detection') this.uploadedStmt.run(now, row.ref);
       }
       return { acked, requeued };
+    })();
+  }
+
+  /**
+   * Claims detections whose record the server holds, to send again with their images inline
+   * (one request for many small images instead of one each), in send order within
+   * `budgetBytes`, hits in batches of their own. Only detections whose images together are at
+   * most `maxDetectionBytes`: the first bigger one ends the batch (it goes in pieces, in its turn).
+   */
+  claimImageBatch(limit: number, budgetBytes: number, maxDetectionBytes: number): { entries: OutboxEntry[]; bytes: number } {
+    return this.db.transaction(() => {
+      const entries: OutboxEntry[] = [];
+      let bytes = 0;
+      for (const r of this.pendingImagesSizedStmt.all(limit)) {
+        const size = RECORD_BYTES + r.size;
+        if (r.size > maxDetectionBytes) break;
+        if (entries.length > 0 && (bytes + size > budgetBytes || (entries[0]!.priority > 0 && r.priority === 0))) break;
+        this.claimStmt.run(r.id);
+        entries.push(toEntry(r, 1));
+        bytes += size;
+      }
+      return { entries, bytes };
     })();
   }
 

@@ -157,7 +157,8 @@ export class ImageSender {
     return { kind: 'retry', reason: `${img.kind} image: the receiver holds every byte but has not stored the image`, refused: false, retryAfterMs: null };
   }
 
-  private pieceBytes(): number {
+  /** Bytes of the next piece: about `batch_target_s` at the measured rate, within the bounds. */
+  pieceBytes(): number {
     return Math.max(MIN_PIECE_BYTES, Math.min(this.deps.link.batchBytes(), this.maxPieceBytes));
   }
 

@@ -66,6 +66,8 @@ interface Batch {
   byKey: Map<string, OutboxEntry>;
   /** Estimated wire bytes when claimed (the unit of the link's batch budget). */
   estimatedBytes: number;
+  /** Records the server holds, sent again with their images inline (records before images). */
+  imagesPhase: boolean;
 }
 
 interface Settlement {
@@ -251,15 +253,21 @@ export class Uploader implements Unit {
     const { entries, bytes: estimatedBytes } = store.outbox.claimBytes(config.batch_size, budget, inlineBytes, { recordsOnly: this.deferred });
     if (entries.length === 0) return 0;
     if (entries.some((e) => e.stream === 'correction')) await this.askCapabilities();
+    return this.sendClaimed(entries, estimatedBytes, false);
+  }
+
+  /** Sends claimed items as one batch until settled or stopped; returns a pause before the next. */
+  private async sendClaimed(entries: OutboxEntry[], estimatedBytes: number, imagesPhase: boolean): Promise<number> {
+    const { store, config } = this.deps;
     let settled = false;
     let settledAt: Settlement = { settled: false, delayMs: 0 };
     try {
-      const batch = this.buildBatch(entries, estimatedBytes);
+      const batch = this.buildBatch(entries, estimatedBytes, imagesPhase);
       if (batch.byKey.size === 0) {
         settled = true;
         return 0;
       }
-      if (config.images === 'separate') {
+      if (config.images === 'separate' && !imagesPhase) {
         const ok = await this.putImages(batch);
         if (!ok) return 0;
       }
@@ -282,12 +290,12 @@ export class Uploader implements Unit {
     }
   }
 
-  private buildBatch(entries: OutboxEntry[], estimatedBytes: number): Batch {
+  private buildBatch(entries: OutboxEntry[], estimatedBytes: number, imagesPhase: boolean): Batch {
     const { store, config, clock, deviceId } = this.deps;
     const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [] };
     if (this.has('corrections')) wire.corrections = [];
     const byKey = new Map<string, OutboxEntry>();
-    const withImages = config.images === 'inline' || config.images === 'separate';
+    const withImages = imagesPhase || config.images === 'inline' || config.images === 'separate';
     const detections = store.detections.loadManyForUpload(
       entries.filter((e) => e.stream === 'detection').map((e) => e.ref),
       withImages,
@@ -297,7 +305,7 @@ export class Uploader implements Unit {
         case 'detection': {
           const d = detections.get(e.ref);
           if (d) {
-            wire.detections.push(wireDetection(d, config.images === 'inline' || config.images === 'separate'));
+            wire.detections.push(wireDetection(d, withImages));
             byKey.set(itemKey('detection', d.id), e);
           } else store.outbox.remove(e.outboxId);
           break;
@@ -334,7 +342,7 @@ export class Uploader implements Unit {
         }
       }
     }
-    return { wire, entries, byKey, estimatedBytes };
+    return { wire, entries, byKey, estimatedBytes, imagesPhase };
   }
 
   /** Images first, one idempotent PUT each; the batch naming them follows. False when stopped. */
@@ -418,7 +426,7 @@ export class Uploader implements Unit {
         const r = store.outbox.ack(acked, { imagesFollow: this.deferred });
         const quarantined = this.quarantineAll(outcome.ack.rejected, batch);
         this.releaseRest(batch);
-        this.count(acked);
+        this.count(acked, batch.imagesPhase);
         if (acked.length + quarantined === 0) {
           this.fail(`HTTP 2xx acknowledged none of the ${batch.entries.length} item(s) sent`, false);
           return { settled: true, delayMs: this.backoff.next() };
@@ -489,10 +497,14 @@ export class Uploader implements Unit {
     batch.byKey.clear();
   }
 
-  private count(acked: OutboxEntry[]): void {
+  private count(acked: OutboxEntry[], imagesPhase: boolean): void {
     const by: Record<WireStream, number> = { detection: 0, hit: 0, audit: 0, correction: 0 };
     for (const e of acked) by[e.stream]++;
     const status = this.deps.status;
+    if (imagesPhase) {
+      status.count('uploaded_image_sets', by.detection);
+      return;
+    }
     if (by.detection) status.count('uploaded_detections', by.detection);
     if (by.hit) status.count('uploaded_hits', by.hit);
     if (by.audit) status.count('uploaded_audit', by.audit);
@@ -602,6 +614,10 @@ export class Uploader implements Unit {
   private async sendImages(): Promise<number> {
     const { store, status, config } = this.deps;
     await this.askCapabilities();
+    // Small images go many to a request, inline with their records again (~1 KB each): one
+    // request per image cost a round trip and a commit each, 70 % of inline's rate at 1 Mbit/s.
+    const small = store.outbox.claimImageBatch(config.batch_size, this.link.batchBytes(), this.images.pieceBytes());
+    if (small.entries.length > 0) return this.sendClaimed(small.entries, small.bytes, true);
     const work = store.outbox.claimImages();
     if (!work) return 0;
     let settled = false;
