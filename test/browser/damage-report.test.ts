@@ -1,7 +1,8 @@
 /**
- * Reporting damage from the station (issue 18) in Chromium at 1024x600: the operator opens the
- * form from the Live page, files a report on a camera with its current picture, sees it
- * confirmed, and the administrator finds it in the list on the same screen with the picture.
+ * Reporting damage from the station (issue 18) in Chromium at 1024x600 and 800x480: the operator
+ * opens the form from the Live page, files a report on a camera with its current picture, sees it
+ * confirmed (brought into view at 800x480, where it lands below the fold), and the administrator
+ * finds it in the list on the same screen with the picture.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -11,7 +12,6 @@ import { overviewJpeg } from '../http/fixtures.js';
 
 const PW = 'night shift 2207';
 const ADMIN_PW = 'release desk 5150';
-const viewport = VIEWPORTS[0];
 
 let station: Station;
 let browser: Browser;
@@ -38,7 +38,9 @@ afterAll(async () => {
   await station?.close();
 });
 
-test('an operator files a camera damage report with its picture at 1024x600, and the administrator sees it listed', async () => {
+test.each(VIEWPORTS)('an operator files a camera damage report with its picture at %o, and the administrator sees it listed', async (viewport) => {
+  const before = station.store.damageReports.count();
+  const n = before + 1;
   ({ context, page } = await newPage(browser, viewport, errors));
   await logIn(page, station.base, 'olive', PW, '/live');
   await page.click('a[href="/damage"]');
@@ -55,15 +57,15 @@ test('an operator files a camera damage report with its picture at 1024x600, and
   await page.evaluate("document.querySelector('textarea[name=text]').removeAttribute('minlength')");
   await page.click('#damage-form button[type=submit]');
   await page.waitForSelector('#damage-form .field-error[data-field="text"]');
-  expect(station.store.damageReports.count()).toBe(0);
+  expect(station.store.damageReports.count()).toBe(before);
 
   await page.fill('textarea[name=text]', 'Front camera knocked sideways, bracket bent');
   await page.check('input[name=snapshot]');
   await page.click('#damage-form button[type=submit]');
   await page.waitForSelector('#damage-form .form-done:not([hidden])');
-  expect(await page.textContent('#damage-form .form-done')).toMatch(/Report 1 filed with the current picture/);
+  expect(await page.textContent('#damage-form .form-done')).toMatch(new RegExp(`Report ${n} filed with the current picture`));
   expect(await inViewport(page, '#damage-form .form-done')).toBe(true);
-  const [report] = station.store.damageReports.list();
+  const report = station.store.damageReports.list().find((r) => r.id === n);
   expect(report).toMatchObject({ subject: 'camera', cameraId: 'front', reportedBy: 'olive', text: 'Front camera knocked sideways, bracket bent' });
   expect(report!.snapshotSha256).toMatch(/^[0-9a-f]{64}$/);
   expect(station.store.audit.get(report!.auditId)).toMatchObject({ action: 'damage.report', user: 'olive', object: 'front' });
@@ -75,10 +77,10 @@ test('an operator files a camera damage report with its picture at 1024x600, and
 
   ({ context, page } = await newPage(browser, viewport, errors));
   await logIn(page, station.base, 'adam', ADMIN_PW, '/damage');
-  const row = page.locator('#damage-reports tr[data-report="1"]');
+  const row = page.locator(`#damage-reports tr[data-report="${n}"]`);
   expect(await row.textContent()).toContain('Front camera knocked sideways, bracket bent');
   expect(await row.textContent()).toContain('olive');
-  const picture = await page.request.get(`${station.base}/api/damage-reports/1/snapshot.jpg`);
+  const picture = await page.request.get(`${station.base}/api/damage-reports/${n}/snapshot.jpg`);
   expect(picture.headers()['content-type']).toBe('image/jpeg');
   expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
   await shot(page, 'damage-report-admin', viewport);
