@@ -89,6 +89,7 @@ const STYLE = `
 body{margin:0;font:15px/1.35 system-ui,sans-serif;color:#111;background:#fff}
 header{display:flex;flex-wrap:wrap;gap:4px 16px;align-items:baseline;padding:8px 12px;background:#1d3557;color:#fff}
 header h1{font-size:18px;margin:0}
+header a{color:#fff}
 header .who{margin-left:auto;font-size:13px}
 header form{margin:0}
 header button{font:inherit;font-size:13px;padding:2px 8px}
@@ -123,7 +124,7 @@ export function fleetPage(devices: readonly DeviceHealth[], o: FleetPageOptions)
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="refresh" content="30"><title>Fleet health</title><style>${STYLE}</style></head>
 <body><header><h1>Fleet health</h1><span>${esc(new Date(o.now).toISOString().slice(0, 16).replace('T', ' '))} UTC, updates every 30 s</span>
-<span class="who">${esc(o.staff)}</span><form method="post" action="/admin/logout"><button type="submit">Sign out</button></form></header>
+<a href="/admin/search">Search</a><span class="who">${esc(o.staff)}</span><form method="post" action="/admin/logout"><button type="submit">Sign out</button></form></header>
 <div class="summary" id="summary">${esc(summary)}</div>
 ${devices.length === 0 ? '' : `<table id="fleet"><thead><tr><th>Device</th><th>Last heard</th><th>Ready</th><th>Cameras</th><th>Waiting to upload</th><th>Hot list</th></tr></thead>
 <tbody>

@@ -24,6 +24,7 @@ import { criteria, justification, PLATE_MIN_KNOWN, SearchBody, searchPolicy, typ
 import type { CentralAuditRow } from './central-audit.js';
 import type { CentralDetection, CentralQuery } from './central-search.js';
 import type { CentralServices } from './central-services.js';
+import { SEARCH_CSP, searchBodyFromForm, searchPage, type SearchAnswer } from './search-page.js';
 import { ADMIN, jsonBody, markStaffRoutes, STAFF, staffGuard, staffOf } from './staff-routes.js';
 
 const Ajv = AjvModule.default;
@@ -86,41 +87,63 @@ export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> 
     reply.send({ purposes: s.purposes, caseNumberPattern: s.case_number_pattern, maxWindowH: s.max_window_h, plateMinKnown: PLATE_MIN_KNOWN, pageSize: s.max_rows, maxTotal: s.max_total }),
   );
 
-  app.post('/api/central/search', { config: { roles: STAFF }, bodyLimit: 16 * 1024 }, async (req, reply) => {
-    const who = staffOf(req).name;
-    const parsed = jsonBody(req);
-    if ('error' in parsed) return invalid(reply, parsed.error);
-    if (!checkSearch(parsed.value)) return invalid(reply, schemaErrors(checkSearch.errors));
-    const b = parsed.value;
+  /** One search under the rules, answered as status and body; the API and the page share it. */
+  const runSearch = async (raw: unknown, who: string, ip: string): Promise<SearchAnswer> => {
+    if (!checkSearch(raw)) return { status: 400, body: { message: schemaErrors(checkSearch.errors) } };
+    const b = raw;
     let why = justification(b, policy);
     // A purpose off the list is allowed only with a supervisor's approval (device: issue 20).
     const approved = await offListApproval(b, 'search', who);
     if (approved && 'refusal' in approved) {
-      await audit.append({ staff: who, action: 'search.refused', ip: req.ip, caseNumber: approved.why.caseNumber, purpose: approved.why.purpose, details: { approvalId: b.approvalId ?? null, reason: approved.refusal } });
-      return reply.code(403).send({ message: approved.refusal });
+      await audit.append({ staff: who, action: 'search.refused', ip, caseNumber: approved.why.caseNumber, purpose: approved.why.purpose, details: { approvalId: b.approvalId ?? null, reason: approved.refusal } });
+      return { status: 403, body: { message: approved.refusal } };
     }
     if (approved) why = approved.why;
     if (Array.isArray(why)) {
-      await audit.append({ staff: who, action: 'search.refused', ip: req.ip, details: { errors: why } });
-      return reply.code(400).send({ message: why.map((e) => `${e.field}: ${e.message}`).join('; '), fields: why });
+      await audit.append({ staff: who, action: 'search.refused', ip, details: { errors: why } });
+      return { status: 400, body: { message: why.map((e) => `${e.field}: ${e.message}`).join('; '), fields: why } };
     }
     const q = criteria(b, policy);
-    if (Array.isArray(q)) return invalid(reply, q);
+    if (Array.isArray(q)) return { status: 400, body: { message: q.map((e) => `${e.field}: ${e.message}`).join('; '), fields: q } };
     const query: CentralQuery = { ...q, ...(b.deviceId ? { deviceId: b.deviceId } : {}) };
     const limit = Math.min(b.limit ?? s.max_rows, s.max_rows);
     const offset = b.offset ?? 0;
-    if (offset >= s.max_total) return invalid(reply, `offset: a search reaches at most ${s.max_total} detections; narrow it`);
+    if (offset >= s.max_total) return { status: 400, body: { message: `offset: a search reaches at most ${s.max_total} detections; narrow it` } };
     const take = Math.min(limit, s.max_total - offset);
     // On record before any result leaves (sacramento-da IV.C.b); the query holds the plate asked for, as on the device.
-    const rec = await audit.append({ staff: who, action: 'search', ip: req.ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { query, purposeCategory: why.purposeCategory, limit: take, offset, ...(approved && 'approval' in approved ? { approvalId: approved.approval.id, approvedBy: approved.approval.approvedBy } : {}) } });
+    const rec = await audit.append({ staff: who, action: 'search', ip, caseNumber: why.caseNumber, purpose: why.purpose, details: { query, purposeCategory: why.purposeCategory, limit: take, offset, ...(approved && 'approval' in approved ? { approvalId: approved.approval.id, approvedBy: approved.approval.approvedBy } : {}) } });
     let rows: CentralDetection[];
     try {
       rows = await detections.search(query, take + 1, offset);
     } catch (err) {
-      return reply.code(422).send({ message: err instanceof Error ? err.message : String(err), auditId: rec.id });
+      return { status: 422, body: { message: err instanceof Error ? err.message : String(err), auditId: rec.id } };
     }
     const more = rows.length > take && offset + take < s.max_total;
-    return reply.send({ results: rows.slice(0, take), limit: take, offset, hasMore: more, nextOffset: more ? offset + take : null, auditId: rec.id });
+    return { status: 200, body: { results: rows.slice(0, take), limit: take, offset, hasMore: more, nextOffset: more ? offset + take : null, auditId: rec.id } };
+  };
+
+  app.post('/api/central/search', { config: { roles: STAFF }, bodyLimit: 16 * 1024 }, async (req, reply) => {
+    const parsed = jsonBody(req);
+    if ('error' in parsed) return invalid(reply, parsed.error);
+    const a = await runSearch(parsed.value, staffOf(req).name, req.ip);
+    return reply.code(a.status).send(a.body);
+  });
+
+  // The same search as a page: a plain form, answered by the server (no script).
+  const options = { purposes: s.purposes, maxWindowH: s.max_window_h, plateMinKnown: PLATE_MIN_KNOWN };
+  app.get('/admin/search', { config: { roles: STAFF, page: true } }, async (req, reply) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', SEARCH_CSP).header('cache-control', 'no-store').send(searchPage(options, staffOf(req), {}, null)),
+  );
+  app.post('/admin/search', { config: { roles: STAFF, page: true }, bodyLimit: 16 * 1024 }, async (req, reply) => {
+    const form = new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+    const fields = Object.fromEntries([...form.entries()].map(([k, v]) => [k, v.slice(0, 600)]));
+    const a = await runSearch(searchBodyFromForm(fields), staffOf(req).name, req.ip);
+    return reply
+      .code(a.status === 200 ? 200 : a.status)
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', SEARCH_CSP)
+      .header('cache-control', 'no-store')
+      .send(searchPage(options, staffOf(req), fields, a));
   });
 
   const requestOf = async (id: number): Promise<(CentralAuditRow & { details: ReleaseRecord }) | null> => {

@@ -100,7 +100,7 @@ export const staffRoutes: FastifyPluginCallback<{ services: CentralServices }> =
     throttle.succeed(req.ip);
     await services.audit.append({ staff: staff.name, action: 'login', ip: req.ip });
     const cookie = `${STAFF_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SIGN_IN_MAX_AGE_S}${services.secureCookie ? '; Secure' : ''}`;
-    return reply.code(303).header('set-cookie', cookie).header('location', '/admin/fleet').send();
+    return reply.code(303).header('set-cookie', cookie).header('location', staff.role === 'admin' ? '/admin/fleet' : '/admin/search').send();
   });
 
   app.post('/admin/logout', async (_req, reply) =>

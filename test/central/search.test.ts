@@ -4,12 +4,14 @@
  * row before any result leaves; releases refused by policy, approved by a second administrator,
  * exported from the recorded set.
  */
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CentralApp } from '../../src/central/central-app.js';
 import { CentralAudit } from '../../src/central/central-audit.js';
 import { likePattern } from '../../src/central/central-search.js';
 import { StaffTokens } from '../../src/central/staff.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { launch, newPage, shot, VIEWPORTS } from '../browser/browser.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { centralConfig, freshDatabase, wireBatch, wireDetection } from './helpers.js';
 
@@ -39,7 +41,9 @@ beforeAll(async () => {
   expect((await batch('car-12', [...d12, ...others])).status).toBe(200);
   expect((await batch('car-07', [wireDetection({ at: t0 + 2 * HOUR, text: '7ABC123', camera_id: 'rear' })])).status).toBe(200);
 });
+let browser: Browser | undefined;
 afterAll(async () => {
+  await browser?.close();
   await app?.stop();
   await pg.cleanup();
 });
@@ -221,5 +225,43 @@ describe('off-list purposes need a supervisor approval, checked with the device 
     expect((await post(`/api/central/releases/${releaseId}/export`, {}, adminA)).status).toBe(409);
     const list = (await (await fetch(`${app.address}/api/central/approvals`, { headers: { authorization: `Bearer ${adminB}` } })).json()) as { approvals: { id: number; state: string }[] };
     expect(list.approvals.find((a) => a.id === asked.approval.id)!.state).toBe('used');
+  });
+});
+
+describe('the search page', () => {
+  it('an officer searches from a plain form at 1024x600 and 800x480; the answer is the API search, audited; a refusal says what to fix', async () => {
+    browser = await launch();
+    for (const v of VIEWPORTS) {
+      const errors: string[] = [];
+      const { context, page } = await newPage(browser, v, errors);
+      await page.goto(`${app.address}/admin/search`);
+      expect(page.url()).toContain('/admin/login');
+      await page.fill('input[name=token]', officer);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${app.address}/admin/search`);
+      // Refused first: no criterion.
+      await page.fill('input[name=caseNumber]', '26-004512');
+      await page.selectOption('select[name=purposeCategory]', 'stolen vehicle');
+      await page.fill('input[name=purpose]', 'car taken from driveway on 5th');
+      await page.click('form.q button[type=submit]');
+      await page.waitForSelector('#problem');
+      expect(await page.textContent('#problem')).toMatch(/give a plate/);
+      // The form keeps what was typed; now with a plate.
+      expect(await page.inputValue('input[name=caseNumber]')).toBe('26-004512');
+      await page.fill('input[name=plate]', '7abc 123');
+      await page.click('form.q button[type=submit]');
+      await page.waitForSelector('#results');
+      const plates = await page.evaluate<string[]>("[...document.querySelectorAll('#results tbody tr td.plate')].map((c) => c.textContent)");
+      expect(plates).toEqual(Array(6).fill('7ABC123'));
+      const summary = (await page.textContent('#summary'))!;
+      const auditId = Number(/no\. (\d+)/.exec(summary)![1]);
+      expect(await new CentralAudit(pool).get(auditId)).toMatchObject({ staff: 'ofc.lee', action: 'search', caseNumber: '26-004512' });
+      expect(await page.evaluate('document.documentElement.scrollWidth <= innerWidth')).toBe(true);
+      // The answer shows without scrolling: the summary and the first rows (a page of results may scroll).
+      expect(await page.evaluate("document.querySelector('#results tbody tr:nth-child(3)').getBoundingClientRect().bottom <= innerHeight")).toBe(true);
+      await shot(page, 'central-search', v, { docs: true });
+      expect(errors).toEqual([]);
+      await context.close();
+    }
   });
 });
