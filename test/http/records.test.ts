@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auth, login, type Login } from './harness.js';
 import { recordsStation, RETENTION, type RecordsStation } from './records-station.js';
+import { interval } from '../../src/http/pages/records.js';
 
 let s: RecordsStation;
 let adam: Login;
@@ -37,6 +38,10 @@ describe('records view', () => {
     expect(page.body).toContain('case SAC-26-0042, court order');
     expect((await s.app.inject({ method: 'GET', url: '/', headers: auth(adam) })).body).toContain('href="/records"');
     expect((await s.app.inject({ method: 'GET', url: '/', headers: auth(olive) })).body).not.toContain('href="/records"');
+  });
+
+  test('the check interval reads in words, not as a count of seconds', () => {
+    expect([86400, 3600, 7200, 300, 90, 45].map(interval)).toEqual(['24 hours', '1 hour', '2 hours', '5 min', '90 s', '45 s']);
   });
 
   test('an operator may not see it', async () => {

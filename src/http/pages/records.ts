@@ -18,6 +18,13 @@ const REASONS: Record<string, string> = {
   quota_not_uploaded: 'disk quota: detections never uploaded, oldest first',
 };
 
+/** A check interval in words: 86400 → "24 hours", 300 → "5 min", 45 → "45 s". */
+export function interval(s: number): string {
+  if (s >= 3600 && s % 3600 === 0) return s === 3600 ? '1 hour' : `${s / 3600} hours`;
+  if (s >= 60 && s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
+}
+
 function purgeRow(a: AuditRecord): SafeHtml {
   const d = (a.details ?? {}) as { count?: number; from?: number; to?: number };
   const reason = a.purpose ?? '';
@@ -37,7 +44,7 @@ export function recordsBody(s: RecordsSettings, purges: readonly AuditRecord[], 
   <dt>Maximum age</dt><dd>${r.max_age_d} days: nothing older stays on this unit unless on evidence hold</dd>
   <dt>Minimum age</dt><dd>${r.min_age_d} days: an uploaded detection stays at least this long after capture</dd>
   <dt>After upload</dt><dd>${r.grace_after_upload_h} hours after the central server acknowledged it</dd>
-  <dt>Checked every</dt><dd>${r.check_interval_s} s</dd>
+  <dt>Checked every</dt><dd>${interval(r.check_interval_s)}</dd>
   <dt>Disk quota</dt><dd>${q.max_mb === 0 ? 'no limit' : `${q.max_mb} MiB`}, keeping ${q.min_free_mb} MiB free; ${q.purge_unuploaded ? 'may purge detections never uploaded' : 'never purges detections not yet uploaded'}</dd>
   <dt>Audit log, hit verifications and outcomes</dt><dd>never purged on this unit</dd>
 </dl></section>
