@@ -116,8 +116,10 @@ export class PlateReader {
     const t1 = now();
     let dets = await this.detectAt(lb.tensor, iw, ih, lb.scaleX, lb.scaleY);
     const cp = this.opts.coarsePass;
-    // The coarse pass only sees something new when it shrinks the frame well below the main pass.
-    if (cp && Math.min(cp.width / img.width, cp.height / img.height) < 0.75 * lb.scaleX) {
+    // The coarse pass only sees something new when it shrinks the frame well below the main pass,
+    // and runs only when the main pass found nothing or a plate at least half the size it hands
+    // over (a cut-off large plate is still found as a wide one): frames of small plates skip it.
+    if (cp && Math.min(cp.width / img.width, cp.height / img.height) < 0.75 * lb.scaleX && (dets.length === 0 || dets.some((q) => quadBox(q.quad).w * lb.scaleX >= cp.largePx / 2))) {
       const clb = letterbox(img, cp.width, cp.height, d.padValue, this.coarseTensor);
       this.coarseTensor = clb.tensor;
       const coarse = await this.detectAt(clb.tensor, cp.width, cp.height, clb.scaleX, clb.scaleY);

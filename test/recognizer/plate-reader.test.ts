@@ -95,8 +95,10 @@ describe('PlateReader.read', () => {
   it('runs the coarse pass at 320x192 and lets its large plate replace the cut-off main-pass one', async () => {
     // The coarse pass sees the plate whole: centre (126, 58) at scale 0.25 = (504, 232) in the frame, 416 px wide.
     class TwoScales extends HandMadeBackend {
+      coarseCalls = 0;
       override detect(t: Float32Array, width: number, height: number): Promise<DetectorOutput> {
         if (width !== 320) return super.detect(t, width, height);
+        this.coarseCalls++;
         return new HandMadeBackend([{ col: 31, row: 14, score: 0.7, corners: [-52, -8, 52, -8, 52, 8, -52, 8] }], []).detect(t, width, height);
       }
     }
@@ -106,10 +108,14 @@ describe('PlateReader.read', () => {
     expect(r.plates).toHaveLength(1);
     expect(r.plates[0]!.box).toEqual({ x: 296, y: 200, w: 416, h: 64 });
     expect(r.plates[0]!.detectionScore).toBeCloseTo(0.7);
-    // A small frame is not shrunk much by the main pass: no coarse pass.
-    const small = new TwoScales([], []);
-    await new PlateReader(small, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read({ width: 400, height: 240, format: 'gray', data: new Uint8Array(400 * 240) });
-    expect(small.detectCalls).toHaveLength(1);
+    // A frame whose main pass found only small plates (60 px of its input) skips it; one with nothing found runs it.
+    const far = new TwoScales([{ ...plate, corners: [-30, -8, 30, -8, 30, 8, -30, 8] }], ['ABC1D23']);
+    await new PlateReader(far, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read(scene());
+    expect(far.coarseCalls).toBe(0);
+    const empty = new TwoScales([], []);
+    await new PlateReader(empty, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read(scene());
+    expect(empty.coarseCalls).toBe(1);
+    expect(backend.coarseCalls).toBe(1);
   });
 
   it('feeds the OCR the plate widened by the margins: white plate, dark border', async () => {
