@@ -152,8 +152,10 @@ async function run(link: Link, mode: ImagesMode): Promise<Result> {
     const now = performance.now();
     if (req.url === '/v1/batches' && typeof payload === 'string') {
       for (const id of (JSON.parse(payload) as { acknowledged?: { detections?: string[] } }).acknowledged?.detections ?? []) {
+        // Deferred: the first acknowledgement is the record's; a second one is its record sent
+        // again with its images inline (small images go many to a batch).
+        if (!imaged.has(id) && (mode === 'inline' || acked.has(id))) imaged.set(id, now);
         if (!acked.has(id)) acked.set(id, now);
-        if (mode === 'inline' && !imaged.has(id)) imaged.set(id, now);
       }
     } else if (req.url.startsWith('/v1/images/') && req.method === 'PUT' && reply.statusCode === 200 && typeof payload === 'string') {
       const whole = !req.url.endsWith('/upload');
