@@ -36,6 +36,7 @@ import synth
 from ocr_data import load_negatives, load_ocr_labels, real_scene
 from ocr_model import PlateOCR
 from onnx_weights import freeze_bn, load_plate_ocr
+from recipe import file_sha1, now, write_recipe
 from train_ocr import SOURCES, predict, score, to_tensor
 
 
@@ -149,6 +150,8 @@ def main():
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--export", default="", help="write this checkpoint (best.pt or last.pt) as ONNX to --out")
     ap.add_argument("--out", default="/tmp/ocr_candidate.onnx")
+    ap.add_argument("--pseudo", default="", help="CSV folder,file,text of pseudo-labelled real crops (pseudo_label.py)")
+    ap.add_argument("--pseudo-frac", type=float, default=0.35, help="share of the real crops in a batch drawn from --pseudo")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     os.makedirs(a.runs, exist_ok=True)
@@ -156,11 +159,22 @@ def main():
     model = PlateOCR().to(memory_format=torch.channels_last)
     last = os.path.join(a.runs, "last.pt")
     state = None
+    recipe_path = os.path.join(a.runs, "recipe.json")
     if a.export:
-        model.load_state_dict(torch.load(os.path.join(a.runs, a.export))["model"])
+        ck = torch.load(os.path.join(a.runs, a.export))
+        model.load_state_dict(ck["model"])
         from train_ocr import export_onnx
         export_onnx(model, a.out)
         print("exported", a.out, os.path.getsize(a.out), flush=True)
+        # the candidate's reproducibility record and greedy val figures travel with it
+        base = os.path.splitext(a.out)[0]
+        rec = json.load(open(recipe_path)) if os.path.exists(recipe_path) else {}
+        rec["exported"] = {"checkpoint": a.export, "step": ck.get("step"), "file": os.path.abspath(a.out),
+                           "sha1": file_sha1(a.out), "at": now()}
+        with open(base + ".recipe.json", "w") as f:
+            json.dump(rec, f, indent=2)
+        with open(base + ".metrics.json", "w") as f:
+            json.dump({"greedy_val": ck.get("eval"), "step": ck.get("step")}, f, indent=2)
         return
     if os.path.exists(last):
         state = torch.load(last)
@@ -191,6 +205,19 @@ def main():
     pool = []
     train_rows = load_ocr_labels(a.data, "train")
     real_imgs = [cv2.imread(os.path.join(a.data, "ocr", "images", r["file"])) for r in train_rows]
+    pseudo = []
+    if a.pseudo:
+        import csv
+        for r in csv.DictReader(open(a.pseudo)):
+            pseudo.append((cv2.imread(os.path.join(a.data, r["folder"], "images", r["file"])), r["text"]))
+    n_pseudo_real = int(round(a.batch * a.real_frac * a.pseudo_frac)) if pseudo else 0
+    write_recipe(recipe_path, a, data=os.path.abspath(a.data),
+                 ocr_labels_sha1=file_sha1(os.path.join(a.data, "ocr", "labels.csv")),
+                 real_train_crops=len(train_rows), pseudo_labelled_crops=len(pseudo),
+                 pseudo_labels_sha1=file_sha1(a.pseudo) if a.pseudo else None,
+                 init=os.path.abspath(a.init) if not state else f"resumed at step {step}",
+                 init_sha1=file_sha1(a.init) if not state else None)
+    print(f"real {len(train_rows)}, pseudo-labelled {len(pseudo)} ({n_pseudo_real} per batch)", flush=True)
     while len(pool) < 200:
         pool.append(q.get())
 
@@ -224,10 +251,14 @@ def main():
             g, qd, lab = pool[i]
             xs.append(crop_photometry(C.warp_plate(g, detector_quad(qd, rng)), rng))
             ys.append(lab)
-        for i in rng.integers(0, len(real_imgs), n_real):
+        for i in rng.integers(0, len(real_imgs), n_real - n_pseudo_real):
             g, qd = real_scene(rng, real_imgs[i])
             xs.append(crop_photometry(C.warp_plate(g, detector_quad(qd, rng)), rng))
             ys.append(train_rows[i]["text"])
+        for i in (rng.integers(0, len(pseudo), n_pseudo_real) if n_pseudo_real else []):
+            g, qd = real_scene(rng, pseudo[i][0])
+            xs.append(crop_photometry(C.warp_plate(g, detector_quad(qd, rng)), rng))
+            ys.append(pseudo[i][1])
         x = to_tensor(np.stack(xs))
         targets = torch.tensor([k for y in ys for k in C.encode_text(y)], dtype=torch.long)
         tlen = torch.tensor([len(y) for y in ys], dtype=torch.long)
@@ -266,6 +297,7 @@ def main():
         torch.save({"model": model.state_dict(), "step": step, "eval": r}, os.path.join(a.runs, "best.pt"))
     with open(os.path.join(a.runs, "metrics.json"), "w") as f:
         json.dump(r, f, indent=2)
+    write_recipe(recipe_path, a, final_step=step, samples_seen_this_run=seen, best_greedy_val_mean=best)
     prod.terminate()
 
 

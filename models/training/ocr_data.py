@@ -141,7 +141,8 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     # held-out synthetic test set first (different seed space, one variant per plate)
-    build_synth(a.data, os.path.join(a.out, "synth_test.npz"), a.test_plates, 1, a.seed + 7777, a.procs)
+    if a.test_plates:
+        build_synth(a.data, os.path.join(a.out, "synth_test.npz"), a.test_plates, 1, a.seed + 7777, a.procs)
     build_synth(a.data, os.path.join(a.out, "synth_train.npz"), a.plates, a.variants, a.seed, a.procs)
 
 

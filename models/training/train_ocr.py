@@ -21,6 +21,7 @@ import torch.nn as nn
 import contract as C
 from ocr_data import load_ocr_labels, real_crop
 from ocr_model import PlateOCR
+from recipe import file_sha1, write_recipe
 
 SOURCES = {"openalpr/benchmarks:seg_and_ocr": "us", "openalpr/train-detector:br": "br"}
 
@@ -91,6 +92,9 @@ def main():
                     help="torch threads; on a busy 2-core machine 1 thread was several times faster than 2")
     ap.add_argument("--resume", default="")
     ap.add_argument("--out", default=os.path.join(C.MODELS_DIR, "ocr.onnx"))
+    ap.add_argument("--exclude-source", choices=sorted(SOURCES.values()), default="",
+                    help="leave-one-source-out: train without this ocr/ source (us or br); eval_ocr.py "
+                         "then tests on all of its crops")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -103,6 +107,13 @@ def main():
     t = np.load(os.path.join(a.cache, "synth_test.npz"))
     synth_test = (t["x"], [str(s) for s in t["y"]])
     train_rows = load_ocr_labels(a.data, "train")
+    if a.exclude_source:
+        train_rows = [r for r in train_rows if SOURCES[r["source"]] != a.exclude_source]
+    recipe_path = os.path.join(a.runs, "recipe.json")
+    data_desc = {"data": os.path.abspath(a.data), "ocr_labels_sha1": file_sha1(os.path.join(a.data, "ocr", "labels.csv")),
+                 "real_train_crops": len(train_rows), "excluded_source": a.exclude_source or None,
+                 "synthetic_cache": os.path.abspath(a.cache), "synthetic_crops": int(len(d["y"]))}
+    write_recipe(recipe_path, a, **data_desc)
     real_imgs = [cv2.imread(os.path.join(a.data, "ocr", "images", r["file"])) for r in train_rows]
     print(f"synthetic {len(sx)}, real {len(real_imgs)}", flush=True)
 
@@ -175,6 +186,8 @@ def main():
     with open(os.path.join(a.runs, "metrics.json"), "w") as f:
         json.dump(r, f, indent=2)
     export_onnx(model, a.out)
+    write_recipe(recipe_path, a, **data_desc, steps=step, samples_seen=seen, train_minutes=r["train_minutes"],
+                 exported=os.path.abspath(a.out), exported_sha1=file_sha1(a.out))
     print("exported", a.out, os.path.getsize(a.out), "bytes", flush=True)
 
 
