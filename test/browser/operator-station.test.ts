@@ -116,7 +116,8 @@ describe('operator', () => {
 
     await station.read('7TRW815', [stolen]);
     await page.waitForSelector('#hit-alert:not([hidden])');
-    expect(await page.getAttribute('body', 'data-tones-alarm')).toBe('1');
+    // The alarm repeats every 2.5 s until it is touched: on a slow machine it may have sounded twice.
+    expect(Number(await page.getAttribute('body', 'data-tones-alarm'))).toBeGreaterThanOrEqual(1);
     expect(await page.getAttribute('body', 'data-last-tone-state')).toBe('running');
     expect(await page.textContent('#hit-read')).toBe('7TRW815');
     expect(await page.textContent('#hit-title')).toContain('stolen vehicle');
@@ -133,11 +134,13 @@ describe('operator', () => {
     await page.waitForSelector('#hit-alert', { state: 'hidden' });
     const [hit] = station.store.hits.list({ limit: 1 });
     expect(hit).toMatchObject({ outcome: 'confirmed', verifiedBy: 'olive', note: 'plate and vehicle match; dispatch confirms stolen' });
+    const alarmsBefore = await page.getAttribute('body', 'data-tones-alarm');
 
     await station.read('8FJK392', [special]);
     await page.waitForSelector('.hit-card-informational');
     expect(await page.textContent('.hit-card-informational .card-note')).toBe('Informational only — not a basis for a stop.');
-    expect(await page.getAttribute('body', 'data-tones-alarm')).toBe('1');
+    // Verified, the alarm stopped; the informational hit adds no tone.
+    expect(await page.getAttribute('body', 'data-tones-alarm')).toBe(alarmsBefore);
     expect(await page.getAttribute('body', 'data-tones-amber')).toBeNull();
     expect(await page.getAttribute('body', 'data-hit-alerts')).toBe('2');
     await shot('05-hit-informational');
@@ -157,8 +160,8 @@ describe('operator', () => {
     await page.waitForSelector('#hit-alert:not([hidden])');
     expect(await page.textContent('#hit-read')).toBe('5KLM203');
     // A new page is a new document: the alarm is attempted; the browser may hold the sound until
-    // the next touch, which the banner asks for.
-    expect(await page.getAttribute('body', 'data-tones-alarm')).toBe('1');
+    // the next touch, which the banner asks for. It repeats until touched, so once or more.
+    expect(Number(await page.getAttribute('body', 'data-tones-alarm'))).toBeGreaterThanOrEqual(1);
     await page.click('#hit-later');
     await page.waitForSelector('#hit-alert', { state: 'hidden' });
     // Put aside but already shown in this tab: the next page does not alarm for it again...
