@@ -4,9 +4,15 @@
  * link, a link cut mid-image, an uploader restarted mid-image, and a receiver of version 1.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ReceiverDb } from '../../src/receiver/receiver-db.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { spawnCli } from '../helpers/cli.js';
 import type { Uploader } from '../../src/upload/uploader.js';
 import { detection, hit, jpeg, openTestStore, position, type TestStore } from '../store/helpers/fixtures.js';
 import { CutProxy } from './helpers/cut-proxy.js';
@@ -21,7 +27,7 @@ let up: Uploader | undefined;
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await up?.stop();
-  for (const s of stops.splice(0)) await s();
+  for (const s of stops.splice(0).reverse()) await s();
   await t?.cleanup();
   await rx?.close();
   up = t = rx = undefined;
@@ -143,6 +149,42 @@ describe('images in resumable pieces', () => {
     expect(offsets.filter((o, i) => o > 0 && offsets.indexOf(o) !== i)).toEqual([2 * piece]);
     expect(offsets.length).toBe(2 + Math.ceil(overview.length / piece));
     expect(rx.db.stats()).toMatchObject({ detections: 1, duplicates: 0, images: 2 });
+  }, 60_000);
+
+  it('against the alpr-edge receiver process: a cut mid-image resumes, the image is stored once and matches', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alpr-rx-proc-'));
+    stops.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    const child = spawnCli(['receiver', '--port', '0', '--db', join(dir, 'rx.db'), '--insecure-no-auth']);
+    const exited = once(child, 'exit');
+    stops.push(async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.test(out), 'the receiver process to listen');
+    const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+    const cut = new CutProxy(port, 'PUT /v1/images/', 250_000);
+    await cut.start();
+    stops.push(() => cut.stop());
+    await openStore();
+    const overview = jpeg(600 * 1024);
+    const [id] = t!.store.insertDetections([{ detection: detection({ text: 'PRC1', overviewJpeg: overview }), position: position(), hits: [] }]).map((r) => r.id);
+    up = makeUploader(t!.store, uploadConfig({ endpoint: cut.url, images: 'deferred', batch_max_mb: 0.1 })).uploader;
+    await up.start();
+    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the image to arrive despite the cut', 30_000);
+    expect(cut.cuts).toBe(1);
+    const held = (await (await fetch(`http://127.0.0.1:${port}/v1/devices/${DEVICE}/detections/${id}`)).json()) as { imagesHeld: unknown };
+    expect(held.imagesHeld).toEqual({ plate: true, overview: true });
+    expect(await (await fetch(`http://127.0.0.1:${port}/v1/stats`)).json()).toMatchObject({ detections: 1, duplicates: 0, images: 2 });
+    child.kill('SIGTERM');
+    await exited;
+    const db = new ReceiverDb(join(dir, 'rx.db'));
+    try {
+      expect(db.image(DEVICE, id!, 'overview')!.data.equals(overview)).toBe(true);
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('an uploader restarted mid-image asks the receiver where it stands and resumes there', async () => {
