@@ -6,11 +6,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RecognizerSection, type RecognizerConfig } from '../../src/config/sections/recognizer.js';
 import type { InferenceBackend, OcrOutput, SecondReaderOutput } from '../../src/recognizer/backend.js';
 import { loadModelContract } from '../../src/recognizer/contract.js';
 import { ctcLogLikelihood } from '../../src/recognizer/ctc.js';
 import { PlateReader, type ReaderOptions } from '../../src/recognizer/plate-reader.js';
+import { readerOptions } from '../../src/recognizer/reader-options.js';
 import { cropColour, foldFrames, foldMap, foldText, fuseCandidates, resolveSecondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
 import { wholeImageQuad } from '../../src/recognizer/warp.js';
 import { C, CHARSET, frames, logitsOf } from './ctc-helpers.js';
@@ -163,6 +166,15 @@ describe('resolveSecondReaderFiles', () => {
 
   it('names the missing file of a configured folder', () => {
     expect(() => resolveSecondReaderFiles(dir)).toThrow(/ch_PP-OCRv4_rec_infer\.onnx is missing/);
+  });
+
+  it('is resolved from the config at start: off needs no files, on with a bad folder fails naming it', () => {
+    const config = Value.Default(RecognizerSection, {}) as RecognizerConfig;
+    const contract = loadModelContract();
+    expect(readerOptions({ ...config, second_reader: { ...config.second_reader, enabled: false, model_dir: dir } }, contract).secondReader).toBeNull();
+    expect(() => readerOptions({ ...config, second_reader: { ...config.second_reader, model_dir: dir } }, contract)).toThrow(/recognizer\.second_reader: .* is missing/);
+    // The default: the npm package's files.
+    expect(readerOptions(config, contract).secondReader?.files.model).toMatch(/@gutenye\/ocr-models\/assets\/ch_PP-OCRv4_rec_infer\.onnx$/);
   });
 });
 
