@@ -39,6 +39,8 @@ export interface AuditQuery {
   /** Rows of any of these logins. */
   users?: readonly string[];
   action?: string;
+  /** Rows older than this id only: pages through a long span without an offset. */
+  beforeId?: number;
   limit?: number;
   offset?: number;
 }

@@ -177,7 +177,7 @@ export class AuditRepo {
   }
 
   /** Newest first. */
-  query(f: { from?: number; to?: number; user?: string; users?: readonly string[]; action?: string; limit?: number; offset?: number }): AuditRecord[] {
+  query(f: { from?: number; to?: number; user?: string; users?: readonly string[]; action?: string; beforeId?: number; limit?: number; offset?: number }): AuditRecord[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     // Any of these logins (the station's filter by name resolves a name to its accounts).
@@ -190,6 +190,8 @@ export class AuditRepo {
       ['to', 'at <= @to'],
       ['user', 'user = @user'],
       ['action', 'action = @action'],
+      // Keyset paging (the quarterly audit reads a whole quarter): an offset walks every row before it.
+      ['beforeId', 'id < @beforeId'],
     ];
     for (const [key, clause] of filters) {
       if (f[key] === undefined) continue;

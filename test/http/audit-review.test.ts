@@ -195,6 +195,24 @@ describe('the report over the real store', () => {
     expect(s.t.store.audit.query({ limit: 1 })[0]!.id).toBe(before);
   });
 
+  test('a period of more rows than a page is read whole, and rows outside it are left out', async () => {
+    const put = (day: number, n: number): void => {
+      s.clock.set(new Date(2026, 7, day, 12).getTime());
+      for (let i = 0; i < n; i++) s.t.store.audit.append({ user: 'olive', action: 'detection.view', object: `v-${day}-${i}`, purpose: null, caseNumber: null, details: null, ip: null });
+    };
+    try {
+      put(19, 50);
+      put(22, 2500);
+      put(26, 1200);
+    } finally {
+      s.clock.set(NOW);
+    }
+    const r = (await get('/api/audit-review?from=2026-08-20&to=2026-08-25')).json();
+    expect(r.rows).toBe(2500);
+    expect(r.accounts.find((a: { account: string }) => a.account === 'olive')).toMatchObject({ views: 2500, searches: 0 });
+    expect(r.truncated).toBe(false);
+  });
+
   test('the search route records how many detections it returned', async () => {
     const res = await s.app.inject({
       method: 'POST',

@@ -60,7 +60,7 @@ export class MemoryAudit implements AuditPort {
   }
   query(f: AuditQuery): AuditRecord[] {
     return this.rows
-      .filter((r) => (f.from === undefined || r.at >= f.from) && (f.to === undefined || r.at <= f.to) && (!f.user || r.user === f.user) && (!f.users || (r.user !== null && f.users.includes(r.user))) && (!f.action || r.action === f.action))
+      .filter((r) => (f.from === undefined || r.at >= f.from) && (f.to === undefined || r.at <= f.to) && (!f.user || r.user === f.user) && (!f.users || (r.user !== null && f.users.includes(r.user))) && (!f.action || r.action === f.action) && (f.beforeId === undefined || r.id < f.beforeId))
       .reverse()
       .slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? 100));
   }
