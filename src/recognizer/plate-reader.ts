@@ -127,13 +127,12 @@ export class PlateReader {
     }
     const quads = suppressOverlaps(dets, this.opts.nmsIou, 0.8, this.opts.maxPlates).filter((q) => quadBox(q.quad, img.width, img.height).h >= this.opts.minPlateHeight);
     const t2 = now();
-    const read = await this.readQuads(img, quads, override);
     // A plate the detector is sure of stays even when its read is unsure: it is still a plate
     // (the tracker may read it better in the next frame), where an unsure read of an unsure
-    // detection is mostly a false positive.
-    const plates = read.plates.filter(
-      (p) => p.text.length > 0 && (p.confidence >= this.opts.minPlateConfidence || p.detectionScore >= this.opts.keepDetectionScore),
-    );
+    // detection is mostly a false positive. Decided on our own reader's confidence, before the
+    // second reader re-scores (which also runs only on the plates kept).
+    const read = await this.readQuads(img, quads, override, (p) => p.text.length > 0 && (p.confidence >= this.opts.minPlateConfidence || p.detectionScore >= this.opts.keepDetectionScore));
+    const plates = read.plates;
     return {
       plates,
       timings: {
@@ -188,6 +187,7 @@ export class PlateReader {
     img: RawImage,
     quads: QuadDetection[],
     override: Partial<Pick<ReaderOptions, 'region' | 'topN'>>,
+    keep: (p: PlateRead) => boolean = () => true,
   ): Promise<{ plates: PlateRead[]; warp_ms: number; ocr_ms: number; second_ms: number; secondReads: number }> {
     if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0, second_ms: 0, secondReads: 0 };
     const o = this.contract.ocr;
@@ -227,10 +227,17 @@ export class PlateReader {
         region: r.region,
       };
     });
+    const keptIdx = plates.map((p, i) => (keep(p) ? i : -1)).filter((i) => i >= 0);
+    const reported = keptIdx.map((i) => plates[i]!);
     const t2 = now();
-    const secondReads = await this.secondOpinion(img, kept, plates, firstViews);
+    const secondReads = await this.secondOpinion(
+      img,
+      keptIdx.map((i) => kept[i]!),
+      reported,
+      keptIdx.map((i) => firstViews[i]!),
+    );
     const t3 = now();
-    return { plates, warp_ms: t1 - t0, ocr_ms: t3 - t1, second_ms: secondReads > 0 ? t3 - t2 : 0, secondReads };
+    return { plates: reported, warp_ms: t1 - t0, ocr_ms: t3 - t1, second_ms: secondReads > 0 ? t3 - t2 : 0, secondReads };
   }
 
   /**
