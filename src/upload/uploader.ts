@@ -30,6 +30,7 @@ import { AlprError, errorMessage } from '../shared/errors.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { scrubSecrets } from '../shared/redact.js';
+import { Sleeper } from '../shared/sleeper.js';
 import { uuidv7 } from '../shared/uuid.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { OutboxEntry, QueuePeek } from '../store/outbox-repo.js';
@@ -101,7 +102,7 @@ export class Uploader implements Unit {
   private client: UploadClient | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
-  private wakeUp: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
   private waitKind: WaitKind | null = null;
   private unsubscribe: (() => void) | null = null;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -160,22 +161,17 @@ export class Uploader implements Unit {
   }
 
   start(): Promise<void> {
-    try {
-      this.begin();
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-
-  private begin(): void {
     const { config, status, store } = this.deps;
     if (!config.enabled) {
       status.set('disabled', 'upload.enabled is false');
-      return;
+      return Promise.resolve();
     }
     const base = config.endpoint.endsWith('/') ? config.endpoint : `${config.endpoint}/`;
-    this.client = new UploadClient(config, base);
+    try {
+      this.client = new UploadClient(config, base); // reads the TLS files: UPLOAD_TLS_FILE
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     this.stopped = false;
     status.detail('endpoint', scrubSecrets(config.endpoint));
     status.detail('format', config.format);
@@ -188,6 +184,7 @@ export class Uploader implements Unit {
     this.statusTimer.unref();
     this.refreshStatus();
     this.running = this.loop();
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
@@ -216,10 +213,8 @@ export class Uploader implements Unit {
   }
 
   private interrupt(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
     this.waitKind = null;
-    w?.();
+    this.sleeper.wake();
   }
 
   private async loop(): Promise<void> {
@@ -658,20 +653,13 @@ export class Uploader implements Unit {
     }
   }
 
-  private sleep(ms: number, kind: WaitKind): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.wakeUp === done) {
-          this.wakeUp = null;
-          this.waitKind = null;
-        }
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-      this.waitKind = kind;
-    });
+  private async sleep(ms: number, kind: WaitKind): Promise<void> {
+    if (this.stopped || ms <= 0) return;
+    this.waitKind = kind;
+    try {
+      await this.sleeper.sleep(ms);
+    } finally {
+      this.waitKind = null;
+    }
   }
 }
