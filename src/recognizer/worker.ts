@@ -1,7 +1,8 @@
 /**
  * Recognizer worker thread: owns one detector and one OCR onnxruntime session, warms them up,
- * then reads one frame at a time for the pool. Started by `RecognizerPool` (from `.ts` sources
- * through tsx, or from the built `.js`).
+ * then reads one frame at a time for the pool. Started by `RecognizerPool` through
+ * shared/worker.ts: the built `.js` directly, or from `.ts` sources bundled once into plain
+ * JavaScript with esbuild (no TypeScript loader in the worker).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModelContract } from './contract.js';
