@@ -113,11 +113,17 @@ export class ReceiverDb {
     if (!existing) this.insDet.run(params);
     else if (existing.revision < d.revision) this.updDet.run(params);
     else {
-      this.dupDet.run(device, d.id);
+      // The record sent again to carry images not held yet (records before images) delivers
+      // those images; it is not a repeat of the record.
+      if (!this.bringsImages(device, d)) this.dupDet.run(device, d.id);
       return false;
     }
     for (const h of d.hits) this.putHit(device, h, now);
     return true;
+  }
+
+  private bringsImages(device: string, d: WireDetection): boolean {
+    return (['plate', 'overview'] as const).some((kind) => d.images[kind]?.data !== undefined && !this.getImg.get(device, d.id, kind));
   }
 
   /** Stores an image once; 'conflict' when a different image is already stored under that name. */

@@ -105,7 +105,8 @@ describe('upload through a 2 Mbit/s link', () => {
       .insertDetections(Array.from({ length: 24 }, (_, i) => ({ detection: detection({ text: `SL${i}`, overviewJpeg: jpeg(50_000) }), position: null, hits: [] })))
       .map((r) => r.id);
     // One 24-item batch is 1.2 MB: 5 s at this rate, past the 2 s limit, retried forever before.
-    const made = makeUploader(t.store, uploadConfig({ endpoint: link.url, timeout_s: 2, batch_size: 200, batch_target_s: 1 }));
+    // Images inline: batches carry the image bytes this test sizes (records first has its own tests).
+    const made = makeUploader(t.store, uploadConfig({ endpoint: link.url, timeout_s: 2, batch_size: 200, batch_target_s: 1, images: 'inline' }));
     up = made.uploader;
     await up.start();
     const status = (): Record<string, number> => made.registry.get('upload')!.counters;

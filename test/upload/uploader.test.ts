@@ -108,7 +108,10 @@ describe('Uploader', () => {
     expect(t!.store.detections.get(d.id)!.uploaded).toBe(false);
     await waitFor(() => t!.store.detections.get(d.id)!.uploaded, 'the second revision to upload');
     const got = rx!.db.detection('unit-7', d.id)!;
-    expect(got).toMatchObject({ revision: 1, receipts: 2 });
+    // Received at least twice (each revision; with records first the revision's images travel
+    // again with its record, the receiver already holding them), stored as the later one.
+    expect(got.revision).toBe(1);
+    expect(got.receipts).toBeGreaterThanOrEqual(2);
     expect(got.detection.text).toBe('AB123');
   });
 

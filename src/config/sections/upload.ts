@@ -35,9 +35,9 @@ export const UploadSection = Type.Object(
     }),
     format: StringEnum(['msgpack', 'json'] as const, { default: 'msgpack', description: 'Body encoding of a batch.' }),
     images: StringEnum(['inline', 'separate', 'deferred', 'none'] as const, {
-      default: 'inline',
+      default: 'deferred',
       description:
-        'inline = JPEGs inside the batch; separate = one PUT per image before the batch that names it; deferred = records first (text, time, position, hits), images after in resumable pieces, for slow links; none = only their SHA-256 (images stay on the device).',
+        'deferred = records first (text, time, position, hits), images after (small ones many to a batch, big ones in resumable pieces; whole images to a version-1 receiver); inline = JPEGs inside the batch; separate = one PUT per image before the batch that names it; none = only their SHA-256 (images stay on the device).',
     }),
     gzip: Type.Boolean({ default: false, description: 'Compress batch bodies with gzip (helps JSON; JPEGs barely shrink).' }),
     timeout_s: Type.Number({ default: 30, minimum: 1, maximum: 600, description: 'Time limit of a request with an empty body, connect to last byte (seconds); bigger bodies get more (min_rate_kbit_s).' }),
