@@ -196,7 +196,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         return frame ? frameToJpeg(frame, SNAPSHOT_WIDTH) : null;
       },
     },
-    accounts: { records: lazyRecords(() => store.users.records), config: config.accounts },
+    accounts: { records: { ...lazyRecords(() => store.users.records), addCorrection: (c) => store.addCorrection(c) }, config: config.accounts },
     cameraReference: {
       referenceImage: (id) => cameras.referenceImage(id),
       retakeReference: (id) => cameras.retakeReference(id),

@@ -36,7 +36,7 @@ import { OutboxRepo } from './outbox-repo.js';
 import { PurgeRepo } from './purge-repo.js';
 import { quickCheck, type IntegrityResult } from './integrity-check.js';
 import { isDamaged, moveAside, probeDatabase, recoverInto } from './recovery.js';
-import { UsersRepo } from './users-repo.js';
+import { UsersRepo, type Correction } from './users-repo.js';
 
 export interface StoreDeps {
   config: StoreConfig;
@@ -367,6 +367,16 @@ export class Store implements Unit {
     const records = this.hits.addRetroactive(detectionId, hits);
     if (records.length > 0) this.emit({ id: detectionId, hit: true, changed: true });
     return records;
+  }
+
+  /**
+   * Records a misread correction (queued for upload by the corrections trigger) and tells the
+   * `onStored` listeners, so an idle uploader sends it now rather than at its next 30 s look.
+   */
+  addCorrection(c: Omit<Correction, 'id' | 'reportedAt'>): Correction {
+    const correction = this.users.records.addCorrection(c);
+    this.emit({ id: c.detectionId, hit: false, changed: true });
+    return correction;
   }
 
   /**

@@ -285,9 +285,10 @@ describe('misread corrections as their own upload stream', () => {
     up = makeUploader(t!.store, uploadConfig({ endpoint: proxy.url })).uploader;
     await up.start();
     await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the outbox to empty');
-    records.addCorrection({ detectionId: id!, hitId: null, originalText: '8FJK392', correctedText: '8FJK398', note: 'second look', reportedBy: 'sgt.ray' });
-    up.wake(); // as the station's next detection would; idle, the uploader looks every 30 s
-    await waitFor(() => rx!.db.correctionRows(DEVICE).length === 2, 'the second correction');
+    // Reported through the store (as the station does), a correction wakes the idle uploader like a
+    // new detection: without that it waited for the 30 s idle look, past this wait's 25 s.
+    t!.store.addCorrection({ detectionId: id!, hitId: null, originalText: '8FJK392', correctedText: '8FJK398', note: 'second look', reportedBy: 'sgt.ray' });
+    await waitFor(() => rx!.db.correctionRows(DEVICE).length === 2, 'the second correction, without waiting for the idle look', 25_000);
 
     const rows = rx.db.correctionRows(DEVICE);
     expect(rows.map((c) => [c.detection_id, c.original_text, c.corrected_text, c.reported_by])).toEqual([
