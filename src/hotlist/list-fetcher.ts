@@ -8,7 +8,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { fetch, type Dispatcher } from 'undici';
 import { AlprError } from '../shared/errors.js';
-import { httpAgent, requestSignal, withBearer } from '../shared/http-client.js';
+import { httpAgent, readCapped, requestSignal, withBearer } from '../shared/http-client.js';
 import { scrubSecrets } from '../shared/redact.js';
 import { HotlistErrors } from './errors.js';
 import type { ListFormat } from './list-parser.js';
@@ -76,13 +76,12 @@ export class ListFetcher {
       const file = await open(dest, 'w', 0o600);
       try {
         if (res.body) {
-          for await (const part of res.body) {
-            const chunk = part as Uint8Array;
-            bytes += chunk.byteLength;
-            if (bytes > this.opts.maxBytes) throw new AlprError(HotlistErrors.HOTLIST_SYNC_TOO_LARGE, { url, bytes: this.opts.maxBytes });
+          const tooLarge = (): AlprError => new AlprError(HotlistErrors.HOTLIST_SYNC_TOO_LARGE, { url, bytes: this.opts.maxBytes });
+          await readCapped(res.body as AsyncIterable<Uint8Array>, this.opts.maxBytes, tooLarge, async (chunk, total) => {
+            bytes = total;
             hash.update(chunk);
             await file.write(chunk);
-          }
+          });
         }
         await file.sync();
       } catch (err) {

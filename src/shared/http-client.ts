@@ -35,3 +35,23 @@ export function requestSignal(timeoutMs: number, stop?: AbortSignal): { signal: 
 export function withBearer(headers: Record<string, string>, token: string | null | undefined): Record<string, string> {
   return token ? { ...headers, authorization: `Bearer ${token}` } : headers;
 }
+
+/**
+ * Reads a response body chunk by chunk within `maxBytes` (the uploader's answers, the hot-list
+ * download): the chunk that would pass the cap throws `tooLarge()`, which ends the body, so
+ * nothing past the cap is ever held. Returns the bytes read.
+ */
+export async function readCapped(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  tooLarge: () => Error,
+  onChunk: (chunk: Uint8Array, total: number) => void | Promise<void>,
+): Promise<number> {
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw tooLarge();
+    await onChunk(chunk, total);
+  }
+  return total;
+}

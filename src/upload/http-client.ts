@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { request, type Dispatcher } from 'undici';
 import type { UploadConfig } from '../config/sections/upload.js';
 import { AlprError, errorMessage } from '../shared/errors.js';
-import { httpAgent, requestSignal, withBearer } from '../shared/http-client.js';
+import { httpAgent, readCapped, requestSignal, withBearer } from '../shared/http-client.js';
 import { decodeBody } from './codec.js';
 import { UploadErrors } from './errors.js';
 
@@ -53,21 +53,14 @@ export class UploadClient {
     const { signal } = requestSignal(timeoutMs, this.abort.signal);
     try {
       const res = await request(new URL(path, this.baseUrl), { method, headers: all, body: body ?? undefined, dispatcher: this.agent, signal, headersTimeout: timeoutMs });
-      const chunks: Buffer[] = [];
+      const chunks: Uint8Array[] = [];
       let size = 0;
       let bodyError: string | null = null;
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            bodyError = 'response too large';
-            res.body.destroy();
-            break;
-          }
-          chunks.push(chunk);
-        }
+        size = await readCapped(res.body, MAX_RESPONSE_BYTES, () => new Error('response too large'), (chunk) => void chunks.push(chunk));
       } catch (err) {
-        // Connection reset or truncated mid-body: the answer is unreadable, not a network failure to log twice.
+        // Too large, or a connection reset or truncated mid-body: the answer is unreadable, not a
+        // network failure to log twice.
         bodyError = errorMessage(err);
       }
       let decoded: unknown = null;

@@ -124,6 +124,19 @@ describe('sync from the central server over HTTPS', () => {
     ['a corrupted body', () => serve(LIST2, '2026-11-25T12:00:00Z', { headers: signed(LIST2.replace('BBB', 'CCC'), '2026-11-25T12:00:00Z') }), 'failed', 'signature does not verify'],
     ['no signature', () => (handler = (_q, r) => r.writeHead(200, { 'content-type': 'text/csv' }).end(LIST2)), 'failed', 'no x-hotlist-signature header'],
     ['a body over the size limit', () => serve(`plate,list\n${'ZZZ999,stolen_vehicle\n'.repeat(1000)}`, '2026-11-25T12:00:00Z'), 'failed', 'larger than'],
+    [
+      'a body over the size limit with no Content-Length (caught while streaming)',
+      () =>
+        (handler = (_q, r) => {
+          const big = `plate,list\n${'ZZZ999,stolen_vehicle\n'.repeat(1000)}`;
+          r.writeHead(200, { 'content-type': 'text/csv', ...signed(big, '2026-11-25T12:00:00Z') });
+          // Two writes: sent chunked, so the fetcher learns the size only from what arrives.
+          r.write(big.slice(0, 100));
+          r.end(big.slice(100));
+        }),
+      'failed',
+      'larger than',
+    ],
     ['an older list than the one in force', () => serve(LIST2, '2026-11-25T05:00:00Z'), 'rejected', 'is older than the one in force'],
     ['a signed list with a bad row', () => serve('plate,list\nBBB222,\n', '2026-11-25T12:00:00Z'), 'rejected', 'rejected (1 problem(s))'],
   ])('refuses %s and keeps the list in force', async (_name, arrange, result, message) => {
