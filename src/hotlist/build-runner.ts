@@ -3,11 +3,11 @@
  * way (shared/worker.ts).
  */
 import type { Worker } from 'node:worker_threads';
-import { prepareWorker, startWorker } from '../shared/worker.js';
+import { prepareWorker, startWorker, workerEntry } from '../shared/worker.js';
 import { buildList, type BuildResult, type BuildTask } from './list-build.js';
 
 /** The worker's entry: build-worker.ts from source, build-worker.js compiled. */
-const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './build-worker.ts' : './build-worker.js', import.meta.url);
+const ENTRY = workerEntry('build-worker', import.meta.url);
 
 export type BuildMode = 'worker' | 'inline';
 
