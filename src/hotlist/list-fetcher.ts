@@ -8,7 +8,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { fetch, type Dispatcher } from 'undici';
 import { AlprError } from '../shared/errors.js';
-import { httpAgent, readCapped, requestSignal, withBearer } from '../shared/http-client.js';
+import { httpAgent, isTimeout, readCapped, requestSignal, withBearer } from '../shared/http-client.js';
 import { scrubSecrets } from '../shared/redact.js';
 import { HotlistErrors } from './errors.js';
 import type { ListFormat } from './list-parser.js';
@@ -126,7 +126,7 @@ function formatOf(contentType: string | null): ListFormat | null {
 function mapBodyError(err: unknown, url: string, got: number, expected: number | null, timeoutMs: number): AlprError {
   if (err instanceof AlprError) return err;
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return new AlprError(HotlistErrors.HOTLIST_SYNC_TIMEOUT, { url, seconds: timeoutMs / 1000 });
+  if (isTimeout(err)) return new AlprError(HotlistErrors.HOTLIST_SYNC_TIMEOUT, { url, seconds: timeoutMs / 1000 });
   if (e.name === 'AbortError') return new AlprError(HotlistErrors.HOTLIST_SYNC_NETWORK, { url, detail: 'stopped' }, { cause: err });
   if (expected !== null && got < expected) return new AlprError(HotlistErrors.HOTLIST_SYNC_TRUNCATED, { url, got, expected });
   const detail = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);

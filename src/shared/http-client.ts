@@ -31,6 +31,17 @@ export function requestSignal(timeoutMs: number, stop?: AbortSignal): { signal: 
   return { signal: stop ? AbortSignal.any([timeout, stop]) : timeout, timedOut: () => timeout.aborted };
 }
 
+const AGENT_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * True for a request that ran out of time: the whole-request signal (`TimeoutError`) or one of the
+ * agent's own limits. Both run at the same limit, so which one fires first depends on the machine's load.
+ */
+export function isTimeout(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; cause?: { code?: string } } | null | undefined;
+  return e?.name === 'TimeoutError' || AGENT_TIMEOUT_CODES.has(e?.code ?? '') || AGENT_TIMEOUT_CODES.has(e?.cause?.code ?? '');
+}
+
 /** Request headers with `Authorization: Bearer` when there is a token. */
 export function withBearer(headers: Record<string, string>, token: string | null | undefined): Record<string, string> {
   return token ? { ...headers, authorization: `Bearer ${token}` } : headers;
