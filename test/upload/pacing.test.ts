@@ -65,8 +65,9 @@ describe('upload pacing while detections keep arriving', () => {
     up = made.uploader;
     await up.start();
     const stored = await storeWhile(() => attempts.length >= 4, 30_000);
-    // Before the fix each of these stores (a fifth of them hits) started a new attempt.
-    expect(stored).toBeGreaterThan(50);
+    // Before the fix each of these stores (a fifth of them hits) started a new attempt. How many
+    // are stored meanwhile depends on the machine's load; any more than a few shows the point.
+    expect(stored).toBeGreaterThan(10);
     const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
     gaps.slice(0, 3).forEach((gap, k) => expect(gap, `gap before retry ${k + 1}`).toBeGreaterThanOrEqual(0.4 * 2 ** k * 1000 * 0.5 * 0.95));
     expect(made.registry.get('upload')!.counters.failures).toBeLessThanOrEqual(attempts.length);
@@ -84,7 +85,9 @@ describe('upload pacing while detections keep arriving', () => {
     await up.start();
     const batches = (): number => proxy!.seen.filter((s) => s.url === '/v1/batches').length;
     const stored = await storeWhile(() => batches() >= 3, 30_000);
-    expect(stored).toBeGreaterThan(50);
+    // Detections kept arriving through both waits (one every ~10 ms on a quiet machine, far fewer
+    // under load: the count is not a rate target, only that the waits were not cut short by them).
+    expect(stored).toBeGreaterThan(10);
     const seen = proxy.seen.filter((s) => s.url === '/v1/batches');
     // The fault proxy answers 429 with Retry-After: 1.
     expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(950);
