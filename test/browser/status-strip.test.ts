@@ -162,6 +162,15 @@ describe.each(VIEWPORTS)('status at %o', (viewport) => {
     await page.waitForSelector('#hotlist-entries td.time-left');
     expect(await page.locator('#hotlist-form .field-error').count()).toBe(0);
     expect(await page.locator('#hotlist-entries td.time-left').first().textContent()).toMatch(/^2 d [23] h$/);
+    // The entries table, removal form included, fits the screen's width (no sideways scrolling).
+    const right = await page.evaluate("Math.ceil(document.querySelector('#hotlist-entries table').getBoundingClientRect().right)");
+    expect(right).toBeLessThanOrEqual(viewport.width);
+    // ...with the plate and the case number each on one line (they were broken mid-text at 800 px).
+    const lines = (cell: string): Promise<unknown> =>
+      page.evaluate(`(() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('#hotlist-entries ${cell}').firstChild); return r.getClientRects().length; })()`);
+    expect(await lines('td.plate')).toBe(1);
+    expect(await lines('td.case')).toBe(1);
+    await shot(page, 'hotplates-entries', viewport);
     station.hotlist.entries.length = 0;
   });
 });

@@ -79,9 +79,9 @@ export function hotlistBody(session: Session, contact: string, entries: HotlistE
 
 export function hotlistTable(entries: HotlistEntryInfo[], now: number, canRemove: (e: HotlistEntryInfo) => boolean): SafeHtml {
   if (entries.length === 0) return html`<p class="muted">No local hot plates.</p>`;
-  return html`<table class="entries"><thead><tr><th>Plate</th><th>State</th><th>List</th><th>Priority</th><th>Reason</th><th>Case</th><th>Expires</th><th>Time left</th><th></th></tr></thead><tbody>
+  return html`<table class="entries"><thead><tr><th>Plate</th><th class="wide-only">State</th><th>List</th><th class="wide-only">Priority</th><th>Reason</th><th>Case</th><th class="wide-only">Expires</th><th>Time left</th><th></th></tr></thead><tbody>
 ${entries.map(
-  (e) => html`<tr data-entry="${e.id}"><td class="plate">${e.plate}</td><td>${e.state ?? ''}</td><td>${e.list}${e.informational ? html` <span class="pill pill-info">informational</span>` : ''}</td><td>${e.priority}</td><td>${e.reason}</td><td>${e.caseNumber ?? ''}</td><td>${timeTag(e.expiresAt)}</td>
+  (e) => html`<tr data-entry="${e.id}"><td class="plate">${e.plate}${e.state ? html`<span class="narrow-only"> (${e.state})</span>` : ''}</td><td class="wide-only">${e.state ?? ''}</td><td>${e.list}${e.informational ? html` <span class="pill pill-info">informational</span>` : ''}</td><td class="wide-only">${e.priority}</td><td>${e.reason}</td><td class="case">${e.caseNumber ?? ''}</td><td class="wide-only">${timeTag(e.expiresAt)}</td>
 <td class="time-left">${timeLeft(e.expiresAt, now)}</td>
 <td>${
     canRemove(e)
