@@ -144,7 +144,7 @@ const APPROVAL_PILL: Record<ApprovalState, string> = { waiting: 'pill-amber', ap
 function approvalsSection(v: OversightView): SafeHtml {
   return html`<section id="approvals-section" aria-labelledby="h-approvals"><h2 id="h-approvals">Uses outside the purpose list (7 days)</h2><p class="form-error" role="alert"></p>
 ${v.approvals.length === 0 ? html`<p class="muted">None asked for.</p>` : html`<table class="approvals"><thead><tr><th>Asked</th><th>Use and case</th><th>Purpose</th><th>State</th><th></th></tr></thead><tbody>
-${v.approvals.map((a) => html`<tr data-approval="${a.id}"><td>${timeTag(a.at)}<br><span class="muted">${a.requester}</span></td><td>${a.use}<br><span class="muted">${a.caseNumber}</span></td><td>${a.purpose}</td>
+${v.approvals.map((a) => html`<tr data-approval="${a.id}"><td>${timeTag(a.at)}<br><span class="muted">${a.requester}</span></td><td>${a.use}<br><span class="muted case">${a.caseNumber}</span></td><td>${a.purpose}</td>
 <td><span class="pill ${APPROVAL_PILL[a.state]}">${a.state}</span>${a.approvedBy ? html`<br><span class="muted">${a.approvedBy}, ${timeTag(a.approvedAt)}</span>` : ''}${a.declinedBy ? html`<br><span class="muted">${a.declinedBy}: ${a.declineReason ?? ''}</span>` : ''}</td>
 <td>${a.state === 'waiting' ? html`<button type="button" class="approve-use" data-id="${a.id}">Approve</button> <button type="button" class="ghost decline-use" data-id="${a.id}">Refuse</button>` : ''}</td></tr>`)}
 </tbody></table>`}
