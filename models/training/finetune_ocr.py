@@ -79,28 +79,59 @@ def loose_quad(q, rng):
 
 # ------------------------------------------------------------------ synthetic scene producer
 
+def _scenes(rng, fonts, neg):
+    """One synthetic plate pasted into two small scenes: (grey scene, true quad, label) each."""
+    plate, label, _ = synth.render_plate(rng, fonts)
+    h, w = plate.shape[:2]
+    out = []
+    for _ in range(2):
+        ph = float(np.exp(rng.uniform(np.log(12), np.log(110))))
+        pw = ph * w / h
+        small = cv2.resize(plate, (max(4, int(round(pw * 1.25))), max(4, int(round(ph * 1.25)))), interpolation=cv2.INTER_AREA)
+        PW, PH = int(pw * 2.0) + 8, int(ph * 2.4) + 8
+        bg = synth.random_background(rng, PH, PW, neg)
+        quad = synth.random_quad(rng, w, h, PW / 2 + rng.uniform(-2, 2), PH / 2 + rng.uniform(-2, 2), pw,
+                                 max_rot=8, max_persp=0.15)
+        scene = synth.paste_plate(bg, cv2.cvtColor(small, cv2.COLOR_RGB2BGR), quad)
+        scene = synth.photometric(scene, rng, blur_scale=ph / 40)
+        if rng.random() < 0.7:
+            scene = synth.jpeg(scene, rng)
+        out.append((C.to_grey(scene), quad, label))
+    return out
+
+
 def _producer(data_dir, seed, q):
+    """Wall-clock runs: renders scenes forever into q (a niced child process)."""
     os.nice(9)
     torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
     fonts = synth.Fonts(data_dir)
     neg = load_negatives(data_dir)
     while True:
-        plate, label, _ = synth.render_plate(rng, fonts)
-        h, w = plate.shape[:2]
-        for _ in range(2):
-            ph = float(np.exp(rng.uniform(np.log(12), np.log(110))))
-            pw = ph * w / h
-            small = cv2.resize(plate, (max(4, int(round(pw * 1.25))), max(4, int(round(ph * 1.25)))), interpolation=cv2.INTER_AREA)
-            PW, PH = int(pw * 2.0) + 8, int(ph * 2.4) + 8
-            bg = synth.random_background(rng, PH, PW, neg)
-            quad = synth.random_quad(rng, w, h, PW / 2 + rng.uniform(-2, 2), PH / 2 + rng.uniform(-2, 2), pw,
-                                     max_rot=8, max_persp=0.15)
-            scene = synth.paste_plate(bg, cv2.cvtColor(small, cv2.COLOR_RGB2BGR), quad)
-            scene = synth.photometric(scene, rng, blur_scale=ph / 40)
-            if rng.random() < 0.7:
-                scene = synth.jpeg(scene, rng)
-            q.put((C.to_grey(scene), quad, label))
+        for item in _scenes(rng, fonts, neg):
+            q.put(item)
+
+
+def _scene_chunk(args):
+    data_dir, seed, n = args
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(seed)
+    fonts = synth.Fonts(data_dir)
+    neg = load_negatives(data_dir)
+    return [item for _ in range(n) for item in _scenes(rng, fonts, neg)]
+
+
+def fixed_pool(data_dir, n_scenes, seed, procs=2, chunk=250):
+    """--steps runs: a fixed, seeded pool of synthetic scenes rendered before training, so the
+    batches do not depend on how fast a producer process ran (every use still cuts a fresh crop)."""
+    plates = (n_scenes + 1) // 2
+    jobs = [(data_dir, seed * 100003 + 50021 + i, min(chunk, plates - i * chunk)) for i in range((plates + chunk - 1) // chunk)]
+    pool, t = [], time.time()
+    with mp.Pool(procs) as workers:
+        for i, items in enumerate(workers.imap(_scene_chunk, jobs)):
+            pool += items
+            print(f"synthetic scenes: chunk {i + 1}/{len(jobs)} {time.time() - t:.0f}s", flush=True)
+    return pool[:n_scenes]
 
 
 # ------------------------------------------------------------------ evaluation
@@ -138,7 +169,10 @@ def main():
     ap.add_argument("--runs", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", "ocr_ft"))
     ap.add_argument("--init", default=os.path.join(C.MODELS_DIR, "ocr.onnx"))
     ap.add_argument("--stop-at", default="", help="UTC HH:MM to stop (checkpoint + final eval)")
-    ap.add_argument("--minutes", type=float, default=60)
+    ap.add_argument("--minutes", type=float, default=60, help="wall-clock budget (ignored when --steps is set)")
+    ap.add_argument("--steps", type=int, default=0,
+                    help="step budget: a fixed pool of --pool synthetic scenes rendered first, the schedule follows "
+                         "steps, no val-driven choice; the last step is exported to --out")
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--real-frac", type=float, default=0.35)
     ap.add_argument("--lr", type=float, default=1.5e-4)
@@ -180,6 +214,8 @@ def main():
         state = torch.load(last)
         model.load_state_dict(state["model"])
         print(f"resumed from {last} at step {state['step']}", flush=True)
+        if a.steps > 0 and "rng" not in state:
+            raise SystemExit(f"{last} is from a wall-clock run; a --steps run needs a fresh --runs folder")
     else:
         load_plate_ocr(model, a.init)
         print(f"initialised from {a.init}", flush=True)
@@ -189,20 +225,27 @@ def main():
 
     rng = np.random.default_rng(a.seed + (state["step"] if state else 0))
     torch.manual_seed(a.seed + (state["step"] if state else 0))
+    if state and "rng" in state:  # a --steps checkpoint continues the very same random streams
+        rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=a.lr)
     if state:
         opt.load_state_dict(state["opt"])
     step = state["step"] if state else 0
     best = state.get("best", -1.0) if state else -1.0
-    if best < 0:
+    if best < 0 and a.steps <= 0:
         r = evaluate(model, a.data)
         best = r["mean_exact"]
         print("eval start", json.dumps(r), flush=True)
 
-    q = mp.Queue(maxsize=256)
-    prod = mp.Process(target=_producer, args=(a.data, a.seed * 7919 + step, q), daemon=True)
-    prod.start()
-    pool = []
+    q = prod = None
+    if a.steps > 0:
+        pool = fixed_pool(a.data, a.pool, a.seed)
+    else:
+        q = mp.Queue(maxsize=256)
+        prod = mp.Process(target=_producer, args=(a.data, a.seed * 7919 + step, q), daemon=True)
+        prod.start()
+        pool = []
     train_rows = load_ocr_labels(a.data, "train")
     real_imgs = [cv2.imread(os.path.join(a.data, "ocr", "images", r["file"])) for r in train_rows]
     pseudo = []
@@ -218,7 +261,7 @@ def main():
                  init=os.path.abspath(a.init) if not state else f"resumed at step {step}",
                  init_sha1=file_sha1(a.init) if not state else None)
     print(f"real {len(train_rows)}, pseudo-labelled {len(pseudo)} ({n_pseudo_real} per batch)", flush=True)
-    while len(pool) < 200:
+    while q is not None and len(pool) < 200:
         pool.append(q.get())
 
     t_end = stop_time(a.stop_at) if a.stop_at else time.time() + a.minutes * 60
@@ -229,12 +272,13 @@ def main():
     ema, seen = None, 0
 
     def save():
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "best": best}, last + ".tmp")
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "best": best,
+                    "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()}, last + ".tmp")
         os.replace(last + ".tmp", last)
 
-    while time.time() < t_end:
+    while (step < a.steps) if a.steps > 0 else (time.time() < t_end):
         try:
-            while True:
+            while q is not None:
                 item = q.get_nowait()
                 if len(pool) < a.pool:
                     pool.append(item)
@@ -242,7 +286,10 @@ def main():
                     pool[rng.integers(len(pool))] = item
         except queue.Empty:
             pass
-        frac = min(1.0, (time.time() - t0) / max(60.0, t_end - t0))
+        if a.steps > 0:
+            frac = step / a.steps
+        else:
+            frac = min(1.0, (time.time() - t0) / max(60.0, t_end - t0))
         lr = a.lr * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr
@@ -280,7 +327,7 @@ def main():
         if time.time() - last_ckpt > a.ckpt_min * 60:
             save()
             last_ckpt = time.time()
-        if time.time() - last_eval > a.eval_min * 60:
+        if a.steps <= 0 and time.time() - last_eval > a.eval_min * 60:
             r = evaluate(model, a.data)
             r["step"] = step
             print("eval", json.dumps(r), flush=True)
@@ -293,10 +340,18 @@ def main():
     r["step"] = step
     r["samples_seen_this_run"] = seen
     print("final", json.dumps(r), flush=True)
-    if r["mean_exact"] > best:
-        torch.save({"model": model.state_dict(), "step": step, "eval": r}, os.path.join(a.runs, "best.pt"))
     with open(os.path.join(a.runs, "metrics.json"), "w") as f:
         json.dump(r, f, indent=2)
+    if a.steps > 0:
+        # the step budget decides what ships: the last step, exported as it is
+        from train_ocr import export_onnx
+        export_onnx(model, a.out)
+        write_recipe(recipe_path, a, final_step=step, samples_seen_this_run=seen, synthetic_scenes=len(pool),
+                     exported=os.path.abspath(a.out), exported_sha1=file_sha1(a.out))
+        print("exported", a.out, os.path.getsize(a.out), "bytes", flush=True)
+        return
+    if r["mean_exact"] > best:
+        torch.save({"model": model.state_dict(), "step": step, "eval": r}, os.path.join(a.runs, "best.pt"))
     write_recipe(recipe_path, a, final_step=step, samples_seen_this_run=seen, best_greedy_val_mean=best)
     prod.terminate()
 

@@ -112,7 +112,9 @@ def build_synth(data_dir, out_path, n_plates, variants, seed, procs=2, chunk=500
             Y += y
             print(f"{out_path}: chunk {i + 1}/{len(jobs)} {time.time() - t:.0f}s", flush=True)
     X = np.concatenate(X)
-    np.savez(out_path, x=X, y=np.array(Y))
+    with open(out_path + ".tmp", "wb") as f:  # whole or absent: a resumed reproduction trusts what exists
+        np.savez(f, x=X, y=np.array(Y))
+    os.replace(out_path + ".tmp", out_path)
     return X, Y
 
 

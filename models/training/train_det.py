@@ -20,6 +20,7 @@ import torch.nn.functional as F
 import contract as C
 import det_data
 import det_eval
+from recipe import file_sha1, write_recipe
 from det_model import PlateDetector
 
 
@@ -61,7 +62,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--runs", default=os.path.join(os.path.dirname(__file__), "runs", "det"))
-    ap.add_argument("--minutes", type=float, default=60)
+    ap.add_argument("--minutes", type=float, default=60, help="wall-clock budget (ignored when --steps is set)")
+    ap.add_argument("--steps", type=int, default=0,
+                    help="step budget: the schedule follows steps, not time, so a rerun repeats the same run")
     ap.add_argument("--size", type=int, default=320)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -80,25 +83,45 @@ def main():
     assets = det_data.Assets(a.data)
     val = det_data.load_detect(a.data, "val")
     print(f"loaded {len(assets.detect)} train scenes, {len(val)} val in {time.time() - t_load:.0f}s", flush=True)
+    recipe_path = os.path.join(a.runs, "recipe.json")
+    data_desc = {"data": os.path.abspath(a.data), "detect_labels_sha1": file_sha1(os.path.join(a.data, "detect", "labels.csv")),
+                 "train_scenes": len(assets.detect), "val_scenes": len(val)}
+    write_recipe(recipe_path, a, **data_desc)
 
-    loader = torch.utils.data.DataLoader(det_data.DetDataset(assets, a.size, a.seed), batch_size=a.batch,
-                                         num_workers=1, persistent_workers=True, prefetch_factor=4)
     model = PlateDetector().to(memory_format=torch.channels_last)
-    if a.resume:
-        model.load_state_dict(torch.load(a.resume))
-    print("params", sum(p.numel() for p in model.parameters()), flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
-    budget = a.minutes * 60
-    t0 = time.time()
-    last_eval = t0
     step, seen = 0, 0
+    if a.resume:
+        ck = torch.load(a.resume)
+        if "model" in ck:  # a full checkpoint of a --steps run
+            model.load_state_dict(ck["model"])
+            opt.load_state_dict(ck["opt"])
+            step, seen = ck["step"], ck["seen"]
+            torch.set_rng_state(ck["torch_rng"])
+            print(f"resumed at step {step}", flush=True)
+        else:  # weights only (the older wall-clock runs)
+            model.load_state_dict(ck)
+    # the sample stream is seeded by (seed, step reached): a resumed run draws a fresh, repeatable stream
+    loader = torch.utils.data.DataLoader(det_data.DetDataset(assets, a.size, a.seed * 1_000_003 + step), batch_size=a.batch,
+                                         num_workers=1, persistent_workers=True, prefetch_factor=4)
+    print("params", sum(p.numel() for p in model.parameters()), flush=True)
+
+    def checkpoint():
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "seen": seen,
+                    "torch_rng": torch.get_rng_state()}, os.path.join(a.runs, "last.pt.tmp"))
+        os.replace(os.path.join(a.runs, "last.pt.tmp"), os.path.join(a.runs, "last.pt"))
+
+    budget = a.steps if a.steps > 0 else a.minutes * 60
+    t0 = time.time()
+    last_eval = last_ckpt = t0
     ema_h = ema_c = None
     for img, heat, corners, regw, lenient in loader:
         el = time.time() - t0
-        if el > budget:
+        done = step if a.steps > 0 else el
+        if done >= budget:
             break
         warm = min(1.0, (step + 1) / 200)
-        lr = a.lr * warm * (0.03 + 0.97 * 0.5 * (1 + np.cos(np.pi * min(1.0, el / budget))))
+        lr = a.lr * warm * (0.03 + 0.97 * 0.5 * (1 + np.cos(np.pi * min(1.0, done / budget))))
         for g in opt.param_groups:
             g["lr"] = lr
         model.train()
@@ -117,15 +140,17 @@ def main():
         if step % 25 == 0:
             print(f"step {step} {el / 60:.1f}min heat {ema_h:.3f} corner {ema_c:.4f} lr {lr:.2e} "
                   f"{seen / max(el, 1):.1f} img/s", flush=True)
-        if time.time() - last_eval > a.eval_every * 60:
-            torch.save(model.state_dict(), os.path.join(a.runs, "last.pt"))
+        if time.time() - last_ckpt > 300:
+            checkpoint()
+            last_ckpt = time.time()
+        if a.steps <= 0 and time.time() - last_eval > a.eval_every * 60:
             export_onnx(model, os.path.join(a.runs, "detector_last.onnx"))
             model.to(memory_format=torch.channels_last)
             print("eval", json.dumps(run_eval(model, val)), flush=True)
             last_eval = time.time()
 
     train_min = (time.time() - t0) / 60
-    torch.save(model.state_dict(), os.path.join(a.runs, "last.pt"))
+    checkpoint()
     r = {"val_640x384": run_eval(model, val), "train_minutes": round(train_min, 1), "steps": step,
          "samples_seen": seen, "params": sum(p.numel() for p in model.parameters())}
     print("final", json.dumps(r), flush=True)
@@ -133,6 +158,8 @@ def main():
         json.dump(r, f, indent=2)
     export_onnx(model, os.path.join(a.runs, "detector_last.onnx"))
     shutil.copy(os.path.join(a.runs, "detector_last.onnx"), a.out)
+    write_recipe(recipe_path, a, **data_desc, steps=step, samples_seen=seen, train_minutes=r["train_minutes"],
+                 exported=os.path.abspath(a.out), exported_sha1=file_sha1(a.out))
     print("exported", a.out, os.path.getsize(a.out), "bytes", flush=True)
     os._exit(0)  # do not wait for the endless sample worker
 

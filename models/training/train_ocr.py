@@ -80,7 +80,9 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--cache", default="/tmp/alpr_ocr_cache")
     ap.add_argument("--runs", default=os.path.join(os.path.dirname(__file__), "runs", "ocr"))
-    ap.add_argument("--minutes", type=float, default=35)
+    ap.add_argument("--minutes", type=float, default=35, help="wall-clock budget (ignored when --steps is set)")
+    ap.add_argument("--steps", type=int, default=0,
+                    help="step budget: the schedule follows steps, not time, so a rerun repeats the same run")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--real-frac", type=float, default=0.25)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -118,28 +120,45 @@ def main():
     print(f"synthetic {len(sx)}, real {len(real_imgs)}", flush=True)
 
     model = PlateOCR().to(memory_format=torch.channels_last)
-    if a.resume:
-        model.load_state_dict(torch.load(a.resume))
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     ctc = nn.CTCLoss(blank=C.BLANK, zero_infinity=True)
-
-    n_real = int(round(a.batch * a.real_frac))
-    budget = a.minutes * 60
-    t0 = time.time()
     decay_start = None
     ema, step, seen = None, 0, 0
+    if a.resume:
+        ck = torch.load(a.resume)
+        if "model" in ck:  # a full checkpoint (--steps runs): continue the same run exactly
+            model.load_state_dict(ck["model"])
+            opt.load_state_dict(ck["opt"])
+            step, seen, ema, decay_start = ck["step"], ck["seen"], ck["ema"], ck["decay_start"]
+            rng.bit_generator.state = ck["rng"]
+            torch.set_rng_state(ck["torch_rng"])
+            print(f"resumed at step {step}", flush=True)
+        else:  # weights only (the older wall-clock runs)
+            model.load_state_dict(ck)
+
+    def checkpoint():
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "seen": seen, "ema": ema,
+                    "decay_start": decay_start, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()},
+                   os.path.join(a.runs, "last.pt.tmp"))
+        os.replace(os.path.join(a.runs, "last.pt.tmp"), os.path.join(a.runs, "last.pt"))
+
+    n_real = int(round(a.batch * a.real_frac))
+    # progress is counted in steps with --steps (reproducible) or in seconds with --minutes
+    budget = a.steps if a.steps > 0 else a.minutes * 60
+    t0 = time.time()
     last_ckpt = t0
     while True:
         el = time.time() - t0
-        if el > budget:
+        done = step if a.steps > 0 else el
+        if done >= budget:
             break
-        if decay_start is None and ((ema is not None and ema < a.plateau_loss) or el > a.max_flat_frac * budget):
-            decay_start = el
+        if decay_start is None and ((ema is not None and ema < a.plateau_loss) or done > a.max_flat_frac * budget):
+            decay_start = done
             print(f"lr decay starts at {el / 60:.1f} min, step {step}", flush=True)
         if decay_start is None:
             lr = a.lr
         else:
-            frac = (el - decay_start) / max(1.0, budget - decay_start)
+            frac = (done - decay_start) / max(1.0, budget - decay_start)
             lr = a.lr * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * min(1.0, frac))))
         for g in opt.param_groups:
             g["lr"] = lr
@@ -170,13 +189,14 @@ def main():
         if step % 50 == 0:
             print(f"step {step} {el / 60:.1f}min loss {ema:.3f} lr {lr:.2e} {seen / max(el, 1):.0f} img/s", flush=True)
         if time.time() - last_ckpt > 300:
-            torch.save(model.state_dict(), os.path.join(a.runs, "last.pt"))
+            checkpoint()
             last_ckpt = time.time()
-            r = evaluate(model, a.data, synth_test)
-            print("eval", json.dumps(r), flush=True)
+            if a.steps <= 0:  # a --steps run is judged once, at its end, never steered by val on the way
+                r = evaluate(model, a.data, synth_test)
+                print("eval", json.dumps(r), flush=True)
 
     train_min = (time.time() - t0) / 60
-    torch.save(model.state_dict(), os.path.join(a.runs, "last.pt"))
+    checkpoint()
     r = evaluate(model, a.data, synth_test)
     r["train_minutes"] = round(train_min, 1)
     r["steps"] = step
