@@ -111,7 +111,7 @@ ${approvalsSection(v)}`;
 const MISREAD_PILL: Record<MisreadReport['state'], SafeHtml> = {
   reported: html`<span class="pill pill-amber">to check</span>`,
   confirmed: html`<span class="pill pill-green">confirmed</span>`,
-  rejected: html`<span class="pill">rejected</span>`,
+  rejected: html`<span class="pill pill-none">rejected</span>`,
 };
 
 /**
@@ -139,7 +139,7 @@ ${m.releases.length === 0 ? '' : html`<p class="muted">Released: ${m.releases.ma
 </section>`;
 }
 
-const APPROVAL_PILL: Record<ApprovalState, string> = { waiting: 'pill-amber', approved: 'pill-green', declined: 'pill-red', expired: '', used: '' };
+const APPROVAL_PILL: Record<ApprovalState, string> = { waiting: 'pill-amber', approved: 'pill-green', declined: 'pill-red', expired: 'pill-none', used: 'pill-none' };
 
 function approvalsSection(v: OversightView): SafeHtml {
   return html`<section id="approvals-section" aria-labelledby="h-approvals"><h2 id="h-approvals">Uses outside the purpose list (7 days)</h2><p class="form-error" role="alert"></p>
