@@ -184,13 +184,13 @@ beforeAll(async () => {
         return address !== undefined;
       },
       'the daemon to start',
-      { timeoutMs: 60_000, intervalMs: 100 },
+      { timeoutMs: 120_000, intervalMs: 100 },
     );
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message : String(err)}; last log lines:\n${logLines.slice(-15).join('\n')}`);
   }
   base = address!;
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -234,7 +234,7 @@ describe('account policies on the running daemon', () => {
     expect(expired.body.error).toBe('HTTP_LOGIN_UNQUALIFIED');
     expect(expired.body.message).toMatch(/CLETS certification expired \d{4}-\d\d-\d\d/);
     // The session that was open when it lapsed is ended by the daemon's periodic check.
-    await waitFor(async () => (await call('GET', '/api/me', olive)).status === 401, 'the lapsed account\'s session to end');
+    await waitFor(async () => (await call('GET', '/api/me', olive)).status === 401, 'the lapsed account\'s session to end', { timeoutMs: 60_000, intervalMs: 250 });
 
     const admin = await login(ADMIN, ADMIN_PW);
     const refusals = await audit(admin, 'action=login.refused&user=olive');
@@ -243,13 +243,13 @@ describe('account policies on the running daemon', () => {
     // Renewed for the tests below.
     await cli('train', 'olive', '--item', 'clets', '--completed', day(-1), '--expires', day(300));
     expect((await tryLogin('olive')).status).toBe(200);
-  });
+  }, 180_000);
 
   test('an account past its access review is disabled by the daemon\'s own check, audited, and refused', async () => {
     const admin = await login(ADMIN, ADMIN_PW);
     // The check runs at start and every second: by now it has run, but wait on the row, not on time.
     let expired: AuditRow[] = [];
-    await waitFor(async () => (expired = await audit(admin, 'action=user.review.expired')).some((r) => r.object === 'rita'), 'the review-expired audit row of rita');
+    await waitFor(async () => (expired = await audit(admin, 'action=user.review.expired')).some((r) => r.object === 'rita'), 'the review-expired audit row of rita', { timeoutMs: 60_000, intervalMs: 250 });
     expect(expired.filter((r) => r.object === 'rita')).toHaveLength(1);
     expect(expired[0]).toMatchObject({ user: 'system', object: 'rita', details: { intervalDays: 30 } });
     // Nobody else was due: adam, olive and sam were created today.
@@ -262,7 +262,7 @@ describe('account policies on the running daemon', () => {
     expect((await audit(admin, 'action=login.failure&user=rita')).map((r) => (r.details as { reason?: string }).reason)).toContain('account disabled');
     const listed = JSON.parse(await cli('list', '--json')) as { username: string; disabled: boolean }[];
     expect(listed.find((u) => u.username === 'rita')).toMatchObject({ disabled: true });
-  });
+  }, 90_000);
 
   test('an off-list purpose is refused without approval; with a supervisor\'s approval the search succeeds and its audit row names the approval', async () => {
     const olive = await login('olive');
@@ -288,7 +288,7 @@ describe('account policies on the running daemon', () => {
     expect(row.purpose).toBe('civil process service: suspect vehicle in the burglary');
     expect(row.details).toMatchObject({ approvalId: id, approvedBy: 'sam' });
     expect((await audit(admin, 'action=search.refused&user=olive')).length).toBeGreaterThanOrEqual(2);
-  });
+  }, 90_000);
 
   test('a misread report on a stored detection keeps the original read and stores the correction', async () => {
     const olive = await login('olive');
@@ -302,14 +302,14 @@ describe('account policies on the running daemon', () => {
     const found = await call<{ corrections: { detectionId: string; reportedBy: string; originalText: string }[] }>('GET', '/api/corrections?text=7TRW816', admin);
     expect(found.body.corrections).toEqual([expect.objectContaining({ detectionId, reportedBy: 'olive', originalText: PLATE })]);
     expect((await audit(admin, 'action=read.error.reported')).find((r) => r.id === res.body.auditId)).toMatchObject({ user: 'olive', object: detectionId });
-  });
+  }, 90_000);
 
   test('a burst of searches raises the unusual-use alert, and the Oversight page shows it at the MDC sizes', async () => {
     const sam = await login('sam');
     for (let i = 0; i <= DAILY_LIMIT; i++) expect((await search(sam)).status).toBe(200);
     const admin = await login(ADMIN, ADMIN_PW);
     let alert: AuditRow | undefined;
-    await waitFor(async () => Boolean((alert = (await audit(admin, 'action=alert.unusual_use')).find((r) => r.object === 'sam'))), 'the unusual-use alert on sam');
+    await waitFor(async () => Boolean((alert = (await audit(admin, 'action=alert.unusual_use')).find((r) => r.object === 'sam'))), 'the unusual-use alert on sam', { timeoutMs: 60_000, intervalMs: 250 });
     expect(alert).toMatchObject({ user: 'system', details: { kind: 'searches_over_limit', account: 'sam', count: DAILY_LIMIT + 1, threshold: DAILY_LIMIT } });
     const searchIds = (await audit(admin, 'action=search&user=sam')).map((r) => r.id);
     expect((alert!.details as { auditIds: number[] }).auditIds.every((id) => searchIds.includes(id))).toBe(true);
@@ -338,5 +338,5 @@ describe('account policies on the running daemon', () => {
       }
     }
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
