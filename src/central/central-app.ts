@@ -51,7 +51,9 @@ export class CentralApp {
     const receiver = role !== 'worker';
     const worker = cfg.mode === 'nats' && role !== 'receiver';
     const poolMax = receiver && !worker && cfg.mode === 'nats' ? Math.min(2, cfg.postgres.pool_max) : cfg.postgres.pool_max;
-    const store = new CentralStore({ url: cfg.postgres.url, password: cfg.postgres.password?.reveal(), poolMax, applicationName: `alpr-central-${role}` }, this.logger);
+    const store = new CentralStore({ url: cfg.postgres.url, password: cfg.postgres.password?.reveal(), poolMax, applicationName: `alpr-central-${role}` }, this.logger, {
+      gapFlagAfterMs: cfg.fleet.audit_gap_flag_after_s * 1000,
+    });
     this.store = store;
     await store.migrate();
     if (cfg.mode === 'nats') {

@@ -59,7 +59,7 @@ export function centralServices(cfg: CentralConfig, pool: Pool, secureCookie: bo
     audit,
     approvals: new CentralApprovals(audit, cfg.search.approval_valid_h * 3_600_000, now),
     publisher: new HotlistPublisher(pool, loadSigningKey(cfg.hotlist.signing_key_file), hotplateRules(cfg.hotlist), now),
-    fleet: new FleetHealth(pool),
+    fleet: new FleetHealth(pool, { gapFlagAfterMs: cfg.fleet.audit_gap_flag_after_s * 1000, now }),
     detections: new CentralDetections(pool),
     now,
     secureCookie,

@@ -8,11 +8,13 @@
  *   sorted by key so that concurrent writers take row locks in the same order.
  * - Audit rows are taken only in chain order (appendAudit, synchronously at the receiver, as the
  *   reference receiver does): a row ahead of a gap waits for the device to send it again; a row
- *   that contradicts the stored chain is refused and recorded in chain_breaks.
+ *   that contradicts the stored chain is refused and recorded in chain_breaks; a missing stretch
+ *   below rows ahead is recorded in audit_gaps and flagged after a wait (audit-chains.ts).
  */
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
+import { DEFAULT_GAP_FLAG_AFTER_MS, trackGap } from './audit-chains.js';
 import type { WireAudit } from '../upload/wire.js';
 import type { AuditVerdict, ContactItem, CorrectionItem, DetectionItem, HitItem, ImageItem, ImageKind, IngestItem } from './items.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
@@ -25,6 +27,13 @@ export interface WriteStats {
   detectionsRepeated: number;
   images: number;
   hits: number;
+}
+
+/** How the store keeps time and when it flags a gap in a device's audit chain (src/central/audit-chains.ts). */
+export interface StoreOptions {
+  now?: () => number;
+  /** fleet.audit_gap_flag_after_s in ms. */
+  gapFlagAfterMs?: number;
 }
 
 export interface StoreConnection {
@@ -40,11 +49,16 @@ const RETRYABLE = new Set(['40P01', '40001']);
 export class CentralStore {
   readonly pool: Pool;
   readonly partitions: Partitions;
+  private readonly now: () => number;
+  private readonly gapFlagAfterMs: number;
 
   constructor(
     conn: StoreConnection,
     private readonly logger: Logger,
+    opts: StoreOptions = {},
   ) {
+    this.now = opts.now ?? Date.now;
+    this.gapFlagAfterMs = opts.gapFlagAfterMs ?? DEFAULT_GAP_FLAG_AFTER_MS;
     this.pool = new Pool({
       connectionString: conn.url,
       ...(conn.password !== undefined ? { password: conn.password } : {}),
@@ -266,7 +280,8 @@ export class CentralStore {
         (await c.query<{ id: string; hash: string }>('SELECT id, hash FROM audit WHERE device_id = $1 AND id = ANY($2::bigint[])', [device, rows.map((r) => r.id)])).rows.map((r) => [Number(r.id), r.hash]),
       );
       const verdicts: AuditVerdict[] = [];
-      const now = Date.now();
+      const now = this.now();
+      let lowestAhead: number | null = null;
       for (const a of rows) {
         if (!isKeyedHash(a.hash) && !rowHashHolds(a)) {
           verdicts.push({ reason: 'the row does not hash to its hash field' });
@@ -283,6 +298,7 @@ export class CentralStore {
         }
         const expected = headId + 1;
         if (a.id > expected) {
+          lowestAhead ??= a.id;
           verdicts.push('ahead');
           continue;
         }
@@ -304,6 +320,7 @@ export class CentralStore {
         headHash = a.hash;
         verdicts.push('stored');
       }
+      await trackGap(c, device, headId, lowestAhead, now, this.gapFlagAfterMs, this.logger);
       await c.query('UPDATE audit_chains SET head_id = $2, head_hash = $3, verified_at = now() WHERE device_id = $1', [device, headId, headHash]);
       await c.query('COMMIT');
       return verdicts;

@@ -118,6 +118,12 @@ export const CentralSchema = Type.Object(
       {
         heartbeat_late_s: Type.Integer({ default: 300, minimum: 30, maximum: 86_400, description: 'A device whose last heartbeat is older than this shows as not reporting (seconds).' }),
         hotlist_max_age_h: Type.Number({ default: 24, minimum: 1, maximum: 720, description: 'A device whose hot list was last confirmed longer ago than this shows as stale (hours), as the device\'s hotlist.max_age_h.' }),
+        audit_gap_flag_after_s: Type.Integer({
+          default: 3600,
+          minimum: 60,
+          maximum: 30 * 86_400,
+          description: 'Audit rows a device sent above a missing stretch of its audit log are a gap; it is flagged to the administrator once open this long (seconds), and resolved when the rows arrive.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import { escapeLabel } from '../http/metrics.js';
 import type { UnitState, Verdict } from '../status/registry.js';
 import type { WireHeartbeat } from '../upload/heartbeat.js';
+import { AuditChains, DEFAULT_GAP_FLAG_AFTER_MS, type ChainState } from './audit-chains.js';
 
 const VERDICTS: readonly Verdict[] = ['green', 'amber', 'red'];
 const UNIT_STATES: readonly UnitState[] = ['starting', 'ok', 'degraded', 'down', 'failed', 'stopped', 'disabled'];
@@ -70,10 +71,27 @@ export interface DeviceHealth {
   hotlistConfirmedAt: number | null;
   version: string | null;
   liveTokens: number;
+  /** Continuity of the device's audit chain (src/central/audit-chains.ts); null before its first audit row. */
+  chain: ChainState | null;
+}
+
+export interface FleetHealthOptions {
+  /** fleet.audit_gap_flag_after_s in ms. */
+  gapFlagAfterMs?: number;
+  now?: () => number;
 }
 
 export class FleetHealth {
-  constructor(private readonly pool: Pool) {}
+  private readonly chains: AuditChains;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly pool: Pool,
+    opts: FleetHealthOptions = {},
+  ) {
+    this.chains = new AuditChains(pool, opts.gapFlagAfterMs ?? DEFAULT_GAP_FLAG_AFTER_MS);
+    this.now = opts.now ?? Date.now;
+  }
 
   /** Keeps the newest heartbeat of the device (a late, older one does not replace it). */
   async record(hb: WireHeartbeat, receivedAt: number): Promise<void> {
@@ -104,7 +122,7 @@ export class FleetHealth {
     );
   }
 
-  /** Every device known by a token, an upload or a heartbeat. */
+  /** Every device known by a token, an upload, a heartbeat or an audit row. */
   async view(): Promise<DeviceHealth[]> {
     const ms = (col: string): string => `(extract(epoch FROM ${col}) * 1000)::bigint`;
     const r = await this.pool.query<{
@@ -122,7 +140,8 @@ export class FleetHealth {
       version: string | null;
       live_tokens: string;
     }>(
-      `WITH ids AS (SELECT device_id FROM heartbeats UNION SELECT device_id FROM device_tokens UNION SELECT device_id FROM device_status)
+      `WITH ids AS (SELECT device_id FROM heartbeats UNION SELECT device_id FROM device_tokens UNION SELECT device_id FROM device_status
+                   UNION SELECT device_id FROM audit_chains)
        SELECT ids.device_id, ${ms('s.received_at')} AS heartbeat_ms, ${ms('h.last_contact_at')} AS contact_ms, s.readiness, s.reasons, s.cameras,
               s.backlog_items, s.backlog_detections, s.oldest_backlog_s, ${ms('s.hotlist_issued_at')} AS issued_ms,
               ${ms('s.hotlist_confirmed_at')} AS confirmed_ms, s.version,
@@ -131,6 +150,7 @@ export class FleetHealth {
        ORDER BY ids.device_id`,
     );
     const num = (v: string | null): number | null => (v === null ? null : Number(v));
+    const chains = await this.chains.states(this.now());
     return r.rows.map((x) => ({
       deviceId: x.device_id,
       heartbeatAt: num(x.heartbeat_ms),
@@ -145,6 +165,7 @@ export class FleetHealth {
       hotlistConfirmedAt: num(x.confirmed_ms),
       version: x.version,
       liveTokens: Number(x.live_tokens),
+      chain: chains.get(x.device_id) ?? null,
     }));
   }
 }
@@ -181,6 +202,12 @@ export function fleetMetrics(devices: readonly DeviceHealth[], now: number): str
   );
   family('alpr_central_device_upload_backlog_items', 'Items waiting in the device\'s upload outbox.', 'gauge', named('alpr_central_device_upload_backlog_items', series((d) => d.backlogItems)));
   family('alpr_central_device_upload_backlog_oldest_seconds', 'Age of the oldest item waiting in the device\'s outbox.', 'gauge', named('alpr_central_device_upload_backlog_oldest_seconds', series((d) => d.oldestBacklogS)));
+  const chained = devices.filter((d) => d.chain !== null);
+  const chainSeries = (name: string, pick: (c: ChainState) => number): string[] => chained.map((d) => `${name}${l({ device: d.deviceId })} ${pick(d.chain!)}`);
+  family('alpr_central_audit_chain_verified_row', 'Last row of the device\'s audit log verified contiguously from its first.', 'gauge', chainSeries('alpr_central_audit_chain_verified_row', (c) => c.verifiedTo));
+  family('alpr_central_audit_chain_breaks', 'Rows of the device\'s audit log refused for contradicting the stored chain (rewritten); never resets.', 'gauge', chainSeries('alpr_central_audit_chain_breaks', (c) => c.breaks));
+  family('alpr_central_audit_chain_gaps', 'Missing stretches of the device\'s audit log open past fleet.audit_gap_flag_after_s (0 or 1).', 'gauge', chainSeries('alpr_central_audit_chain_gaps', (c) => c.gaps));
+  family('alpr_central_audit_chain_missing_rows', 'Rows missing below rows the device sent above its verified head (flagged or still awaited).', 'gauge', chainSeries('alpr_central_audit_chain_missing_rows', (c) => (c.gap ? c.gap.toId - c.gap.fromId + 1 : 0)));
   family('alpr_central_device_hotlist_age_seconds', 'Seconds since the device\'s hot list was last confirmed by the central.', 'gauge', named('alpr_central_device_hotlist_age_seconds', series((d) => age(d.hotlistConfirmedAt))));
   return `${out.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 /**
  * The administrator's fleet page: one row per device, the worst first, in plain words, no
  * script (it reloads itself every 30 s). Sized for a 1024x600 panel and still readable at
- * 800x480: six short columns, wrapping text, no fixed widths. Holds device and camera ids only:
+ * 800x480: seven short columns, wrapping text, no fixed widths. Holds device and camera ids only:
  * no plate, no position.
  */
 import { createHash } from 'node:crypto';
@@ -35,7 +35,20 @@ interface Cell {
   level: Level;
 }
 
-function cells(d: DeviceHealth, o: FleetPageOptions): { level: Level; heard: Cell; ready: Cell; cameras: Cell; backlog: Cell; hotlist: Cell } {
+/** The device's audit chain: red for a rewritten row or a missing stretch past the wait (src/central/audit-chains.ts). */
+function chainCell(d: DeviceHealth, now: number): Cell {
+  const c = d.chain;
+  if (c === null) return { text: 'No rows yet', level: 'ok' };
+  const rows = (from: number, to: number): string => (from === to ? `Row ${from}` : `Rows ${from}–${to}`);
+  const problems: string[] = [];
+  if (c.breaks > 0) problems.push(`${c.breaks} rewritten row${c.breaks === 1 ? '' : 's'}`);
+  if (c.gap?.flagged) problems.push(`${rows(c.gap.fromId, c.gap.toId)} missing for ${span(now - c.gap.seenAt)}`);
+  if (problems.length > 0) return { text: `${problems.join('; ')}; verified to row ${c.verifiedTo}`, level: 'bad' };
+  if (c.gap) return { text: `Verified to row ${c.verifiedTo}; ${rows(c.gap.fromId, c.gap.toId).toLowerCase()} awaited`, level: 'ok' };
+  return { text: `Verified to row ${c.verifiedTo}`, level: 'ok' };
+}
+
+function cells(d: DeviceHealth, o: FleetPageOptions): { level: Level; heard: Cell; ready: Cell; cameras: Cell; backlog: Cell; hotlist: Cell; chain: Cell } {
   const ago = (t: number): string => `${span(o.now - t)} ago`;
   const heardAt = Math.max(d.heartbeatAt ?? 0, d.lastContactAt ?? 0) || null;
   const heard: Cell =
@@ -79,9 +92,10 @@ function cells(d: DeviceHealth, o: FleetPageOptions): { level: Level; heard: Cel
         : o.now - d.hotlistConfirmedAt > o.hotlistMaxAgeMs
           ? { text: `Out of date: checked ${ago(d.hotlistConfirmedAt)}`, level: 'bad' }
           : { text: `Checked ${ago(d.hotlistConfirmedAt)}`, level: 'ok' };
-  const all = [heard, ready, cameras, backlog, hotlist];
+  const chain = chainCell(d, o.now);
+  const all = [heard, ready, cameras, backlog, hotlist, chain];
   const level = all.some((c) => c.level === 'bad') ? 'bad' : all.some((c) => c.level === 'warn') ? 'warn' : 'ok';
-  return { level, heard, ready, cameras, backlog, hotlist };
+  return { level, heard, ready, cameras, backlog, hotlist, chain };
 }
 
 const STYLE = `
@@ -118,7 +132,7 @@ export function fleetPage(devices: readonly DeviceHealth[], o: FleetPageOptions)
       : `${devices.length} device${devices.length === 1 ? '' : 's'}: ${count('ok')} fine, ${count('warn')} need a look, ${count('bad')} with a problem.`;
   const td = (c: Cell): string => `<td class="${c.level}">${esc(c.text)}</td>`;
   const body = rows
-    .map(({ d, c }) => `<tr class="${c.level}"><td class="dev" title="${esc(d.deviceId)}">${esc(d.deviceId)}</td>${td(c.heard)}${td(c.ready)}${td(c.cameras)}${td(c.backlog)}${td(c.hotlist)}</tr>`)
+    .map(({ d, c }) => `<tr class="${c.level}"><td class="dev" title="${esc(d.deviceId)}">${esc(d.deviceId)}</td>${td(c.heard)}${td(c.ready)}${td(c.cameras)}${td(c.backlog)}${td(c.hotlist)}${td(c.chain)}</tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -126,7 +140,7 @@ export function fleetPage(devices: readonly DeviceHealth[], o: FleetPageOptions)
 <body><header><h1>Fleet health</h1><span>${esc(new Date(o.now).toISOString().slice(0, 16).replace('T', ' '))} UTC, updates every 30 s</span>
 <a href="/admin/search">Search</a><span class="who">${esc(o.staff)}</span><form method="post" action="/admin/logout"><button type="submit">Sign out</button></form></header>
 <div class="summary" id="summary">${esc(summary)}</div>
-${devices.length === 0 ? '' : `<table id="fleet"><thead><tr><th>Device</th><th>Last heard</th><th>Ready</th><th>Cameras</th><th>Waiting to upload</th><th>Hot list</th></tr></thead>
+${devices.length === 0 ? '' : `<table id="fleet"><thead><tr><th>Device</th><th>Last heard</th><th>Ready</th><th>Cameras</th><th>Waiting to upload</th><th>Hot list</th><th>Audit log</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table>`}

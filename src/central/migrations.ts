@@ -167,6 +167,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX corrections_text ON corrections (corrected_text);
     `,
   },
+  {
+    version: 3,
+    name: 'missing stretches of device audit chains (issue 19): one open gap per device, flagged after a wait, resolved when filled',
+    sql: `
+      -- Rows from_id..to_id of a device's audit log are missing: the device sent rows above them
+      -- (to_id + 1 is the lowest row seen above the verified head) but not these. Open while
+      -- resolved_at is null; flagged once it has been open for fleet.audit_gap_flag_after_s.
+      CREATE TABLE audit_gaps (
+        id bigserial PRIMARY KEY,
+        device_id text NOT NULL,
+        from_id bigint NOT NULL,
+        to_id bigint NOT NULL CHECK (to_id >= from_id),
+        seen_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        flagged_at timestamptz,
+        resolved_at timestamptz
+      );
+      CREATE UNIQUE INDEX audit_gaps_open ON audit_gaps (device_id) WHERE resolved_at IS NULL;
+      CREATE INDEX audit_gaps_device ON audit_gaps (device_id, id);
+    `,
+  },
   ...FLEET_MIGRATIONS,
 ];
 

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { CentralApp, type CentralRole } from '../central/central-app.js';
 import { CentralStore } from '../central/central-store.js';
 import { CentralConfigError, loadCentralConfig, type CentralConfig } from '../central/config.js';
+import { AuditChains } from '../central/audit-chains.js';
 import { CentralAudit } from '../central/central-audit.js';
 import { DeviceTokens } from '../central/device-tokens.js';
 import { FleetHealth } from '../central/fleet-health.js';
@@ -100,38 +101,49 @@ export const command: CliCommand = {
           return 0;
         }
         case 'chains': {
-          const heads = await store.pool.query<{ device_id: string; head_id: string; top: string | null; breaks: string }>(
-            `SELECT c.device_id, c.head_id, (SELECT max(id) FROM audit a WHERE a.device_id = c.device_id) AS top,
-                    (SELECT count(*) FROM chain_breaks b WHERE b.device_id = c.device_id) AS breaks
-             FROM audit_chains c ORDER BY c.device_id`,
-          );
-          for (const h of heads.rows) {
-            const gap = h.top !== null && Number(h.top) > Number(h.head_id) ? `, rows ${Number(h.head_id) + 1}..${h.top} not yet contiguous` : '';
-            io.out(`${h.device_id}: verified to row ${h.head_id}${gap}; ${h.breaks} break(s)`);
+          // Breaks (rewritten rows) and missing stretches past fleet.audit_gap_flag_after_s exit 1 (docs/central.md).
+          await store.migrate();
+          const now = Date.now();
+          const waitS = cfg.fleet.audit_gap_flag_after_s;
+          const chains = new AuditChains(store.pool, waitS * 1000);
+          const states = await chains.states(now);
+          const rows = (from: number, to: number): string => `rows ${from}..${to}`;
+          const since = (t: number): string => `${new Date(t).toISOString()} (${Math.round((now - t) / 1000)} s)`;
+          let flagged = 0;
+          for (const [device, c] of states) {
+            const gap = c.gap ? `, ${rows(c.gap.fromId, c.gap.toId)} missing since ${since(c.gap.seenAt)}${c.gap.flagged ? '' : `, flagged after ${waitS} s`}` : '';
+            io.out(`${device}: verified to row ${c.verifiedTo}${gap}; ${c.breaks} break(s), ${c.gaps} gap(s)`);
           }
-          const breaks = await store.pool.query<{ device_id: string; row_id: string; problem: string }>('SELECT device_id, row_id, problem FROM chain_breaks ORDER BY found_at');
-          for (const b of breaks.rows) io.out(`BREAK ${b.device_id} row ${b.row_id}: ${b.problem}`);
-          return breaks.rows.length > 0 ? 1 : 0;
+          const breaks = await chains.breaks();
+          for (const b of breaks) io.out(`BREAK ${b.deviceId} row ${b.rowId}: ${b.problem}`);
+          for (const [device, c] of states) {
+            if (!c.gap?.flagged) continue;
+            flagged++;
+            io.out(`GAP ${device} ${rows(c.gap.fromId, c.gap.toId)}: missing since ${since(c.gap.seenAt)}, not sent within ${waitS} s though rows after them were`);
+          }
+          for (const g of await chains.gaps(now)) {
+            if (g.resolvedAt !== null) io.out(`filled ${g.deviceId} ${rows(g.fromId, g.toId)}: missing from ${new Date(g.seenAt).toISOString()} to ${new Date(g.resolvedAt).toISOString()}${g.flagged ? ' (was flagged)' : ''}`);
+          }
+          return breaks.length > 0 || flagged > 0 ? 1 : 0;
         }
         case 'devices': {
           // One line per device known by a token or a contact: last contact, counts, token and audit-chain state.
           await store.migrate();
-          const r = await store.pool.query<{ device_id: string; last_contact_at: Date | null; batches: string | null; detections: string | null; live_tokens: string; head_id: string | null; breaks: string }>(
+          const r = await store.pool.query<{ device_id: string; last_contact_at: Date | null; batches: string | null; detections: string | null; live_tokens: string }>(
             `WITH ids AS (SELECT device_id FROM heartbeats UNION SELECT device_id FROM device_tokens)
              SELECT ids.device_id, h.last_contact_at, h.batches, h.detections,
-                    (SELECT count(*) FROM device_tokens t WHERE t.device_id = ids.device_id AND t.revoked_at IS NULL) AS live_tokens,
-                    (SELECT head_id FROM audit_chains c WHERE c.device_id = ids.device_id) AS head_id,
-                    (SELECT count(*) FROM chain_breaks b WHERE b.device_id = ids.device_id) AS breaks
+                    (SELECT count(*) FROM device_tokens t WHERE t.device_id = ids.device_id AND t.revoked_at IS NULL) AS live_tokens
              FROM ids LEFT JOIN heartbeats h ON h.device_id = ids.device_id ORDER BY ids.device_id`,
           );
           const now = Date.now();
-          const status = new Map((await new FleetHealth(store.pool).view()).map((h) => [h.deviceId, h]));
+          const status = new Map((await new FleetHealth(store.pool, { gapFlagAfterMs: cfg.fleet.audit_gap_flag_after_s * 1000, now: () => now }).view()).map((h) => [h.deviceId, h]));
           for (const d of r.rows) {
             const seen = d.last_contact_at ? `last contact ${Math.round((now - d.last_contact_at.getTime()) / 1000)} s ago` : 'never seen';
             // The status heartbeat, when the device sends one (docs/central.md, Fleet health).
             const h = status.get(d.device_id);
             const beat = h?.heartbeatAt ? `\t${h.readiness ?? 'unknown'} ${Math.round((now - h.heartbeatAt) / 1000)} s ago, backlog ${h.backlogItems ?? 0}` : '';
-            io.out(`${d.device_id}\t${seen}\t${d.batches ?? 0} batches\t${d.detections ?? 0} detections\t${d.live_tokens} live token(s)\taudit verified to ${d.head_id ?? 0}, ${d.breaks} break(s)${beat}`);
+            const chain = h?.chain;
+            io.out(`${d.device_id}\t${seen}\t${d.batches ?? 0} batches\t${d.detections ?? 0} detections\t${d.live_tokens} live token(s)\taudit verified to ${chain?.verifiedTo ?? 0}, ${chain?.breaks ?? 0} break(s), ${chain?.gaps ?? 0} gap(s)${beat}`);
           }
           return 0;
         }

@@ -69,7 +69,7 @@ describe('alpr-edge central', () => {
     await cli('token', 'issue', 'pole-3', '--config', config);
     const { code, out } = await cli('devices', '--config', config);
     expect(code).toBe(0);
-    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^pole-3\tnever seen\t0 batches\t0 detections\t1 live token\(s\)\taudit verified to 0, 0 break\(s\)$/)]));
+    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^pole-3\tnever seen\t0 batches\t0 detections\t1 live token\(s\)\taudit verified to 0, 0 break\(s\), 0 gap\(s\)$/)]));
     // With a status heartbeat, its readiness, age and backlog follow.
     await new FleetHealth(pgPool!).record({ api: 1, device_id: 'pole-3', sent_at: Date.now(), version: null, readiness: 'amber', reasons: ['camera:north degraded'], cameras: [], backlog: { items: 7, detections: 7, oldest_s: 3 }, hotlist: { issued_at: null, confirmed_at: null } }, Date.now());
     expect((await cli('devices', '--config', config)).out).toEqual(expect.arrayContaining([expect.stringMatching(/^pole-3\tnever seen\t.*\tamber \d+ s ago, backlog 7$/)]));

@@ -18,7 +18,9 @@ import { waitForPage } from '../helpers/page.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { uploadConfig } from '../upload/helpers/config.js';
-import { centralConfig, freshDatabase, wireBatch, wireDetection } from './helpers.js';
+import { auditHash } from '../../src/store/audit-repo.js';
+import type { WireAudit } from '../../src/upload/wire.js';
+import { auditChain, centralConfig, freshDatabase, wireBatch, wireDetection } from './helpers.js';
 
 const pg = new PostgresPeer({ fsync: false });
 let app: CentralApp;
@@ -101,6 +103,13 @@ describe('fleet health', () => {
       body: JSON.stringify(wireBatch('car-07', { detections: [wireDetection({ text: PLATE })] })),
     });
     expect(up.status).toBe(200);
+    // car-12's audit log: three rows, then row 2 rewritten (a break in its chain).
+    const rows = auditChain(3);
+    const postAudit = (audit: WireAudit[]): Promise<Response> =>
+      fetch(`${app.address}/v1/batches`, { method: 'POST', headers: { authorization: `Bearer ${tokens['car-12']}`, 'content-type': 'application/json' }, body: JSON.stringify(wireBatch('car-12', { audit })) });
+    expect((await postAudit(rows)).status).toBe(200);
+    const base = { id: 2, at: rows[1]!.at, user: 'ofc.lee', action: 'login', object: null, purpose: 'patrol', caseNumber: '26-1', details: { n: 1 }, ip: null };
+    expect((await postAudit([{ ...rows[1]!, action: 'login', hash: auditHash(rows[0]!.hash, base) }])).status).toBe(422);
 
     const res = await get('/api/central/fleet', admin);
     expect(res.status).toBe(200);
@@ -110,6 +119,7 @@ describe('fleet health', () => {
     expect(by.get('car-12')).toMatchObject({ readiness: 'red', backlogItems: 1234, cameras: [{ id: 'front', state: 'ok' }, { id: 'rear', state: 'down' }] });
     expect(by.get('car-07')!.lastContactAt).not.toBeNull();
     expect(by.get('car-44')).toMatchObject({ readiness: null, cameras: [] });
+    expect(by.get('car-12')).toMatchObject({ chain: { verifiedTo: 3, breaks: 1, gaps: 0, gap: null } });
     // What a device sends holds no unit message: no place, no plate.
     const raw = JSON.stringify(devices);
     expect(raw).not.toContain('38.58');
@@ -127,6 +137,8 @@ describe('fleet health', () => {
     expect(text).toMatch(/alpr_central_device_hotlist_age_seconds\{device="pole-3"\} 10[78]\d\d\d/);
     expect(text).toMatch(/alpr_central_device_heartbeat_age_seconds\{device="car-31"\} 7[12]\d\d/);
     expect(text).toContain('alpr_central_devices 5');
+    expect(text).toContain('alpr_central_audit_chain_breaks{device="car-12"} 1');
+    expect(text).toContain('alpr_central_audit_chain_gaps{device="car-12"} 0');
     expect(text).not.toContain(PLATE);
     expect(text).not.toMatch(/lat|lon|38\.58/);
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^alpr_central_[a-z_]+(\{[^}]*\})? \d+$/);
@@ -168,10 +180,11 @@ describe('fleet health', () => {
       // Worst first: devices with a problem, then those that need a look, then the fine ones.
       expect(rows.map((r) => r[0])).toEqual(['bad', 'bad', 'bad', 'bad', 'ok']);
       const row = (id: string): string[] => rows.find((r) => r[1] === id)!;
-      expect(row('car-07').slice(2)).toEqual([expect.stringMatching(/ago$/), 'Ready', 'All 2 working', 'Nothing waiting', expect.stringMatching(/^Checked 30 min ago$/)]);
+      expect(row('car-07').slice(2)).toEqual([expect.stringMatching(/ago$/), 'Ready', 'All 2 working', 'Nothing waiting', expect.stringMatching(/^Checked 30 min ago$/), 'No rows yet']);
       expect(row('car-12')[3]).toBe('Not ready: camera rear down');
       expect(row('car-12')[4]).toBe('1 of 2 working; rear down');
       expect(row('car-12')[5]).toBe('1,234 waiting, oldest 1 h 30 min');
+      expect(row('car-12')[7]).toBe('1 rewritten row; verified to row 3');
       expect(row('car-31')[2]).toMatch(/^Not reporting for 2 h/);
       expect(row('car-44')[2]).toBe('Never');
       expect(row('pole-3')[6]).toMatch(/^Out of date: checked 30 h ago$/);
