@@ -128,7 +128,7 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--det-ckpt", default=os.path.join(HERE, "runs", "det", "last.pt"))
     ap.add_argument("--ocr-ckpt", default=os.path.join(HERE, "runs", "ocr", "last.pt"))
-    ap.add_argument("--cache", default="/tmp/alpr_ocr_cache")
+    ap.add_argument("--cache", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", "ocr_cache"))
     ap.add_argument("--e2e", type=int, default=300, help="synthetic end-to-end scenes")
     ap.add_argument("--write-ref", default="")
     ap.add_argument("--sizes", default="640x384,1280x736", help="detector input sizes to evaluate")

@@ -6,7 +6,7 @@ expand_quad by the contract margins -> perspective warp to OCR_H x OCR_W -> grey
 Synthetic crops are cached as uint8 arrays in /tmp (cache_dir) because rendering is the slow
 part; building the cache uses all cores, training then only reads arrays.
 
-    /usr/bin/python3 ocr_data.py --data /work/shared/datasets --out /tmp/alpr_ocr_cache
+    /usr/bin/python3 ocr_data.py --data /work/shared/datasets    # cache in runs/ocr_cache (git-ignored)
 """
 import argparse
 import csv
@@ -134,7 +134,7 @@ def build_real(data_dir, split, variants, seed):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
-    ap.add_argument("--out", default="/tmp/alpr_ocr_cache")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", "ocr_cache"))
     ap.add_argument("--plates", type=int, default=30000)
     ap.add_argument("--variants", type=int, default=4)
     ap.add_argument("--test-plates", type=int, default=2000)

@@ -78,7 +78,7 @@ def export_onnx(model, path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
-    ap.add_argument("--cache", default="/tmp/alpr_ocr_cache")
+    ap.add_argument("--cache", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", "ocr_cache"))
     ap.add_argument("--runs", default=os.path.join(os.path.dirname(__file__), "runs", "ocr"))
     ap.add_argument("--minutes", type=float, default=35, help="wall-clock budget (ignored when --steps is set)")
     ap.add_argument("--steps", type=int, default=0,

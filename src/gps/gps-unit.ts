@@ -5,8 +5,11 @@
  *   serial port ─bytes─▶ NmeaReader ─┐
  *   replay log ──lines─▶ NmeaReader ─┤
  *   gpsd ──────JSON───▶ GpsdMessages ┼─fix─▶ FixStore ──positionAt(capture time)──▶ detections
- *   configuration ───▶ FixedSource ──┘        │  └────speedMps(), onFix()─────────▶ camera scheduler
+ *   configuration ───▶ FixedSource ──┘        │  └────speedMps() ◀── pulled by the cameras' frame scheduler (patrol mode)
  *                                             └─▶ clock check, status registry ('gps')
+ *
+ * `onFix()` lets an observer hear every fix as it arrives (the tests use it); nothing in the
+ * daemon subscribes: detections and the scheduler ask for a position or speed when they need one.
  */
 import type { GpsConfig } from '../config/sections/gps.js';
 import { AlprError, errorMessage } from '../shared/errors.js';

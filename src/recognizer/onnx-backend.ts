@@ -39,7 +39,7 @@ export class OnnxBackend implements InferenceBackend {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       // Two sessions whose thread pools spin starve each other (and sharp): measured half the
-      // throughput with spinning on (shared/notes/toolchain.md).
+      // throughput with spinning on (two sessions side by side on this 2-core machine).
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
       logSeverityLevel: 3,
     };

@@ -95,7 +95,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("the other units are the station's ports as they are: the composition root passes them straight in", () => {
+test("the store's repositories, the hot list and the event bus satisfy the station's ports (app.ts adapts the repositories per call, since the database opens in start)", () => {
   expectTypeOf<UsersRepo>().toExtend<UsersPort>();
   expectTypeOf<AuditRepo>().toExtend<AuditPort>();
   expectTypeOf<DetectionsRepo>().toExtend<DetectionsPort>();
