@@ -103,7 +103,7 @@ def main():
             model.load_state_dict(ck)
     # the sample stream is seeded by (seed, step reached): a resumed run draws a fresh, repeatable stream
     loader = torch.utils.data.DataLoader(det_data.DetDataset(assets, a.size, a.seed * 1_000_003 + step), batch_size=a.batch,
-                                         num_workers=1, persistent_workers=True, prefetch_factor=4)
+                                         num_workers=1, prefetch_factor=4)
     print("params", sum(p.numel() for p in model.parameters()), flush=True)
 
     def checkpoint():
@@ -115,7 +115,8 @@ def main():
     t0 = time.time()
     last_eval = last_ckpt = t0
     ema_h = ema_c = None
-    for img, heat, corners, regw, lenient in loader:
+    batches = iter(loader)  # endless: the sample worker stops when this iterator is shut down below
+    for img, heat, corners, regw, lenient in batches:
         el = time.time() - t0
         done = step if a.steps > 0 else el
         if done >= budget:
@@ -149,6 +150,7 @@ def main():
             print("eval", json.dumps(run_eval(model, val)), flush=True)
             last_eval = time.time()
 
+    del batches  # shuts the sample worker down (its iterator's finaliser), so the script can end normally
     train_min = (time.time() - t0) / 60
     checkpoint()
     r = {"val_640x384": run_eval(model, val), "train_minutes": round(train_min, 1), "steps": step,
@@ -161,7 +163,6 @@ def main():
     write_recipe(recipe_path, a, **data_desc, steps=step, samples_seen=seen, train_minutes=r["train_minutes"],
                  exported=os.path.abspath(a.out), exported_sha1=file_sha1(a.out))
     print("exported", a.out, os.path.getsize(a.out), "bytes", flush=True)
-    os._exit(0)  # do not wait for the endless sample worker
 
 
 if __name__ == "__main__":
