@@ -17,7 +17,7 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -61,8 +61,22 @@ let base = '';
 let camera: RtspPeer;
 let browser: Browser;
 const errors: string[] = [];
-/** Banner delays measured, printed at the end (a failure names the one over 5 s). */
+/** Banner delays and counts measured, printed at the end. */
 const measured: string[] = [];
+
+/** Pids of the processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // Gone meanwhile: no children left to find.
+  }
+  return out;
+}
 
 /** One `alpr-edge run` process and its JSON log lines. */
 class Daemon {
@@ -214,9 +228,17 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  console.info(`ALERTS OFF banner delays: ${measured.join('; ')}`);
+  console.info(`measured: ${measured.join('; ')}`);
   await browser?.close();
-  for (const d of daemons) if (d.running) await d.stop('SIGKILL');
+  for (const d of daemons) {
+    if (!d.running) continue;
+    // SIGTERM stops the daemon's ffmpeg too; SIGKILL (and each ffmpeg by PID) only if it hangs.
+    const ffmpegs = childrenOf(d.child.pid!);
+    const kill = setTimeout(() => d.child.kill('SIGKILL'), 15_000);
+    await d.stop('SIGTERM');
+    clearTimeout(kill);
+    for (const pid of ffmpegs) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
   await camera?.stop('SIGKILL');
   for (const d of daemons) expect(alive(d.child.pid!)).toBe(false);
   rmSync(dir, { recursive: true, force: true });
@@ -274,6 +296,8 @@ describe('the station on the real daemon', () => {
     for (const { page } of screens) expect(await bannerDelay(page, t0, 'daemon restart')).toBeLessThanOrEqual(5000);
     expect(await full().textContent('#alerts-off')).toContain('ALERTS OFF');
     expect(await exited).toBe(0);
+    // Down, the page keeps trying and says so; it is not yet told to log in.
+    for (const { page } of screens) expect(await bodyData(page, 'alertsOffReason')).not.toBe('session');
     daemon = await startDaemon();
     // Stored while every page is cut off: the page was logged out by the restart.
     await daemon.logged('the warrant hit from the new daemon', (r) => r.unit === 'pipeline' && !!r.msg?.startsWith('HIT:') && r.list === 'warrant' && r.change === 'new', 90_000);
@@ -341,9 +365,10 @@ describe('the station on the real daemon', () => {
     await page.fill('#hotlist-form input[name=expiresAt]', local);
     await page.click('#hotlist-form button[type=submit]');
     await page.waitForSelector(`.hit-card-notice:has-text("${RETRO}")`, { timeout: 30_000 });
-    await daemon.logged('the retroactive hits', (r) => r.msg === 'retroactive hits from the new list');
-    // Its group has closed (the daemon logs the hits first, the notice follows once): still one card, no pop-up, no tone.
-    await daemon.logged('the grouped notice stored', (r) => typeof r.msg === 'string' && r.msg.startsWith('retroactive hit stored'));
+    // Every earlier pass of the plate matched (the clip looped several times); the notice comes once its group closed.
+    const retro = await daemon.logged('the retroactive hits', (r) => r.msg === 'retroactive hits from the new list');
+    expect(retro.hits).toBeGreaterThanOrEqual(1);
+    measured.push(`retroactive hits in the notice: ${String(retro.hits)}`);
     expect(await page.locator(`.hit-card-notice:has-text("${RETRO}")`).count()).toBe(1);
     expect(await page.isVisible('#hit-alert')).toBe(false);
     const after = await alertCounters(page);
