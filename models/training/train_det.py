@@ -1,6 +1,8 @@
 """Train the plate detector, evaluate it on detect/ val, export models/detector.onnx.
 
-    /usr/bin/python3 train_det.py --data /work/shared/datasets --minutes 60
+    /usr/bin/python3 train_det.py --data /work/shared/datasets --steps 7356   # the recipe's budget (recipes/detector.json)
+
+(`--minutes N` instead of `--steps` gives an exploratory run a wall-clock budget; it is not reproducible.)
 
 Loss: CenterNet focal loss on the heatmap + L1 on the corner offsets around each centre.
 detect/ scenes are only partially labelled, so on those samples confident peaks away from the

@@ -1,7 +1,9 @@
 """Train the CRNN plate reader with CTC, then export models/ocr.onnx.
 
-    /usr/bin/python3 ocr_data.py  --data /work/shared/datasets      # synthetic cache (~8 min)
-    /usr/bin/python3 train_ocr.py --data /work/shared/datasets --minutes 35
+    /usr/bin/python3 ocr_data.py  --data /work/shared/datasets               # synthetic cache (~10 min, 2 processes)
+    /usr/bin/python3 train_ocr.py --data /work/shared/datasets --steps 11000  # the recipe's budget (recipes/ocr.json)
+
+(`--minutes N` instead of `--steps` gives an exploratory run a wall-clock budget; it is not reproducible.)
 
 Batches mix cached synthetic crops with real ocr/ train crops cut on the fly (oversampled,
 freshly jittered and degraded every time). The learning rate is held flat until the CTC loss
