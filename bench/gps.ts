@@ -20,6 +20,7 @@ import { parseNmea } from '../src/gps/nmea-parser.js';
 import { NmeaReader } from '../src/gps/nmea-reader.js';
 import { systemClock } from '../src/shared/clock.js';
 import { StatusRegistry } from '../src/status/registry.js';
+import { percentileOfSorted } from './stats.js';
 
 const DRIVE = resolve(import.meta.dirname, '..', 'fixtures', 'gps', 'drive.nmea');
 const text = readFileSync(DRIVE, 'latin1');
@@ -126,8 +127,7 @@ async function ptyLatency(epochs: number): Promise<number[]> {
 }
 
 const lat = (await ptyLatency(100)).sort((x, y) => x - y);
-const pct = (p: number): number => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!;
-rows.push(['pty → fix latency, fixed baud (100 epochs)', `p50 ${pct(50).toFixed(1)} ms, p90 ${pct(90).toFixed(1)} ms, max ${lat[lat.length - 1]!.toFixed(1)} ms`]);
+rows.push(['pty → fix latency, fixed baud (100 epochs)', `p50 ${percentileOfSorted(lat, 0.5).toFixed(1)} ms, p90 ${percentileOfSorted(lat, 0.9).toFixed(1)} ms, max ${lat[lat.length - 1]!.toFixed(1)} ms`]);
 
 const w = Math.max(...rows.map(([k]) => k.length));
 console.log('GPS benchmark (node ' + process.version + ')');
@@ -140,7 +140,7 @@ console.log(
     reader_noise_mb_per_s: Number(junkMBps.toFixed(2)),
     position_at_ns_120: Math.round(lookups[120]!),
     position_at_ns_4096: Math.round(lookups[4096]!),
-    pty_fix_latency_ms_p50: Number(pct(50).toFixed(2)),
-    pty_fix_latency_ms_p90: Number(pct(90).toFixed(2)),
+    pty_fix_latency_ms_p50: Number(percentileOfSorted(lat, 0.5).toFixed(2)),
+    pty_fix_latency_ms_p90: Number(percentileOfSorted(lat, 0.9).toFixed(2)),
   }),
 );

@@ -66,10 +66,6 @@ export function generateList(path: string, n: number, seed: number): string[] {
   return plates;
 }
 
-export function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-}
-
 const CONFUSE: Record<string, string> = { '0': 'O', O: '0', '1': 'I', I: '1', '8': 'B', B: '8', '5': 'S', S: '5', '2': 'Z', Z: '2', '6': 'G', G: '6', D: '0' };
 
 /** Ten candidates as an OCR top-N gives them: the plate, confusions, a dropped and an extra character. */

@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { prepareBuildWorker, runBuild } from '../src/hotlist/build-runner.js';
 import { parseFragment, searchFragment } from '../src/hotlist/fragment-search.js';
 import { ListIndex } from '../src/hotlist/list-index.js';
-import { generateList, percentile, rng } from './hotlist-data.js';
+import { generateList, rng } from './hotlist-data.js';
+import { percentileOfSorted } from './stats.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,5000000' }, runs: { type: 'string', default: '200' } } });
 const SIZES = values.sizes.split(',').map(Number);
@@ -89,8 +90,8 @@ try {
         plate_rows: index.plates.rowCount,
         rows_mb: +(index.parts.plates.rows.byteLength / 2 ** 20).toFixed(1),
         fragment: kind,
-        cpu_p50_ms: +percentile(cpu, 0.5).toFixed(2),
-        cpu_p95_ms: +percentile(cpu, 0.95).toFixed(2),
+        cpu_p50_ms: +percentileOfSorted(cpu, 0.5).toFixed(2),
+        cpu_p95_ms: +percentileOfSorted(cpu, 0.95).toFixed(2),
         cpu_max_ms: +cpu[cpu.length - 1]!.toFixed(2),
         matches_mean: +(matches / texts.length).toFixed(1),
         truncated_share: +(truncated / texts.length).toFixed(2),

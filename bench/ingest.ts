@@ -32,6 +32,7 @@ import { systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { StatusRegistry } from '../src/status/registry.js';
 import { RtspPeer } from '../test/peers/rtsp-peer.js';
+import { percentile } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,10 +61,8 @@ function modelsPresent(): boolean {
 }
 const withModels = !values['decode-only'] && modelsPresent();
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-};
+/** An empty result-latency sample reads 0 in the report (the detection latency reads '-' instead). */
+const pct = (xs: number[], q: number): number => (xs.length === 0 ? 0 : percentile(xs, q));
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 
 /** utime+stime (s) and RSS (MiB) of a process, from /proc. */

@@ -33,6 +33,7 @@ import { silentLogger } from '../src/shared/logger.js';
 import { uuidv7 } from '../src/shared/uuid.js';
 import { StatusRegistry } from '../src/status/registry.js';
 import { Store } from '../src/store/store.js';
+import { percentile } from './stats.js';
 
 const { values } = parseArgs({ options: { detections: { type: 'string', default: '20000' }, trials: { type: 'string', default: '30' }, fps: { type: 'string', default: '10' } } });
 const N = Number(values.detections);
@@ -138,11 +139,6 @@ const app = await buildServer({
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 const PASSWORD = 'benchmark passphrase';
 store.users.create({ username: 'bench', role: 'administrator', passwordHash: await hashPassword(PASSWORD), fullName: 'Bench', contact: '' });
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 // Login at the production cost.
 const loginMs: number[] = [];
@@ -298,9 +294,9 @@ const rows: [string, number[]][] = [
   [`search of ${N} stored reads + audit row (limit 500), ms`, searchMs],
 ];
 console.log(`${'operation'.padEnd(56)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)}`);
-for (const [name, xs] of rows) console.log(`${name.padEnd(56)} ${pct(xs, 50).toFixed(1).padStart(8)} ${pct(xs, 95).toFixed(1).padStart(8)} ${Math.max(...xs).toFixed(1).padStart(8)}`);
-console.log(`target: first sight → alert p95 ≤ 1000 ms — ${pct(firstSight, 95) <= 1000 ? 'met' : 'NOT met'}; machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-const summary = (xs: number[]) => ({ p50: pct(xs, 50), p95: pct(xs, 95), max: Math.max(...xs), n: xs.length });
+for (const [name, xs] of rows) console.log(`${name.padEnd(56)} ${percentile(xs, 0.5).toFixed(1).padStart(8)} ${percentile(xs, 0.95).toFixed(1).padStart(8)} ${Math.max(...xs).toFixed(1).padStart(8)}`);
+console.log(`target: first sight → alert p95 ≤ 1000 ms — ${percentile(firstSight, 0.95) <= 1000 ? 'met' : 'NOT met'}; machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const summary = (xs: number[]) => ({ p50: percentile(xs, 0.5), p95: percentile(xs, 0.95), max: Math.max(...xs), n: xs.length });
 console.log(
   JSON.stringify({
     bench: 'operator',

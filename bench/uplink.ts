@@ -34,6 +34,7 @@ import { StatusRegistry } from '../src/status/registry.js';
 import { Store } from '../src/store/store.js';
 import { Uploader } from '../src/upload/uploader.js';
 import { ThrottleProxy } from '../test/upload/helpers/throttle-proxy.js';
+import { percentile } from './stats.js';
 
 const SCALE = Number(process.env.ALPR_EDGE_BENCH_SCALE ?? 1);
 const OVERVIEW_BYTES = 50 * 1024;
@@ -98,12 +99,6 @@ function hotHit(text: string): HotlistHit {
     explanation: 'exact',
     retroactive: false,
   };
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
 type ImagesMode = 'inline' | 'deferred';
@@ -224,9 +219,9 @@ async function run(link: Link, mode: ImagesMode): Promise<Result> {
   return {
     link: link.name,
     images: mode,
-    recordP50Ms: Math.round(percentile(recordMs, 50)),
+    recordP50Ms: Math.round(percentile(recordMs, 0.5)),
     recordMaxMs: Math.round(Math.max(...recordMs)),
-    imageP50Ms: Math.round(percentile(imageMs, 50)),
+    imageP50Ms: Math.round(percentile(imageMs, 0.5)),
     imageMaxMs: Math.round(Math.max(...imageMs)),
     imagesComplete: imageMs.filter(Number.isFinite).length,
     newDetections: storedAt.size,
@@ -239,7 +234,7 @@ async function run(link: Link, mode: ImagesMode): Promise<Result> {
     detectionsPerS: Math.round((acked.size / elapsedS) * 100) / 100,
     backlogDrainedS: backlogDrainedAt === null ? null : Math.round((backlogDrainedAt - t0) / 100) / 10,
     hits: hitMs.length,
-    hitP50Ms: Math.round(percentile(hitMs, 50)),
+    hitP50Ms: Math.round(percentile(hitMs, 0.5)),
     hitMaxMs: Math.round(Math.max(...hitMs)),
     hitsWithinTarget: hitMs.every((ms) => ms <= HIT_TARGET_MS),
     bytesPerDetection: Math.round(proxy.upBytes / Math.max(1, stats.detections)),
