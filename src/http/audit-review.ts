@@ -1,5 +1,5 @@
 /**
- * The quarterly audit of user queries (roseville 426.4 (c): "conduct quarterly audits of user
+ * The quarterly audit of user queries (roseville 426.4.1 (c): "conduct quarterly audits of user
  * queries"; sacramento-pd D.2.b(2), out-of-compliance queries go to the employee's division
  * commander; sacramento-da IV.B.a.ii, periodic audits of user queries), built from the audit log
  * of one period: per account the searches, views, exports and look-ups; the searches whose

@@ -1,6 +1,6 @@
 /**
  * Which frame of a pass is kept as evidence. The officer must confirm the characters visually
- * before acting on a hit (sacramento-pd 525.08 D.4; santa-clara "Operation"), so the kept
+ * before acting on a hit (sacramento-pd 525.08 D.4; santa-clara "ALPR Operation"), so the kept
  * frame is the one whose crop is most legible: a confident detection and read, a large plate,
  * sharp edges, and a text that agrees with the pass's consensus.
  */

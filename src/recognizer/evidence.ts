@@ -1,6 +1,6 @@
 /**
  * Evidence images for a detection: the plate crop the officer compares character by character
- * before acting on a hit (sacramento-da III.D; santa-clara "Operation"), and a downscaled
+ * before acting on a hit (sacramento-da III.D; santa-clara "ALPR Operation"), and a downscaled
  * overview of the whole frame. The tracker calls this once per vehicle pass, not per frame.
  */
 import sharp from 'sharp';

@@ -3,7 +3,7 @@
  *
  *  - training and certification (shasta 467.4 (d), sacramento-da IV.C.a, sacramento-pd A.3): which
  *    items a role needs is `accounts.required_items`; a missing or expired item refuses the login;
- *  - access review (roseville 426.4.1, sacramento-pd D.2.b): an account not re-confirmed within
+ *  - access review (roseville 426.4.1, sacramento-pd D.2.c): an account not re-confirmed within
  *    `accounts.review_interval_days` is disabled on the day it falls due.
  *
  * The records live in the store (`AccountRecordsRepo`, migration 5); the periodic check that

@@ -6,7 +6,7 @@
  *    streams end (`SessionStore.endSessionsOf`), and both are audited. The last enabled
  *    administrator is not disabled (nobody could re-confirm anyone): an alert says so instead;
  *  - an account whose required training or certification expired while logged in is logged out;
- *  - unusual use (sacramento-pd D.2.c, santa-clara "Accountability and Safeguards"): an
+ *  - unusual use (sacramento-pd D.2.b(2), santa-clara "Accountability and Safeguards"): an
  *    account's searches, views or exports today above `unusual_multiple` × its usual daily count
  *    or above `daily_limit`; searches at hours the account has never searched at; a broken audit
  *    chain (walked every `chain_check_interval_h`: the walk is synchronous, ~15 ms per 1,000 rows). Each alert is an audit row (`alert.unusual_use`, the ids of the rows behind it), a

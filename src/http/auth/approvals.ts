@@ -1,5 +1,5 @@
 /**
- * Supervisor-approved uses (sacramento-da IV.A.iv, roseville 426.5 (c), sacramento-pd D.1.c: "other
+ * Supervisor-approved uses (sacramento-da IV.A.a.iv, roseville 426.5 (c), sacramento-pd D.1.c: "other
  * uses as approved and documented by an appropriate supervisor"). A search or an export whose
  * purpose is not on the agency's list is asked for (`use.approval.requested`: requester, use, case
  * number, purpose), then approved (`use.approval.granted`) or refused (`use.approval.declined`,

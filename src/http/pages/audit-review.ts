@@ -112,6 +112,6 @@ ${more(r.releases.length, r.releasesTotal)}
 ${table(['Record', 'When', 'Account', 'Action', 'Request', 'Case', 'Purpose', 'Details'], r.approvals.map(listedRow), 'No use outside the purpose list was asked for in this period.')}
 ${more(r.approvals.length, r.approvalsTotal)}
 </section>
-<p class="muted" id="review-about">Roseville 426.4 (c) and sacramento-pd D.2.b(2): queries are audited quarterly, and out-of-compliance queries go to the employee's division commander. No plate text is shown here: a plate is a reference (<em>ref 3fa2c1</em>, the same plate the same reference within this report); open the audit record (#) to see it, which is itself recorded.</p>
+<p class="muted" id="review-about">Roseville 426.4.1 (c) and sacramento-pd D.2.b(2): queries are audited quarterly, and out-of-compliance queries go to the employee's division commander. No plate text is shown here: a plate is a reference (<em>ref 3fa2c1</em>, the same plate the same reference within this report); open the audit record (#) to see it, which is itself recorded.</p>
 <link rel="stylesheet" href="/assets/audit-review.css">`;
 }

@@ -62,7 +62,7 @@ function days(ms: number): string {
 
 export function oversightBody(v: OversightView): SafeHtml {
   return html`<h1>Oversight</h1>
-<p><a href="/audit-review" id="audit-review-link">Quarterly audit of user queries</a> (roseville 426.4 (c), sacramento-pd D.2.b(2))</p>
+<p><a href="/audit-review" id="audit-review-link">Quarterly audit of user queries</a> (roseville 426.4.1 (c), sacramento-pd D.2.b(2))</p>
 <section id="alerts-section" aria-labelledby="h-alerts"><h2 id="h-alerts">Unusual use (${v.alerts.length})</h2>
 ${v.alerts.length === 0 ? html`<p class="muted">No alerts in the last 30 days.</p>` : html`<table class="alerts"><thead><tr><th>When</th><th>Account</th><th>What</th><th>Count</th><th>Audit rows</th></tr></thead><tbody>
 ${v.alerts.map((a) => html`<tr data-alert="${a.alertId}"><td>${timeTag(a.at)}</td><td>${a.account ?? '–'}</td><td>${ALERT_TEXT[a.kind] ?? a.kind}</td><td>${a.count ?? '–'}${a.threshold !== null ? html` <span class="muted">(over ${a.threshold})</span>` : ''}</td>

@@ -1,5 +1,5 @@
 /**
- * The quarterly audit of user queries (issue 15; roseville 426.4 (c), sacramento-pd D.2.b(2),
+ * The quarterly audit of user queries (issue 15; roseville 426.4.1 (c), sacramento-pd D.2.b(2),
  * sacramento-da IV.B.a.ii) for administrators and auditors: a page (`/audit-review`), JSON
  * (`/api/audit-review`) and CSV per part (`/api/audit-review.csv?part=`). Building one is itself
  * an audit row (`audit.review`, `audit.review.export`), written before the report leaves.

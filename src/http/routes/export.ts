@@ -10,7 +10,7 @@
  *   export CSV or zip, rebuilt from the recorded ids (any later time too)  `release.exported`
  *
  * A release whose purpose is not on the agency's list also needs a supervisor's approval of the
- * export (issue 20; sacramento-da IV.A.iv, roseville 426.5 (c)), named in the request: then only
+ * export (issue 20; sacramento-da IV.A.a.iv, roseville 426.5 (c)), named in the request: then only
  * the administrator who asked for it exports, once, while the approval is valid.
  *
  * The request's audit row is the release record: agency, kind, state, person, purpose, the

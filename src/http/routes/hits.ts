@@ -1,7 +1,7 @@
 /**
  * Hits and their verification. A hit is not probable cause: the officer confirms the characters
  * visually and records the outcome (sacramento-da III.D; sacramento-pd D.4; santa-clara
- * "Operation"). Who and when are taken from the session and the clock, never from the form.
+ * "ALPR Operation"). Who and when are taken from the session and the clock, never from the form.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';

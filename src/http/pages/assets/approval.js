@@ -1,6 +1,6 @@
 import { api, esc, fmtTime } from '/assets/app.js';
 
-// Uses outside the agency's purpose list (issue 20; sacramento-da IV.A.iv, roseville 426.5 (c)):
+// Uses outside the agency's purpose list (issue 20; sacramento-da IV.A.a.iv, roseville 426.5 (c)):
 // the search form (and the release form, for an export) offers "ask a supervisor" when the
 // server answers HTTP_APPROVAL_REQUIRED, waits for the approval, then submits the form again with
 // its id. A supervisor (an account with the supervisor right) sees the requests waiting for
