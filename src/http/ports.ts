@@ -9,9 +9,11 @@ import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries
 import type { HotlistEntryInfo, HotlistHit } from '../hotlist/types.js';
 import type { FragmentAnswer } from '../hotlist/fragment-search.js';
 import type { AuditInput, AuditRecord, AuditVerdict } from '../store/audit-repo.js';
-import type { DetectionSummary, ImageKind, SearchQuery } from '../store/detections-repo.js';
+import type { DetectionSummary, HeldDetection, ImageKind, SearchQuery } from '../store/detections-repo.js';
 import type { HitFollowUp, HitHistoryEntry, HitOutcome, HitRecord } from '../store/hits-repo.js';
 import type { Role, UserPatch, UserRecord } from '../store/users-repo.js';
+import type { DamageReport, DamageReportInput } from '../store/damage-reports-repo.js';
+import type { RecordsSettings } from './pages/records.js';
 
 // Records the store and the hot list define are used as they are (one definition, no drift; a
 // test checks that this file declares none of the store's names); the ports below only narrow
@@ -101,4 +103,24 @@ export interface EventsPort {
 export interface SnapshotPort {
   /** JPEG of the camera's latest decoded frame, or null when it has none. */
   snapshot(cameraId: string): Promise<Buffer | null>;
+}
+
+export interface CameraReferencePort {
+  /** The stored reference view (JPEG), or null before one was taken. */
+  referenceImage(cameraId: string): Buffer | null;
+  /** Re-takes the reference view from the camera's next pictures; false for an unknown or disabled camera. */
+  retakeReference(cameraId: string): boolean;
+}
+
+export interface DamageReportsPort {
+  add(r: DamageReportInput): DamageReport;
+  get(id: number): DamageReport | null;
+  list(limit?: number, offset?: number): DamageReport[];
+  snapshot(id: number): Buffer | null;
+}
+
+/** The store's side: its retention configuration and the detections on hold. */
+export interface RecordsPort {
+  settings: RecordsSettings;
+  held(limit: number): HeldDetection[];
 }

@@ -10,13 +10,9 @@ import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { HttpConfig } from '../config/sections/http.js';
-import type { Clock } from '../shared/clock.js';
 import { AlprError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import type { StatusRegistry } from '../status/registry.js';
 import { AuditTrail, AuditUnavailableError } from './audit-trail.js';
 import { installAccessControl } from './auth/access.js';
-import type { AccountsDeps } from './auth/account-policy.js';
 import { AccountWatch } from './auth/account-watch.js';
 import { AddressThrottle } from './auth/address-throttle.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -24,15 +20,13 @@ import { allowedHosts, hostAllowed } from './auth/host-check.js';
 import { DEFAULT_POLICY, LoginGuard } from './auth/login-guard.js';
 import { RefusalSampler } from './auth/refusal-sampler.js';
 import { SessionStore } from './auth/session-store.js';
-import type { HttpContext } from './context.js';
+import type { HttpContext, HttpDeps } from './context.js';
 import { apiError, HttpErrors } from './errors.js';
-import type { DeviceInfo } from './pages/layout.js';
-import type { AuditPort, DetectionsPort, EventsPort, HitsPort, HotlistPort, SnapshotPort, UsersPort } from './ports.js';
 import { assetRoutes } from './routes/assets.js';
 import { auditRoutes } from './routes/audit.js';
 import { auditReviewRoutes } from './routes/audit-review.js';
-import { cameraReferenceRoutes, type CameraReferencePort } from './routes/camera-reference.js';
-import { damageReportRoutes, type DamageReportsPort } from './routes/damage-reports.js';
+import { cameraReferenceRoutes } from './routes/camera-reference.js';
+import { damageReportRoutes } from './routes/damage-reports.js';
 import { authRoutes } from './routes/auth.js';
 import { detectionRoutes } from './routes/detections.js';
 import { eventRoutes } from './routes/events.js';
@@ -46,38 +40,13 @@ import { metricsRoutes } from './routes/metrics.js';
 import { misreadRoutes } from './routes/misreads.js';
 import { oversightRoutes } from './routes/oversight.js';
 import { pageRoutes } from './routes/pages.js';
-import { recordsRoutes, type RecordsPort } from './routes/records.js';
+import { recordsRoutes } from './routes/records.js';
 import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
 import { userRoutes } from './routes/users.js';
 import { ShiftCheck } from './shift-check.js';
 
-export interface HttpDeps {
-  config: HttpConfig;
-  registry: StatusRegistry;
-  logger: Logger;
-  clock: Clock;
-  version: string;
-  device: DeviceInfo;
-  users: UsersPort;
-  audit: AuditPort;
-  detections: DetectionsPort;
-  hits: HitsPort;
-  hotlist: HotlistPort;
-  events: EventsPort;
-  snapshots: SnapshotPort;
-  /** Cameras' reference views (picture health); absent = those routes are not served. */
-  cameraReference?: CameraReferencePort;
-  /** Damage and malfunction reports (issue 18); absent = the report screen is not served. */
-  damageReports?: DamageReportsPort;
-  /**
-   * Account policies (training, access review, supervisor-approved uses, data errors, unusual
-   * use): their records and `accounts` configuration. Absent = none of them is enforced or served.
-   */
-  accounts?: AccountsDeps;
-  /** Retention settings and evidence holds for the administrator's records view; absent = not served. */
-  records?: RecordsPort;
-}
+export type { HttpDeps } from './context.js';
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, clock } = deps;

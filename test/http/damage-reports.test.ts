@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vites
 import { loadConfigObject } from '../../src/config/load.js';
 import { hashPassword } from '../../src/http/auth/password.js';
 import type { LiveEvent } from '../../src/http/ports.js';
-import type { DamageReportsPort } from '../../src/http/routes/damage-reports.js';
+import type { DamageReportsPort } from '../../src/http/ports.js';
 import { buildServer } from '../../src/http/server.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { EventBus } from '../../src/shared/event-bus.js';

@@ -9,13 +9,6 @@ import { ADMIN, STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { actorOf, fail } from './reply.js';
 
-export interface CameraReferencePort {
-  /** The stored reference view (JPEG), or null before one was taken. */
-  referenceImage(cameraId: string): Buffer | null;
-  /** Re-takes the reference view from the camera's next pictures; false for an unknown or disabled camera. */
-  retakeReference(cameraId: string): boolean;
-}
-
 const ID_PARAMS = { type: 'object', properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' } }, required: ['id'] } as const;
 
 export const cameraReferenceRoutes: FastifyPluginCallback<HttpContext> = (app, ctx, done) => {

@@ -8,7 +8,6 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
-import type { DamageReport, DamageReportInput } from '../../store/damage-reports-repo.js';
 import { snapshotSha256 } from '../../store/damage-reports-repo.js';
 import { ADMIN, STATION } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
@@ -17,13 +16,6 @@ import { layout } from '../pages/layout.js';
 import { cameraIdOf } from '../pages/status-page.js';
 import { statusStrip } from '../pages/status-strip.js';
 import { actorOf, fail, sessionOf } from './reply.js';
-
-export interface DamageReportsPort {
-  add(r: DamageReportInput): DamageReport;
-  get(id: number): DamageReport | null;
-  list(limit?: number, offset?: number): DamageReport[];
-  snapshot(id: number): Buffer | null;
-}
 
 export const DAMAGE_ACTION = 'damage.report';
 

@@ -8,15 +8,9 @@ import type { HeldDetection } from '../../store/detections-repo.js';
 import { ADMIN } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
 import { layout } from '../pages/layout.js';
-import { recordsBody, type RecordsSettings } from '../pages/records.js';
+import { recordsBody } from '../pages/records.js';
 import { statusStrip } from '../pages/status-strip.js';
 import { sessionOf } from './reply.js';
-
-/** The store's side: its retention configuration and the detections on hold. */
-export interface RecordsPort {
-  settings: RecordsSettings;
-  held(limit: number): HeldDetection[];
-}
 
 const PURGES_SHOWN = 100;
 const HELD_SHOWN = 500;
