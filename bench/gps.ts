@@ -20,6 +20,7 @@ import { parseNmea } from '../src/gps/nmea-parser.js';
 import { NmeaReader } from '../src/gps/nmea-reader.js';
 import { systemClock } from '../src/shared/clock.js';
 import { StatusRegistry } from '../src/status/registry.js';
+import { seededRandom } from '../test/helpers/random.js';
 import { percentileOfSorted } from './stats.js';
 
 const DRIVE = resolve(import.meta.dirname, '..', 'fixtures', 'gps', 'drive.nmea');
@@ -58,11 +59,8 @@ rows.push(['NmeaReader, drive log (256 B chunks)', `${readMBps.toFixed(1)} MB/s,
 
 // 3. Reader on noise (what a wrong baud rate or a broken cable delivers).
 const noise = Buffer.alloc(4 << 20);
-let seed = 1;
-for (let i = 0; i < noise.length; i++) {
-  seed = (seed * 1103515245 + 12345) >>> 0;
-  noise[i] = seed >>> 24;
-}
+const random = seededRandom(1);
+for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(random() * 256);
 const junk = time(() => {
   const r = new NmeaReader({ fix: () => undefined, count: () => undefined });
   for (let i = 0; i < noise.length; i += 65536) r.push(noise.subarray(i, i + 65536), 0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MotionGate, type GateInput } from '../../src/camera/motion-gate.js';
+import { seededRandom } from '../helpers/random.js';
 
 const W = 320;
 const H = 180;
@@ -9,11 +10,10 @@ const opts = { pixelDelta: 24, thresholdPct: 0.5, holdMs: 1_000, sampleWidth: 64
 function scene(carX: number | null, seed: number, format: 'rgb24' | 'gray' = 'rgb24'): GateInput {
   const bpp = format === 'rgb24' ? 3 : 1;
   const data = Buffer.alloc(W * H * bpp);
-  let s = seed;
+  const random = seededRandom(seed);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      s = (s * 1103515245 + 12345) & 0x7fffffff;
-      const noise = (s % 11) - 5; // sensor noise ±5: well under pixelDelta
+      const noise = Math.floor(random() * 11) - 5; // sensor noise ±5: well under pixelDelta
       const inCar = carX !== null && x >= carX && x < carX + 60 && y >= 80 && y < 130;
       const v = (inCar ? 220 : 90) + noise;
       for (let c = 0; c < bpp; c++) data[(y * W + x) * bpp + c] = v;
