@@ -11,8 +11,10 @@ import type { Box, Candidate } from '../recognizer/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { AuditRepo } from './audit-repo.js';
 import type { HitRecord, HitsRepo } from './hits-repo.js';
+import type { ImageKind } from './outbox-repo.js';
 
-export type ImageKind = 'plate' | 'overview';
+// Declared once, next to the outbox's per-kind upload bits; re-exported for the readers of stored images.
+export type { ImageKind };
 
 /** A detection on evidence hold, as the administrator's records view lists it. */
 export interface HeldDetection {

@@ -20,6 +20,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../shared/clock.js';
 
 export type Stream = 'detection' | 'hit' | 'audit' | 'correction';
+/** The two images of a detection (declared here once; detections-repo re-exports it). */
 export type ImageKind = 'plate' | 'overview';
 
 /** `images_sent` bits. */
