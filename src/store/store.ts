@@ -331,12 +331,18 @@ export class Store implements Unit {
   /**
    * Stores one detection in its own transaction; durable (per `store.synchronous`) when it
    * returns. Throws `STORE_DISK_FULL` or `STORE_WRITE_FAILED`; nothing is half-written either way.
+   *
+   * The daemon stores through `ingest`; this synchronous path and `insertDetections` exist for
+   * tests and benchmarks, which seed rows without waiting on the group-commit timer. Both call
+   * the private `commit` that `ingest`'s flush ends in (the same transaction, disk-full handling
+   * and `onStored` events, without the grouping and the retry after a purge), so they stay here:
+   * a test helper in their place would need `commit` made public.
    */
   insertDetection(d: Detection, position: Position | null, hits: HotlistHit[]): StoredRef {
     return this.commit([{ d, position, hits }])[0]!;
   }
 
-  /** Stores several detections in one transaction (one fsync); all or none. */
+  /** Stores several detections in one transaction (one fsync); all or none. Tests and benchmarks only (see `insertDetection`). */
   insertDetections(items: readonly { detection: Detection; position: Position | null; hits: HotlistHit[] }[]): StoredRef[] {
     return this.commit(items.map((i) => ({ d: i.detection, position: i.position, hits: i.hits })));
   }
