@@ -14,10 +14,10 @@ import type { LiveEvent } from '../../src/pipeline/live-event.js';
 import type { Detection } from '../../src/reads/detection.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createLogger, silentLogger } from '../../src/shared/logger.js';
-import { uuidv7 } from '../../src/shared/uuid.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { Store } from '../../src/store/store.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { detection as storeDetection } from '../store/helpers/fixtures.js';
 
 export const T0 = Date.UTC(2026, 5, 1, 14);
 
@@ -29,25 +29,13 @@ export function hitFor(e: HotlistEntryInfo, readText = e.plate, retroactive = fa
   return { entry: e, generation: 'g1', kind: 'exact', readText, explanation: 'exact', retroactive };
 }
 
+/**
+ * The store tests' detection as the sink sees it: on the rear camera, one candidate (so that only
+ * `text` can match the stand-in list), best frame at `bestAt` (T0 unless given) and last seen then.
+ */
 export function detection(text: string, over: Partial<Detection> = {}): Detection {
   const at = over.bestAt ?? T0;
-  return {
-    id: uuidv7(at),
-    cameraId: 'rear',
-    text,
-    confidence: 0.93,
-    candidates: [{ text, confidence: 0.93 }],
-    region: 'us',
-    firstSeen: at - 800,
-    lastSeen: at,
-    bestAt: at,
-    frameCount: 5,
-    direction: 'approaching',
-    box: { x: 10, y: 10, w: 100, h: 30 },
-    plateJpeg: Buffer.from('plate'),
-    overviewJpeg: Buffer.from('overview'),
-    ...over,
-  };
+  return storeDetection({ text, cameraId: 'rear', candidates: [{ text, confidence: 0.93 }], firstSeen: at - 800, bestAt: at, ...over }, at);
 }
 
 export interface SinkHarness {

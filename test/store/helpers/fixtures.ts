@@ -1,4 +1,4 @@
-/** Builders for store and upload tests: detections, positions, hits, a store in a temp dir. */
+/** Builders for store, upload and detection-sink tests: detections, positions, hits, a store in a temp dir. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
