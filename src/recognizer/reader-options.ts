@@ -1,5 +1,5 @@
 import type { RecognizerConfig } from '../config/sections/recognizer.js';
-import type { ModelContract } from './contract.js';
+import { BUNDLED_MODELS_DIR, type ModelContract } from './contract.js';
 import type { ReaderOptions } from './plate-reader.js';
 import { secondReaderFiles } from './second-reader.js';
 
@@ -28,7 +28,7 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     regions: [...config.regions],
     secondReader: sr.enabled
       ? {
-          files: secondReaderFiles(sr.model_dir),
+          files: secondReaderFiles(sr.model_dir, [contract.dir, BUNDLED_MODELS_DIR]),
           threshold: sr.threshold,
           weight: sr.weight,
           candidates: sr.candidates,

