@@ -33,7 +33,7 @@ import torch.nn as nn
 
 import contract as C
 import synth
-from ocr_data import load_negatives, load_ocr_labels, real_scene
+from ocr_data import load_negatives, load_ocr_labels, plate_scene, real_scene
 from ocr_model import PlateOCR
 from onnx_weights import freeze_bn, load_plate_ocr
 from recipe import file_sha1, now, write_recipe
@@ -82,21 +82,10 @@ def loose_quad(q, rng):
 def _scenes(rng, fonts, neg):
     """One synthetic plate pasted into two small scenes: (grey scene, true quad, label) each."""
     plate, label, _ = synth.render_plate(rng, fonts)
-    h, w = plate.shape[:2]
     out = []
     for _ in range(2):
-        ph = float(np.exp(rng.uniform(np.log(12), np.log(110))))
-        pw = ph * w / h
-        small = cv2.resize(plate, (max(4, int(round(pw * 1.25))), max(4, int(round(ph * 1.25)))), interpolation=cv2.INTER_AREA)
-        PW, PH = int(pw * 2.0) + 8, int(ph * 2.4) + 8
-        bg = synth.random_background(rng, PH, PW, neg)
-        quad = synth.random_quad(rng, w, h, PW / 2 + rng.uniform(-2, 2), PH / 2 + rng.uniform(-2, 2), pw,
-                                 max_rot=8, max_persp=0.15)
-        scene = synth.paste_plate(bg, cv2.cvtColor(small, cv2.COLOR_RGB2BGR), quad)
-        scene = synth.photometric(scene, rng, blur_scale=ph / 40)
-        if rng.random() < 0.7:
-            scene = synth.jpeg(scene, rng)
-        out.append((C.to_grey(scene), quad, label))
+        grey, quad = plate_scene(rng, plate, neg, 12, 2.0, 2.4)
+        out.append((grey, quad, label))
     return out
 
 

@@ -36,23 +36,30 @@ def load_negatives(data_dir, limit=200, seed=0):
     return [cv2.imread(os.path.join(data_dir, "negatives", f)) for f in files]
 
 
-def synth_crop(rng, plate_rgb, jitter=True):
-    """Place a clean rendered plate into a random scene patch at a random size and angle,
-    degrade the patch, then cut the OCR crop from (jittered) true corners."""
+def plate_scene(rng, plate_rgb, neg, min_height, pad_w, pad_h):
+    """A clean rendered plate placed into a random scene patch at a random size (plate height
+    log-uniform min_height..110 source px) and angle, the patch pad_w x pad_h times the plate,
+    degraded. Returns (grey scene, true quad). Shared by the cache (synth_crop) and the fine-tune's
+    scene pool, with one order of random draws."""
     h, w = plate_rgb.shape[:2]
-    # plate height in source pixels: log-uniform 13..110 (1280x720 frames: 15..300 px)
-    ph = float(np.exp(rng.uniform(np.log(13), np.log(110))))
+    ph = float(np.exp(rng.uniform(np.log(min_height), np.log(110))))
     pw = ph * w / h
     small = cv2.resize(plate_rgb, (max(4, int(round(pw * 1.25))), max(4, int(round(ph * 1.25)))), interpolation=cv2.INTER_AREA)
-    PW, PH = int(pw * 1.8) + 8, int(ph * 2.2) + 8
-    bg = synth.random_background(rng, PH, PW, _NEG)
+    PW, PH = int(pw * pad_w) + 8, int(ph * pad_h) + 8
+    bg = synth.random_background(rng, PH, PW, neg)
     quad = synth.random_quad(rng, w, h, PW / 2 + rng.uniform(-2, 2), PH / 2 + rng.uniform(-2, 2), pw,
                              max_rot=8, max_persp=0.15)
     scene = synth.paste_plate(bg, cv2.cvtColor(small, cv2.COLOR_RGB2BGR), quad)
     scene = synth.photometric(scene, rng, blur_scale=ph / 40)
     if rng.random() < 0.7:
         scene = synth.jpeg(scene, rng)
-    grey = C.to_grey(scene)
+    return C.to_grey(scene), quad
+
+
+def synth_crop(rng, plate_rgb, jitter=True):
+    """The OCR crop of a plate_scene, cut from its (jittered) true corners. Plate heights 13..110
+    source px (1280x720 frames: 15..300 px)."""
+    grey, quad = plate_scene(rng, plate_rgb, _NEG, 13, 1.8, 2.2)
     q = C.jitter_quad(quad, rng) if jitter else quad
     return C.warp_plate(grey, q)
 

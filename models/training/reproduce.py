@@ -22,6 +22,8 @@ import subprocess
 import sys
 import time
 
+from recipe import file_sha1
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.dirname(HERE)
 RECIPES = os.path.join(MODELS, "recipes")
@@ -41,14 +43,6 @@ def folder_sha1(path):
                     h.update(chunk)
             files += 1
     return {"sha1": h.hexdigest(), "files": files}
-
-
-def file_sha1(path):
-    h = hashlib.sha1()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def toolchain():
