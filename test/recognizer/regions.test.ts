@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
 import { readPlate } from '../../src/recognizer/candidates.js';
+import { loadModelContract } from '../../src/recognizer/contract.js';
 import { formatLogPrior } from '../../src/recognizer/plate-format.js';
 import { readerOptions } from '../../src/recognizer/reader-options.js';
 import { CHARSET, frames } from './ctc-helpers.js';
@@ -97,9 +98,7 @@ describe('recognizer.regions / recognizer.region configuration', () => {
   it('accepts the agency\'s list and passes it to the reader', () => {
     const r = load('recognizer:\n  regions: [br]\n');
     expect(r.errors).toEqual([]);
-    const o = readerOptions(r.config!.recognizer, {
-      detector: { defaultInputWidth: 640, defaultInputHeight: 384, scoreThreshold: 0.3 },
-    } as unknown as Parameters<typeof readerOptions>[1]);
+    const o = readerOptions(r.config!.recognizer, loadModelContract());
     expect(o.region).toBeNull();
     expect(o.regions).toEqual(['br']);
   });
