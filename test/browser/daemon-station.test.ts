@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { alive, runCli, spawnCli } from '../helpers/cli.js';
+import { alive, collectLines, runCli, spawnCli } from '../helpers/cli.js';
 import { waitForPage } from '../helpers/page.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../peers/free-port.js';
@@ -81,17 +81,10 @@ function childrenOf(pid: number): number[] {
 class Daemon {
   readonly lines: string[] = [];
   readonly child: ChildProcess;
-  private buf = '';
 
   constructor(env: NodeJS.ProcessEnv = {}) {
     this.child = spawnCli(['run'], { ALPR_EDGE_CONFIG: configFile, ALPR_EDGE_HTTP_PORT: String(port), ALPR_EDGE_HTTP_MONITOR_TOKEN: MONITOR, ...env });
-    this.child.stdout!.on('data', (d: Buffer) => {
-      this.buf += d.toString();
-      const lines = this.buf.split('\n');
-      this.buf = lines.pop()!;
-      this.lines.push(...lines);
-    });
-    this.child.stderr!.on('data', (d: Buffer) => this.lines.push(`stderr: ${d.toString()}`));
+    collectLines(this.child, this.lines);
   }
 
   records(): LogRecord[] {

@@ -28,6 +28,18 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   return spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/** Collects a child's stdout as whole lines (the daemon's JSON log) and its stderr as `stderr: ...` chunks into `into`. */
+export function collectLines(child: ChildProcess, into: string[]): void {
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    into.push(...lines);
+  });
+  child.stderr!.on('data', (d: Buffer) => into.push(`stderr: ${d.toString()}`));
+}
+
 /** True while a process with this pid exists (and is not a zombie). */
 export function alive(pid: number): boolean {
   try {

@@ -22,7 +22,7 @@ import { uuidv7 } from '../../src/shared/uuid.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { Store } from '../../src/store/store.js';
 import { launch, logIn, newPage, shot, VIEWPORTS } from '../browser/browser.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { collectLines, runCli, spawnCli } from '../helpers/cli.js';
 import { waitForPage } from '../helpers/page.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { overviewJpeg, plateJpeg } from '../http/fixtures.js';
@@ -167,14 +167,7 @@ beforeAll(async () => {
   await store.stop();
 
   daemon = spawnCli(['run', '--config', CONFIG]);
-  let buf = '';
-  daemon.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    logLines.push(...lines);
-  });
-  daemon.stderr!.on('data', (d: Buffer) => logLines.push(`stderr: ${d.toString()}`));
+  collectLines(daemon, logLines);
   let address: string | undefined;
   try {
     await waitFor(

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiverDb } from '../../src/receiver/receiver-db.js';
 import { buildReceiver } from '../../src/receiver/server.js';
-import { alive, runCli, spawnCli } from '../helpers/cli.js';
+import { alive, collectLines, runCli, spawnCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** JSON log records of the daemon (stdout is not a terminal here: JSON lines, as journald gets). */
@@ -86,14 +86,7 @@ beforeAll(async () => {
     ALPR_EDGE_UPLOAD_BATCH_INTERVAL_S: '1',
     ALPR_EDGE_HTTP_MONITOR_TOKEN: MONITOR,
   });
-  let buf = '';
-  daemon.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    logLines.push(...lines);
-  });
-  daemon.stderr!.on('data', (d: Buffer) => logLines.push(`stderr: ${d.toString()}`));
+  collectLines(daemon, logLines);
   const started = await found(
     'the daemon to start',
     () => logLines.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; address?: string }) : {})).find((l) => l.msg === 'started'),

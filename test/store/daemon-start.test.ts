@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnCli } from '../helpers/cli.js';
+import { collectLines, spawnCli } from '../helpers/cli.js';
 import { skipWithout } from '../helpers/peer.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { fillDisk } from './helpers/fill-disk.js';
@@ -59,14 +59,7 @@ interface Running {
 async function start(configFile: string): Promise<Running> {
   const log: string[] = [];
   daemon = spawnCli(['run', '--config', configFile]);
-  let buf = '';
-  daemon.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    log.push(...lines);
-  });
-  daemon.stderr!.on('data', (d: Buffer) => log.push(`stderr: ${d.toString()}`));
+  collectLines(daemon, log);
   let base = '';
   await waitFor(() => {
     if (daemon!.exitCode !== null) throw new Error(`the daemon exited ${daemon!.exitCode}:\n${log.slice(-10).join('\n')}`);

@@ -4,13 +4,14 @@
  * systemd); garbage pages in the middle of a running database went unnoticed. Every damaged
  * file here is made by the test from a real database.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/shared/clock.js';
 import { detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
+import { garble } from './helpers/garble.js';
 
 const dirs: string[] = [];
 let t: TestStore | undefined;
@@ -52,17 +53,6 @@ function pagesOf(file: string, table: string): { root: number; leaves: number[] 
     return { root, leaves };
   } finally {
     db.close();
-  }
-}
-
-function garble(file: string, offset: number, length: number): void {
-  const junk = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) junk[i] = (i * 97 + 13) & 0xff;
-  const fd = openSync(file, 'r+');
-  try {
-    writeSync(fd, junk, 0, length, offset);
-  } finally {
-    closeSync(fd);
   }
 }
 

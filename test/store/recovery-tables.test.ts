@@ -4,7 +4,7 @@
  * history) used to stay behind in the damaged copy, and an account with `accounts.required_items`
  * could not log in until its training was recorded again.
  */
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
@@ -14,6 +14,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { migrate } from '../../src/store/migrations.js';
 import { copyPlan, NOT_COPIED } from '../../src/store/recovery.js';
 import { detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
+import { garble } from './helpers/garble.js';
 
 const dirs: string[] = [];
 let t: TestStore | undefined;
@@ -44,17 +45,6 @@ function dump(file: string): Map<string, Row[]> {
     return new Map(schemaTables(db).map((name) => [name, db.prepare(`SELECT rowid AS _rowid, * FROM "${name}" ORDER BY rowid`).all() as Row[]]));
   } finally {
     db.close();
-  }
-}
-
-function garble(file: string, offset: number, length: number): void {
-  const junk = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) junk[i] = (i * 97 + 13) & 0xff;
-  const fd = openSync(file, 'r+');
-  try {
-    writeSync(fd, junk, 0, length, offset);
-  } finally {
-    closeSync(fd);
   }
 }
 
