@@ -54,7 +54,8 @@ def toolchain():
             versions[mod] = None
     try:
         import torch
-        versions["blas"] = torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in torch.__config__.show() else None
+        config = torch.__config__.show()
+        versions["blas"] = config.split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in config else None
     except ImportError:
         pass
     return versions
