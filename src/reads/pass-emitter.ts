@@ -232,7 +232,7 @@ export class PassEmitter {
    */
   private continued(track: Track, text: string): EmittedPass | undefined {
     const max = this.deps.config.dedupe_max_distance;
-    const candidates = new Set<PassRef>([...track.continues, ...this.recentFor(track.cameraId, track.firstSeen)]);
+    const candidates = new Set<PassRef>([...track.dedupeCandidates, ...this.recentFor(track.cameraId, track.firstSeen)]);
     let best: EmittedPass | undefined;
     let bestD = Infinity;
     for (const ref of candidates) {

@@ -35,8 +35,8 @@ export class Track {
   lastArrival: number;
   frames = 0;
   best: BestFrame | null = null;
-  /** Passes that ended shortly before this one began: candidates for de-duplication. */
-  readonly continues: PassRef[];
+  /** Passes that ended shortly before this one began: the ones this pass may continue (same id, next revision) instead of becoming a new detection. */
+  readonly dedupeCandidates: PassRef[];
   private readonly regions = new Map<string, number>();
 
   constructor(
@@ -44,7 +44,7 @@ export class Track {
     readonly cameraId: string,
     capturedAt: number,
     arrival: number,
-    continues: PassRef[],
+    dedupeCandidates: PassRef[],
     /** The configured confusion classes (voting and agreement use the same costs as matching). */
     private readonly table: ConfusionTable,
   ) {
@@ -52,7 +52,7 @@ export class Track {
     this.firstSeen = capturedAt;
     this.lastSeen = capturedAt;
     this.lastArrival = arrival;
-    this.continues = continues;
+    this.dedupeCandidates = dedupeCandidates;
   }
 
   add(read: PlateRead, frame: Frame, capturedAt: number, arrival: number): void {

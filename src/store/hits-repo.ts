@@ -4,7 +4,7 @@
  * sacramento-pd D.4). Once recorded, an outcome is not overwritten.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { HotlistEntryInfo, HotlistHit } from '../hotlist/types.js';
+import type { HotlistEntryInfo, HotlistHit, MatchKind } from '../hotlist/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { OutboxRepo } from './outbox-repo.js';
 
@@ -34,7 +34,8 @@ export interface HitRecord {
   detectionId: string;
   entry: HotlistEntryInfo;
   generation: string;
-  kind: string;
+  /** How the read matched the entry (exact, wildcard, confusion, edit). */
+  kind: MatchKind;
   /** Which candidate text matched. */
   readText: string;
   explanation: string;
@@ -52,7 +53,7 @@ interface HitRow {
   detection_id: string;
   entry: string;
   generation: string;
-  kind: string;
+  kind: MatchKind;
   read_text: string;
   explanation: string;
   informational: number;
