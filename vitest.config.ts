@@ -26,7 +26,7 @@ const PEER_MARKERS = [
 ];
 
 /** Pure but long (a full-scan oracle over tens of thousands of plates). */
-const LONG = ['test/hotlist/plate-table.test.ts'];
+const LONG = ['test/hotlist/index/plate-table.test.ts'];
 
 const RELATIVE_IMPORT = /(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g;
 

@@ -15,9 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { prepareBuildWorker, runBuild } from '../src/hotlist/build-runner.js';
+import { prepareBuildWorker, runBuild } from '../src/hotlist/list-build-runner.js';
 import { parseFragment, searchFragment } from '../src/hotlist/fragment-search.js';
-import { ListIndex } from '../src/hotlist/list-index.js';
+import { ListIndex } from '../src/hotlist/index/list-index.js';
 import { generateList, rng } from './hotlist-data.js';
 import { percentileOfSorted } from './stats.js';
 

@@ -15,8 +15,8 @@
  * wildcard walk is the one that knows what a pattern can match.
  */
 import { MAX_PLATE_LENGTH, PLAIN_SYMBOLS, SYM_ANY_ONE, symbolOf } from '../plate/alphabet.js';
-import type { ListIndex } from './list-index.js';
-import { G, GROUP_STRIDE } from './plate-table.js';
+import type { ListIndex } from './index/list-index.js';
+import { G, GROUP_STRIDE } from './index/plate-table.js';
 import type { HotlistEntryInfo } from './types.js';
 
 /** Known characters a fragment needs: fewer match a large share of all plates and say nothing. */

@@ -17,7 +17,7 @@ import type { StatusReporter, UnitState } from '../status/registry.js';
 import { HotlistErrors } from './errors.js';
 import type { SyncState } from './hotlist-sync.js';
 import { fileSource, type ImportProblem, type ImportReport } from './list-build.js';
-import type { ListIndex } from './list-index.js';
+import type { ListIndex } from './index/list-index.js';
 
 export interface ListSummary {
   source: string;

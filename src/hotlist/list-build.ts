@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { AlprError } from '../shared/errors.js';
 import { HotlistErrors } from './errors.js';
 import { parseRow, type EntryRow, type RowRules } from './entry-row.js';
-import { IndexBuilder, type ListIndexParts } from './index-builder.js';
+import { IndexBuilder, type ListIndexParts } from './index/list-index-builder.js';
 import { detectFormat, parseRecords, type ListFormat } from './list-parser.js';
 
 export interface BuildTask {

@@ -5,8 +5,8 @@
  */
 import { normalisePlate } from '../plate/normalise.js';
 import { explainMatch, explainWildcard } from './explain.js';
-import type { ListIndex, MatchSettings, RawMatch } from './list-index.js';
-import { MAX_CANDIDATES } from './plate-table.js';
+import type { ListIndex, MatchSettings, RawMatch } from './index/list-index.js';
+import { MAX_CANDIDATES } from './index/plate-table.js';
 import type { HotlistHit, MatchKind } from './types.js';
 
 /** Shown on every special-list hit (sacramento-pd I.1; roseville 426.6.4 (c)). */

@@ -4,7 +4,7 @@
  * from 09:15. Only new entries raise hits (an entry already in the previous version was matched
  * when the read was made). Yields to the event loop every few reads so live matching goes on.
  */
-import type { ListIndex, MatchSettings } from './list-index.js';
+import type { ListIndex, MatchSettings } from './index/list-index.js';
 import { matchCandidates, type MatchLimits, type ReadCandidate } from './matcher.js';
 import type { HotlistHit } from './types.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { parseFragment, searchFragment, type FragmentPattern } from '../../src/hotlist/fragment-search.js';
-import type { ListIndex } from '../../src/hotlist/list-index.js';
+import type { ListIndex } from '../../src/hotlist/index/list-index.js';
 import { indexOf, row } from './helpers.js';
 import { seededRandom } from '../helpers/random.js';
 

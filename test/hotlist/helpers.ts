@@ -1,7 +1,7 @@
 import type { EntryRow } from '../../src/hotlist/entry-row.js';
 import { normaliseEntryPlate } from '../../src/hotlist/entry-row.js';
 import { buildFromRows } from '../../src/hotlist/list-build.js';
-import { ListIndex } from '../../src/hotlist/list-index.js';
+import { ListIndex } from '../../src/hotlist/index/list-index.js';
 
 /** A validated row with defaults, for building small indexes in tests. */
 export function row(plate: string, over: Partial<EntryRow> = {}): EntryRow {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/plate/confusion-table.js';
-import type { MatchSettings } from '../../src/hotlist/list-index.js';
+import type { MatchSettings } from '../../src/hotlist/index/list-index.js';
 import { INFORMATIONAL_NOTICE, matchCandidates, type ReadCandidate } from '../../src/hotlist/matcher.js';
 import { seededRandom } from '../helpers/random.js';
 import { indexOf, row } from './helpers.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { HotlistEntryInfo, HotlistHit } from '../../src/hotlist/types.js';
 import { parseFragment, searchFragment, type FragmentAnswer } from '../../src/hotlist/fragment-search.js';
 import { buildFromRows } from '../../src/hotlist/list-build.js';
-import { ListIndex } from '../../src/hotlist/list-index.js';
+import { ListIndex } from '../../src/hotlist/index/list-index.js';
 import type {
   AuditInput, AuditPort, AuditQuery, AuditRecord, AuditVerifyResult, DetectionQuery, DetectionSummary, DetectionsPort, HitFollowUp, HitHistoryEntry, HitOutcome, HitRecord, HitsPort,
   HotlistPort, ImageKind, LocalEntryInput, LocalEntryResult, Role, SnapshotPort, UserPatch, UserRecord, UsersPort,

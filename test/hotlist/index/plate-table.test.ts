@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodePlate } from '../../src/plate/alphabet.js';
-import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../src/plate/confusion-table.js';
-import { PlateTableBuilder } from '../../src/hotlist/plate-table-builder.js';
-import { EDIT, PlateTable, costWithin } from '../../src/hotlist/plate-table.js';
-import { seededRandom } from '../helpers/random.js';
+import { encodePlate } from '../../../src/plate/alphabet.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../../src/plate/confusion-table.js';
+import { PlateTableBuilder } from '../../../src/hotlist/index/plate-table-builder.js';
+import { EDIT, PlateTable, costWithin } from '../../../src/hotlist/index/plate-table.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const table = ConfusionTable.of(DEFAULT_CONFUSION_CLASSES);
 

@@ -19,7 +19,7 @@
  * middle order, suffix) with shorter keys: slower, and only when configured. Costs are in
  * half-edits so a confusion-class substitution may cost 0, 1 or 2 in integer arithmetic.
  */
-import { MAX_PLATE_LENGTH, PLAIN_SYMBOLS, SYMBOLS } from '../plate/alphabet.js';
+import { MAX_PLATE_LENGTH, PLAIN_SYMBOLS, SYMBOLS } from '../../plate/alphabet.js';
 
 export const SYM = PLAIN_SYMBOLS;
 /** Cost of an insertion, deletion or unrelated substitution, in half-edits. */

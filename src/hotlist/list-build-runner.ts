@@ -6,8 +6,8 @@ import type { Worker } from 'node:worker_threads';
 import { prepareWorker, startWorker, workerEntry } from '../shared/worker.js';
 import { buildList, type BuildResult, type BuildTask } from './list-build.js';
 
-/** The worker's entry: build-worker.ts from source, build-worker.js compiled. */
-const ENTRY = workerEntry('build-worker', import.meta.url);
+/** The worker's entry: list-build-worker.ts from source, list-build-worker.js compiled. */
+const ENTRY = workerEntry('list-build-worker', import.meta.url);
 
 export type BuildMode = 'worker' | 'inline';
 

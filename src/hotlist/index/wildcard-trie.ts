@@ -4,8 +4,8 @@
  * match; `*` fans out over the remaining read positions, and (node, position) states are visited
  * once.
  */
-import { MAX_PLATE_LENGTH, SYM_ANY_ONE, SYM_ANY_RUN, decodeSymbols } from '../plate/alphabet.js';
-import { COUNT_SHIFT, HAS_ENTRIES, LABEL_MASK, type TrieParts } from './trie-builder.js';
+import { MAX_PLATE_LENGTH, SYM_ANY_ONE, SYM_ANY_RUN, decodeSymbols } from '../../plate/alphabet.js';
+import { COUNT_SHIFT, HAS_ENTRIES, LABEL_MASK, type TrieParts } from './wildcard-trie-builder.js';
 
 const STACK = 4096;
 

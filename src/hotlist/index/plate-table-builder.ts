@@ -6,7 +6,7 @@
  * order instead of chasing an index into a byte array: millions of plates sort in well under a
  * second an order.
  */
-import { MAX_PLATE_LENGTH } from '../plate/alphabet.js';
+import { MAX_PLATE_LENGTH } from '../../plate/alphabet.js';
 import { sharedArray, sharedCopy } from './shared-arrays.js';
 import { FIXED_ORDERS, G, GROUP_STRIDE, KIND, NOT_BUILT, O, ORDER_STRIDE, PRINT_SYMBOLS, SYM, canonicalSymbols, depthFor, keyPosition, layoutFor, type PlateTableParts } from './plate-table.js';
 

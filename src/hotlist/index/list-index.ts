@@ -3,14 +3,14 @@
  * they point into, all typed arrays (built by `IndexBuilder`, often in a worker). Read-only once
  * made: a new version is a new `ListIndex`, swapped in by replacing one reference.
  */
-import { MAX_PLATE_LENGTH, encodePlate } from '../plate/alphabet.js';
-import type { ConfusionTable } from '../plate/confusion-table.js';
-import { classifyMatch } from './explain.js';
-import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './index-builder.js';
-import { PlateTrie } from './plate-trie.js';
+import { MAX_PLATE_LENGTH, encodePlate } from '../../plate/alphabet.js';
+import type { ConfusionTable } from '../../plate/confusion-table.js';
+import { classifyMatch } from '../explain.js';
+import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './list-index-builder.js';
+import { PlateTrie } from './wildcard-trie.js';
 import { EDIT, MAX_CANDIDATES, PlateTable } from './plate-table.js';
 import { columnBytes, readColumn } from './string-column.js';
-import type { HotlistEntryInfo, MatchKind } from './types.js';
+import type { HotlistEntryInfo, MatchKind } from '../types.js';
 
 export interface MatchSettings {
   table: ConfusionTable;

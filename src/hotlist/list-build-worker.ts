@@ -6,7 +6,7 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { shareIndex } from './index-builder.js';
+import { shareIndex } from './index/list-index-builder.js';
 import { buildList, type BuildResult, type BuildTask } from './list-build.js';
 
 /** Nice value of the build thread (Linux applies it to the calling thread alone). */

@@ -4,14 +4,14 @@
  * size), and a columnar entry table both point into. The result is plain typed arrays plus a few small string arrays,
  * so a worker thread can build it and hand it to the main thread in shared memory.
  */
-import { MAX_PLATE_LENGTH, encodePlate } from '../plate/alphabet.js';
-import type { EntryRow } from './entry-row.js';
-import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../plate/confusion-table.js';
+import { MAX_PLATE_LENGTH, encodePlate } from '../../plate/alphabet.js';
+import type { EntryRow } from '../entry-row.js';
+import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../plate/confusion-table.js';
 import { PlateTableBuilder } from './plate-table-builder.js';
 import { sharedCopy } from './shared-arrays.js';
 import type { PlateTableParts } from './plate-table.js';
 import { StringColumnBuilder, type StringColumnParts } from './string-column.js';
-import { TrieBuilder, type TrieParts } from './trie-builder.js';
+import { TrieBuilder, type TrieParts } from './wildcard-trie-builder.js';
 
 export const COLUMNS = ['state', 'list', 'reason', 'caseNumber', 'subjectXref', 'officerName', 'officerContact', 'source', 'id', 'created', 'enteredBy'] as const;
 export type ColumnName = (typeof COLUMNS)[number];
