@@ -3,7 +3,7 @@
  * and the local hot plates at start, keeps them current (sync, purge, imports) and matches reads.
  *
  *   files ──┐                      worker thread                 main thread
- *   sync ───┼─▶ verify ─▶ parse + validate + build tries ─▶ one reference swapped ─▶ match()
+ *   sync ───┼─▶ verify ─▶ parse + validate + build index ─▶ one reference swapped ─▶ match()
  *   local ──┘                                                        │
  *                                            new entries ─▶ retroactive matching of recent reads
  *

@@ -1,7 +1,7 @@
 /**
- * Import of one list file into an index: parse, validate every row, build the tries. A file
- * with any fatal problem (unreadable row, bad field, too many wildcards) is rejected whole, and
- * the caller keeps the previous list in force. Pure apart from reading the file, so it runs the
+ * The list build: one list file into the parts of a `ListIndex` (parse, validate every row, build
+ * the index with `ListIndexBuilder`). A file with any fatal problem (unreadable row, bad field,
+ * too many wildcards) is rejected whole, and the caller keeps the previous list in force. Pure apart from reading the file, so it runs the
  * same in a worker thread (production, benchmark) and inline (tests of small lists).
  */
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { AlprError } from '../shared/errors.js';
 import { HotlistErrors } from './errors.js';
 import { parseRow, type EntryRow, type RowRules } from './entry-row.js';
-import { IndexBuilder, type ListIndexParts } from './index/list-index-builder.js';
+import { ListIndexBuilder, type ListIndexParts } from './index/list-index-builder.js';
 import { detectFormat, parseRecords, type ListFormat } from './list-parser.js';
 
 export interface BuildTask {
@@ -73,7 +73,7 @@ export function buildList(task: BuildTask): BuildResult {
   report.format = format;
   const rules: RowRules = { ...task.rules, specialLists: new Set(task.rules.specialLists), source: task.source };
   // ~70 bytes a row in typical lists; sizing up front avoids regrowing 5 M-entry arrays.
-  const builder = new IndexBuilder(task.wildcardCap, Math.ceil(bytes.length / 60), task.confusionClasses, task.maxEdits);
+  const builder = new ListIndexBuilder(task.wildcardCap, Math.ceil(bytes.length / 60), task.confusionClasses, task.maxEdits);
   let wildcardOverflow = 0;
   for (const rec of parseRecords(bytes, format)) {
     if ('problem' in rec) {
@@ -110,7 +110,7 @@ export function buildList(task: BuildTask): BuildResult {
 
 /** Builds an index from rows already validated (the local hot plates). */
 export function buildFromRows(source: string, rows: readonly EntryRow[], loadedAt: number, wildcardCap: number, revision: number, confusionClasses?: readonly string[], maxEdits?: number): ListIndexParts {
-  const builder = new IndexBuilder(wildcardCap, rows.length, confusionClasses, maxEdits);
+  const builder = new ListIndexBuilder(wildcardCap, rows.length, confusionClasses, maxEdits);
   for (const row of rows) builder.add(row);
   const digest = createHash('sha256').update(JSON.stringify(rows)).digest('hex');
   return builder.build({ source, generation: generationId(source, loadedAt, digest, revision), issuedAt: loadedAt, loadedAt });

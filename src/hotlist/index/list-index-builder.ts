@@ -11,7 +11,7 @@ import { PlateTableBuilder } from './plate-table-builder.js';
 import { sharedCopy } from './shared-arrays.js';
 import type { PlateTableParts } from './plate-table.js';
 import { StringColumnBuilder, type StringColumnParts } from './string-column.js';
-import { TrieBuilder, type TrieParts } from './wildcard-trie-builder.js';
+import { WildcardTrieBuilder, type WildcardTrieParts } from './wildcard-trie-builder.js';
 
 export const COLUMNS = ['state', 'list', 'reason', 'caseNumber', 'subjectXref', 'officerName', 'officerContact', 'source', 'id', 'created', 'enteredBy'] as const;
 export type ColumnName = (typeof COLUMNS)[number];
@@ -43,15 +43,15 @@ export interface ListIndexParts {
   /** Entries dropped at build because they repeat an earlier plate, state and list. */
   duplicates: number;
   plates: PlateTableParts;
-  wild: TrieParts;
+  wild: WildcardTrieParts;
   entries: EntryTableParts;
 }
 
 export type AddOutcome = 'added' | 'duplicate' | 'wildcard-cap';
 
-export class IndexBuilder {
+export class ListIndexBuilder {
   private readonly plates: PlateTableBuilder;
-  private readonly wild = new TrieBuilder(256);
+  private readonly wild = new WildcardTrieBuilder(256);
   private readonly key = new Uint8Array(MAX_PLATE_LENGTH + 1);
   private count = 0;
   private wildcards = 0;

@@ -1,13 +1,13 @@
 /**
  * One list version in memory: the plate table, the wildcard-pattern trie and the entry table
- * they point into, all typed arrays (built by `IndexBuilder`, often in a worker). Read-only once
+ * they point into, all typed arrays (built by `ListIndexBuilder`, often in a worker). Read-only once
  * made: a new version is a new `ListIndex`, swapped in by replacing one reference.
  */
 import { MAX_PLATE_LENGTH, encodePlate } from '../../plate/alphabet.js';
 import type { ConfusionTable } from '../../plate/confusion-table.js';
 import { classifyMatch } from '../explain.js';
 import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './list-index-builder.js';
-import { PlateTrie } from './wildcard-trie.js';
+import { WildcardTrie } from './wildcard-trie.js';
 import { EDIT, MAX_CANDIDATES, PlateTable } from './plate-table.js';
 import { columnBytes, readColumn } from './string-column.js';
 import type { HotlistEntryInfo, MatchKind } from '../types.js';
@@ -35,12 +35,12 @@ export interface RawMatch {
 
 export class ListIndex {
   readonly plates: PlateTable;
-  readonly wild: PlateTrie;
+  readonly wild: WildcardTrie;
   private readonly key = new Uint8Array(MAX_PLATE_LENGTH + 1);
 
   constructor(readonly parts: ListIndexParts) {
     this.plates = new PlateTable(parts.plates);
-    this.wild = new PlateTrie(parts.wild);
+    this.wild = new WildcardTrie(parts.wild);
   }
 
   get source(): string {

@@ -1,18 +1,19 @@
 /**
- * Builds a compact trie over symbol strings (used for wildcard patterns; plates use the sorted
- * builder). Insertion uses a first-child / next-sibling layout in growable typed arrays (13 bytes
- * a node); `build()` then lays the nodes out breadth-first so that every node's children sit
- * next to each other (12 bytes a node, no pointer per child). No JavaScript object is made per node, which is what keeps 5 M plates in a few
- * hundred MB and lets a worker thread hand the finished arrays over without copying.
+ * Builds the wildcard trie: the partial-plate patterns of a list (`6GU?47*`), one symbol a level
+ * (plain plates go to the plate table, plate-table-builder.ts). Insertion uses a first-child /
+ * next-sibling layout in growable typed arrays (13 bytes a node); `build()` then lays the nodes
+ * out breadth-first so that every node's children sit next to each other (12 bytes a node, no
+ * pointer per child). No JavaScript object is made per node, so a large pattern list stays
+ * compact and a worker thread can hand the finished arrays over without copying.
  */
 
 /**
  * The frozen trie: node 0 is the root. Each node is two int32s in `nodes`: its first child's id
  * (children are contiguous), then label | child count << 8 | HAS_ENTRIES. Keeping a node's
- * fields in one cache line, and siblings next to each other, is what makes a fuzzy walk over a
- * multi-million-node trie cheap: the walk is bound by cache misses, not arithmetic.
+ * fields in one cache line, and siblings next to each other, is what makes the pattern walk
+ * cheap: it is bound by cache misses, not arithmetic.
  */
-export interface TrieParts {
+export interface WildcardTrieParts {
   nodes: Int32Array;
   /** First entry stored at the node (entries chain through the entry table's `nextEntry`), or -1. */
   head: Int32Array;
@@ -26,7 +27,7 @@ export function packNode(label: number, childCount: number, hasEntries: boolean)
   return label | (childCount << COUNT_SHIFT) | (hasEntries ? HAS_ENTRIES : 0);
 }
 
-export class TrieBuilder {
+export class WildcardTrieBuilder {
   private firstChild: Int32Array;
   private nextSibling: Int32Array;
   private label: Uint8Array;
@@ -73,7 +74,7 @@ export class TrieBuilder {
   }
 
   /** Breadth-first relayout into the frozen form; the builder must not be used afterwards. */
-  build(): TrieParts {
+  build(): WildcardTrieParts {
     const n = this.size;
     const nodes = new Int32Array(2 * n);
     const head = new Int32Array(n);

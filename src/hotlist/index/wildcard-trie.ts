@@ -1,18 +1,18 @@
 /**
- * Walks over a frozen trie (`TrieParts`) of wildcard patterns: exact lookup of a pattern, and the
- * walk that finds every pattern a read matches. The walk only visits the prefixes that can still
+ * Walks over the frozen trie of wildcard patterns (`WildcardTrieParts`): exact lookup of a
+ * pattern, and the walk that finds every pattern a read matches. The walk only visits the prefixes that can still
  * match; `*` fans out over the remaining read positions, and (node, position) states are visited
  * once.
  */
 import { MAX_PLATE_LENGTH, SYM_ANY_ONE, SYM_ANY_RUN, decodeSymbols } from '../../plate/alphabet.js';
-import { COUNT_SHIFT, HAS_ENTRIES, LABEL_MASK, type TrieParts } from './wildcard-trie-builder.js';
+import { COUNT_SHIFT, HAS_ENTRIES, LABEL_MASK, type WildcardTrieParts } from './wildcard-trie-builder.js';
 
 const STACK = 4096;
 
 /** Called for each node holding entries that matched; `text` is the stored plate or pattern. */
 export type NodeVisitor = (node: number, text: string) => void;
 
-export class PlateTrie {
+export class WildcardTrie {
   private readonly nodes: Int32Array;
   readonly head: Int32Array;
   // Scratch space reused by every walk: lookups run on one thread, one at a time.
@@ -24,7 +24,7 @@ export class PlateTrie {
   private stamp = new Int32Array(0);
   private walkId = 0;
 
-  constructor(parts: TrieParts) {
+  constructor(parts: WildcardTrieParts) {
     this.nodes = parts.nodes;
     this.head = parts.head;
   }
