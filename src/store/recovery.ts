@@ -12,6 +12,11 @@
  * Which tables: every table of the fresh database's schema (`copyPlan`), so a table a later
  * migration adds is recovered without a change here; the few left out are in `NOT_COPIED` with
  * the reason (test/store/recovery-tables.test.ts fails on a table that is neither).
+ *
+ * The AUTOINCREMENT marks (`sqlite_sequence`) are carried over after the rows: without them a
+ * lost end of the audit log (its last page unreadable) would look like a whole log, since the
+ * audit's verify() finds a deleted end only by the mark, and ids above the highest row recovered
+ * (hits, audit rows, already alerted or uploaded) would be given out again.
  */
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,11 +28,9 @@ import { errorMessage } from '../shared/errors.js';
  * (The schema version is `PRAGMA user_version`, set by the migrations of the fresh database, not a table.)
  */
 export const NOT_COPIED: Readonly<Record<string, string>> = {
-  // Unchanged behaviour, kept on purpose here: carrying the old marks over would change what
-  // the audit log's verify() reports after a recovery, which is a decision of its own.
   sqlite_sequence:
-    "SQLite's own AUTOINCREMENT high-water marks, rebuilt by the copy (rows keep their ids, which raises each mark to the highest id copied); " +
-    'the damaged file\'s marks are not carried over, so ids above the highest row recovered can be given out again',
+    "SQLite's own AUTOINCREMENT high-water marks: not copied as rows (the table has no key, a row copy would add a second mark per table) " +
+    'but carried over after the rows by carrySequences, each mark raised to the damaged file\'s',
 };
 const PAGE_ROWS = 256;
 const MAX_PROBES = 4096;
@@ -201,6 +204,7 @@ export function recoverInto(aside: string, db: Database): RecoveryReport {
         report.unreadable.push(`${table}: ${errorMessage(err)}`);
       }
     }
+    carrySequences(src, db, report);
     // Detections not uploaded whose outbox row was on a lost page would never be sent: queue them.
     const requeued = db
       .prepare(
@@ -216,6 +220,30 @@ export function recoverInto(aside: string, db: Database): RecoveryReport {
     if (source !== aside) report.unreadable.push('header: rebuilt to read the file');
   }
   return report;
+}
+
+/**
+ * Raises each AUTOINCREMENT mark of `dst` to the damaged file's, for the tables both have. The
+ * copy already raised each mark to the highest id copied; rows lost from a table's end leave
+ * the damaged file's mark higher, and that is the one that must win.
+ */
+function carrySequences(src: Database, dst: Database, report: RecoveryReport): void {
+  let marks: { name: string; seq: number }[];
+  try {
+    marks = src.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[];
+  } catch (err) {
+    report.unreadable.push(`sqlite_sequence: ${errorMessage(err)}`);
+    return;
+  }
+  const tables = new Set(copyPlan(dst).copy);
+  const raise = dst.prepare('UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?');
+  const add = dst.prepare('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)');
+  dst.transaction(() => {
+    for (const { name, seq } of marks) {
+      if (!tables.has(name) || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) continue;
+      if (raise.run(seq, name).changes === 0) add.run(name, seq);
+    }
+  })();
 }
 
 /** The file opened read-only with its schema readable, or null. */

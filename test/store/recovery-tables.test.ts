@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { unmetItems } from '../../src/http/auth/account-policy.js';
+import { unmetItems } from '../../src/accounts/account-policy.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { migrate } from '../../src/store/migrations.js';
 import { copyPlan, NOT_COPIED } from '../../src/store/recovery.js';
 import { detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
-import { garble } from './helpers/garble.js';
+import { garble, loseAuditEnd } from './helpers/garble.js';
 
 const dirs: string[] = [];
 let t: TestStore | undefined;
@@ -189,5 +189,37 @@ describe('a recovery of a damaged database', () => {
     for (const table of ['detections', 'users', 'corrections', 'damage_reports', 'hit_history', 'audit']) {
       expect(recovered[table], table).toBe(before.get(table)!.length);
     }
+  });
+
+  it('carries the AUTOINCREMENT marks over: a lost end of the audit log is still reported, and no audit or hit id is given out again', async () => {
+    const { dir, file } = await makeFullDatabase();
+    const s = await openTestStore({ dir, clock: new ManualClock(T0 + 1000), config: { synchronous: 'normal' } });
+    for (let i = 0; i < 4; i++) s.store.audit.append({ user: 'op1', action: 'search', object: null, purpose: 'test', caseNumber: null, details: null, ip: null });
+    await s.store.stop();
+    const marks = (): Record<string, number> => {
+      const db = new BetterSqlite3(file, { readonly: true });
+      try {
+        return Object.fromEntries((db.prepare('SELECT name, seq FROM sqlite_sequence').all() as { name: string; seq: number }[]).map((r) => [r.name, r.seq]));
+      } finally {
+        db.close();
+      }
+    };
+    const last = loseAuditEnd(file, 2);
+    const before = marks();
+    expect(before.audit).toBe(last);
+    expect(before.hits).toBeGreaterThan(0);
+
+    garble(file, 0, 100);
+    t = await openTestStore({ dir, clock: new ManualClock(T0 + 60_000), config: { synchronous: 'normal' } });
+    expect(t.registry.get('store')!.message).toMatch(/^database was damaged/);
+    // The recovered log ends two rows short of its mark: reported, not taken for a whole log.
+    expect(t.store.audit.verify()).toMatchObject({ ok: false, problem: `rows ${last - 1}..${last} were deleted from the end of the log` });
+    // A new row continues after the old mark, so the gap stays visible and no id is reused.
+    expect(t.store.audit.append({ user: 'op1', action: 'search', object: null, purpose: 'test', caseNumber: null, details: null, ip: null }).id).toBe(last + 1);
+    expect(t.store.audit.verify()).toMatchObject({ ok: false, problem: `rows ${last - 1}..${last} are missing` });
+    await t.store.stop();
+    t = undefined;
+    const after = marks();
+    for (const [name, seq] of Object.entries(before)) expect(after[name], name).toBeGreaterThanOrEqual(seq);
   });
 });
