@@ -8,7 +8,9 @@
  *     gps, camera → recognizer → reads → hotlist, pipeline → store → upload
  *   a stage may import the types of an earlier stage, never anything of a later one;
  * - the ground floor (shared, status, config, plate) imports no stage and nothing above it;
- * - no stage imports http/, cli/, app.ts or main.ts: only the composition root wires them.
+ * - no stage imports http/, cli/, app.ts or main.ts: only the composition root wires them;
+ * - cli/ never imports http/: what both need (accounts, passwords, the audit log's export) lives
+ *   in a domain module they share (src/accounts/), and accounts/ imports neither of them.
  */
 const STAGES = [['gps', 'camera'], ['recognizer'], ['reads'], ['hotlist', 'pipeline'], ['store'], ['upload']];
 /** The detection junction hands detections and hits to the store and publishes what was stored,
@@ -57,6 +59,20 @@ module.exports = {
       comment: 'a stage never imports http/, cli/, app.ts or main.ts: the composition root wires stages together',
       severity: 'error',
       from: { path: dir(STAGES.flat()) },
+      to: { path: [dir(TOP), '^src/(app|main)\\.ts$'] },
+    },
+    {
+      name: 'cli-not-http',
+      comment: 'the command line never reaches into the operator station: share the domain module (src/accounts/) instead (house review §1.7)',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'accounts-below-the-tools',
+      comment: 'accounts/ is the domain that http/ and cli/ share: it imports neither of them, nor app.ts or main.ts',
+      severity: 'error',
+      from: { path: '^src/accounts/' },
       to: { path: [dir(TOP), '^src/(app|main)\\.ts$'] },
     },
   ],

@@ -21,7 +21,7 @@ import sharp from 'sharp';
 import type { Frame } from '../src/camera/frame.js';
 import { loadConfigObject } from '../src/config/load.js';
 import { Hotlist } from '../src/hotlist/hotlist.js';
-import { hashPassword } from '../src/http/auth/password.js';
+import { hashPassword } from '../src/accounts/password.js';
 import { buildServer } from '../src/http/server.js';
 import { DetectionSink } from '../src/pipeline/detection-sink.js';
 import { PlateTracker } from '../src/reads/plate-tracker.js';

@@ -4,6 +4,7 @@
  * test/shared/errors.test.ts checks that the page is current, that every code is explained on
  * its domain's page and that every `errors.ts` under src/ is listed here.
  */
+import { AccountErrors } from './accounts/errors.js';
 import { CameraErrors } from './camera/errors.js';
 import { GpsErrors } from './gps/errors.js';
 import { HotlistErrors } from './hotlist/errors.js';
@@ -34,6 +35,7 @@ export const ERROR_DOMAINS: readonly ErrorDomain[] = [
   { title: 'Store', module: 'store/errors.ts', page: 'docs/store.md', codes: StoreErrors },
   { title: 'Upload', module: 'upload/errors.ts', page: 'docs/store.md', codes: UploadErrors },
   { title: 'Operator station (HTTP)', module: 'http/errors.ts', page: 'docs/operator.md', codes: HttpErrors },
+  { title: 'Operator accounts and audit log (station and command line)', module: 'accounts/errors.ts', page: 'docs/operator.md', codes: AccountErrors },
 ];
 
 /** Marks where the generated part of docs/errors.md begins; what is above it is written by hand. */

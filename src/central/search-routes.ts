@@ -16,7 +16,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import AjvModule from 'ajv';
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
-import { csvDocument } from '../http/export/csv.js';
+import { csvDocument } from '../shared/csv.js';
 import { AGENCY_KINDS, RELEASE_PURPOSES, releaseRefusal, releaseRequest, ReleaseRequestBody } from '../http/export/release-policy.js';
 import { setHash } from '../http/routes/export.js';
 import { offListJustification, type ApprovalRequest } from '../http/auth/approvals.js';

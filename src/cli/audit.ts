@@ -5,13 +5,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AUDIT_CSV_HEADER, auditCsvCells } from '../http/export/audit-csv.js';
-import { csvDocument } from '../http/export/csv.js';
-import { HttpErrors } from '../http/errors.js';
-import type { AuditQuery, AuditRecord } from '../http/ports.js';
+import { AUDIT_CSV_HEADER, auditCsvCells } from '../accounts/audit-csv.js';
+import { AccountErrors } from '../accounts/errors.js';
+import type { AuditQuery, AuditRecord } from '../accounts/ports.js';
+import { csvDocument } from '../shared/csv.js';
 import { AlprError } from '../shared/errors.js';
 import { UsageError, type CliCommand, type CliIo } from './command.js';
-import { cliActor, openStationStore } from './user.js';
+import { cliActor, openCliStationStore } from './station.js';
 
 const PAGE = 1000;
 
@@ -57,7 +57,7 @@ function runAudit(args: string[], io: CliIo): number {
   if (values.user) q.user = values.user;
   if (values.action) q.action = values.action;
 
-  const store = openStationStore(values.config, io);
+  const store = openCliStationStore(values.config, io);
   try {
     if (action === 'verify') {
       const r = store.audit.verify();
@@ -66,7 +66,7 @@ function runAudit(args: string[], io: CliIo): number {
         if (!values.json) {
           // Every broken link, so an edit or deletion after the first break is not hidden by it.
           for (const b of r.breaks) {
-            const err = new AlprError(HttpErrors.AUDIT_CHAIN_BROKEN, { id: b.id, problem: b.problem });
+            const err = new AlprError(AccountErrors.AUDIT_CHAIN_BROKEN, { id: b.id, problem: b.problem });
             io.err(`${err.code}: ${err.message}`);
           }
           const more = r.breakCount - r.breaks.length;

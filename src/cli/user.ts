@@ -1,89 +1,20 @@
 /**
  * `alpr-edge user add|list|passwd|disable|enable|unlock`: local accounts of the operator station;
  * `train|untrain|review|show|supervisor`: their training and certification, access review and
- * supervisor right (issue 20; the rules are in `http/auth/account-policy.ts`).
+ * supervisor right (issue 20; the rules are in `accounts/account-policy.ts`).
  * There is no default password: the first administrator is created here, with the password read
  * from `--password-file`, from standard input when it is not a terminal, or typed twice at a
  * prompt that does not echo. Every change is written to the audit log as `cli:<os user>`.
  */
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
-import { DEMO_CONFIG, loadConfigObject, type LoadResult } from '../config/load.js';
-import { itemLabel, type AccountRecordsPort } from '../http/auth/account-policy.js';
-import { hashPassword, passwordProblems, USERNAME_PATTERN } from '../http/auth/password.js';
-import { HttpErrors } from '../http/errors.js';
-import { ROLES, type AuditPort, type Role, type UsersPort } from '../http/ports.js';
-import { systemClock } from '../shared/clock.js';
-import { AlprError, errorMessage } from '../shared/errors.js';
-import { AuditRepo } from '../store/audit-repo.js';
-import { openDatabase } from '../store/database.js';
-import { OutboxRepo } from '../store/outbox-repo.js';
-import { UsersRepo } from '../store/users-repo.js';
+import { itemLabel } from '../accounts/account-policy.js';
+import { AccountErrors } from '../accounts/errors.js';
+import { hashPassword, passwordProblems, USERNAME_PATTERN } from '../accounts/password.js';
+import { ROLES, type Role } from '../accounts/ports.js';
+import { AlprError } from '../shared/errors.js';
 import { UsageError, type CliCommand, type CliIo } from './command.js';
-
-export interface StationStore {
-  file: string;
-  users: UsersPort;
-  /** Training, certification, access review and supervisor right of the accounts. */
-  records: AccountRecordsPort;
-  audit: AuditPort;
-  close(): void;
-}
-
-/**
- * Opens the daemon's database (the one `store.database` names in `device.data_dir`) for the
- * account and audit tools. SQLite in WAL lets this run beside a running daemon.
- */
-export function openStationStore(configFile: string | undefined, io: CliIo): StationStore {
-  const r = loadStoreLocation(configFile ?? io.env.ALPR_EDGE_CONFIG, io.env);
-  if (!r.config) throw new UsageError(`configuration refused: ${r.errors.join('; ')}`);
-  const dataDir = resolve(dirname(resolve(r.source)), r.config.device.data_dir);
-  const file = join(dataDir, r.config.store.database);
-  try {
-    const { db } = openDatabase(file, { synchronous: 'full' });
-    const outbox = new OutboxRepo(db, systemClock);
-    const key = r.config.store.audit_key ? Buffer.from(r.config.store.audit_key.reveal()) : null;
-    const users = new UsersRepo(db, systemClock);
-    return { file, users, records: users.records, audit: new AuditRepo(db, systemClock, outbox, key), close: () => db.close() };
-  } catch (err) {
-    throw new AlprError(HttpErrors.STORE_UNAVAILABLE, { detail: errorMessage(err) }, { cause: err });
-  }
-}
-
-/**
- * Only the sections that say where the database is (`device`, `store`): the account and audit
- * tools need no camera password or upload token, and run before systemd provides them (the
- * README's first-administrator command failed on the patrol-car profile for want of them).
- */
-function loadStoreLocation(file: string | undefined, env: NodeJS.ProcessEnv): LoadResult {
-  const source = file ?? DEMO_CONFIG;
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(source, 'utf8')) ?? {};
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { config: null, errors: [`${source}: ${code ? `cannot read: ${code}` : `not valid YAML: ${errorMessage(err).split('\n')[0]}`}`], source };
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { config: null, errors: [`${source}: must be a mapping of sections`], source };
-  const { device, store } = raw as Record<string, unknown>;
-  const sections: Record<string, unknown> = {};
-  if (device !== undefined) sections.device = device;
-  if (store !== undefined) sections.store = store;
-  const envOnly = Object.fromEntries(Object.entries(env).filter(([k]) => /^ALPR_EDGE_(DEVICE|STORE)_/.test(k) || !k.startsWith('ALPR_EDGE_')));
-  return loadConfigObject(sections, dirname(resolve(source)), envOnly, source);
-}
-
-/** Who ran the tool, for the audit log. */
-export function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli:unknown';
-  }
-}
+import { cliActor, openCliStationStore, type StationStore } from './station.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -124,10 +55,10 @@ async function readPassword(file: string | undefined, username: string, io: CliI
   else if (!process.stdin.isTTY) password = (await readStdin()).split(/\r?\n/)[0] ?? '';
   else {
     password = await promptHidden(`password for ${username}: `, io);
-    if ((await promptHidden('again: ', io)) !== password) throw new AlprError(HttpErrors.USER_PASSWORD_WEAK, { detail: 'the two entries differ' });
+    if ((await promptHidden('again: ', io)) !== password) throw new AlprError(AccountErrors.USER_PASSWORD_WEAK, { detail: 'the two entries differ' });
   }
   const problems = passwordProblems(password, username);
-  if (problems.length) throw new AlprError(HttpErrors.USER_PASSWORD_WEAK, { detail: problems.join('; ') });
+  if (problems.length) throw new AlprError(AccountErrors.USER_PASSWORD_WEAK, { detail: problems.join('; ') });
   return password;
 }
 
@@ -157,137 +88,67 @@ function dateOption(flag: string, v: string | undefined): number | null {
   return t;
 }
 
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  role: { type: 'string' },
+  name: { type: 'string' },
+  contact: { type: 'string', default: '' },
+  'password-file': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  item: { type: 'string' },
+  completed: { type: 'string' },
+  expires: { type: 'string' },
+  course: { type: 'string', default: '' },
+  trainer: { type: 'string', default: '' },
+  certificate: { type: 'string', default: '' },
+  grant: { type: 'boolean', default: false },
+  revoke: { type: 'boolean', default: false },
+} as const;
+
+type UserOptions = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof OPTIONS }>>['values'];
+
+/** One sub-command's inputs: the open store, who runs it, the (lower-cased) account and the options. */
+interface UserAction {
+  store: StationStore;
+  actor: string;
+  username: string;
+  values: UserOptions;
+  io: CliIo;
+}
+
+type AccessAction = 'disable' | 'enable' | 'unlock';
+
+const ACTIONS: Readonly<Record<string, (a: UserAction) => number | Promise<number>>> = {
+  list: listUsers,
+  add: addUser,
+  passwd: changePassword,
+  disable: (a) => setAccess(a, 'disable'),
+  enable: (a) => setAccess(a, 'enable'),
+  unlock: (a) => setAccess(a, 'unlock'),
+  train: recordTraining,
+  untrain: removeTraining,
+  review: confirmReview,
+  supervisor: setSupervisor,
+  show: showStanding,
+};
+
 export const command: CliCommand = {
   name: 'user',
   summary: 'manage local accounts of the operator station',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        role: { type: 'string' },
-        name: { type: 'string' },
-        contact: { type: 'string', default: '' },
-        'password-file': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        item: { type: 'string' },
-        completed: { type: 'string' },
-        expires: { type: 'string' },
-        course: { type: 'string', default: '' },
-        trainer: { type: 'string', default: '' },
-        certificate: { type: 'string', default: '' },
-        grant: { type: 'boolean', default: false },
-        revoke: { type: 'boolean', default: false },
-      },
-    });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
     const [action, rawName] = positionals;
     if (!action) throw new UsageError('give an action: add, list, passwd, disable, enable, unlock, train, untrain, review, supervisor or show');
     if (action !== 'list' && !rawName) throw new UsageError(`user ${action} needs a USERNAME`);
     const username = (rawName ?? '').toLowerCase();
     if (action === 'add' && !USERNAME_PATTERN.test(username)) throw new UsageError('USERNAME: 2-32 characters, lower-case letters, digits, . _ -, starting with a letter');
 
-    const store = openStationStore(values.config, io);
-    const actor = cliActor();
+    const store = openCliStationStore(values.config, io);
     try {
-      switch (action) {
-        case 'list': {
-          const users = store.users.list();
-          if (values.json) io.out(JSON.stringify(users.map(({ passwordHash: _h, ...u }) => u)));
-          else {
-            io.out(`${'USER'.padEnd(20)} ${'ROLE'.padEnd(14)} ${'STATE'.padEnd(10)} NAME`);
-            for (const u of users) {
-              const state = u.disabled ? 'disabled' : u.lockedUntil && u.lockedUntil > Date.now() ? 'locked' : 'active';
-              io.out(`${u.username.padEnd(20)} ${u.role.padEnd(14)} ${state.padEnd(10)} ${u.fullName}`);
-            }
-          }
-          return 0;
-        }
-        case 'add': {
-          const role = values.role as Role | undefined;
-          if (!role || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-          if (!values.name?.trim()) throw new UsageError('--name is required (the full name recorded with every action)');
-          if (store.users.get(username)) throw new AlprError(HttpErrors.USER_EXISTS, { username });
-          if (store.users.count() === 0 && role !== 'administrator') throw new UsageError('the first account must be an administrator');
-          const passwordHash = await hashPassword(await readPassword(values['password-file'], username, io));
-          store.users.create({ username, role, passwordHash, fullName: values.name.trim(), contact: values.contact.trim() });
-          store.audit.append({ user: actor, action: 'user.add', object: username, purpose: null, caseNumber: null, details: { role, fullName: values.name.trim() }, ip: null });
-          io.out(`user ${username} (${role}) created in ${store.file}`);
-          return 0;
-        }
-        case 'passwd': {
-          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
-          const passwordHash = await hashPassword(await readPassword(values['password-file'], username, io));
-          store.users.update(username, { passwordHash, failedLogins: 0, lockedUntil: null });
-          store.audit.append({ user: actor, action: 'user.passwd', object: username, purpose: null, caseNumber: null, details: null, ip: null });
-          io.out(`password of ${username} changed; open sessions of that user end at their next request`);
-          return 0;
-        }
-        case 'disable':
-        case 'enable':
-        case 'unlock': {
-          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
-          if (action === 'unlock') store.users.update(username, { failedLogins: 0, lockedUntil: null });
-          else store.users.update(username, { disabled: action === 'disable' });
-          store.audit.append({ user: actor, action: `user.${action}`, object: username, purpose: null, caseNumber: null, details: null, ip: null });
-          io.out(`user ${username}: ${action}d`);
-          return 0;
-        }
-        case 'train': {
-          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
-          const item = itemOption(values.item);
-          const completedAt = dateOption('--completed', values.completed);
-          if (completedAt === null) throw new UsageError('--completed YYYY-MM-DD is required (the date the training was completed)');
-          const expiresAt = dateOption('--expires', values.expires);
-          if (expiresAt !== null && expiresAt <= completedAt) throw new UsageError('--expires must be after --completed');
-          const q = { item, completedAt, expiresAt, course: values.course.trim(), trainer: values.trainer.trim(), certificate: values.certificate.trim(), recordedBy: actor };
-          store.audit.append({ user: actor, action: 'user.qualification.set', object: username, purpose: null, caseNumber: null, details: { ...q, completedAt: values.completed!, expiresAt: values.expires ?? null }, ip: null });
-          store.records.setQualification(username, q);
-          io.out(`${username}: ${itemLabel(item)} recorded (completed ${values.completed}${values.expires ? `, expires ${values.expires}` : ''})`);
-          return 0;
-        }
-        case 'untrain': {
-          const item = itemOption(values.item);
-          if (!store.records.standing(username)?.qualifications.some((x) => x.item === item)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username: `${username} with ${item}` });
-          store.audit.append({ user: actor, action: 'user.qualification.removed', object: username, purpose: null, caseNumber: null, details: { item }, ip: null });
-          store.records.removeQualification(username, item);
-          io.out(`${username}: ${itemLabel(item)} removed`);
-          return 0;
-        }
-        case 'review': {
-          const u = store.users.get(username);
-          if (!u) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
-          store.audit.append({ user: actor, action: 'user.review.confirmed', object: username, purpose: null, caseNumber: null, details: { role: u.role, disabled: u.disabled }, ip: null });
-          store.records.markReviewed(username, actor);
-          io.out(`${username}: access re-confirmed${u.disabled ? ' (the account stays disabled until enabled)' : ''}`);
-          return 0;
-        }
-        case 'supervisor': {
-          if (!store.users.get(username)) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
-          if (values.grant === values.revoke) throw new UsageError('user supervisor needs --grant or --revoke');
-          store.audit.append({ user: actor, action: 'user.change', object: username, purpose: null, caseNumber: null, details: { changes: [values.grant ? 'supervisor right granted' : 'supervisor right withdrawn'] }, ip: null });
-          store.records.setSupervisor(username, values.grant);
-          io.out(`${username}: supervisor right ${values.grant ? 'granted' : 'withdrawn'}`);
-          return 0;
-        }
-        case 'show': {
-          const st = store.records.standing(username);
-          if (!st) throw new AlprError(HttpErrors.USER_NOT_FOUND, { username });
-          if (values.json) {
-            io.out(JSON.stringify(st));
-            return 0;
-          }
-          const day = (t: number | null): string => (t === null ? 'never' : new Date(t).toISOString().slice(0, 10));
-          io.out(`${username}: reviewed ${day(st.reviewedAt)}${st.reviewedBy ? ` by ${st.reviewedBy}` : ''}; supervisor: ${st.supervisor ? 'yes' : 'no'}`);
-          if (st.qualifications.length === 0) io.out('  no training or certification recorded');
-          for (const q of st.qualifications) io.out(`  ${itemLabel(q.item)}: completed ${day(q.completedAt)}, expires ${q.expiresAt === null ? 'never' : day(q.expiresAt)}${q.course ? `, ${q.course}` : ''}${q.trainer ? `, trainer ${q.trainer}` : ''}`);
-          return 0;
-        }
-        default:
-          throw new UsageError(`unknown action "${action}"`);
-      }
+      const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+      if (!run) throw new UsageError(`unknown action "${action}"`);
+      return await run({ store, actor: cliActor(), username, values, io });
     } catch (err) {
       // Usage mistakes go up to main (exit 2 with the usage); refusals of the store exit 1 here.
       if (err instanceof AlprError && !(err instanceof UsageError)) {
@@ -300,3 +161,112 @@ export const command: CliCommand = {
     }
   },
 };
+
+function requireUser({ store, username }: UserAction): void {
+  if (!store.users.get(username)) throw new AlprError(AccountErrors.USER_NOT_FOUND, { username });
+}
+
+function listUsers({ store, values, io }: UserAction): number {
+  const users = store.users.list();
+  if (values.json) {
+    io.out(JSON.stringify(users.map(({ passwordHash: _h, ...u }) => u)));
+    return 0;
+  }
+  io.out(`${'USER'.padEnd(20)} ${'ROLE'.padEnd(14)} ${'STATE'.padEnd(10)} NAME`);
+  for (const u of users) {
+    const state = u.disabled ? 'disabled' : u.lockedUntil && u.lockedUntil > Date.now() ? 'locked' : 'active';
+    io.out(`${u.username.padEnd(20)} ${u.role.padEnd(14)} ${state.padEnd(10)} ${u.fullName}`);
+  }
+  return 0;
+}
+
+async function addUser({ store, actor, username, values, io }: UserAction): Promise<number> {
+  const role = values.role as Role | undefined;
+  if (!role || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  const fullName = values.name?.trim();
+  if (!fullName) throw new UsageError('--name is required (the full name recorded with every action)');
+  if (store.users.get(username)) throw new AlprError(AccountErrors.USER_EXISTS, { username });
+  if (store.users.count() === 0 && role !== 'administrator') throw new UsageError('the first account must be an administrator');
+  const passwordHash = await hashPassword(await readPassword(values['password-file'], username, io));
+  store.users.create({ username, role, passwordHash, fullName, contact: values.contact.trim() });
+  store.audit.append({ user: actor, action: 'user.add', object: username, purpose: null, caseNumber: null, details: { role, fullName }, ip: null });
+  io.out(`user ${username} (${role}) created in ${store.file}`);
+  return 0;
+}
+
+async function changePassword(a: UserAction): Promise<number> {
+  const { store, actor, username, values, io } = a;
+  requireUser(a);
+  const passwordHash = await hashPassword(await readPassword(values['password-file'], username, io));
+  store.users.update(username, { passwordHash, failedLogins: 0, lockedUntil: null });
+  store.audit.append({ user: actor, action: 'user.passwd', object: username, purpose: null, caseNumber: null, details: null, ip: null });
+  io.out(`password of ${username} changed; open sessions of that user end at their next request`);
+  return 0;
+}
+
+function setAccess(a: UserAction, action: AccessAction): number {
+  const { store, actor, username, io } = a;
+  requireUser(a);
+  if (action === 'unlock') store.users.update(username, { failedLogins: 0, lockedUntil: null });
+  else store.users.update(username, { disabled: action === 'disable' });
+  store.audit.append({ user: actor, action: `user.${action}`, object: username, purpose: null, caseNumber: null, details: null, ip: null });
+  io.out(`user ${username}: ${action}d`);
+  return 0;
+}
+
+function recordTraining(a: UserAction): number {
+  const { store, actor, username, values, io } = a;
+  requireUser(a);
+  const item = itemOption(values.item);
+  const completedAt = dateOption('--completed', values.completed);
+  if (completedAt === null) throw new UsageError('--completed YYYY-MM-DD is required (the date the training was completed)');
+  const expiresAt = dateOption('--expires', values.expires);
+  if (expiresAt !== null && expiresAt <= completedAt) throw new UsageError('--expires must be after --completed');
+  const q = { item, completedAt, expiresAt, course: values.course.trim(), trainer: values.trainer.trim(), certificate: values.certificate.trim(), recordedBy: actor };
+  store.audit.append({ user: actor, action: 'user.qualification.set', object: username, purpose: null, caseNumber: null, details: { ...q, completedAt: values.completed!, expiresAt: values.expires ?? null }, ip: null });
+  store.records.setQualification(username, q);
+  io.out(`${username}: ${itemLabel(item)} recorded (completed ${values.completed}${values.expires ? `, expires ${values.expires}` : ''})`);
+  return 0;
+}
+
+function removeTraining({ store, actor, username, values, io }: UserAction): number {
+  const item = itemOption(values.item);
+  if (!store.records.standing(username)?.qualifications.some((x) => x.item === item)) throw new AlprError(AccountErrors.USER_NOT_FOUND, { username: `${username} with ${item}` });
+  store.audit.append({ user: actor, action: 'user.qualification.removed', object: username, purpose: null, caseNumber: null, details: { item }, ip: null });
+  store.records.removeQualification(username, item);
+  io.out(`${username}: ${itemLabel(item)} removed`);
+  return 0;
+}
+
+function confirmReview({ store, actor, username, io }: UserAction): number {
+  const u = store.users.get(username);
+  if (!u) throw new AlprError(AccountErrors.USER_NOT_FOUND, { username });
+  store.audit.append({ user: actor, action: 'user.review.confirmed', object: username, purpose: null, caseNumber: null, details: { role: u.role, disabled: u.disabled }, ip: null });
+  store.records.markReviewed(username, actor);
+  io.out(`${username}: access re-confirmed${u.disabled ? ' (the account stays disabled until enabled)' : ''}`);
+  return 0;
+}
+
+function setSupervisor(a: UserAction): number {
+  const { store, actor, username, values, io } = a;
+  requireUser(a);
+  if (values.grant === values.revoke) throw new UsageError('user supervisor needs --grant or --revoke');
+  store.audit.append({ user: actor, action: 'user.change', object: username, purpose: null, caseNumber: null, details: { changes: [values.grant ? 'supervisor right granted' : 'supervisor right withdrawn'] }, ip: null });
+  store.records.setSupervisor(username, values.grant);
+  io.out(`${username}: supervisor right ${values.grant ? 'granted' : 'withdrawn'}`);
+  return 0;
+}
+
+function showStanding({ store, username, values, io }: UserAction): number {
+  const st = store.records.standing(username);
+  if (!st) throw new AlprError(AccountErrors.USER_NOT_FOUND, { username });
+  if (values.json) {
+    io.out(JSON.stringify(st));
+    return 0;
+  }
+  const day = (t: number | null): string => (t === null ? 'never' : new Date(t).toISOString().slice(0, 10));
+  io.out(`${username}: reviewed ${day(st.reviewedAt)}${st.reviewedBy ? ` by ${st.reviewedBy}` : ''}; supervisor: ${st.supervisor ? 'yes' : 'no'}`);
+  if (st.qualifications.length === 0) io.out('  no training or certification recorded');
+  for (const q of st.qualifications) io.out(`  ${itemLabel(q.item)}: completed ${day(q.completedAt)}, expires ${q.expiresAt === null ? 'never' : day(q.expiresAt)}${q.course ? `, ${q.course}` : ''}${q.trainer ? `, trainer ${q.trainer}` : ''}`);
+  return 0;
+}

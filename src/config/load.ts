@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject } from 'ajv';
-import { parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import { crossChecks } from './checks.js';
 import { envOverrides, setPath } from './env.js';
 import { PATH_KEYWORD } from './helpers.js';
 import { ConfigSchema, type Config } from './schema.js';
-import { AlprError, CoreErrors } from '../shared/errors.js';
+import { AlprError, CoreErrors, errorMessage } from '../shared/errors.js';
 import { SECRET_KEYWORD, Secret } from './secret.js';
 
 // ajv ships CommonJS; under NodeNext its default export is the module object.
@@ -102,6 +102,31 @@ export function loadConfigObject(
   errors.push(...resolveMarked(ConfigSchema as unknown as Walkable, config, [], baseDir, env));
   for (const check of crossChecks) errors.push(...check(config));
   return errors.length > 0 ? { config: null, errors: dedupe(errors), source } : { config, errors: [], source };
+}
+
+/**
+ * Only the named sections of a configuration file (the others take no part and are not
+ * validated), with only their environment overrides: the account and audit tools need
+ * `device` and `store`, and no camera password or upload token, so they run before systemd
+ * provides those (the README's first-administrator command failed on the patrol-car profile
+ * for want of them).
+ */
+export function loadConfigSections(file: string | undefined, sections: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const source = file ?? DEMO_CONFIG;
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(source, 'utf8')) ?? {};
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { config: null, errors: [`${source}: ${code ? `cannot read: ${code}` : `not valid YAML: ${errorMessage(err).split('\n')[0]}`}`], source };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { config: null, errors: [`${source}: must be a mapping of sections`], source };
+  const all = raw as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  for (const name of sections) if (all[name] !== undefined) picked[name] = all[name];
+  const own = new RegExp(`^ALPR_EDGE_(${sections.map((n) => n.toUpperCase()).join('|')})_`);
+  const envOnly = Object.fromEntries(Object.entries(env).filter(([k]) => own.test(k) || !k.startsWith('ALPR_EDGE_')));
+  return loadConfigObject(picked, dirname(resolve(source)), envOnly, source);
 }
 
 /** Loads or throws `ConfigError` listing every problem. */

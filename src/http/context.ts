@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusRegistry, StatusReporter } from '../status/registry.js';
 import type { AuditTrail } from './audit-trail.js';
-import type { AccountsDeps } from './auth/account-policy.js';
+import type { AccountsDeps } from '../accounts/account-policy.js';
 import type { AccountWatch } from './auth/account-watch.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { SessionStore } from './auth/session-store.js';

@@ -1,8 +1,12 @@
 /**
- * Error codes of the operator station and its command-line tools. The API answers
- * `{ error: CODE, message, fields? }`; the pages show `message` and key on `error`.
- * Every code is documented in docs/operator.md under "Error codes".
+ * Error codes of the operator station. The API answers `{ error: CODE, message, fields? }`; the
+ * pages show `message` and key on `error`. The accounts' own codes (`USER_*`, `AUDIT_CHAIN_BROKEN`,
+ * `STORE_UNAVAILABLE`) are declared in accounts/errors.ts, shared with the command line, and
+ * answered here as they are. Every code is documented in docs/operator.md under "Error codes".
  */
+// Imported for its codes' registration as well as the type: the routes answer with them.
+import '../accounts/errors.js';
+import type { AccountErrorCode } from '../accounts/errors.js';
 import { AlprError, defineErrors } from '../shared/errors.js';
 
 export const HttpErrors = defineErrors({
@@ -38,14 +42,10 @@ export const HttpErrors = defineErrors({
   HTTP_HIT_NOT_CONFIRMED: 'hit {id} is {outcome}: an outcome (dispatch, stop, recovery, arrest, no action) is recorded only after the hit is confirmed',
   HTTP_TLS_UNREADABLE: 'cannot read the TLS {which} file {file}: {detail}',
   HTTP_ROUTE_WITHOUT_ACCESS: 'route {route} declares no access rule',
-  USER_EXISTS: 'user {username} already exists',
-  USER_NOT_FOUND: 'no user {username}',
-  USER_PASSWORD_WEAK: 'password refused: {detail}',
-  AUDIT_CHAIN_BROKEN: 'audit log chain broken at row {id}: {problem}',
-  STORE_UNAVAILABLE: 'cannot open the store: {detail}',
 });
 
-export type HttpErrorCode = keyof typeof HttpErrors;
+/** The codes an API answer may carry: the station's and the accounts'. */
+export type HttpErrorCode = keyof typeof HttpErrors | AccountErrorCode;
 
 export interface ApiError {
   error: HttpErrorCode;

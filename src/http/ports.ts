@@ -8,52 +8,21 @@
 import type { LocalEntryInput, LocalEntryResult } from '../hotlist/local-entries.js';
 import type { HotlistEntryInfo, HotlistHit } from '../hotlist/types.js';
 import type { FragmentAnswer } from '../hotlist/fragment-search.js';
-import type { AuditInput, AuditRecord, AuditVerdict } from '../store/audit-repo.js';
 import type { DetectionSummary, HeldDetection, ImageKind, SearchQuery } from '../store/detections-repo.js';
 import type { HitFollowUp, HitHistoryEntry, HitOutcome, HitRecord } from '../store/hits-repo.js';
-import type { Role, UserPatch, UserRecord } from '../store/users-repo.js';
 import type { DamageReport, DamageReportInput } from '../store/damage-reports-repo.js';
 import type { RecordsSettings } from './pages/records.js';
 
 // Records the store and the hot list define are used as they are (one definition, no drift; a
 // test checks that this file declares none of the store's names); the ports below only narrow
 // which methods the station may call.
-export type { AuditInput, AuditRecord, DetectionSummary, HitOutcome, HitRecord, ImageKind, LocalEntryInput, LocalEntryResult, Role, UserPatch, UserRecord };
-/** The chain check's verdict, as the audit repository gives it. */
-export type AuditVerifyResult = AuditVerdict;
+export type { DetectionSummary, HitOutcome, HitRecord, ImageKind, LocalEntryInput, LocalEntryResult };
+// The accounts and the audit log are their own domain (src/accounts/), shared with the
+// command-line tools; the station takes their ports as they are.
+export { ROLES } from '../accounts/ports.js';
+export type { AuditInput, AuditPort, AuditQuery, AuditRecord, AuditVerifyResult, Role, UserPatch, UserRecord, UsersPort } from '../accounts/ports.js';
 /** A detection search, as the detection repository takes it. */
 export type DetectionQuery = SearchQuery;
-
-export const ROLES: readonly Role[] = ['operator', 'administrator', 'auditor'];
-
-export interface UsersPort {
-  create(u: { username: string; role: Role; passwordHash: string; fullName: string; contact: string }): UserRecord;
-  get(username: string): UserRecord | null;
-  list(): UserRecord[];
-  update(username: string, patch: UserPatch): void;
-  count(): number;
-}
-
-export interface AuditQuery {
-  from?: number;
-  to?: number;
-  user?: string;
-  /** Rows of any of these logins. */
-  users?: readonly string[];
-  action?: string;
-  /** Rows older than this id only: pages through a long span without an offset. */
-  beforeId?: number;
-  limit?: number;
-  offset?: number;
-}
-
-export interface AuditPort {
-  append(e: AuditInput): AuditRecord;
-  /** One row by id (a release request is read back from its audit row). */
-  get(id: number): AuditRecord | null;
-  query(f: AuditQuery): AuditRecord[];
-  verify(): AuditVerifyResult;
-}
 
 export interface DetectionsPort {
   search(q: DetectionQuery): DetectionSummary[];

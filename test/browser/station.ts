@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigObject } from '../../src/config/load.js';
-import { hashPassword } from '../../src/http/auth/password.js';
+import { hashPassword } from '../../src/accounts/password.js';
 import type { Role } from '../../src/http/ports.js';
 import { buildServer } from '../../src/http/server.js';
 import type { HotlistHit } from '../../src/hotlist/types.js';

@@ -6,7 +6,7 @@
  * reason, and expires unused.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DAY_MS } from '../../src/http/auth/account-policy.js';
+import { DAY_MS } from '../../src/accounts/account-policy.js';
 import type { Login } from './harness.js';
 import { startAccountsStation, type AccountsStation } from './accounts-station.js';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { hashPassword } from '../../src/http/auth/password.js';
+import { hashPassword } from '../../src/accounts/password.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { AuditRepo } from '../../src/store/audit-repo.js';
 import { openDatabase } from '../../src/store/database.js';

@@ -8,7 +8,7 @@
 import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigObject } from '../../src/config/load.js';
-import { hashPassword } from '../../src/http/auth/password.js';
+import { hashPassword } from '../../src/accounts/password.js';
 import { buildServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { EventBus } from '../../src/shared/event-bus.js';

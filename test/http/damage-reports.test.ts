@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
-import { hashPassword } from '../../src/http/auth/password.js';
+import { hashPassword } from '../../src/accounts/password.js';
 import type { LiveEvent } from '../../src/http/ports.js';
 import type { DamageReportsPort } from '../../src/http/ports.js';
 import { buildServer } from '../../src/http/server.js';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { hashPassword } from '../../src/http/auth/password.js';
+import { hashPassword } from '../../src/accounts/password.js';
 import { buildServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { detection, entry, sinkHarness, type SinkHarness } from '../pipeline/sink-harness.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { csvCell, csvRow } from '../../src/http/export/csv.js';
+import { csvCell, csvRow } from '../../src/shared/csv.js';
 import { zipChunks, type ZipEntry } from '../../src/http/export/zip-writer.js';
 import { readZip } from './zip-reader.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigObject } from '../../src/config/load.js';
 import type { HttpConfig } from '../../src/config/sections/http.js';
-import { hashPassword } from '../../src/http/auth/password.js';
+import { hashPassword } from '../../src/accounts/password.js';
 import type { LiveEvent, Role } from '../../src/http/ports.js';
 import { buildServer } from '../../src/http/server.js';
 import { ManualClock, type Clock } from '../../src/shared/clock.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { hashPassword, passwordProblems, verifyPassword } from '../../src/http/auth/password.js';
+import { hashPassword, passwordProblems, verifyPassword } from '../../src/accounts/password.js';
 
 const cost = { log2N: 12, r: 8, p: 1 };
 

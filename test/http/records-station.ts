@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { hashPassword } from '../../src/http/auth/password.js';
+import { hashPassword } from '../../src/accounts/password.js';
 import { buildServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { EventBus } from '../../src/shared/event-bus.js';

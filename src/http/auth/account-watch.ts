@@ -20,7 +20,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { StatusReporter } from '../../status/registry.js';
 import type { AuditTrail } from '../audit-trail.js';
 import type { AuditPort, AuditRecord, UsersPort } from '../ports.js';
-import { DAY_MS, reviewDueAt, unmetItems, type AccountsDeps } from './account-policy.js';
+import { DAY_MS, reviewDueAt, unmetItems, type AccountsDeps } from '../../accounts/account-policy.js';
 import type { SessionStore } from './session-store.js';
 
 /** What counts as a use of each kind. */

@@ -8,10 +8,10 @@ import type { Clock } from '../../shared/clock.js';
 import type { StatusReporter } from '../../status/registry.js';
 import type { AuditTrail } from '../audit-trail.js';
 import type { UsersPort } from '../ports.js';
-import { describeUnmet, unmetItems, type AccountsDeps } from './account-policy.js';
+import { describeUnmet, unmetItems, type AccountsDeps } from '../../accounts/account-policy.js';
 import type { AddressThrottle } from './address-throttle.js';
 import { addressKey, type AccountState, type LoginGuard } from './login-guard.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashPassword, verifyPassword } from '../../accounts/password.js';
 import type { RefusalSampler } from './refusal-sampler.js';
 import type { Session, SessionStore } from './session-store.js';
 

@@ -13,9 +13,9 @@
  * or list data, no note and no reporter. Its layout is the training data set's own `ocr/`
  * folder (docs/misread-release.md), so `models/training` reads it as it is.
  */
-import type { Correction } from '../auth/account-policy.js';
+import type { Correction } from '../../accounts/account-policy.js';
 import type { AuditPort, AuditRecord } from '../ports.js';
-import { csvDocument, type Cell } from './csv.js';
+import { csvDocument, type Cell } from '../../shared/csv.js';
 import type { ZipEntry } from './zip-writer.js';
 
 export const MISREAD_CONFIRMED = 'read.error.confirmed';

@@ -4,13 +4,13 @@
  * errors reported on reads, and uses waiting for a supervisor's approval. The page script
  * (`assets/oversight.js`) re-confirms accounts and records training through the API.
  */
-import type { Qualification, UnmetItem } from '../auth/account-policy.js';
+import type { Qualification, UnmetItem } from '../../accounts/account-policy.js';
 import type { UnusualUseAlert } from '../auth/account-watch.js';
 import type { ApprovalRequest, ApprovalState } from '../auth/approvals.js';
 import type { MisreadRelease, MisreadReport } from '../export/misread-release.js';
 import type { Role } from '../ports.js';
 import { html, timeTag, type SafeHtml } from './html.js';
-import { itemLabel } from '../auth/account-policy.js';
+import { itemLabel } from '../../accounts/account-policy.js';
 
 export interface OversightAccount {
   username: string;

@@ -14,7 +14,7 @@ import { AuditReviewBuilder, type AuditReviewReport } from '../audit-review.js';
 import { parsePeriod, recentQuarters, type ReviewPeriod } from '../audit-review-period.js';
 import { AUDITORS } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
-import { csvDocument, type Cell } from '../export/csv.js';
+import { csvDocument, type Cell } from '../../shared/csv.js';
 import { auditReviewBody, reviewRefusedBody } from '../pages/audit-review.js';
 import { layout } from '../pages/layout.js';
 import { statusStrip } from '../pages/status-strip.js';

@@ -6,8 +6,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { AUDITORS } from '../auth/access.js';
 import type { HttpContext } from '../context.js';
-import { AUDIT_CSV_HEADER, auditCsvCells } from '../export/audit-csv.js';
-import { csvDocument } from '../export/csv.js';
+import { AUDIT_CSV_HEADER, auditCsvCells } from '../../accounts/audit-csv.js';
+import { csvDocument } from '../../shared/csv.js';
 import type { AuditQuery, AuditRecord, UsersPort } from '../ports.js';
 import { sessionOf } from './reply.js';
 

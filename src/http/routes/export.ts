@@ -25,7 +25,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { ADMIN, AUDITORS } from '../auth/access.js';
 import { checkApproval, EXPORT_DONE, offListJustification, type ApprovalRequest } from '../auth/approvals.js';
 import type { HttpContext } from '../context.js';
-import { csvDocument, type Cell } from '../export/csv.js';
+import { csvDocument, type Cell } from '../../shared/csv.js';
 import { releaseRefusal, releaseRequest, ReleaseRequestBody, RELEASE_PURPOSES, AGENCY_KINDS, type ReleaseRequest } from '../export/release-policy.js';
 import { zipChunks, type ZipEntry } from '../export/zip-writer.js';
 import type { AuditRecord, DetectionQuery, DetectionSummary, DetectionsPort } from '../ports.js';

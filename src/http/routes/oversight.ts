@@ -7,10 +7,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { ADMIN, AUDITORS, STATION } from '../auth/access.js';
-import { DAY_MS, itemLabel, reviewDueAt, unmetItems } from '../auth/account-policy.js';
+import { DAY_MS, itemLabel, reviewDueAt, unmetItems } from '../../accounts/account-policy.js';
 import { ALERT_ACTION, type UnusualUseAlert } from '../auth/account-watch.js';
 import { APPROVAL_DECLINED, APPROVAL_GRANTED, APPROVAL_REQUESTED, APPROVED_USES, approvalRequest, recentApprovals } from '../auth/approvals.js';
-import { USERNAME_PATTERN } from '../auth/password.js';
+import { USERNAME_PATTERN } from '../../accounts/password.js';
 import type { HttpContext } from '../context.js';
 import { oversightBody, type OversightView } from '../pages/oversight.js';
 import { layout } from '../pages/layout.js';

@@ -8,7 +8,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
 import { ADMIN } from '../auth/access.js';
-import { hashPassword, passwordProblems, USERNAME_PATTERN } from '../auth/password.js';
+import { hashPassword, passwordProblems, USERNAME_PATTERN } from '../../accounts/password.js';
 import type { HttpContext } from '../context.js';
 import { ROLES, type UserRecord } from '../ports.js';
 import { fail, sessionOf } from './reply.js';

@@ -1,6 +1,6 @@
 /** Columns of an audit-log export (web page and `alpr-edge audit export` alike). */
-import type { Cell } from './csv.js';
-import type { AuditRecord } from '../ports.js';
+import type { Cell } from '../shared/csv.js';
+import type { AuditRecord } from '../store/audit-repo.js';
 
 export const AUDIT_CSV_HEADER = ['id', 'at', 'user', 'action', 'object', 'case_number', 'purpose', 'ip', 'details', 'prev_hash', 'hash'];
 

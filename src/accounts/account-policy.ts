@@ -9,9 +9,8 @@
  * The records live in the store (`AccountRecordsRepo`, migration 5); the periodic check that
  * applies the review and the unusual-use rules is `account-watch.ts`.
  */
-import type { AccountsConfig } from '../../config/sections/accounts.js';
-import type { AccountStanding, Correction, Qualification, QualificationInput } from '../../store/users-repo.js';
-import type { Role } from '../ports.js';
+import type { AccountsConfig } from '../config/sections/accounts.js';
+import type { AccountStanding, Correction, Qualification, QualificationInput, Role } from '../store/users-repo.js';
 
 export type { AccountStanding, Correction, Qualification, QualificationInput };
 
