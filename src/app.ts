@@ -19,7 +19,7 @@ import { Cameras } from './camera/cameras.js';
 import type { Config } from './config/schema.js';
 import { GpsUnit } from './gps/gps-unit.js';
 import { Hotlist } from './hotlist/hotlist.js';
-import { lazyRecords } from './http/auth/account-policy.js';
+import { lazyRecords } from './accounts/account-policy.js';
 import { buildServer } from './http/server.js';
 import { DetectionSink, type LiveEvents } from './pipeline/detection-sink.js';
 import { ConfusionTable } from './plate/confusion-table.js';
