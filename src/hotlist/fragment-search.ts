@@ -16,7 +16,7 @@
  */
 import { MAX_PLATE_LENGTH, PLAIN_SYMBOLS, SYM_ANY_ONE, symbolOf } from '../plate/alphabet.js';
 import type { ListIndex } from './index/list-index.js';
-import { G, GROUP_STRIDE } from './index/plate-table.js';
+import { GROUP_STRIDE, GroupField } from './index/plate-table-layout.js';
 import type { HotlistEntryInfo } from './types.js';
 
 /** Known characters a fragment needs: fewer match a large share of all plates and say nothing. */
@@ -105,11 +105,11 @@ export function searchIndex(index: ListIndex, pattern: FragmentPattern, now: num
   const needle = Buffer.from(pattern.anchor.buffer, pattern.anchor.byteOffset, pattern.anchor.byteLength);
   let checked = 0;
   for (let g = 0; g < groups.length && out.length <= limit; g += GROUP_STRIDE) {
-    const L = groups[g + G.LEN]!;
+    const L = groups[g + GroupField.LEN]!;
     if (L < pattern.minLength) continue;
-    const off = groups[g + G.BYTE_OFF]!;
-    const end = off + groups[g + G.COUNT]! * L;
-    const idOff = groups[g + G.ID_OFF]!;
+    const off = groups[g + GroupField.BYTE_OFF]!;
+    const end = off + groups[g + GroupField.COUNT]! * L;
+    const idOff = groups[g + GroupField.ID_OFF]!;
     let pos = off;
     while (pos < end && out.length <= limit) {
       const hit = bytes.indexOf(needle, pos);

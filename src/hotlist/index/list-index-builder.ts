@@ -9,7 +9,7 @@ import type { EntryRow } from '../entry-row.js';
 import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../plate/confusion-table.js';
 import { PlateTableBuilder } from './plate-table-builder.js';
 import { sharedCopy } from './shared-arrays.js';
-import type { PlateTableParts } from './plate-table.js';
+import type { PlateTableParts } from './plate-table-layout.js';
 import { StringColumnBuilder, type StringColumnParts } from './string-column.js';
 import { WildcardTrieBuilder, type WildcardTrieParts } from './wildcard-trie-builder.js';
 

@@ -6,16 +6,16 @@
  * order instead of chasing an index into a byte array: millions of plates sort in well under a
  * second an order.
  */
-import { MAX_PLATE_LENGTH } from '../../plate/alphabet.js';
+import { MAX_PLATE_LENGTH, PLAIN_SYMBOLS } from '../../plate/alphabet.js';
+import { FIXED_ORDERS, GROUP_STRIDE, GroupField, NOT_BUILT, ORDER_STRIDE, OrderField, OrderKind, PRINT_SYMBOLS, canonicalSymbols, depthFor, keyPosition, layoutFor, type PlateTableParts } from './plate-table-layout.js';
 import { sharedArray, sharedCopy } from './shared-arrays.js';
-import { FIXED_ORDERS, G, GROUP_STRIDE, KIND, NOT_BUILT, O, ORDER_STRIDE, PRINT_SYMBOLS, SYM, canonicalSymbols, depthFor, keyPosition, layoutFor, type PlateTableParts } from './plate-table.js';
 
 /** Symbols packed per 32-bit word: 36^4 < 2^32. */
 const PER_WORD = 4;
 /** Words a plate takes while being added. */
 const WORDS = 3;
 if (WORDS * PER_WORD < MAX_PLATE_LENGTH) throw new Error('plate words too few for MAX_PLATE_LENGTH');
-const DIGIT = SYM * SYM;
+const DIGIT = PLAIN_SYMBOLS * PLAIN_SYMBOLS;
 
 interface OrderPlan {
   kind: number;
@@ -59,7 +59,7 @@ export class PlateTableBuilder {
     const at = this.n * WORDS;
     for (let w = 0; w < WORDS; w++) {
       let v = 0;
-      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) v = v * SYM + (j < len ? key[j]! : 0);
+      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) v = v * PLAIN_SYMBOLS + (j < len ? key[j]! : 0);
       this.packed[at + w] = v;
     }
     this.lens[this.n] = len;
@@ -106,7 +106,7 @@ export class PlateTableBuilder {
         groupEntries[i] = entries[members[i]!]!;
       }
       const ids = identity(count);
-      const classes = sortRows(bytes, 0, count, L, canon, ids, KIND.FORWARD, 0, L);
+      const classes = sortRows(bytes, 0, count, L, canon, ids, OrderKind.FORWARD, 0, L);
       sortRunsBySymbols(classes, count, ids, bytes, L);
       let d = 0;
       for (let i = 0; i < count; i++) if (i === 0 || !sameRow(bytes, ids[i - 1]! * L, ids[i]! * L, L)) d++;
@@ -119,9 +119,9 @@ export class PlateTableBuilder {
       const plan = planOrders(L, this.maxEdits);
       plans.push(plan);
       for (const o of plan) {
-        if (o.built && o.kind !== KIND.FORWARD) idsTotal += d;
+        if (o.built && o.kind !== OrderKind.FORWARD) idsTotal += d;
         const depth = o.built ? depthFor(d, o.keyLen) : 0;
-        tablesTotal += SYM ** depth + 1;
+        tablesTotal += PLAIN_SYMBOLS ** depth + 1;
         if (o.keyLen > depth) printsTotal += d;
       }
     }
@@ -182,27 +182,27 @@ export class PlateTableBuilder {
 
       const layout = layoutFor(L);
       const gm = g * GROUP_STRIDE;
-      groups[gm + G.LEN] = L;
-      groups[gm + G.COUNT] = count;
-      groups[gm + G.BYTE_OFF] = byteOff;
-      groups[gm + G.ID_OFF] = idOff;
-      groups[gm + G.ORDERS] = ordOff;
-      groups[gm + G.F_KEY] = layout.fKey;
-      groups[gm + G.R_KEY] = layout.rKey;
-      groups[gm + G.GAP_FROM] = layout.gapFrom;
-      groups[gm + G.GAP_TO] = layout.gapTo;
-      groups[gm + G.A] = layout.a;
-      groups[gm + G.B] = layout.b;
+      groups[gm + GroupField.LEN] = L;
+      groups[gm + GroupField.COUNT] = count;
+      groups[gm + GroupField.BYTE_OFF] = byteOff;
+      groups[gm + GroupField.ID_OFF] = idOff;
+      groups[gm + GroupField.ORDERS] = ordOff;
+      groups[gm + GroupField.F_KEY] = layout.fKey;
+      groups[gm + GroupField.R_KEY] = layout.rKey;
+      groups[gm + GroupField.GAP_FROM] = layout.gapFrom;
+      groups[gm + GroupField.GAP_TO] = layout.gapTo;
+      groups[gm + GroupField.MIDDLE_FROM] = layout.middleFrom;
+      groups[gm + GroupField.MIDDLE_TO] = layout.middleTo;
 
       for (const plan of plans[g]!) {
         if (!plan.built) {
-          orders[ordOff + O.KIND] = plan.kind;
-          orders[ordOff + O.PARAM] = plan.param;
-          orders[ordOff + O.IDS] = NOT_BUILT;
-          orders[ordOff + O.TAB] = tabOff;
-          orders[ordOff + O.DEPTH] = 0;
-          orders[ordOff + O.KEY_LEN] = plan.keyLen;
-          orders[ordOff + O.PRINTS] = -1;
+          orders[ordOff + OrderField.KIND] = plan.kind;
+          orders[ordOff + OrderField.PARAM] = plan.param;
+          orders[ordOff + OrderField.IDS] = NOT_BUILT;
+          orders[ordOff + OrderField.TAB] = tabOff;
+          orders[ordOff + OrderField.DEPTH] = 0;
+          orders[ordOff + OrderField.KEY_LEN] = plan.keyLen;
+          orders[ordOff + OrderField.PRINTS] = -1;
           tables[tabOff] = 0;
           tables[tabOff + 1] = count;
           tabOff += 2;
@@ -211,7 +211,7 @@ export class PlateTableBuilder {
         }
         let permAt = -1;
         let keys: Uint32Array;
-        if (plan.kind === KIND.FORWARD) {
+        if (plan.kind === OrderKind.FORWARD) {
           keys = packKeys(rows, byteOff, count, L, canon, null, plan.kind, plan.param, plan.keyLen);
         } else {
           const orderIds = identity(count);
@@ -228,18 +228,18 @@ export class PlateTableBuilder {
           printsAt = printsOff;
           for (let i = 0; i < count; i++) {
             let v = 0;
-            for (let j = depth; j < depth + PRINT_SYMBOLS; j++) v = v * SYM + (j < plan.keyLen ? keySymbol(keys, count, i, j) : 0);
+            for (let j = depth; j < depth + PRINT_SYMBOLS; j++) v = v * PLAIN_SYMBOLS + (j < plan.keyLen ? keySymbol(keys, count, i, j) : 0);
             prints[printsOff + i] = v;
           }
           printsOff += count;
         }
-        orders[ordOff + O.KIND] = plan.kind;
-        orders[ordOff + O.PARAM] = plan.param;
-        orders[ordOff + O.IDS] = permAt;
-        orders[ordOff + O.TAB] = tab;
-        orders[ordOff + O.DEPTH] = depth;
-        orders[ordOff + O.KEY_LEN] = plan.keyLen;
-        orders[ordOff + O.PRINTS] = printsAt;
+        orders[ordOff + OrderField.KIND] = plan.kind;
+        orders[ordOff + OrderField.PARAM] = plan.param;
+        orders[ordOff + OrderField.IDS] = permAt;
+        orders[ordOff + OrderField.TAB] = tab;
+        orders[ordOff + OrderField.DEPTH] = depth;
+        orders[ordOff + OrderField.KEY_LEN] = plan.keyLen;
+        orders[ordOff + OrderField.PRINTS] = printsAt;
         ordOff += ORDER_STRIDE;
       }
       byteOff += count * L;
@@ -267,15 +267,15 @@ export class PlateTableBuilder {
 
 /** The orders of a group of plates of length `len` (forward, reversed, middle, gaps) and which are built. */
 function planOrders(len: number, maxEdits: number | undefined): OrderPlan[] {
-  const { gapFrom, gapTo, a, b } = layoutFor(len);
+  const { gapFrom, gapTo, middleFrom, middleTo } = layoutFor(len);
   const all = maxEdits === undefined;
   const plan: OrderPlan[] = [
-    { kind: KIND.FORWARD, param: 0, keyLen: len, built: true },
-    { kind: KIND.REVERSED, param: 0, keyLen: len, built: all || maxEdits >= 1 },
-    { kind: KIND.MIDDLE, param: a, keyLen: b - a, built: all || maxEdits >= 2 },
+    { kind: OrderKind.FORWARD, param: 0, keyLen: len, built: true },
+    { kind: OrderKind.REVERSED, param: 0, keyLen: len, built: all || maxEdits >= 1 },
+    { kind: OrderKind.MIDDLE, param: middleFrom, keyLen: middleTo - middleFrom, built: all || maxEdits >= 2 },
   ];
   if (plan.length !== FIXED_ORDERS) throw new Error('order plan out of step with FIXED_ORDERS');
-  for (let p = gapFrom; p <= gapTo; p++) plan.push({ kind: KIND.GAP, param: p, keyLen: len - 1, built: all || maxEdits === 1 });
+  for (let p = gapFrom; p <= gapTo; p++) plan.push({ kind: OrderKind.GAP, param: p, keyLen: len - 1, built: all || maxEdits === 1 });
   return plan;
 }
 
@@ -298,18 +298,18 @@ function packKeys(bytes: Uint8Array, off: number, count: number, len: number, ca
     const at = off + (ids ? ids[i]! : i) * len;
     for (let w = 0; w < W; w++) {
       let v = 0;
-      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) v = v * SYM + (j < keyLen ? canon[bytes[at + pos[j]!]!]! : 0);
+      for (let j = w * PER_WORD; j < (w + 1) * PER_WORD; j++) v = v * PLAIN_SYMBOLS + (j < keyLen ? canon[bytes[at + pos[j]!]!]! : 0);
       words[w * count + i] = v;
     }
   }
   return words;
 }
 
-const SYMBOL_DIV = Array.from({ length: PER_WORD }, (_, i) => SYM ** (PER_WORD - 1 - i));
+const SYMBOL_DIV = Array.from({ length: PER_WORD }, (_, i) => PLAIN_SYMBOLS ** (PER_WORD - 1 - i));
 
 /** Key class `j` of row `i` in keys packed by `packKeys`. */
 function keySymbol(keys: Uint32Array, count: number, i: number, j: number): number {
-  return Math.floor(keys[(j >> 2) * count + i]! / SYMBOL_DIV[j & 3]!) % SYM;
+  return Math.floor(keys[(j >> 2) * count + i]! / SYMBOL_DIV[j & 3]!) % PLAIN_SYMBOLS;
 }
 
 /**
@@ -369,7 +369,7 @@ function radixSort(words: Uint32Array, idx: Int32Array, wordCount: number, keyLe
   // Passes over symbol pairs (p, p + 1), p even; a pair past the key's end is all zeros.
   for (let p = (keyLength - 1) & ~1; p >= 0; p -= 2) {
     const w = (p / PER_WORD) | 0;
-    const shift = SYM ** (PER_WORD - 2 - (p % PER_WORD));
+    const shift = PLAIN_SYMBOLS ** (PER_WORD - 2 - (p % PER_WORD));
     const base = w * n;
     count.fill(0);
     for (let i = 0; i < n; i++) count[(((src[base + i]! / shift) | 0) % DIGIT) + 1]! += 1;
@@ -399,8 +399,8 @@ function unpack(packed: Uint32Array, k: number, len: number, out: Uint8Array, at
     let v = packed[k * WORDS + w]!;
     for (let j = PER_WORD - 1; j >= 0; j--) {
       const p = w * PER_WORD + j;
-      if (p < len) out[at + p] = v % SYM;
-      v = Math.floor(v / SYM);
+      if (p < len) out[at + p] = v % PLAIN_SYMBOLS;
+      v = Math.floor(v / PLAIN_SYMBOLS);
     }
   }
 }
@@ -411,9 +411,9 @@ function unpack(packed: Uint32Array, k: number, len: number, out: Uint8Array, at
  * Returns the offset after it.
  */
 function prefixTable(tables: Int32Array, off: number, depth: number, count: number, keys: Uint32Array): number {
-  const size = SYM ** depth;
+  const size = PLAIN_SYMBOLS ** depth;
   // The first `depth` (≤ 4) classes are the top of each row's first key word.
-  const div = SYM ** (PER_WORD - depth);
+  const div = PLAIN_SYMBOLS ** (PER_WORD - depth);
   let r = 0;
   for (let c = 0; c < size; c++) {
     while (r < count && Math.floor(keys[r]! / div) < c) r++;

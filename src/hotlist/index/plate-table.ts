@@ -20,102 +20,20 @@
  * half-edits so a confusion-class substitution may cost 0, 1 or 2 in integer arithmetic.
  */
 import { MAX_PLATE_LENGTH, PLAIN_SYMBOLS, SYMBOLS } from '../../plate/alphabet.js';
+import { FIXED_ORDERS, GROUP_STRIDE, GroupField, NOT_BUILT, ORDER_STRIDE, OrderField, OrderKind, PRINT_SYMBOLS, canonicalSymbols, type PlateTableParts } from './plate-table-layout.js';
 
-export const SYM = PLAIN_SYMBOLS;
 /** Cost of an insertion, deletion or unrelated substitution, in half-edits. */
-export const EDIT = 2;
+export const EDIT_COST = 2;
 /** Candidates one search carries. */
 export const MAX_CANDIDATES = 32;
-
-/** Fields of one group in `PlateTableParts.groups` (stride `GROUP_STRIDE`). */
-export const G = { LEN: 0, COUNT: 1, BYTE_OFF: 2, ID_OFF: 3, ORDERS: 4, F_KEY: 5, R_KEY: 6, GAP_FROM: 7, GAP_TO: 8, A: 9, B: 10 } as const;
-export const GROUP_STRIDE = 11;
-/** Fields of one sort order in `PlateTableParts.orders` (stride `ORDER_STRIDE`). */
-export const O = { KIND: 0, PARAM: 1, IDS: 2, TAB: 3, DEPTH: 4, KEY_LEN: 5, PRINTS: 6 } as const;
-export const ORDER_STRIDE = 7;
-/** `O.IDS` of an order left out because the list was built for another edit tolerance. */
-export const NOT_BUILT = -2;
-/** Key classes a fingerprint holds after the prefix table's: 36^3 < 2^16. */
-export const PRINT_SYMBOLS = 3;
-/** Sort orders, by the row positions their key reads. */
-export const KIND = { FORWARD: 0, REVERSED: 1, MIDDLE: 2, GAP: 3 } as const;
-/** Orders of a group: forward, reversed, middle, then one gap order per gap position. */
-export const FIXED_ORDERS = 3;
-
-export interface PlateTableParts {
-  /** Per plate length present: length, distinct plates, offsets, lookup key lengths. */
-  groups: Int32Array;
-  /** Per sort order of each group: kind, parameter, permutation and prefix-table offsets. */
-  orders: Int32Array;
-  /** Each group's plates, `len` symbols a row, sorted by classes, then symbols. */
-  rows: Uint8Array;
-  /** First entry of each plate (row id = group offset + row); entries chain through `nextEntry`. */
-  head: Int32Array;
-  /** Row permutations of the orders other than forward. */
-  ids: Int32Array;
-  /** Prefix tables: entry c of a table is the first row whose leading key classes, base 36, are ≥ c. */
-  tables: Int32Array;
-  /**
-   * Per order whose key is longer than its table's depth: the next `PRINT_SYMBOLS` key classes
-   * of each row, base 36, in order. A range is narrowed by binary search over these contiguous
-   * 16-bit words instead of over rows reached through a permutation (a cache miss a probe).
-   */
-  prints: Uint16Array;
-  /** Each symbol's confusion class as its smallest symbol, under the classes the list was built with. */
-  canon: Uint8Array;
-}
 
 /** Groups this small are checked row by row: a lookup would cost more than it saves. */
 const SCAN_BELOW = 48;
 const ROW_STRIDE = MAX_PLATE_LENGTH + 1;
 /** Most rows one candidate reports (further matches of a 3-character read are not useful). */
 const MAX_FOUND = 512;
-const POW = Array.from({ length: 4 }, (_, i) => SYM ** i);
-const PRINT_POW = Array.from({ length: PRINT_SYMBOLS + 1 }, (_, i) => SYM ** i);
-
-/** Maps every symbol to the smallest symbol of its confusion class (itself when in none). */
-export function canonicalSymbols(classOf: Int8Array): Uint8Array {
-  const canon = new Uint8Array(SYM);
-  for (let s = 0; s < SYM; s++) {
-    canon[s] = s;
-    const cls = classOf[s]!;
-    if (cls < 0) continue;
-    for (let x = 0; x < s; x++) {
-      if (classOf[x] === cls) {
-        canon[s] = x;
-        break;
-      }
-    }
-  }
-  return canon;
-}
-
-/** Prefix-table depth of an order: buckets of a few rows, tables no bigger than the group. */
-export function depthFor(count: number, keyLen: number): number {
-  return Math.min(count < 512 ? 1 : count < 32768 ? 2 : 3, keyLen);
-}
-
-/** How a plate of length `len` is cut for lookups (see the module comment). */
-export function layoutFor(len: number): { fKey: number; rKey: number; gapFrom: number; gapTo: number; a: number; b: number } {
-  const fKey = Math.max(1, Math.min(4, len - 1));
-  const rKey = Math.max(1, Math.min(5, len - 1));
-  const a = Math.floor(len / 3);
-  return { fKey, rKey, gapFrom: Math.max(0, len - rKey), gapTo: Math.min(fKey, len) - 1, a, b: a + ((len - a) >> 1) };
-}
-
-/** Row position of key symbol `j` in an order of `kind` with `param` over rows of `len`. */
-export function keyPosition(kind: number, param: number, len: number, j: number): number {
-  switch (kind) {
-    case KIND.FORWARD:
-      return j;
-    case KIND.REVERSED:
-      return len - 1 - j;
-    case KIND.MIDDLE:
-      return param + j;
-    default:
-      return j < param ? j : j + 1;
-  }
-}
+const POW = Array.from({ length: 4 }, (_, i) => PLAIN_SYMBOLS ** i);
+const PRINT_POW = Array.from({ length: PRINT_SYMBOLS + 1 }, (_, i) => PLAIN_SYMBOLS ** i);
 
 export class PlateTable {
   readonly head: Int32Array;
@@ -155,7 +73,7 @@ export class PlateTable {
     this.tables = parts.tables;
     this.prints = parts.prints;
     this.canon = parts.canon;
-    for (let g = 0; g < this.groups.length; g += GROUP_STRIDE) this.groupAt[this.groups[g + G.LEN]!] = g;
+    for (let g = 0; g < this.groups.length; g += GROUP_STRIDE) this.groupAt[this.groups[g + GroupField.LEN]!] = g;
   }
 
   /** Distinct plates held. */
@@ -174,14 +92,14 @@ export class PlateTable {
     if (gm < 0) return -1;
     const ck = this.classKey;
     for (let j = 0; j < len; j++) ck[j] = this.canon[key[j]!]!;
-    this.range(this.groups[gm + G.ORDERS]!, ck, len);
+    this.range(this.groups[gm + GroupField.ORDERS]!, ck, len);
     // The range holds the plates of the same classes (usually one); find the identical one.
-    const off = this.groups[gm + G.BYTE_OFF]!;
+    const off = this.groups[gm + GroupField.BYTE_OFF]!;
     for (let i = this.lo; i < this.hi; i++) {
       const at = off + i * len;
       let j = 0;
       while (j < len && this.rows[at + j] === key[j]) j++;
-      if (j === len) return this.groups[gm + G.ID_OFF]! + i;
+      if (j === len) return this.groups[gm + GroupField.ID_OFF]! + i;
     }
     return -1;
   }
@@ -190,10 +108,10 @@ export class PlateTable {
   textOf(row: number): string {
     const groups = this.groups;
     for (let g = 0; g < groups.length; g += GROUP_STRIDE) {
-      const local = row - groups[g + G.ID_OFF]!;
-      if (local < 0 || local >= groups[g + G.COUNT]!) continue;
-      const L = groups[g + G.LEN]!;
-      const at = groups[g + G.BYTE_OFF]! + local * L;
+      const local = row - groups[g + GroupField.ID_OFF]!;
+      if (local < 0 || local >= groups[g + GroupField.COUNT]!) continue;
+      const L = groups[g + GroupField.LEN]!;
+      const at = groups[g + GroupField.BYTE_OFF]! + local * L;
       let s = '';
       for (let j = 0; j < L; j++) s += SYMBOLS[this.rows[at + j]!]!;
       return s;
@@ -235,9 +153,9 @@ export class PlateTable {
       for (let L = Math.max(1, m - k); L <= Math.min(MAX_PLATE_LENGTH, m + k); L++) {
         const gm = this.groupAt[L]!;
         if (gm < 0) continue;
-        const n = groups[gm + G.COUNT]!;
-        const first = groups[gm + G.ORDERS]!;
-        if (n < SCAN_BELOW || L < k + 1 || !this.hasOrders(first, k, groups[gm + G.GAP_TO]! - groups[gm + G.GAP_FROM]! + 1)) {
+        const n = groups[gm + GroupField.COUNT]!;
+        const first = groups[gm + GroupField.ORDERS]!;
+        if (n < SCAN_BELOW || L < k + 1 || !this.hasOrders(first, k, groups[gm + GroupField.GAP_TO]! - groups[gm + GroupField.GAP_FROM]! + 1)) {
           checked += this.check(c, gm, first, 0, n, budget, confusionCost, classOf, visit);
           continue;
         }
@@ -245,19 +163,19 @@ export class PlateTable {
           for (let j = 0; j < L; j++) v[j] = keys[qo + j]!;
           checked += this.lookup(c, gm, first, L, 0, budget, confusionCost, classOf, mates, visit);
         } else if (k === 1) {
-          const fKey = groups[gm + G.F_KEY]!;
-          const rKey = groups[gm + G.R_KEY]!;
+          const fKey = groups[gm + GroupField.F_KEY]!;
+          const rKey = groups[gm + GroupField.R_KEY]!;
           if (m >= fKey) {
             for (let j = 0; j < fKey; j++) v[j] = keys[qo + j]!;
             checked += this.lookup(c, gm, first, fKey, 0, budget, confusionCost, classOf, mates, visit);
           }
           if (m >= rKey) {
             for (let j = 0; j < rKey; j++) v[j] = keys[qo + m - 1 - j]!;
-            checked += this.lookup(c, gm, first + KIND.REVERSED * ORDER_STRIDE, rKey, 0, budget, confusionCost, classOf, mates, visit);
+            checked += this.lookup(c, gm, first + OrderKind.REVERSED * ORDER_STRIDE, rKey, 0, budget, confusionCost, classOf, mates, visit);
           }
           // The edit at gap position p: the read without it is the plate without p.
-          const gapFrom = groups[gm + G.GAP_FROM]!;
-          const gapTo = groups[gm + G.GAP_TO]!;
+          const gapFrom = groups[gm + GroupField.GAP_FROM]!;
+          const gapTo = groups[gm + GroupField.GAP_TO]!;
           for (let p = gapFrom; p <= gapTo; p++) {
             const skip = m === L ? 1 : m > L ? 2 : 0;
             for (let j = 0; j < p; j++) v[j] = keys[qo + j]!;
@@ -265,22 +183,22 @@ export class PlateTable {
             checked += this.lookup(c, gm, first + (FIXED_ORDERS + p - gapFrom) * ORDER_STRIDE, L - 1, 0, budget, confusionCost, classOf, mates, visit);
           }
         } else {
-          const a = groups[gm + G.A]!;
-          const b = groups[gm + G.B]!;
+          const a = groups[gm + GroupField.MIDDLE_FROM]!;
+          const b = groups[gm + GroupField.MIDDLE_TO]!;
           if (a >= 1 && m >= a) {
             for (let j = 0; j < a; j++) v[j] = keys[qo + j]!;
             checked += this.lookup(c, gm, first, a, 0, budget, confusionCost, classOf, mates, visit);
           }
           if (m >= L - b) {
             for (let j = 0; j < L - b; j++) v[j] = keys[qo + m - 1 - j]!;
-            checked += this.lookup(c, gm, first + KIND.REVERSED * ORDER_STRIDE, L - b, 0, budget, confusionCost, classOf, mates, visit);
+            checked += this.lookup(c, gm, first + OrderKind.REVERSED * ORDER_STRIDE, L - b, 0, budget, confusionCost, classOf, mates, visit);
           }
           // The middle piece sits at a, shifted by the net insertions and deletions before it.
           for (let shift = -k; shift <= k; shift++) {
             const p = a + shift;
             if (p < 0 || p + (b - a) > m) continue;
             for (let j = 0; j < b - a; j++) v[j] = keys[qo + p + j]!;
-            checked += this.lookup(c, gm, first + KIND.MIDDLE * ORDER_STRIDE, b - a, 0, budget, confusionCost, classOf, mates, visit);
+            checked += this.lookup(c, gm, first + OrderKind.MIDDLE * ORDER_STRIDE, b - a, 0, budget, confusionCost, classOf, mates, visit);
           }
         }
       }
@@ -292,9 +210,9 @@ export class PlateTable {
   private hasOrders(first: number, k: number, gaps: number): boolean {
     if (k === 0) return true;
     const orders = this.orders;
-    if (orders[first + KIND.REVERSED * ORDER_STRIDE + O.IDS] === NOT_BUILT) return false;
-    if (k >= 2) return orders[first + KIND.MIDDLE * ORDER_STRIDE + O.IDS] !== NOT_BUILT;
-    for (let g = 0; g < gaps; g++) if (orders[first + (FIXED_ORDERS + g) * ORDER_STRIDE + O.IDS] === NOT_BUILT) return false;
+    if (orders[first + OrderKind.REVERSED * ORDER_STRIDE + OrderField.IDS] === NOT_BUILT) return false;
+    if (k >= 2) return orders[first + OrderKind.MIDDLE * ORDER_STRIDE + OrderField.IDS] !== NOT_BUILT;
+    for (let g = 0; g < gaps; g++) if (orders[first + (FIXED_ORDERS + g) * ORDER_STRIDE + OrderField.IDS] === NOT_BUILT) return false;
     return true;
   }
 
@@ -332,19 +250,19 @@ export class PlateTable {
   private range(ord: number, key: Uint8Array, klen: number): void {
     const orders = this.orders;
     const tables = this.tables;
-    const depth = orders[ord + O.DEPTH]!;
-    const tab = orders[ord + O.TAB]!;
+    const depth = orders[ord + OrderField.DEPTH]!;
+    const tab = orders[ord + OrderField.TAB]!;
     const d = klen < depth ? klen : depth;
     let code = 0;
-    for (let j = 0; j < d; j++) code = code * SYM + key[j]!;
+    for (let j = 0; j < d; j++) code = code * PLAIN_SYMBOLS + key[j]!;
     const scale = POW[depth - d]!;
     let lo = tables[tab + code * scale]!;
     let hi = tables[tab + (code + 1) * scale]!;
-    const at = orders[ord + O.PRINTS]!;
+    const at = orders[ord + OrderField.PRINTS]!;
     if (klen > d && hi > lo && at >= 0) {
       const t = klen - d < PRINT_SYMBOLS ? klen - d : PRINT_SYMBOLS;
       let v = 0;
-      for (let j = 0; j < t; j++) v = v * SYM + key[d + j]!;
+      for (let j = 0; j < t; j++) v = v * PLAIN_SYMBOLS + key[d + j]!;
       const unit = PRINT_POW[PRINT_SYMBOLS - t]!;
       const from = v * unit;
       const to = from + unit;
@@ -372,13 +290,13 @@ export class PlateTable {
   /** Checks rows `[lo, hi)` of order `ord` in full against candidate `c`; returns how many. */
   private check(c: number, gm: number, ord: number, lo: number, hi: number, budget: number, cc: number, classOf: Int8Array, visit: (candidate: number, row: number, cost: number) => void): number {
     const groups = this.groups;
-    const L = groups[gm + G.LEN]!;
-    const off = groups[gm + G.BYTE_OFF]!;
-    const idOff = groups[gm + G.ID_OFF]!;
+    const L = groups[gm + GroupField.LEN]!;
+    const off = groups[gm + GroupField.BYTE_OFF]!;
+    const idOff = groups[gm + GroupField.ID_OFF]!;
     const m = this.lens[c]!;
     const qo = c * ROW_STRIDE;
-    const forward = this.orders[ord + O.KIND] === KIND.FORWARD;
-    const idsAt = this.orders[ord + O.IDS]!;
+    const forward = this.orders[ord + OrderField.KIND] === OrderKind.FORWARD;
+    const idsAt = this.orders[ord + OrderField.IDS]!;
     const ids = this.ids;
     for (let i = lo; i < hi; i++) {
       const local = forward ? i : ids[idsAt + i]!;
@@ -403,10 +321,10 @@ export class PlateTable {
   private matesOf(classOf: Int8Array): Int8Array[] {
     if (this.matesFor === classOf) return this.classMates;
     const mates: Int8Array[] = [];
-    for (let s = 0; s < SYM; s++) {
+    for (let s = 0; s < PLAIN_SYMBOLS; s++) {
       const list: number[] = [];
       const cls = classOf[s]!;
-      if (cls >= 0) for (let x = 0; x < SYM; x++) if (x !== s && classOf[x] === cls) list.push(x);
+      if (cls >= 0) for (let x = 0; x < PLAIN_SYMBOLS; x++) if (x !== s && classOf[x] === cls) list.push(x);
       mates.push(Int8Array.from(list));
     }
     this.matesFor = classOf;
@@ -429,16 +347,16 @@ export function costWithin(q: Uint8Array, qo: number, m: number, r: Uint8Array, 
       const y = r[ro + j]!;
       if (x === y) continue;
       const cls = classOf[x]!;
-      cost += cls >= 0 && cls === classOf[y] ? cc : EDIT;
+      cost += cls >= 0 && cls === classOf[y] ? cc : EDIT_COST;
       if (cost > budget) break;
     }
     // Within the budget, no path with insertions beats it: a pair costs two whole edits.
     if (cost <= budget) return cost;
-    if (budget < 2 * EDIT) return -1;
+    if (budget < 2 * EDIT_COST) return -1;
   } else {
     const gap = m > L ? m - L : L - m;
-    if (gap * EDIT > budget) return -1;
-    if (budget < 2 * EDIT) {
+    if (gap * EDIT_COST > budget) return -1;
+    if (budget < 2 * EDIT_COST) {
       // One character more or less, and every other character identical (or a free confusion).
       const longer = m > L ? q : r;
       const lo = m > L ? qo : ro;
@@ -448,25 +366,25 @@ export function costWithin(q: Uint8Array, qo: number, m: number, r: Uint8Array, 
       let i = 0;
       while (i < n && same(longer[lo + i]!, shorter[so + i]!, cc, classOf)) i++;
       for (let j = i; j < n; j++) if (!same(longer[lo + j + 1]!, shorter[so + j]!, cc, classOf)) return -1;
-      return EDIT;
+      return EDIT_COST;
     }
   }
   // Full dynamic programme, rows over the row's symbols, with an early exit.
   const w = m + 1;
-  for (let j = 0; j <= m; j++) dp[j] = j * EDIT;
+  for (let j = 0; j <= m; j++) dp[j] = j * EDIT_COST;
   let prev = 0;
   let cur = w;
   for (let i = 1; i <= L; i++) {
     const y = r[ro + i - 1]!;
     const cls = classOf[y]!;
-    dp[cur] = i * EDIT;
+    dp[cur] = i * EDIT_COST;
     let rowMin = dp[cur]!;
     for (let j = 1; j <= m; j++) {
       const x = q[qo + j - 1]!;
-      let v = dp[prev + j - 1]! + (x === y ? 0 : cls >= 0 && cls === classOf[x] ? cc : EDIT);
-      const del = dp[prev + j]! + EDIT;
+      let v = dp[prev + j - 1]! + (x === y ? 0 : cls >= 0 && cls === classOf[x] ? cc : EDIT_COST);
+      const del = dp[prev + j]! + EDIT_COST;
       if (del < v) v = del;
-      const ins = dp[cur + j - 1]! + EDIT;
+      const ins = dp[cur + j - 1]! + EDIT_COST;
       if (ins < v) v = ins;
       dp[cur + j] = v;
       if (v < rowMin) rowMin = v;
