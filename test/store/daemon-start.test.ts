@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { skipWithout } from '../helpers/peer.js';
 import { fillDisk } from './helpers/fill-disk.js';
+import { openTestStore } from './helpers/fixtures.js';
+import { garble, loseAuditEnd } from './helpers/garble.js';
 import { probeTmpfs } from './helpers/tmpfs.js';
 
 let daemon: TestDaemon | undefined;
@@ -31,6 +33,23 @@ describe('the daemon starting on a bad data directory', () => {
     expect(store.message).toMatch(/^database was damaged .*the damaged copy is kept as alpr\.db\.damaged-/);
     expect(readdirSync(daemon.dataDir).filter((f) => f.startsWith('alpr.db.damaged-'))).toHaveLength(1);
     expect(await daemon.stop()).toBe(0);
+  }, 150_000);
+
+  it('after a recovery, a lost end of the audit log is still reported (the AUTOINCREMENT marks are carried over)', async () => {
+    daemon = await createDaemon({ name: 'start-audit-end' });
+    const made = await openTestStore({ dir: daemon.dataDir });
+    for (let i = 0; i < 5; i++) made.store.audit.append({ user: 'admin', action: 'search', object: null, purpose: 'test', caseNumber: null, details: null, ip: null });
+    await made.store.stop();
+    const file = join(daemon.dataDir, 'alpr.db');
+    const last = loseAuditEnd(file, 2);
+    garble(file, 0, 100);
+    await daemon.start();
+    expect((await daemon.unit('store')).message).toMatch(/^database was damaged /);
+    // The account watch checks the chain at start and raises the break on the Oversight page.
+    const alert = await daemon.logged('the broken audit chain to be raised', (r) => r.alert === 'audit_chain_broken');
+    expect(alert.auditRows).toBe(1);
+    expect(await daemon.stop()).toBe(0);
+    expect(last).toBe(5);
   }, 150_000);
 
   const tmpfs = probeTmpfs();
