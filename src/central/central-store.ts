@@ -14,7 +14,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
-import { DEFAULT_GAP_FLAG_AFTER_MS, trackGap } from './audit-chains.js';
+import { checkReportedHead, DEFAULT_GAP_FLAG_AFTER_MS, missingTo, trackGap, type ReportedHead } from './audit-chains.js';
 import type { WireAudit } from '../upload/wire.js';
 import type { AuditVerdict, ContactItem, CorrectionItem, DetectionItem, HitItem, ImageItem, ImageKind, IngestItem } from './items.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
@@ -266,18 +266,29 @@ export class CentralStore {
    * Appends a device's audit rows in chain order, in one transaction holding the device's chain
    * head: the next id, chained to the stored head, hashing to what it claims (keyed rows, HMACed
    * on the device, are checked for their place only). `rows` sorted by id; one verdict each.
+   * `reported`: the batch's `audit_head` (issue 19), checked and kept (checkReportedHead); rows
+   * between the verified head and it that do not come are a gap like any other.
    */
-  async appendAudit(device: string, rows: readonly WireAudit[]): Promise<AuditVerdict[]> {
-    if (rows.length === 0) return [];
+  async appendAudit(device: string, rows: readonly WireAudit[], reported: ReportedHead | null = null): Promise<AuditVerdict[]> {
+    if (rows.length === 0 && reported === null) return [];
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
       await c.query('INSERT INTO audit_chains (device_id, head_id, head_hash, verified_at) VALUES ($1, 0, $2, now()) ON CONFLICT DO NOTHING', [device, GENESIS_HASH]);
-      const head = (await c.query<{ head_id: string; head_hash: string }>('SELECT head_id, head_hash FROM audit_chains WHERE device_id = $1 FOR UPDATE', [device])).rows[0]!;
+      const head = (
+        await c.query<{ head_id: string; head_hash: string; reported_id: string | null; reported_hash: string | null; reported_ms: string | null }>(
+          'SELECT head_id, head_hash, reported_id, reported_hash, (extract(epoch FROM reported_sent_at) * 1000)::bigint AS reported_ms FROM audit_chains WHERE device_id = $1 FOR UPDATE',
+          [device],
+        )
+      ).rows[0]!;
       let headId = Number(head.head_id);
       let headHash = head.head_hash;
+      const before = headId;
+      const prior: ReportedHead | null = head.reported_id === null ? null : { id: Number(head.reported_id), hash: head.reported_hash!, sentAt: Number(head.reported_ms) };
       const stored = new Map(
-        (await c.query<{ id: string; hash: string }>('SELECT id, hash FROM audit WHERE device_id = $1 AND id = ANY($2::bigint[])', [device, rows.map((r) => r.id)])).rows.map((r) => [Number(r.id), r.hash]),
+        rows.length === 0
+          ? []
+          : (await c.query<{ id: string; hash: string }>('SELECT id, hash FROM audit WHERE device_id = $1 AND id = ANY($2::bigint[])', [device, rows.map((r) => r.id)])).rows.map((r) => [Number(r.id), r.hash]),
       );
       const verdicts: AuditVerdict[] = [];
       const now = this.now();
@@ -320,8 +331,22 @@ export class CentralStore {
         headHash = a.hash;
         verdicts.push('stored');
       }
-      await trackGap(c, device, headId, lowestAhead, now, this.gapFlagAfterMs, this.logger);
-      await c.query('UPDATE audit_chains SET head_id = $2, head_hash = $3, verified_at = now() WHERE device_id = $1', [device, headId, headHash]);
+      let keep = prior;
+      if (reported) {
+        const storedHash = async (id: number): Promise<string | null> =>
+          stored.get(id) ?? (await c.query<{ hash: string }>('SELECT hash FROM audit WHERE device_id = $1 AND id = $2', [device, id])).rows[0]?.hash ?? null;
+        const seen = await checkReportedHead(reported, prior, before, { id: headId, hash: headHash }, storedHash);
+        for (const b of seen.breaks) await this.flag(c, device, b.rowId, b.problem);
+        keep = seen.keep;
+      }
+      await trackGap(c, device, headId, missingTo(headId, lowestAhead, keep?.id ?? null), now, this.gapFlagAfterMs, this.logger);
+      await c.query(
+        `UPDATE audit_chains SET head_id = $2, head_hash = $3, verified_at = now(),
+           reported_id = $4, reported_hash = $5, reported_sent_at = to_timestamp($6::bigint / 1000.0),
+           reported_at = CASE WHEN $7 THEN to_timestamp($8::bigint / 1000.0) ELSE reported_at END
+         WHERE device_id = $1`,
+        [device, headId, headHash, keep?.id ?? null, keep?.hash ?? null, keep?.sentAt ?? null, keep !== prior, now],
+      );
       await c.query('COMMIT');
       return verdicts;
     } catch (err) {

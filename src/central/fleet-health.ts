@@ -71,7 +71,7 @@ export interface DeviceHealth {
   hotlistConfirmedAt: number | null;
   version: string | null;
   liveTokens: number;
-  /** Continuity of the device's audit chain (src/central/audit-chains.ts); null before its first audit row. */
+  /** Continuity of the device's audit chain (src/central/audit-chains.ts); null before its first audit row or reported head. */
   chain: ChainState | null;
 }
 
@@ -207,7 +207,9 @@ export function fleetMetrics(devices: readonly DeviceHealth[], now: number): str
   family('alpr_central_audit_chain_verified_row', 'Last row of the device\'s audit log verified contiguously from its first.', 'gauge', chainSeries('alpr_central_audit_chain_verified_row', (c) => c.verifiedTo));
   family('alpr_central_audit_chain_breaks', 'Rows of the device\'s audit log refused for contradicting the stored chain (rewritten); never resets.', 'gauge', chainSeries('alpr_central_audit_chain_breaks', (c) => c.breaks));
   family('alpr_central_audit_chain_gaps', 'Missing stretches of the device\'s audit log open past fleet.audit_gap_flag_after_s (0 or 1).', 'gauge', chainSeries('alpr_central_audit_chain_gaps', (c) => c.gaps));
-  family('alpr_central_audit_chain_missing_rows', 'Rows missing below rows the device sent above its verified head (flagged or still awaited).', 'gauge', chainSeries('alpr_central_audit_chain_missing_rows', (c) => (c.gap ? c.gap.toId - c.gap.fromId + 1 : 0)));
+  family('alpr_central_audit_chain_missing_rows', 'Rows missing above the verified head, below rows the device sent or up to the head it reports (flagged or still awaited).', 'gauge', chainSeries('alpr_central_audit_chain_missing_rows', (c) => (c.gap ? c.gap.toId - c.gap.fromId + 1 : 0)));
+  const reporting = chained.filter((d) => d.chain!.reported !== null);
+  family('alpr_central_audit_chain_reported_row', 'Newest row of its audit log the device reported in a batch (audit_head); absent for devices that report none.', 'gauge', reporting.map((d) => `alpr_central_audit_chain_reported_row${l({ device: d.deviceId })} ${d.chain!.reported!.id}`));
   family('alpr_central_device_hotlist_age_seconds', 'Seconds since the device\'s hot list was last confirmed by the central.', 'gauge', named('alpr_central_device_hotlist_age_seconds', series((d) => age(d.hotlistConfirmedAt))));
   return `${out.join('\n')}\n`;
 }

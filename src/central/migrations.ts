@@ -188,6 +188,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_gaps_device ON audit_gaps (device_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'audit-chain heads reported by devices in their batches (issue 19): the end of the log is checked too',
+    sql: `
+      -- The newest head a device reported (batch audit_head): its newest audit row's id and hash,
+      -- newest by the batch's sent_at. NULL for a device that never reported one.
+      ALTER TABLE audit_chains
+        ADD COLUMN reported_id bigint,
+        ADD COLUMN reported_hash text,
+        ADD COLUMN reported_sent_at timestamptz,
+        ADD COLUMN reported_at timestamptz;
+      -- true: the gap ends at the reported head (rows at the end of the log, nothing sent above
+      -- them); false: it ends below the lowest row the device sent above it.
+      ALTER TABLE audit_gaps ADD COLUMN tail boolean NOT NULL DEFAULT false;
+    `,
+  },
   ...FLEET_MIGRATIONS,
 ];
 

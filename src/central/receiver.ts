@@ -155,7 +155,9 @@ export function buildCentralReceiver(opts: CentralReceiverOptions): FastifyInsta
       prepared = prepareBatch(batch, w, await opts.store.imageConflicts(batch.device_id, inlineImages(batch)));
       const valid = prepared.audit.filter((a) => validateAudit(a) === null);
       const byRow = new Map<WireBatch['audit'][number], AuditVerdict>();
-      (await opts.store.appendAudit(batch.device_id, valid)).forEach((v, i) => byRow.set(valid[i]!, v));
+      // The batch's audit_head (optional, shape checked by readBatchRequest) goes with the rows: same transaction.
+      const head = batch.audit_head ? { id: batch.audit_head.id, hash: batch.audit_head.hash, sentAt: Number.isFinite(batch.sent_at) ? batch.sent_at : w.now } : null;
+      (await opts.store.appendAudit(batch.device_id, valid, head)).forEach((v, i) => byRow.set(valid[i]!, v));
       verdicts = prepared.audit.map((a) => byRow.get(a) ?? 'ahead');
       durable = prepared.items.length > 0 ? await opts.sink.deliver(prepared.items.map((i) => i.item)) : [];
     } catch (err) {

@@ -112,14 +112,16 @@ export const command: CliCommand = {
           let flagged = 0;
           for (const [device, c] of states) {
             const gap = c.gap ? `, ${rows(c.gap.fromId, c.gap.toId)} missing since ${since(c.gap.seenAt)}${c.gap.flagged ? '' : `, flagged after ${waitS} s`}` : '';
-            io.out(`${device}: verified to row ${c.verifiedTo}${gap}; ${c.breaks} break(s), ${c.gaps} gap(s)`);
+            const reported = c.reported && c.reported.id !== c.verifiedTo ? ` (device reports row ${c.reported.id})` : '';
+            io.out(`${device}: verified to row ${c.verifiedTo}${reported}${gap}; ${c.breaks} break(s), ${c.gaps} gap(s)`);
           }
           const breaks = await chains.breaks();
           for (const b of breaks) io.out(`BREAK ${b.deviceId} row ${b.rowId}: ${b.problem}`);
           for (const [device, c] of states) {
             if (!c.gap?.flagged) continue;
             flagged++;
-            io.out(`GAP ${device} ${rows(c.gap.fromId, c.gap.toId)}: missing since ${since(c.gap.seenAt)}, not sent within ${waitS} s though rows after them were`);
+            const why = c.gap.tail ? `the device reports its log reaches row ${c.reported?.id ?? c.gap.toId}` : 'rows after them were';
+            io.out(`GAP ${device} ${rows(c.gap.fromId, c.gap.toId)}: missing since ${since(c.gap.seenAt)}, not sent within ${waitS} s though ${why}`);
           }
           for (const g of await chains.gaps(now)) {
             if (g.resolvedAt !== null) io.out(`filled ${g.deviceId} ${rows(g.fromId, g.toId)}: missing from ${new Date(g.seenAt).toISOString()} to ${new Date(g.resolvedAt).toISOString()}${g.flagged ? ' (was flagged)' : ''}`);

@@ -5,7 +5,7 @@
  */
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { prepareDatabaseFile } from '../store/file-modes.js';
-import type { WireAudit, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
+import type { WireAudit, WireAuditHead, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
 
 export interface ReceiverStats {
   detections: number;
@@ -52,6 +52,8 @@ const SCHEMA = `
     device_id TEXT NOT NULL, id INTEGER NOT NULL, detection_id TEXT NOT NULL, corrected_text TEXT NOT NULL, payload TEXT NOT NULL,
     received_at INTEGER NOT NULL, receipts INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (device_id, id));
   CREATE INDEX IF NOT EXISTS corrections_detection ON corrections(device_id, detection_id);
+  CREATE TABLE IF NOT EXISTS audit_heads (
+    device_id TEXT PRIMARY KEY, id INTEGER NOT NULL, hash TEXT NOT NULL, sent_at INTEGER NOT NULL, received_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS batches (
     device_id TEXT NOT NULL, batch_id TEXT NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL, received_at INTEGER NOT NULL,
     PRIMARY KEY (device_id, batch_id));
@@ -187,6 +189,25 @@ export class ReceiverDb {
 
   auditHash(device: string, id: number): string | null {
     return (this.db.prepare('SELECT hash FROM audit WHERE device_id = ? AND id = ?').get(device, id) as { hash: string } | undefined)?.hash ?? null;
+  }
+
+  /**
+   * Keeps the newest audit-chain head a device reported (batch `audit_head`, issue 19), by the
+   * batch's `sent_at`: a retry of an older batch arriving late does not move it back.
+   */
+  putReportedHead(device: string, head: WireAuditHead, sentAt: number, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO audit_heads (device_id, id, hash, sent_at, received_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET id = excluded.id, hash = excluded.hash, sent_at = excluded.sent_at, received_at = excluded.received_at
+         WHERE excluded.sent_at >= audit_heads.sent_at`,
+      )
+      .run(device, head.id, head.hash, sentAt, now);
+  }
+
+  /** The newest head the device reported, or null (a device before issue 19 reports none). */
+  reportedHead(device: string): (WireAuditHead & { sentAt: number }) | null {
+    return (this.db.prepare('SELECT id, hash, sent_at AS sentAt FROM audit_heads WHERE device_id = ?').get(device) as (WireAuditHead & { sentAt: number }) | undefined) ?? null;
   }
 
   /** A row that contradicts the stored chain: kept aside and flagged, never stored over it. */

@@ -214,6 +214,8 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
         else if (db.putCorrection(device, c, t) === 'conflict') reject({ stream: 'correction', id, reason: `contradicts correction ${c.id} already stored (the device's database was replaced?)` });
         else ack.acknowledged.corrections!.push(c.id);
       }
+      // Kept for the administrator; continuity against it is the central's (src/central/audit-chains.ts).
+      if (batch.audit_head) db.putReportedHead(device, batch.audit_head, Number.isFinite(batch.sent_at) ? batch.sent_at : t, t);
       const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length + ack.acknowledged.corrections!.length;
       // Nothing storable at all: a 4xx naming the bad items; otherwise 200 with the rejects listed.
       status = acked === 0 && ack.rejected.length > 0 ? 422 : 200;

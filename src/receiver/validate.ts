@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { decodeBody, imageBytes } from '../upload/codec.js';
-import type { WireAudit, WireBatch, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
+import { AUDIT_HEAD_HASH, type WireAudit, type WireAuditHead, type WireBatch, type WireCorrection, type WireDetection, type WireHit } from '../upload/wire.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PLATE = /^[A-Z0-9]{1,16}$/;
@@ -73,6 +73,18 @@ export function batchShapeProblem(b: unknown): string | null {
   if (typeof x.batch_id !== 'string' || x.batch_id === '') return 'batch_id is required';
   for (const k of ['detections', 'hits', 'audit'] as const) if (!Array.isArray(x[k])) return `${k} must be an array`;
   if (x.corrections !== undefined && !Array.isArray(x.corrections)) return 'corrections must be an array when present';
+  return x.audit_head === undefined ? null : auditHeadProblem(x.audit_head);
+}
+
+/**
+ * The optional `audit_head` (issue 19): a row id and a chain hash, nothing else. The hash must
+ * look like one the device's chain makes, so the field cannot carry text (plate text least of all).
+ */
+export function auditHeadProblem(h: WireAuditHead | null | undefined): string | null {
+  if (!h || typeof h !== 'object' || Array.isArray(h)) return 'audit_head must be an object {id, hash} when present';
+  if (!Number.isSafeInteger(h.id) || h.id < 0) return 'audit_head.id must be a non-negative integer';
+  if (typeof h.hash !== 'string' || !AUDIT_HEAD_HASH.test(h.hash)) return 'audit_head.hash must be 64 hex digits (k1: before them for a keyed row)';
+  if (Object.keys(h).some((k) => k !== 'id' && k !== 'hash')) return 'audit_head has only id and hash';
   return null;
 }
 

@@ -33,6 +33,7 @@ import { scrubSecrets } from '../shared/redact.js';
 import { Sleeper } from '../shared/sleeper.js';
 import { uuidv7 } from '../shared/uuid.js';
 import type { StatusReporter } from '../status/registry.js';
+import { GENESIS_HASH } from '../store/audit-repo.js';
 import type { OutboxEntry, QueuePeek } from '../store/outbox-repo.js';
 import type { Store } from '../store/store.js';
 import { encodeBatch } from './codec.js';
@@ -42,7 +43,7 @@ import { classifyResponse, type Outcome } from './response.js';
 import { LinkEstimator } from './link-estimator.js';
 import { Throughput } from './throughput.js';
 import { ImageSender, type ImageResult } from './image-sender.js';
-import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type Feature, type WireBatch, type WireCapabilities, type WireDetection, type WireRejection, type WireStream } from './wire.js';
+import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type Feature, type WireAuditHead, type WireBatch, type WireCapabilities, type WireDetection, type WireRejection, type WireStream } from './wire.js';
 
 export interface UploaderDeps {
   config: UploadConfig;
@@ -287,7 +288,7 @@ export class Uploader implements Unit {
 
   private buildBatch(entries: OutboxEntry[], estimatedBytes: number, imagesPhase: boolean): Batch {
     const { store, config, clock, deviceId } = this.deps;
-    const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [] };
+    const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [], audit_head: this.auditHead() };
     if (this.has('corrections')) wire.corrections = [];
     const byKey = new Map<string, OutboxEntry>();
     const withImages = imagesPhase || config.images === 'inline' || config.images === 'separate';
@@ -338,6 +339,16 @@ export class Uploader implements Unit {
       }
     }
     return { wire, entries, byKey, estimatedBytes, imagesPhase };
+  }
+
+  /**
+   * The audit log's newest row as the batch is built (issue 19): with it the central sees rows
+   * missing at the end of the log, which no later row would reveal. Read after the claim, so it
+   * is never below the rows the batch carries; a retry resends it unchanged. Id and hash only.
+   */
+  private auditHead(): WireAuditHead {
+    const last = this.deps.store.audit.query({ limit: 1 })[0];
+    return last ? { id: last.id, hash: last.hash } : { id: 0, hash: GENESIS_HASH };
   }
 
   /** Images first, one idempotent PUT each; the batch naming them follows. False when stopped. */

@@ -117,6 +117,21 @@ export interface WireAudit {
   hash: string;
 }
 
+/**
+ * The device's audit-chain head when the batch was built (issue 19): its newest audit row's id
+ * and hash, `{ id: 0, hash: 64 zeros }` for an empty log. Ids and a hex hash only, never row
+ * content, so never plate text. Optional: receivers without it and devices without it still
+ * work; a central that has it sees rows missing at the end of the log and a log that went back.
+ */
+export interface WireAuditHead {
+  id: number;
+  /** 64 hex digits, or `k1:` and 64 hex digits for a keyed row (store.audit_key). */
+  hash: string;
+}
+
+/** What an audit_head's hash may look like: the hashes the device's chain makes, nothing else. */
+export const AUDIT_HEAD_HASH = /^(k1:)?[0-9a-f]{64}$/;
+
 export interface WireBatch {
   api: number;
   device_id: string;
@@ -128,6 +143,8 @@ export interface WireBatch {
   audit: WireAudit[];
   /** Only to a receiver that announced the `corrections` feature. */
   corrections?: WireCorrection[];
+  /** The device's audit-chain head (absent from devices before issue 19). */
+  audit_head?: WireAuditHead;
 }
 
 export interface WireRejection {

@@ -19,7 +19,7 @@ import { StaffTokens } from '../../src/central/staff.js';
 import { command } from '../../src/cli/central.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { auditHash } from '../../src/store/audit-repo.js';
-import type { WireAck, WireAudit } from '../../src/upload/wire.js';
+import type { WireAck, WireAudit, WireAuditHead } from '../../src/upload/wire.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { auditChain, centralConfig, freshDatabase, wireBatch } from './helpers.js';
 
@@ -198,3 +198,112 @@ describe('audit chain continuity', () => {
     expect((await cli('devices')).out).toContainEqual(expect.stringMatching(/^car-rw\t.*\taudit verified to 3, 1 break\(s\), 0 gap\(s\)$/));
   });
 });
+
+/** Posts a batch with the device's reported head (audit_head) as the uploader builds it; returns the answer. */
+async function post(device: string, rows: WireAudit[], head: WireAuditHead | undefined, sentAt = clock): Promise<{ status: number; acked: number[] }> {
+  const res = await app.inject({ method: 'POST', url: '/v1/batches', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(wireBatch(device, { audit: rows, audit_head: head, sent_at: sentAt })) });
+  return { status: res.statusCode, acked: res.statusCode === 400 ? [] : res.json<WireAck>().acknowledged.audit };
+}
+
+describe('the audit-chain head the device reports in each batch (audit_head)', () => {
+  const c = auditChain(6);
+  const head = (n: number): WireAuditHead => ({ id: n, hash: c[n - 1]!.hash });
+  const T = START + 3 * WAIT_S * 1000;
+
+  it('rows missing at the end of the log, nothing sent above them, are a gap, flagged after the wait like any other', async () => {
+    clock = T;
+    expect(await post('car-tail', c.slice(0, 3), head(5))).toEqual({ status: 200, acked: [1, 2, 3] });
+    let d = (await fleet()).get('car-tail')!;
+    expect(d.chain).toMatchObject({ verifiedTo: 3, breaks: 0, gaps: 0, gap: { fromId: 4, toId: 5, seenAt: T, flagged: false, tail: true }, reported: { id: 5, at: T } });
+    let text = await metrics();
+    expect(text).toContain('alpr_central_audit_chain_missing_rows{device="car-tail"} 2');
+    expect(text).toContain('alpr_central_audit_chain_reported_row{device="car-tail"} 5');
+    expect(text).toContain('alpr_central_audit_chain_gaps{device="car-tail"} 0');
+    expect((await pageRow('car-tail')).chain).toEqual(['ok', 'Verified to row 3; rows 4–5 awaited']);
+
+    clock = T + WAIT_S * 1000;
+    d = (await fleet()).get('car-tail')!;
+    expect(d.chain).toMatchObject({ verifiedTo: 3, gaps: 1, gap: { fromId: 4, toId: 5, flagged: true, tail: true } });
+    text = await metrics();
+    expect(text).toContain('alpr_central_audit_chain_gaps{device="car-tail"} 1');
+    expect(await pageRow('car-tail')).toEqual({ level: 'bad', chain: ['bad', 'Rows 4–5 missing for 10 min; verified to row 3'] });
+    // A batch without audit rows (detections only) still carries the head and stamps the flag.
+    expect(await post('car-tail', [], head(5))).toMatchObject({ status: 200 });
+    const stamped = await store.pool.query<{ flagged: boolean; tail: boolean }>("SELECT flagged_at IS NOT NULL AS flagged, tail FROM audit_gaps WHERE device_id = 'car-tail'");
+    expect(stamped.rows).toEqual([{ flagged: true, tail: true }]);
+    const chains = await cli('chains');
+    expect(chains.code).toBe(1);
+    expect(chains.out).toContainEqual(expect.stringMatching(/^car-tail: verified to row 3 \(device reports row 5\), rows 4\.\.5 missing since \S+ \(\d+ s\); 0 break\(s\), 1 gap\(s\)$/));
+    expect(chains.out).toContainEqual(expect.stringMatching(/^GAP car-tail rows 4\.\.5: missing since .*, not sent within 600 s though the device reports its log reaches row 5$/));
+
+    // The rows come after all: resolved, and the chain is whole up to the head.
+    clock += 60_000;
+    expect(await post('car-tail', c.slice(3, 5), head(5))).toEqual({ status: 200, acked: [4, 5] });
+    expect((await fleet()).get('car-tail')!.chain).toMatchObject({ verifiedTo: 5, breaks: 0, gaps: 0, gap: null, reported: { id: 5 } });
+    expect((await cli('chains')).out).toContainEqual(expect.stringMatching(/^filled car-tail rows 4\.\.5: missing from \S+ to \S+ \(was flagged\)$/));
+  });
+
+  it('a head that runs ahead of a full batch is filled by the next batch and never flagged', async () => {
+    clock = T;
+    expect(await post('car-busy', c.slice(0, 2), head(4))).toEqual({ status: 200, acked: [1, 2] });
+    clock += 5_000;
+    expect(await post('car-busy', c.slice(2, 4), head(4))).toEqual({ status: 200, acked: [3, 4] });
+    clock = T + 2 * WAIT_S * 1000;
+    expect((await fleet()).get('car-busy')!.chain).toMatchObject({ verifiedTo: 4, breaks: 0, gaps: 0, gap: null });
+    const gaps = await store.pool.query<{ flagged: boolean; open: boolean }>("SELECT flagged_at IS NOT NULL AS flagged, resolved_at IS NULL AS open FROM audit_gaps WHERE device_id = 'car-busy'");
+    expect(gaps.rows).toEqual([{ flagged: false, open: false }]);
+  });
+
+  it('a head that goes back below rows the central holds is a break', async () => {
+    clock = T;
+    expect(await post('car-back', c.slice(0, 3), head(3))).toEqual({ status: 200, acked: [1, 2, 3] });
+    clock += 1000;
+    // The device's log now ends at row 2: row 3 was removed (or the database was replaced).
+    expect(await post('car-back', [], head(2))).toMatchObject({ status: 200 });
+    expect((await fleet()).get('car-back')!.chain).toMatchObject({ verifiedTo: 3, breaks: 1, gap: null, reported: { id: 2 } });
+    expect(await metrics()).toContain('alpr_central_audit_chain_breaks{device="car-back"} 1');
+    expect((await pageRow('car-back')).level).toBe('bad');
+    const chains = await cli('chains');
+    expect(chains.code).toBe(1);
+    expect(chains.out).toContain('BREAK car-back row 3: the device reports its log ending at row 2, below row 3 the central holds (rows removed from the end?)');
+  });
+
+  it('a head below the one reported before is a break, even before those rows arrived', async () => {
+    clock = T;
+    expect(await post('car-cut', c.slice(0, 2), head(5))).toEqual({ status: 200, acked: [1, 2] });
+    clock += 1000;
+    expect(await post('car-cut', [], head(3))).toMatchObject({ status: 200 });
+    expect((await chainBreaks('car-cut'))).toEqual(['row 4: the device reports its log ending at row 3, below row 5 the device reported before (rows removed from the end?)']);
+  });
+
+  it('a late retry of a batch built before the newest report is not taken for a log gone back', async () => {
+    clock = T;
+    expect(await post('car-late', c.slice(0, 4), head(4), T)).toEqual({ status: 200, acked: [1, 2, 3, 4] });
+    // Built a second earlier, answered late by another receiver: same rows, an older head.
+    expect(await post('car-late', c.slice(0, 2), head(2), T - 1000)).toEqual({ status: 200, acked: [1, 2] });
+    expect(await chainBreaks('car-late')).toEqual([]);
+    expect((await fleet()).get('car-late')!.chain).toMatchObject({ verifiedTo: 4, breaks: 0, reported: { id: 4 } });
+  });
+
+  it('a head whose hash is not the stored row is a break, on arrival or when the rows come later', async () => {
+    clock = T;
+    expect(await post('car-hash', c.slice(0, 3), { id: 3, hash: c[1]!.hash })).toEqual({ status: 200, acked: [1, 2, 3] });
+    expect(await chainBreaks('car-hash')).toEqual(['row 3: row 3 as the device reports it differs from the stored row (rewritten?)']);
+    // Reported ahead of its rows with one hash; the rows then come with another.
+    expect(await post('car-hash2', c.slice(0, 2), { id: 4, hash: c[0]!.hash })).toEqual({ status: 200, acked: [1, 2] });
+    expect(await post('car-hash2', c.slice(2, 4), head(4), T + 1000)).toEqual({ status: 200, acked: [3, 4] });
+    expect(await chainBreaks('car-hash2')).toEqual(['row 4: row 4 as the device reported it differs from the stored row (rewritten?)']);
+  });
+
+  it('refuses a batch whose audit_head is not a row id and a chain hash (no text can ride in it)', async () => {
+    for (const bad of [{ id: 3, hash: 'ABC123' }, { id: -1, hash: c[0]!.hash }, { id: 1, hash: c[0]!.hash, plate: 'ABC123' }, { id: 1.5, hash: c[0]!.hash }]) {
+      expect(await post('car-bad', c.slice(0, 1), bad as WireAuditHead)).toEqual({ status: 400, acked: [] });
+    }
+    expect((await fleet()).get('car-bad')).toBeUndefined();
+  });
+});
+
+async function chainBreaks(device: string): Promise<string[]> {
+  const r = await store.pool.query<{ row_id: string; problem: string }>('SELECT row_id, problem FROM chain_breaks WHERE device_id = $1 ORDER BY id', [device]);
+  return r.rows.map((x) => `row ${x.row_id}: ${x.problem}`);
+}

@@ -93,6 +93,6 @@ export function auditChain(n: number, firstId = 1, prev = '0'.repeat(64)): WireA
   return rows;
 }
 
-export function wireBatch(device: string, parts: Partial<Pick<WireBatch, 'detections' | 'hits' | 'audit'>>, batchId = uuidv7()): WireBatch {
+export function wireBatch(device: string, parts: Partial<Pick<WireBatch, 'detections' | 'hits' | 'audit' | 'audit_head' | 'sent_at'>>, batchId = uuidv7()): WireBatch {
   return { api: 1, device_id: device, batch_id: batchId, sent_at: Date.now(), detections: [], hits: [], audit: [], ...parts };
 }

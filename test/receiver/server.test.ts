@@ -252,6 +252,20 @@ describe('hardening (issue 16 items 10 and 13)', () => {
     expect((await post(withAudit([stray]))).json().rejected[0].reason).toMatch(/does not chain/);
   });
 
+  it('takes the audit_head a batch carries, keeps the newest by sent_at, and works without one (issue 19)', async () => {
+    const rows = auditChain(3);
+    const b = { ...withAudit(rows), sent_at: 2000, audit_head: { id: 3, hash: rows[2]!.hash } };
+    expect((await post(b)).json().acknowledged.audit).toEqual([1, 2, 3]);
+    expect(db.reportedHead('unit-7')).toEqual({ id: 3, hash: rows[2]!.hash, sentAt: 2000 });
+    // A late retry of an older batch does not move it back; a batch without one leaves it alone.
+    expect((await post({ ...batch([det()]), sent_at: 1000, audit_head: { id: 1, hash: rows[0]!.hash } })).statusCode).toBe(200);
+    expect((await post(batch([det()]))).statusCode).toBe(200);
+    expect(db.reportedHead('unit-7')).toMatchObject({ id: 3, sentAt: 2000 });
+    // Ids and a chain hash only: text in it makes the batch malformed.
+    const bad = (await post({ ...batch([det()]), audit_head: { id: 4, hash: 'ABC123' } })).json<{ message: string }>();
+    expect(bad.message).toBe('audit_head.hash must be 64 hex digits (k1: before them for a keyed row)');
+  });
+
   it('alpr-edge receiver will not start without device tokens unless told --insecure-no-auth', async () => {
     const { command } = await import('../../src/cli/receiver.js');
     await expect(command.run(['--port', '0', '--db', join(dir, 'x.db')], { out: () => undefined, err: () => undefined, env: {} })).rejects.toThrow(/--device-tokens/);

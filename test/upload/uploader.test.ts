@@ -56,6 +56,10 @@ describe('Uploader', () => {
     expect(got.images.plate!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(rx!.db.image('unit-7', ids[0]!, 'overview')!.data.equals(t!.store.detections.image(ids[0]!, 'overview')!)).toBe(true);
     expect(rx!.db.auditRows('unit-7').map((a) => a.action)).toEqual(['search']);
+    // Every batch carries the audit-chain head (issue 19): the newest row's id and hash, no row content.
+    const head = rx!.db.reportedHead('unit-7')!;
+    expect({ id: head.id, hash: head.hash }).toEqual({ id: 1, hash: t!.store.audit.get(1)!.hash });
+    expect(head.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(t!.store.detections.get(ids[0]!)!.uploaded).toBe(true);
     const status = t!.registry; // store status is its own registry; the uploader reports on its own
     expect(status.get('store')!.state).toBe('ok');
