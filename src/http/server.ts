@@ -48,19 +48,43 @@ import { ShiftCheck } from './shift-check.js';
 
 export type { HttpDeps } from './context.js';
 
+/** The route plugins, in registration order; each gets the whole context (see context.ts). */
+const ROUTES = [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, misreadRoutes, damageReportRoutes, recordsRoutes, auditReviewRoutes];
+
+type Tls = { cert: Buffer; key: Buffer };
+
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const { config, clock } = deps;
-  const tls = readTls(config);
-  const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+  const tls = readTls(deps.config);
+  // fastify's https overload has its own instance type; the rest of the daemon only listens and closes.
+  const app = Fastify(serverOptions(deps, tls)) as unknown as FastifyInstance;
+  const ctx = buildContext(deps, tls !== null);
+
+  // Only JSON bodies: a cross-site <form> can send text/plain or urlencoded without a preflight.
+  app.removeContentTypeParser(['text/plain']);
+  await app.register(cookie);
+  installHostCheck(app, deps.config);
+  installAccessControl(app, ctx.sessions, deps.users, deps.config.monitor_token);
+  installSecurityHeaders(app);
+  installErrorHandler(app, ctx.reporter);
+  for (const routes of ROUTES) await app.register(routes, ctx);
+  installLifecycle(app, ctx, tls !== null);
+  return app;
+}
+
+function serverOptions(deps: HttpDeps, tls: Tls | null): FastifyServerOptions & { https?: Tls } {
+  const options: FastifyServerOptions & { https?: Tls } = {
     loggerInstance: deps.logger,
     // Per-request lines would flood journald on a device polled every few seconds.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
   };
   if (tls) options.https = tls;
-  // fastify's https overload has its own instance type; the rest of the daemon only listens and closes.
-  const app = Fastify(options) as unknown as FastifyInstance;
+  return options;
+}
 
+/** What every route plugin shares: sessions, the audit trail, the login checks, the account watch. */
+function buildContext(deps: HttpDeps, secureCookies: boolean): HttpContext {
+  const { config, clock } = deps;
   const reporter = deps.registry.reporter('http', 'http', { readiness: false });
   const sessions = new SessionStore(
     {
@@ -72,12 +96,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     clock,
   );
   const audit = new AuditTrail(deps.audit, reporter);
-  const ctx: HttpContext = {
+  return {
     deps,
     sessions,
     audit,
     reporter,
-    secureCookies: tls !== null,
+    secureCookies,
     auth: new Authenticator({
       users: deps.users,
       sessions,
@@ -94,17 +118,20 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       ? new AccountWatch({ accounts: deps.accounts, users: deps.users, audit, auditLog: deps.audit, sessions, clock, logger: deps.logger, reporter })
       : null,
   };
+}
 
-  // Only JSON bodies: a cross-site <form> can send text/plain or urlencoded without a preflight.
-  app.removeContentTypeParser(['text/plain']);
-  await app.register(cookie);
-  // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 would be
-  // same-origin with us; its requests still carry its own name in Host, so they are refused.
+/**
+ * DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 would be
+ * same-origin with us; its requests still carry its own name in Host, so they are refused.
+ */
+function installHostCheck(app: FastifyInstance, config: HttpConfig): void {
   const hosts = allowedHosts(config);
   app.addHook('onRequest', async (req, reply) => {
     if (!hostAllowed(req.headers.host, hosts)) await reply.code(421).header('cache-control', 'no-store').send(apiError('HTTP_HOST_REFUSED'));
   });
-  installAccessControl(app, sessions, deps.users, config.monitor_token);
+}
+
+function installSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -116,6 +143,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
+}
+
+/** An unreadable audit log refuses access (503); client errors keep their code; the rest is a 500 on the status page. */
+function installErrorHandler(app: FastifyInstance, reporter: HttpContext['reporter']): void {
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
     if (err instanceof AuditUnavailableError) {
       req.log.error({ err }, 'audit log unavailable; access refused');
@@ -127,12 +158,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     reporter.error(err);
     return reply.code(500).send({ error: 'HTTP_INTERNAL', message: 'internal error' });
   });
+}
 
-  for (const routes of [assetRoutes, authRoutes, statusRoutes, metricsRoutes, pageRoutes, liveRoutes, detectionRoutes, eventRoutes, hitRoutes, hitOutcomeRoutes, hotlistRoutes, hotlistLookupRoutes, searchRoutes, exportRoutes, auditRoutes, userRoutes, cameraReferenceRoutes, oversightRoutes, misreadRoutes, damageReportRoutes, recordsRoutes, auditReviewRoutes]) {
-    await app.register(routes, ctx);
-  }
+/** The status line follows the listener; the account watch runs while the server is ready. */
+function installLifecycle(app: FastifyInstance, ctx: HttpContext, secure: boolean): void {
   app.addHook('onListen', (hookDone) => {
-    reporter.set('ok', tls ? 'HTTPS' : 'HTTP (loopback)');
+    ctx.reporter.set('ok', secure ? 'HTTPS' : 'HTTP (loopback)');
     hookDone();
   });
   app.addHook('onReady', (hookDone) => {
@@ -141,13 +172,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
   app.addHook('onClose', (_instance, hookDone) => {
     ctx.watch?.stop();
-    reporter.set('stopped');
+    ctx.reporter.set('stopped');
     hookDone();
   });
-  return app;
 }
 
-function readTls(config: HttpConfig): { cert: Buffer; key: Buffer } | null {
+function readTls(config: HttpConfig): Tls | null {
   if (!config.tls_cert_file || !config.tls_key_file) return null;
   const read = (which: string, file: string): Buffer => {
     try {
