@@ -136,6 +136,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     // Each camera's frames wait in its own queue of cameras[].queue_size; its drops show on its status.
     cameras: config.cameras,
     cameraStatus: (id) => registry.reporter(`camera:${id}`, 'camera'),
+    // The second reader's network runs once per vehicle: each frame carries its camera's tracks' opinions.
+    opinions: (camera, capturedAt) => tracker.secondOpinions(camera, capturedAt),
     onResult: (reads, frame) => {
       // Picture health: plates found but none readable for long point at focus or exposure.
       cameras.plates(reads.cameraId, reads.plates.map((p) => p.confidence));

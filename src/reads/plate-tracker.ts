@@ -14,7 +14,7 @@
  */
 import type { Frame } from '../camera/frame.js';
 import type { TrackerConfig } from '../config/sections/tracker.js';
-import type { FrameReads, PlateRead } from '../recognizer/types.js';
+import type { FrameReads, PlateRead, SecondOpinion } from '../recognizer/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
@@ -142,6 +142,20 @@ export class PlateTracker implements Unit {
     });
     for (const track of touched) this.emitter.offerFirstRead(track);
     this.report();
+  }
+
+  /**
+   * The second opinions the camera's open tracks hold, at the boxes they expect at `capturedAt`:
+   * sent with the camera's next frame so that the second reader's network runs once per vehicle.
+   */
+  secondOpinions(cameraId: string, capturedAt: number): SecondOpinion[] {
+    const out: SecondOpinion[] = [];
+    for (const tr of this.cameras.get(cameraId) ?? []) {
+      if (Math.abs(capturedAt - tr.lastSeen) > this.leaveMs) continue;
+      const o = tr.secondOpinionAt(capturedAt);
+      if (o) out.push(o);
+    }
+    return out;
   }
 
   /**

@@ -4,7 +4,7 @@
  * texts, the motion a handful of boxes, and only the best frame's pixels are retained.
  */
 import type { Frame } from '../camera/frame.js';
-import type { PlateRead } from '../recognizer/types.js';
+import type { PlateRead, SecondOpinion } from '../recognizer/types.js';
 import { evidenceBound, evidenceScore, plateSharpness } from './best-frame.js';
 import { BoxMotion } from './box-motion.js';
 import type { ConfusionTable } from '../plate/confusion-table.js';
@@ -35,6 +35,8 @@ export class Track {
   lastArrival: number;
   frames = 0;
   best: BestFrame | null = null;
+  /** The second reader's output for this vehicle, from its largest crop it ran on; with that crop's box height. */
+  private opinion: { frames: NonNullable<PlateRead['secondOpinion']>; h: number } | null = null;
   /** Passes that ended shortly before this one began: the ones this pass may continue (same id, next revision) instead of becoming a new detection. */
   readonly dedupeCandidates: PassRef[];
   private readonly regions = new Map<string, number>();
@@ -64,12 +66,24 @@ export class Track {
     this.lastSeen = Math.max(this.lastSeen, capturedAt);
     this.lastArrival = Math.max(this.lastArrival, arrival);
     if (read.region) this.regions.set(read.region, (this.regions.get(read.region) ?? 0) + read.confidence);
+    if (read.secondOpinion && (!this.opinion || read.box.h >= this.opinion.h)) this.opinion = { frames: read.secondOpinion, h: read.box.h };
 
     const factors = { detectionScore: read.detectionScore, confidence: read.confidence, box: read.box, agreement };
     // Sharpness needs the pixels; skip it when even a perfectly sharp crop could not win.
     if (this.best && evidenceBound(factors) <= this.best.score) return;
     const score = evidenceScore(factors, plateSharpness(frame, read.box));
     if (!this.best || score > this.best.score) this.best = { frame, read, score };
+  }
+
+  /**
+   * The second opinion this track lends a frame captured at `t`, where its plate is expected:
+   * none before the second reader ran on it, nor once the plate has grown to `refreshGrowth`
+   * times the height of the crop it ran on (a closer view is worth one more run).
+   */
+  secondOpinionAt(t: number, refreshGrowth = 2): SecondOpinion | null {
+    if (!this.opinion) return null;
+    const box = this.motion.predict(t);
+    return box.h >= refreshGrowth * this.opinion.h ? null : { box, frames: this.opinion.frames };
   }
 
   region(): string | null {

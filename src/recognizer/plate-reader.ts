@@ -11,11 +11,11 @@ import type { InferenceBackend } from './backend.js';
 import { readPlate } from './candidates.js';
 import type { ModelContract } from './contract.js';
 import { ctcCharConfidences, ctcFrames, ctcLogLikelihood, type CtcFrames } from './ctc.js';
-import { decodePeaks, mergeCoarse, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
+import { boxIou, decodePeaks, mergeCoarse, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
 import { letterbox, nativeInputSize, type RawImage } from './letterbox.js';
 import { formatFit, type Region } from './plate-format.js';
 import { cropColour, foldFrames, foldText, fuseCandidates, loadFoldMap, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
-import type { PlateRead } from './types.js';
+import type { Box, PlateRead, SecondOpinion } from './types.js';
 import { cropPlate, expandQuad, wholeImageQuad } from './warp.js';
 
 /** When and how the second reader (PP-OCRv4) re-scores an unsure plate's candidates. */
@@ -85,8 +85,31 @@ export interface StageTimings {
 export interface ReaderResult {
   plates: PlateRead[];
   timings: StageTimings;
-  /** Plates the second reader re-scored. */
+  /** Plates the second reader re-scored by running its network. */
   secondReads: number;
+  /** Plates re-scored with a second opinion their track already held (no network run). */
+  secondReused: number;
+}
+
+/** A plate takes a track's second opinion when its box overlaps the box the track is expected at by this much. */
+export const OPINION_IOU = 0.3;
+
+/**
+ * The opinion (index into `opinions`, not in `used`) whose box overlaps `box` most, at least
+ * `OPINION_IOU`; -1 when none does.
+ */
+export function matchOpinion(box: Box, opinions: readonly SecondOpinion[], used: ReadonlySet<number>): number {
+  let best = -1;
+  let bestIou = OPINION_IOU;
+  opinions.forEach((o, k) => {
+    if (used.has(k)) return;
+    const iou = boxIou(box, o.box);
+    if (iou >= bestIou) {
+      best = k;
+      bestIou = iou;
+    }
+  });
+  return best;
 }
 
 const now = (): number => performance.now();
@@ -106,8 +129,12 @@ export class PlateReader {
     return this.opts;
   }
 
-  /** Finds and reads every plate in a frame. */
-  async read(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
+  /**
+   * Finds and reads every plate in a frame. `opinions`: second opinions the vehicles' tracks
+   * already hold (video, from the tracker); a plate matching one is re-scored with it instead of
+   * running the second reader's network. A still photo has none.
+   */
+  async read(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}, opinions: readonly SecondOpinion[] = []): Promise<ReaderResult> {
     const t0 = now();
     const d = this.contract.detector;
     const { w: iw, h: ih } = nativeInputSize(img.width, img.height, this.opts.inputWidth, this.opts.inputHeight, this.opts.inputFit, this.opts.nativeSlack ?? 0);
@@ -131,7 +158,7 @@ export class PlateReader {
     // (the tracker may read it better in the next frame), where an unsure read of an unsure
     // detection is mostly a false positive. Decided on our own reader's confidence, before the
     // second reader re-scores (which also runs only on the plates kept).
-    const read = await this.readQuads(img, quads, override, (p) => p.text.length > 0 && (p.confidence >= this.opts.minPlateConfidence || p.detectionScore >= this.opts.keepDetectionScore));
+    const read = await this.readQuads(img, quads, override, (p) => p.text.length > 0 && (p.confidence >= this.opts.minPlateConfidence || p.detectionScore >= this.opts.keepDetectionScore), opinions);
     const plates = read.plates;
     return {
       plates,
@@ -144,6 +171,7 @@ export class PlateReader {
         total_ms: now() - t0,
       },
       secondReads: read.secondReads,
+      secondReused: read.secondReused,
     };
   }
 
@@ -173,14 +201,14 @@ export class PlateReader {
   async readCrop(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
     const t0 = now();
     const read = await this.readQuads(img, [{ score: 1, quad: wholeImageQuad(img.width, img.height) }], override);
-    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, second_ms: read.second_ms, total_ms: now() - t0 }, secondReads: read.secondReads };
+    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, second_ms: read.second_ms, total_ms: now() - t0 }, secondReads: read.secondReads, secondReused: read.secondReused };
   }
 
   /** Reads the plate inside `quad` (frame pixels; margins as in training), e.g. a box from elsewhere. */
   async readQuad(img: RawImage, quad: Quad, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}): Promise<ReaderResult> {
     const t0 = now();
     const read = await this.readQuads(img, [{ score: 1, quad }], override);
-    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, second_ms: read.second_ms, total_ms: now() - t0 }, secondReads: read.secondReads };
+    return { plates: read.plates, timings: { preprocess_ms: 0, detect_ms: 0, warp_ms: read.warp_ms, ocr_ms: read.ocr_ms, second_ms: read.second_ms, total_ms: now() - t0 }, secondReads: read.secondReads, secondReused: read.secondReused };
   }
 
   private async readQuads(
@@ -188,8 +216,9 @@ export class PlateReader {
     quads: QuadDetection[],
     override: Partial<Pick<ReaderOptions, 'region' | 'topN'>>,
     keep: (p: PlateRead) => boolean = () => true,
-  ): Promise<{ plates: PlateRead[]; warp_ms: number; ocr_ms: number; second_ms: number; secondReads: number }> {
-    if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0, second_ms: 0, secondReads: 0 };
+    opinions: readonly SecondOpinion[] = [],
+  ): Promise<{ plates: PlateRead[]; warp_ms: number; ocr_ms: number; second_ms: number; secondReads: number; secondReused: number }> {
+    if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0, second_ms: 0, secondReads: 0, secondReused: 0 };
     const o = this.contract.ocr;
     const slot = o.inputHeight * o.inputWidth;
     const views = Math.max(1, Math.min(this.opts.ocrViews, VIEW_WIDENING.length));
@@ -209,7 +238,7 @@ export class PlateReader {
       }
     }
     const t1 = now();
-    if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0, second_ms: 0, secondReads: 0 };
+    if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0, second_ms: 0, secondReads: 0, secondReused: 0 };
     const out = await this.backend.ocr(batch, kept.length * views);
     const firstViews: CtcFrames[] = [];
     const plates: PlateRead[] = kept.map((q, i) => {
@@ -230,38 +259,53 @@ export class PlateReader {
     const keptIdx = plates.map((p, i) => (keep(p) ? i : -1)).filter((i) => i >= 0);
     const reported = keptIdx.map((i) => plates[i]!);
     const t2 = now();
-    const secondReads = await this.secondOpinion(
+    const second = await this.secondOpinion(
       img,
       keptIdx.map((i) => kept[i]!),
       reported,
       keptIdx.map((i) => firstViews[i]!),
+      opinions,
     );
     const t3 = now();
-    return { plates: reported, warp_ms: t1 - t0, ocr_ms: t3 - t1, second_ms: secondReads > 0 ? t3 - t2 : 0, secondReads };
+    return { plates: reported, warp_ms: t1 - t0, ocr_ms: t3 - t1, second_ms: second.ran + second.reused > 0 ? t3 - t2 : 0, secondReads: second.ran, secondReused: second.reused };
   }
 
   /**
-   * Re-scores the candidates of the least confident plates (below the threshold, at most
-   * maxPerFrame) with the second reader, in place. Returns how many plates it read.
+   * Re-scores the candidates of the plates below the threshold, in place, least confident first:
+   * a plate matching one of `opinions` (its track's, from earlier frames) with that opinion; the
+   * others with the network, at most maxPerFrame of them, each keeping the network's folded output
+   * on the read (`secondOpinion`) for its track. Returns how many plates ran the network and how
+   * many reused an opinion.
    */
-  private async secondOpinion(img: RawImage, quads: QuadDetection[], plates: PlateRead[], ours: CtcFrames[]): Promise<number> {
+  private async secondOpinion(img: RawImage, quads: QuadDetection[], plates: PlateRead[], ours: CtcFrames[], opinions: readonly SecondOpinion[]): Promise<{ ran: number; reused: number }> {
     const sr = this.opts.secondReader;
-    if (!sr || !this.backend.second) return 0;
+    if (!sr || !this.backend.second) return { ran: 0, reused: 0 };
     const unsure = plates
       .map((p, i) => ({ p, i }))
       .filter(({ p }) => p.confidence < sr.threshold && p.candidates.length > 1)
-      .sort((a, b) => a.p.confidence - b.p.confidence)
-      .slice(0, sr.maxPerFrame);
-    if (unsure.length === 0) return 0;
+      .sort((a, b) => a.p.confidence - b.p.confidence);
     const o = this.contract.ocr;
+    const used = new Set<number>();
+    let ran = 0;
     for (const { p, i } of unsure) {
-      const quad = quads[i]!.quad;
-      const width = secondReaderWidth(expandQuad(quad, o.marginX, o.marginY), sr.minWidth, sr.maxWidth);
-      const tensor = new Float32Array(3 * SECOND_READER_HEIGHT * width);
-      cropColour(img, quad, o.marginX, o.marginY, tensor, 0, width, width);
-      const out = await this.backend.second(tensor, 1, width);
-      this.fold ??= loadFoldMap(sr.files.dictionary, o.charset, out.C);
-      const frames = foldFrames(out.probs, 0, out.T, out.C, this.fold, o.charset.length + 1);
+      const k = matchOpinion(p.box, opinions, used);
+      let frames: CtcFrames;
+      if (k >= 0) {
+        used.add(k);
+        frames = opinions[k]!.frames;
+      } else if (ran < sr.maxPerFrame) {
+        const quad = quads[i]!.quad;
+        const width = secondReaderWidth(expandQuad(quad, o.marginX, o.marginY), sr.minWidth, sr.maxWidth);
+        const tensor = new Float32Array(3 * SECOND_READER_HEIGHT * width);
+        cropColour(img, quad, o.marginX, o.marginY, tensor, 0, width, width);
+        const out = await this.backend.second(tensor, 1, width);
+        this.fold ??= loadFoldMap(sr.files.dictionary, o.charset, out.C);
+        frames = foldFrames(out.probs, 0, out.T, out.C, this.fold, o.charset.length + 1);
+        p.secondOpinion = frames;
+        ran++;
+      } else {
+        continue;
+      }
       const n = Math.min(sr.candidates, p.candidates.length);
       const head = p.candidates.slice(0, n);
       const fused = fuseCandidates(
@@ -278,6 +322,6 @@ export class PlateReader {
       }
       p.confidence = best.confidence;
     }
-    return unsure.length;
+    return { ran, reused: used.size };
   }
 }

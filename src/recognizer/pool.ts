@@ -32,7 +32,7 @@ import { LatencyWindow } from '../shared/latency-window.js';
 import { startWorker, stopWorker, workerEntry } from '../shared/worker.js';
 import type { ReaderOptions } from './plate-reader.js';
 import { readerOptions } from './reader-options.js';
-import type { FrameReads } from './types.js';
+import type { FrameReads, SecondOpinion } from './types.js';
 import type { FromWorker, TaskFrame, ToWorker, WorkerInit } from './worker-protocol.js';
 
 export type ResultCallback = (reads: FrameReads, frame: Frame) => void;
@@ -51,6 +51,12 @@ export interface RecognizerPoolDeps {
   cameraStatus?: (cameraId: string) => StatusReporter;
   /** Worker module; tests start a protocol-compatible worker of their own. */
   workerUrl?: URL;
+  /**
+   * The second opinions a camera's open tracks hold at a capture time (the tracker's
+   * `secondOpinions`), sent with each of its frames when `second_reader.once_per_track` is on:
+   * the second reader's network then runs once per vehicle instead of once per frame.
+   */
+  opinions?: (cameraId: string, capturedAt: number) => SecondOpinion[];
 }
 
 /** Queue size of a camera the pool was not told about (the default of `cameras[].queue_size`). */
@@ -200,10 +206,23 @@ export class RecognizerPool implements Unit {
       this.deps.status.count(copied ? 'frames_copied' : 'frames_transferred');
       const timer = setTimeout(() => this.onTimeout(slot), this.deps.config.task_timeout_s * 1000);
       slot.task = { ...task, startedAt: performance.now(), timer };
-      const msg: ToWorker = { type: 'task', id: task.id, frame: taskFrame };
+      const opinions = this.opinionsFor(task.frame);
+      const msg: ToWorker = { type: 'task', id: task.id, frame: taskFrame, ...(opinions.length > 0 ? { opinions } : {}) };
       slot.worker.postMessage(msg, transfer);
     }
     this.deps.status.gauge('queue_depth', this.waiting);
+  }
+
+  private opinionsFor(frame: Frame): SecondOpinion[] {
+    const sr = this.deps.config.second_reader;
+    if (!sr.enabled || !sr.once_per_track || !this.deps.opinions) return [];
+    try {
+      return this.deps.opinions(frame.cameraId, frame.capturedAt);
+    } catch (err) {
+      // The frame is still read, only with the network where a track held an opinion.
+      this.deps.status.error(err);
+      return [];
+    }
   }
 
   private showQueue(queue: CameraQueue): void {

@@ -30,6 +30,29 @@ export interface PlateRead {
   detectionScore: number;
   /** Layout/region the format scoring settled on (`us`, `eu`, `br`), or null. */
   region: string | null;
+  /**
+   * Set when the second reader (PP-OCRv4) ran on this plate in this frame: its folded output, which
+   * the tracker keeps for the vehicle's track and hands back with later frames (`SecondOpinion`),
+   * so the network runs once per vehicle, not once per frame.
+   */
+  secondOpinion?: SecondReaderFrames;
+}
+
+/** The second reader's per-time-step probabilities folded to our charset + blank: [T, C] row-major. */
+export interface SecondReaderFrames {
+  probs: Float64Array;
+  T: number;
+  C: number;
+}
+
+/**
+ * A second opinion a track already holds, handed to the recognizer with a frame of its camera:
+ * a plate of that frame overlapping `box` (where the track is expected) is re-scored with
+ * `frames` instead of running the network again.
+ */
+export interface SecondOpinion {
+  box: Box;
+  frames: SecondReaderFrames;
 }
 
 /** Result for one frame. */

@@ -4,7 +4,7 @@
  */
 import type { PixelFormat } from '../camera/frame.js';
 import type { ReaderOptions } from './plate-reader.js';
-import type { FrameReads } from './types.js';
+import type { FrameReads, SecondOpinion } from './types.js';
 
 export interface WorkerInit {
   modelsDir: string;
@@ -23,8 +23,12 @@ export interface TaskFrame {
   pixels: ArrayBuffer;
 }
 
-/** `close`: finish the frame in hand, release the ONNX sessions, then exit (see pool stop). */
-export type ToWorker = { type: 'task'; id: number; frame: TaskFrame } | { type: 'close' };
+/**
+ * `task`: read one frame; `opinions`: the second opinions its camera's open tracks already hold
+ * (plates matching one are not given to the second reader's network again).
+ * `close`: finish the frame in hand, release the ONNX sessions, then exit (see pool stop).
+ */
+export type ToWorker = { type: 'task'; id: number; frame: TaskFrame; opinions?: SecondOpinion[] } | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; warmup_ms: number }

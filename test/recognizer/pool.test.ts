@@ -63,6 +63,37 @@ describe('RecognizerPool', () => {
     expect(status().counters).toMatchObject({ frames_submitted: 1, frames_read: 1, frames_transferred: 1 });
   });
 
+  it("sends each frame the second opinions its camera's tracks hold, only with second_reader.once_per_track on", async () => {
+    const box = { x: 10, y: 20, w: 30, h: 10 };
+    const asked: [string, number][] = [];
+    const run = async (once: boolean): Promise<FrameReads> => {
+      const registry = new StatusRegistry();
+      const results: FrameReads[] = [];
+      const base = config();
+      const pool = new RecognizerPool({
+        config: { ...base, second_reader: { ...base.second_reader, once_per_track: once } },
+        logger: silentLogger(),
+        status: registry.reporter('recognizer', 'recognizer'),
+        clock: new ManualClock(),
+        onResult: (reads) => results.push(reads),
+        workerUrl: echoWorker,
+        opinions: (camera, capturedAt) => {
+          asked.push([camera, capturedAt]);
+          return [{ box, frames: { probs: new Float64Array(37), T: 1, C: 37 } }];
+        },
+      });
+      pools.push(pool);
+      await pool.start();
+      pool.submit(frame('opinions', 5));
+      await waitFor(() => results.length === 1, 'result');
+      return results[0]!;
+    };
+    expect((await run(true)).plates.map((p) => p.box)).toEqual([box]);
+    expect(asked).toEqual([['opinions', 1_700_000_000_005]]);
+    expect((await run(false)).plates).toEqual([]);
+    expect(asked).toHaveLength(1);
+  });
+
   it('copies a frame whose Buffer is a slice of a larger allocation', async () => {
     const { pool, results, status } = makePool();
     await pool.start();

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecognizerSection, type RecognizerConfig } from '../../src/config/sections/recognizer.js';
-import type { InferenceBackend, OcrOutput, SecondReaderOutput } from '../../src/recognizer/backend.js';
+import type { DetectorOutput, InferenceBackend, OcrOutput, SecondReaderOutput } from '../../src/recognizer/backend.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from '../../src/recognizer/contract.js';
 import { ctcLogLikelihood } from '../../src/recognizer/ctc.js';
-import { PlateReader, type ReaderOptions } from '../../src/recognizer/plate-reader.js';
+import { matchOpinion, PlateReader, type ReaderOptions } from '../../src/recognizer/plate-reader.js';
+import type { SecondOpinion } from '../../src/recognizer/types.js';
 import { readerOptions } from '../../src/recognizer/reader-options.js';
 import { cropColour, DERIVED_CLASSES, DERIVED_MODEL_FILE, foldFrames, foldMap, foldText, fuseCandidates, resolveSecondReaderFiles, secondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
 import { wholeImageQuad } from '../../src/recognizer/warp.js';
@@ -237,8 +238,15 @@ describe('PlateReader with a second reader', () => {
   class Backend implements InferenceBackend {
     secondCalls: number[] = [];
     constructor(private readonly lastI: number) {}
-    detect(): never {
-      throw new Error('not used');
+    /** One plate, at (400..600, 200..260) of a 1280x720 frame read at 640x384 (`scene`). */
+    detect(_t: Float32Array, width: number, height: number): Promise<DetectorOutput> {
+      const gw = width / 4;
+      const gh = height / 4;
+      const heatmap = new Float32Array(gw * gh);
+      const corners = new Float32Array(8 * gw * gh);
+      heatmap[28 * gw + 62] = 0.9;
+      [-50, -14, 50, -14, 50, 16, -50, 16].forEach((v, i) => (corners[i * gw * gh + 28 * gw + 62] = v / contract.detector.cornerScale));
+      return Promise.resolve({ heatmap, corners, gridWidth: gw, gridHeight: gh });
     }
     ocr(_b: Float32Array, n: number): Promise<OcrOutput> {
       const spec: (string | Record<string, number>)[] = ['J', '-', 'O', '-', 'G', '-', '9', '-', '2', '-', '2', '-', { I: this.lastI, '1': 0.99 - this.lastI }, '-', '-', '-'];
@@ -288,9 +296,65 @@ describe('PlateReader with a second reader', () => {
     const r = await new PlateReader(backend, contract, options(0.2)).readCrop(crop);
     expect(backend.secondCalls).toHaveLength(0);
     expect(r.plates[0]!.text).toBe('JOG922I');
-    const plain: InferenceBackend = { detect: () => backend.detect(), ocr: (b, n) => backend.ocr(b, n), release: () => backend.release() };
+    const plain: InferenceBackend = { detect: (t, w, h) => backend.detect(t, w, h), ocr: (b, n) => backend.ocr(b, n), release: () => backend.release() };
     const r2 = await new PlateReader(plain, contract, options(0.9)).readCrop(crop);
     expect(r2.secondReads).toBe(0);
     expect(r2.plates[0]!.text).toBe('JOG922I');
   });
+
+  /** A 1280x720 grey frame with a white plate-sized rectangle at x 400..600, y 200..260. */
+  const scene = (): { width: number; height: number; format: 'gray'; data: Uint8Array } => {
+    const data = new Uint8Array(1280 * 720);
+    for (let y = 200; y < 260; y++) data.fill(255, y * 1280 + 400, y * 1280 + 600);
+    return { width: 1280, height: 720, format: 'gray', data };
+  };
+  const video = { ...options(0.9), inputFit: 'area' as const };
+
+  it('runs the network once per vehicle: a later frame re-scores the plate with the opinion its track holds', async () => {
+    const backend = new Backend(0.55);
+    const reader = new PlateReader(backend, contract, video);
+    const first = await reader.read(scene());
+    expect(backend.secondCalls).toHaveLength(1);
+    expect(first.secondReads).toBe(1);
+    const plate = first.plates[0]!;
+    expect(plate.text).toBe('JOG9221');
+    expect(plate.secondOpinion?.C).toBe(CHARSET.length + 1);
+
+    const opinion: SecondOpinion = { box: { ...plate.box, x: plate.box.x + 6 }, frames: plate.secondOpinion! };
+    const later = await reader.read(scene(), {}, [opinion]);
+    expect(backend.secondCalls).toHaveLength(1);
+    expect(later.secondReads).toBe(0);
+    expect(later.secondReused).toBe(1);
+    expect(later.plates[0]!.text).toBe('JOG9221');
+    expect(later.plates[0]!.candidates.map((c) => c.text)).toEqual(plate.candidates.map((c) => c.text));
+    expect(later.plates[0]!.secondOpinion).toBeUndefined();
+  });
+
+  it('runs the network on a plate that no opinion of the frame covers', async () => {
+    const backend = new Backend(0.55);
+    const reader = new PlateReader(backend, contract, video);
+    const first = await reader.read(scene());
+    const elsewhere: SecondOpinion = { box: { x: 900, y: 500, w: 200, h: 60 }, frames: first.plates[0]!.secondOpinion! };
+    const r = await reader.read(scene(), {}, [elsewhere]);
+    expect(backend.secondCalls).toHaveLength(2);
+    expect(r.secondReads).toBe(1);
+    expect(r.secondReused).toBe(0);
+  });
+});
+
+describe('matchOpinion', () => {
+  const frames = { probs: new Float64Array(37), T: 1, C: 37 };
+  const at = (x: number, y: number, w = 100, h = 30): SecondOpinion => ({ box: { x, y, w, h }, frames });
+  const cases: { name: string; box: { x: number; y: number; w: number; h: number }; opinions: SecondOpinion[]; used?: number[]; want: number }[] = [
+    { name: 'none held', box: { x: 0, y: 0, w: 100, h: 30 }, opinions: [], want: -1 },
+    { name: 'the same box', box: { x: 0, y: 0, w: 100, h: 30 }, opinions: [at(0, 0)], want: 0 },
+    { name: 'the most overlapping of two', box: { x: 40, y: 0, w: 100, h: 30 }, opinions: [at(0, 0), at(50, 0)], want: 1 },
+    { name: 'not one another plate took', box: { x: 40, y: 0, w: 100, h: 30 }, opinions: [at(0, 0), at(50, 0)], used: [1], want: 0 },
+    { name: 'not below IoU 0.3 (a neighbouring vehicle)', box: { x: 0, y: 0, w: 100, h: 30 }, opinions: [at(70, 0)], want: -1 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(matchOpinion(c.box, c.opinions, new Set(c.used ?? []))).toBe(c.want);
+    });
+  }
 });
