@@ -23,19 +23,18 @@ import { runBuild } from './list-build-runner.js';
 import { ConfusionTable } from '../plate/confusion-table.js';
 import { HotlistErrors } from './errors.js';
 import { HotlistSync, type CachedList, type SyncState } from './hotlist-sync.js';
-import { buildFromRows, fileSource, type BuildTask, type ImportReport } from './list-build.js';
+import { fileSource, type BuildTask, type ImportReport } from './list-build.js';
 import { ListIndex, type MatchSettings } from './index/list-index.js';
 import type { ListFormat } from './list-parser.js';
-import { LocalEntryFile, rowToInfo, validateLocalEntry, type LocalEntryInput, type LocalEntryResult, type LocalRules } from './local-entries.js';
+import type { LocalEntryInput, LocalEntryResult } from './local-entries.js';
+import { LOCAL, LocalList } from './local-list.js';
 import { matchCandidates, type MatchLimits, type ReadCandidate } from './matcher.js';
 import { parseFragment, searchFragment, type FragmentAnswer } from './fragment-search.js';
 import { matchRetroactively, type RecentReads, type RetroactiveHitSink } from './retroactive.js';
-import type { EntryRow } from './entry-row.js';
 import type { HotlistEntryInfo, HotlistHit } from './types.js';
 import { HotlistStatusView, type HotlistStatus } from './hotlist-status.js';
 
 export const CENTRAL = 'central';
-export const LOCAL = 'local';
 
 export interface HotlistDeps {
   config: HotlistConfig;
@@ -63,17 +62,16 @@ export class Hotlist implements Unit {
   private readonly cfg: HotlistConfig;
   private readonly settings: MatchSettings;
   private readonly limits: MatchLimits;
-  private readonly localFile: LocalEntryFile;
+  private readonly local: LocalList;
   private readonly view: HotlistStatusView;
   /** The lists in force, swapped as a whole: a lookup sees one consistent set. */
   private live: readonly ListIndex[] = [];
   private readonly slots = new Map<string, ListIndex>();
-  private localRows: EntryRow[] = [];
-  private localRevision = 0;
   private sync: HotlistSync | null = null;
   private purgeTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
-  private retro: Promise<unknown> = Promise.resolve();
+  /** Retroactive matching runs one list at a time: each new version's run chains onto this. */
+  private retroactiveChain: Promise<unknown> = Promise.resolve();
   /** Sources of the start-up load not yet settled (shown on the status). */
   private readonly loading = new Set<string>();
   private initial: Promise<void> = Promise.resolve();
@@ -90,7 +88,15 @@ export class Hotlist implements Unit {
       minEditLength: deps.config.min_edit_length,
     };
     this.limits = { maxCandidates: deps.config.max_candidates, maxHits: deps.config.max_hits };
-    this.localFile = new LocalEntryFile(resolve(deps.dataDir, deps.config.local_file));
+    this.local = new LocalList({
+      config: deps.config,
+      path: resolve(deps.dataDir, deps.config.local_file),
+      logger: deps.logger,
+      status: deps.status,
+      clock: deps.clock,
+      alarmLists: deps.alarmLists,
+      onIndex: (index, retroactive) => this.swap(index, retroactive),
+    });
     this.view = new HotlistStatusView(deps.status, deps.clock, deps.config);
   }
 
@@ -98,7 +104,7 @@ export class Hotlist implements Unit {
     const log = this.deps.logger;
     this.deps.status.set('starting', 'loading hot lists');
     mkdirSync(this.deps.dataDir, { recursive: true, mode: 0o750 });
-    this.loadLocal();
+    this.local.load();
     if (this.cfg.sync.enabled) {
       const s = this.cfg.sync;
       this.sync = new HotlistSync(
@@ -114,7 +120,8 @@ export class Hotlist implements Unit {
           retryMaxMs: s.retry_max_s * 1000,
           cacheBase: resolve(this.deps.dataDir, s.cache_file),
         },
-        log.child({ part: 'sync' }),
+        // The sync's lines concern the central list: keyed by `source` as the unit's other list lines are.
+        log.child({ source: CENTRAL }),
         this.deps.clock,
         (list) => this.applySynced(list, true),
         () => this.refreshStatus(),
@@ -182,7 +189,7 @@ export class Hotlist implements Unit {
     this.purgeTimer = this.statusTimer = undefined;
     await this.initial;
     await this.sync?.stop();
-    await this.retro.catch(() => undefined);
+    await this.retroactiveChain.catch(() => undefined);
     if (this.deps.status.get().state !== 'stopped') this.deps.status.set('stopped');
   }
 
@@ -229,7 +236,7 @@ export class Hotlist implements Unit {
   }
 
   status(): HotlistStatus & { loading: string[] } {
-    return { ...this.view.snapshot(this.live, this.sync?.state ?? null, this.localRows.length), loading: [...this.loading] };
+    return { ...this.view.snapshot(this.live, this.sync?.state ?? null, this.local.size), loading: [...this.loading] };
   }
 
   /**
@@ -279,98 +286,23 @@ export class Hotlist implements Unit {
     return result.report;
   }
 
+  /** Enters a local hot plate (policy checks in local-entries.ts); persisted before it matches. */
   addLocalEntry(input: LocalEntryInput, actor: string): LocalEntryResult {
-    const now = this.deps.clock.now();
-    const v = validateLocalEntry(input, actor, now, this.localRules());
-    if ('errors' in v) return { ok: false, errors: v.errors };
-    const row = v.row;
-    const live = this.localRows.filter((r) => r.expiresAt === null || r.expiresAt > now);
-    const dup = live.find((r) => r.plate === row.plate && r.state === row.state && r.list === row.list);
-    if (dup) return { ok: false, errors: [{ field: 'plate', message: `${row.plate} is already on the ${row.list} list (entry ${dup.id ?? ''})` }] };
-    if (live.length >= this.cfg.max_local_entries) return { ok: false, errors: [{ field: 'plate', message: `at most ${this.cfg.max_local_entries} local hot plates (hotlist.max_local_entries)` }] };
-    const saved = this.saveLocal([...live, row]);
-    if (saved !== null) return { ok: false, errors: [{ field: '(store)', message: saved }] };
-    this.deps.logger.info({ id: row.id, list: row.list, actor, expires: new Date(row.expiresAt!).toISOString() }, 'local hot plate entered');
-    this.deps.status.count('local_added');
-    return { ok: true, entry: rowToInfo(row) };
+    return this.local.add(input, actor);
   }
 
   removeLocalEntry(id: string, actor: string): boolean {
-    const rest = this.localRows.filter((r) => r.id !== id);
-    if (rest.length === this.localRows.length) return false;
-    if (this.saveLocal(rest) !== null) return false;
-    this.deps.logger.info({ id, actor }, 'local hot plate removed');
-    this.deps.status.count('local_removed');
-    return true;
+    return this.local.remove(id, actor);
   }
 
   listLocalEntries(): HotlistEntryInfo[] {
-    const now = this.deps.clock.now();
-    return this.localRows.filter((r) => r.expiresAt === null || r.expiresAt > now).map(rowToInfo);
+    return this.local.list();
   }
 
   /** Drops expired local hot plates from memory and from the file. */
   purge(): void {
-    const now = this.deps.clock.now();
-    const keep = this.localRows.filter((r) => r.expiresAt === null || r.expiresAt > now);
-    const dropped = this.localRows.length - keep.length;
-    if (dropped > 0 && this.saveLocal(keep) === null) {
-      this.deps.status.count('local_purged', dropped);
-      this.deps.logger.info({ purged: dropped }, 'expired local hot plates purged');
-    }
+    this.local.purge();
     this.refreshStatus();
-  }
-
-  private localRules(): LocalRules {
-    return {
-      maxExpiryMs: this.cfg.local_max_expiry_h * 3_600_000,
-      maxNcicExpiryMs: this.cfg.local_ncic_max_expiry_h * 3_600_000,
-      specialLists: new Set(this.cfg.special_lists),
-      defaultPriority: this.cfg.default_priority,
-      minWildcardLiterals: this.cfg.min_wildcard_literals,
-      alarmLists: new Set(this.deps.alarmLists ?? []),
-    };
-  }
-
-  private loadLocal(): void {
-    const now = this.deps.clock.now();
-    const rules = { specialLists: new Set(this.cfg.special_lists), defaultPriority: this.cfg.default_priority, minWildcardLiterals: this.cfg.min_wildcard_literals, now };
-    let loaded;
-    try {
-      loaded = this.localFile.load(rules);
-    } catch (err) {
-      const e = new AlprError(HotlistErrors.HOTLIST_FILE_UNREADABLE, { file: this.localFile.path, detail: errorMessage(err) });
-      this.deps.logger.error(e.message);
-      this.deps.status.error(e);
-      return;
-    }
-    for (const p of loaded.problems) {
-      const e = new AlprError(HotlistErrors.HOTLIST_LOCAL_CORRUPT, { file: this.localFile.path, line: p.line, detail: p.message });
-      this.deps.logger.error(e.message);
-      this.deps.status.error(e);
-    }
-    this.localRows = loaded.rows;
-    this.rebuildLocal(false);
-  }
-
-  /** Persists first, then swaps: an entry the file does not hold is never matched. Returns an error message or null. */
-  private saveLocal(rows: EntryRow[]): string | null {
-    try {
-      this.localFile.save(rows);
-    } catch (err) {
-      const e = new AlprError(HotlistErrors.HOTLIST_LOCAL_STORE, { file: this.localFile.path, detail: errorMessage(err) });
-      this.deps.logger.error(e.message);
-      this.deps.status.error(e);
-      return e.message;
-    }
-    this.localRows = rows;
-    this.rebuildLocal(true);
-    return null;
-  }
-
-  private rebuildLocal(retroactive: boolean): void {
-    const parts = buildFromRows(LOCAL, this.localRows, this.deps.clock.now(), this.cfg.max_local_entries, ++this.localRevision, this.cfg.confusion_classes, this.cfg.max_edit_distance);
-    this.swap(new ListIndex(parts), retroactive);
   }
 
   private async applySynced(list: CachedList, retroactive: boolean, retroactiveSince?: number): Promise<{ ok: true } | { ok: false; detail: string }> {
@@ -404,7 +336,7 @@ export class Hotlist implements Unit {
     const windowMs = this.cfg.retroactive_window_h * 3_600_000;
     if (!recentReads || !onRetroactiveHit || windowMs <= 0) return;
     const log = this.deps.logger;
-    this.retro = this.retro
+    this.retroactiveChain = this.retroactiveChain
       .then(async () => {
         const reads = recentReads(Math.max(since, this.deps.clock.now() - windowMs));
         const r = await matchRetroactively(next, previous, reads, () => this.deps.clock.now(), this.settings, this.limits, onRetroactiveHit);
@@ -420,12 +352,12 @@ export class Hotlist implements Unit {
 
   /** Settles retroactive matching started so far (tests, shutdown). */
   async idle(): Promise<void> {
-    await this.retro;
+    await this.retroactiveChain;
   }
 
   private refreshStatus(): void {
     if (this.stopped) return;
-    this.view.update(this.live, this.sync?.state ?? null, this.localRows.length, this.cfg.sync.enabled);
+    this.view.update(this.live, this.sync?.state ?? null, this.local.size, this.cfg.sync.enabled);
     this.deps.status.detail('loading', [...this.loading]);
     if (this.loading.size === 0) return;
     // Still loading: "starting" unless something worse is already known, and say which lists.
