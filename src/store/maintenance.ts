@@ -91,7 +91,9 @@ export class StoreMaintenance {
     if (space.overQuota || space.lowSpace) {
       add(await this.purgeWhile('quota_uploaded', (n) => this.purge.oldestUploaded(n), needsSpace));
       if (this.config.quota.purge_unuploaded) {
-        add(await this.purgeWhile('quota_not_uploaded', (n) => this.purge.oldestNotUploaded(n), needsSpace));
+        // Never-uploaded detections are gone for good: no more of them than the space needs
+        // (a whole batch of 256 went at once, far past a quota a few detections over).
+        add(await this.purgeWhile('quota_not_uploaded', (n) => this.purge.oldestNotUploaded(Math.min(n, this.rowsOverQuota())), needsSpace));
       }
     }
     // Freed pages are reused before the file grows, and the quota counts pages in use, so the
@@ -125,6 +127,19 @@ export class StoreMaintenance {
     this.log.info({ purge: summary, fromIso: new Date(from).toISOString(), toIso: new Date(to).toISOString() }, `purged ${count} detection(s): ${reason}`);
     this.audit.append({ user: null, action: 'purge', object: null, purpose: reason, caseNumber: null, details: { ...summary }, ip: null });
     return summary;
+  }
+
+  /**
+   * About how many detections must go for the space need to end (at least 1): the bytes over the
+   * quota's target (or short of `min_free_mb`) over the mean bytes of a stored detection.
+   */
+  private rowsOverQuota(): number {
+    const s = this.space();
+    const q = this.config.quota;
+    const over = Math.max(q.max_mb > 0 ? s.usedBytes - q.max_mb * MB * QUOTA_HYSTERESIS : 0, s.lowSpace ? q.min_free_mb * MB - s.availableBytes : 0);
+    const n = this.purge.detectionCount();
+    if (n === 0 || over <= 0) return 1;
+    return Math.max(1, Math.ceil(over / (s.usedBytes / n)));
   }
 
   /** Moving pages writes the WAL: on a nearly full disk, cut it after every step. */

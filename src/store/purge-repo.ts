@@ -30,6 +30,7 @@ export class PurgeRepo {
   private readonly delHitOutboxStmt: Statement<[number]>;
   private readonly delOutboxStmt: Statement<[number]>;
   private readonly delStmt: Statement<[number]>;
+  private readonly countStmt: Statement<[], number>;
 
   constructor(private readonly db: Database) {
     this.maxAgeStmt = db.prepare(
@@ -48,6 +49,12 @@ export class PurgeRepo {
     this.delHitOutboxStmt = db.prepare("DELETE FROM outbox WHERE stream = 'hit' AND ref IN (SELECT id FROM hits WHERE detection_n = ?)");
     this.delOutboxStmt = db.prepare("DELETE FROM outbox WHERE stream = 'detection' AND ref = ?");
     this.delStmt = db.prepare('DELETE FROM detections WHERE n = ?');
+    this.countStmt = db.prepare('SELECT count(*) FROM detections').pluck() as Statement<[], number>;
+  }
+
+  /** Detections stored (all of them, uploaded or not). */
+  detectionCount(): number {
+    return this.countStmt.get() ?? 0;
   }
 
   expiredByMaxAge(c: RetentionCutoffs, limit: number): PurgeRow[] {
