@@ -575,6 +575,9 @@ export class Uploader implements Unit {
       const size = store.outbox.backlogSize(this.deps.config.images !== 'none');
       status.gauge('link_kbit_s', link === null ? 0 : Math.round((link * 8) / 100) / 10);
       status.gauge('batch_bytes', this.link.batchBytes());
+      // The limit a 413 left, as it grows back after successes; null once lifted (it used to
+      // keep showing the first halved size however far the batches had grown back).
+      status.detail('refused_batch_bytes', this.link.refusedCap);
       status.gauge('backlog_detections', size.detections);
       status.gauge('backlog_bytes', size.bytes);
       if (this.deferred) {

@@ -17,7 +17,7 @@ export type Fault =
   | 'http500'
   /** 503 without forwarding. */
   | 'http503'
-  /** 429 with Retry-After: 1, without forwarding. */
+  /** 429 with Retry-After: `retryAfterS` (1 unless set), without forwarding. */
   | 'http429'
   /** 413 without forwarding. */
   | 'http413'
@@ -41,6 +41,10 @@ export interface SeenRequest {
 export class FaultProxy {
   readonly faults: Fault[] = [];
   readonly seen: SeenRequest[] = [];
+  /** The Retry-After (seconds) of an `http429`. */
+  retryAfterS = 1;
+  /** Requests the faults apply to (default all); others pass without taking one (the daemon's heartbeats). */
+  faultsFor: (method: string, url: string) => boolean = () => true;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -78,7 +82,7 @@ export class FaultProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const fault = this.faults.shift() ?? 'pass';
+    const fault = this.faultsFor(req.method ?? '', req.url ?? '') ? (this.faults.shift() ?? 'pass') : 'pass';
     const body = await readAll(req);
     let items = 0;
     if (req.url === '/v1/batches') {
@@ -101,7 +105,7 @@ export class FaultProxy {
         res.writeHead(Number(fault.slice(4)), { 'content-type': 'application/json' }).end('{"message":"injected"}');
         return;
       case 'http429':
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"message":"slow down"}');
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(this.retryAfterS) }).end('{"message":"slow down"}');
         return;
       case 'slow':
         await new Promise((r) => setTimeout(r, this.slowMs));
