@@ -202,11 +202,19 @@ export class Store implements Unit {
     const audit = new AuditRepo(db, clock, outbox, config.audit_key ? Buffer.from(config.audit_key.reveal()) : null);
     const hits = new HitsRepo(db, clock, outbox);
     const purge = new PurgeRepo(db);
+    // The first failure is news; the same failure every few hundred ms on a full disk is not
+    // (it filled the log 4 lines a second in the full-disk test of the real daemon).
+    let checkpointFailing = false;
     const checkpointer = new Checkpointer(db, this.file, (r) => {
-      if (r.ok) status.gauge('wal_frames', r.log ?? 0);
-      else {
+      if (r.ok) {
+        status.gauge('wal_frames', r.log ?? 0);
+        if (checkpointFailing) log.info('background WAL checkpoint works again');
+        checkpointFailing = false;
+      } else {
         status.error(new Error(`WAL checkpoint: ${r.error ?? 'failed'}`));
-        log.warn({ err: r.error }, 'background WAL checkpoint failed');
+        if (checkpointFailing) log.debug({ err: r.error }, 'background WAL checkpoint failed again');
+        else log.warn({ err: r.error }, 'background WAL checkpoint failed (repeats are logged at debug level)');
+        checkpointFailing = true;
       }
     });
     if (!memory) checkpointer.start();
