@@ -3,7 +3,7 @@
  * sd_notify, the shutdown deadline, listen) is main.ts's part.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigOrThrow, packageVersion } from '../config/load.js';
+import { loadConfigFile, packageVersion } from '../config/load.js';
 import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import type { ServiceCommand } from './command.js';
@@ -15,18 +15,16 @@ export const command: ServiceCommand = {
   async serve(args, io) {
     const { values } = parseArgs({ args, strict: true, options: { config: { type: 'string', short: 'c' } } });
     const file = values.config ?? io.env.ALPR_EDGE_CONFIG;
-    let config;
-    try {
-      config = loadConfigOrThrow(file, io.env);
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        for (const e of err.errors) io.err(e);
-        io.err(`${err.source}: configuration refused (${err.errors.length} problem(s))`);
-        return 1;
-      }
-      throw err;
+    const r = loadConfigFile(file, io.env);
+    if (!r.config) {
+      for (const e of r.errors) io.err(e);
+      io.err(`${r.source}: configuration refused (${r.errors.length} problem(s))`);
+      return 1;
     }
+    const config = r.config;
     const logger = createLogger(config.log.level, undefined, config.log.format);
+    // An older configuration runs migrated in memory; the log says what changed until the file is migrated.
+    for (const note of r.notes ?? []) logger.warn({ unit: 'config', source: r.source }, note);
     // Loaded here, not at the top: `run --help` and a refused configuration need none of it.
     const { buildApp } = await import('../app.js');
     const app = await buildApp(config, { logger, clock: systemClock, env: io.env, version: packageVersion() });

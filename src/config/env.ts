@@ -10,6 +10,8 @@ import type { TSchema } from '@sinclair/typebox';
 export const ENV_PREFIX = 'ALPR_EDGE_';
 /** Variables with the prefix that are not config keys (`USE_DIST`: bin/alpr-edge.js runs dist/ instead of the sources). */
 export const RESERVED_ENV = new Set(['ALPR_EDGE_CONFIG', 'ALPR_EDGE_USE_DIST']);
+/** `version` is the file's format (read before the overrides apply), so no variable sets it. */
+export const VERSION_ENV = `${ENV_PREFIX}VERSION`;
 
 type JsonSchema = TSchema & {
   type?: string | string[];
@@ -29,6 +31,10 @@ export function envOverrides(schema: TSchema, env: NodeJS.ProcessEnv): { overrid
   const errors: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || RESERVED_ENV.has(name) || raw === undefined) continue;
+    if (name === VERSION_ENV) {
+      errors.push(`${name}: the format version belongs to the file (its version key), not to the environment`);
+      continue;
+    }
     const tokens = name.slice(ENV_PREFIX.length).split('_');
     const found = resolvePath(schema, tokens);
     if (!found) {

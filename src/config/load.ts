@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject } from 'ajv';
-import { parse, parseDocument } from 'yaml';
+import { Document, parse, parseDocument } from 'yaml';
 import { crossChecks } from './checks.js';
 import { envOverrides, setPath } from './env.js';
 import { PATH_KEYWORD } from './helpers.js';
+import { migrateConfig } from './migrations.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { AlprError, CoreErrors, errorMessage } from '../shared/errors.js';
 import { SECRET_KEYWORD, Secret } from './secret.js';
@@ -35,6 +36,8 @@ export interface LoadResult {
   source: string;
   /** True when the file itself could not be read (nothing was validated). */
   unreadable?: boolean;
+  /** What the loader did besides reading (a missing `version`, migration steps applied in memory). */
+  notes?: string[];
 }
 
 /** A refused configuration, with every problem as `path: message`. */
@@ -90,7 +93,13 @@ export function loadConfigObject(
   env: NodeJS.ProcessEnv = {},
   source = '<config>',
 ): LoadResult {
-  const data = structuredClone(raw);
+  // Migrated on a copy (a YAML document of it), before the environment: variables name keys
+  // of the current version.
+  const doc = new Document(raw);
+  const migrated = migrateConfig(doc);
+  if (!migrated.ok) return { config: null, errors: [migrated.error], source };
+  const data = doc.toJS() as Record<string, unknown>;
+  const notes = migrated.notes;
   const { overrides, errors: envErrors } = envOverrides(ConfigSchema, env);
   for (const o of overrides) setPath(data, o.path, o.value);
 
@@ -101,7 +110,7 @@ export function loadConfigObject(
   const config = data as unknown as Config;
   errors.push(...resolveMarked(ConfigSchema as unknown as Walkable, config, [], baseDir, env));
   for (const check of crossChecks) errors.push(...check(config));
-  return errors.length > 0 ? { config: null, errors: dedupe(errors), source } : { config, errors: [], source };
+  return errors.length > 0 ? { config: null, errors: dedupe(errors), source } : { config, errors: [], source, notes };
 }
 
 /**
@@ -123,7 +132,7 @@ export function loadConfigSections(file: string | undefined, sections: readonly 
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { config: null, errors: [`${source}: must be a mapping of sections`], source };
   const all = raw as Record<string, unknown>;
   const picked: Record<string, unknown> = {};
-  for (const name of sections) if (all[name] !== undefined) picked[name] = all[name];
+  for (const name of ['version', ...sections]) if (all[name] !== undefined) picked[name] = all[name];
   const own = new RegExp(`^ALPR_EDGE_(${sections.map((n) => n.toUpperCase()).join('|')})_`);
   const envOnly = Object.fromEntries(Object.entries(env).filter(([k]) => own.test(k) || !k.startsWith('ALPR_EDGE_')));
   return loadConfigObject(picked, dirname(resolve(source)), envOnly, source);

@@ -4,7 +4,8 @@
  * it is current).
  */
 import type { TSchema } from '@sinclair/typebox';
-import { ENV_PREFIX } from './env.js';
+import { ENV_PREFIX, VERSION_ENV } from './env.js';
+import { CONFIG_VERSION, MIGRATIONS } from './migrations.js';
 import { SECRET_KEYWORD } from './secret.js';
 import { ConfigSchema } from './schema.js';
 
@@ -65,7 +66,8 @@ function walk(n: Node, path: string, required: boolean, rows: string[], isItem =
   const isLeafObject = n.properties && Object.keys(n.properties).length > 0;
   if (path && !isLeafObject && !(n.type === 'array' && n.items?.properties)) {
     const envName = `${ENV_PREFIX}${path.replace(/\[\]/g, '_0').replace(/\./g, '_').toUpperCase()}`;
-    rows.push(`| \`${path}\` | ${typeOf(n)} | ${fmtDefault(n, required)} | ${cell(bounds(n))} | ${cell(n.description ?? '')} | \`${envName}\` |`);
+    const envCell = envName === VERSION_ENV ? '' : `\`${envName}\``;
+    rows.push(`| \`${path}\` | ${typeOf(n)} | ${fmtDefault(n, required)} | ${cell(bounds(n))} | ${cell(n.description ?? '')} | ${envCell} |`);
   }
   if (n.properties) {
     if (path && !isItem) rows.push(`| **\`${path}\`** | section | | | ${cell(n.description ?? '')} | |`);
@@ -95,6 +97,19 @@ export function configReference(schema: TSchema = ConfigSchema): string {
     '| key | type | default | bounds | description | environment |',
     '|---|---|---|---|---|---|',
     ...rows,
+    '',
+    '## Versions and migration',
+    '',
+    `The top-level \`version\` key is the file's format; this release writes version ${CONFIG_VERSION}. A file without it is`,
+    'read as version 1 (`check-config` says so). A file of an older version is migrated in memory, one step per',
+    'version, and `check-config` and the daemon\'s log name each change; `alpr-edge check-config --migrate FILE`',
+    'prints the file at the current version (comments kept) and its changes on standard error, so the file on the',
+    'device can be replaced with it. A file of a newer version than this release knows is refused with an error on',
+    '`version`: its keys may mean something this release cannot tell.',
+    '',
+    '| from | to | what changes |',
+    '|---|---|---|',
+    ...MIGRATIONS.map((m) => `| ${m.from} | ${m.from + 1} | ${cell(m.summary)} |`),
     '',
   ].join('\n');
 }

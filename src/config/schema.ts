@@ -15,9 +15,16 @@ import { RecognizerSection } from './sections/recognizer.js';
 import { StoreSection } from './sections/store.js';
 import { TrackerSection } from './sections/tracker.js';
 import { UploadSection } from './sections/upload.js';
+import { CONFIG_VERSION } from './migrations.js';
 
 export const ConfigSchema = Type.Object(
   {
+    version: Type.Integer({
+      default: CONFIG_VERSION,
+      minimum: 1,
+      maximum: CONFIG_VERSION,
+      description: `Format version of this file. Without it a file is read as version 1; an older version is migrated in memory (alpr-edge check-config --migrate FILE prints the file at version ${CONFIG_VERSION}); a newer one is refused.`,
+    }),
     device: DeviceSection,
     log: LogSection,
     http: HttpSection,

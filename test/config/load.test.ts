@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CONFIG, loadConfigFile, loadConfigText } from '../../src/config/load.js';
 import { Secret } from '../../src/config/secret.js';
 import { exampleSecretsEnv } from '../helpers/secrets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'alpr-config-'));
+const dir = tempDir('alpr-config-');
 
 function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
   return loadConfigText(yaml, dir, env, 'test.yaml');
@@ -32,7 +32,7 @@ describe('configuration loading', () => {
   it.each([
     ['unknown top-level key', 'bogus: 1\n', 'bogus: unknown key'],
     ['unknown nested key', 'http:\n  prot: 80\n', 'http.prot: unknown key'],
-    ['removed key, with what replaced it', 'recognizer:\n  queue_size: 4\n', 'recognizer.queue_size: removed: frames wait in one queue per camera, set cameras[].queue_size instead'],
+    ['removed key, with what replaced it', 'version: 2\nrecognizer:\n  queue_size: 4\n', 'recognizer.queue_size: removed: frames wait in one queue per camera, set cameras[].queue_size instead'],
     ['out of bounds', 'http:\n  port: 70000\n', 'http.port: must be <= 65535'],
     ['wrong type', 'http:\n  port: eighty\n', 'http.port: must be integer'],
     ['bad enum', 'device:\n  mode: boat\n', 'device.mode: must be one of patrol, fixed'],
