@@ -57,51 +57,16 @@ const MAX_TEXT = 500;
 /** Checks an entry against the policy; returns the row to store or every problem at once. */
 export function validateLocalEntry(input: LocalEntryInput, actor: string, now: number, rules: LocalRules): { row: EntryRow } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
-  const long = (field: string, v: string): void => {
-    if (v.length > MAX_TEXT) errors.push({ field, message: `longer than ${MAX_TEXT} characters` });
-  };
-  let plate = '';
-  let wildcard = false;
-  const p = normaliseEntryPlate(text(input.plate), rules.minWildcardLiterals);
-  if ('error' in p) errors.push({ field: 'plate', message: p.error });
-  else ({ plate, wildcard } = p);
-  const list = normaliseListName(text(input.list));
-  if (!/^[a-z0-9_]{1,40}$/.test(list)) errors.push({ field: 'list', message: 'a list name is required: letters, digits and _ (at most 40)' });
-  const state = text(input.state).toUpperCase();
-  if (state !== '' && !/^[A-Z]{2,3}$/.test(state)) errors.push({ field: 'state', message: 'expected a 2–3 letter state or province code' });
-  const reason = text(input.reason);
-  if (reason === '') errors.push({ field: 'reason', message: 'the reason for entry is required (sacramento-pd E.1.b; roseville 426.6.5 (3))' });
-  long('reason', reason);
-  const caseNumber = text(input.caseNumber);
-  const subjectXref = text(input.subjectXref);
-  if (caseNumber === '' && subjectXref === '') {
-    errors.push({ field: 'caseNumber', message: "a case number is required, or the subject's XREF when there is none (sacramento-pd E.1.a; roseville 426.6.5 (2))" });
-  }
-  long('caseNumber', caseNumber);
-  long('subjectXref', subjectXref);
-  const officerName = text(input.officerName);
-  const officerContact = text(input.officerContact);
-  if (officerName === '') errors.push({ field: 'officerName', message: "the entering officer's name is required (roseville 426.6.5 (1))" });
-  if (officerContact === '') errors.push({ field: 'officerContact', message: "the entering officer's contact phone number is required (roseville 426.6.5 (1))" });
-  long('officerName', officerName);
-  long('officerContact', officerContact);
+  const { plate, wildcard, list, state } = checkIdentity(input, rules, errors);
+  const request = checkRequest(input, errors);
   if (input.informational === true && rules.alarmLists?.has(list)) {
     errors.push({ field: 'informational', message: `the ${list} list raises alarms: its entries cannot be informational (alerts.alarm_lists)` });
   }
   const priority = input.priority ?? rules.defaultPriority;
   if (!Number.isInteger(priority) || priority < 1 || priority > 9) errors.push({ field: 'priority', message: 'expected a whole number 1–9 (1 = most urgent)' });
   if (typeof input.alsoInNcic !== 'boolean') errors.push({ field: 'alsoInNcic', message: 'say whether the plate is also entered in NCIC/CLETS (true or false)' });
-  const expiresAt = input.expiresAt;
-  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
-    errors.push({ field: 'expiresAt', message: 'an expiry date is required (at most 30 days; 24 hours when also in NCIC/CLETS)' });
-  } else if (expiresAt <= now) {
-    errors.push({ field: 'expiresAt', message: 'the expiry must be in the future' });
-  } else if (input.alsoInNcic === true && expiresAt - now > rules.maxNcicExpiryMs) {
-    errors.push({ field: 'expiresAt', message: `a hot plate also entered in NCIC/CLETS expires within ${rules.maxNcicExpiryMs / HOUR} hours (sacramento-pd E.2; roseville 426.6.5)` });
-  } else if (expiresAt - now > rules.maxExpiryMs) {
-    errors.push({ field: 'expiresAt', message: `a hot plate expires within ${formatSpan(rules.maxExpiryMs)} (sacramento-da IV.E.a; roseville 426.6.5)` });
-  }
+  const expiry = expiryProblem(input, now, rules);
+  if (expiry !== null) errors.push({ field: 'expiresAt', message: expiry });
   if (text(actor) === '') errors.push({ field: 'actor', message: 'the user entering the plate must be known' });
   if (errors.length > 0) return { errors };
   return {
@@ -111,20 +76,75 @@ export function validateLocalEntry(input: LocalEntryInput, actor: string, now: n
       state: state === '' ? null : state,
       list,
       priority,
-      reason,
-      caseNumber: caseNumber === '' ? null : caseNumber,
-      subjectXref: subjectXref === '' ? null : subjectXref,
-      officerName,
-      officerContact,
+      reason: request.reason,
+      caseNumber: request.caseNumber === '' ? null : request.caseNumber,
+      subjectXref: request.subjectXref === '' ? null : request.subjectXref,
+      officerName: request.officerName,
+      officerContact: request.officerContact,
       source: 'local',
       createdAt: now,
-      expiresAt,
+      expiresAt: input.expiresAt,
       informational: input.informational === true || rules.specialLists.has(list),
       alsoInNcic: input.alsoInNcic,
       id: uuidv7(now),
       enteredBy: text(actor),
     },
   };
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+function checkLength(errors: FieldError[], field: string, v: string): void {
+  if (v.length > MAX_TEXT) errors.push({ field, message: `longer than ${MAX_TEXT} characters` });
+}
+
+/** What is listed: the plate (or pattern), the list and the state, normalised. */
+function checkIdentity(input: LocalEntryInput, rules: LocalRules, errors: FieldError[]): { plate: string; wildcard: boolean; list: string; state: string } {
+  let plate = '';
+  let wildcard = false;
+  const p = normaliseEntryPlate(text(input.plate), rules.minWildcardLiterals);
+  if ('error' in p) errors.push({ field: 'plate', message: p.error });
+  else ({ plate, wildcard } = p);
+  const list = normaliseListName(text(input.list));
+  if (!/^[a-z0-9_]{1,40}$/.test(list)) errors.push({ field: 'list', message: 'a list name is required: letters, digits and _ (at most 40)' });
+  const state = text(input.state).toUpperCase();
+  if (state !== '' && !/^[A-Z]{2,3}$/.test(state)) errors.push({ field: 'state', message: 'expected a 2–3 letter state or province code' });
+  return { plate, wildcard, list, state };
+}
+
+/** The written request the policies require: reason, case number or XREF, the entering officer. */
+function checkRequest(input: LocalEntryInput, errors: FieldError[]): { reason: string; caseNumber: string; subjectXref: string; officerName: string; officerContact: string } {
+  const reason = text(input.reason);
+  if (reason === '') errors.push({ field: 'reason', message: 'the reason for entry is required (sacramento-pd E.1.b; roseville 426.6.5 (3))' });
+  checkLength(errors, 'reason', reason);
+  const caseNumber = text(input.caseNumber);
+  const subjectXref = text(input.subjectXref);
+  if (caseNumber === '' && subjectXref === '') {
+    errors.push({ field: 'caseNumber', message: "a case number is required, or the subject's XREF when there is none (sacramento-pd E.1.a; roseville 426.6.5 (2))" });
+  }
+  checkLength(errors, 'caseNumber', caseNumber);
+  checkLength(errors, 'subjectXref', subjectXref);
+  const officerName = text(input.officerName);
+  const officerContact = text(input.officerContact);
+  if (officerName === '') errors.push({ field: 'officerName', message: "the entering officer's name is required (roseville 426.6.5 (1))" });
+  if (officerContact === '') errors.push({ field: 'officerContact', message: "the entering officer's contact phone number is required (roseville 426.6.5 (1))" });
+  checkLength(errors, 'officerName', officerName);
+  checkLength(errors, 'officerContact', officerContact);
+  return { reason, caseNumber, subjectXref, officerName, officerContact };
+}
+
+/** Why the expiry is refused, or null: required, in the future, within the policy's span. */
+function expiryProblem(input: LocalEntryInput, now: number, rules: LocalRules): string | null {
+  const expiresAt = input.expiresAt;
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return 'an expiry date is required (at most 30 days; 24 hours when also in NCIC/CLETS)';
+  if (expiresAt <= now) return 'the expiry must be in the future';
+  if (input.alsoInNcic === true && expiresAt - now > rules.maxNcicExpiryMs) {
+    return `a hot plate also entered in NCIC/CLETS expires within ${rules.maxNcicExpiryMs / HOUR} hours (sacramento-pd E.2; roseville 426.6.5)`;
+  }
+  if (expiresAt - now > rules.maxExpiryMs) return `a hot plate expires within ${formatSpan(rules.maxExpiryMs)} (sacramento-da IV.E.a; roseville 426.6.5)`;
+  return null;
 }
 
 function formatSpan(ms: number): string {

@@ -72,9 +72,30 @@ export class PlateTableBuilder {
    * list). Returns the table and how many entries were dropped.
    */
   build(nextEntry: Int32Array, isDuplicate: (earlier: number, later: number) => boolean): { parts: PlateTableParts; duplicates: number } {
-    const n = this.n;
-    const { lens, packed, entries, canon } = this;
-    // Plates by length: one group per length present.
+    const groups = this.groupsByLength();
+    const parts = allocateParts(groups, this.canon);
+    const at: Cursor = { byteOff: 0, idOff: 0, idsOff: 0, tabOff: 0, ordOff: 0, printsOff: 0 };
+    let duplicates = 0;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      duplicates += writeRows(group, parts, at, nextEntry, isDuplicate);
+      writeGroupRecord(parts.groups, g * GROUP_STRIDE, group, at);
+      for (const plan of group.plans) writeOrder(plan, group, parts, at, this.canon);
+      at.byteOff += group.distinct * group.len;
+      at.idOff += group.distinct;
+    }
+    this.packed = new Uint32Array(0);
+    this.lens = new Uint8Array(0);
+    this.entries = new Int32Array(0);
+    return { parts, duplicates };
+  }
+
+  /**
+   * The plates added, one group per length present: each group's plates as symbol rows (in the
+   * order added), sorted by classes then symbols, and counted once each.
+   */
+  private groupsByLength(): LengthGroup[] {
+    const { n, lens, packed, entries, canon } = this;
     const byLen = new Int32Array(MAX_PLATE_LENGTH + 2);
     for (let i = 0; i < n; i++) byLen[lens[i]! + 1]! += 1;
     const lengths: number[] = [];
@@ -83,20 +104,7 @@ export class PlateTableBuilder {
     const order = new Int32Array(n);
     const fill = byLen.slice();
     for (let i = 0; i < n; i++) order[fill[lens[i]!]!++] = i;
-
-    // Each group's plates as symbol rows (in the order added), sorted by classes then symbols,
-    // and counted once each.
-    const plain: Uint8Array[] = [];
-    const plainEntries: Int32Array[] = [];
-    const sorted: Int32Array[] = [];
-    const distinct: number[] = [];
-    let rowsTotal = 0;
-    let bytesTotal = 0;
-    let idsTotal = 0;
-    let tablesTotal = 0;
-    let printsTotal = 0;
-    const plans: OrderPlan[][] = [];
-    for (const L of lengths) {
+    return lengths.map((L) => {
       const members = order.subarray(byLen[L], byLen[L + 1]);
       const count = members.length;
       const bytes = new Uint8Array(count * L);
@@ -108,147 +116,10 @@ export class PlateTableBuilder {
       const ids = identity(count);
       const classes = sortRows(bytes, 0, count, L, canon, ids, OrderKind.FORWARD, 0, L);
       sortRunsBySymbols(classes, count, ids, bytes, L);
-      let d = 0;
-      for (let i = 0; i < count; i++) if (i === 0 || !sameRow(bytes, ids[i - 1]! * L, ids[i]! * L, L)) d++;
-      plain.push(bytes);
-      sorted.push(ids);
-      plainEntries.push(groupEntries);
-      distinct.push(d);
-      rowsTotal += d;
-      bytesTotal += d * L;
-      const plan = planOrders(L, this.maxEdits);
-      plans.push(plan);
-      for (const o of plan) {
-        if (o.built && o.kind !== OrderKind.FORWARD) idsTotal += d;
-        const depth = o.built ? depthFor(d, o.keyLen) : 0;
-        tablesTotal += PLAIN_SYMBOLS ** depth + 1;
-        if (o.keyLen > depth) printsTotal += d;
-      }
-    }
-
-    // The table's own arrays are shared memory from the start: the worker hands them over as they are.
-    const groups = sharedArray(Int32Array, lengths.length * GROUP_STRIDE);
-    const orders = sharedArray(Int32Array, plans.reduce((s, p) => s + p.length, 0) * ORDER_STRIDE);
-    const rows = sharedArray(Uint8Array, bytesTotal);
-    const head = sharedArray(Int32Array, rowsTotal);
-    const ids = sharedArray(Int32Array, idsTotal);
-    const tables = sharedArray(Int32Array, tablesTotal);
-    const prints = sharedArray(Uint16Array, printsTotal);
-
-    let duplicates = 0;
-    let byteOff = 0;
-    let idOff = 0;
-    let idsOff = 0;
-    let tabOff = 0;
-    let ordOff = 0;
-    let printsOff = 0;
-    for (let g = 0; g < lengths.length; g++) {
-      const L = lengths[g]!;
-      const bytes = plain[g]!;
-      const perm = sorted[g]!;
-      const groupEntries = plainEntries[g]!;
-      const count = distinct[g]!;
-      // Distinct rows in forward order, entries chained under each.
-      let r = -1;
-      for (let i = 0; i < perm.length; i++) {
-        const from = perm[i]! * L;
-        if (i === 0 || !sameRow(bytes, perm[i - 1]! * L, from, L)) {
-          r++;
-          const at = byteOff + r * L;
-          for (let j = 0; j < L; j++) rows[at + j] = bytes[from + j]!;
-          head[idOff + r] = -1;
-        }
-        const e = groupEntries[perm[i]!]!;
-        let dup = false;
-        let last = -1;
-        for (let x = head[idOff + r]!; x !== -1; x = nextEntry[x]!) {
-          if (isDuplicate(x, e)) {
-            dup = true;
-            break;
-          }
-          last = x;
-        }
-        if (dup) {
-          duplicates++;
-          continue;
-        }
-        nextEntry[e] = -1;
-        if (last === -1) head[idOff + r] = e;
-        else nextEntry[last] = e;
-      }
-      plain[g] = new Uint8Array(0);
-      sorted[g] = new Int32Array(0);
-      plainEntries[g] = new Int32Array(0);
-
-      const layout = layoutFor(L);
-      const gm = g * GROUP_STRIDE;
-      groups[gm + GroupField.LEN] = L;
-      groups[gm + GroupField.COUNT] = count;
-      groups[gm + GroupField.BYTE_OFF] = byteOff;
-      groups[gm + GroupField.ID_OFF] = idOff;
-      groups[gm + GroupField.ORDERS] = ordOff;
-      groups[gm + GroupField.F_KEY] = layout.fKey;
-      groups[gm + GroupField.R_KEY] = layout.rKey;
-      groups[gm + GroupField.GAP_FROM] = layout.gapFrom;
-      groups[gm + GroupField.GAP_TO] = layout.gapTo;
-      groups[gm + GroupField.MIDDLE_FROM] = layout.middleFrom;
-      groups[gm + GroupField.MIDDLE_TO] = layout.middleTo;
-
-      for (const plan of plans[g]!) {
-        if (!plan.built) {
-          orders[ordOff + OrderField.KIND] = plan.kind;
-          orders[ordOff + OrderField.PARAM] = plan.param;
-          orders[ordOff + OrderField.IDS] = NOT_BUILT;
-          orders[ordOff + OrderField.TAB] = tabOff;
-          orders[ordOff + OrderField.DEPTH] = 0;
-          orders[ordOff + OrderField.KEY_LEN] = plan.keyLen;
-          orders[ordOff + OrderField.PRINTS] = -1;
-          tables[tabOff] = 0;
-          tables[tabOff + 1] = count;
-          tabOff += 2;
-          ordOff += ORDER_STRIDE;
-          continue;
-        }
-        let permAt = -1;
-        let keys: Uint32Array;
-        if (plan.kind === OrderKind.FORWARD) {
-          keys = packKeys(rows, byteOff, count, L, canon, null, plan.kind, plan.param, plan.keyLen);
-        } else {
-          const orderIds = identity(count);
-          keys = sortRows(rows, byteOff, count, L, canon, orderIds, plan.kind, plan.param, plan.keyLen);
-          ids.set(orderIds, idsOff);
-          permAt = idsOff;
-          idsOff += count;
-        }
-        const depth = depthFor(count, plan.keyLen);
-        const tab = tabOff;
-        tabOff = prefixTable(tables, tabOff, depth, count, keys);
-        let printsAt = -1;
-        if (plan.keyLen > depth) {
-          printsAt = printsOff;
-          for (let i = 0; i < count; i++) {
-            let v = 0;
-            for (let j = depth; j < depth + PRINT_SYMBOLS; j++) v = v * PLAIN_SYMBOLS + (j < plan.keyLen ? keySymbol(keys, count, i, j) : 0);
-            prints[printsOff + i] = v;
-          }
-          printsOff += count;
-        }
-        orders[ordOff + OrderField.KIND] = plan.kind;
-        orders[ordOff + OrderField.PARAM] = plan.param;
-        orders[ordOff + OrderField.IDS] = permAt;
-        orders[ordOff + OrderField.TAB] = tab;
-        orders[ordOff + OrderField.DEPTH] = depth;
-        orders[ordOff + OrderField.KEY_LEN] = plan.keyLen;
-        orders[ordOff + OrderField.PRINTS] = printsAt;
-        ordOff += ORDER_STRIDE;
-      }
-      byteOff += count * L;
-      idOff += count;
-    }
-    this.packed = new Uint32Array(0);
-    this.lens = new Uint8Array(0);
-    this.entries = new Int32Array(0);
-    return { parts: { groups, orders, rows, head, ids, tables, prints, canon: sharedCopy(Uint8Array, canon, canon.length) }, duplicates };
+      let distinct = 0;
+      for (let i = 0; i < count; i++) if (i === 0 || !sameRow(bytes, ids[i - 1]! * L, ids[i]! * L, L)) distinct++;
+      return { len: L, bytes, sorted: ids, entries: groupEntries, distinct, plans: planOrders(L, this.maxEdits) };
+    });
   }
 
   private grow(): void {
@@ -262,6 +133,182 @@ export class PlateTableBuilder {
     const e = new Int32Array(cap);
     e.set(this.entries);
     this.entries = e;
+  }
+}
+
+/** One plate length's plates while the table is built. */
+interface LengthGroup {
+  len: number;
+  /** `len` symbols a plate, in the order added (released once its rows are written). */
+  bytes: Uint8Array;
+  /** Plate numbers into `bytes`, sorted by confusion classes, then symbols. */
+  sorted: Int32Array;
+  /** The entry of each plate in `bytes`. */
+  entries: Int32Array;
+  /** Distinct plates: the group's rows in the table. */
+  distinct: number;
+  plans: OrderPlan[];
+}
+
+/** Where the next group's parts go in the table's arrays. */
+interface Cursor {
+  byteOff: number;
+  idOff: number;
+  idsOff: number;
+  tabOff: number;
+  ordOff: number;
+  printsOff: number;
+}
+
+/**
+ * The table's arrays, sized for `groups`. They are shared memory from the start: the worker
+ * hands them over as they are.
+ */
+function allocateParts(groups: readonly LengthGroup[], canon: Uint8Array): PlateTableParts {
+  let rowsTotal = 0;
+  let bytesTotal = 0;
+  let idsTotal = 0;
+  let tablesTotal = 0;
+  let printsTotal = 0;
+  let ordersTotal = 0;
+  for (const { len, distinct: d, plans } of groups) {
+    rowsTotal += d;
+    bytesTotal += d * len;
+    ordersTotal += plans.length;
+    for (const o of plans) {
+      if (o.built && o.kind !== OrderKind.FORWARD) idsTotal += d;
+      const depth = o.built ? depthFor(d, o.keyLen) : 0;
+      tablesTotal += PLAIN_SYMBOLS ** depth + 1;
+      if (o.keyLen > depth) printsTotal += d;
+    }
+  }
+  return {
+    groups: sharedArray(Int32Array, groups.length * GROUP_STRIDE),
+    orders: sharedArray(Int32Array, ordersTotal * ORDER_STRIDE),
+    rows: sharedArray(Uint8Array, bytesTotal),
+    head: sharedArray(Int32Array, rowsTotal),
+    ids: sharedArray(Int32Array, idsTotal),
+    tables: sharedArray(Int32Array, tablesTotal),
+    prints: sharedArray(Uint16Array, printsTotal),
+    canon: sharedCopy(Uint8Array, canon, canon.length),
+  };
+}
+
+/**
+ * Writes a group's distinct rows in forward order at the cursor, with the entries of each plate
+ * chained under it (dropping duplicates), then releases the group's working arrays. Returns how
+ * many entries were dropped.
+ */
+function writeRows(group: LengthGroup, parts: PlateTableParts, at: Cursor, nextEntry: Int32Array, isDuplicate: (earlier: number, later: number) => boolean): number {
+  const { len: L, bytes, sorted: perm, entries } = group;
+  const { rows, head } = parts;
+  let duplicates = 0;
+  let r = -1;
+  for (let i = 0; i < perm.length; i++) {
+    const from = perm[i]! * L;
+    if (i === 0 || !sameRow(bytes, perm[i - 1]! * L, from, L)) {
+      r++;
+      const to = at.byteOff + r * L;
+      for (let j = 0; j < L; j++) rows[to + j] = bytes[from + j]!;
+      head[at.idOff + r] = -1;
+    }
+    const e = entries[perm[i]!]!;
+    let dup = false;
+    let last = -1;
+    for (let x = head[at.idOff + r]!; x !== -1; x = nextEntry[x]!) {
+      if (isDuplicate(x, e)) {
+        dup = true;
+        break;
+      }
+      last = x;
+    }
+    if (dup) {
+      duplicates++;
+      continue;
+    }
+    nextEntry[e] = -1;
+    if (last === -1) head[at.idOff + r] = e;
+    else nextEntry[last] = e;
+  }
+  group.bytes = new Uint8Array(0);
+  group.sorted = new Int32Array(0);
+  group.entries = new Int32Array(0);
+  return duplicates;
+}
+
+/** The group's record at `gm` in `groups`: its length, size, offsets and lookup key cuts. */
+function writeGroupRecord(groups: Int32Array, gm: number, group: LengthGroup, at: Cursor): void {
+  const layout = layoutFor(group.len);
+  groups[gm + GroupField.LEN] = group.len;
+  groups[gm + GroupField.COUNT] = group.distinct;
+  groups[gm + GroupField.BYTE_OFF] = at.byteOff;
+  groups[gm + GroupField.ID_OFF] = at.idOff;
+  groups[gm + GroupField.ORDERS] = at.ordOff;
+  groups[gm + GroupField.F_KEY] = layout.fKey;
+  groups[gm + GroupField.R_KEY] = layout.rKey;
+  groups[gm + GroupField.GAP_FROM] = layout.gapFrom;
+  groups[gm + GroupField.GAP_TO] = layout.gapTo;
+  groups[gm + GroupField.MIDDLE_FROM] = layout.middleFrom;
+  groups[gm + GroupField.MIDDLE_TO] = layout.middleTo;
+}
+
+/**
+ * One sort order of the group (whose rows are already written at the cursor): its permutation
+ * (none for forward), prefix table and fingerprints, and its record. An order not built gets a
+ * record saying so and a one-bucket table over the whole group.
+ */
+function writeOrder(plan: OrderPlan, group: LengthGroup, parts: PlateTableParts, at: Cursor, canon: Uint8Array): void {
+  const { tables, orders } = parts;
+  const count = group.distinct;
+  const L = group.len;
+  if (!plan.built) {
+    writeOrderRecord(orders, at.ordOff, plan, NOT_BUILT, at.tabOff, 0, -1);
+    tables[at.tabOff] = 0;
+    tables[at.tabOff + 1] = count;
+    at.tabOff += 2;
+    at.ordOff += ORDER_STRIDE;
+    return;
+  }
+  let permAt = -1;
+  let keys: Uint32Array;
+  if (plan.kind === OrderKind.FORWARD) {
+    keys = packKeys(parts.rows, at.byteOff, count, L, canon, null, plan.kind, plan.param, plan.keyLen);
+  } else {
+    const orderIds = identity(count);
+    keys = sortRows(parts.rows, at.byteOff, count, L, canon, orderIds, plan.kind, plan.param, plan.keyLen);
+    parts.ids.set(orderIds, at.idsOff);
+    permAt = at.idsOff;
+    at.idsOff += count;
+  }
+  const depth = depthFor(count, plan.keyLen);
+  const tab = at.tabOff;
+  at.tabOff = prefixTable(tables, at.tabOff, depth, count, keys);
+  let printsAt = -1;
+  if (plan.keyLen > depth) {
+    printsAt = at.printsOff;
+    writePrints(parts.prints, at.printsOff, keys, count, depth, plan.keyLen);
+    at.printsOff += count;
+  }
+  writeOrderRecord(orders, at.ordOff, plan, permAt, tab, depth, printsAt);
+  at.ordOff += ORDER_STRIDE;
+}
+
+function writeOrderRecord(orders: Int32Array, ordOff: number, plan: OrderPlan, ids: number, tab: number, depth: number, prints: number): void {
+  orders[ordOff + OrderField.KIND] = plan.kind;
+  orders[ordOff + OrderField.PARAM] = plan.param;
+  orders[ordOff + OrderField.IDS] = ids;
+  orders[ordOff + OrderField.TAB] = tab;
+  orders[ordOff + OrderField.DEPTH] = depth;
+  orders[ordOff + OrderField.KEY_LEN] = plan.keyLen;
+  orders[ordOff + OrderField.PRINTS] = prints;
+}
+
+/** Each row's fingerprint at `off`: the `PRINT_SYMBOLS` key classes after the prefix table's `depth`, base 36. */
+function writePrints(prints: Uint16Array, off: number, keys: Uint32Array, count: number, depth: number, keyLen: number): void {
+  for (let i = 0; i < count; i++) {
+    let v = 0;
+    for (let j = depth; j < depth + PRINT_SYMBOLS; j++) v = v * PLAIN_SYMBOLS + (j < keyLen ? keySymbol(keys, count, i, j) : 0);
+    prints[off + i] = v;
   }
 }
 

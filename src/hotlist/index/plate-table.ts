@@ -35,6 +35,9 @@ const MAX_FOUND = 512;
 const POW = Array.from({ length: 4 }, (_, i) => PLAIN_SYMBOLS ** i);
 const PRINT_POW = Array.from({ length: PRINT_SYMBOLS + 1 }, (_, i) => PLAIN_SYMBOLS ** i);
 
+/** Gets each (candidate, row) a search finds, with its cost in half-edits. */
+type Visit = (candidate: number, row: number, cost: number) => void;
+
 export class PlateTable {
   readonly head: Int32Array;
   private readonly groups: Int32Array;
@@ -133,77 +136,109 @@ export class PlateTable {
    * deletions and unrelated substitutions cost 2, substitutions inside a confusion class cost
    * `confusionCost`. `visit` gets each (candidate, row) once, with the least cost.
    */
-  search(count: number, confusionCost: number, classOf: Int8Array, visit: (candidate: number, row: number, cost: number) => void): void {
+  search(count: number, confusionCost: number, classOf: Int8Array, visit: Visit): void {
     const mates = this.matesOf(classOf);
     if (this.sameClassesFor !== classOf) {
       this.sameClassesFor = classOf;
       const canon = canonicalSymbols(classOf);
       this.sameClasses = canon.every((v, i) => v === this.canon[i]);
     }
-    const groups = this.groups;
-    const keys = this.keys;
-    const v = this.variant;
     let checked = 0;
     for (let c = 0; c < count; c++) {
       const m = this.lens[c]!;
       const budget = this.costs[c]!;
       const k = budget >> 1;
-      const qo = c * ROW_STRIDE;
       this.foundCount = 0;
       for (let L = Math.max(1, m - k); L <= Math.min(MAX_PLATE_LENGTH, m + k); L++) {
         const gm = this.groupAt[L]!;
-        if (gm < 0) continue;
-        const n = groups[gm + GroupField.COUNT]!;
-        const first = groups[gm + GroupField.ORDERS]!;
-        if (n < SCAN_BELOW || L < k + 1 || !this.hasOrders(first, k, groups[gm + GroupField.GAP_TO]! - groups[gm + GroupField.GAP_FROM]! + 1)) {
-          checked += this.check(c, gm, first, 0, n, budget, confusionCost, classOf, visit);
-          continue;
-        }
-        if (k === 0) {
-          for (let j = 0; j < L; j++) v[j] = keys[qo + j]!;
-          checked += this.lookup(c, gm, first, L, 0, budget, confusionCost, classOf, mates, visit);
-        } else if (k === 1) {
-          const fKey = groups[gm + GroupField.F_KEY]!;
-          const rKey = groups[gm + GroupField.R_KEY]!;
-          if (m >= fKey) {
-            for (let j = 0; j < fKey; j++) v[j] = keys[qo + j]!;
-            checked += this.lookup(c, gm, first, fKey, 0, budget, confusionCost, classOf, mates, visit);
-          }
-          if (m >= rKey) {
-            for (let j = 0; j < rKey; j++) v[j] = keys[qo + m - 1 - j]!;
-            checked += this.lookup(c, gm, first + OrderKind.REVERSED * ORDER_STRIDE, rKey, 0, budget, confusionCost, classOf, mates, visit);
-          }
-          // The edit at gap position p: the read without it is the plate without p.
-          const gapFrom = groups[gm + GroupField.GAP_FROM]!;
-          const gapTo = groups[gm + GroupField.GAP_TO]!;
-          for (let p = gapFrom; p <= gapTo; p++) {
-            const skip = m === L ? 1 : m > L ? 2 : 0;
-            for (let j = 0; j < p; j++) v[j] = keys[qo + j]!;
-            for (let j = p; j < L - 1; j++) v[j] = keys[qo + j + skip]!;
-            checked += this.lookup(c, gm, first + (FIXED_ORDERS + p - gapFrom) * ORDER_STRIDE, L - 1, 0, budget, confusionCost, classOf, mates, visit);
-          }
-        } else {
-          const a = groups[gm + GroupField.MIDDLE_FROM]!;
-          const b = groups[gm + GroupField.MIDDLE_TO]!;
-          if (a >= 1 && m >= a) {
-            for (let j = 0; j < a; j++) v[j] = keys[qo + j]!;
-            checked += this.lookup(c, gm, first, a, 0, budget, confusionCost, classOf, mates, visit);
-          }
-          if (m >= L - b) {
-            for (let j = 0; j < L - b; j++) v[j] = keys[qo + m - 1 - j]!;
-            checked += this.lookup(c, gm, first + OrderKind.REVERSED * ORDER_STRIDE, L - b, 0, budget, confusionCost, classOf, mates, visit);
-          }
-          // The middle piece sits at a, shifted by the net insertions and deletions before it.
-          for (let shift = -k; shift <= k; shift++) {
-            const p = a + shift;
-            if (p < 0 || p + (b - a) > m) continue;
-            for (let j = 0; j < b - a; j++) v[j] = keys[qo + p + j]!;
-            checked += this.lookup(c, gm, first + OrderKind.MIDDLE * ORDER_STRIDE, b - a, 0, budget, confusionCost, classOf, mates, visit);
-          }
-        }
+        if (gm >= 0) checked += this.searchGroup(c, gm, budget, confusionCost, classOf, mates, visit);
       }
     }
     this.checked = checked;
+  }
+
+  /**
+   * Candidate `c` against the group at `gm` (plates of one length): small groups, and groups
+   * whose orders for this edit tolerance were not built, are checked row by row; others through
+   * the pigeonhole lookups for 0, 1 or 2 edits. Returns the rows checked in full.
+   */
+  private searchGroup(c: number, gm: number, budget: number, cc: number, classOf: Int8Array, mates: Int8Array[], visit: Visit): number {
+    const groups = this.groups;
+    const k = budget >> 1;
+    const L = groups[gm + GroupField.LEN]!;
+    const n = groups[gm + GroupField.COUNT]!;
+    const first = groups[gm + GroupField.ORDERS]!;
+    if (n < SCAN_BELOW || L < k + 1 || !this.hasOrders(first, k, groups[gm + GroupField.GAP_TO]! - groups[gm + GroupField.GAP_FROM]! + 1)) {
+      return this.check(c, gm, first, 0, n, budget, cc, classOf, visit);
+    }
+    if (k === 0) {
+      const qo = c * ROW_STRIDE;
+      for (let j = 0; j < L; j++) this.variant[j] = this.keys[qo + j]!;
+      return this.lookup(c, gm, first, L, 0, budget, cc, classOf, mates, visit);
+    }
+    if (k === 1) return this.lookupOneEdit(c, gm, first, budget, cc, classOf, mates, visit);
+    return this.lookupTwoEdits(c, gm, first, budget, cc, classOf, mates, visit);
+  }
+
+  /** One edit: the forward key, the reversed key, and the read without each gap position. */
+  private lookupOneEdit(c: number, gm: number, first: number, budget: number, cc: number, classOf: Int8Array, mates: Int8Array[], visit: Visit): number {
+    const groups = this.groups;
+    const keys = this.keys;
+    const v = this.variant;
+    const qo = c * ROW_STRIDE;
+    const m = this.lens[c]!;
+    const L = groups[gm + GroupField.LEN]!;
+    const fKey = groups[gm + GroupField.F_KEY]!;
+    const rKey = groups[gm + GroupField.R_KEY]!;
+    let checked = 0;
+    if (m >= fKey) {
+      for (let j = 0; j < fKey; j++) v[j] = keys[qo + j]!;
+      checked += this.lookup(c, gm, first, fKey, 0, budget, cc, classOf, mates, visit);
+    }
+    if (m >= rKey) {
+      for (let j = 0; j < rKey; j++) v[j] = keys[qo + m - 1 - j]!;
+      checked += this.lookup(c, gm, first + OrderKind.REVERSED * ORDER_STRIDE, rKey, 0, budget, cc, classOf, mates, visit);
+    }
+    // The edit at gap position p: the read without it is the plate without p.
+    const gapFrom = groups[gm + GroupField.GAP_FROM]!;
+    const gapTo = groups[gm + GroupField.GAP_TO]!;
+    for (let p = gapFrom; p <= gapTo; p++) {
+      const skip = m === L ? 1 : m > L ? 2 : 0;
+      for (let j = 0; j < p; j++) v[j] = keys[qo + j]!;
+      for (let j = p; j < L - 1; j++) v[j] = keys[qo + j + skip]!;
+      checked += this.lookup(c, gm, first + (FIXED_ORDERS + p - gapFrom) * ORDER_STRIDE, L - 1, 0, budget, cc, classOf, mates, visit);
+    }
+    return checked;
+  }
+
+  /** Two edits: the prefix, the suffix, and the middle piece at each shift the edits allow. */
+  private lookupTwoEdits(c: number, gm: number, first: number, budget: number, cc: number, classOf: Int8Array, mates: Int8Array[], visit: Visit): number {
+    const groups = this.groups;
+    const keys = this.keys;
+    const v = this.variant;
+    const qo = c * ROW_STRIDE;
+    const m = this.lens[c]!;
+    const k = budget >> 1;
+    const L = groups[gm + GroupField.LEN]!;
+    const from = groups[gm + GroupField.MIDDLE_FROM]!;
+    const to = groups[gm + GroupField.MIDDLE_TO]!;
+    let checked = 0;
+    if (from >= 1 && m >= from) {
+      for (let j = 0; j < from; j++) v[j] = keys[qo + j]!;
+      checked += this.lookup(c, gm, first, from, 0, budget, cc, classOf, mates, visit);
+    }
+    if (m >= L - to) {
+      for (let j = 0; j < L - to; j++) v[j] = keys[qo + m - 1 - j]!;
+      checked += this.lookup(c, gm, first + OrderKind.REVERSED * ORDER_STRIDE, L - to, 0, budget, cc, classOf, mates, visit);
+    }
+    // The middle piece sits at `from`, shifted by the net insertions and deletions before it.
+    for (let shift = -k; shift <= k; shift++) {
+      const p = from + shift;
+      if (p < 0 || p + (to - from) > m) continue;
+      for (let j = 0; j < to - from; j++) v[j] = keys[qo + p + j]!;
+      checked += this.lookup(c, gm, first + OrderKind.MIDDLE * ORDER_STRIDE, to - from, 0, budget, cc, classOf, mates, visit);
+    }
+    return checked;
   }
 
   /** Whether the orders a search with `k` edits looks up were built. */
@@ -222,7 +257,7 @@ export class PlateTable {
    * confusion of it; a read matched under other classes than the list was built with has each
    * of its confusion variants the budget allows looked up instead.
    */
-  private lookup(c: number, gm: number, ord: number, klen: number, j: number, budget: number, cc: number, classOf: Int8Array, mates: Int8Array[], visit: (candidate: number, row: number, cost: number) => void, spent = 0): number {
+  private lookup(c: number, gm: number, ord: number, klen: number, j: number, budget: number, cc: number, classOf: Int8Array, mates: Int8Array[], visit: Visit, spent = 0): number {
     const v = this.variant;
     if (this.sameClasses || j === klen) {
       const ck = this.classKey;
@@ -288,7 +323,7 @@ export class PlateTable {
   }
 
   /** Checks rows `[lo, hi)` of order `ord` in full against candidate `c`; returns how many. */
-  private check(c: number, gm: number, ord: number, lo: number, hi: number, budget: number, cc: number, classOf: Int8Array, visit: (candidate: number, row: number, cost: number) => void): number {
+  private check(c: number, gm: number, ord: number, lo: number, hi: number, budget: number, cc: number, classOf: Int8Array, visit: Visit): number {
     const groups = this.groups;
     const L = groups[gm + GroupField.LEN]!;
     const off = groups[gm + GroupField.BYTE_OFF]!;
