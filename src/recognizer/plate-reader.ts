@@ -130,11 +130,12 @@ export class PlateReader {
   }
 
   /**
-   * Finds and reads every plate in a frame. `opinions`: second opinions the vehicles' tracks
-   * already hold (video, from the tracker); a plate matching one is re-scored with it instead of
-   * running the second reader's network. A still photo has none.
+   * Finds and reads every plate in a frame. `opinions`, for a video frame whose reads go to the
+   * tracker: the second opinions the vehicles' tracks (and spots the second reader found no text
+   * at) already hold; a plate matching one is re-scored with it instead of running the second
+   * reader's network. Absent for a still photo.
    */
-  async read(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}, opinions: readonly SecondOpinion[] = []): Promise<ReaderResult> {
+  async read(img: RawImage, override: Partial<Pick<ReaderOptions, 'region' | 'topN'>> = {}, opinions?: readonly SecondOpinion[]): Promise<ReaderResult> {
     const t0 = now();
     const d = this.contract.detector;
     const { w: iw, h: ih } = nativeInputSize(img.width, img.height, this.opts.inputWidth, this.opts.inputHeight, this.opts.inputFit, this.opts.nativeSlack ?? 0);
@@ -216,7 +217,7 @@ export class PlateReader {
     quads: QuadDetection[],
     override: Partial<Pick<ReaderOptions, 'region' | 'topN'>>,
     keep: (p: PlateRead) => boolean = () => true,
-    opinions: readonly SecondOpinion[] = [],
+    opinions?: readonly SecondOpinion[],
   ): Promise<{ plates: PlateRead[]; warp_ms: number; ocr_ms: number; second_ms: number; secondReads: number; secondReused: number }> {
     if (quads.length === 0) return { plates: [], warp_ms: 0, ocr_ms: 0, second_ms: 0, secondReads: 0, secondReused: 0 };
     const o = this.contract.ocr;
@@ -274,10 +275,14 @@ export class PlateReader {
    * Re-scores the candidates of the plates below the threshold, in place, least confident first:
    * a plate matching one of `opinions` (its track's, from earlier frames) with that opinion; the
    * others with the network, at most maxPerFrame of them, each keeping the network's folded output
-   * on the read (`secondOpinion`) for its track. Returns how many plates ran the network and how
-   * many reused an opinion.
+   * on the read (`secondOpinion`) for its track. In video (`opinions` given) a plate whose own
+   * read is below minPlateConfidence (kept only for its detection score) does not run the
+   * network: on the demo clip those were most runs, each on clutter seen in one frame, and the
+   * tracker's confidence gates already keep such reads from becoming detections; a real plate is
+   * read better in a later frame. Returns how many plates ran the network and how many reused an
+   * opinion.
    */
-  private async secondOpinion(img: RawImage, quads: QuadDetection[], plates: PlateRead[], ours: CtcFrames[], opinions: readonly SecondOpinion[]): Promise<{ ran: number; reused: number }> {
+  private async secondOpinion(img: RawImage, quads: QuadDetection[], plates: PlateRead[], ours: CtcFrames[], opinions: readonly SecondOpinion[] | undefined): Promise<{ ran: number; reused: number }> {
     const sr = this.opts.secondReader;
     if (!sr || !this.backend.second) return { ran: 0, reused: 0 };
     const unsure = plates
@@ -288,12 +293,12 @@ export class PlateReader {
     const used = new Set<number>();
     let ran = 0;
     for (const { p, i } of unsure) {
-      const k = matchOpinion(p.box, opinions, used);
+      const k = opinions ? matchOpinion(p.box, opinions, used) : -1;
       let frames: CtcFrames;
       if (k >= 0) {
         used.add(k);
-        frames = opinions[k]!.frames;
-      } else if (ran < sr.maxPerFrame) {
+        frames = opinions![k]!.frames;
+      } else if (ran < sr.maxPerFrame && (!opinions || p.confidence >= this.opts.minPlateConfidence)) {
         const quad = quads[i]!.quad;
         const width = secondReaderWidth(expandQuad(quad, o.marginX, o.marginY), sr.minWidth, sr.maxWidth);
         const tensor = new Float32Array(3 * SECOND_READER_HEIGHT * width);

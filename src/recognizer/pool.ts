@@ -207,15 +207,16 @@ export class RecognizerPool implements Unit {
       const timer = setTimeout(() => this.onTimeout(slot), this.deps.config.task_timeout_s * 1000);
       slot.task = { ...task, startedAt: performance.now(), timer };
       const opinions = this.opinionsFor(task.frame);
-      const msg: ToWorker = { type: 'task', id: task.id, frame: taskFrame, ...(opinions.length > 0 ? { opinions } : {}) };
+      const msg: ToWorker = { type: 'task', id: task.id, frame: taskFrame, ...(opinions ? { opinions } : {}) };
       slot.worker.postMessage(msg, transfer);
     }
     this.deps.status.gauge('queue_depth', this.waiting);
   }
 
-  private opinionsFor(frame: Frame): SecondOpinion[] {
+  /** The opinions a frame is sent with; undefined: the worker reads it as a still (every frame runs the second reader). */
+  private opinionsFor(frame: Frame): SecondOpinion[] | undefined {
     const sr = this.deps.config.second_reader;
-    if (!sr.enabled || !sr.once_per_track || !this.deps.opinions) return [];
+    if (!sr.enabled || !sr.once_per_track || !this.deps.opinions) return undefined;
     try {
       return this.deps.opinions(frame.cameraId, frame.capturedAt);
     } catch (err) {

@@ -24,8 +24,9 @@ export interface TaskFrame {
 }
 
 /**
- * `task`: read one frame; `opinions`: the second opinions its camera's open tracks already hold
- * (plates matching one are not given to the second reader's network again).
+ * `task`: read one frame; `opinions` (with `second_reader.once_per_track`, empty or not): the second
+ * opinions its camera's open tracks already hold (plates matching one are not given to the second
+ * reader's network again); absent: the frame is read as a still.
  * `close`: finish the frame in hand, release the ONNX sessions, then exit (see pool stop).
  */
 export type ToWorker = { type: 'task'; id: number; frame: TaskFrame; opinions?: SecondOpinion[] } | { type: 'close' };

@@ -43,7 +43,7 @@ try {
     }
     const f = msg.frame;
     const data = new Uint8Array(f.pixels);
-    inFlight = reader.read({ width: f.width, height: f.height, format: f.format, data }, {}, msg.opinions ?? []).then(
+    inFlight = reader.read({ width: f.width, height: f.height, format: f.format, data }, {}, msg.opinions).then(
       (r) => {
         post(
           {

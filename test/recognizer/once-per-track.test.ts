@@ -45,3 +45,17 @@ describe('PlateTracker.secondOpinions', () => {
     expect(h.tracker.secondOpinions('cam', T0 + 60_000)).toEqual([]);
   });
 });
+
+describe('PlateTracker.secondOpinions for reads the second reader blanked', () => {
+  it('lends the opinion of a spot where it read no text, so that clutter staying there does not run the network again', () => {
+    const h = harness();
+    const spot = { x: 300, y: 50, w: 60, h: 20 };
+    h.frame('cam', 0, T0, [{ ...makeRead('', spot), secondOpinion: opinion(7) }]);
+    expect(h.tracker.secondOpinions('cam', T0 + 100)).toEqual([{ box: spot, frames: opinion(7) }]);
+    // Read blank again next to it (with the spot's opinion): the spot follows it.
+    const moved = { ...spot, x: 304 };
+    h.frame('cam', 1, T0 + 100, [makeRead('', moved)]);
+    expect(h.tracker.secondOpinions('cam', T0 + 200).map((o) => o.box)).toEqual([moved]);
+    expect(h.tracker.secondOpinions('cam', T0 + 100 + 60_000)).toEqual([]);
+  });
+});

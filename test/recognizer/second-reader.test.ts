@@ -340,6 +340,16 @@ describe('PlateReader with a second reader', () => {
     expect(r.secondReads).toBe(1);
     expect(r.secondReused).toBe(0);
   });
+
+  it('in video, does not run the network on a plate kept only for its detection score (its own read below min_plate_confidence); a still does', async () => {
+    const backend = new Backend(0.55);
+    const reader = new PlateReader(backend, contract, { ...video, minPlateConfidence: 0.9 });
+    const r = await reader.read(scene(), {}, []);
+    expect(r.plates).toHaveLength(1);
+    expect(backend.secondCalls).toHaveLength(0);
+    await reader.read(scene());
+    expect(backend.secondCalls).toHaveLength(1);
+  });
 });
 
 describe('matchOpinion', () => {
