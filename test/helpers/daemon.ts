@@ -13,7 +13,7 @@
  * The config is written as JSON (YAML is a superset of it): harness defaults (no cameras, no GPS,
  * no upload, loopback only) with the test's sections merged over them, key by key.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** Temp dir name prefix, to tell leftovers apart. */
   name?: string;
+  /** The launcher to run instead of the checkout's bin/alpr-edge (a packaged copy). */
+  bin?: string;
   /** How long the start may take (ONNX models load on a loaded 2-core machine): default 90 s. */
   readyTimeoutMs?: number;
 }
@@ -130,7 +132,12 @@ export class TestDaemon {
     if (this.running) throw new Error('the daemon is already running');
     this.runs++;
     this.lines.push(`--- run ${this.runs} ---`);
-    const child = spawnCli(['run', '--config', this.configFile], { ...this.options.env, ...env });
+    const args = ['run', '--config', this.configFile];
+    const extra = { ...this.options.env, ...env };
+    const bin = this.options.bin;
+    const child = bin
+      ? spawn(process.execPath, [bin, ...args], { env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ALPR_EDGE_'))), ...extra }, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawnCli(args, extra);
     this.child = child;
     collectLines(child, this.lines);
     // An exit ends the wait at once (waitFor would count it as "not yet" until its deadline).
