@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { runCli } from '../helpers/cli.js';
 import { exampleSecretsEnv } from '../helpers/secrets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'alpr-cli-'));
+const dir = tempDir('alpr-cli-');
 
 /** Runs `main` in this process, as bin/alpr-edge does in its own (no cold tsx start per case). */
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {

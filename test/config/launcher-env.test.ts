@@ -3,14 +3,12 @@
  * sources); the config loader used to reject it as an unknown key, so the documented way to run
  * the built daemon failed at start (issue 17 item 6).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('variables of the launcher', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-env-'));
+  const dir = tempDir('alpr-env-');
 
   it('accepts ALPR_EDGE_USE_DIST without taking it for a configuration key', () => {
     const r = loadConfigText('', dir, { ALPR_EDGE_USE_DIST: '1' });

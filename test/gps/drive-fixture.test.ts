@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseNmea } from '../../src/gps/nmea-parser.js';
 import { DRIVE_NMEA, FIXTURES, driveText, loadTruth } from './helpers/drive.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
 describe('fixtures/gps/drive.nmea', () => {
-  const out = mkdtempSync(join(tmpdir(), 'drive-'));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const out = tempDir('drive-');
 
   it('is exactly what the committed seeded generator produces', () => {
     execFileSync(process.execPath, ['--import', 'tsx', join(FIXTURES, 'make-drive.ts'), out], { cwd: root, stdio: 'pipe' });

@@ -5,11 +5,11 @@ import type { GpsFix } from '../../src/gps/fix.js';
 import { GpsUnit } from '../../src/gps/gps-unit.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { StatusRegistry } from '../../src/status/registry.js';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DRIVE_NMEA, driveEpochs, loadTruth, phase } from './helpers/drive.js';
 import { captureLogger } from './helpers/log.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 function config(over: Record<string, unknown>): GpsConfig {
   return Value.Default(GpsSection, structuredClone(over)) as GpsConfig;
@@ -138,46 +138,38 @@ describe('GpsUnit replaying the recorded drive (fake timers, real time scale)', 
   });
 
   it('starting inside the tunnel is "no fix", not a lost fix, until the first position arrives', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gps-replay-'));
+    const dir = testTempDir('gps-replay-');
     const file = join(dir, 'tunnel.nmea');
     writeFileSync(file, driveEpochs(30, 300), 'latin1');
-    try {
-      const { unit, status, lines } = build({ source: 'replay', replay: { file, loop: false } });
-      await unit.start();
-      await vi.advanceTimersByTimeAsync(5_500);
-      expect([status().state, status().message]).toEqual(['degraded', 'connected, no fix yet']);
-      expect(unit.positionAt(Date.now())).toBeNull();
-      await vi.advanceTimersByTimeAsync(25_000);
-      expect(lines.filter((l) => l.msg === 'GPS fix lost')).toHaveLength(0);
-      expect(lines.filter((l) => l.msg === 'GPS fix acquired').map((l) => l.mode)).toEqual(['2d']);
-      await unit.stop();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { unit, status, lines } = build({ source: 'replay', replay: { file, loop: false } });
+    await unit.start();
+    await vi.advanceTimersByTimeAsync(5_500);
+    expect([status().state, status().message]).toEqual(['degraded', 'connected, no fix yet']);
+    expect(unit.positionAt(Date.now())).toBeNull();
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(lines.filter((l) => l.msg === 'GPS fix lost')).toHaveLength(0);
+    expect(lines.filter((l) => l.msg === 'GPS fix acquired').map((l) => l.mode)).toEqual(['2d']);
+    await unit.stop();
   });
 
   it('loops the log with GPS times that keep increasing, at the configured speed factor', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gps-replay-'));
+    const dir = testTempDir('gps-replay-');
     const file = join(dir, 'short.nmea');
     writeFileSync(file, driveEpochs(10, 100), 'latin1');
-    try {
-      const { unit, status } = build({ source: 'replay', replay: { file, speed: 10 } });
-      const fixes: GpsFix[] = [];
-      unit.onFix((f) => fixes.push(f));
-      const t0 = Date.now();
-      await unit.start();
-      // 10 epochs at 1 Hz at ten times speed: one pass (plus the 1 s period) every second.
-      await vi.advanceTimersByTimeAsync(3_050);
-      expect(fixes).toHaveLength(31);
-      const times = fixes.map((f) => f.gpsTime!);
-      expect(times.every((t, i) => i === 0 || t - times[i - 1]! === 100)).toBe(true);
-      expect(times[0]).toBe(t0);
-      expect(fixes[10]!.lat).toBe(fixes[0]!.lat);
-      expect(status().state).toBe('ok');
-      await unit.stop();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { unit, status } = build({ source: 'replay', replay: { file, speed: 10 } });
+    const fixes: GpsFix[] = [];
+    unit.onFix((f) => fixes.push(f));
+    const t0 = Date.now();
+    await unit.start();
+    // 10 epochs at 1 Hz at ten times speed: one pass (plus the 1 s period) every second.
+    await vi.advanceTimersByTimeAsync(3_050);
+    expect(fixes).toHaveLength(31);
+    const times = fixes.map((f) => f.gpsTime!);
+    expect(times.every((t, i) => i === 0 || t - times[i - 1]! === 100)).toBe(true);
+    expect(times[0]).toBe(t0);
+    expect(fixes[10]!.lat).toBe(fixes[0]!.lat);
+    expect(status().state).toBe('ok');
+    await unit.stop();
   });
 
   it('leaves no timer behind after stop, and stop is idempotent', async () => {

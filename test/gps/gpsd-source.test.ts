@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { StatusRegistry, type UnitStatus } from '../../src/status/registry.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { driveEpochs } from './helpers/drive.js';
 import { captureLogger } from './helpers/log.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -47,7 +47,7 @@ const FROM = 270;
 const COUNT = 72;
 
 describe('gpsd source against gpsd/gpsfake playing the drive', () => {
-  let dir: string;
+  const dir = tempDir('gpsfake-');
   let gpsfake: ChildProcess;
   let unit: GpsUnit;
   let registry: StatusRegistry;
@@ -59,7 +59,6 @@ describe('gpsd source against gpsd/gpsfake playing the drive', () => {
   let whilePlaying: UnitStatus | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpsfake-'));
     const log = driveEpochs(COUNT, FROM);
     const file = join(dir, 'segment.nmea');
     writeFileSync(file, log, 'latin1');
@@ -86,7 +85,6 @@ describe('gpsd source against gpsd/gpsfake playing the drive', () => {
   afterAll(async () => {
     await unit?.stop();
     if (gpsfake) await stopGroup(gpsfake);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('gets the same positions, speeds, headings and fix modes as the serial path', () => {

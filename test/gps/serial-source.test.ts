@@ -1,7 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GpsSection, type GpsConfig } from '../../src/config/sections/gps.js';
@@ -13,6 +10,7 @@ import { driveEpochs, expectFixMatches, loadTruth } from './helpers/drive.js';
 import { captureLogger } from './helpers/log.js';
 import { PtyPair, sleep, waitFor } from './helpers/pty.js';
 import { seededRandom } from '../helpers/random.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const truth = loadTruth();
 
@@ -40,7 +38,7 @@ describe('serial source through a socat pty (real serialport)', () => {
   let unit: GpsUnit | null = null;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gps-pty-'));
+    dir = testTempDir('gps-pty-');
     pty = new PtyPair(dir);
     await pty.start();
   });
@@ -49,7 +47,6 @@ describe('serial source through a socat pty (real serialport)', () => {
     await unit?.stop();
     unit = null;
     await pty.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   function build(over: Partial<GpsConfig['serial']> & { idle_timeout_s?: number; reconnect?: { initial_s: number; max_s: number } } = {}) {

@@ -4,8 +4,7 @@
  * purpose needs a supervisor's approval, a misread report keeps the original, and a burst of
  * searches or a broken audit chain raises the unusual-use alert.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -25,8 +24,9 @@ import { Store } from '../../src/store/store.js';
 import { MemoryHotlist, MemorySnapshots } from './doubles.js';
 import { overviewJpeg, plateJpeg } from './fixtures.js';
 import { auth, httpConfig, TEST_COST, type Login } from './harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'alpr-accounts-'));
+const dir = tempDir('alpr-accounts-');
 const PW = 'correct horse battery';
 const T0 = new Date(2026, 5, 1, 9, 0, 0).getTime();
 const clock = new ManualClock(T0);
@@ -107,7 +107,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await store?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('training and certification', () => {

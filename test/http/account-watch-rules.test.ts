@@ -5,8 +5,6 @@
  * views or exports above the agency's `daily_limit`. Each case states the count that does not
  * raise the alert and the one that does, so a rule taken out fails its case.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
@@ -20,8 +18,9 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { Store } from '../../src/store/store.js';
 import { TEST_COST } from './harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'alpr-watch-rules-'));
+const dir = tempDir('alpr-watch-rules-');
 // Noon, local: the day's uses and the history's never cross midnight.
 const T0 = new Date(2026, 5, 1, 12, 0, 0).getTime();
 const MULTIPLE = 3;
@@ -88,7 +87,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a multiple of the account\'s usual daily count', () => {

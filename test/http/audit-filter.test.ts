@@ -3,8 +3,6 @@
  * account whose full name contains it, a login finds its own rows, on the API, in the CSV export
  * and on the real store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hashPassword } from '../../src/accounts/password.js';
@@ -13,6 +11,7 @@ import { AuditRepo } from '../../src/store/audit-repo.js';
 import { openDatabase } from '../../src/store/database.js';
 import { OutboxRepo } from '../../src/store/outbox-repo.js';
 import { addUser, auth, login, makeHarness, PASSWORD, TEST_COST, type Harness, type Login } from './harness.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 let h: Harness;
 let auditor: Login;
@@ -63,7 +62,7 @@ describe('audit filter by login or name', () => {
 
 describe('the store\'s audit query', () => {
   test('filters by any of several logins, and by none', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-audit-filter-'));
+    const dir = testTempDir('alpr-audit-filter-');
     const { db } = openDatabase(join(dir, 'alpr.db'), { synchronous: 'full' });
     try {
       const clock = new ManualClock(Date.UTC(2026, 2, 1));
@@ -74,7 +73,6 @@ describe('the store\'s audit query', () => {
       expect(repo.query({ users: ['b'], action: 'x' }).map((r) => r.user)).toEqual(['b']);
     } finally {
       db.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,15 +2,14 @@
  * Issue 16 item 19: the README's first-administrator command failed on the patrol-car profile
  * (it demanded camera and upload secrets), and tool errors printed stack traces.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const dir = mkdtempSync(join(tmpdir(), 'alpr-cli-tools-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('alpr-cli-tools-');
 
 describe('account and audit tools', () => {
   it('create the first administrator on the patrol-car profile without camera or upload secrets', async () => {

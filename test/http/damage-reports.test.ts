@@ -3,9 +3,6 @@
  * camera (with its current picture), the GPS or the unit; it is audited, listed for the
  * administrator only, and reaches the reference receiver in the next upload batch.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
@@ -23,8 +20,9 @@ import { makeUploader, startReceiver, uploadConfig, waitFor } from '../upload/he
 import { MemoryHotlist, MemorySnapshots } from './doubles.js';
 import { overviewJpeg } from './fixtures.js';
 import { auth, httpConfig, login, TEST_COST, type Login } from './harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'alpr-damage-'));
+const dir = tempDir('alpr-damage-');
 const PW = 'night shift 2207';
 let store: Store;
 let app: FastifyInstance;
@@ -68,7 +66,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await store?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const file = (who: Login, payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/damage-reports', headers: auth(who), payload });

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { csvCell, csvRow } from '../../src/shared/csv.js';
 import { zipChunks, type ZipEntry } from '../../src/http/export/zip-writer.js';
 import { readZip } from './zip-reader.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('CSV cells', () => {
   test.each([
@@ -26,8 +26,7 @@ describe('CSV cells', () => {
 });
 
 describe('zip writer', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-zip-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('alpr-zip-');
 
   function write(entries: ZipEntry[]): string {
     const file = join(dir, `t${Math.random().toString(36).slice(2)}.zip`);

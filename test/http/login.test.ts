@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.js';
 import { addUser, auth, login, makeHarness, PASSWORD, type Harness } from './harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const clock = new ManualClock(Date.UTC(2026, 5, 1, 8));
 let h: Harness;
@@ -185,8 +184,7 @@ describe('sessions', () => {
 });
 
 describe('TLS', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-tls-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('alpr-tls-');
 
   test('with certificate and key configured, the session cookie is Secure', async () => {
     const cert = join(dir, 'cert.pem');

@@ -1,15 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addUser, auth, login, makeHarness, type Harness, type Login } from './harness.js';
 import { detection, hit, seed } from './fixtures.js';
 import { readZip } from './zip-reader.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let h: Harness;
 let olive: Login;
 let adam: Login;
-const tmp = mkdtempSync(join(tmpdir(), 'alpr-http-'));
+const tmp = tempDir('alpr-http-');
 
 const ids = (n: number) => `01890f3e-1c2d-7abc-8def-${String(n).padStart(12, '0')}`;
 
@@ -28,7 +28,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.app.close();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 const post = (l: Login, url: string, payload: unknown) => h.app.inject({ method: 'POST', url, headers: auth(l), payload: payload as object });

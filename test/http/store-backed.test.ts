@@ -2,8 +2,7 @@
  * The operator station on the real store (SQLite in a temp dir), and the account and audit
  * tools against the same database: what the daemon will run.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -28,8 +27,9 @@ import type { UsersRepo } from '../../src/store/users-repo.js';
 import { MemoryHotlist, MemorySnapshots } from './doubles.js';
 import { overviewJpeg, plateJpeg } from './fixtures.js';
 import { auth, httpConfig, login, type Login } from './harness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'alpr-station-'));
+const dir = tempDir('alpr-station-');
 const configFile = join(dir, 'station.yaml');
 writeFileSync(configFile, `device:\n  id: test-unit\n  data_dir: ${dir}/data\n`);
 const ADMIN_PW = 'amber lantern 7731';
@@ -92,7 +92,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await store?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test("the store's repositories, the hot list and the event bus satisfy the station's ports (app.ts adapts the repositories per call, since the database opens in start)", () => {

@@ -3,21 +3,14 @@
  * as a silent card. The hot list refuses it, field by field, like its other rules; the sink also
  * presents any alarm-list hit as an alarm (detection-sink.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadConfigObject } from '../../src/config/load.js';
 import { Hotlist } from '../../src/hotlist/hotlist.js';
 import type { LocalEntryInput } from '../../src/hotlist/local-entries.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const entry = (now: number, over: Partial<LocalEntryInput>): LocalEntryInput => ({
   plate: '5XYZ123',
@@ -34,8 +27,7 @@ const entry = (now: number, over: Partial<LocalEntryInput>): LocalEntryInput => 
 });
 
 it('refuses an informational entry on an alarm list, and accepts it on other lists', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-alarm-entry-'));
-  dirs.push(dir);
+  const dir = testTempDir('alpr-alarm-entry-');
   const config = loadConfigObject({ hotlist: { build: 'inline' } }, dir).config!;
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
   const hotlist = new Hotlist({ config: config.hotlist, dataDir: dir, logger: silentLogger(), status: new StatusRegistry(clock).reporter('hotlist', 'hotlist'), clock, alarmLists: config.alerts.alarm_lists });

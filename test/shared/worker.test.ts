@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { prepareWorker, startWorker, stopWorker, workerEntry } from '../../src/shared/worker.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const ENTRY = new URL('./fixtures/echo-worker.ts', import.meta.url);
 const WITH_PACKAGE = workerEntry('fixtures/package-worker', import.meta.url);
@@ -66,18 +65,13 @@ describe('bundle folders', () => {
     // A pid that is surely dead: a child that has exited.
     const child = spawn(process.execPath, ['-e', '']);
     await once(child, 'exit');
-    const dead = mkdtempSync(join(tmpdir(), `alpr-edge-worker-${child.pid}-`));
-    const live = mkdtempSync(join(tmpdir(), `alpr-edge-worker-${process.ppid}-`));
-    try {
-      // A fresh module instance sweeps on its first bundle.
-      vi.resetModules();
-      const fresh = await import('../../src/shared/worker.js');
-      await fresh.prepareWorker(ENTRY);
-      expect(existsSync(dead)).toBe(false);
-      expect(existsSync(live)).toBe(true);
-    } finally {
-      rmSync(live, { recursive: true, force: true });
-      rmSync(dead, { recursive: true, force: true });
-    }
+    const dead = testTempDir(`alpr-edge-worker-${child.pid}-`);
+    const live = testTempDir(`alpr-edge-worker-${process.ppid}-`);
+    // A fresh module instance sweeps on its first bundle.
+    vi.resetModules();
+    const fresh = await import('../../src/shared/worker.js');
+    await fresh.prepareWorker(ENTRY);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 });
