@@ -19,12 +19,15 @@
  * that announces `corrections` (GET v1/capabilities, asked when the link first answers and every
  * 30 minutes); to one that does not, the audit row that recorded them is their upload, as before.
  *
- * One pacing rule: a wait chosen by backoff or by Retry-After runs to its end. New detections
- * (the store's `onStored`) and `wake()` only end an idle wait; during an outage they used to cut
- * every backoff short (398 connection attempts in 8 minutes where the backoff allows ~10).
+ * One pacing rule (UploadHealth.pause): after any failed request, a batch POST, an image PUT or
+ * a piece, the wait is the server's Retry-After or the next backoff step, and it runs to its end.
+ * New detections (the store's `onStored`) and `wake()` only end an idle wait; during an outage
+ * they used to cut every backoff short (398 connection attempts in 8 minutes where the backoff
+ * allows ~10).
+ *
+ * Settling an answer is settlement.ts; the unit's state and gauges are upload-health.ts.
  */
 import type { UploadConfig } from '../config/sections/upload.js';
-import { Backoff } from '../shared/backoff.js';
 import type { Clock } from '../shared/clock.js';
 import { AlprError, errorMessage } from '../shared/errors.js';
 import type { Unit } from '../shared/lifecycle.js';
@@ -36,14 +39,15 @@ import type { StatusReporter } from '../status/registry.js';
 import { GENESIS_HASH } from '../store/audit-repo.js';
 import type { OutboxEntry, QueuePeek } from '../store/outbox-repo.js';
 import type { Store } from '../store/store.js';
-import { encodeBatch } from './codec.js';
+import { encodeBatch, type EncodedBody } from './codec.js';
+import { itemKey, Settler, type Batch, type Sent, type Settlement } from './settlement.js';
+import { UploadHealth } from './upload-health.js';
 import { UploadErrors } from './errors.js';
 import { UploadClient } from './http-client.js';
 import { classifyResponse, type Outcome } from './response.js';
 import { LinkEstimator } from './link-estimator.js';
-import { Throughput } from './throughput.js';
 import { ImageSender, type ImageResult } from './image-sender.js';
-import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type Feature, type WireAuditHead, type WireBatch, type WireCapabilities, type WireDetection, type WireRejection, type WireStream } from './wire.js';
+import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type Feature, type WireAuditHead, type WireBatch, type WireCapabilities } from './wire.js';
 
 export interface UploaderDeps {
   config: UploadConfig;
@@ -62,29 +66,6 @@ export function batchDueIn(peek: QueuePeek, now: number, intervalMs: number, idl
   return Math.max(0, peek.top.enqueuedAt + intervalMs - now);
 }
 
-interface Batch {
-  wire: WireBatch;
-  entries: OutboxEntry[];
-  byKey: Map<string, OutboxEntry>;
-  /** Estimated wire bytes when claimed (the unit of the link's batch budget). */
-  estimatedBytes: number;
-  /** Records the server holds, sent again with their images inline (records before images). */
-  imagesPhase: boolean;
-}
-
-interface Settlement {
-  settled: boolean;
-  delayMs: number;
-  /** Not settled, and too big for what the link proved to carry: hand it back and cut it again. */
-  recut?: boolean;
-}
-
-interface Sent {
-  outcome: Outcome;
-  elapsedMs: number;
-  timeoutMs: number;
-}
-
 /** An idle wait ends when something is stored; a paced one (backoff, Retry-After) never early. */
 type WaitKind = 'idle' | 'paced';
 
@@ -93,10 +74,6 @@ const IDLE_POLL_MS = 30_000;
 const STATUS_INTERVAL_MS = 5_000;
 /** How long a receiver's announced capabilities are trusted before asking again. */
 const CAPABILITIES_TTL_MS = 30 * 60_000;
-
-function itemKey(stream: WireStream, id: string | number): string {
-  return `${stream}:${id}`;
-}
 
 export class Uploader implements Unit {
   readonly name = 'upload';
@@ -107,14 +84,9 @@ export class Uploader implements Unit {
   private waitKind: WaitKind | null = null;
   private unsubscribe: (() => void) | null = null;
   private statusTimer: NodeJS.Timeout | undefined;
-  private readonly backoff: Backoff;
   private readonly link: LinkEstimator;
-  private failingSince: number | null = null;
-  private refusedReason: string | null = null;
-  private lastReason = '';
-  private lastSuccess: number | null = null;
-  private lastRefresh = 0;
-  private readonly throughput: Throughput;
+  private readonly health: UploadHealth;
+  private readonly settler: Settler;
   /** What the receiver announced at GET v1/capabilities; null until it answered. */
   private features: Set<string> | null = null;
   private featuresAt = 0;
@@ -122,14 +94,12 @@ export class Uploader implements Unit {
 
   constructor(private readonly deps: UploaderDeps) {
     const c = deps.config;
-    this.backoff = new Backoff({ initial_ms: c.retry_initial_s * 1000, max_ms: c.retry_max_s * 1000 }, deps.random);
     this.link = new LinkEstimator({
       targetSendMs: c.batch_target_s * 1000,
       maxBatchBytes: c.batch_max_mb * 1024 * 1024,
       baseTimeoutMs: c.timeout_s * 1000,
       minBytesPerS: (c.min_rate_kbit_s * 1000) / 8,
     });
-    this.throughput = new Throughput(deps.clock, 60_000);
     this.images = new ImageSender({
       outbox: () => deps.store.outbox,
       link: this.link,
@@ -142,9 +112,21 @@ export class Uploader implements Unit {
       hitWaiting: () => this.hitWaiting(),
       progressed: (bytes) => {
         this.deps.status.count('bytes_sent', bytes);
-        this.succeeded(0, bytes, false);
+        this.health.succeeded(0, bytes, false);
       },
     });
+    this.health = new UploadHealth({
+      config: c,
+      status: deps.status,
+      logger: deps.logger,
+      clock: deps.clock,
+      link: this.link,
+      outbox: () => deps.store.outbox,
+      pieces: () => ({ pieces: this.images.pieces, resumed: this.images.resumed }),
+      stopped: () => this.stopped,
+      random: deps.random,
+    });
+    this.settler = new Settler({ outbox: () => deps.store.outbox, link: this.link, health: this.health, status: deps.status, logger: deps.logger, deferred: c.images === 'deferred' });
   }
 
   private get deferred(): boolean {
@@ -181,9 +163,9 @@ export class Uploader implements Unit {
       if (e.changed) this.wake();
     });
     status.detail('pacing', 'backoff and Retry-After waits are not cut short by new detections');
-    this.statusTimer = setInterval(() => this.refreshStatus(), STATUS_INTERVAL_MS);
+    this.statusTimer = setInterval(() => this.health.refresh(), STATUS_INTERVAL_MS);
     this.statusTimer.unref();
-    this.refreshStatus();
+    this.health.refresh();
     this.running = this.loop();
     return Promise.resolve();
   }
@@ -200,7 +182,7 @@ export class Uploader implements Unit {
     await this.running;
     this.running = null;
     if (this.deps.config.enabled) {
-      this.refreshStatus();
+      this.health.refresh();
       this.deps.status.set('stopped');
     }
   }
@@ -235,8 +217,8 @@ export class Uploader implements Unit {
         if (delay > 0) await this.sleep(delay, 'paced');
       } catch (err) {
         if (this.stopped) break;
-        this.fail(errorMessage(err), false);
-        await this.sleep(this.backoff.next(), 'paced');
+        this.health.fail(errorMessage(err), false);
+        await this.sleep(this.health.pause(), 'paced');
       }
     }
   }
@@ -263,17 +245,26 @@ export class Uploader implements Unit {
         settled = true;
         return 0;
       }
-      if (config.images === 'separate' && !imagesPhase) {
-        const ok = await this.putImages(batch);
-        if (!ok) return 0;
-      }
-      const body = encodeBatch(batch.wire, config.format, config.gzip);
-      const headers: Record<string, string> = { 'content-type': body.contentType, 'idempotency-key': batch.wire.batch_id, 'x-device-id': this.deps.deviceId };
-      if (body.contentEncoding) headers['content-encoding'] = body.contentEncoding;
+      // Separate images: each is PUT first, then the batch that names them. A failed PUT waits
+      // by the same pacing rule as a failed POST, and the next pass skips the images stored.
+      let imagesLeft = config.images === 'separate' && !imagesPhase;
+      let body: EncodedBody | null = null;
       while (!this.stopped) {
+        if (imagesLeft) {
+          const wait = await this.putImages(batch);
+          if (this.stopped) break;
+          if (wait !== null) {
+            await this.sleep(wait, 'paced');
+            continue;
+          }
+          imagesLeft = false;
+        }
+        body ??= encodeBatch(batch.wire, config.format, config.gzip);
+        const headers: Record<string, string> = { 'content-type': body.contentType, 'idempotency-key': batch.wire.batch_id, 'x-device-id': this.deps.deviceId };
+        if (body.contentEncoding) headers['content-encoding'] = body.contentEncoding;
         const sent = await this.post('v1/batches', headers, body.body);
         if (this.stopped) break;
-        settledAt = this.apply(sent, batch, body.body.length);
+        settledAt = this.settler.apply(sent, batch, body.body.length);
         if (settledAt.settled) break;
         if (settledAt.recut) return settledAt.delayMs;
         await this.sleep(settledAt.delayMs, 'paced');
@@ -351,43 +342,41 @@ export class Uploader implements Unit {
     return last ? { id: last.id, hash: last.hash } : { id: 0, hash: GENESIS_HASH };
   }
 
-  /** Images first, one idempotent PUT each; the batch naming them follows. False when stopped. */
-  private async putImages(batch: Batch): Promise<boolean> {
-    const kept: WireDetection[] = [];
-    for (const d of batch.wire.detections) {
-      let rejected: string | null = null;
+  /**
+   * One pass over the batch's images not stored yet (config `images: separate`), one idempotent
+   * PUT each. Returns null when every image is stored or its detection set aside (the server
+   * refused it), else the wait before the next pass (the pacing rule, after a failed PUT).
+   */
+  private async putImages(batch: Batch): Promise<number | null> {
+    for (const d of [...batch.wire.detections]) {
       for (const kind of ['plate', 'overview'] as const) {
         const img = d.images[kind];
-        if (!img?.data || rejected) continue;
+        if (!img?.data) continue;
+        if (this.stopped) return 0;
         const data = Buffer.from(img.data as Uint8Array);
-        for (;;) {
-          if (this.stopped) return false;
-          const sent = await this.post(`v1/images/${encodeURIComponent(d.id)}/${kind}`, { 'content-type': 'image/jpeg', 'x-content-sha256': img.sha256, 'x-device-id': this.deps.deviceId }, data, 'PUT');
-          const outcome = sent.outcome;
-          if (outcome.kind === 'ack') {
-            this.link.sent(data.length, sent.elapsedMs);
-            break;
-          }
-          if (outcome.kind === 'reject-items' || outcome.kind === 'refused' || outcome.kind === 'too-large') {
-            if (outcome.kind === 'refused' && (outcome.status === 401 || outcome.status === 403)) {
-              this.fail(outcome.reason, true);
-              await this.sleep(this.backoff.next(), 'paced');
-              continue;
-            }
-            rejected = `${kind} image: HTTP ${outcome.status}`;
-            break;
-          }
-          this.fail(outcome.reason, false);
-          if (outcome.kind === 'retry' && outcome.status === 0 && sent.elapsedMs >= sent.timeoutMs * 0.9) this.link.stalled(data.length, sent.elapsedMs);
-          await this.sleep(outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, this.deps.config.retry_after_max_s * 1000) : this.backoff.next(), 'paced');
+        const sent = await this.post(`v1/images/${encodeURIComponent(d.id)}/${kind}`, { 'content-type': 'image/jpeg', 'x-content-sha256': img.sha256, 'x-device-id': this.deps.deviceId }, data, 'PUT');
+        const outcome = sent.outcome;
+        if (outcome.kind === 'ack') {
+          this.link.sent(data.length, sent.elapsedMs);
+          delete img.data;
+          continue;
         }
-        delete img.data;
+        if (outcome.kind === 'refused' && (outcome.status === 401 || outcome.status === 403)) {
+          this.health.fail(outcome.reason, true);
+          return this.health.pause();
+        }
+        if (outcome.kind === 'retry') {
+          this.health.fail(outcome.reason, false);
+          if (outcome.status === 0 && sent.elapsedMs >= sent.timeoutMs * 0.9) this.link.stalled(data.length, sent.elapsedMs);
+          return this.health.pause(outcome.retryAfterMs);
+        }
+        // Refused for good (4xx, 413): the detection goes aside, its batch goes on without it.
+        this.settler.quarantine('detection', d.id, `${kind} image: HTTP ${outcome.status}`, batch);
+        batch.wire.detections = batch.wire.detections.filter((x) => x !== d);
+        break;
       }
-      if (rejected) this.quarantine('detection', d.id, rejected, batch);
-      else kept.push(d);
     }
-    batch.wire.detections = kept;
-    return true;
+    return null;
   }
 
   private async post(path: string, headers: Record<string, string>, body: Buffer, method: 'POST' | 'PUT' = 'POST'): Promise<Sent> {
@@ -410,190 +399,6 @@ export class Uploader implements Unit {
       return classifyResponse(ans.status, ans.headers, ans.body, this.deps.clock.now());
     } catch (err) {
       return { kind: 'retry', status: 0, reason: errorMessage(err), retryAfterMs: null };
-    }
-  }
-
-  private apply(sent: Sent, batch: Batch, bytes: number): Settlement {
-    const { store, config } = this.deps;
-    const outcome = sent.outcome;
-    switch (outcome.kind) {
-      case 'ack': {
-        const acked: OutboxEntry[] = [];
-        const take = (stream: WireStream, id: string | number): void => {
-          const e = batch.byKey.get(itemKey(stream, id));
-          if (!e) return;
-          acked.push(e);
-          batch.byKey.delete(itemKey(stream, id));
-        };
-        for (const id of outcome.ack.acknowledged.detections) take('detection', id);
-        for (const id of outcome.ack.acknowledged.hits) take('hit', id);
-        for (const id of outcome.ack.acknowledged.audit) take('audit', id);
-        for (const id of outcome.ack.acknowledged.corrections ?? []) take('correction', id);
-        const r = store.outbox.ack(acked, { imagesFollow: this.deferred });
-        const quarantined = this.quarantineAll(outcome.ack.rejected, batch);
-        this.releaseRest(batch);
-        this.count(acked, batch.imagesPhase);
-        if (acked.length + quarantined === 0) {
-          this.fail(`HTTP 2xx acknowledged none of the ${batch.entries.length} item(s) sent`, false);
-          return { settled: true, delayMs: this.backoff.next() };
-        }
-        this.link.sent(bytes, sent.elapsedMs);
-        this.succeeded(r.acked, bytes);
-        return { settled: true, delayMs: 0 };
-      }
-      case 'reject-items': {
-        const quarantined = this.quarantineAll(outcome.rejected, batch);
-        this.releaseRest(batch);
-        if (quarantined === 0) {
-          this.fail(`HTTP ${outcome.status} naming no item of this batch`, true);
-          return { settled: true, delayMs: this.backoff.next() };
-        }
-        return { settled: true, delayMs: 0 };
-      }
-      case 'too-large': {
-        // One item the server will not take at any size goes aside; otherwise half the bytes next
-        // time, growing back after successes (a 413 used to halve the batch for good).
-        if (batch.byKey.size === 1) {
-          for (const [key] of batch.byKey) {
-            const [stream, ...rest] = key.split(':') as [WireStream, ...string[]];
-            this.quarantine(stream, rest.join(':'), `HTTP ${outcome.status}: too large for the server`, batch);
-          }
-        }
-        this.releaseRest(batch);
-        this.link.tooLarge(batch.estimatedBytes);
-        this.deps.status.detail('refused_batch_bytes', this.link.refusedCap);
-        return { settled: true, delayMs: 0 };
-      }
-      case 'retry': {
-        this.fail(outcome.reason, false);
-        const delayMs = outcome.retryAfterMs !== null ? Math.min(outcome.retryAfterMs, config.retry_after_max_s * 1000) : this.backoff.next();
-        if (outcome.status === 0 && sent.elapsedMs >= sent.timeoutMs * 0.9) {
-          // Timed out: the link carried at most this much. A batch bigger than it now allows is
-          // handed back and cut again smaller (a new key; the receiver keeps one copy per id).
-          this.link.stalled(bytes, sent.elapsedMs);
-          if (batch.entries.length > 1 && batch.estimatedBytes > this.link.batchBytes()) return { settled: false, delayMs, recut: true };
-        }
-        return { settled: false, delayMs };
-      }
-      case 'refused':
-        this.fail(outcome.reason, true);
-        return { settled: false, delayMs: this.backoff.next() };
-    }
-  }
-
-  private quarantineAll(rejected: WireRejection[], batch: Batch): number {
-    let n = 0;
-    for (const r of rejected) if (this.quarantine(r.stream, r.id, r.reason, batch)) n++;
-    return n;
-  }
-
-  private quarantine(stream: WireStream, id: string | number, reason: string, batch: Batch): boolean {
-    const key = itemKey(stream, id);
-    const e = batch.byKey.get(key);
-    if (!e) return false;
-    batch.byKey.delete(key);
-    this.deps.store.outbox.quarantine(e.outboxId, reason);
-    this.deps.status.count('quarantined');
-    this.deps.logger.warn({ stream, id, reason }, new AlprError(UploadErrors.UPLOAD_REJECTED, { stream, id, reason }).message);
-    return true;
-  }
-
-  private releaseRest(batch: Batch): void {
-    this.deps.store.outbox.release([...batch.byKey.values()].map((e) => e.outboxId));
-    batch.byKey.clear();
-  }
-
-  private count(acked: OutboxEntry[], imagesPhase: boolean): void {
-    const by: Record<WireStream, number> = { detection: 0, hit: 0, audit: 0, correction: 0 };
-    for (const e of acked) by[e.stream]++;
-    const status = this.deps.status;
-    if (imagesPhase) {
-      status.count('uploaded_image_sets', by.detection);
-      return;
-    }
-    if (by.detection) status.count('uploaded_detections', by.detection);
-    if (by.hit) status.count('uploaded_hits', by.hit);
-    if (by.audit) status.count('uploaded_audit', by.audit);
-    if (by.correction) status.count('uploaded_corrections', by.correction);
-  }
-
-  private succeeded(items: number, bytes: number, batch = true): void {
-    const { status, logger, clock } = this.deps;
-    if (this.failingSince !== null) logger.info({ failedFor_s: Math.round((clock.now() - this.failingSince) / 1000) }, 'upload link is back');
-    this.backoff.reset();
-    this.failingSince = null;
-    this.refusedReason = null;
-    this.lastSuccess = clock.now();
-    this.throughput.add(items, bytes);
-    if (batch) {
-      status.count('batches');
-      status.count('bytes_sent', bytes);
-    }
-    // Gauges follow progress during a drain, but a backlog count is not worth more than one a second.
-    if (clock.now() - this.lastRefresh >= 1000) this.refreshStatus();
-    else this.updateState();
-  }
-
-  /** The first failure of a run is logged loudly, repeats quietly. */
-  private fail(reason: string, refused: boolean): void {
-    const { status, logger, clock } = this.deps;
-    status.count('failures');
-    status.error(new Error(reason));
-    if (this.failingSince === null) {
-      this.failingSince = clock.now();
-      logger.warn({ reason }, 'upload failed; retrying with backoff');
-    } else if (reason !== this.lastReason) logger.info({ reason }, 'upload still failing');
-    else logger.debug({ reason, failures: this.backoff.failures }, 'upload still failing');
-    this.lastReason = reason;
-    this.refusedReason = refused ? reason : null;
-    this.updateState();
-  }
-
-  private updateState(): void {
-    const { status, clock, config } = this.deps;
-    if (this.stopped) return;
-    if (this.failingSince === null) status.set('ok', '');
-    else if (this.refusedReason) status.set('down', `server refused the upload: ${this.refusedReason}`);
-    else if (clock.now() - this.failingSince >= config.down_after_s * 1000) {
-      status.set('down', `no successful upload for ${Math.round((clock.now() - this.failingSince) / 1000)} s: ${this.lastReason}`);
-    } else status.set('degraded', `retrying: ${this.lastReason}`);
-  }
-
-  private refreshStatus(): void {
-    const { status, store, clock } = this.deps;
-    this.lastRefresh = clock.now();
-    try {
-      const b = store.outbox.backlog();
-      status.gauge('backlog', b.pending + b.claimed);
-      status.gauge('quarantined_items', b.quarantined);
-      status.gauge('oldest_age_s', b.oldestEnqueuedAt === null ? 0 : Math.round((clock.now() - b.oldestEnqueuedAt) / 1000));
-      const t = this.throughput.rate();
-      status.gauge('items_per_s', Math.round(t.itemsPerS * 10) / 10);
-      status.gauge('bytes_per_s', Math.round(t.bytesPerS));
-      // What the link carries while sending (not averaged over idle time), and what waits for it.
-      const link = this.link.bytesPerS;
-      const size = store.outbox.backlogSize(this.deps.config.images !== 'none');
-      status.gauge('link_kbit_s', link === null ? 0 : Math.round((link * 8) / 100) / 10);
-      status.gauge('batch_bytes', this.link.batchBytes());
-      // The limit a 413 left, as it grows back after successes; null once lifted (it used to
-      // keep showing the first halved size however far the batches had grown back).
-      status.detail('refused_batch_bytes', this.link.refusedCap);
-      status.gauge('backlog_detections', size.detections);
-      status.gauge('backlog_bytes', size.bytes);
-      if (this.deferred) {
-        const split = store.outbox.backlogSplit();
-        status.gauge('backlog_records', split.records);
-        status.gauge('backlog_images', split.images);
-        status.gauge('image_pieces', this.images.pieces);
-        status.gauge('images_resumed', this.images.resumed);
-      }
-      // Unknown (null) until an upload big enough to measure the link has gone through.
-      status.detail('drain_s', size.bytes === 0 ? 0 : link === null ? null : Math.ceil(size.bytes / link));
-      status.detail('last_success', this.lastSuccess === null ? null : new Date(this.lastSuccess).toISOString());
-      this.updateState();
-    } catch (err) {
-      // The store is closed (shutdown in progress) or failing; its own status says so.
-      status.error(err);
     }
   }
 
@@ -654,8 +459,8 @@ export class Uploader implements Unit {
             this.deps.logger.warn({ stream: 'detection', id: work.detectionId, reason: r.reason }, new AlprError(UploadErrors.UPLOAD_REJECTED, { stream: 'detection', id: work.detectionId, reason: r.reason }).message);
             return 0;
           case 'retry':
-            this.fail(r.reason, r.refused);
-            return r.retryAfterMs !== null ? Math.min(r.retryAfterMs, config.retry_after_max_s * 1000) : this.backoff.next();
+            this.health.fail(r.reason, r.refused);
+            return this.health.pause(r.retryAfterMs);
         }
       }
       store.outbox.imagesDone(work.entry);
