@@ -28,15 +28,16 @@ import type { CameraConfig } from '../config/sections/camera.js';
 import type { ChildTracker } from './child-tracker.js';
 import { CameraErrors } from './errors.js';
 import { CameraHealth } from './camera-health.js';
-import { ffconcatInput, ffmpegArgs, type FfmpegInput, type InputKind } from './ffmpeg-args.js';
+import { CameraOutage } from './camera-outage.js';
+import { resolveTarget, type Target } from './camera-target.js';
+import { ffconcatInput, ffmpegArgs, type FfmpegInput } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FrameSchedule, type FrameSink } from './frame-schedule.js';
 import type { Frame } from './frame.js';
 import { HealthStore } from './health-store.js';
 import { linkQuality } from './link-quality.js';
-import { resolveOnvifStream } from './onvif-resolver.js';
 import { MPS_TO_MPH } from './rate-schedule.js';
-import { displayUrl, scrubLine, withCredentials } from './stream-url.js';
+import { displayUrl, scrubLine } from './stream-url.js';
 import { Watchdog, type TripReason } from './watchdog.js';
 
 export type { FrameSink } from './frame-schedule.js';
@@ -58,14 +59,6 @@ export interface CameraSourceDeps {
    * folder for ffmpeg's input file. Absent = nothing kept across restarts, input file in the OS temp dir.
    */
   dataDir?: string;
-}
-
-interface Target {
-  kind: InputKind;
-  url: string;
-  display: string;
-  /** The URL carries a user or password: it must not appear in ffmpeg's argv. */
-  secret: boolean;
 }
 
 const isoSeconds = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -108,13 +101,7 @@ export class CameraSource implements Unit {
   private rateRestart = false;
   private target: Target | null = null;
   private readonly health: CameraHealth;
-  /** When frames stopped (or the camera started without any); null while frames flow. Kept across retries. */
-  private outageSince: number | null = null;
-  /** Frames arrived since start(): a camera that worked is red as soon as it stops. */
-  private everStreamed = false;
-  private attempts = 0;
-  private lastReason: string | null = null;
-  private nextTryAt: number | null = null;
+  private readonly outage: CameraOutage;
   /** Private folder (0700) and file (0600) that hand a URL with credentials to ffmpeg. */
   private inputDir: string | null = null;
   private inputFile: string | null = null;
@@ -129,6 +116,7 @@ export class CameraSource implements Unit {
     this.backoff = new Backoff({ initial_ms: this.cfg.retry_initial_s * 1000, max_ms: this.cfg.retry_max_s * 1000, jitter: 0.5 }, deps.random);
     this.schedule = new FrameSchedule(this.cfg, this.status, this.log, deps.speed);
     this.decodeFps = this.schedule.decodeFps;
+    this.outage = new CameraOutage(this.cfg.down_after_s * 1000);
     this.sessionFps = this.decodeFps;
     this.health = new CameraHealth({
       config: this.cfg.health,
@@ -195,12 +183,9 @@ export class CameraSource implements Unit {
     const generation = ++this.generation;
     // A unit just registered is already 'starting': its since is then when this outage began.
     const current = this.status.get();
-    this.outageSince = current.state === 'starting' ? Date.parse(current.since) : this.clock.now();
-    this.everStreamed = false;
-    this.attempts = 0;
-    this.lastReason = null;
-    this.nextTryAt = null;
-    this.status.set('starting', 'connecting', this.outageSince);
+    const since = current.state === 'starting' ? Date.parse(current.since) : this.clock.now();
+    this.outage.begin(since);
+    this.status.set('starting', 'connecting', since);
     this.status.detail('expected_fps', this.decodeFps);
     this.running = this.loop(generation).catch((err: unknown) => {
       // The loop handles its own errors; reaching here is a bug, reported rather than crashing.
@@ -240,18 +225,15 @@ export class CameraSource implements Unit {
       this.reconnects.add(now);
       this.status.count('reconnects');
       const delay = this.backoff.next();
-      this.outageSince ??= this.watchdog.lastFrameAt ?? now;
-      this.attempts++;
-      this.lastReason = reason;
-      this.nextTryAt = now + delay;
+      this.outage.failed(now, this.watchdog.lastFrameAt, reason, delay);
       this.outageStatus(now);
       this.refreshDetails();
       // A long wait must not keep a camera that never delivered amber past down_after_s.
-      const redAt = this.outageSince + this.cfg.down_after_s * 1000;
-      const turnRed = !this.everStreamed && redAt > now && redAt < now + delay ? setTimeout(() => this.outageStatus(this.clock.now()), redAt - now) : undefined;
+      const redAt = this.outage.turnsRedWithin(now, delay);
+      const turnRed = redAt !== null ? setTimeout(() => this.outageStatus(this.clock.now()), redAt - now) : undefined;
       await this.backoffWait.sleep(delay);
       clearTimeout(turnRed);
-      this.nextTryAt = null;
+      this.outage.waited();
     }
   }
 
@@ -260,14 +242,8 @@ export class CameraSource implements Unit {
    * ended, or null when it was stopped only to decode at the camera's own (lower) rate.
    */
   private async session(generation: number): Promise<string | null> {
-    let target: Target;
-    try {
-      target = await this.resolveTarget();
-    } catch (err) {
-      this.status.error(err);
-      this.logFailure(errorMessage(err), [], err);
-      return errorMessage(err);
-    }
+    const target = await this.nextTarget();
+    if (typeof target === 'string') return target;
     if (this.halted(generation)) return 'stopped';
     this.target = target;
     this.status.detail('url', target.display);
@@ -277,6 +253,51 @@ export class CameraSource implements Unit {
     this.schedule.startSession(this.sessionFps);
     this.meter.reset(this.clock.now());
     const password = this.cfg.password?.reveal() ?? '';
+    const input = this.inputFor(target, password);
+    if (typeof input === 'string') return input;
+    const args = ffmpegArgs(input);
+    const proc = this.ffmpeg(args, password);
+    this.proc = proc;
+    this.log.debug({ url: target.display, argv: args.map((a) => displayUrl(a)).join(' ') }, 'starting ffmpeg');
+    try {
+      proc.start();
+    } catch (err) {
+      await proc.stop();
+      this.proc = null;
+      this.status.error(err);
+      return errorMessage(err);
+    }
+    this.watchdog.start();
+    const exit = await proc.exit();
+    this.watchdog.stop();
+    this.proc = null;
+    this.removeInput(false);
+    if (this.halted(generation)) return 'stopped';
+    if (this.rateRestart) {
+      this.rateRestart = false;
+      return null;
+    }
+    return this.ended(exit, proc);
+  }
+
+  /** The target of the next connection (an ONVIF camera asked again), or why there is none. */
+  private async nextTarget(): Promise<Target | string> {
+    try {
+      const { target, onvif } = await resolveTarget(this.cfg);
+      if (onvif) {
+        this.status.detail('onvif_profile', onvif);
+        if (this.target && this.target.display !== target.display) this.log.info({ from: this.target.display, to: target.display }, 'ONVIF stream URI changed');
+      }
+      return target;
+    } catch (err) {
+      this.status.error(err);
+      this.logFailure(errorMessage(err), [], err);
+      return errorMessage(err);
+    }
+  }
+
+  /** ffmpeg's input for this connection; a secret URL goes into a private input file. A string: why it could not be made. */
+  private inputFor(target: Target, password: string): FfmpegInput | string {
     const input: FfmpegInput = {
       kind: target.kind,
       url: target.url,
@@ -292,18 +313,22 @@ export class CameraSource implements Unit {
       realtime: this.cfg.realtime,
       ioTimeoutS: this.cfg.stall_timeout_s,
     };
-    if (target.secret) {
-      try {
-        input.inputFile = this.writeInput(ffconcatInput(input), password);
-      } catch (err) {
-        this.status.error(err);
-        return `cannot write ffmpeg's input file: ${errorMessage(err)}`;
-      }
-    } else {
+    if (!target.secret) {
       this.inputText = '';
+      return input;
     }
-    const args = ffmpegArgs(input);
-    const proc = new FfmpegProcess({
+    try {
+      input.inputFile = this.writeInput(ffconcatInput(input), password);
+    } catch (err) {
+      this.status.error(err);
+      return `cannot write ffmpeg's input file: ${errorMessage(err)}`;
+    }
+    return input;
+  }
+
+  /** The ffmpeg child of one connection (not started), its frames going to picture health and the schedule. */
+  private ffmpeg(args: string[], password: string): FfmpegProcess {
+    const proc: FfmpegProcess = new FfmpegProcess({
       binary: this.deps.ffmpegPath ?? 'ffmpeg',
       args,
       cameraId: this.cfg.id,
@@ -326,61 +351,17 @@ export class CameraSource implements Unit {
       },
       ...(this.deps.tracker ? { tracker: this.deps.tracker } : {}),
     });
-    this.proc = proc;
-    this.log.debug({ url: target.display, argv: args.map((a) => displayUrl(a)).join(' ') }, 'starting ffmpeg');
-    try {
-      proc.start();
-    } catch (err) {
-      await proc.stop();
-      this.proc = null;
-      this.status.error(err);
-      return errorMessage(err);
-    }
-    this.watchdog.start();
-    const exit = await proc.exit();
-    this.watchdog.stop();
-    this.proc = null;
-    this.removeInput(false);
-    if (this.halted(generation)) return 'stopped';
-    if (this.rateRestart) {
-      this.rateRestart = false;
-      return null;
-    }
+    return proc;
+  }
+
+  /** A connection that ended by itself or by the watchdog: why, on the status and in the log. */
+  private ended(exit: FfmpegExit, proc: FfmpegProcess): string {
     const reason = this.describeExit(exit);
     this.status.error(new AlprError(CameraErrors.CAMERA_FFMPEG_EXITED, { camera: this.cfg.id, detail: reason }));
     const tail = proc.stderrTail();
     this.status.detail('last_exit', { at: new Date(this.clock.now()).toISOString(), reason, stderr: tail.slice(-TAIL_IN_LOG) });
     this.logFailure(reason, tail);
     return reason;
-  }
-
-  private async resolveTarget(): Promise<Target> {
-    const password = this.cfg.password?.reveal() ?? '';
-    const secret = this.cfg.username !== '' || password !== '';
-    switch (this.cfg.kind) {
-      case 'rtsp':
-      case 'mjpeg':
-        return { kind: this.cfg.kind, url: withCredentials(this.cfg.url, this.cfg.username, password), display: displayUrl(this.cfg.url), secret };
-      case 'file': {
-        const file = this.cfg.path || this.cfg.url;
-        return { kind: 'file', url: file, display: file, secret: false };
-      }
-      case 'onvif': {
-        // Resolved again before every connect: devices hand out new URIs after reboots and edits.
-        const r = await resolveOnvifStream({
-          address: this.cfg.url,
-          username: this.cfg.username,
-          password,
-          profile: this.cfg.onvif_profile,
-          maxWidth: this.cfg.onvif_max_width,
-          maxHeight: this.cfg.onvif_max_height,
-          timeoutMs: this.cfg.onvif_timeout_s * 1000,
-        });
-        this.status.detail('onvif_profile', { token: r.profile.token, name: r.profile.name, width: r.profile.width, height: r.profile.height, reason: r.reason });
-        if (this.target && this.target.display !== displayUrl(r.uri)) this.log.info({ from: this.target.display, to: displayUrl(r.uri) }, 'ONVIF stream URI changed');
-        return { kind: 'rtsp', url: withCredentials(r.uri, this.cfg.username, password), display: displayUrl(r.uri), secret };
-      }
-    }
   }
 
   /** At the start of each decoded frame: count it, and decide whether to keep it (thinning). */
@@ -390,13 +371,8 @@ export class CameraSource implements Unit {
     const now = this.clock.now();
     this.watchdog.frame(now);
     this.meter.add(now);
-    if (this.outageSince !== null) {
-      if (this.attempts > 0) this.log.info({ outage_since: isoSeconds(this.outageSince), attempts: this.attempts }, 'camera frames are back');
-      this.outageSince = null;
-      this.attempts = 0;
-      this.lastReason = null;
-      this.everStreamed = true;
-    }
+    const ended = this.outage.framesBack();
+    if (ended && ended.attempts > 0) this.log.info({ outage_since: isoSeconds(ended.since), attempts: ended.attempts }, 'camera frames are back');
     this.status.count('frames');
     return this.schedule.accept();
   }
@@ -453,7 +429,7 @@ export class CameraSource implements Unit {
       reconnectsLastHour: this.reconnects.sum(now),
     });
     const picture = this.health.tick(now);
-    if (first === null || this.outageSince !== null) this.outageStatus(now);
+    if (first === null || this.outage.active) this.outageStatus(now);
     else if (picture.level === 'red' && q.quality !== 'down') this.status.set('down', `${picture.message}; ${q.reason}`);
     else if (picture.level === 'amber' && q.quality === 'good') this.status.set('degraded', `${picture.message}; ${q.reason}`);
     else this.status.set(q.quality === 'good' ? 'ok' : q.quality, picture.level === 'ok' ? q.reason : `${q.reason}; ${picture.message}`);
@@ -461,20 +437,12 @@ export class CameraSource implements Unit {
     this.refreshDetails();
   }
 
-  /**
-   * No frames: amber while a camera that never delivered is still within `down_after_s` of its
-   * start, red after that or as soon as a camera that worked stops. The state is dated to the
-   * outage's start and keeps it across retries.
-   */
+  /** No frames: the outage's state, dated to its start (camera-outage.ts). */
   private outageStatus(now: number): void {
-    const since = this.outageSince ?? now;
-    const red = this.everStreamed || now - since >= this.cfg.down_after_s * 1000;
-    const head = this.everStreamed ? `no frames since ${isoSeconds(since)}` : `no frame since start ${isoSeconds(since)}`;
-    const next = this.nextTryAt !== null ? `retry in ${((this.nextTryAt - now) / 1000).toFixed(1)} s` : 'connecting';
-    const message = this.attempts === 0 ? (red ? `${head}: connecting` : 'connecting') : `${head}, ${this.attempts} attempt(s): ${this.lastReason ?? ''}; ${next}`;
-    this.status.set(red ? 'down' : 'starting', message, since);
-    this.status.detail('outage_since', new Date(since).toISOString());
-    this.status.detail('connect_attempts', this.attempts);
+    const v = this.outage.view(now);
+    this.status.set(v.state, v.message, v.since);
+    this.status.detail('outage_since', new Date(v.since).toISOString());
+    this.status.detail('connect_attempts', v.attempts);
   }
 
   /** Writes the ffconcat text to a 0600 file in a 0700 folder only this service can read. */
@@ -501,7 +469,7 @@ export class CameraSource implements Unit {
     const now = this.clock.now();
     const last = this.watchdog.lastFrameAt;
     this.status.detail('fps', Math.round(this.meter.rate(now) * 10) / 10);
-    if (this.outageSince === null) {
+    if (!this.outage.active) {
       this.status.detail('outage_since', null);
       this.status.detail('connect_attempts', 0);
     }
