@@ -1,7 +1,8 @@
 /**
  * Issue 17 item 2 against the real daemon: `alpr-edge run` reading the demo clip from an RTSP
  * camera (detections and hits keep being stored) uploads through a proxy that first cuts every
- * batch request (an outage), then answers `429 Retry-After: 2`, then lets them through. Every
+ * batch request (an outage: 3 or 4 cuts, until two detections were stored meanwhile), then
+ * answers `429 Retry-After: 2` twice, then lets them through. Every
  * stored detection used to wake the uploader and cut its wait short (398 connection attempts in
  * an 8-minute outage where the backoff allows ~10). The attempts are counted at the proxy and
  * held to the rule: the k-th retry after a cut waits at least retry_initial_s * 2^k / 2 (backoff
@@ -21,7 +22,9 @@ import { startReceiver, type TestReceiver } from './helpers/peers.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DEVICE = 'test-pacing';
-const CUTS = 3;
+/** Cuts at least this many batch requests, and more (up to MAX_CUTS) until the camera stored two detections meanwhile. */
+const MIN_CUTS = 3;
+const MAX_CUTS = 4;
 const RETRY_AFTER_S = 2;
 const INITIAL_S = 1;
 
@@ -42,9 +45,24 @@ describe('the real daemon pacing its uploads while the camera keeps storing dete
     rx = await startReceiver();
     proxy = new FaultProxy(rx.url);
     proxy.retryAfterS = RETRY_AFTER_S;
-    // The faults are for batches; the daemon's heartbeats pass.
-    proxy.faultsFor = (method, url) => method === 'POST' && url === '/v1/batches';
-    proxy.faults.push(...Array.from({ length: CUTS }, () => 'drop' as const), 'http429', 'http429');
+    // The faults are for batches (the daemon's heartbeats pass), chosen as each one comes: cuts
+    // until the camera has stored two detections since the first (a loaded machine reads slower).
+    let cuts = 0;
+    let refusals = 0;
+    let storedAtFirstCut: number | null = null;
+    let storedNow = 0;
+    proxy.faultsFor = (method, url) => {
+      if (method !== 'POST' || url !== '/v1/batches') return false;
+      storedAtFirstCut ??= storedNow;
+      if (cuts < MIN_CUTS || (cuts < MAX_CUTS && storedNow - storedAtFirstCut < 2)) {
+        cuts++;
+        proxy!.faults.push('drop');
+      } else if (refusals < 2) {
+        refusals++;
+        proxy!.faults.push('http429');
+      }
+      return true;
+    };
     await proxy.start();
     daemon = await createDaemon({ name: 'pacing' });
     const frames = join(daemon.dir, 'frames');
@@ -61,10 +79,21 @@ describe('the real daemon pacing its uploads while the camera keeps storing dete
       upload: { enabled: true, endpoint: proxy.url, retry_initial_s: INITIAL_S, retry_max_s: 300 },
     });
     await daemon.start();
+    // Detections the daemon has stored, read from its database as it runs (WAL: readers welcome).
+    const live = new BetterSqlite3(join(daemon.dataDir, 'alpr.db'), { readonly: true, fileMustExist: true });
+    const counting = (async () => {
+      while (!proxy.seen.some((s) => s.fault === 'pass') && daemon.running) {
+        storedNow = (live.prepare('SELECT count(*) AS n FROM detections').get() as { n: number }).n;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
 
     const batches = (): FaultProxy['seen'] => proxy!.seen.filter((s) => s.method === 'POST' && s.url === '/v1/batches');
     await waitFor(() => batches().some((s) => s.fault === 'pass'), 'the batches to get through after the outage and the 429s', { timeoutMs: 50_000, intervalMs: 50 });
+    await counting;
+    live.close();
     const seen = batches();
+    const CUTS = cuts;
     expect(seen.slice(0, CUTS + 3).map((s) => s.fault)).toEqual([...Array.from({ length: CUTS }, () => 'drop'), 'http429', 'http429', 'pass']);
     // Nothing but these batch requests reached the proxy in between (no extra connection attempts).
     const first = seen[0]!.at;
