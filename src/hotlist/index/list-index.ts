@@ -8,7 +8,8 @@ import type { ConfusionTable } from '../../plate/confusion-table.js';
 import { classifyMatch } from '../explain.js';
 import { COLUMNS, FLAG_INFORMATIONAL, FLAG_NCIC, type ColumnName, type ListIndexParts } from './list-index-builder.js';
 import { WildcardTrie } from './wildcard-trie.js';
-import { EDIT_COST, MAX_CANDIDATES, PlateTable } from './plate-table.js';
+import { MAX_CANDIDATES, PlateTable } from './plate-table.js';
+import { EDIT_IN_HALF_EDITS } from './row-cost.js';
 import { columnBytes, readColumn } from './string-column.js';
 import type { HotlistEntryInfo, MatchKind } from '../types.js';
 
@@ -99,7 +100,7 @@ export class ListIndex {
       const len = encodePlate(texts[i]!, this.key);
       if (len <= 0) continue;
       const edits = len >= s.minEditLength ? s.maxEdits : 0;
-      if (this.plates.setCandidate(count, this.key, len, edits * EDIT_COST)) slot[count++] = i;
+      if (this.plates.setCandidate(count, this.key, len, edits * EDIT_IN_HALF_EDITS)) slot[count++] = i;
     }
     if (count === 0) return;
     const plates = this.plates;

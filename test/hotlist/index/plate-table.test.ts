@@ -2,21 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { encodePlate } from '../../../src/plate/alphabet.js';
 import { ConfusionTable, DEFAULT_CONFUSION_CLASSES } from '../../../src/plate/confusion-table.js';
 import { PlateTableBuilder } from '../../../src/hotlist/index/plate-table-builder.js';
-import { EDIT_COST, PlateTable, costWithin } from '../../../src/hotlist/index/plate-table.js';
+import { PlateTable } from '../../../src/hotlist/index/plate-table.js';
+import { EDIT_IN_HALF_EDITS, costWithin } from '../../../src/hotlist/index/row-cost.js';
 import { seededRandom } from '../../helpers/random.js';
 
 const table = ConfusionTable.of(DEFAULT_CONFUSION_CLASSES);
 
 /** Reference: full edit-distance table with the same half-edit costs, no shortcuts. */
 function referenceCost(read: string, plate: string, cc: number): number {
-  const cost = (a: string, b: string): number => (a === b ? 0 : table.confusableChars(a, b) ? cc : EDIT_COST);
+  const cost = (a: string, b: string): number => (a === b ? 0 : table.confusableChars(a, b) ? cc : EDIT_IN_HALF_EDITS);
   const w = read.length + 1;
   const d = new Int32Array((plate.length + 1) * w);
-  for (let j = 0; j < w; j++) d[j] = j * EDIT_COST;
+  for (let j = 0; j < w; j++) d[j] = j * EDIT_IN_HALF_EDITS;
   for (let i = 1; i <= plate.length; i++) {
-    d[i * w] = i * EDIT_COST;
+    d[i * w] = i * EDIT_IN_HALF_EDITS;
     for (let j = 1; j < w; j++) {
-      d[i * w + j] = Math.min(d[(i - 1) * w + j - 1]! + cost(plate[i - 1]!, read[j - 1]!), d[(i - 1) * w + j]! + EDIT_COST, d[i * w + j - 1]! + EDIT_COST);
+      d[i * w + j] = Math.min(d[(i - 1) * w + j - 1]! + cost(plate[i - 1]!, read[j - 1]!), d[(i - 1) * w + j]! + EDIT_IN_HALF_EDITS, d[i * w + j - 1]! + EDIT_IN_HALF_EDITS);
     }
   }
   return d[plate.length * w + read.length]!;
@@ -74,7 +75,7 @@ describe('plate table', () => {
     [2, 0],
     [2, 1],
   ])('with %i edits and confusions at %i half-edits finds exactly what a full scan finds', (edits, cc) => {
-    const budget = edits * EDIT_COST;
+    const budget = edits * EDIT_IN_HALF_EDITS;
     let hits = 0;
     for (let q = 0; q < 30; q++) {
       let read = plates[Math.floor(r() * plates.length)]!;
@@ -100,9 +101,9 @@ describe('plate table', () => {
       const expected = new Map<string, number>();
       for (const p of big) {
         const c = referenceCost(read, p, 0);
-        if (c <= EDIT_COST) expected.set(p, c);
+        if (c <= EDIT_IN_HALF_EDITS) expected.set(p, c);
       }
-      expect(search(bt, read, EDIT_COST, 0)).toEqual(expected);
+      expect(search(bt, read, EDIT_IN_HALF_EDITS, 0)).toEqual(expected);
       hits += expected.size;
     }
     expect(hits).toBeGreaterThanOrEqual(12);
@@ -117,9 +118,9 @@ describe('plate table', () => {
         const expected = new Map<string, number>();
         for (const p of plates) {
           const c = referenceCost(read, p, cc);
-          if (c <= edits * EDIT_COST) expected.set(p, c);
+          if (c <= edits * EDIT_IN_HALF_EDITS) expected.set(p, c);
         }
-        expect(search(other, read, edits * EDIT_COST, cc)).toEqual(expected);
+        expect(search(other, read, edits * EDIT_IN_HALF_EDITS, cc)).toEqual(expected);
       }
     }
   });
@@ -132,9 +133,9 @@ describe('plate table', () => {
         const expected = new Map<string, number>();
         for (const p of plates) {
           const c = referenceCost(read, p, 0);
-          if (c <= edits * EDIT_COST) expected.set(p, c);
+          if (c <= edits * EDIT_IN_HALF_EDITS) expected.set(p, c);
         }
-        expect(search(t2, read, edits * EDIT_COST, 0)).toEqual(expected);
+        expect(search(t2, read, edits * EDIT_IN_HALF_EDITS, 0)).toEqual(expected);
       }
     }
   });
