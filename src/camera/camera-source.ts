@@ -13,9 +13,6 @@
  * `down_after_s`. A URL with credentials reaches ffmpeg through a 0600 ffconcat file in a private
  * folder, never its command line (ffmpeg-args.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Backoff } from '../shared/backoff.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AlprError, errorMessage } from '../shared/errors.js';
@@ -37,7 +34,8 @@ import type { Frame } from './frame.js';
 import { HealthStore } from './health-store.js';
 import { linkQuality } from './link-quality.js';
 import { MPS_TO_MPH } from './rate-schedule.js';
-import { displayUrl, scrubLine } from './stream-url.js';
+import { InputFile } from './input-file.js';
+import { displayUrl } from './stream-url.js';
 import { Watchdog, type TripReason } from './watchdog.js';
 
 export type { FrameSink } from './frame-schedule.js';
@@ -103,9 +101,7 @@ export class CameraSource implements Unit {
   private readonly health: CameraHealth;
   private readonly outage: CameraOutage;
   /** Private folder (0700) and file (0600) that hand a URL with credentials to ffmpeg. */
-  private inputDir: string | null = null;
-  private inputFile: string | null = null;
-  private inputText = '';
+  private readonly inputFile: InputFile;
 
   constructor(private readonly deps: CameraSourceDeps) {
     this.cfg = deps.config;
@@ -117,6 +113,7 @@ export class CameraSource implements Unit {
     this.schedule = new FrameSchedule(this.cfg, this.status, this.log, deps.speed);
     this.decodeFps = this.schedule.decodeFps;
     this.outage = new CameraOutage(this.cfg.down_after_s * 1000);
+    this.inputFile = new InputFile(deps.dataDir, this.cfg.id);
     this.sessionFps = this.decodeFps;
     this.health = new CameraHealth({
       config: this.cfg.health,
@@ -158,7 +155,7 @@ export class CameraSource implements Unit {
 
   /** The ffconcat text handed to the running ffmpeg (credentials removed), or '' when the URL was in argv. */
   ffmpegInput(): string {
-    return this.proc ? this.inputText : '';
+    return this.proc ? this.inputFile.text : '';
   }
 
   /** The read confidences of the plates recognition found in one frame of this camera (picture health). */
@@ -206,7 +203,7 @@ export class CameraSource implements Unit {
     // starts nothing, so shutdown need not wait for the device's timeout.
     await settleWithin(this.running, STOP_WAIT_MS);
     this.running = null;
-    this.removeInput(true);
+    this.inputFile.remove(true);
     await this.health.stop(this.clock.now());
     if (this.status.get().state !== 'stopped') this.status.set('stopped', '');
   }
@@ -271,7 +268,7 @@ export class CameraSource implements Unit {
     const exit = await proc.exit();
     this.watchdog.stop();
     this.proc = null;
-    this.removeInput(false);
+    this.inputFile.remove(false);
     if (this.halted(generation)) return 'stopped';
     if (this.rateRestart) {
       this.rateRestart = false;
@@ -314,11 +311,11 @@ export class CameraSource implements Unit {
       ioTimeoutS: this.cfg.stall_timeout_s,
     };
     if (!target.secret) {
-      this.inputText = '';
+      this.inputFile.none();
       return input;
     }
     try {
-      input.inputFile = this.writeInput(ffconcatInput(input), password);
+      input.inputFile = this.inputFile.write(ffconcatInput(input), password);
     } catch (err) {
       this.status.error(err);
       return `cannot write ffmpeg's input file: ${errorMessage(err)}`;
@@ -343,7 +340,7 @@ export class CameraSource implements Unit {
       },
       onInfo: (info) => {
         // ffmpeg has opened its input and read the file that named it: nothing keeps it longer.
-        this.removeInput(false);
+        this.inputFile.remove(false);
         this.status.detail('resolution', `${info.width}x${info.height}`);
         this.status.detail('source_fps', info.sourceFps);
         this.status.detail('codec', info.sourceCodec);
@@ -443,26 +440,6 @@ export class CameraSource implements Unit {
     this.status.set(v.state, v.message, v.since);
     this.status.detail('outage_since', new Date(v.since).toISOString());
     this.status.detail('connect_attempts', v.attempts);
-  }
-
-  /** Writes the ffconcat text to a 0600 file in a 0700 folder only this service can read. */
-  private writeInput(text: string, password: string): string {
-    this.inputDir ??= mkdtempSync(join(this.deps.dataDir ?? tmpdir(), 'camera-input-'));
-    const file = join(this.inputDir, `${this.cfg.id}.ffconcat`);
-    rmSync(file, { force: true });
-    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
-    this.inputFile = file;
-    this.inputText = scrubLine(text, password ? [password] : []);
-    return file;
-  }
-
-  private removeInput(folderToo: boolean): void {
-    if (this.inputFile) rmSync(this.inputFile, { force: true });
-    this.inputFile = null;
-    if (folderToo && this.inputDir) {
-      rmSync(this.inputDir, { recursive: true, force: true });
-      this.inputDir = null;
-    }
   }
 
   private refreshDetails(): void {
