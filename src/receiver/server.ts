@@ -20,7 +20,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
 import { imageBytes } from '../upload/codec.js';
-import { FEATURES, type WireAck, type WireAudit, type WireCapabilities, type WireRejection } from '../upload/wire.js';
+import { FEATURES, type WireAck, type WireAudit, type WireBatch, type WireCapabilities } from '../upload/wire.js';
 import { DEFAULT_PIECE_LIMITS, ImagePieces, type PieceLimits } from './image-pieces.js';
 import { registerPieceRoutes } from './piece-routes.js';
 import type { ReceiverDb } from './receiver-db.js';
@@ -61,23 +61,39 @@ declare module 'fastify' {
 
 export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
   const now = opts.now ?? Date.now;
+  const app = createApp(opts);
+  const db = opts.db;
+  acceptRawBodies(app);
+  installAuth(app, opts.token, Object.entries(opts.deviceTokens ?? {}));
+  app.get('/v1/health', () => ({ ok: true }));
+  app.get('/v1/stats', () => db.stats());
+  registerPieces(app, db, new ImagePieces(opts.piecesDir ?? `${db.file}.pieces`, opts.pieceLimits ?? DEFAULT_PIECE_LIMITS, now));
+  registerDetectionRoute(app, db);
+  registerImageRoute(app, db);
+  registerBatchRoute(app, db, now, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED);
+  return Promise.resolve(app);
+}
+
+function createApp(opts: ReceiverOptions): FastifyInstance {
   const base = { logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT };
   const tls = opts.tls;
-  const app: FastifyInstance = tls
+  return tls
     ? Fastify({
         ...base,
         https: { key: tls.key, cert: tls.cert, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
       })
     : Fastify(base);
-  const db = opts.db;
+}
 
-  // Bodies arrive as msgpack, JSON or JPEG, maybe gzipped: take them raw and decode in the handler.
+/** Bodies arrive as msgpack, JSON or JPEG, maybe gzipped: take them raw and decode in the handler. */
+function acceptRawBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+}
 
-  const deviceTokens = Object.entries(opts.deviceTokens ?? {});
-  const open = opts.token === null && deviceTokens.length === 0;
-  const maxDecoded = opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED;
+/** Every request but the health check needs the shared token or a device's own (then `req.authDevice`). */
+function installAuth(app: FastifyInstance, sharedToken: string | null, deviceTokens: [string, string][]): void {
+  const open = sharedToken === null && deviceTokens.length === 0;
   app.decorateRequest('authDevice', null);
   app.addHook('onRequest', async (req, reply) => {
     if (open || req.url === '/v1/health') return;
@@ -85,17 +101,19 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
     let device: string | null = null;
     for (const [id, token] of deviceTokens) if (tokenMatches(req.headers.authorization, token)) device = id;
     if (device !== null) req.authDevice = device;
-    else if (opts.token === null || !tokenMatches(req.headers.authorization, opts.token)) {
+    else if (sharedToken === null || !tokenMatches(req.headers.authorization, sharedToken)) {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ message: 'missing or wrong bearer token' });
     }
   });
-  /** With per-device tokens a device is only itself. */
-  const mayActAs = (req: FastifyRequest, device: string): boolean => req.authDevice === null || req.authDevice === device;
+}
 
-  app.get('/v1/health', () => ({ ok: true }));
-  app.get('/v1/stats', () => db.stats());
+/** With per-device tokens a device is only itself. */
+function mayActAs(req: FastifyRequest, device: string): boolean {
+  return req.authDevice === null || req.authDevice === device;
+}
 
-  const pieces = new ImagePieces(opts.piecesDir ?? `${db.file}.pieces`, opts.pieceLimits ?? DEFAULT_PIECE_LIMITS, now);
+/** The capabilities announcement and the routes of images sent in resumable pieces. */
+function registerPieces(app: FastifyInstance, db: ReceiverDb, pieces: ImagePieces): void {
   app.get('/v1/capabilities', (): WireCapabilities => ({ api: 1, features: [...FEATURES], max_piece_bytes: pieces.limits.maxPieceBytes, max_image_bytes: pieces.limits.maxImageBytes }));
   registerPieceRoutes(app, pieces, {
     stored: (key) => {
@@ -121,13 +139,18 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
     },
     idProblem: (id) => (UUID.test(id) ? null : 'detection id must be a UUID'),
   });
+}
 
+function registerDetectionRoute(app: FastifyInstance, db: ReceiverDb): void {
   app.get<{ Params: { device: string; id: string } }>('/v1/devices/:device/detections/:id', async (req, reply) => {
     if (!mayActAs(req, req.params.device)) return reply.code(403).send({ message: 'this token belongs to another device' });
     const d = db.detection(req.params.device, req.params.id);
     return d ? d : reply.code(404).send({ message: 'no such detection' });
   });
+}
 
+/** One whole evidence image, write-once. */
+function registerImageRoute(app: FastifyInstance, db: ReceiverDb): void {
   app.put<{ Params: { id: string; kind: string } }>('/v1/images/:id/:kind', async (req, reply) => {
     const device = headerString(req.headers['x-device-id']) ?? req.authDevice ?? undefined;
     if (!device) return reply.code(400).send({ message: 'X-Device-Id is required' });
@@ -143,7 +166,10 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
     }
     return reply.code(200).send({ ok: true, sha256: sha });
   });
+}
 
+/** A batch: decoded, answered again for a repeated key, else stored in one transaction stream by stream. */
+function registerBatchRoute(app: FastifyInstance, db: ReceiverDb, now: () => number, maxDecoded: number): void {
   app.post('/v1/batches', async (req, reply) => {
     const read = readBatchRequest(req.body as Buffer, { contentType: req.headers['content-type'], contentEncoding: headerString(req.headers['content-encoding']) }, maxDecoded);
     if (!('batch' in read)) return reply.code(read.status).send({ message: read.message });
@@ -156,64 +182,13 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
 
     const t = now();
     const ack: WireAck = { batch_id: batch.batch_id, acknowledged: { detections: [], hits: [], audit: [], corrections: [] }, rejected: [] };
-    const reject = (r: WireRejection): void => void ack.rejected.push(r);
     let status = 200;
     db.transaction(() => {
-      for (const d of batch.detections) {
-        const problem = validateDetection(d);
-        if (problem) {
-          reject({ stream: 'detection', id: typeof d?.id === 'string' ? d.id : String(d?.id), reason: problem });
-          continue;
-        }
-        const conflict = (['plate', 'overview'] as const).find((kind) => {
-          const img = d.images[kind];
-          return img && imageBytes(img) && db.imageConflict(device, d.id, kind, img.sha256);
-        });
-        if (conflict) {
-          reject({ stream: 'detection', id: d.id, reason: `a different ${conflict} image is already stored; evidence is write-once` });
-          continue;
-        }
-        db.putDetection(device, d, t);
-        for (const kind of ['plate', 'overview'] as const) {
-          const bytes = imageBytes(d.images[kind]);
-          if (bytes) db.putImage(device, d.id, kind, d.images[kind]!.sha256, bytes);
-        }
-        ack.acknowledged.detections.push(d.id);
-      }
-      for (const h of batch.hits) {
-        const problem = validateHit(h);
-        if (problem) {
-          reject({ stream: 'hit', id: typeof h?.id === 'number' ? h.id : String(h?.id), reason: problem });
-          continue;
-        }
-        db.putHit(device, h, t);
-        ack.acknowledged.hits.push(h.id);
-      }
-      const audit = [...batch.audit].sort((a, b) => (typeof a?.id === 'number' && typeof b?.id === 'number' ? a.id - b.id : 0));
-      for (const a of audit) {
-        const problem = validateAudit(a);
-        if (problem) {
-          reject({ stream: 'audit', id: typeof a?.id === 'number' ? a.id : String(a?.id), reason: problem });
-          continue;
-        }
-        const verdict = chainVerdict(db, device, a);
-        if (verdict === 'append') {
-          db.putAudit(device, a, t);
-          ack.acknowledged.audit.push(a.id);
-        } else if (verdict === 'duplicate') ack.acknowledged.audit.push(a.id);
-        else if (verdict === 'ahead') continue; // not acknowledged: sent again after the rows before it
-        else {
-          if (verdict.storedHash !== null) db.putAuditConflict(device, a, verdict.storedHash, t);
-          reject({ stream: 'audit', id: a.id, reason: verdict.reason });
-        }
-      }
-      for (const c of batch.corrections ?? []) {
-        const problem = validateCorrection(c);
-        const id = typeof c?.id === 'number' ? c.id : String(c?.id);
-        if (problem) reject({ stream: 'correction', id, reason: problem });
-        else if (db.putCorrection(device, c, t) === 'conflict') reject({ stream: 'correction', id, reason: `contradicts correction ${c.id} already stored (the device's database was replaced?)` });
-        else ack.acknowledged.corrections!.push(c.id);
-      }
+      const into: BatchInto = { db, device, t, ack };
+      storeDetections(into, batch.detections);
+      storeHits(into, batch.hits);
+      storeAudit(into, batch.audit);
+      storeCorrections(into, batch.corrections ?? []);
       // Kept for the administrator; continuity against it is the central's (src/central/audit-chains.ts).
       if (batch.audit_head) db.putReportedHead(device, batch.audit_head, Number.isFinite(batch.sent_at) ? batch.sent_at : t, t);
       const acked = ack.acknowledged.detections.length + ack.acknowledged.hits.length + ack.acknowledged.audit.length + ack.acknowledged.corrections!.length;
@@ -223,8 +198,82 @@ export function buildReceiver(opts: ReceiverOptions): Promise<FastifyInstance> {
     });
     return reply.code(status).send(ack);
   });
+}
 
-  return Promise.resolve(app);
+/** Where one batch's items go, inside its transaction: the device, the receive time and the answer being built. */
+interface BatchInto {
+  db: ReceiverDb;
+  device: string;
+  t: number;
+  ack: WireAck;
+}
+
+function storeDetections({ db, device, t, ack }: BatchInto, detections: WireBatch['detections']): void {
+  for (const d of detections) {
+    const problem = validateDetection(d);
+    if (problem) {
+      ack.rejected.push({ stream: 'detection', id: typeof d?.id === 'string' ? d.id : String(d?.id), reason: problem });
+      continue;
+    }
+    const conflict = (['plate', 'overview'] as const).find((kind) => {
+      const img = d.images[kind];
+      return img && imageBytes(img) && db.imageConflict(device, d.id, kind, img.sha256);
+    });
+    if (conflict) {
+      ack.rejected.push({ stream: 'detection', id: d.id, reason: `a different ${conflict} image is already stored; evidence is write-once` });
+      continue;
+    }
+    db.putDetection(device, d, t);
+    for (const kind of ['plate', 'overview'] as const) {
+      const bytes = imageBytes(d.images[kind]);
+      if (bytes) db.putImage(device, d.id, kind, d.images[kind]!.sha256, bytes);
+    }
+    ack.acknowledged.detections.push(d.id);
+  }
+}
+
+function storeHits({ db, device, t, ack }: BatchInto, hits: WireBatch['hits']): void {
+  for (const h of hits) {
+    const problem = validateHit(h);
+    if (problem) {
+      ack.rejected.push({ stream: 'hit', id: typeof h?.id === 'number' ? h.id : String(h?.id), reason: problem });
+      continue;
+    }
+    db.putHit(device, h, t);
+    ack.acknowledged.hits.push(h.id);
+  }
+}
+
+/** Audit rows in id order, each placed against the stored chain (see `chainVerdict`). */
+function storeAudit({ db, device, t, ack }: BatchInto, rows: WireBatch['audit']): void {
+  const audit = [...rows].sort((a, b) => (typeof a?.id === 'number' && typeof b?.id === 'number' ? a.id - b.id : 0));
+  for (const a of audit) {
+    const problem = validateAudit(a);
+    if (problem) {
+      ack.rejected.push({ stream: 'audit', id: typeof a?.id === 'number' ? a.id : String(a?.id), reason: problem });
+      continue;
+    }
+    const verdict = chainVerdict(db, device, a);
+    if (verdict === 'append') {
+      db.putAudit(device, a, t);
+      ack.acknowledged.audit.push(a.id);
+    } else if (verdict === 'duplicate') ack.acknowledged.audit.push(a.id);
+    else if (verdict === 'ahead') continue; // not acknowledged: sent again after the rows before it
+    else {
+      if (verdict.storedHash !== null) db.putAuditConflict(device, a, verdict.storedHash, t);
+      ack.rejected.push({ stream: 'audit', id: a.id, reason: verdict.reason });
+    }
+  }
+}
+
+function storeCorrections({ db, device, t, ack }: BatchInto, corrections: NonNullable<WireBatch['corrections']>): void {
+  for (const c of corrections) {
+    const problem = validateCorrection(c);
+    const id = typeof c?.id === 'number' ? c.id : String(c?.id);
+    if (problem) ack.rejected.push({ stream: 'correction', id, reason: problem });
+    else if (db.putCorrection(device, c, t) === 'conflict') ack.rejected.push({ stream: 'correction', id, reason: `contradicts correction ${c.id} already stored (the device's database was replaced?)` });
+    else ack.acknowledged.corrections!.push(c.id);
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
