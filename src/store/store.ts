@@ -29,6 +29,7 @@ import { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
 import { StoreErrors } from './errors.js';
 import { HitAlertsRepo } from './hit-alerts-repo.js';
+import { IngestQueue, type IngestItem, type StoredRef } from './ingest-queue.js';
 import { HIT_PRIORITY, HitsRepo, type HitRecord } from './hits-repo.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
@@ -49,10 +50,7 @@ export interface StoreDeps {
   clock: Clock;
 }
 
-export interface StoredRef {
-  id: string;
-  hitIds: number[];
-}
+export type { StoredRef } from './ingest-queue.js';
 
 /** Told after each commit: the uploader wakes on it (hits at once). */
 export interface StoredEvent {
@@ -60,14 +58,6 @@ export interface StoredEvent {
   hit: boolean;
   /** False for a replayed revision that changed nothing. */
   changed: boolean;
-}
-
-interface Pending {
-  d: Detection;
-  position: Position | null;
-  hits: HotlistHit[];
-  resolve: (r: StoredRef) => void;
-  reject: (err: unknown) => void;
 }
 
 interface Opened extends OpenResult {
@@ -92,15 +82,13 @@ interface Repos {
 
 /** Status gauges refresh this often (disk space, backlog size); maintenance has its own interval. */
 const STATUS_INTERVAL_MS = 10_000;
-/** An ingest queue this long is committed at once instead of waiting for the window. */
-const GROUP_MAX = 256;
 
 export class Store implements Unit {
   readonly name = 'store';
   private repos: Repos | null = null;
   private readonly listeners = new Set<(e: StoredEvent) => void>();
-  private queue: Pending[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
+  /** The group commit of `ingest` (ingest-queue.ts). */
+  private readonly queue: IngestQueue;
   private statusTimer: NodeJS.Timeout | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintaining: Promise<MaintenanceReport | null> | null = null;
@@ -125,7 +113,17 @@ export class Store implements Unit {
   private lost = 0;
   private purgedNotUploaded = 0;
 
-  constructor(private readonly deps: StoreDeps) {}
+  constructor(private readonly deps: StoreDeps) {
+    this.queue = new IngestQueue({
+      windowMs: deps.config.group_commit_ms,
+      commit: (items) => {
+        if (!this.repos) throw new AlprError(StoreErrors.STORE_NOT_STARTED);
+        return this.commit(items);
+      },
+      makeRoom: () => this.maintain(),
+      lost: (n, why) => this.countLost(n, why),
+    });
+  }
 
   get file(): string {
     return join(this.deps.dataDir, this.deps.config.database);
@@ -317,8 +315,8 @@ export class Store implements Unit {
     clearInterval(this.statusTimer);
     clearInterval(this.maintenanceTimer);
     clearInterval(this.reopenTimer);
-    clearTimeout(this.flushTimer);
-    if (this.repos) this.flush();
+    this.queue.cancelTimer();
+    if (this.repos) this.queue.flush();
     await this.maintaining;
     await this.followUp;
     await this.checking;
@@ -366,11 +364,7 @@ export class Store implements Unit {
       this.countLost(1, this.noDatabase ?? 'no database');
       return Promise.reject(new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id: d.id }));
     }
-    return new Promise<StoredRef>((resolve, reject) => {
-      this.queue.push({ d, position, hits, resolve, reject });
-      if (this.queue.length >= GROUP_MAX || this.deps.config.group_commit_ms === 0) this.flush();
-      else this.flushTimer ??= setTimeout(() => this.flush(), this.deps.config.group_commit_ms);
-    });
+    return this.queue.push({ d, position, hits });
   }
 
   /**
@@ -410,53 +404,6 @@ export class Store implements Unit {
     return this.maintaining;
   }
 
-  private flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    try {
-      const refs = this.commit(batch);
-      batch.forEach((p, i) => p.resolve(refs[i]!));
-    } catch (err) {
-      if (isDiskFull(err) || (err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL)) {
-        void this.retryAfterPurge(batch);
-        return;
-      }
-      if (batch.length === 1) {
-        for (const p of batch) p.reject(err);
-        return;
-      }
-      // One bad detection must not take the others with it: store them one by one.
-      for (const p of batch) {
-        try {
-          p.resolve(this.commit([p])[0]!);
-        } catch (e) {
-          p.reject(e);
-        }
-      }
-    }
-  }
-
-  /**
-   * A group that met a full disk even after the reserve was released: purge what may be purged,
-   * then try each detection once more. Only what still cannot be stored is lost, counted and
-   * logged (a hit dropped 2 ms before space came back, issue 17 item 3, is what this prevents).
-   */
-  private async retryAfterPurge(batch: Pending[]): Promise<void> {
-    await this.maintain();
-    for (const p of batch) {
-      try {
-        if (!this.repos) throw new AlprError(StoreErrors.STORE_NOT_STARTED);
-        p.resolve(this.commit([p])[0]!);
-      } catch (err) {
-        if (isDiskFull(err) || (err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL)) this.countLost(1, 'disk full');
-        p.reject(err);
-      }
-    }
-  }
-
   private countLost(n: number, why: string): void {
     this.lost += n;
     this.deps.status.count('lost_detections', n);
@@ -471,7 +418,7 @@ export class Store implements Unit {
    * half left, that half goes to the purge of uploaded detections and the error is thrown
    * (`ingest` retries after the purge). Throws like `commitOnce`.
    */
-  private commit(items: readonly Omit<Pending, 'resolve' | 'reject'>[]): StoredRef[] {
+  private commit(items: readonly IngestItem[]): StoredRef[] {
     if (this.noDatabase) throw new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id: items.map((i) => i.d.id).join(',') });
     try {
       return this.commitOnce(items);
@@ -487,7 +434,7 @@ export class Store implements Unit {
     }
   }
 
-  private commitOnce(items: readonly Omit<Pending, 'resolve' | 'reject'>[]): StoredRef[] {
+  private commitOnce(items: readonly IngestItem[]): StoredRef[] {
     const r = this.open();
     const { status, logger: log, deviceId } = this.deps;
     const events: StoredEvent[] = [];
