@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areaSpans, detectorInputSize, letterbox, letterboxSize, lumaRgb, nativeInputSize, roundHalfEven } from '../../src/recognizer/letterbox.js';
+import { areaSpans, detectorInputSize, letterbox, letterboxSize, lumaRgb, nativeInputSize, roundHalfEven, type RawImage } from '../../src/recognizer/letterbox.js';
 
 const gray = (width: number, height: number, f: (x: number, y: number) => number) => {
   const data = new Uint8Array(width * height);
@@ -134,5 +134,35 @@ describe('nativeInputSize', () => {
     expect(nativeInputSize(320, 240, 640, 384, 'fixed', 1.25)).toEqual({ w: 640, h: 384 });
     expect(nativeInputSize(640, 480, 640, 384, 'fixed', 0)).toEqual({ w: 640, h: 384 });
     expect(nativeInputSize(896, 592, 640, 384, 'fixed', 1.25)).toEqual({ w: 640, h: 384 });
+  });
+});
+
+/** A pseudo-random rgb24 frame (a fixed linear congruential sequence), its bytes `offset` into their buffer. */
+function noiseRgb(width: number, height: number, offset = 0): RawImage {
+  const buf = new Uint8Array(offset + width * height * 3);
+  let v = 12345;
+  for (let i = offset; i < buf.length; i++) {
+    v = (v * 1103515245 + 12345) >>> 0;
+    buf[i] = v >>> 24;
+  }
+  return { width, height, format: 'rgb24', data: buf.subarray(offset) };
+}
+
+describe('letterbox, 2x2 rgb24 shrink (the 720p camera case)', () => {
+  it('gives each cell the mean of its 2x2 block of per-pixel lumas, aligned (32-bit words) or not (bytes)', () => {
+    for (const offset of [0, 1]) {
+      const img = noiseRgb(16, 8, offset);
+      const r = letterbox(img, 8, 4, 0);
+      for (let y = 0; y < 4; y++) {
+        for (let x = 0; x < 8; x++) {
+          let sum = 0;
+          for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+            const o = ((2 * y + dy) * 16 + 2 * x + dx) * 3;
+            sum += lumaRgb(img.data[o]!, img.data[o + 1]!, img.data[o + 2]!);
+          }
+          expect(r.tensor[y * 8 + x]! * 255).toBeCloseTo(sum / 4, 4);
+        }
+      }
+    }
   });
 });
