@@ -1,7 +1,8 @@
 /**
  * Events (or amounts) per second over a sliding window, and their sum within it: the one meter
- * behind the camera's frame rate (10 s window) and reconnects per hour (1 h window) and the GPS
- * sentence rate (from a running total sampled on a tick). Memory is bounded by what the window
+ * behind the camera's frame rate (10 s window) and reconnects per hour (1 h window), the GPS
+ * sentence rate (from a running total sampled on a tick) and the uploader's items and bytes per
+ * second (1 min window). Memory is bounded by what the window
  * holds: one entry per `add`, dropped when it leaves the window.
  */
 export class RateMeter {

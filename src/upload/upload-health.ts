@@ -6,12 +6,12 @@
  */
 import type { UploadConfig } from '../config/sections/upload.js';
 import { Backoff } from '../shared/backoff.js';
+import { RateMeter } from '../shared/rate-meter.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import type { LinkEstimator } from './link-estimator.js';
-import { Throughput } from './throughput.js';
 
 export interface UploadHealthDeps {
   config: UploadConfig;
@@ -26,9 +26,13 @@ export interface UploadHealthDeps {
   random?: () => number;
 }
 
+const THROUGHPUT_WINDOW_MS = 60_000;
+
 export class UploadHealth {
   private readonly backoff: Backoff;
-  private readonly throughput: Throughput;
+  /** Items and bytes acknowledged per second over the last minute, for the status page. */
+  private readonly items = new RateMeter(THROUGHPUT_WINDOW_MS);
+  private readonly bytes = new RateMeter(THROUGHPUT_WINDOW_MS);
   private failingSince: number | null = null;
   private refusedReason: string | null = null;
   private lastReason = '';
@@ -38,7 +42,13 @@ export class UploadHealth {
   constructor(private readonly deps: UploadHealthDeps) {
     const c = deps.config;
     this.backoff = new Backoff({ initial_ms: c.retry_initial_s * 1000, max_ms: c.retry_max_s * 1000 }, deps.random);
-    this.throughput = new Throughput(deps.clock, 60_000);
+  }
+
+  /** Starts the throughput measurement: until its window is full, the rates average over the time since. */
+  begin(): void {
+    const now = this.deps.clock.now();
+    this.items.reset(now);
+    this.bytes.reset(now);
   }
 
   /**
@@ -56,7 +66,8 @@ export class UploadHealth {
     this.failingSince = null;
     this.refusedReason = null;
     this.lastSuccess = clock.now();
-    this.throughput.add(items, bytes);
+    this.items.add(clock.now(), items);
+    this.bytes.add(clock.now(), bytes);
     if (batch) {
       status.count('batches');
       status.count('bytes_sent', bytes);
@@ -100,9 +111,9 @@ export class UploadHealth {
       status.gauge('backlog', b.pending + b.claimed);
       status.gauge('quarantined_items', b.quarantined);
       status.gauge('oldest_age_s', b.oldestEnqueuedAt === null ? 0 : Math.round((clock.now() - b.oldestEnqueuedAt) / 1000));
-      const t = this.throughput.rate();
-      status.gauge('items_per_s', Math.round(t.itemsPerS * 10) / 10);
-      status.gauge('bytes_per_s', Math.round(t.bytesPerS));
+      const now = clock.now();
+      status.gauge('items_per_s', Math.round(this.items.rate(now) * 10) / 10);
+      status.gauge('bytes_per_s', Math.round(this.bytes.rate(now)));
       // What the link carries while sending (not averaged over idle time), and what waits for it.
       const rate = link.bytesPerS;
       const size = outbox.backlogSize(config.images !== 'none');

@@ -156,6 +156,7 @@ export class Uploader implements Unit {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     this.stopped = false;
+    this.health.begin();
     status.detail('endpoint', scrubSecrets(config.endpoint));
     status.detail('format', config.format);
     status.detail('images', config.images);
