@@ -78,6 +78,47 @@ export function letterbox(img: RawImage, outW: number, outH: number, padValue: n
   return { tensor, scaledWidth: nw, scaledHeight: nh, scaleX: nw / W, scaleY: nh / H };
 }
 
+/**
+ * A smaller letterbox of the same frame (the detector's coarse pass) computed from one already
+ * made (`from`, a tensor `fromWidth` wide) by block means, when both are whole-number shrinks of
+ * the frame and the blocks nest (1280x720: 640x360 and 320x180). The values are those
+ * `letterbox` gives (a mean of means of equal blocks, up to float rounding) for 1/16 of the
+ * reading: 0.1 ms instead of ~8 ms of JavaScript over the full frame. Null when the sizes do not
+ * nest; then `letterbox` the frame.
+ */
+export function shrinkLetterbox(from: Letterboxed, fromWidth: number, frameW: number, frameH: number, outW: number, outH: number, padValue: number, out?: Float32Array): Letterboxed | null {
+  const { scaledWidth: fw, scaledHeight: fh } = from;
+  const { w: nw, h: nh } = letterboxSize(frameW, frameH, outW, outH);
+  const whole = (a: number, b: number): boolean => a % b === 0;
+  if (!whole(frameW, fw) || !whole(frameH, fh) || !whole(fw, nw) || !whole(fh, nh)) return null;
+  const kx = fw / nw;
+  const ky = fh / nh;
+  const tensor = out && out.length === outW * outH ? out : new Float32Array(outW * outH);
+  tensor.fill(padValue);
+  const src = from.tensor;
+  const norm = 1 / (kx * ky);
+  if (kx === 2 && ky === 2) {
+    for (let dy = 0; dy < nh; dy++) {
+      const a = dy * 2 * fromWidth;
+      const b = a + fromWidth;
+      const o = dy * outW;
+      for (let dx = 0; dx < nw; dx++) tensor[o + dx] = (src[a + 2 * dx]! + src[a + 2 * dx + 1]! + src[b + 2 * dx]! + src[b + 2 * dx + 1]!) * 0.25;
+    }
+    return { tensor, scaledWidth: nw, scaledHeight: nh, scaleX: nw / frameW, scaleY: nh / frameH };
+  }
+  for (let dy = 0; dy < nh; dy++) {
+    for (let dx = 0; dx < nw; dx++) {
+      let sum = 0;
+      for (let sy = dy * ky; sy < (dy + 1) * ky; sy++) {
+        const o = sy * fromWidth + dx * kx;
+        for (let j = 0; j < kx; j++) sum += src[o + j]!;
+      }
+      tensor[dy * outW + dx] = sum * norm;
+    }
+  }
+  return { tensor, scaledWidth: nw, scaledHeight: nh, scaleX: nw / frameW, scaleY: nh / frameH };
+}
+
 /** Resizes to nw x nh grey values /255 into the top-left of a row-major tensor `outW` wide. */
 function resizeInto(img: RawImage, nw: number, nh: number, tensor: Float32Array, outW: number): void {
   const { width: W, height: H } = img;

@@ -12,7 +12,7 @@ import { readPlate } from './candidates.js';
 import type { ModelContract } from './contract.js';
 import { ctcCharConfidences, ctcFrames, ctcLogLikelihood, type CtcFrames } from './ctc.js';
 import { boxIou, decodePeaks, mergeCoarse, quadBox, suppressOverlaps, toFramePixels, type Quad, type QuadDetection } from './detect-decode.js';
-import { letterbox, nativeInputSize, type RawImage } from './letterbox.js';
+import { letterbox, nativeInputSize, shrinkLetterbox, type RawImage } from './letterbox.js';
 import { formatFit, type Region } from './plate-format.js';
 import { cropColour, foldFrames, foldText, fuseCandidates, loadFoldMap, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
 import type { Box, PlateRead, SecondOpinion } from './types.js';
@@ -148,7 +148,8 @@ export class PlateReader {
     // and runs only when the main pass found nothing or a plate at least half the size it hands
     // over (a cut-off large plate is still found as a wide one): frames of small plates skip it.
     if (cp && Math.min(cp.width / img.width, cp.height / img.height) < 0.75 * lb.scaleX && (dets.length === 0 || dets.some((q) => quadBox(q.quad).w * lb.scaleX >= cp.largePx / 2))) {
-      const clb = letterbox(img, cp.width, cp.height, d.padValue, this.coarseTensor);
+      // From the main pass's tensor when the sizes nest (720p, 1080p): no second pass over the frame.
+      const clb = shrinkLetterbox(lb, iw, img.width, img.height, cp.width, cp.height, d.padValue, this.coarseTensor) ?? letterbox(img, cp.width, cp.height, d.padValue, this.coarseTensor);
       this.coarseTensor = clb.tensor;
       const coarse = await this.detectAt(clb.tensor, cp.width, cp.height, clb.scaleX, clb.scaleY);
       dets = mergeCoarse(dets, coarse, lb.scaleX, cp.largePx, this.opts.nmsIou);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areaSpans, detectorInputSize, letterbox, letterboxSize, lumaRgb, nativeInputSize, roundHalfEven, type RawImage } from '../../src/recognizer/letterbox.js';
+import { areaSpans, detectorInputSize, letterbox, letterboxSize, lumaRgb, nativeInputSize, roundHalfEven, shrinkLetterbox, type RawImage } from '../../src/recognizer/letterbox.js';
 
 const gray = (width: number, height: number, f: (x: number, y: number) => number) => {
   const data = new Uint8Array(width * height);
@@ -164,5 +164,31 @@ describe('letterbox, 2x2 rgb24 shrink (the 720p camera case)', () => {
         }
       }
     }
+  });
+});
+
+describe('shrinkLetterbox', () => {
+  it('derives the coarse pass input from the main one with the values letterboxing the frame gives', () => {
+    const img = noiseRgb(128, 72);
+    const main = letterbox(img, 64, 40, 0.5);
+    const derived = shrinkLetterbox(main, 64, 128, 72, 32, 24, 0.5);
+    const direct = letterbox(img, 32, 24, 0.5);
+    expect(derived).not.toBeNull();
+    expect([derived!.scaledWidth, derived!.scaledHeight, derived!.scaleX, derived!.scaleY]).toEqual([direct.scaledWidth, direct.scaledHeight, direct.scaleX, direct.scaleY]);
+    for (let i = 0; i < direct.tensor.length; i++) expect(derived!.tensor[i]).toBeCloseTo(direct.tensor[i]!, 6);
+  });
+
+  it('derives non-2x factors too (1920x1080 shape: main /3, coarse /6)', () => {
+    const img = noiseRgb(192, 108);
+    const main = letterbox(img, 64, 40, 0);
+    const derived = shrinkLetterbox(main, 64, 192, 108, 32, 24, 0)!;
+    const direct = letterbox(img, 32, 24, 0);
+    for (let i = 0; i < direct.tensor.length; i++) expect(derived.tensor[i]).toBeCloseTo(direct.tensor[i]!, 6);
+  });
+
+  it('declines sizes that do not nest (a fractional shrink of the frame)', () => {
+    const img = noiseRgb(100, 60);
+    const main = letterbox(img, 64, 40, 0);
+    expect(shrinkLetterbox(main, 64, 100, 60, 32, 24, 0)).toBeNull();
   });
 });
