@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import { validateAudit, validateCorrection, validateDetection, validateHit } from '../receiver/validate.js';
 import { imageBytes } from '../upload/codec.js';
-import type { WireAck, WireAudit, WireBatch, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
+import type { ImageKind, WireAck, WireAudit, WireBatch, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
 
-export type ImageKind = 'plate' | 'overview';
+export type { ImageKind };
 
 export interface ImageItem {
   kind: 'image';

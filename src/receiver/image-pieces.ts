@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WirePieceState } from '../upload/wire.js';
+import type { ImageKind, WirePieceState } from '../upload/wire.js';
 
 export interface PieceLimits {
   maxPieceBytes: number;
@@ -27,7 +27,7 @@ export const DEFAULT_PIECE_LIMITS: PieceLimits = { maxPieceBytes: 4 * 1024 * 102
 export interface PieceKey {
   device: string;
   detectionId: string;
-  kind: 'plate' | 'overview';
+  kind: ImageKind;
   sha256: string;
   bytes: number;
 }

@@ -11,6 +11,9 @@ import type { ImageKind, StoredDetection, StoredImage } from '../store/detection
 import type { HitRecord } from '../store/hits-repo.js';
 import type { Correction } from '../store/users-repo.js';
 
+/** The two evidence images of a detection (one declaration: the store's), as the wire names them. */
+export type { ImageKind };
+
 export const API_VERSION = 1;
 export type WireStream = 'detection' | 'hit' | 'audit' | 'correction';
 
