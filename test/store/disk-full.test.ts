@@ -2,7 +2,6 @@
  * A full disk, made real with a small tmpfs (needs root: mount). Skipped with a message where
  * mounting is not permitted; under CI=true that is a failure instead (test/helpers/peer.ts).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,28 +13,15 @@ import { sha256Hex } from '../../src/store/detections-repo.js';
 import { skipWithout } from '../helpers/peer.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { fillDisk } from './helpers/fill-disk.js';
+import { mountTmpfs, probeTmpfs, remountTmpfs } from './helpers/tmpfs.js';
 import { acknowledge, detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
-
-/** Whether this machine lets the test mount a tmpfs: probed with a mount that is undone at once. */
-function probeTmpfs(): { ok: boolean; why: string } {
-  const probe = mkdtempSync(join(tmpdir(), 'alpr-tmpfs-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'pipe' });
-    execFileSync('umount', [probe], { stdio: 'pipe' });
-    return { ok: true, why: '' };
-  } catch (err) {
-    return { ok: false, why: String((err as { stderr?: Buffer }).stderr ?? err).trim() };
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}
 
 const tmpfs = probeTmpfs();
 let dir = '';
-let mounted = false;
+let unmount: (() => void) | null = null;
 
 function remount(size: string): void {
-  execFileSync('mount', ['-o', `remount,size=${size}`, dir], { stdio: 'pipe' });
+  remountTmpfs(dir, size);
 }
 
 /** SHA-256 of the overview each stored detection was given, to compare what comes back. */
@@ -73,11 +59,10 @@ function checkIntact(t: TestStore, ids: readonly string[]): void {
 describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('disk full (tmpfs)', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'alpr-diskfull-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', dir], { stdio: 'pipe' });
-    mounted = true;
+    unmount = mountTmpfs(dir, '48m');
   });
   afterAll(() => {
-    if (mounted) execFileSync('umount', [dir]);
+    unmount?.();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -22,3 +22,8 @@ export function mountTmpfs(dir: string, size: string): () => void {
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
   return () => execFileSync('umount', [dir], { stdio: 'pipe' });
 }
+
+/** Changes the size of the tmpfs mounted on `dir` (smaller than its contents fills it at once). */
+export function remountTmpfs(dir: string, size: string): void {
+  execFileSync('mount', ['-o', `remount,size=${size}`, dir], { stdio: 'pipe' });
+}
