@@ -18,11 +18,11 @@ import { ReceiverDb } from '../src/receiver/receiver-db.js';
 import { buildReceiver } from '../src/receiver/server.js';
 import { ManualClock, systemClock, type Clock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { uuidv7 } from '../src/shared/uuid.js';
 import { StatusRegistry } from '../src/status/registry.js';
 import { sha256Hex } from '../src/store/detections-repo.js';
 import { Store } from '../src/store/store.js';
 import { Uploader } from '../src/upload/uploader.js';
+import { detection as fixtureDetection } from '../test/store/helpers/fixtures.js';
 
 const SCALE = Number(process.env.ALPR_EDGE_BENCH_SCALE ?? 1);
 const ONLY = new Set((process.env.ALPR_EDGE_BENCH_ONLY ?? 'insert,files,upload,purge').split(','));
@@ -42,27 +42,10 @@ const PLATE = jpeg(PLATE_BYTES, 1);
 const OVERVIEW = jpeg(OVERVIEW_BYTES, 2);
 const TINY = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
 
+/** The tests' detection (test/store/helpers/fixtures.ts), with a plate text of its own and shared images. */
 function detection(i: number, at: number, images: boolean): Detection {
   const text = `B${(i % 1_000_000).toString(36).toUpperCase().padStart(5, '0')}`;
-  return {
-    id: uuidv7(at),
-    cameraId: i % 2 ? 'front' : 'rear',
-    text,
-    confidence: 0.91,
-    candidates: [
-      { text, confidence: 0.91 },
-      { text: `${text.slice(0, -1)}8`, confidence: 0.05 },
-    ],
-    region: 'us',
-    firstSeen: at - 1500,
-    lastSeen: at,
-    bestAt: at - 500,
-    frameCount: 7,
-    direction: 'approaching',
-    box: { x: 410, y: 300, w: 140, h: 44 },
-    plateJpeg: images ? PLATE : TINY,
-    overviewJpeg: images ? OVERVIEW : TINY,
-  };
+  return fixtureDetection({ text, cameraId: i % 2 ? 'front' : 'rear', plateJpeg: images ? PLATE : TINY, overviewJpeg: images ? OVERVIEW : TINY }, at);
 }
 
 function storeConfig(over: Partial<StoreConfig> = {}): StoreConfig {

@@ -29,10 +29,10 @@ import { ReceiverDb } from '../src/receiver/receiver-db.js';
 import { buildReceiver } from '../src/receiver/server.js';
 import { systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { uuidv7 } from '../src/shared/uuid.js';
 import { StatusRegistry } from '../src/status/registry.js';
 import { Store } from '../src/store/store.js';
 import { Uploader } from '../src/upload/uploader.js';
+import { detection as fixtureDetection } from '../test/store/helpers/fixtures.js';
 import { ThrottleProxy } from '../test/upload/helpers/throttle-proxy.js';
 import { percentile } from './stats.js';
 
@@ -68,26 +68,11 @@ function jpeg(size: number, seed: number): Buffer {
 }
 
 let seq = 0;
+/** The tests' detection (test/store/helpers/fixtures.ts) with a plate text and images of its own; one candidate, as the figures were taken with. */
 function detection(): Detection {
-  const at = Date.now();
   const i = ++seq;
   const text = `U${i.toString(36).toUpperCase().padStart(5, '0')}`;
-  return {
-    id: uuidv7(at),
-    cameraId: 'front',
-    text,
-    confidence: 0.9,
-    candidates: [{ text, confidence: 0.9 }],
-    region: 'us',
-    firstSeen: at - 1500,
-    lastSeen: at,
-    bestAt: at - 500,
-    frameCount: 7,
-    direction: 'approaching',
-    box: { x: 100, y: 200, w: 120, h: 40 },
-    plateJpeg: jpeg(PLATE_BYTES, i),
-    overviewJpeg: jpeg(OVERVIEW_BYTES, i * 7),
-  };
+  return fixtureDetection({ text, candidates: [{ text, confidence: 0.93 }], plateJpeg: jpeg(PLATE_BYTES, i), overviewJpeg: jpeg(OVERVIEW_BYTES, i * 7) }, Date.now());
 }
 
 function hotHit(text: string): HotlistHit {
