@@ -103,18 +103,44 @@ export function warpQuad(img: RawImage, quad: Quad, target: WarpTarget): void {
     const o = (yi * W + xi) * 3;
     return (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
   };
+  // The coefficients in locals: the same arithmetic, without a typed-array load per use.
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = [H[0]!, H[1]!, H[2]!, H[3]!, H[4]!, H[5]!, H[6]!, H[7]!, H[8]!];
   for (let y = 0; y < oh; y++) {
+    const row = offset + y * ow;
     for (let x = 0; x < ow; x++) {
-      const w = H[6]! * x + H[7]! * y + H[8]!;
-      const sx = (H[0]! * x + H[1]! * y + H[2]!) / w;
-      const sy = (H[3]! * x + H[4]! * y + H[5]!) / w;
+      const w = h6 * x + h7 * y + h8;
+      const sx = (h0 * x + h1 * y + h2) / w;
+      const sy = (h3 * x + h4 * y + h5) / w;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      const top = grey(x0, y0) * (1 - fx) + grey(x0 + 1, y0) * fx;
-      const bottom = grey(x0, y0 + 1) * (1 - fx) + grey(x0 + 1, y0 + 1) * fx;
-      tensor[offset + y * ow + x] = Math.round(top * (1 - fy) + bottom * fy) / 255;
+      let g00: number, g01: number, g10: number, g11: number;
+      // Inside the image (nearly every sample): the four neighbours directly, no clamping.
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < Hh) {
+        if (rgb) {
+          const o = (y0 * W + x0) * 3;
+          const p = o + W * 3;
+          g00 = (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
+          g01 = (d[o + 3]! * 4899 + d[o + 4]! * 9617 + d[o + 5]! * 1868 + 8192) >> 14;
+          g10 = (d[p]! * 4899 + d[p + 1]! * 9617 + d[p + 2]! * 1868 + 8192) >> 14;
+          g11 = (d[p + 3]! * 4899 + d[p + 4]! * 9617 + d[p + 5]! * 1868 + 8192) >> 14;
+        } else {
+          const o = y0 * W + x0;
+          g00 = d[o]!;
+          g01 = d[o + 1]!;
+          g10 = d[o + W]!;
+          g11 = d[o + W + 1]!;
+        }
+      } else {
+        g00 = grey(x0, y0);
+        g01 = grey(x0 + 1, y0);
+        g10 = grey(x0, y0 + 1);
+        g11 = grey(x0 + 1, y0 + 1);
+      }
+      const top = g00 * (1 - fx) + g01 * fx;
+      const bottom = g10 * (1 - fx) + g11 * fx;
+      tensor[row + x] = Math.round(top * (1 - fy) + bottom * fy) / 255;
     }
   }
 }
