@@ -15,16 +15,15 @@
  *   within 5 s of its end.
  * The full flow runs at 1024x600; the 800x480 screen checks the pop-up, the banners and the strip.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { alive, collectLines, runCli, spawnCli } from '../helpers/cli.js';
+import { alive, runCli } from '../helpers/cli.js';
+import { createDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { waitForPage } from '../helpers/page.js';
-import { waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../peers/free-port.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
 import { bodyData, inViewport, launch, logIn, newPage, shot, VIEWPORTS } from './browser.js';
@@ -32,7 +31,6 @@ import { bodyData, inViewport, launch, logIn, newPage, shot, VIEWPORTS } from '.
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const USER = 'olive';
 const PW = 'patrol car seven evenings';
-const MONITOR = 'monitor-token-0123456789abcdefghijklmnopqrstuvwxyz';
 /** Plates of the demo clip (fixtures/demo/clip.json): listed from the start, listed before the restart, entered locally at the end. */
 const STOLEN = '7TRW815';
 const WARRANT = '6GUL472';
@@ -41,21 +39,8 @@ const CSV_HEADER = 'plate,state,list,priority,reason,case_number,subject_xref,of
 const STOLEN_ROW = `${STOLEN},CA,stolen_vehicle,1,Stolen vehicle: grey Honda Civic,26-118734,,Det. K. Nguyen #2290,916-555-0178,CA DOJ SVS,2026-11-20T08:15:00Z,2099-12-31T23:59:59Z,false,`;
 const WARRANT_ROW = `${WARRANT},CA,warrant,3,Registered owner has a felony warrant,26-120001,,Ofc. M. Alvarez #4411,916-555-0142,Warrants unit,2026-11-24T21:40:00Z,2099-12-31T23:59:59Z,false,`;
 
-interface LogRecord {
-  msg?: string;
-  unit?: string;
-  list?: string;
-  change?: string;
-  address?: string;
-  time?: string;
-  [k: string]: unknown;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'alpr-daemon-station-'));
-const dataDir = join(dir, 'data');
 const listFile = join(dir, 'hotlist.csv');
-const configFile = join(dir, 'config.yaml');
-let port = 0;
 let base = '';
 let camera: RtspPeer;
 let browser: Browser;
@@ -63,67 +48,18 @@ const errors: string[] = [];
 /** Banner delays and counts measured, printed at the end. */
 const measured: string[] = [];
 
-/** Pids of the processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      if (text) out.push(...text.split(/\s+/).map(Number));
-    }
-  } catch {
-    // Gone meanwhile: no children left to find.
-  }
-  return out;
-}
+/**
+ * One daemon (test/helpers/daemon.ts) run three times on the same data dir and port: started,
+ * restarted after SIGTERM, and restarted with a short shift limit. Its log holds every run.
+ */
+let daemon: TestDaemon;
+/** Pids of every run, all gone at the end. */
+const pids: number[] = [];
 
-/** One `alpr-edge run` process and its JSON log lines. */
-class Daemon {
-  readonly lines: string[] = [];
-  readonly child: ChildProcess;
-
-  constructor(env: NodeJS.ProcessEnv = {}) {
-    this.child = spawnCli(['run'], { ALPR_EDGE_CONFIG: configFile, ALPR_EDGE_HTTP_PORT: String(port), ALPR_EDGE_HTTP_MONITOR_TOKEN: MONITOR, ...env });
-    collectLines(this.child, this.lines);
-  }
-
-  records(): LogRecord[] {
-    return this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogRecord);
-  }
-
-  /** Waits for a log record; a timeout shows the last log lines (plate text is never logged). */
-  async logged(what: string, pred: (r: LogRecord) => boolean, timeoutMs = 60_000): Promise<LogRecord> {
-    let found: LogRecord | undefined;
-    try {
-      await waitFor(() => Boolean((found = this.records().find(pred))), what, { timeoutMs, intervalMs: 200 });
-    } catch (err) {
-      throw new Error(`${err instanceof Error ? err.message : String(err)}; last log lines:\n${this.lines.slice(-15).join('\n')}`);
-    }
-    return found!;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (!this.running) return this.child.exitCode;
-    const exited = once(this.child, 'exit') as Promise<[number | null]>;
-    process.kill(this.child.pid!, signal);
-    const [code] = await exited;
-    return code;
-  }
-}
-
-const daemons: Daemon[] = [];
-let daemon: Daemon;
-
-async function startDaemon(env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
-  const d = new Daemon(env);
-  daemons.push(d);
-  const started = await d.logged('the daemon to start', (r) => r.msg === 'started', 90_000);
-  base = started.address!.replace('localhost', '127.0.0.1');
-  return d;
+/** Starts the next run (the daemon answers /api/status) with `env` over the config. */
+async function startRun(env: NodeJS.ProcessEnv = {}): Promise<void> {
+  await daemon.start(env);
+  pids.push(daemon.pid!);
 }
 
 function writeList(rows: string[]): void {
@@ -176,7 +112,6 @@ async function logInAgain(page: Page, path: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  port = await freePort();
   // The demo clip's frames, served looped as a live H.264 RTSP camera that the test can stop.
   const frames = join(dir, 'frames');
   mkdirSync(frames);
@@ -185,56 +120,39 @@ beforeAll(async () => {
   const cameraPort = await freePort();
   camera.port = cameraPort;
   writeList([STOLEN_ROW]);
-  writeFileSync(
-    configFile,
-    [
-      'device:',
-      '  id: station-unit',
-      '  agency: Demo Agency',
-      '  mode: patrol',
-      `  data_dir: ${dataDir}`,
-      'http:',
-      '  host: 127.0.0.1',
-      'cameras:',
-      '  - id: front',
-      '    kind: rtsp',
-      `    url: rtsp://127.0.0.1:${cameraPort}/cam`,
-      // Reconnect quickly (the camera is started after the station is open) and call a stopped camera down at once.
-      '    retry_initial_s: 0.2',
-      '    retry_max_s: 1',
-      '    down_after_s: 1',
-      'gps:',
-      '  source: replay',
-      '  replay:',
-      `    file: ${join(ROOT, 'fixtures', 'gps', 'drive.nmea')}`,
-      'hotlist:',
-      '  files:',
-      `    - ${listFile}`,
-      'upload:',
-      '  enabled: false',
-      '',
-    ].join('\n'),
-  );
-  const added = await runCli(['user', 'add', USER, '--role', 'administrator', '--name', 'Olive Officer', '--contact', 'unit 12'], { ALPR_EDGE_DEVICE_DATA_DIR: dataDir }, `${PW}\n`);
+  daemon = await createDaemon({
+    name: 'station',
+    config: {
+      device: { id: 'station-unit', agency: 'Demo Agency', mode: 'patrol' },
+      cameras: [
+        {
+          id: 'front',
+          kind: 'rtsp',
+          url: `rtsp://127.0.0.1:${cameraPort}/cam`,
+          // Reconnect quickly (the camera is started after the station is open) and call a stopped camera down at once.
+          retry_initial_s: 0.2,
+          retry_max_s: 1,
+          down_after_s: 1,
+        },
+      ],
+      gps: { source: 'replay', replay: { file: join(ROOT, 'fixtures', 'gps', 'drive.nmea') } },
+      hotlist: { files: [listFile] },
+    },
+  });
+  base = daemon.base;
+  const added = await runCli(['user', 'add', USER, '--role', 'administrator', '--name', 'Olive Officer', '--contact', 'unit 12'], { ALPR_EDGE_DEVICE_DATA_DIR: daemon.dataDir }, `${PW}\n`);
   if (added.code !== 0) throw new Error(`user add failed: ${added.stderr}`);
-  daemon = await startDaemon();
+  await startRun();
   browser = await launch({ autoplay: true });
 }, 120_000);
 
 afterAll(async () => {
   console.info(`measured: ${measured.join('; ')}`);
   await browser?.close();
-  for (const d of daemons) {
-    if (!d.running) continue;
-    // SIGTERM stops the daemon's ffmpeg too; SIGKILL (and each ffmpeg by PID) only if it hangs.
-    const ffmpegs = childrenOf(d.child.pid!);
-    const kill = setTimeout(() => d.child.kill('SIGKILL'), 15_000);
-    await d.stop('SIGTERM');
-    clearTimeout(kill);
-    for (const pid of ffmpegs) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  }
+  // SIGTERM stops the daemon's ffmpeg too; SIGKILL (and each ffmpeg by PID) only if it hangs.
+  await daemon?.dispose();
   await camera?.stop('SIGKILL');
-  for (const d of daemons) expect(alive(d.child.pid!)).toBe(false);
+  for (const pid of pids) expect(alive(pid)).toBe(false);
   rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
@@ -274,7 +192,7 @@ describe('the station on the real daemon', () => {
     const verifiedAt = Date.now();
     const before = await alertCounters(page);
     // The daemon logs the next pass of the listed plate as "seen again"; the page counts the silent update.
-    await daemon.logged('the stolen plate seen again after the verification', (r) => r.unit === 'pipeline' && r.list === 'stolen_vehicle' && r.change === 'seen_again' && Date.parse(r.time ?? '') > verifiedAt);
+    await daemon.logged('the stolen plate seen again after the verification', (r) => r.unit === 'pipeline' && r.list === 'stolen_vehicle' && r.change === 'seen_again' && Date.parse(String(r.time ?? '')) > verifiedAt, 60_000);
     await waitForPage(page, `Number(document.body.dataset.hitUpdates ?? 0) > ${before.updates}`, 'the silent update of the verified alert');
     const after = await alertCounters(page);
     expect(await page.isVisible('#hit-alert')).toBe(false);
@@ -292,7 +210,7 @@ describe('the station on the real daemon', () => {
     expect(await exited).toBe(0);
     // Down, the page keeps trying and says so; it is not yet told to log in.
     for (const { page } of screens) expect(await bodyData(page, 'alertsOffReason')).not.toBe('session');
-    daemon = await startDaemon();
+    await startRun();
     // Stored while every page is cut off: the page was logged out by the restart.
     await daemon.logged('the warrant hit from the new daemon', (r) => r.unit === 'pipeline' && !!r.msg?.startsWith('HIT:') && r.list === 'warrant' && r.change === 'new', 90_000);
     for (const { page } of screens) {
@@ -342,7 +260,7 @@ describe('the station on the real daemon', () => {
     await page.click('#hotlist-form button[type=submit]');
     await page.waitForSelector(`.hit-card-notice:has-text("${RETRO}")`, { timeout: 30_000 });
     // Every earlier pass of the plate matched (the clip looped several times); the notice comes once its group closed.
-    const retro = await daemon.logged('the retroactive hits', (r) => r.msg === 'retroactive hits from the new list');
+    const retro = await daemon.logged('the retroactive hits', (r) => r.msg === 'retroactive hits from the new list', 60_000);
     expect(retro.hits).toBeGreaterThanOrEqual(1);
     measured.push(`retroactive hits in the notice: ${String(retro.hits)}`);
     expect(await page.locator(`.hit-card-notice:has-text("${RETRO}")`).count()).toBe(1);
@@ -361,7 +279,7 @@ describe('the station on the real daemon', () => {
       await page.waitForSelector('body[data-events="open"]');
     }
     expect(await daemon.stop('SIGTERM')).toBe(0);
-    daemon = await startDaemon({ ALPR_EDGE_HTTP_SESSION_MAX_H: '0.008' });
+    await startRun({ ALPR_EDGE_HTTP_SESSION_MAX_H: '0.008' });
     const ends: number[] = [];
     for (const { page } of screens) {
       await logInAgain(page, '/hits');
@@ -380,6 +298,6 @@ describe('the station on the real daemon', () => {
 
   test('no page raised a script error, and no plate text reached the daemon\'s log', () => {
     expect(errors).toEqual([]);
-    for (const d of daemons) for (const line of d.lines) for (const plate of [STOLEN, WARRANT, RETRO]) expect(line.includes(plate), 'plate text in the log').toBe(false);
+    for (const line of daemon.lines) for (const plate of [STOLEN, WARRANT, RETRO]) expect(line.includes(plate), 'plate text in the log').toBe(false);
   });
 });
