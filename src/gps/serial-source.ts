@@ -57,6 +57,8 @@ export class SerialSource implements GpsSource {
   private watchedDir = '';
   private lastOpenAt = 0;
   private appearedAt = 0;
+  /** Whether the device path existed at the last poll while the port was closed (`pollDevice`). */
+  private devicePresent = true;
   /** When the current outage began (first failure since data last flowed), or null. */
   private outageSince: number | null = null;
 
@@ -108,6 +110,20 @@ export class SerialSource implements GpsSource {
     } catch (err) {
       this.logger.debug({ dir, err: errorMessage(err) }, 'cannot watch the GPS device directory; relying on retries');
     }
+  }
+
+  /**
+   * The watch's fallback, once a tick while the port is closed: a directory event that was
+   * missed or arrived before the path could be seen must not leave a replugged receiver waiting
+   * for the backoff retry. Only an absent → present change counts, so a receiver that is there
+   * but silent keeps to the backoff.
+   */
+  private pollDevice(): void {
+    if (this.port) return;
+    const present = existsSync(this.opts.path);
+    const appeared = present && !this.devicePresent;
+    this.devicePresent = present;
+    if (appeared) this.deviceEvent();
   }
 
   private deviceEvent(): void {
@@ -203,7 +219,10 @@ export class SerialSource implements GpsSource {
   }
 
   private tick(): void {
-    if (!this.connected) return;
+    if (!this.connected) {
+      this.pollDevice();
+      return;
+    }
     const now = this.clock.now();
     if (this.detector && !this.detector.isLocked) {
       this.onBaudEvent(this.detector.onTick(now));

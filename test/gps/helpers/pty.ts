@@ -35,10 +35,19 @@ export class PtyPair {
    *  a full pty would wait for a read that can never run. */
   async write(data: string | Buffer): Promise<void> {
     // O_NOCTTY: the test process must never adopt the pty as its controlling terminal.
-    this.fh ??= await open(this.writerPath, constants.O_WRONLY | constants.O_NOCTTY);
+    const fh = (this.fh ??= await open(this.writerPath, constants.O_WRONLY | constants.O_NOCTTY));
     const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
     let off = 0;
-    while (off < buf.length) off += (await this.fh.write(buf, off, buf.length - off)).bytesWritten;
+    try {
+      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+    } catch (err) {
+      // A writer racing `stop()` can open the dying pty (the links still exist until socat is
+      // gone); drop that handle so the next write opens whatever pty the path names then,
+      // instead of writing into the dead one for good.
+      if (this.fh === fh) this.fh = null;
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Kills socat by PID and waits until it is gone and its links are removed. */
