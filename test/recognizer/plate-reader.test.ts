@@ -102,16 +102,19 @@ describe('PlateReader.read', () => {
         return new HandMadeBackend([{ col: 31, row: 14, score: 0.7, corners: [-52, -8, 52, -8, 52, 8, -52, 8] }], []).detect(t, width, height);
       }
     }
-    const backend = new TwoScales([plate], ['ABC1D23']);
+    // The main pass finds the plate cut off, 128 px wide at its input (at least 0.75 x largePx triggers the pass).
+    const backend = new TwoScales([{ ...plate, corners: [-64, -14, 64, -14, 64, 16, -64, 16] }], ['ABC1D23']);
     const r = await new PlateReader(backend, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read(scene());
     expect(backend.detectCalls).toEqual([{ width: 640, height: 384 }]);
     expect(r.plates).toHaveLength(1);
     expect(r.plates[0]!.box).toEqual({ x: 296, y: 200, w: 416, h: 64 });
     expect(r.plates[0]!.detectionScore).toBeCloseTo(0.7);
-    // A frame whose main pass found only small plates (60 px of its input) skips it; one with nothing found runs it.
-    const far = new TwoScales([{ ...plate, corners: [-30, -8, 30, -8, 30, 8, -30, 8] }], ['ABC1D23']);
-    await new PlateReader(far, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read(scene());
-    expect(far.coarseCalls).toBe(0);
+    // A frame whose main pass found only smaller plates (60 and 100 px of its input) skips it; one with nothing found runs it.
+    for (const half of [30, 50]) {
+      const far = new TwoScales([{ ...plate, corners: [-half, -8, half, -8, half, 8, -half, 8] }], ['ABC1D23']);
+      await new PlateReader(far, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read(scene());
+      expect(far.coarseCalls).toBe(0);
+    }
     const empty = new TwoScales([], []);
     await new PlateReader(empty, contract, { ...options, coarsePass: { width: 320, height: 192, largePx: 160 } }).read(scene());
     expect(empty.coarseCalls).toBe(1);
