@@ -1,6 +1,6 @@
 /**
  * One camera: an ffmpeg child decoding to raw frames, a watchdog that restarts it, paced
- * reconnects, and the frame schedule (frame-schedule.ts: speed-driven thinning, motion gate) in
+ * reconnects, and the frame intake (frame-intake.ts: speed-driven thinning, motion gate) in
  * front of the consumer (the recognizer pool, which queues the frames in the camera's bounded queue).
  *
  *   [onvif: resolve URI] → ffmpeg → FrameReader ─thin (speed)─▶ Frame ─motion gate─▶ onFrame()
@@ -29,7 +29,7 @@ import { CameraOutage } from './camera-outage.js';
 import { resolveTarget, type Target } from './camera-target.js';
 import { ffconcatInput, ffmpegArgs, type FfmpegInput } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
-import { FrameSchedule, type FrameSink } from './frame-schedule.js';
+import { FrameIntake, type FrameSink } from './frame-intake.js';
 import type { Frame } from './frame.js';
 import { HealthStore } from './health-store.js';
 import { linkQuality } from './link-quality.js';
@@ -38,7 +38,7 @@ import { InputFile } from './input-file.js';
 import { displayUrl } from './stream-url.js';
 import { Watchdog, type TripReason } from './watchdog.js';
 
-export type { FrameSink } from './frame-schedule.js';
+export type { FrameSink } from './frame-intake.js';
 
 export interface CameraSourceDeps {
   config: CameraConfig;
@@ -80,7 +80,7 @@ export class CameraSource implements Unit {
   private readonly status: StatusReporter;
   private readonly clock: Clock;
   private readonly backoff: Backoff;
-  private readonly schedule: FrameSchedule;
+  private readonly intake: FrameIntake;
   private readonly meter = new RateMeter(10_000);
   private readonly reconnects = new RateMeter(3_600_000);
   private readonly watchdog: Watchdog;
@@ -110,8 +110,8 @@ export class CameraSource implements Unit {
     this.status = deps.status;
     this.clock = deps.clock ?? systemClock;
     this.backoff = new Backoff({ initial_ms: this.cfg.retry_initial_s * 1000, max_ms: this.cfg.retry_max_s * 1000, jitter: 0.5 }, deps.random);
-    this.schedule = new FrameSchedule(this.cfg, this.status, this.log, deps.speed);
-    this.decodeFps = this.schedule.decodeFps;
+    this.intake = new FrameIntake(this.cfg, this.status, this.log, deps.speed);
+    this.decodeFps = this.intake.decodeFps;
     this.outage = new CameraOutage(this.cfg.down_after_s * 1000);
     this.inputFile = new InputFile(deps.dataDir, this.cfg.id);
     this.sessionFps = this.decodeFps;
@@ -135,12 +135,12 @@ export class CameraSource implements Unit {
 
   /** Where frames go. A sink returning a promise gets the next frame only once it settles. */
   onFrame(sink: FrameSink | null): void {
-    this.schedule.setSink(sink);
+    this.intake.setSink(sink);
   }
 
   /** A recent decoded frame (at most 0.5 s old while frames flow), for the live view. Never handed to a consumer. */
   latestFrame(): Frame | null {
-    return this.schedule.latestFrame();
+    return this.intake.latestFrame();
   }
 
   /** The ffmpeg child's pid while one runs. */
@@ -247,7 +247,7 @@ export class CameraSource implements Unit {
 
     this.trip = null;
     this.sessionFps = Math.min(this.decodeFps, this.sourceRateCap ?? Infinity);
-    this.schedule.startSession(this.sessionFps);
+    this.intake.startSession(this.sessionFps);
     this.meter.reset(this.clock.now());
     const password = this.cfg.password?.reveal() ?? '';
     const input = this.inputFor(target, password);
@@ -323,7 +323,7 @@ export class CameraSource implements Unit {
     return input;
   }
 
-  /** The ffmpeg child of one connection (not started), its frames going to picture health and the schedule. */
+  /** The ffmpeg child of one connection (not started), its frames going to picture health and the intake. */
   private ffmpeg(args: string[], password: string): FfmpegProcess {
     const proc: FfmpegProcess = new FfmpegProcess({
       binary: this.deps.ffmpegPath ?? 'ffmpeg',
@@ -336,7 +336,7 @@ export class CameraSource implements Unit {
         const now = this.clock.now();
         // Health looks first: the consumer may take the buffer (transferred to a worker).
         this.health.frame(data, w, h, this.cfg.pixel_format, now);
-        this.schedule.deliver(data, w, h, now);
+        this.intake.deliver(data, w, h, now);
       },
       onInfo: (info) => {
         // ffmpeg has opened its input and read the file that named it: nothing keeps it longer.
@@ -371,7 +371,7 @@ export class CameraSource implements Unit {
     const ended = this.outage.framesBack();
     if (ended && ended.attempts > 0) this.log.info({ outage_since: isoSeconds(ended.since), attempts: ended.attempts }, 'camera frames are back');
     this.status.count('frames');
-    return this.schedule.accept();
+    return this.intake.accept();
   }
 
   /**
@@ -453,7 +453,7 @@ export class CameraSource implements Unit {
     this.status.detail('expected_fps', this.expectedFps());
     this.status.detail('last_frame_at', last === null ? null : new Date(last).toISOString());
     this.status.detail('reconnects_per_h', this.reconnects.sum(now));
-    for (const [k, v] of Object.entries(this.schedule.details())) this.status.detail(k, v);
+    for (const [k, v] of Object.entries(this.intake.details())) this.status.detail(k, v);
   }
 
   /** The camera's own rate caps what ffmpeg can deliver. */

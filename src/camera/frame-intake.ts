@@ -26,7 +26,7 @@ export type FrameSink = (frame: Frame) => void;
  */
 const SNAPSHOT_INTERVAL_MS = 500;
 
-export class FrameSchedule {
+export class FrameIntake {
   /** Rate ffmpeg is asked for: the speed table's top rate, or `fps` without a speed source. */
   readonly decodeFps: number;
   private sampleFps: number;
