@@ -16,7 +16,7 @@
  * The full flow runs at 1024x600; the 800x480 screen checks the pop-up, the banners and the strip.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -24,8 +24,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { alive, runCli } from '../helpers/cli.js';
 import { createDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { waitForPage } from '../helpers/page.js';
-import { freePort } from '../peers/free-port.js';
-import { RtspPeer } from '../peers/rtsp-peer.js';
+import { demoClipCamera } from '../peers/demo-camera.js';
+import type { RtspPeer } from '../peers/rtsp-peer.js';
 import { bodyData, inViewport, launch, logIn, newPage, shot, VIEWPORTS } from './browser.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -113,12 +113,7 @@ async function logInAgain(page: Page, path: string): Promise<void> {
 
 beforeAll(async () => {
   // The demo clip's frames, served looped as a live H.264 RTSP camera that the test can stop.
-  const frames = join(dir, 'frames');
-  mkdirSync(frames);
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-i', join(ROOT, 'fixtures', 'demo', 'clip.mp4'), '-q:v', '2', '-start_number', '0', join(frames, 'f%05d.jpg')]);
-  camera = new RtspPeer({ mounts: [`/cam=frames:${frames}/f*.jpg@10`] });
-  const cameraPort = await freePort();
-  camera.port = cameraPort;
+  camera = await demoClipCamera(dir);
   writeList([STOLEN_ROW]);
   daemon = await createDaemon({
     name: 'station',
@@ -128,7 +123,7 @@ beforeAll(async () => {
         {
           id: 'front',
           kind: 'rtsp',
-          url: `rtsp://127.0.0.1:${cameraPort}/cam`,
+          url: camera.url('/cam'),
           // Reconnect quickly (the camera is started after the station is open) and call a stopped camera down at once.
           retry_initial_s: 0.2,
           retry_max_s: 1,

@@ -8,14 +8,12 @@
  * record and image, while backlog images are still waiting (hits first). The hit's latency is
  * printed (issue bound 10 s), not asserted: speed is measured by bench:uplink.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { freePort } from '../peers/free-port.js';
-import { RtspPeer } from '../peers/rtsp-peer.js';
+import { demoClipCamera } from '../peers/demo-camera.js';
+import type { RtspPeer } from '../peers/rtsp-peer.js';
 import { arrivalsReceiver, seedBacklog, type Arrivals } from './helpers/daemon-upload.js';
 import { ThrottleProxy } from './helpers/throttle-proxy.js';
 
@@ -42,11 +40,7 @@ describe('the real daemon on a 1 Mbit/s uplink with a backlog of 50 KB images', 
     await link.start();
     daemon = await createDaemon({ name: 'link' });
     // The demo clip's frames, served looped as a live H.264 RTSP camera.
-    const frames = join(daemon.dir, 'frames');
-    mkdirSync(frames);
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-i', join(ROOT, 'fixtures', 'demo', 'clip.mp4'), '-q:v', '2', '-start_number', '0', join(frames, 'f%05d.jpg')]);
-    camera = new RtspPeer({ mounts: [`/cam=frames:${frames}/f*.jpg@10`] });
-    camera.port = await freePort();
+    camera = await demoClipCamera(daemon.dir);
     await camera.start();
     daemon.writeConfig({
       ...daemon.config,

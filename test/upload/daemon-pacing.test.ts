@@ -9,14 +9,12 @@
  * with jitter 0.5), a 429 at least its Retry-After. Only lower bounds: load makes gaps longer.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { freePort } from '../peers/free-port.js';
-import { RtspPeer } from '../peers/rtsp-peer.js';
+import { demoClipCamera } from '../peers/demo-camera.js';
+import type { RtspPeer } from '../peers/rtsp-peer.js';
 import { FaultProxy } from './helpers/fault-proxy.js';
 import { startReceiver, type TestReceiver } from './helpers/peers.js';
 
@@ -65,11 +63,7 @@ describe('the real daemon pacing its uploads while the camera keeps storing dete
     };
     await proxy.start();
     daemon = await createDaemon({ name: 'pacing' });
-    const frames = join(daemon.dir, 'frames');
-    mkdirSync(frames);
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-i', join(ROOT, 'fixtures', 'demo', 'clip.mp4'), '-q:v', '2', '-start_number', '0', join(frames, 'f%05d.jpg')]);
-    camera = new RtspPeer({ mounts: [`/cam=frames:${frames}/f*.jpg@10`] });
-    camera.port = await freePort();
+    camera = await demoClipCamera(daemon.dir);
     await camera.start();
     daemon.writeConfig({
       ...daemon.config,
