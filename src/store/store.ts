@@ -39,6 +39,9 @@ import { quickCheck, type IntegrityResult } from './integrity-check.js';
 import { isDamaged, moveAside, probeDatabase, recoverInto } from './recovery.js';
 import { UsersRepo, type Correction } from './users-repo.js';
 
+/** A failing background checkpoint is warned about at most this often (a flapping one included). */
+const CHECKPOINT_WARN_EVERY_MS = 10 * 60_000;
+
 export interface StoreDeps {
   config: StoreConfig;
   /** `device.data_dir`, absolute. */
@@ -201,17 +204,29 @@ export class Store implements Unit {
     const hits = new HitsRepo(db, clock, outbox);
     const purge = new PurgeRepo(db);
     // The first failure is news; the same failure every few hundred ms on a full disk is not
-    // (it filled the log 4 lines a second in the full-disk test of the real daemon).
+    // (it filled the log 4 lines a second in the full-disk test of the real daemon), and neither
+    // is a checkpoint that flaps between failing and working while the disk sits at the edge:
+    // one warning per CHECKPOINT_WARN_EVERY_MS, the rest at debug level.
     let checkpointFailing = false;
+    let warnedThisEpisode = false;
+    let lastWarnAt = -Infinity;
     const checkpointer = new Checkpointer(db, this.file, (r) => {
       if (r.ok) {
         status.gauge('wal_frames', r.log ?? 0);
-        if (checkpointFailing) log.info('background WAL checkpoint works again');
+        if (checkpointFailing) {
+          if (warnedThisEpisode) log.info('background WAL checkpoint works again');
+          else log.debug('background WAL checkpoint works again');
+        }
         checkpointFailing = false;
+        warnedThisEpisode = false;
       } else {
         status.error(new Error(`WAL checkpoint: ${r.error ?? 'failed'}`));
-        if (checkpointFailing) log.debug({ err: r.error }, 'background WAL checkpoint failed again');
-        else log.warn({ err: r.error }, 'background WAL checkpoint failed (repeats are logged at debug level)');
+        const now = clock.now();
+        if (!checkpointFailing && now - lastWarnAt >= CHECKPOINT_WARN_EVERY_MS) {
+          log.warn({ err: r.error }, 'background WAL checkpoint failed (repeats are logged at debug level)');
+          lastWarnAt = now;
+          warnedThisEpisode = true;
+        } else log.debug({ err: r.error }, 'background WAL checkpoint failed again');
         checkpointFailing = true;
       }
     });

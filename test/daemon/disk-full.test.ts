@@ -91,8 +91,8 @@ describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('a ful
     // (A new alarm, or an update of the alarm its pass already raised: the same no-flood rules as a stored hit.)
     const hit = await daemon.logged('an unstored hit alerted', (r) => r.unstored === 'disk_full' && /^(HIT: \w+ alert \(not stored: disk full\)|unstored hit [\w ]+ \(no new alarm\))$/.test(r.msg ?? ''), 60_000);
     expect(hit).toMatchObject({ list: 'stolen_vehicle', camera: 'front' });
-    // A checkpoint failing again and again is logged once, not every few hundred ms.
-    expect(daemon.records().filter((r) => /background WAL checkpoint failed/.test(r.msg ?? '') && r.level === 40).length).toBeLessThanOrEqual(2);
+    // A checkpoint failing again and again (or flapping at the edge of a full disk) is warned about once.
+    expect(daemon.records().filter((r) => /background WAL checkpoint failed/.test(r.msg ?? '') && r.level === 40).length).toBeLessThanOrEqual(1);
     const pipeline = (await daemon.status()).units.find((u) => u.counters.alerts_unstored !== undefined);
     expect(pipeline?.counters.alerts_unstored).toBeGreaterThan(0);
     expect((await daemon.status()).readiness.verdict).toBe('red');
