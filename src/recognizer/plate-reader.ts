@@ -16,7 +16,7 @@ import { letterbox, nativeInputSize, shrinkLetterbox, type RawImage } from './le
 import { formatFit, type Region } from './plate-format.js';
 import { cropColour, foldFrames, foldText, fuseCandidates, loadFoldMap, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
 import type { Box, PlateRead, SecondOpinion } from './types.js';
-import { cropPlate, expandQuad, wholeImageQuad } from './warp.js';
+import { cropPlateViews, expandQuad, wholeImageQuad } from './warp.js';
 
 /** When and how the second reader (PP-OCRv4) re-scores an unsure plate's candidates. */
 export interface SecondReaderOptions {
@@ -240,10 +240,9 @@ export class PlateReader {
     const kept: QuadDetection[] = [];
     for (const q of quads) {
       try {
-        for (let v = 0; v < views; v++) {
-          const quad = v === 0 ? q.quad : expandQuad(q.quad, VIEW_WIDENING[v]!, 0);
-          cropPlate(img, quad, o.marginX, o.marginY, { tensor: batch, offset: (kept.length * views + v) * slot, width: o.inputWidth, height: o.inputHeight });
-        }
+        const quads = Array.from({ length: views }, (_, v) => (v === 0 ? q.quad : expandQuad(q.quad, VIEW_WIDENING[v]!, 0)));
+        const targets = quads.map((_, v) => ({ tensor: batch, offset: (kept.length * views + v) * slot, width: o.inputWidth, height: o.inputHeight }));
+        cropPlateViews(img, quads, o.marginX, o.marginY, targets);
         kept.push(q);
       } catch {
         // A degenerate quad (corners on one line) has no plate to read; skip it.

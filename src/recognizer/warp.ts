@@ -168,23 +168,38 @@ export const PREFILTER_HEIGHT = 64;
  * warped into the target slot, through an area-shrunk patch when the plate is tall.
  */
 export function cropPlate(img: RawImage, quad: Quad, marginX: number, marginY: number, target: WarpTarget): void {
-  const [tl, tr, br, bl] = quad;
-  const plateH = (Math.hypot(bl[0] - tl[0], bl[1] - tl[1]) + Math.hypot(br[0] - tr[0], br[1] - tr[1])) / 2;
-  const wide = expandQuad(quad, marginX, marginY);
-  const f = PREFILTER_HEIGHT / plateH;
-  if (!(f < 1)) {
-    warpQuad(img, wide, target);
+  cropPlateViews(img, [quad], marginX, marginY, [target]);
+}
+
+/**
+ * Several crops of one plate (the reader's views: the quad as detected and widened or narrowed
+ * along its own x axis), each widened by the margins and warped into its target. The views of a
+ * plate share its height, so a tall plate is area-shrunk once, as one patch under all of them,
+ * and every view is warped from that patch (one shrink per plate instead of one per view: ~0.3 ms
+ * per view of a 720p plate). Views that differ in height are cropped one by one.
+ */
+export function cropPlateViews(img: RawImage, views: readonly Quad[], marginX: number, marginY: number, targets: readonly WarpTarget[]): void {
+  if (views.length === 0) return;
+  const heights = views.map(plateHeight);
+  if (heights.some((h) => Math.abs(h - heights[0]!) > 1e-6 * Math.max(1, heights[0]!))) {
+    views.forEach((q, i) => cropPlateViews(img, [q], marginX, marginY, [targets[i]!]));
     return;
   }
-  // The patch under the widened quad (plus a pixel for bilinear), inside the image.
-  const xs = wide.map((p) => p[0]);
-  const ys = wide.map((p) => p[1]);
+  const wides = views.map((q) => expandQuad(q, marginX, marginY));
+  const f = PREFILTER_HEIGHT / heights[0]!;
+  if (!(f < 1)) {
+    wides.forEach((w, i) => warpQuad(img, w, targets[i]!));
+    return;
+  }
+  // The patch under every widened quad (plus a pixel for bilinear), inside the image.
+  const xs = wides.flatMap((w) => w.map((p) => p[0]));
+  const ys = wides.flatMap((w) => w.map((p) => p[1]));
   const x0 = Math.max(0, Math.floor(Math.min(...xs)) - 1);
   const y0 = Math.max(0, Math.floor(Math.min(...ys)) - 1);
   const x1 = Math.min(img.width, Math.ceil(Math.max(...xs)) + 1);
   const y1 = Math.min(img.height, Math.ceil(Math.max(...ys)) + 1);
   if (x1 - x0 < 2 || y1 - y0 < 2) {
-    warpQuad(img, wide, target);
+    wides.forEach((w, i) => warpQuad(img, w, targets[i]!));
     return;
   }
   const patch = x0 === 0 && y0 === 0 && x1 === img.width && y1 === img.height ? img : subImage(img, x0, y0, x1 - x0, y1 - y0);
@@ -193,5 +208,11 @@ export function cropPlate(img: RawImage, quad: Quad, marginX: number, marginY: n
   const small = resizeGrey(patch, nw, nh);
   const sx = nw / patch.width;
   const sy = nh / patch.height;
-  warpQuad(small, wide.map(([x, y]) => [(x - x0) * sx, (y - y0) * sy]) as Quad, target);
+  wides.forEach((w, i) => warpQuad(small, w.map(([x, y]) => [(x - x0) * sx, (y - y0) * sy]) as Quad, targets[i]!));
+}
+
+/** A quad's height: the mean length of its left and right sides. */
+function plateHeight(q: Quad): number {
+  const [tl, tr, br, bl] = q;
+  return (Math.hypot(bl[0] - tl[0], bl[1] - tl[1]) + Math.hypot(br[0] - tr[0], br[1] - tr[1])) / 2;
 }

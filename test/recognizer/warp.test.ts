@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Quad } from '../../src/recognizer/detect-decode.js';
 import type { Point } from '../../src/recognizer/types.js';
-import { applyHomography, cropPlate, expandQuad, homography, warpQuad, wholeImageQuad } from '../../src/recognizer/warp.js';
+import { applyHomography, cropPlate, cropPlateViews, expandQuad, homography, warpQuad, wholeImageQuad } from '../../src/recognizer/warp.js';
 
 describe('homography', () => {
   const cases: { name: string; from: Point[]; to: Point[] }[] = [
@@ -159,5 +159,72 @@ describe('cropPlate', () => {
     expect(Math.round(out[16 * 128 + 64]! * 255)).toBe(220);
     expect(Math.round(out[16 * 128]! * 255)).toBe(30);
     expect(Math.round(out[0]! * 255)).toBe(30);
+  });
+});
+
+describe('cropPlateViews', () => {
+  // A textured frame (8 px stripes like character strokes over a vertical ramp), so a shifted sampling grid shows.
+  const W = 1280;
+  const H = 720;
+  const data = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = 40 + ((x >> 3) % 2) * 90 + (y % 64);
+  const frame = { width: W, height: H, format: 'gray' as const, data };
+  const slot = 32 * 128;
+  const target = (t: Float32Array, k: number) => ({ tensor: t, offset: k * slot, width: 128, height: 32 });
+  const views = (q: Quad): Quad[] => [q, expandQuad(q, 0.03, 0), expandQuad(q, -0.02, 0)];
+
+  it('crops a small plate the same as cropPlate on each view', () => {
+    const q: Quad = [
+      [400, 300],
+      [520, 306],
+      [519, 340],
+      [399, 334],
+    ];
+    const a = new Float32Array(3 * slot);
+    const b = new Float32Array(3 * slot);
+    cropPlateViews(frame, views(q), 0.04, 0.08, [0, 1, 2].map((k) => target(a, k)));
+    views(q).forEach((v, k) => cropPlate(frame, v, 0.04, 0.08, target(b, k)));
+    expect(a).toEqual(b);
+  });
+
+  it('shrinks a tall plate once for all its views: each view within a few grey levels of its own crop', () => {
+    const q: Quad = [
+      [300, 200],
+      [700, 220],
+      [698, 380],
+      [298, 360],
+    ];
+    const a = new Float32Array(3 * slot);
+    const b = new Float32Array(3 * slot);
+    cropPlateViews(frame, views(q), 0.04, 0.08, [0, 1, 2].map((k) => target(a, k)));
+    views(q).forEach((v, k) => cropPlate(frame, v, 0.04, 0.08, target(b, k)));
+    // The widest view's patch is the shared one: that view is cropped exactly as before.
+    expect(a.slice(slot, 2 * slot)).toEqual(b.slice(slot, 2 * slot));
+    // The others sample the same plate from a patch whose area grid starts a few pixels further left.
+    let worst = 0;
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(a[i]! - b[i]!) * 255;
+      worst = Math.max(worst, d);
+      sum += d;
+    }
+    expect(sum / a.length).toBeLessThan(4);
+    expect(worst).toBeLessThan(40);
+  });
+
+  it('crops views of different heights one by one', () => {
+    const q: Quad = [
+      [300, 200],
+      [700, 220],
+      [698, 380],
+      [298, 360],
+    ];
+    const taller = expandQuad(q, 0, 0.1);
+    const a = new Float32Array(2 * slot);
+    const b = new Float32Array(2 * slot);
+    cropPlateViews(frame, [q, taller], 0.04, 0.08, [target(a, 0), target(a, 1)]);
+    cropPlate(frame, q, 0.04, 0.08, target(b, 0));
+    cropPlate(frame, taller, 0.04, 0.08, target(b, 1));
+    expect(a).toEqual(b);
   });
 });
