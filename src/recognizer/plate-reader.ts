@@ -16,7 +16,7 @@ import { letterbox, nativeInputSize, shrinkLetterbox, type RawImage } from './le
 import { formatFit, type Region } from './plate-format.js';
 import { cropColour, foldFrames, foldText, fuseCandidates, loadFoldMap, SECOND_READER_HEIGHT, secondReaderWidth, type SecondReaderFiles } from './second-reader.js';
 import type { Box, PlateRead, SecondOpinion } from './types.js';
-import { cropPlateViews, expandQuad, wholeImageQuad } from './warp.js';
+import { cropPlateViews, expandQuad, wholeImageQuad, type WarpTarget } from './warp.js';
 
 /** When and how the second reader (PP-OCRv4) re-scores an unsure plate's candidates. */
 export interface SecondReaderOptions {
@@ -64,6 +64,8 @@ export interface ReaderOptions {
   minPlateHeight: number;
   /** Crops of each plate read by the OCR and combined (1..3). */
   ocrViews: number;
+  /** The views after the first are read only for plates whose first view's confidence is below this; 1 or more: always. */
+  extraViewsBelow: number;
   /** The second reader; null = off. */
   secondReader?: SecondReaderOptions | null;
   /** A second, coarse detector pass over the whole frame for large plates; null = off. */
@@ -235,28 +237,50 @@ export class PlateReader {
     const o = this.contract.ocr;
     const slot = o.inputHeight * o.inputWidth;
     const views = Math.max(1, Math.min(this.opts.ocrViews, VIEW_WIDENING.length));
-    const batch = new Float32Array(quads.length * views * slot);
+    const target = (tensor: Float32Array, k: number): WarpTarget => ({ tensor, offset: k * slot, width: o.inputWidth, height: o.inputHeight });
+    const viewQuads = (q: Quad, from: number): Quad[] => Array.from({ length: views - from }, (_, v) => (v + from === 0 ? q : expandQuad(q, VIEW_WIDENING[v + from]!, 0)));
+    const readOpts = { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region, regions: this.opts.regions };
+    // Every plate's first view (as detected); the other views only for the plates that view
+    // leaves unsure (below extraViewsBelow), all of them when extraViewsBelow is 1 or more.
+    const allViews = this.opts.extraViewsBelow >= 1;
+    const first = allViews ? views : 1;
+    const batch = new Float32Array(quads.length * first * slot);
     const t0 = now();
     const kept: QuadDetection[] = [];
     for (const q of quads) {
       try {
-        const quads = Array.from({ length: views }, (_, v) => (v === 0 ? q.quad : expandQuad(q.quad, VIEW_WIDENING[v]!, 0)));
-        const targets = quads.map((_, v) => ({ tensor: batch, offset: (kept.length * views + v) * slot, width: o.inputWidth, height: o.inputHeight }));
-        cropPlateViews(img, quads, o.marginX, o.marginY, targets);
+        cropPlateViews(img, viewQuads(q.quad, 0).slice(0, first), o.marginX, o.marginY, Array.from({ length: first }, (_, v) => target(batch, kept.length * first + v)));
         kept.push(q);
       } catch {
         // A degenerate quad (corners on one line) has no plate to read; skip it.
         continue;
       }
     }
+    const firstWarpMs = now() - t0;
+    let extraWarpMs = 0;
+    if (kept.length === 0) return { plates: [], warp_ms: firstWarpMs, ocr_ms: 0, second_ms: 0, secondReads: 0, secondReused: 0 };
     const t1 = now();
-    if (kept.length === 0) return { plates: [], warp_ms: t1 - t0, ocr_ms: 0, second_ms: 0, secondReads: 0, secondReused: 0 };
-    const out = await this.backend.ocr(batch, kept.length * views);
-    const firstViews: CtcFrames[] = [];
+    const out = await this.backend.ocr(batch, kept.length * first);
+    const frames: CtcFrames[][] = kept.map((_, i) => Array.from({ length: first }, (_, v) => ctcFrames(out.logits, (i * first + v) * out.T * out.C, out.T, out.C)));
+    const reads = frames.map((f) => readPlate(f, readOpts));
+    if (!allViews && views > 1) {
+      const unsure = reads.map((r, i) => (r.confidence < this.opts.extraViewsBelow ? i : -1)).filter((i) => i >= 0);
+      if (unsure.length > 0) {
+        const extra = views - 1;
+        const t2 = now();
+        const more = new Float32Array(unsure.length * extra * slot);
+        unsure.forEach((i, k) => cropPlateViews(img, viewQuads(kept[i]!.quad, 1), o.marginX, o.marginY, Array.from({ length: extra }, (_, v) => target(more, k * extra + v))));
+        extraWarpMs = now() - t2;
+        const out2 = await this.backend.ocr(more, unsure.length * extra);
+        unsure.forEach((i, k) => {
+          for (let v = 0; v < extra; v++) frames[i]!.push(ctcFrames(out2.logits, (k * extra + v) * out2.T * out2.C, out2.T, out2.C));
+          reads[i] = readPlate(frames[i]!, readOpts);
+        });
+      }
+    }
+    const firstViews: CtcFrames[] = frames.map((f) => f[0]!);
     const plates: PlateRead[] = kept.map((q, i) => {
-      const frames = Array.from({ length: views }, (_, v) => ctcFrames(out.logits, (i * views + v) * out.T * out.C, out.T, out.C));
-      const r = readPlate(frames, { charset: o.charset, topN: override.topN ?? this.opts.topN, region: override.region ?? this.opts.region, regions: this.opts.regions });
-      firstViews.push(frames[0]!);
+      const r = reads[i]!;
       return {
         text: r.text,
         confidence: r.confidence,
@@ -279,7 +303,7 @@ export class PlateReader {
       opinions,
     );
     const t3 = now();
-    return { plates: reported, warp_ms: t1 - t0, ocr_ms: t3 - t1, second_ms: second.ran + second.reused > 0 ? t3 - t2 : 0, secondReads: second.ran, secondReused: second.reused };
+    return { plates: reported, warp_ms: firstWarpMs + extraWarpMs, ocr_ms: t3 - t1 - extraWarpMs, second_ms: second.ran + second.reused > 0 ? t3 - t2 : 0, secondReads: second.ran, secondReused: second.reused };
   }
 
   /**

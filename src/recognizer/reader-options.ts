@@ -23,6 +23,7 @@ export function readerOptions(config: RecognizerConfig, contract: ModelContract)
     keepDetectionScore: config.keep_detection_score,
     minPlateHeight: config.min_plate_height_px,
     ocrViews: config.ocr_views,
+    extraViewsBelow: config.ocr_extra_views_below,
     topN: config.topn,
     region: config.region === 'auto' ? null : config.region,
     regions: [...config.regions],

@@ -59,6 +59,7 @@ const options: ReaderOptions = {
   region: null,
   minPlateHeight: 6,
   ocrViews: 1,
+  extraViewsBelow: 1,
 };
 
 /** A 1280x720 grey frame, black, with a white plate-sized rectangle at x 400..600, y 200..260. */
@@ -182,6 +183,31 @@ describe('PlateReader.read', () => {
     const { batch } = backend.ocrBatches[0]!;
     const white = (k: number) => batch.slice(k * 4096 + 16 * 128, k * 4096 + 17 * 128).filter((v) => v > 0.9).length;
     expect(white(1)).toBeLessThan(white(0));
+  });
+
+  it('reads the extra views only of the plates whose first view is unsure', async () => {
+    const second = { col: 120, row: 60, score: 0.8, corners: [-30, -8, 30, -8, 30, 8, -30, 8] };
+    // The second plate reads clearly; the first (and its extra view) is a toss-up between look-alikes.
+    class Mixed extends HandMadeBackend {
+      override async ocr(b: Float32Array, n: number): Promise<OcrOutput> {
+        const out = await super.ocr(b, n);
+        const unsure = logitsOf(frames(Array.from({ length: OCR_T }, (_, t) => (t % 2 ? '-' : { A: 0.3, B: 0.3, '8': 0.3 }))));
+        const upTo = this.ocrBatches.length === 1 ? 1 : n;
+        for (let i = 0; i < upTo; i++) out.logits.set(unsure, i * OCR_T * C);
+        return out;
+      }
+    }
+    const backend = new Mixed([plate, second], ['', 'XYZ9K88']);
+    const r = await new PlateReader(backend, contract, { ...options, ocrViews: 2, extraViewsBelow: 0.98, minPlateConfidence: 0 }).read(scene());
+    // One batch with each plate's first view, then one with the unsure plate's second view.
+    expect(backend.ocrBatches.map((b) => b.n)).toEqual([2, 1]);
+    const byText = new Map(r.plates.map((p) => [p.text, p]));
+    expect(byText.get('XYZ9K88')!.confidence).toBeGreaterThanOrEqual(0.98);
+    expect(r.plates.filter((p) => p.text !== 'XYZ9K88').every((p) => p.confidence < 0.98)).toBe(true);
+    // The extra view is the first plate's wider crop: its white fills less of the crop.
+    const white = (batch: Float32Array) => batch.slice(16 * 128, 17 * 128).filter((v) => v > 0.9).length;
+    expect(white(backend.ocrBatches[1]!.batch)).toBeLessThan(white(backend.ocrBatches[0]!.batch));
+    expect(white(backend.ocrBatches[1]!.batch)).toBeGreaterThan(0);
   });
 
   it('uses the region and top-N given per call', async () => {

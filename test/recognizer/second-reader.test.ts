@@ -277,6 +277,7 @@ describe('PlateReader with a second reader', () => {
     region: 'eu',
     minPlateHeight: 6,
     ocrViews: 1,
+    extraViewsBelow: 1,
     secondReader: { files: { model: 'unused', dictionary }, threshold, weight: 1, candidates: 5, maxPerFrame: 1, minWidth: 64, maxWidth: 320 },
   });
   const crop = { width: 200, height: 50, format: 'gray' as const, data: new Uint8Array(200 * 50).fill(200) };

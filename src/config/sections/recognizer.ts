@@ -19,6 +19,12 @@ export const RecognizerSection = Type.Object(
     min_plate_confidence: Type.Number({ default: 0.02, minimum: 0, maximum: 1, description: 'Reads whose plate confidence is below this are not reported, unless the detection scores keep_detection_score.' }),
     keep_detection_score: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'Detections scoring at least this are reported even when their read is below min_plate_confidence (a plate clearly found but hard to read).' }),
     ocr_views: Type.Integer({ default: 2, minimum: 1, maximum: 3, description: 'Crops of each plate (as detected, 3% wider, 2% narrower) read by the OCR and combined; each view costs about 1 ms of CPU per plate.' }),
+    ocr_extra_views_below: Type.Number({
+      default: 0.98,
+      minimum: 0,
+      maximum: 1,
+      description: 'The views after the first are read only for plates whose first view reads below this confidence (1 = every plate gets every view). At 0.98 ocr/val reads exactly as with every view, tight and loose crops, and a confident plate costs one view.',
+    }),
     topn: Type.Integer({ default: 10, minimum: 1, maximum: 50, description: 'Candidate readings kept per plate (best first).' }),
     regions: Type.Array(StringEnum(['us', 'eu', 'br'] as const), {
       default: ['us', 'eu', 'br'],
