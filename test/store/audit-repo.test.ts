@@ -1,14 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/store/canonical-json.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditRepo, auditHash, GENESIS_HASH, type AuditInput } from '../../src/store/audit-repo.js';
 import { openDatabase } from '../../src/store/database.js';
 import { OutboxRepo } from '../../src/store/outbox-repo.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { openTestStore, type TestStore } from './helpers/fixtures.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 let t: TestStore | undefined;
 afterEach(async () => {
@@ -142,48 +141,40 @@ describe('keyed chain (issue 16 item 4: anyone able to write the database could 
   }
 
   it('a rewritten row re-hashed without the key is found; with the key every row checks', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-audit-key-'));
-    try {
-      const a = open(dir, KEY);
-      for (let i = 0; i < 4; i++) a.audit.append(entry());
-      expect(a.audit.get(1)!.hash).toMatch(/^k1:[0-9a-f]{64}$/);
-      expect(a.audit.verify()).toMatchObject({ ok: true, checked: 4, unkeyed: 0 });
-      // An intruder with the file rewrites row 2 and re-chains everything after it, as the
-      // plain chain allowed: without the key the best they can do is unkeyed SHA-256 hashes.
-      a.db.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
-      let prev = a.audit.get(1)!.hash;
-      for (let id = 2; id <= 4; id++) {
-        const r = { ...a.audit.get(id)!, purpose: id === 2 ? 'curiosity' : a.audit.get(id)!.purpose };
-        const hash = auditHash(prev, r);
-        a.db.prepare('UPDATE audit SET purpose = ?, prev_hash = ?, hash = ? WHERE id = ?').run(r.purpose, prev, hash, id);
-        prev = hash;
-      }
-      const v = a.audit.verify();
-      expect(v.ok).toBe(false);
-      expect(v.breaks.map((b) => b.id)).toEqual([2, 3, 4]);
-      expect(v.problem).toMatch(/not keyed although earlier rows are/);
-      a.db.close();
-      // Without the key, keyed rows cannot be checked at all, and say so.
-      const b = open(dir, null);
-      expect(b.audit.verify().problem).toMatch(/give the audit key/);
-      b.db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const dir = testTempDir('alpr-audit-key-');
+    const a = open(dir, KEY);
+    for (let i = 0; i < 4; i++) a.audit.append(entry());
+    expect(a.audit.get(1)!.hash).toMatch(/^k1:[0-9a-f]{64}$/);
+    expect(a.audit.verify()).toMatchObject({ ok: true, checked: 4, unkeyed: 0 });
+    // An intruder with the file rewrites row 2 and re-chains everything after it, as the
+    // plain chain allowed: without the key the best they can do is unkeyed SHA-256 hashes.
+    a.db.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
+    let prev = a.audit.get(1)!.hash;
+    for (let id = 2; id <= 4; id++) {
+      const r = { ...a.audit.get(id)!, purpose: id === 2 ? 'curiosity' : a.audit.get(id)!.purpose };
+      const hash = auditHash(prev, r);
+      a.db.prepare('UPDATE audit SET purpose = ?, prev_hash = ?, hash = ? WHERE id = ?').run(r.purpose, prev, hash, id);
+      prev = hash;
     }
+    const v = a.audit.verify();
+    expect(v.ok).toBe(false);
+    expect(v.breaks.map((b) => b.id)).toEqual([2, 3, 4]);
+    expect(v.problem).toMatch(/not keyed although earlier rows are/);
+    a.db.close();
+    // Without the key, keyed rows cannot be checked at all, and say so.
+    const b = open(dir, null);
+    expect(b.audit.verify().problem).toMatch(/give the audit key/);
+    b.db.close();
   });
 
   it('a keyed row edited in place (hash kept) is found', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-audit-key-'));
-    try {
-      const a = open(dir, KEY);
-      for (let i = 0; i < 3; i++) a.audit.append(entry());
-      a.db.exec('DROP TRIGGER audit_no_update;');
-      a.db.prepare("UPDATE audit SET user = 'x' WHERE id = 2").run();
-      expect(a.audit.verify()).toMatchObject({ ok: false, firstBadId: 2, problem: expect.stringMatching(/keyed hash differs/) });
-      a.db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = testTempDir('alpr-audit-key-');
+    const a = open(dir, KEY);
+    for (let i = 0; i < 3; i++) a.audit.append(entry());
+    a.db.exec('DROP TRIGGER audit_no_update;');
+    a.db.prepare("UPDATE audit SET user = 'x' WHERE id = 2").run();
+    expect(a.audit.verify()).toMatchObject({ ok: false, firstBadId: 2, problem: expect.stringMatching(/keyed hash differs/) });
+    a.db.close();
   });
 });
 

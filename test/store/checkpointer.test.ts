@@ -2,13 +2,14 @@
  * The WAL checkpointer's worker (store/checkpoint-worker.ts, started through shared/worker.ts):
  * from source its .ts entry is bundled and must still load better-sqlite3 from node_modules.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Checkpointer, type CheckpointReport } from '../../src/store/checkpointer.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -16,14 +17,11 @@ afterEach(() => {
 });
 
 function walDatabase(): { db: Database.Database; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-checkpoint-'));
-  const file = join(dir, 'edge.db');
+  // Removed when the test finishes, after the afterEach above has closed the database.
+  const file = join(testTempDir('alpr-checkpoint-'), 'edge.db');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  cleanups.push(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  cleanups.push(() => db.close());
   db.exec('CREATE TABLE t (x BLOB)');
   return { db, file };
 }

@@ -4,27 +4,25 @@
  * systemd); garbage pages in the middle of a running database went unnoticed. Every damaged
  * file here is made by the test from a real database.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/shared/clock.js';
 import { detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
 import { garble } from './helpers/garble.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
 let t: TestStore | undefined;
+// A test's directories (testTempDir) are removed when it finishes, after this has stopped the store in them.
 afterEach(async () => {
   await t?.store.stop();
   t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 /** A closed database with `n` detections (images in overflow pages, a hit on every tenth). */
 async function makeDatabase(n = 120): Promise<{ dir: string; file: string; ids: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-damaged-'));
-  dirs.push(dir);
+  const dir = testTempDir('alpr-damaged-');
   const s = await openTestStore({ dir, clock: systemClock, config: { synchronous: 'normal' } });
   const ids = s.store
     .insertDetections(Array.from({ length: n }, (_, i) => ({ detection: detection({ text: `DM${i}`, overviewJpeg: jpeg(6000) }), position: null, hits: i % 10 === 0 ? [hit()] : [] })))

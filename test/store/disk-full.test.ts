@@ -2,8 +2,7 @@
  * A full disk, made real with a small tmpfs (needs root: mount). Skipped with a message where
  * mounting is not permitted; under CI=true that is a failure instead (test/helpers/peer.ts).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { fillDisk } from './helpers/fill-disk.js';
 import { mountTmpfs, probeTmpfs, remountTmpfs } from './helpers/tmpfs.js';
 import { acknowledge, detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const tmpfs = probeTmpfs();
 let dir = '';
@@ -57,14 +57,13 @@ function checkIntact(t: TestStore, ids: readonly string[]): void {
 }
 
 describe.skipIf(skipWithout('a tmpfs mount (root)', tmpfs.ok, tmpfs.why))('disk full (tmpfs)', () => {
+  // Made only where the block runs (a skipped block runs no afterAll to remove it); removed after
+  // the afterAll below, registered later, has unmounted the tmpfs.
+  if (tmpfs.ok) dir = tempDir('alpr-diskfull-');
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'alpr-diskfull-'));
     unmount = mountTmpfs(dir, '48m');
   });
-  afterAll(() => {
-    unmount?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => unmount?.());
 
   it('refuses new detections with STORE_DISK_FULL and a red status, corrupts nothing, and recovers when space returns', async () => {
     remount('48m');

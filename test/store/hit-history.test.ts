@@ -2,13 +2,12 @@
  * A hit's verification and its outcomes after "confirmed" (issue 15) are kept like the audit log:
  * purging the detection (retention) leaves them; outcomes only follow a confirmed hit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { detection, hit, openTestStore, type TestStore } from './helpers/fixtures.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const DAY = 86_400_000;
 let t: TestStore | undefined;
@@ -54,38 +53,34 @@ describe('hit history', () => {
 
 describe('migration 7', () => {
   it('copies the verifications already on hits into the history', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-migrate7-'));
-    try {
-      const file = join(dir, 'alpr.db');
-      const old = openDatabase(file, { synchronous: 'normal', version: 6 });
-      const at = Date.UTC(2026, 0, 1);
-      old.db
-        .prepare(
-          `INSERT INTO detections (id, device_id, camera_id, text, confidence, candidates, region, first_seen, last_seen, best_at,
-            frame_count, direction, box, lat, lon, position_trusted, position, hit_count, stored_at)
-           VALUES ('019b7c1e-0000-7000-8000-000000000007', 'unit-7', 'front', 'OLD123', 0.9, '[]', 'us', @at, @at, @at, 3, 'receding',
-            '{"x":1,"y":2,"w":3,"h":4}', 38.5, -121.5, 1, NULL, 2, @at)`,
-        )
-        .run({ at });
-      const insertHit = old.db.prepare(
-        `INSERT INTO hits (detection_n, entry_id, entry, generation, kind, read_text, explanation, informational, retroactive, created_at, outcome, verified_by, verified_at, note)
-         VALUES (1, @entry, '{}', 'g', 'exact', 'OLD123', 'exact', 0, 0, @at, @outcome, @by, @vat, @note)`,
-      );
-      insertHit.run({ entry: 'e-1', at, outcome: 'confirmed', by: 'ofc.lee', vat: at + 5, note: 'match' });
-      insertHit.run({ entry: 'e-2', at, outcome: null, by: null, vat: null, note: null });
-      old.db.close();
+    const dir = testTempDir('alpr-migrate7-');
+    const file = join(dir, 'alpr.db');
+    const old = openDatabase(file, { synchronous: 'normal', version: 6 });
+    const at = Date.UTC(2026, 0, 1);
+    old.db
+      .prepare(
+        `INSERT INTO detections (id, device_id, camera_id, text, confidence, candidates, region, first_seen, last_seen, best_at,
+          frame_count, direction, box, lat, lon, position_trusted, position, hit_count, stored_at)
+         VALUES ('019b7c1e-0000-7000-8000-000000000007', 'unit-7', 'front', 'OLD123', 0.9, '[]', 'us', @at, @at, @at, 3, 'receding',
+          '{"x":1,"y":2,"w":3,"h":4}', 38.5, -121.5, 1, NULL, 2, @at)`,
+      )
+      .run({ at });
+    const insertHit = old.db.prepare(
+      `INSERT INTO hits (detection_n, entry_id, entry, generation, kind, read_text, explanation, informational, retroactive, created_at, outcome, verified_by, verified_at, note)
+       VALUES (1, @entry, '{}', 'g', 'exact', 'OLD123', 'exact', 0, 0, @at, @outcome, @by, @vat, @note)`,
+    );
+    insertHit.run({ entry: 'e-1', at, outcome: 'confirmed', by: 'ofc.lee', vat: at + 5, note: 'match' });
+    insertHit.run({ entry: 'e-2', at, outcome: null, by: null, vat: null, note: null });
+    old.db.close();
 
-      const t = await openTestStore({ dir });
-      try {
-        expect(t.store.hits.history(1)).toEqual([
-          { id: 1, hitId: 1, detectionId: '019b7c1e-0000-7000-8000-000000000007', entryId: 'e-1', kind: 'verification', value: 'confirmed', note: 'match', recordedBy: 'ofc.lee', recordedAt: at + 5 },
-        ]);
-        expect(t.store.hits.history(2)).toEqual([]);
-      } finally {
-        await t.store.stop();
-      }
+    const t = await openTestStore({ dir });
+    try {
+      expect(t.store.hits.history(1)).toEqual([
+        { id: 1, hitId: 1, detectionId: '019b7c1e-0000-7000-8000-000000000007', entryId: 'e-1', kind: 'verification', value: 'confirmed', note: 'match', recordedBy: 'ofc.lee', recordedAt: at + 5 },
+      ]);
+      expect(t.store.hits.history(2)).toEqual([]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await t.store.stop();
     }
   });
 });

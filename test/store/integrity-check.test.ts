@@ -1,13 +1,11 @@
 /** quick_check on its worker (store/integrity-worker.ts, started through shared/worker.ts). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { quickCheck } from '../../src/store/integrity-check.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'alpr-integrity-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('alpr-integrity-');
 
 describe('quickCheck', () => {
   it('finds a sound database sound', async () => {

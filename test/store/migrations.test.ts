@@ -1,17 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { LATEST_VERSION, MIGRATIONS, schemaVersion } from '../../src/store/migrations.js';
 import { openTestStore } from './helpers/fixtures.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'alpr-migrate-'));
+  dir = testTempDir('alpr-migrate-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const DETECTION_ID = '019b7c1e-0000-7000-8000-000000000001';
 

@@ -4,8 +4,6 @@
  * the receiver holds each exactly once. A few cuts by default; ALPR_EDGE_LONG_TESTS=1 runs 50.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { buildSync } from 'esbuild';
@@ -15,6 +13,7 @@ import { sha256Hex } from '../../src/store/detections-repo.js';
 import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from '../upload/helpers/peers.js';
 import { openTestStore } from './helpers/fixtures.js';
 import { seededRandom } from '../helpers/random.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const LONG = process.env.ALPR_EDGE_LONG_TESTS === '1';
 const CUTS = LONG ? 50 : 3;
@@ -27,19 +26,18 @@ interface Reported {
   overview: string;
 }
 
-let dir: string;
+// Removed after the afterAll below (registered later, so run first) has killed the children.
+const dir = tempDir('alpr-powercut-');
 let rx: TestReceiver;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   buildSync({ entryPoints: [CHILD_SOURCE], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile: CHILD, logLevel: 'error' });
-  dir = mkdtempSync(join(tmpdir(), 'alpr-powercut-'));
   rx = await startReceiver();
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
   await rx.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs the child until a random moment, SIGKILLs it, and returns what it reported stored. */

@@ -4,8 +4,7 @@
  * history) used to stay behind in the damaged copy, and an account with `accounts.required_items`
  * could not log in until its training was recorded again.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,13 +14,13 @@ import { migrate } from '../../src/store/migrations.js';
 import { copyPlan, NOT_COPIED } from '../../src/store/recovery.js';
 import { detection, hit, jpeg, openTestStore, type TestStore } from './helpers/fixtures.js';
 import { garble, loseAuditEnd } from './helpers/garble.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
 let t: TestStore | undefined;
+// A test's directories (testTempDir) are removed when it finishes, after this has stopped the store in them.
 afterEach(async () => {
   await t?.store.stop();
   t = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 const T0 = Date.UTC(2026, 0, 2);
@@ -54,8 +53,7 @@ function dump(file: string): Map<string, Row[]> {
  * a misread correction, a damage report, audit rows and their outbox rows.
  */
 async function makeFullDatabase(): Promise<{ dir: string; file: string; detectionIds: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-recovery-'));
-  dirs.push(dir);
+  const dir = testTempDir('alpr-recovery-');
   const clock = new ManualClock(T0);
   const s = await openTestStore({ dir, clock, config: { synchronous: 'normal' } });
   const { store } = s;
