@@ -5,8 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +17,7 @@ import { CutProxy } from './helpers/cut-proxy.js';
 import { FaultProxy } from './helpers/fault-proxy.js';
 import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from './helpers/peers.js';
 import { ThrottleProxy } from './helpers/throttle-proxy.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const DEVICE = 'unit-7';
 let t: TestStore | undefined;
@@ -152,8 +151,8 @@ describe('images in resumable pieces', () => {
   }, 60_000);
 
   it('against the alpr-edge receiver process: a cut mid-image resumes, the image is stored once and matches', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-rx-proc-'));
-    stops.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    // Removed when the test finishes, after afterEach has stopped the receiver process.
+    const dir = testTempDir('alpr-rx-proc-');
     const child = spawnCli(['receiver', '--port', '0', '--db', join(dir, 'rx.db'), '--insecure-no-auth']);
     const exited = once(child, 'exit');
     stops.push(async () => {

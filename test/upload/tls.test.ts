@@ -3,8 +3,7 @@
  * receiver. Certificates are made with openssl for the test.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -14,8 +13,10 @@ import { buildReceiver } from '../../src/receiver/server.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { detection, openTestStore, type TestStore } from '../store/helpers/fixtures.js';
 import { makeUploader, uploadConfig, waitFor } from './helpers/peers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-let dir: string;
+// Removed after the afterAll below (registered later, so run first) has closed the receiver and its database.
+const dir = tempDir('alpr-tls-');
 let db: ReceiverDb;
 let app: FastifyInstance;
 let url: string;
@@ -26,7 +27,6 @@ function openssl(...args: string[]): void {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'alpr-tls-'));
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=test agency CA');
   writeFileSync(pem('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
@@ -46,7 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function withStore(fn: (t: TestStore) => Promise<void>): Promise<void> {

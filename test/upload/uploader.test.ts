@@ -4,6 +4,7 @@ import { batchDueIn } from '../../src/upload/uploader.js';
 import type { Uploader } from '../../src/upload/uploader.js';
 import { detection, hit, openTestStore, position, type TestStore } from '../store/helpers/fixtures.js';
 import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from './helpers/peers.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 let t: TestStore | undefined;
 let rx: TestReceiver | undefined;
@@ -160,8 +161,8 @@ describe('Uploader', () => {
   });
 
   it('returns items claimed but not acknowledged to pending when the store restarts', async () => {
-    const dir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/alpr-restart-`);
-    t = await openTestStore({ dir, clock: systemClock });
+    // openTestStore leaves a directory it was given; this one goes when the test finishes, after afterEach's cleanup.
+    t = await openTestStore({ dir: testTempDir('alpr-restart-'), clock: systemClock });
     storeSome(5);
     expect(t.store.outbox.claim(3)).toHaveLength(3);
     expect(t.store.outbox.backlog()).toMatchObject({ pending: 2, claimed: 3 });
