@@ -5,8 +5,7 @@
  * sleeping), resolved when the device sends the rows; a rewritten row is a break. Both show in
  * `alpr-edge central chains` (exit 1), `devices`, the fleet page and its JSON, and /metrics.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { auditHash } from '../../src/store/audit-repo.js';
 import type { WireAck, WireAudit, WireAuditHead } from '../../src/upload/wire.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { auditChain, centralConfig, freshDatabase, wireBatch } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const pg = new PostgresPeer({ fsync: false });
 const WAIT_S = 600;
@@ -31,7 +31,7 @@ let clock = START;
 let store: CentralStore;
 let app: FastifyInstance;
 let admin: string;
-let dir: string;
+const dir = tempDir('alpr-chains-');
 let config: string;
 
 beforeAll(async () => {
@@ -53,7 +53,6 @@ beforeAll(async () => {
   await app.register(staffRoutes, { services: centralServices(cfg, store.pool, false, () => clock) });
   await app.ready();
   admin = await new StaffTokens(store.pool, 0).issue('adm.ruiz', 'admin');
-  dir = mkdtempSync(join(tmpdir(), 'alpr-chains-'));
   config = join(dir, 'central.yaml');
   writeFileSync(config, `postgres:\n  url: ${url}\nlog_level: silent\nfleet:\n  audit_gap_flag_after_s: ${WAIT_S}\n`);
 });
@@ -61,7 +60,6 @@ afterAll(async () => {
   await app?.close();
   await store?.close();
   await pg.cleanup();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Posts the device's audit rows as the uploader does; returns the rows acknowledged. */

@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command } from '../../src/cli/central.js';
@@ -12,14 +11,14 @@ import { FleetHealth } from '../../src/central/fleet-health.js';
 import { Pool } from 'pg';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { freshDatabase } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const pg = new PostgresPeer({ fsync: false });
-let dir: string;
+const dir = tempDir('alpr-central-cli-');
 let config: string;
 let pgPool: Pool | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'alpr-central-cli-'));
   await pg.start();
   config = join(dir, 'central.yaml');
   const url = await freshDatabase(pg);
@@ -34,7 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pgPool?.end();
   await pg.cleanup();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {

@@ -4,8 +4,7 @@
  * (ETag / If-None-Match → 304), every entry and refusal audited.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CentralApp } from '../../src/central/central-app.js';
@@ -20,10 +19,11 @@ import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { centralConfig, freshDatabase } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const pg = new PostgresPeer({ fsync: false });
 const keys = generateKeyPairSync('ed25519');
-let dir: string;
+const dir = tempDir('alpr-central-hotlist-');
 let app: CentralApp;
 let deviceToken: string;
 let officer: string;
@@ -33,7 +33,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'alpr-central-hotlist-'));
   const keyFile = join(dir, 'hotlist-signing.pem');
   writeFileSync(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await pg.start();
@@ -50,7 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await pg.cleanup();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const fetcher = (publicKey = keys.publicKey, token: string | null = deviceToken): ListFetcher =>

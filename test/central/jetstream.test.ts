@@ -3,9 +3,6 @@
  * children, a real nats-server -js and PostgreSQL. A worker and a receiver are killed (SIGKILL)
  * while devices upload; every detection ends up in PostgreSQL exactly once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsPeer } from '../peers/nats-peer.js';
@@ -13,15 +10,16 @@ import { PostgresPeer } from '../peers/postgres-peer.js';
 import { CentralProcesses, simDetection, SimulatedDevice } from './fleet.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { freshDatabase } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const pg = new PostgresPeer({ fsync: false });
 const nats = new NatsPeer();
-let dir: string;
+// Removed after the afterAll below (registered later, so run first) has stopped the central processes working in it.
+const dir = tempDir('alpr-central-js-');
 let procs: CentralProcesses;
 let db: Client;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'alpr-central-js-'));
   await Promise.all([pg.start(), nats.start()]);
   const url = await freshDatabase(pg);
   db = new Client({ connectionString: url });
@@ -40,7 +38,6 @@ afterAll(async () => {
   await procs?.stopAll();
   await db?.end();
   await Promise.all([pg.cleanup(), nats.cleanup()]);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const stored = async (): Promise<number> => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM detections')).rows[0]!.n);

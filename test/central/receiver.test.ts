@@ -2,8 +2,6 @@
  * The central receiver in direct mode against the device's own uploader (src/upload), and
  * side by side with the reference receiver: a device cannot tell which one it talks to.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +18,7 @@ import { detection, hit, openTestStore, position, type TestStore } from '../stor
 import { makeUploader, uploadConfig, waitFor } from '../upload/helpers/peers.js';
 import { uuidv7 } from '../../src/shared/uuid.js';
 import { auditChain, centralConfig, freshDatabase, jpegBytes, wireBatch, wireDetection } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SAME_ID = uuidv7(Date.now() - 60_000);
 
@@ -99,18 +98,17 @@ describe('central receiver, direct mode, with the device uploader', () => {
 });
 
 describe('central receiver answers exactly as the reference receiver', () => {
-  let dir: string;
+  // Removed after this block's afterAll below (registered later, so run first) has closed the reference receiver.
+  const dir = tempDir('alpr-ref-');
   let refDb: ReceiverDb;
   let ref: FastifyInstance;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'alpr-ref-'));
     refDb = new ReceiverDb(join(dir, 'ref.db'));
     ref = await buildReceiver({ db: refDb, token: null });
   });
   afterAll(async () => {
     await ref.close();
     refDb.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function both(body: Buffer, headers: Record<string, string>): Promise<[{ status: number; body: unknown }, { status: number; body: unknown }]> {
