@@ -3,8 +3,7 @@
  * 12): start() returns with the local plates in force, the status says which lists are still
  * loading, and reads stored meanwhile are matched when the list arrives.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HotlistConfig } from '../../src/config/sections/hotlist.js';
@@ -15,24 +14,23 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { hotlistConfig, removeDir } from './fixtures.js';
+import { hotlistConfig } from './fixtures.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const DEMO = resolve(import.meta.dirname, '../../fixtures/hotlist/demo-hotlist.csv');
 const read = (text: string): { text: string; confidence: number }[] => [{ text, confidence: 0.9 }];
-const open: { hotlist: Hotlist; dir: string }[] = [];
+const open: Hotlist[] = [];
+// A test's directories (testTempDir) are removed when it finishes, after this has stopped the units using them.
 afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.hotlist.stop();
-    removeDir(h.dir);
-  }
+  for (const hotlist of open.splice(0)) await hotlist.stop();
 });
 
 function make(config: HotlistConfig, extra: Partial<HotlistDeps> = {}) {
   const clock = new ManualClock(Date.now());
   const registry = new StatusRegistry(clock);
-  const dir = mkdtempSync(join(tmpdir(), 'hotlist-bg-'));
+  const dir = testTempDir('hotlist-bg-');
   const hotlist = new Hotlist({ config, dataDir: dir, logger: silentLogger(), status: registry.reporter('hotlist', 'hotlist'), clock, background: true, ...extra });
-  open.push({ hotlist, dir });
+  open.push(hotlist);
   return { hotlist, registry, clock, dir };
 }
 
@@ -55,7 +53,7 @@ describe('hot lists loaded in the background', () => {
   });
 
   it('a list that fails to load leaves the daemon started and the unit down, saying why', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hotlist-bad-'));
+    const dir = testTempDir('hotlist-bad-');
     const bad = join(dir, 'broken.csv');
     writeFileSync(bad, 'plate,state,list\n"7TRW815,CA,stolen_vehicle\n'.repeat(2000));
     const { hotlist, registry } = make(hotlistConfig({ files: [bad], build: 'worker' }));
@@ -66,7 +64,6 @@ describe('hot lists loaded in the background', () => {
     expect(after.state).toBe('down');
     expect(after.message).toContain('file:broken.csv refused');
     expect(after.details.loading).toEqual([]);
-    removeDir(dir);
   });
 
   it('reads stored while the list was loading are matched when it arrives, older reads are not', async () => {

@@ -4,28 +4,22 @@
  * sync.interval_h (roseville 426.6.4 (a): lists renewed at least twice a day), red past max_age_h.
  * Regression: a three-week-old CSV stayed green with `list_age_h` "–".
  */
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileListAge, HotlistStatusView } from '../../src/hotlist/hotlist-status.js';
 import { fileSource } from '../../src/hotlist/list-build.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { hotlistConfig } from './fixtures.js';
 import { indexOf, row } from './helpers.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const NOW = Date.UTC(2026, 11, 7, 12);
 const HOUR = 3_600_000;
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
 function listFile(text: string, mtime: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-list-age-'));
-  dirs.push(dir);
-  const file = join(dir, 'agency.csv');
+  const file = join(testTempDir('alpr-list-age-'), 'agency.csv');
   writeFileSync(file, text);
   utimesSync(file, mtime / 1000, mtime / 1000);
   return file;

@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildList, type BuildTask } from '../../src/hotlist/list-build.js';
 import { splitCsv } from '../../src/hotlist/list-parser.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'hotlist-import-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('hotlist-import-');
 const NOW = Date.UTC(2026, 10, 25);
 
 let n = 0;

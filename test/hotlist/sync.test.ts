@@ -1,16 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedMessage } from '../../src/hotlist/signed-list.js';
 import { hotlistConfig, makeHotlist, removeDir, type Harness } from './fixtures.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const certDir = mkdtempSync(join(tmpdir(), 'hotlist-tls-'));
+// Removed after the afterAll below (registered later, so run first) has closed the server.
+const certDir = tempDir('hotlist-tls-');
 let server: Server;
 let url = '';
 let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
@@ -36,7 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
-  rmSync(certDir, { recursive: true, force: true });
 });
 
 const open: Harness[] = [];
