@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChildTracker, processStartTicks } from '../../src/camera/child-tracker.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 describe('ChildTracker', () => {
   it('records each child with its kernel start time and forgets it at exit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-tracker-'));
+    const dir = testTempDir('alpr-tracker-');
     const tracker = new ChildTracker();
     tracker.usePidFile(join(dir, 'pids'));
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
@@ -19,11 +19,10 @@ describe('ChildTracker', () => {
     await once(child, 'exit');
     expect(tracker.list()).toEqual([]);
     expect(readFileSync(join(dir, 'pids'), 'utf8')).toBe('');
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('regression: a pid file in a removed folder never throws out of track() (it orphaned the child)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-tracker-'));
+    const dir = testTempDir('alpr-tracker-');
     const tracker = new ChildTracker();
     tracker.usePidFile(join(dir, 'pids'));
     rmSync(dir, { recursive: true, force: true });

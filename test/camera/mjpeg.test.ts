@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +8,14 @@ import type { Frame } from '../../src/camera/frame.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { MjpegServer } from '../peers/mjpeg-server.js';
 import { cameraConfig, capturedLogger, waitFor } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CLIP = fileURLToPath(new URL('../../fixtures/demo/clip.mp4', import.meta.url));
 const PASSWORD = 'mj-Secret!7';
 
 describe('MJPEG over HTTP', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alpr-mjpeg-'));
+  // Removed after this block's afterAll below (registered later, so run first) has stopped the server.
+  const dir = tempDir('alpr-mjpeg-');
   let server: MjpegServer;
 
   beforeAll(async () => {
@@ -26,7 +27,6 @@ describe('MJPEG over HTTP', () => {
   });
   afterAll(async () => {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reads frames with HTTP Basic credentials and never shows them', async () => {

@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
 import { cameraConfig, waitFor } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DAEMON = fileURLToPath(new URL('../peers/camera-daemon.ts', import.meta.url));
 
@@ -56,10 +56,13 @@ async function sigkill(child: ChildProcess): Promise<void> {
 
 describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
   const server = new RtspPeer({ mounts: ['/live=test:160x120@10'] });
-  const dirs: string[] = [];
-  const tempDir = (): string => {
-    const d = mkdtempSync(join(tmpdir(), 'alpr-cam-'));
-    dirs.push(d);
+  // Each test's daemon directory lies under one tempDir of this block, removed after the afterAll
+  // below (registered later, so run first) has killed every daemon and stray ffmpeg.
+  const root = tempDir('alpr-cam-');
+  let made = 0;
+  const daemonDir = (): string => {
+    const d = join(root, String(made++));
+    mkdirSync(d);
     return d;
   };
 
@@ -70,11 +73,10 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const pid of strays) if (running(pid)) process.kill(pid, 'SIGKILL');
     await server.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('a streaming ffmpeg dies of EPIPE when the daemon is SIGKILLed', async () => {
-    const dir = tempDir();
+    const dir = daemonDir();
     const { daemon, ffmpegPid } = await startDaemon(dir, 'rtsp', server.url('/live'), '--wait-frame');
     expect(running(ffmpegPid)).toBe(true);
     const recorded = readFileSync(join(dir, PID_FILE), 'utf8');
@@ -85,7 +87,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
   });
 
   it('a stalled ffmpeg that never writes is killed from the pid file at the next start', async () => {
-    const dir = tempDir();
+    const dir = daemonDir();
     // A FIFO nobody writes to: ffmpeg blocks opening it and never touches its stdout.
     const fifo = join(dir, 'stalled.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
@@ -101,7 +103,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
   });
 
   it('process.exit() kills every ffmpeg child synchronously and clears the pid file', async () => {
-    const dir = tempDir();
+    const dir = daemonDir();
     const fifo = join(dir, 'stalled.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     const { daemon, ffmpegPid } = await startDaemon(dir, 'file', fifo, '--exit');
@@ -112,7 +114,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
   });
 
   it('the sweep spares a pid that is no longer our ffmpeg', async () => {
-    const dir = tempDir();
+    const dir = daemonDir();
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     spawned.push(sleeper);
     const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=1', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'ignore', 'ignore'] });
@@ -136,7 +138,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
   });
 
   it('the sweep spares an ffmpeg whose daemon still runs (two daemons on one data folder)', async () => {
-    const dir = tempDir();
+    const dir = daemonDir();
     const owner = spawn('sleep', ['30'], { stdio: 'ignore' }); // stands in for the other, live daemon
     spawned.push(owner);
     const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=1', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'ignore', 'ignore'] });

@@ -7,9 +7,8 @@
  * fake-clock tests in picture-health.test.ts check the defaults); every wait is on a condition.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraSource } from '../../src/camera/camera-source.js';
@@ -18,6 +17,7 @@ import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
 import { CLIP_DIR, type ClipName } from './health-clips.js';
 import { cameraConfig, capturedLogger, waitFor } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const USER = 'installer';
 const PASSWORD = 'Gl@re:Cov3r#18';
@@ -33,7 +33,9 @@ function extractFrames(clip: ClipName, dir: string): string {
 }
 
 describe('picture health through the RTSP server and the camera source', () => {
-  const work = mkdtempSync(join(tmpdir(), 'alpr-health-rtsp-'));
+  // Removed (with the cameras' data dirs made in it) after this block's afterAll below, registered
+  // later so run first, has stopped the sources and the RTSP server.
+  const work = tempDir('alpr-health-rtsp-');
   const mounts = CLIPS.map((c) => `/${c}=frames:${extractFrames(c, work)}@10`);
   const server = new RtspPeer({ mounts, user: USER, password: PASSWORD });
   const sources: CameraSource[] = [];
@@ -44,7 +46,6 @@ describe('picture health through the RTSP server and the camera source', () => {
   afterAll(async () => {
     await Promise.all(sources.map((s) => s.stop()));
     await server.stop();
-    rmSync(work, { recursive: true, force: true });
   });
 
   function camera(clip: ClipName, dataDir: string, health: (h: CameraConfig['health']) => void = () => undefined) {

@@ -4,9 +4,6 @@
  * camera acts on it (a refused audit row means nothing is re-taken). Real Cameras unit (not
  * started) with its data dir; the station on in-memory ports as in test/http.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Cameras } from '../../src/camera/cameras.js';
@@ -21,9 +18,11 @@ import { MemoryAudit, MemoryDetections, MemoryHits, MemoryHotlist, MemorySnapsho
 import { addUser, auth, httpConfig, login, type Login } from '../http/harness.js';
 import { loadClip } from './health-clips.js';
 import { cameraConfig, capturedLogger } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('reference view API', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'alpr-reference-api-'));
+  // Removed after this block's afterAll below (registered later, so run first) has closed the app.
+  const dataDir = tempDir('alpr-reference-api-');
   const clock = new ManualClock(Date.UTC(2026, 11, 7, 9));
   const registry = new StatusRegistry(clock);
   const audit = new MemoryAudit(clock);
@@ -67,7 +66,6 @@ describe('reference view API', () => {
   });
   afterAll(async () => {
     await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('serves the stored reference picture to the station, 404 before one is taken or for an unknown camera', async () => {
