@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,20 +8,21 @@ import { gzipSync } from 'node:zlib';
 import { auditHash, GENESIS_HASH } from '../../src/store/audit-repo.js';
 import { encodeBatch } from '../../src/upload/codec.js';
 import type { WireAudit, WireBatch, WireDetection } from '../../src/upload/wire.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let db: ReceiverDb;
 let app: FastifyInstance;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'alpr-rx-'));
+  // Removed when the test finishes, after the afterEach below has closed the app and its database.
+  dir = testTempDir('alpr-rx-');
   db = new ReceiverDb(join(dir, 'rx.db'));
   app = await buildReceiver({ db, token: 'tok' });
 });
 afterEach(async () => {
   await app.close();
   db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
