@@ -4,17 +4,17 @@
  * (~28.8 KB: SIGSEGV), which the command relays to a child through stdin.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { argvBytes, expandFileArgs, MAX_ARGV_BYTES } from '../../src/cli/recognize.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'alpr-edge');
 const CROPS = ['crop-us.jpg', 'crop-br.jpg', 'crop-eu.jpg'].map((f) => join(ROOT, 'fixtures', 'recognizer', f));
-const dir = mkdtempSync(join(tmpdir(), 'alpr-filelist-'));
+const dir = tempDir('alpr-filelist-');
 
 function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {

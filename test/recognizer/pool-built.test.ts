@@ -4,14 +4,13 @@
  * from compiled JavaScript (dist/). The compiled case
  * transpiles the modules the pool needs into a temporary folder, as `npm run build` would.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import sharp from 'sharp';
 import ts from 'typescript';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/camera/frame.js';
 import { RecognizerSection, type RecognizerConfig } from '../../src/config/sections/recognizer.js';
 import { BUNDLED_MODELS_DIR } from '../../src/recognizer/contract.js';
@@ -20,13 +19,10 @@ import type { FrameReads } from '../../src/recognizer/types.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SCENE = join(ROOT, 'fixtures', 'recognizer', 'scene-two-plates.jpg');
-const temp: string[] = [];
-afterAll(() => {
-  for (const d of temp) rmSync(d, { recursive: true, force: true });
-});
 
 type PoolClass = typeof RecognizerPool;
 
@@ -72,8 +68,8 @@ describe('RecognizerPool with the bundled models', () => {
   });
 
   it('reads a frame from compiled JavaScript (worker.js next to pool.js)', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-dist-'));
-    temp.push(dir);
+    // Removed when the test finishes; readScene has stopped the pool (and its worker from this tree) by then.
+    const dir = testTempDir('alpr-dist-');
     transpileTree(join(ROOT, 'src'), join(dir, 'dist'), ['recognizer', 'shared', 'config', 'camera', 'status']);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));

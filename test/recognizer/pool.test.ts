@@ -1,5 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { RecognizerPool } from '../../src/recognizer/pool.js';
 import type { FrameReads } from '../../src/recognizer/types.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const echoWorker = new URL('./echo-worker.ts', import.meta.url);
 
@@ -268,23 +268,15 @@ describe('RecognizerPool', () => {
 
 describe('RecognizerPool with the real worker', () => {
   it('fails to start with a clear error when the model files are missing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-models-'));
-    try {
-      copyFileSync(join(BUNDLED_MODELS_DIR, 'models.json'), join(dir, 'models.json'));
-      const { pool } = makePool({ models_dir: dir }, undefined, null);
-      await expect(pool.start()).rejects.toThrow(/recognizer worker 0 failed to start: cannot load model .*detector\.onnx/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = testTempDir('alpr-models-');
+    copyFileSync(join(BUNDLED_MODELS_DIR, 'models.json'), join(dir, 'models.json'));
+    const { pool } = makePool({ models_dir: dir }, undefined, null);
+    await expect(pool.start()).rejects.toThrow(/recognizer worker 0 failed to start: cannot load model .*detector\.onnx/);
   });
 
   it('fails to start when the model contract is missing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-models-'));
-    try {
-      const { pool } = makePool({ models_dir: dir }, undefined, null);
-      await expect(pool.start()).rejects.toThrow(/cannot read the model contract/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = testTempDir('alpr-models-');
+    const { pool } = makePool({ models_dir: dir }, undefined, null);
+    await expect(pool.start()).rejects.toThrow(/cannot read the model contract/);
   });
 });
