@@ -6,7 +6,8 @@
  * reader, then the coarse pass and the second reader as configured and forced (its worst case per frame);
  * and the video case: the demo clip (fixtures/demo/clip.mp4, 120 frames of 1280x720, four vehicles)
  * read frame by frame into the tracker, with the second reader off, on every frame's unsure plates,
- * and once per vehicle track as the daemon runs it (`second_reader.once_per_track`).
+ * and once per vehicle track as the daemon runs it (`second_reader.once_per_track`); both as configured
+ * and with every OCR view read for every plate (`ocr_extra_views_below` 1), side by side.
  *
  *   npm run bench:recognize [-- --frames N] [--models DIR] [--second-only] [--video-only] [--passes P] [--second-reader-dir DIR]
  *
@@ -192,6 +193,7 @@ if (!VIDEO_ONLY) {
     ['one detector pass, second reader off', { ...base, coarsePass: null, secondReader: null }],
     ['coarse pass as configured, second reader off', { ...base, secondReader: null }],
     [`as configured (${base.secondReader ? `threshold ${base.secondReader.threshold}` : 'off'})`, base],
+    ['as configured, every OCR view of every plate', { ...base, extraViewsBelow: 1 }],
   ];
   if (base.secondReader) {
     const forced = { ...base.secondReader, threshold: 1.01 };
@@ -265,6 +267,7 @@ const videoRows: VideoRow[] = [];
           { name: 'second reader once per track (as configured)', opts: base, once: config.second_reader.once_per_track },
         ]
       : []),
+    { name: 'as configured, every OCR view of every plate', opts: { ...base, extraViewsBelow: 1 }, once: config.second_reader.once_per_track },
   ];
   sharp.concurrency(1);
   const backend = await OnnxBackend.create(contract, { threads: 1, secondReader: base.secondReader?.files });

@@ -262,9 +262,14 @@ export class PlateReader {
     const t1 = now();
     const out = await this.backend.ocr(batch, kept.length * first);
     const frames: CtcFrames[][] = kept.map((_, i) => Array.from({ length: first }, (_, v) => ctcFrames(out.logits, (i * first + v) * out.T * out.C, out.T, out.C)));
-    const reads = frames.map((f) => readPlate(f, readOpts));
+    // A plate whose first view's best CTC path is already below the threshold cannot be sure
+    // enough to skip the other views: it goes straight to them, read once with every view (unsure
+    // plates are mostly clutter, whose candidate ranking costs the most). The others are read on
+    // their first view, and the extra views follow when that reading is unsure after all.
+    const straight = allViews || views === 1 ? [] : frames.map((f) => bestPathProbability(f[0]!) < this.opts.extraViewsBelow);
+    const reads = frames.map((f, i) => (straight[i] ? null : readPlate(f, readOpts)));
     if (!allViews && views > 1) {
-      const unsure = reads.map((r, i) => (r.confidence < this.opts.extraViewsBelow ? i : -1)).filter((i) => i >= 0);
+      const unsure = reads.map((r, i) => (r === null || r.confidence < this.opts.extraViewsBelow ? i : -1)).filter((i) => i >= 0);
       if (unsure.length > 0) {
         const extra = views - 1;
         const t2 = now();
@@ -280,7 +285,7 @@ export class PlateReader {
     }
     const firstViews: CtcFrames[] = frames.map((f) => f[0]!);
     const plates: PlateRead[] = kept.map((q, i) => {
-      const r = reads[i]!;
+      const r = reads[i] ?? readPlate(frames[i]!, readOpts);
       return {
         text: r.text,
         confidence: r.confidence,
@@ -364,4 +369,15 @@ export class PlateReader {
     }
     return { ran, reused: used.size };
   }
+}
+
+/** The probability of the most probable CTC path (each frame's most probable class): a lower bound of the best string's probability. */
+function bestPathProbability(f: CtcFrames): number {
+  let p = 1;
+  for (let t = 0; t < f.T; t++) {
+    let best = 0;
+    for (let c = 0; c < f.C; c++) best = Math.max(best, f.probs[t * f.C + c]!);
+    p *= best;
+  }
+  return p;
 }
