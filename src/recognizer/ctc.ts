@@ -62,67 +62,153 @@ export interface BeamResult {
   prob: number;
 }
 
-interface Beam {
-  pb: number;
-  pnb: number;
-  last: number;
-}
-
 /**
  * Prefix beam search. Classes below `prune` probability in a frame are not expanded (they
- * cannot lift a string into the top N). Measured 2026-12-07 on the demo clip's detected crops
- * (clutter included, load ~5): ~3 ms per crop, most of it building and looking up string keys
- * for 16 beams x the classes above `prune` per time step; the largest JavaScript cost per video
- * frame left (docs/recognizer.md "Under 40 ms").
+ * cannot lift a string into the top N).
+ *
+ * Prefixes are nodes of a trie (a prefix and its extension by one class), so extending a beam is
+ * an integer lookup, not a string concatenation and a string-keyed map; the strings are spelled
+ * once, for the beams returned. Each step keeps the `beamWidth` most probable prefixes, ties in
+ * the order they were first reached, by insertion into a short sorted list rather than a sort of
+ * every candidate. Results are those of the string-keyed version (`test/recognizer/ctc.test.ts`
+ * compares them on random frames). On the demo clip's crops (clutter included) the string-keyed
+ * version cost ~3 ms per crop, the largest JavaScript cost per video frame.
  */
 export function ctcBeam(f: CtcFrames, charset: string, beamWidth = 16, topN = 10, prune = 1e-3): BeamResult[] {
-  let beams = new Map<string, Beam>([['', { pb: 1, pnb: 0, last: 0 }]]);
+  const trie = new PrefixTrie(f.C);
+  // The beams of the current step: node, P(ends in blank), P(ends in its last class).
+  let beams: number[] = [0];
+  let pb = [1];
+  let pnb = [0];
   const cand: number[] = [];
+  const step = new StepTable();
+  const keep = new TopN(beamWidth);
   for (let t = 0; t < f.T; t++) {
     const row = t * f.C;
     cand.length = 0;
     for (let c = 1; c < f.C; c++) if (f.probs[row + c]! >= prune && f.probs[row + c]! > 0) cand.push(c);
     const blank = f.probs[row]!;
-    const next = new Map<string, Beam>();
-    const at = (text: string, last: number): Beam => {
-      let b = next.get(text);
-      if (!b) {
-        b = { pb: 0, pnb: 0, last };
-        next.set(text, b);
-      }
-      return b;
-    };
-    for (const [text, b] of beams) {
-      const total = b.pb + b.pnb;
-      at(text, b.last).pb += total * blank;
+    step.reset(trie.size + beams.length * cand.length);
+    for (let k = 0; k < beams.length; k++) {
+      const node = beams[k]!;
+      const bpb = pb[k]!;
+      const bpnb = pnb[k]!;
+      const total = bpb + bpnb;
+      const last = trie.last[node]!;
+      step.addBlank(node, total * blank);
       // A repeated last class without a blank between continues the same character.
-      if (b.last !== 0) at(text, b.last).pnb += b.pnb * f.probs[row + b.last]!;
+      if (last !== 0) step.addNonBlank(node, bpnb * f.probs[row + last]!);
       for (const c of cand) {
-        const add = (c === b.last ? b.pb : total) * f.probs[row + c]!;
-        if (add > 0) at(text + charset[c - 1]!, c).pnb += add;
+        const add = (c === last ? bpb : total) * f.probs[row + c]!;
+        if (add > 0) step.addNonBlank(trie.child(node, c), add);
       }
     }
-    beams = strongest(next, beamWidth);
+    keep.reset();
+    for (let i = 0; i < step.order.length; i++) {
+      const node = step.order[i]!;
+      keep.offer(node, step.pb[node]! + step.pnb[node]!);
+    }
+    beams = keep.nodes.slice();
+    pb = beams.map((n) => step.pb[n]!);
+    pnb = beams.map((n) => step.pnb[n]!);
   }
-  return [...beams]
-    .map(([text, b]) => ({ text, prob: b.pb + b.pnb }))
+  return beams
+    .map((node, k) => ({ text: trie.spell(node, charset), prob: pb[k]! + pnb[k]! }))
     .filter((b) => b.prob > 0)
     .sort((a, b) => b.prob - a.prob)
     .slice(0, topN);
 }
 
-/**
- * The `n` most probable beams, best first, ties in insertion order (what a stable sort of the
- * whole map gives); each beam's total computed once, not in every comparison.
- */
-function strongest(next: Map<string, Beam>, n: number): Map<string, Beam> {
-  const entries: { text: string; b: Beam; p: number; i: number }[] = [];
-  let i = 0;
-  for (const [text, b] of next) entries.push({ text, b, p: b.pb + b.pnb, i: i++ });
-  entries.sort((x, y) => y.p - x.p || x.i - y.i);
-  const out = new Map<string, Beam>();
-  for (let k = 0; k < Math.min(n, entries.length); k++) out.set(entries[k]!.text, entries[k]!.b);
-  return out;
+/** Prefixes as trie nodes: node 0 is the empty prefix; each node knows its parent and last class. */
+class PrefixTrie {
+  readonly parent: number[] = [-1];
+  readonly last: number[] = [0];
+  private readonly children: (Int32Array | null)[] = [null];
+  constructor(private readonly classes: number) {}
+  get size(): number {
+    return this.parent.length;
+  }
+  child(node: number, c: number): number {
+    let kids = this.children[node];
+    if (!kids) {
+      kids = new Int32Array(this.classes).fill(-1);
+      this.children[node] = kids;
+    }
+    let k = kids[c]!;
+    if (k < 0) {
+      k = this.parent.length;
+      this.parent.push(node);
+      this.last.push(c);
+      this.children.push(null);
+      kids[c] = k;
+    }
+    return k;
+  }
+  spell(node: number, charset: string): string {
+    const out: string[] = [];
+    for (let n = node; n > 0; n = this.parent[n]!) out.push(charset[this.last[n]! - 1]!);
+    return out.reverse().join('');
+  }
+}
+
+/** One step's prefix probabilities by node, and the nodes in the order they were first reached. */
+class StepTable {
+  pb = new Float64Array(64);
+  pnb = new Float64Array(64);
+  private seen = new Uint8Array(64);
+  readonly order: number[] = [];
+  reset(maxNodes: number): void {
+    if (maxNodes > this.seen.length) {
+      const n = Math.max(maxNodes, this.seen.length * 2);
+      this.pb = new Float64Array(n);
+      this.pnb = new Float64Array(n);
+      this.seen = new Uint8Array(n);
+    } else {
+      for (const node of this.order) {
+        this.seen[node] = 0;
+        this.pb[node] = 0;
+        this.pnb[node] = 0;
+      }
+    }
+    this.order.length = 0;
+  }
+  private touch(node: number): void {
+    if (this.seen[node] === 0) {
+      this.seen[node] = 1;
+      this.order.push(node);
+    }
+  }
+  addBlank(node: number, p: number): void {
+    this.touch(node);
+    this.pb[node]! += p;
+  }
+  addNonBlank(node: number, p: number): void {
+    this.touch(node);
+    this.pnb[node]! += p;
+  }
+}
+
+/** The n largest offers, best first; an offer equal to a kept one goes after it (a stable sort's order). */
+class TopN {
+  readonly nodes: number[] = [];
+  private readonly scores: number[] = [];
+  constructor(private readonly n: number) {}
+  reset(): void {
+    this.nodes.length = 0;
+    this.scores.length = 0;
+  }
+  offer(node: number, p: number): void {
+    const len = this.nodes.length;
+    if (len === this.n && !(p > this.scores[len - 1]!)) return;
+    let i = len;
+    while (i > 0 && p > this.scores[i - 1]!) i--;
+    this.nodes.splice(i, 0, node);
+    this.scores.splice(i, 0, p);
+    if (this.nodes.length > this.n) {
+      this.nodes.pop();
+      this.scores.pop();
+    }
+  }
 }
 
 function labelsOf(text: string, charset: string): number[] | null {

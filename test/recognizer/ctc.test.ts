@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ctcBeam, ctcCharConfidences, ctcFrames, ctcGreedy, ctcLogLikelihood, type CtcFrames } from '../../src/recognizer/ctc.js';
+import { seededRandom } from '../helpers/random.js';
 import { C, CHARSET, classOf, frames, logitsOf } from './ctc-helpers.js';
 
 /** Every path of a tiny lattice, collapsed: the exact P(text) to check the decoders against. */
@@ -99,6 +100,77 @@ describe('ctcBeam', () => {
 
   it('returns at most topN candidates', () => {
     expect(ctcBeam(lattice, CHARSET, 64, 3, 0)).toHaveLength(3);
+  });
+});
+
+describe('ctcBeam against the plain string-keyed prefix beam search', () => {
+  /** The textbook version, prefixes as string keys in insertion-ordered maps, sorted whole each step. */
+  function reference(f: CtcFrames, charset: string, beamWidth: number, topN: number, prune: number): { text: string; prob: number }[] {
+    type B = { pb: number; pnb: number; last: number };
+    let beams = new Map<string, B>([['', { pb: 1, pnb: 0, last: 0 }]]);
+    for (let t = 0; t < f.T; t++) {
+      const row = t * f.C;
+      const cand: number[] = [];
+      for (let c = 1; c < f.C; c++) if (f.probs[row + c]! >= prune && f.probs[row + c]! > 0) cand.push(c);
+      const next = new Map<string, B>();
+      const at = (text: string, last: number): B => {
+        let b = next.get(text);
+        if (!b) next.set(text, (b = { pb: 0, pnb: 0, last }));
+        return b;
+      };
+      for (const [text, b] of beams) {
+        const total = b.pb + b.pnb;
+        at(text, b.last).pb += total * f.probs[row]!;
+        if (b.last !== 0) at(text, b.last).pnb += b.pnb * f.probs[row + b.last]!;
+        for (const c of cand) {
+          const add = (c === b.last ? b.pb : total) * f.probs[row + c]!;
+          if (add > 0) at(text + charset[c - 1]!, c).pnb += add;
+        }
+      }
+      beams = new Map([...next].sort((x, y) => y[1].pb + y[1].pnb - (x[1].pb + x[1].pnb)).slice(0, beamWidth));
+    }
+    return [...beams]
+      .map(([text, b]) => ({ text, prob: b.pb + b.pnb }))
+      .filter((b) => b.prob > 0)
+      .sort((a, b) => b.prob - a.prob)
+      .slice(0, topN);
+  }
+
+  /** T frames over all C classes: sharp (a plate the network is sure of) to flat (clutter). */
+  function randomFrames(rand: () => number, T: number, sharpness: number, coarse: boolean): CtcFrames {
+    const probs = new Float64Array(T * C);
+    for (let t = 0; t < T; t++) {
+      let sum = 0;
+      for (let c = 0; c < C; c++) {
+        // Coarse values make exact ties between prefixes likely.
+        const v = coarse ? Math.floor(rand() * 4) + 1 : Math.exp(sharpness * rand() * rand());
+        probs[t * C + c] = v;
+        sum += v;
+      }
+      for (let c = 0; c < C; c++) probs[t * C + c]! /= sum;
+    }
+    return { probs, T, C };
+  }
+
+  it('returns the same strings, probabilities and order on random frames, ties included', () => {
+    const rand = seededRandom(7);
+    let cases = 0;
+    for (const sharpness of [0, 4, 12, 30]) {
+      for (const coarse of [false, true]) {
+        for (let k = 0; k < 12; k++) {
+          const f = randomFrames(rand, 6 + Math.floor(rand() * 26), sharpness, coarse);
+          for (const [width, topN, prune] of [
+            [16, 10, 1e-3],
+            [4, 4, 0],
+            [32, 50, 1e-2],
+          ] as const) {
+            expect(ctcBeam(f, CHARSET, width, topN, prune)).toEqual(reference(f, CHARSET, width, topN, prune));
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(288);
   });
 });
 
