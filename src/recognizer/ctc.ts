@@ -75,14 +75,16 @@ export interface BeamResult {
  * version cost ~3 ms per crop, the largest JavaScript cost per video frame.
  */
 export function ctcBeam(f: CtcFrames, charset: string, beamWidth = 16, topN = 10, prune = 1e-3): BeamResult[] {
-  const trie = new PrefixTrie(f.C);
+  const trie = scratch.trie;
+  const step = scratch.step;
+  const keep = scratch.keep;
+  trie.reset(f.C);
+  keep.resize(beamWidth);
   // The beams of the current step: node, P(ends in blank), P(ends in its last class).
   let beams: number[] = [0];
   let pb = [1];
   let pnb = [0];
   const cand: number[] = [];
-  const step = new StepTable();
-  const keep = new TopN(beamWidth);
   for (let t = 0; t < f.T; t++) {
     const row = t * f.C;
     cand.length = 0;
@@ -94,7 +96,7 @@ export function ctcBeam(f: CtcFrames, charset: string, beamWidth = 16, topN = 10
       const bpb = pb[k]!;
       const bpnb = pnb[k]!;
       const total = bpb + bpnb;
-      const last = trie.last[node]!;
+      const last = trie.lastOf(node);
       step.addBlank(node, total * blank);
       // A repeated last class without a blank between continues the same character.
       if (last !== 0) step.addNonBlank(node, bpnb * f.probs[row + last]!);
@@ -119,28 +121,45 @@ export function ctcBeam(f: CtcFrames, charset: string, beamWidth = 16, topN = 10
     .slice(0, topN);
 }
 
-/** Prefixes as trie nodes: node 0 is the empty prefix; each node knows its parent and last class. */
+/** Growable Int32Array storage (the trie's columns). */
+function grown(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Int32Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/**
+ * Prefixes as trie nodes: node 0 is the empty prefix; each node knows its parent and last class,
+ * and a node's children are found by (node, class) in one numeric-keyed map. Kept between calls
+ * (reset, not reallocated): a worker reads one crop at a time.
+ */
 class PrefixTrie {
-  readonly parent: number[] = [-1];
-  readonly last: number[] = [0];
-  private readonly children: (Int32Array | null)[] = [null];
-  constructor(private readonly classes: number) {}
-  get size(): number {
-    return this.parent.length;
+  private parent = new Int32Array(1024);
+  private last = new Int32Array(1024);
+  private readonly children = new Map<number, number>();
+  private classes = 0;
+  size = 1;
+  reset(classes: number): void {
+    this.classes = classes;
+    this.children.clear();
+    this.size = 1;
+    this.parent[0] = -1;
+    this.last[0] = 0;
+  }
+  lastOf(node: number): number {
+    return this.last[node]!;
   }
   child(node: number, c: number): number {
-    let kids = this.children[node];
-    if (!kids) {
-      kids = new Int32Array(this.classes).fill(-1);
-      this.children[node] = kids;
-    }
-    let k = kids[c]!;
-    if (k < 0) {
-      k = this.parent.length;
-      this.parent.push(node);
-      this.last.push(c);
-      this.children.push(null);
-      kids[c] = k;
+    const key = node * this.classes + c;
+    let k = this.children.get(key);
+    if (k === undefined) {
+      k = this.size++;
+      this.parent = grown(this.parent, this.size);
+      this.last = grown(this.last, this.size);
+      this.parent[k] = node;
+      this.last[k] = c;
+      this.children.set(key, k);
     }
     return k;
   }
@@ -153,24 +172,23 @@ class PrefixTrie {
 
 /** One step's prefix probabilities by node, and the nodes in the order they were first reached. */
 class StepTable {
-  pb = new Float64Array(64);
-  pnb = new Float64Array(64);
-  private seen = new Uint8Array(64);
+  pb = new Float64Array(1024);
+  pnb = new Float64Array(1024);
+  private seen = new Uint8Array(1024);
   readonly order: number[] = [];
   reset(maxNodes: number): void {
+    for (const node of this.order) {
+      this.seen[node] = 0;
+      this.pb[node] = 0;
+      this.pnb[node] = 0;
+    }
+    this.order.length = 0;
     if (maxNodes > this.seen.length) {
       const n = Math.max(maxNodes, this.seen.length * 2);
       this.pb = new Float64Array(n);
       this.pnb = new Float64Array(n);
       this.seen = new Uint8Array(n);
-    } else {
-      for (const node of this.order) {
-        this.seen[node] = 0;
-        this.pb[node] = 0;
-        this.pnb[node] = 0;
-      }
     }
-    this.order.length = 0;
   }
   private touch(node: number): void {
     if (this.seen[node] === 0) {
@@ -192,7 +210,10 @@ class StepTable {
 class TopN {
   readonly nodes: number[] = [];
   private readonly scores: number[] = [];
-  constructor(private readonly n: number) {}
+  private n = 1;
+  resize(n: number): void {
+    this.n = n;
+  }
   reset(): void {
     this.nodes.length = 0;
     this.scores.length = 0;
@@ -210,6 +231,9 @@ class TopN {
     }
   }
 }
+
+/** ctcBeam's working storage, reused from call to call (JavaScript runs one call at a time per thread). */
+const scratch = { trie: new PrefixTrie(), step: new StepTable(), keep: new TopN() };
 
 function labelsOf(text: string, charset: string): number[] | null {
   const out: number[] = [];
