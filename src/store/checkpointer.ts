@@ -9,6 +9,9 @@
 import type { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import { startWorker, stopWorker, workerEntry } from '../shared/worker.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { StatusReporter } from '../status/registry.js';
 
 /** Checkpoint this often (ms) on the worker. */
 const INTERVAL_MS = 250;
@@ -94,4 +97,46 @@ export class Checkpointer {
       return;
     }
   }
+}
+
+/** A failing background checkpoint is warned about at most this often (a flapping one included). */
+export const CHECKPOINT_WARN_EVERY_MS = 10 * 60_000;
+
+/** Where a checkpoint report goes: the status page's gauge and errors, and the log. */
+export interface CheckpointReportSinks {
+  log: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  status: Pick<StatusReporter, 'gauge' | 'error'>;
+  clock: Clock;
+}
+
+/**
+ * The handler for a Checkpointer's reports. The first failure is news; the same failure every
+ * few hundred ms on a full disk is not (it filled the log 4 lines a second in the full-disk test
+ * of the real daemon), and neither is a checkpoint that flaps between failing and working while
+ * the disk sits at the edge: one warning per CHECKPOINT_WARN_EVERY_MS, the rest at debug level.
+ */
+export function checkpointReportHandler({ log, status, clock }: CheckpointReportSinks): (r: CheckpointReport) => void {
+  let failing = false;
+  let warnedThisEpisode = false;
+  let lastWarnAt = -Infinity;
+  return (r) => {
+    if (r.ok) {
+      status.gauge('wal_frames', r.log ?? 0);
+      if (failing) {
+        if (warnedThisEpisode) log.info('background WAL checkpoint works again');
+        else log.debug('background WAL checkpoint works again');
+      }
+      failing = false;
+      warnedThisEpisode = false;
+      return;
+    }
+    status.error(new Error(`WAL checkpoint: ${r.error ?? 'failed'}`));
+    const now = clock.now();
+    if (!failing && now - lastWarnAt >= CHECKPOINT_WARN_EVERY_MS) {
+      log.warn({ err: r.error }, 'background WAL checkpoint failed (repeats are logged at debug level)');
+      lastWarnAt = now;
+      warnedThisEpisode = true;
+    } else log.debug({ err: r.error }, 'background WAL checkpoint failed again');
+    failing = true;
+  };
 }

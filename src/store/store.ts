@@ -8,7 +8,7 @@
  *                                                                  ▼
  *                                                              uploader
  */
-import { existsSync, readdirSync, statfsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -22,8 +22,8 @@ import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { AuditRepo } from './audit-repo.js';
-import { Checkpointer } from './checkpointer.js';
-import { isDiskFull, openDatabase, type OpenResult } from './database.js';
+import { Checkpointer, checkpointReportHandler } from './checkpointer.js';
+import { isDiskFull, openDatabase } from './database.js';
 import { DamageReportsRepo } from './damage-reports-repo.js';
 import { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
@@ -33,14 +33,11 @@ import { IngestQueue, type IngestItem, type StoredRef } from './ingest-queue.js'
 import { HIT_PRIORITY, HitsRepo, type HitRecord } from './hits-repo.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
+import { findAside, openOrRecover, type Aside, type Opened } from './opening.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { PurgeRepo } from './purge-repo.js';
 import { quickCheck, type IntegrityResult } from './integrity-check.js';
-import { isDamaged, moveAside, probeDatabase, recoverInto } from './recovery.js';
 import { UsersRepo, type Correction } from './users-repo.js';
-
-/** A failing background checkpoint is warned about at most this often (a flapping one included). */
-const CHECKPOINT_WARN_EVERY_MS = 10 * 60_000;
 
 export interface StoreDeps {
   config: StoreConfig;
@@ -61,12 +58,6 @@ export interface StoredEvent {
   hit: boolean;
   /** False for a replayed revision that changed nothing. */
   changed: boolean;
-}
-
-interface Opened extends OpenResult {
-  /** Outbox items a previous run had claimed, pending again. */
-  released: number;
-  orphans: { images: number; hits: number; outbox: number };
 }
 
 interface Repos {
@@ -109,7 +100,7 @@ export class Store implements Unit {
    * A damaged database moved aside (this run or an earlier one): red until the administrator
    * acknowledges it by moving the copy out of the data directory or deleting it.
    */
-  private aside: { file: string; why: string } | null = null;
+  private aside: Aside | null = null;
   private lastIntegrityCheck = 0;
   private checking: Promise<IntegrityResult> | null = null;
   /** Detections that could not be stored (full disk after every retry, or no database). */
@@ -196,40 +187,14 @@ export class Store implements Unit {
    */
   private attach(opened: Opened, memory: boolean): void {
     const { config, logger: log, status, clock } = this.deps;
-    if (!memory) this.aside ??= this.findAside();
+    if (!memory) this.aside ??= findAside(this.file, this.deps.dataDir);
     const { db, from, applied, released, orphans } = opened;
     if (applied.length > 0 && !memory) log.info({ from, to: LATEST_VERSION, applied }, from === 0 ? 'created the detection database' : 'migrated the detection database');
     const outbox = new OutboxRepo(db, clock);
     const audit = new AuditRepo(db, clock, outbox, config.audit_key ? Buffer.from(config.audit_key.reveal()) : null);
     const hits = new HitsRepo(db, clock, outbox);
     const purge = new PurgeRepo(db);
-    // The first failure is news; the same failure every few hundred ms on a full disk is not
-    // (it filled the log 4 lines a second in the full-disk test of the real daemon), and neither
-    // is a checkpoint that flaps between failing and working while the disk sits at the edge:
-    // one warning per CHECKPOINT_WARN_EVERY_MS, the rest at debug level.
-    let checkpointFailing = false;
-    let warnedThisEpisode = false;
-    let lastWarnAt = -Infinity;
-    const checkpointer = new Checkpointer(db, this.file, (r) => {
-      if (r.ok) {
-        status.gauge('wal_frames', r.log ?? 0);
-        if (checkpointFailing) {
-          if (warnedThisEpisode) log.info('background WAL checkpoint works again');
-          else log.debug('background WAL checkpoint works again');
-        }
-        checkpointFailing = false;
-        warnedThisEpisode = false;
-      } else {
-        status.error(new Error(`WAL checkpoint: ${r.error ?? 'failed'}`));
-        const now = clock.now();
-        if (!checkpointFailing && now - lastWarnAt >= CHECKPOINT_WARN_EVERY_MS) {
-          log.warn({ err: r.error }, 'background WAL checkpoint failed (repeats are logged at debug level)');
-          lastWarnAt = now;
-          warnedThisEpisode = true;
-        } else log.debug({ err: r.error }, 'background WAL checkpoint failed again');
-        checkpointFailing = true;
-      }
-    });
+    const checkpointer = new Checkpointer(db, this.file, checkpointReportHandler({ log, status, clock }));
     if (!memory) checkpointer.start();
     this.repos = {
       db,
@@ -260,48 +225,14 @@ export class Store implements Unit {
 
   /** The database as it is; a damaged one moved aside and what can be read copied into a fresh one; null on a full disk. */
   private openOrRecover(): Opened | null {
-    const { config, logger: log, clock } = this.deps;
-    const opts = { synchronous: config.synchronous };
-    // The start-up sweeps read whole tables: damage there is found here, while it can still be
-    // handled by moving the file aside, rather than as an exit.
-    const sweep = (opened: OpenResult): Opened => {
-      try {
-        probeDatabase(this.file, opened.db);
-        // Work in flight when the last run ended (crash, power cut) is pending again.
-        const released = new OutboxRepo(opened.db, clock).releaseAllClaimed();
-        return { ...opened, released, orphans: new PurgeRepo(opened.db).sweepOrphans() };
-      } catch (err) {
-        opened.db.close();
-        throw err;
-      }
-    };
-    try {
-      return sweep(openDatabase(this.file, opts));
-    } catch (err) {
-      if (isDiskFull(err) || isDiskFull((err as { cause?: unknown }).cause) || noRoomIn(this.deps.dataDir)) {
-        this.noDatabase = `disk full: ${errorMessage(err)}`;
-        log.error({ err: errorMessage(err) }, 'cannot open the detection database: the disk is full; reading and alerting go on, detections are not stored');
-        return null;
-      }
-      if (!isDamaged(err)) throw err;
-      log.error({ err: errorMessage(err) }, 'the detection database is damaged: moving it aside and starting a fresh one');
-      const aside = moveAside(this.file, clock.now());
-      const fresh = openDatabase(this.file, opts);
-      const report = recoverInto(aside, fresh.db);
-      const opened = sweep(fresh);
-      const copied = Object.values(report.copied).reduce((a, b) => a + b, 0);
-      log.warn({ aside, copied: report.copied, unreadable: report.unreadable, skipped: report.skipped }, `recovered ${copied} row(s) from the damaged database`);
-      this.aside = { file: aside, why: `database was damaged (${errorMessage(err)}); ${report.copied.detections ?? 0} detection(s) recovered` };
-      this.deps.status.detail('recovered', { aside, ...report.copied, unreadable: report.unreadable, read_errors_skipped: report.skipped });
-      return opened;
+    const { config, logger: log, clock, status, dataDir } = this.deps;
+    const outcome = openOrRecover({ file: this.file, dataDir, synchronous: config.synchronous, log, clock, status });
+    if ('diskFull' in outcome) {
+      this.noDatabase = outcome.diskFull;
+      return null;
     }
-  }
-
-  private findAside(): { file: string; why: string } | null {
-    const prefix = `${basename(this.file)}.damaged-`;
-    const copies = readdirSync(this.deps.dataDir).filter((f) => f.startsWith(prefix) && !f.endsWith('-wal') && !f.endsWith('-shm')).sort();
-    const last = copies[copies.length - 1];
-    return last ? { file: join(this.deps.dataDir, last), why: 'an earlier start found the database damaged' } : null;
+    if (outcome.aside) this.aside = outcome.aside;
+    return outcome.opened;
   }
 
   /** Degraded start: no repositories; every detection is counted as not stored until the database opens. */
@@ -595,18 +526,5 @@ export class Store implements Unit {
   private open(): Repos {
     if (!this.repos) throw new AlprError(StoreErrors.STORE_NOT_STARTED);
     return this.repos;
-  }
-}
-
-/**
- * Opening a WAL database needs room for its shared-memory file: on a full disk SQLite reports an
- * I/O error (SQLITE_IOERR_SHMSIZE), not SQLITE_FULL. Less than 1 MiB free counts as full.
- */
-function noRoomIn(dir: string): boolean {
-  try {
-    const s = statfsSync(dir);
-    return s.bavail * s.bsize < 1024 * 1024;
-  } catch {
-    return false;
   }
 }

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checkpointer, type CheckpointReport } from '../../src/store/checkpointer.js';
+import { Checkpointer, CHECKPOINT_WARN_EVERY_MS, checkpointReportHandler, type CheckpointReport, type CheckpointReportSinks } from '../../src/store/checkpointer.js';
+import { ManualClock } from '../../src/shared/clock.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { testTempDir } from '../helpers/temp-dir.js';
 
@@ -64,5 +65,51 @@ describe('Checkpointer', () => {
     checkpointer.start();
     await checkpointer.stop();
     expect(reports).toEqual([]);
+  });
+});
+
+describe('checkpointReportHandler', () => {
+  function sinks() {
+    const lines: { level: 'debug' | 'info' | 'warn'; msg: string }[] = [];
+    const gauges: number[] = [];
+    const errors: string[] = [];
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const log = {
+      debug: (_o: unknown, msg?: string) => void lines.push({ level: 'debug', msg: typeof _o === 'string' ? _o : (msg ?? '') }),
+      info: (_o: unknown, msg?: string) => void lines.push({ level: 'info', msg: typeof _o === 'string' ? _o : (msg ?? '') }),
+      warn: (_o: unknown, msg?: string) => void lines.push({ level: 'warn', msg: typeof _o === 'string' ? _o : (msg ?? '') }),
+    } as unknown as CheckpointReportSinks['log'];
+    const status = { gauge: (_k: string, v: number) => void gauges.push(v), error: (e: Error) => void errors.push(e.message) } as unknown as CheckpointReportSinks['status'];
+    return { lines, gauges, errors, clock, handle: checkpointReportHandler({ log, status, clock }) };
+  }
+  const fail: CheckpointReport = { ok: false, error: 'SQLITE_FULL' };
+  const ok: CheckpointReport = { ok: true, log: 12 };
+
+  it('warns once about a checkpoint that keeps failing, and says when it works again', () => {
+    const s = sinks();
+    for (let i = 0; i < 50; i++) {
+      s.clock.advance(300);
+      s.handle(fail);
+    }
+    s.handle(ok);
+    expect(s.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    expect(s.lines.filter((l) => l.level === 'info').map((l) => l.msg)).toEqual(['background WAL checkpoint works again']);
+    expect(s.errors).toHaveLength(50);
+    expect(s.gauges).toEqual([12]);
+  });
+
+  it('warns once per 10 minutes about a checkpoint flapping between failing and working', () => {
+    const s = sinks();
+    // A full disk at the edge: fails, works, fails, works ... every 300 ms for 9 minutes.
+    for (let i = 0; i < 1800; i++) {
+      s.clock.advance(300);
+      s.handle(i % 2 === 0 ? fail : ok);
+    }
+    expect(s.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    expect(s.lines.filter((l) => l.level === 'info')).toHaveLength(1);
+    // After the quiet period a new failure is news again.
+    s.clock.advance(CHECKPOINT_WARN_EVERY_MS);
+    s.handle(fail);
+    expect(s.lines.filter((l) => l.level === 'warn')).toHaveLength(2);
   });
 });
