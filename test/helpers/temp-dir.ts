@@ -8,12 +8,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 
+/**
+ * Directories made and not yet removed. vitest runs no hooks for a block whose tests are all
+ * skipped (`skipIf`, a `-t` filter), so a `tempDir` made while collecting such a block never sees
+ * its afterAll: these go when the worker process exits instead.
+ */
+const pending = new Set<string>();
+let exitHook = false;
+
 function make(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  pending.add(dir);
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const d of pending) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
 }
 
 function remove(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+  pending.delete(dir);
 }
 
 /**
