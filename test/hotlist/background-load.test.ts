@@ -3,7 +3,7 @@
  * 12): start() returns with the local plates in force, the status says which lists are still
  * loading, and reads stored meanwhile are matched when the list arrives.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HotlistConfig } from '../../src/config/sections/hotlist.js';
@@ -36,7 +36,10 @@ function make(config: HotlistConfig, extra: Partial<HotlistDeps> = {}) {
 
 describe('hot lists loaded in the background', () => {
   it('start() returns before the list is in force; the status says it is loading, then the list matches', async () => {
-    const { hotlist, registry } = make(hotlistConfig({ files: [DEMO], build: 'worker' }));
+    // A fresh copy: the checked-out file's age would turn the unit amber once it is 6 h old.
+    const demo = join(testTempDir('hotlist-demo-'), 'demo-hotlist.csv');
+    copyFileSync(DEMO, demo);
+    const { hotlist, registry } = make(hotlistConfig({ files: [demo], build: 'worker' }));
     await hotlist.start();
     const during = registry.get('hotlist')!;
     expect(during.state).toBe('starting');
