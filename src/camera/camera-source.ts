@@ -75,7 +75,7 @@ async function settleWithin(p: Promise<unknown> | null, ms: number): Promise<voi
 
 export class CameraSource implements Unit {
   readonly name: string;
-  private readonly cfg: CameraConfig;
+  private readonly config: CameraConfig;
   private readonly log: Logger;
   private readonly status: StatusReporter;
   private readonly clock: Clock;
@@ -104,29 +104,29 @@ export class CameraSource implements Unit {
   private readonly inputFile: InputFile;
 
   constructor(private readonly deps: CameraSourceDeps) {
-    this.cfg = deps.config;
-    this.name = `camera:${this.cfg.id}`;
+    this.config = deps.config;
+    this.name = `camera:${this.config.id}`;
     this.log = deps.logger;
     this.status = deps.status;
     this.clock = deps.clock ?? systemClock;
-    this.backoff = new Backoff({ initial_ms: this.cfg.retry_initial_s * 1000, max_ms: this.cfg.retry_max_s * 1000, jitter: 0.5 }, deps.random);
-    this.intake = new FrameIntake(this.cfg, this.status, this.log, deps.speed);
+    this.backoff = new Backoff({ initial_ms: this.config.retry_initial_s * 1000, max_ms: this.config.retry_max_s * 1000, jitter: 0.5 }, deps.random);
+    this.intake = new FrameIntake(this.config, this.status, this.log, deps.speed);
     this.decodeFps = this.intake.decodeFps;
-    this.outage = new CameraOutage(this.cfg.down_after_s * 1000);
-    this.inputFile = new InputFile(deps.dataDir, this.cfg.id);
+    this.outage = new CameraOutage(this.config.down_after_s * 1000);
+    this.inputFile = new InputFile(deps.dataDir, this.config.id);
     this.sessionFps = this.decodeFps;
     this.health = new CameraHealth({
-      config: this.cfg.health,
+      config: this.config.health,
       status: this.status,
       logger: this.log,
-      store: deps.dataDir ? new HealthStore(deps.dataDir, this.cfg.id) : null,
+      store: deps.dataDir ? new HealthStore(deps.dataDir, this.config.id) : null,
       speedMph: () => {
         const mps = deps.speed?.() ?? null;
         return mps === null ? null : mps * MPS_TO_MPH;
       },
     });
     this.watchdog = new Watchdog(
-      { connectTimeoutMs: this.cfg.connect_timeout_s * 1000, stallMs: this.cfg.stall_timeout_s * 1000, tickMs: 1000 },
+      { connectTimeoutMs: this.config.connect_timeout_s * 1000, stallMs: this.config.stall_timeout_s * 1000, tickMs: 1000 },
       this.clock,
       (reason) => this.onTrip(reason),
       () => this.refreshStatus(),
@@ -160,7 +160,7 @@ export class CameraSource implements Unit {
 
   /** The read confidences of the plates recognition found in one frame of this camera (picture health). */
   plates(confidences: readonly number[]): void {
-    const readable = confidences.filter((c) => c >= this.cfg.health.unreadable.min_confidence).length;
+    const readable = confidences.filter((c) => c >= this.config.health.unreadable.min_confidence).length;
     this.health.plates(confidences.length, readable, this.clock.now());
   }
 
@@ -249,7 +249,7 @@ export class CameraSource implements Unit {
     this.sessionFps = Math.min(this.decodeFps, this.sourceRateCap ?? Infinity);
     this.intake.startSession(this.sessionFps);
     this.meter.reset(this.clock.now());
-    const password = this.cfg.password?.reveal() ?? '';
+    const password = this.config.password?.reveal() ?? '';
     const input = this.inputFor(target, password);
     if (typeof input === 'string') return input;
     const args = ffmpegArgs(input);
@@ -280,7 +280,7 @@ export class CameraSource implements Unit {
   /** The target of the next connection (an ONVIF camera asked again), or why there is none. */
   private async nextTarget(): Promise<Target | string> {
     try {
-      const { target, onvif } = await resolveTarget(this.cfg);
+      const { target, onvif } = await resolveTarget(this.config);
       if (onvif) {
         this.status.detail('onvif_profile', onvif);
         if (this.target && this.target.display !== target.display) this.log.info({ from: this.target.display, to: target.display }, 'ONVIF stream URI changed');
@@ -298,17 +298,17 @@ export class CameraSource implements Unit {
     const input: FfmpegInput = {
       kind: target.kind,
       url: target.url,
-      transport: this.cfg.transport,
-      codec: this.cfg.codec,
-      hwaccel: this.cfg.hwaccel,
-      vaapiDevice: this.cfg.vaapi_device,
+      transport: this.config.transport,
+      codec: this.config.codec,
+      hwaccel: this.config.hwaccel,
+      vaapiDevice: this.config.vaapi_device,
       fps: this.sessionFps,
-      width: this.cfg.width,
-      height: this.cfg.height,
-      pixelFormat: this.cfg.pixel_format,
-      loop: this.cfg.loop,
-      realtime: this.cfg.realtime,
-      ioTimeoutS: this.cfg.stall_timeout_s,
+      width: this.config.width,
+      height: this.config.height,
+      pixelFormat: this.config.pixel_format,
+      loop: this.config.loop,
+      realtime: this.config.realtime,
+      ioTimeoutS: this.config.stall_timeout_s,
     };
     if (!target.secret) {
       this.inputFile.none();
@@ -328,14 +328,14 @@ export class CameraSource implements Unit {
     const proc: FfmpegProcess = new FfmpegProcess({
       binary: this.deps.ffmpegPath ?? 'ffmpeg',
       args,
-      cameraId: this.cfg.id,
-      pixelFormat: this.cfg.pixel_format,
+      cameraId: this.config.id,
+      pixelFormat: this.config.pixel_format,
       secrets: password ? [password] : [],
       want: () => this.wantFrame(),
       onFrame: (data, w, h) => {
         const now = this.clock.now();
         // Health looks first: the consumer may take the buffer (transferred to a worker).
-        this.health.frame(data, w, h, this.cfg.pixel_format, now);
+        this.health.frame(data, w, h, this.config.pixel_format, now);
         this.intake.deliver(data, w, h, now);
       },
       onInfo: (info) => {
@@ -354,7 +354,7 @@ export class CameraSource implements Unit {
   /** A connection that ended by itself or by the watchdog: why, on the status and in the log. */
   private ended(exit: FfmpegExit, proc: FfmpegProcess): string {
     const reason = this.describeExit(exit);
-    this.status.error(new AlprError(CameraErrors.CAMERA_FFMPEG_EXITED, { camera: this.cfg.id, detail: reason }));
+    this.status.error(new AlprError(CameraErrors.CAMERA_FFMPEG_EXITED, { camera: this.config.id, detail: reason }));
     const tail = proc.stderrTail();
     this.status.detail('last_exit', { at: new Date(this.clock.now()).toISOString(), reason, stderr: tail.slice(-TAIL_IN_LOG) });
     this.logFailure(reason, tail);
@@ -395,8 +395,8 @@ export class CameraSource implements Unit {
   }
 
   private describeExit(exit: FfmpegExit): string {
-    if (this.trip?.kind === 'no-first-frame') return new AlprError(CameraErrors.CAMERA_NO_FIRST_FRAME, { camera: this.cfg.id, timeout_s: this.cfg.connect_timeout_s }).message;
-    if (this.trip?.kind === 'stalled') return new AlprError(CameraErrors.CAMERA_STALLED, { camera: this.cfg.id, seconds: Math.round(this.trip.afterMs / 1000) }).message;
+    if (this.trip?.kind === 'no-first-frame') return new AlprError(CameraErrors.CAMERA_NO_FIRST_FRAME, { camera: this.config.id, timeout_s: this.config.connect_timeout_s }).message;
+    if (this.trip?.kind === 'stalled') return new AlprError(CameraErrors.CAMERA_STALLED, { camera: this.config.id, seconds: Math.round(this.trip.afterMs / 1000) }).message;
     if (exit.spawnError) return new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary: this.deps.ffmpegPath ?? 'ffmpeg', detail: exit.spawnError }).message;
     return `ffmpeg exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`;
   }
@@ -412,7 +412,7 @@ export class CameraSource implements Unit {
   private refreshStatus(): void {
     const now = this.clock.now();
     const first = this.watchdog.firstFrameAt;
-    if (first !== null && now - first >= this.cfg.stable_after_s * 1000 && this.backoff.failures > 0) {
+    if (first !== null && now - first >= this.config.stable_after_s * 1000 && this.backoff.failures > 0) {
       this.log.info({ attempts: this.backoff.failures }, 'camera frames flowing again');
       this.backoff.reset();
     }
@@ -422,7 +422,7 @@ export class CameraSource implements Unit {
       fps: this.meter.rate(now),
       expectedFps: this.expectedFps(),
       sinceLastFrameMs: last === null ? null : now - last,
-      stallMs: this.cfg.stall_timeout_s * 1000,
+      stallMs: this.config.stall_timeout_s * 1000,
       reconnectsLastHour: this.reconnects.sum(now),
     });
     const picture = this.health.tick(now);

@@ -39,18 +39,18 @@ export class FrameIntake {
   private seq = 0;
 
   constructor(
-    private readonly cfg: CameraConfig,
+    private readonly config: CameraConfig,
     private readonly status: StatusReporter,
     private readonly log: Logger,
     /** Vehicle speed (m/s) or null; absent = a fixed camera sampled at `fps`. */
     private readonly speed: (() => number | null) | undefined,
   ) {
-    const speedDriven = speed !== undefined && cfg.speed_rates.length > 0;
-    this.decodeFps = speedDriven ? decodeRate(cfg.speed_rates, cfg.fps) : cfg.fps;
+    const speedDriven = speed !== undefined && config.speed_rates.length > 0;
+    this.decodeFps = speedDriven ? decodeRate(config.speed_rates, config.fps) : config.fps;
     this.sampleFps = this.decodeFps;
     this.decimator = new Decimator(this.decodeFps);
-    this.motion = cfg.motion.enabled
-      ? new MotionGate({ pixelDelta: cfg.motion.pixel_delta, thresholdPct: cfg.motion.threshold_pct, holdMs: cfg.motion.hold_s * 1000, sampleWidth: cfg.motion.sample_width }, cfg.zone)
+    this.motion = config.motion.enabled
+      ? new MotionGate({ pixelDelta: config.motion.pixel_delta, thresholdPct: config.motion.threshold_pct, holdMs: config.motion.hold_s * 1000, sampleWidth: config.motion.sample_width }, config.zone)
       : null;
   }
 
@@ -78,8 +78,8 @@ export class FrameIntake {
 
   /** A kept frame's pixels, complete. */
   deliver(data: Buffer, width: number, height: number, now: number): void {
-    if (this.cfg.zone.length >= 3 && this.zonePx === undefined) this.zonePx = zoneToPixels(this.cfg.zone, width, height);
-    const frame: Frame = { cameraId: this.cfg.id, seq: this.seq++, capturedAt: now, width, height, format: this.cfg.pixel_format, data };
+    if (this.config.zone.length >= 3 && this.zonePx === undefined) this.zonePx = zoneToPixels(this.config.zone, width, height);
+    const frame: Frame = { cameraId: this.config.id, seq: this.seq++, capturedAt: now, width, height, format: this.config.pixel_format, data };
     if (this.zonePx) frame.zone = this.zonePx;
     if (this.motion && !this.motion.check(frame, now)) {
       // Gated frames stay here: no consumer can take their buffer, so no copy is needed.
@@ -110,9 +110,9 @@ export class FrameIntake {
   }
 
   private updateSampleRate(): void {
-    if (this.speed === undefined || this.cfg.speed_rates.length === 0) return;
+    if (this.speed === undefined || this.config.speed_rates.length === 0) return;
     const mps = this.speed();
-    const fps = rateForSpeed(this.cfg.speed_rates, mps === null ? null : mps * MPS_TO_MPH, this.sampleFps, this.cfg.speed_hysteresis_mph);
+    const fps = rateForSpeed(this.config.speed_rates, mps === null ? null : mps * MPS_TO_MPH, this.sampleFps, this.config.speed_hysteresis_mph);
     if (fps !== this.sampleFps) {
       this.sampleFps = fps;
       this.decimator.setRate(fps);

@@ -111,16 +111,16 @@ export class PictureHealth {
   band = 0;
 
   constructor(
-    private readonly cfg: CameraHealthConfig,
+    private readonly config: CameraHealthConfig,
     memory: HealthMemory | null = null,
   ) {
-    this.plateWatch = new PlateWatch(cfg);
+    this.plateWatch = new PlateWatch(config);
     if (memory) this.restore(memory);
   }
 
   /** Whether the frame arriving now should be looked at (analysis_fps). */
   due(now: number): boolean {
-    return this.cfg.enabled && now - this.lastAt >= 900 / this.cfg.analysis_fps;
+    return this.config.enabled && now - this.lastAt >= 900 / this.config.analysis_fps;
   }
 
   /**
@@ -133,7 +133,7 @@ export class PictureHealth {
     const stats = lumaStats(grid);
     this.stats = stats;
     this.band = bandOf(stats.mean);
-    const c = this.cfg;
+    const c = this.config;
     const clearMs = c.clear_s * 1000;
     const dark = c.covered.enabled && stats.mean <= c.covered.max_mean && stats.spread <= c.covered.max_spread;
     const white = c.saturated.enabled && stats.mean >= c.saturated.min_mean && stats.spread <= c.saturated.max_spread;
@@ -195,7 +195,7 @@ export class PictureHealth {
   }
 
   views(): FaultView[] {
-    const c = this.cfg;
+    const c = this.config;
     const view = (kind: PictureFault, enabled: boolean, severity: Severity, value: number | null, detail: string, learning = false): FaultView => {
       const t = this.timers.get(kind);
       const state = !c.enabled || !enabled ? 'off' : learning ? 'learning' : t?.raised ? 'raised' : t?.pending ? 'pending' : 'ok';
@@ -249,11 +249,11 @@ export class PictureHealth {
   }
 
   private judgeBlur(base: Baseline, sharpness: number, stats: LumaStats, now: number, clearMs: number): void {
-    const c = this.cfg.blur;
+    const c = this.config.blur;
     if (base.sharpness === null) {
       base.learning.push(sharpness);
       base.satLearning.push(stats.saturatedPct);
-      if (base.learning.length >= Math.max(5, Math.round(c.learn_s * this.cfg.analysis_fps))) {
+      if (base.learning.length >= Math.max(5, Math.round(c.learn_s * this.config.analysis_fps))) {
         base.sharpness = median(base.learning);
         base.saturatedPct = median(base.satLearning);
         base.learning = [];
@@ -266,7 +266,7 @@ export class PictureHealth {
     const t = this.timer('blur');
     if (!blurred && !t.raised && !t.pending) {
       // Follow slow changes of the scene (seasons, a new building) while the picture is fine.
-      const a = 1 - 0.5 ** (1 / this.cfg.analysis_fps / (c.baseline_half_life_h * 3600));
+      const a = 1 - 0.5 ** (1 / this.config.analysis_fps / (c.baseline_half_life_h * 3600));
       base.sharpness += a * (sharpness - base.sharpness);
       base.saturatedPct += a * (stats.saturatedPct - base.saturatedPct);
     }
@@ -280,9 +280,9 @@ export class PictureHealth {
       return;
     }
     this.frozenDiff = meanAbsDiff(grid, this.anchor);
-    const same = this.frozenDiff <= this.cfg.frozen.max_diff;
+    const same = this.frozenDiff <= this.config.frozen.max_diff;
     if (!same) this.anchor.set(grid);
-    this.step('frozen', same, now, this.cfg.frozen.after_s, clearMs);
+    this.step('frozen', same, now, this.config.frozen.after_s, clearMs);
   }
 
   private judgeMoved(now: number, moving: boolean, clearMs: number): void {
@@ -299,22 +299,22 @@ export class PictureHealth {
     }
     if (this.retake || (this.reference === null && this.collecting === null)) {
       this.retake = false;
-      this.collecting = this.newFrequency(this.cfg.moved.reference_s);
+      this.collecting = this.newFrequency(this.config.moved.reference_s);
     }
     if (this.collecting) {
       this.collecting.add(this.edges);
-      if (this.collecting.samples >= Math.max(2, Math.round(this.cfg.moved.reference_s))) this.finishReference(now);
+      if (this.collecting.samples >= Math.max(2, Math.round(this.config.moved.reference_s))) this.finishReference(now);
       return;
     }
     const ref = this.reference!;
     if (ref.width !== g.width || ref.height !== g.height) {
       // The grid changed size (config): the stored reference cannot be compared; take a new one.
-      this.collecting = this.newFrequency(this.cfg.moved.reference_s);
+      this.collecting = this.newFrequency(this.config.moved.reference_s);
       return;
     }
-    this.current ??= this.newFrequency(this.cfg.moved.window_s);
+    this.current ??= this.newFrequency(this.config.moved.window_s);
     this.current.add(this.edges);
-    if (this.current.samples < Math.max(2, Math.ceil(this.cfg.moved.window_s / 2))) return;
+    if (this.current.samples < Math.max(2, Math.ceil(this.config.moved.window_s / 2))) return;
     if ((100 * ref.count) / ref.mask.length < MIN_REFERENCE_EDGES_PCT) return;
     const cur = new Uint8Array(g.data.length);
     const curCount = this.current.stable(cur);
@@ -323,8 +323,8 @@ export class PictureHealth {
     // wall) is still judged: that is what a vandalised camera looks like.
     this.darkHold = this.band === 0 && curCount < ref.count * DARK_MIN_EDGE_SHARE;
     if (this.darkHold) return;
-    this.align = alignment(ref.mask, cur, g.width, g.height, MAX_SHIFT, this.cfg.moved.min_score + 0.15);
-    this.step('moved', this.align.score < this.cfg.moved.min_score, now, this.cfg.moved.after_s, clearMs);
+    this.align = alignment(ref.mask, cur, g.width, g.height, MAX_SHIFT, this.config.moved.min_score + 0.15);
+    this.step('moved', this.align.score < this.config.moved.min_score, now, this.config.moved.after_s, clearMs);
   }
 
   private finishReference(now: number): void {
@@ -340,7 +340,7 @@ export class PictureHealth {
 
   private movedDetail(): string {
     if (this.retake) return 'the reference view will be taken from the next pictures';
-    if (this.collecting) return `taking the reference view (${this.collecting.samples} of ${Math.round(this.cfg.moved.reference_s)} s)`;
+    if (this.collecting) return `taking the reference view (${this.collecting.samples} of ${Math.round(this.config.moved.reference_s)} s)`;
     if (!this.reference) return 'no reference view yet';
     if ((100 * this.reference.count) / this.reference.mask.length < MIN_REFERENCE_EDGES_PCT) return 'the reference view has too little structure to compare';
     if (this.darkHold) return 'too dark to compare with the reference view';
@@ -356,7 +356,7 @@ export class PictureHealth {
   }
 
   private gridFor(w: number, h: number): GridSampler {
-    const gw = this.cfg.grid_width;
+    const gw = this.config.grid_width;
     const gh = Math.max(16, Math.round((gw * h) / w));
     if (!this.sampler || this.sampler.grid.width !== gw || this.sampler.grid.height !== gh) {
       this.sampler = new GridSampler(gw, gh);

@@ -21,7 +21,7 @@ export class PlateWatch {
   private lastTick: number | null = null;
   private patrol = false;
 
-  constructor(private readonly cfg: CameraHealthConfig) {}
+  constructor(private readonly config: CameraHealthConfig) {}
 
   plates(found: number, readable: number, now: number): void {
     if (found > 0) {
@@ -40,7 +40,7 @@ export class PlateWatch {
   /** `speedMph` null = fixed camera (no speed source): the no-plates check does not apply. */
   tick(now: number, speedMph: number | null): HealthEvent[] {
     const events: HealthEvent[] = [];
-    const c = this.cfg;
+    const c = this.config;
     this.patrol = speedMph !== null;
     const dt = this.lastTick === null ? 0 : Math.min(MAX_TICK_MS, Math.max(0, now - this.lastTick));
     this.lastTick = now;
@@ -63,7 +63,7 @@ export class PlateWatch {
   }
 
   views(healthEnabled: boolean): FaultView[] {
-    const c = this.cfg;
+    const c = this.config;
     const state = (enabled: boolean, raised: boolean, pending: boolean): FaultView['state'] => (!healthEnabled || !enabled ? 'off' : raised ? 'raised' : pending ? 'pending' : 'ok');
     const u = state(c.unreadable.enabled, this.unreadableRaised, this.unreadableSince !== null);
     const n = state(c.no_plates.enabled && this.patrol, this.noPlatesRaised, this.drivingSince !== null && this.drivingMs > 0);

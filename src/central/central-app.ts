@@ -40,70 +40,70 @@ export class CentralApp {
   address: string | null = null;
 
   constructor(
-    private readonly cfg: CentralConfig,
+    private readonly config: CentralConfig,
     private readonly role: CentralRole,
     private readonly logger: Logger,
   ) {}
 
   async start(): Promise<void> {
-    const { cfg, role } = this;
-    if (cfg.mode === 'direct' && role === 'worker') throw new Error('role worker needs mode: nats (in direct mode the receiver writes PostgreSQL itself)');
+    const { config, role } = this;
+    if (config.mode === 'direct' && role === 'worker') throw new Error('role worker needs mode: nats (in direct mode the receiver writes PostgreSQL itself)');
     const receiver = role !== 'worker';
-    const worker = cfg.mode === 'nats' && role !== 'receiver';
-    const poolMax = receiver && !worker && cfg.mode === 'nats' ? Math.min(2, cfg.postgres.pool_max) : cfg.postgres.pool_max;
-    const store = new CentralStore({ url: cfg.postgres.url, password: cfg.postgres.password?.reveal(), poolMax, applicationName: `alpr-central-${role}` }, this.logger, {
-      gapFlagAfterMs: cfg.fleet.audit_gap_flag_after_s * 1000,
+    const worker = config.mode === 'nats' && role !== 'receiver';
+    const poolMax = receiver && !worker && config.mode === 'nats' ? Math.min(2, config.postgres.pool_max) : config.postgres.pool_max;
+    const store = new CentralStore({ url: config.postgres.url, password: config.postgres.password?.reveal(), poolMax, applicationName: `alpr-central-${role}` }, this.logger, {
+      gapFlagAfterMs: config.fleet.audit_gap_flag_after_s * 1000,
     });
     this.store = store;
     await store.migrate();
-    if (cfg.mode === 'nats') {
-      this.nc = await connectNats(cfg.nats, `alpr-central-${role}-${process.pid}`, this.logger);
-      await ensureStream(this.nc, cfg.nats);
+    if (config.mode === 'nats') {
+      this.nc = await connectNats(config.nats, `alpr-central-${role}-${process.pid}`, this.logger);
+      await ensureStream(this.nc, config.nats);
     }
     if (worker) {
-      this.worker = new IngestWorker(this.nc!, store, cfg.nats, cfg.worker, this.logger.child({ unit: 'ingest-worker' }));
+      this.worker = new IngestWorker(this.nc!, store, config.nats, config.worker, this.logger.child({ unit: 'ingest-worker' }));
       await this.worker.start();
     }
     if (receiver) {
-      const sink: IngestSink = cfg.mode === 'nats' ? new JetStreamSink(this.nc!, cfg.nats) : { deliver: async (items) => (await store.write(items), items.map(() => true)) };
-      const tls = cfg.http.tls_cert_file ? { cert: readFileSync(cfg.http.tls_cert_file), key: readFileSync(cfg.http.tls_key_file) } : undefined;
+      const sink: IngestSink = config.mode === 'nats' ? new JetStreamSink(this.nc!, config.nats) : { deliver: async (items) => (await store.write(items), items.map(() => true)) };
+      const tls = config.http.tls_cert_file ? { cert: readFileSync(config.http.tls_cert_file), key: readFileSync(config.http.tls_key_file) } : undefined;
       this.http = buildCentralReceiver({
         sink,
         store,
-        tokens: cfg.auth.mode === 'tokens' ? new DeviceTokens(store.pool, cfg.auth.cache_s * 1000) : null,
+        tokens: config.auth.mode === 'tokens' ? new DeviceTokens(store.pool, config.auth.cache_s * 1000) : null,
         logger: this.logger.child({ unit: 'receiver' }),
-        bodyLimit: cfg.http.body_limit_mb * 1024 * 1024,
-        retentionDays: cfg.retention.days,
-        futureDays: cfg.retention.future_days,
+        bodyLimit: config.http.body_limit_mb * 1024 * 1024,
+        retentionDays: config.retention.days,
+        futureDays: config.retention.future_days,
         ...(tls ? { tls } : {}),
       });
       // The central's own routes beside the upload API: hot list and heartbeats for devices; fleet page, metrics, hot plates, search, releases for staff.
-      const services = centralServices(cfg, store.pool, Boolean(tls));
+      const services = centralServices(config, store.pool, Boolean(tls));
       await this.http.register(deviceRoutes, { services });
       await this.http.register(staffRoutes, { services });
       await this.http.register(searchRoutes, { services });
       await this.http.register(approvalRoutes, { services });
-      if (services.publisher.publishing && cfg.hotlist.recut_every_h > 0) {
+      if (services.publisher.publishing && config.hotlist.recut_every_h > 0) {
         // A re-cut drops expired entries; an unchanged list keeps its version and ETag.
         const recut = (): void => void services.publisher.cut().catch((err: unknown) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'hot list cut failed'));
         recut();
-        this.recutTimer = setInterval(recut, cfg.hotlist.recut_every_h * 3_600_000);
+        this.recutTimer = setInterval(recut, config.hotlist.recut_every_h * 3_600_000);
         this.recutTimer.unref();
       }
-      await this.http.listen({ host: cfg.http.host, port: cfg.http.port });
+      await this.http.listen({ host: config.http.host, port: config.http.port });
       const a = this.http.server.address() as AddressInfo;
       this.address = `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
     }
-    if ((worker || cfg.mode === 'direct') && cfg.retention.run_every_h > 0) {
+    if ((worker || config.mode === 'direct') && config.retention.run_every_h > 0) {
       const run = (): void => void this.purge().catch((err: unknown) => this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'retention purge failed'));
       run();
-      this.retentionTimer = setInterval(run, cfg.retention.run_every_h * 3_600_000);
+      this.retentionTimer = setInterval(run, config.retention.run_every_h * 3_600_000);
       this.retentionTimer.unref();
     }
   }
 
   purge(): ReturnType<typeof purgeExpired> {
-    return purgeExpired(this.store!, this.cfg.retention.days, Date.now(), this.logger.child({ unit: 'retention' }));
+    return purgeExpired(this.store!, this.config.retention.days, Date.now(), this.logger.child({ unit: 'retention' }));
   }
 
   /**

@@ -24,8 +24,8 @@ import type { IngestSink } from './receiver.js';
 
 type NatsConfig = CentralConfig['nats'];
 
-export async function connectNats(cfg: NatsConfig, name: string, logger: Logger): Promise<NatsConnection> {
-  const nc = await connect({ servers: cfg.servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
+export async function connectNats(config: NatsConfig, name: string, logger: Logger): Promise<NatsConnection> {
+  const nc = await connect({ servers: config.servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect' || s.type === 'reconnect') logger.warn({ nats: s.type }, `NATS ${s.type}`);
@@ -35,31 +35,31 @@ export async function connectNats(cfg: NatsConfig, name: string, logger: Logger)
 }
 
 /** Creates (or updates) the stream and the shared durable consumer. Idempotent; every role calls it at start. */
-export async function ensureStream(nc: NatsConnection, cfg: NatsConfig): Promise<void> {
+export async function ensureStream(nc: NatsConnection, config: NatsConfig): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const stream = {
-    name: cfg.stream,
-    subjects: [`${cfg.subject}.>`],
+    name: config.stream,
+    subjects: [`${config.subject}.>`],
     storage: StorageType.File,
     retention: RetentionPolicy.Workqueue,
     discard: DiscardPolicy.New,
-    max_bytes: cfg.max_bytes_mb * 1024 * 1024,
-    duplicate_window: nanos(cfg.duplicate_window_s * 1000),
+    max_bytes: config.max_bytes_mb * 1024 * 1024,
+    duplicate_window: nanos(config.duplicate_window_s * 1000),
   };
   try {
-    await jsm.streams.info(cfg.stream);
-    await jsm.streams.update(cfg.stream, stream);
+    await jsm.streams.info(config.stream);
+    await jsm.streams.update(config.stream, stream);
   } catch (err) {
     if (!/not found/i.test(err instanceof Error ? err.message : String(err))) throw err;
     await jsm.streams.add(stream);
   }
-  await jsm.consumers.add(cfg.stream, {
-    durable_name: cfg.consumer,
+  await jsm.consumers.add(config.stream, {
+    durable_name: config.consumer,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(cfg.ack_wait_s * 1000),
+    ack_wait: nanos(config.ack_wait_s * 1000),
     max_deliver: -1,
-    max_ack_pending: cfg.max_ack_pending,
+    max_ack_pending: config.max_ack_pending,
   });
 }
 
@@ -104,15 +104,15 @@ export class JetStreamSink implements IngestSink {
 
   constructor(
     nc: NatsConnection,
-    private readonly cfg: NatsConfig,
+    private readonly config: NatsConfig,
   ) {
-    this.js = jetstream(nc, { timeout: cfg.publish_timeout_s * 1000 });
+    this.js = jetstream(nc, { timeout: config.publish_timeout_s * 1000 });
   }
 
   async deliver(items: readonly IngestItem[]): Promise<boolean[]> {
-    const messages = groupMessages(items, this.cfg.message);
+    const messages = groupMessages(items, this.config.message);
     const results = await Promise.allSettled(
-      messages.map((m) => this.js.publish(`${this.cfg.subject}.${m.items.length === 1 ? m.items[0]!.kind : 'batch'}`, encodeItems(m.items), { msgID: m.id, timeout: this.cfg.publish_timeout_s * 1000 })),
+      messages.map((m) => this.js.publish(`${this.config.subject}.${m.items.length === 1 ? m.items[0]!.kind : 'batch'}`, encodeItems(m.items), { msgID: m.id, timeout: this.config.publish_timeout_s * 1000 })),
     );
     const ok: boolean[] = items.map(() => false);
     results.forEach((r, k) => {
@@ -147,7 +147,7 @@ export class IngestWorker {
   constructor(
     private readonly nc: NatsConnection,
     private readonly store: CentralStore,
-    private readonly cfg: NatsConfig,
+    private readonly config: NatsConfig,
     private readonly worker: CentralConfig['worker'],
     private readonly logger: Logger,
   ) {}
@@ -173,7 +173,7 @@ export class IngestWorker {
   }
 
   private async pull(): Promise<void> {
-    const consumer = await jetstream(this.nc).consumers.get(this.cfg.stream, this.cfg.consumer);
+    const consumer = await jetstream(this.nc).consumers.get(this.config.stream, this.config.consumer);
     while (!this.stopping) {
       const iter = await consumer.fetch({ max_messages: this.worker.fetch_max, expires: 2000 });
       this.current = iter;

@@ -82,7 +82,7 @@ export class HotlistStatusView {
   constructor(
     private readonly status: StatusReporter,
     private readonly clock: Clock,
-    private readonly cfg: HotlistConfig,
+    private readonly config: HotlistConfig,
   ) {}
 
   rejected(source: string, report: ImportReport): void {
@@ -109,17 +109,17 @@ export class HotlistStatusView {
     const fileAges = this.fileAges(live, now);
     for (const [source, a] of fileAges) {
       const issued = `${a.from === 'header' ? 'issued' : 'file modified'} ${new Date(a.issuedAt).toISOString()}`;
-      if (a.ageH > this.cfg.max_age_h) raise('down', `${source}: ${new AlprError(HotlistErrors.HOTLIST_STALE, { age_h: a.ageH.toFixed(1), max_h: this.cfg.max_age_h }).message} (${issued})`);
-      else if (a.ageH > this.cfg.sync.interval_h * 1.5) raise('degraded', `${source} is ${a.ageH.toFixed(1)} h old (${issued}); lists must be renewed every ${this.cfg.sync.interval_h} h`);
+      if (a.ageH > this.config.max_age_h) raise('down', `${source}: ${new AlprError(HotlistErrors.HOTLIST_STALE, { age_h: a.ageH.toFixed(1), max_h: this.config.max_age_h }).message} (${issued})`);
+      else if (a.ageH > this.config.sync.interval_h * 1.5) raise('degraded', `${source} is ${a.ageH.toFixed(1)} h old (${issued}); lists must be renewed every ${this.config.sync.interval_h} h`);
     }
     const age = syncEnabled ? this.listAgeH(sync, now) : fileAges.size > 0 ? Math.max(...[...fileAges.values()].map((a) => a.ageH)) : null;
     if (syncEnabled) {
       if (!sources.has('central') || age === null) raise('down', 'no hot list from the central server yet');
-      else if (age > this.cfg.max_age_h) raise('down', new AlprError(HotlistErrors.HOTLIST_STALE, { age_h: age.toFixed(1), max_h: this.cfg.max_age_h }).message);
-      else if (age > this.cfg.sync.interval_h * 1.5) raise('degraded', `sync late: the list was last confirmed ${age.toFixed(1)} h ago (every ${this.cfg.sync.interval_h} h expected)`);
+      else if (age > this.config.max_age_h) raise('down', new AlprError(HotlistErrors.HOTLIST_STALE, { age_h: age.toFixed(1), max_h: this.config.max_age_h }).message);
+      else if (age > this.config.sync.interval_h * 1.5) raise('degraded', `sync late: the list was last confirmed ${age.toFixed(1)} h ago (every ${this.config.sync.interval_h} h expected)`);
     }
     const entries = live.reduce((s, l) => s + l.entryCount, 0);
-    if (!syncEnabled && this.cfg.files.length === 0 && localEntries === 0) raise('degraded', 'no hot list configured (hotlist.files, hotlist.sync)');
+    if (!syncEnabled && this.config.files.length === 0 && localEntries === 0) raise('degraded', 'no hot list configured (hotlist.files, hotlist.sync)');
     const message = messages.length > 0 ? messages.join('; ') : `${entries} entries in ${live.length} list(s)`;
     this.last = { state, message };
     this.status.set(state, message);
@@ -147,7 +147,7 @@ export class HotlistStatusView {
   /** Ages (hours) of the lists in force that were loaded from configured files, by source. */
   private fileAges(live: readonly ListIndex[], now: number): Map<string, FileListAge & { ageH: number }> {
     const out = new Map<string, FileListAge & { ageH: number }>();
-    for (const path of this.cfg.files) {
+    for (const path of this.config.files) {
       const source = fileSource(path);
       if (!live.some((l) => l.source === source)) continue;
       const a = fileListAge(path);

@@ -59,7 +59,7 @@ export interface HotlistDeps {
 
 export class Hotlist implements Unit {
   readonly name = 'hotlist';
-  private readonly cfg: HotlistConfig;
+  private readonly config: HotlistConfig;
   private readonly settings: MatchSettings;
   private readonly limits: MatchLimits;
   private readonly local: LocalList;
@@ -80,7 +80,7 @@ export class Hotlist implements Unit {
   private readonly stopping = new AbortController();
 
   constructor(private readonly deps: HotlistDeps) {
-    this.cfg = deps.config;
+    this.config = deps.config;
     this.settings = {
       table: ConfusionTable.of(deps.config.confusion_classes),
       maxEdits: deps.config.max_edit_distance,
@@ -105,8 +105,8 @@ export class Hotlist implements Unit {
     this.deps.status.set('starting', 'loading hot lists');
     mkdirSync(this.deps.dataDir, { recursive: true, mode: 0o750 });
     this.local.load();
-    if (this.cfg.sync.enabled) {
-      const s = this.cfg.sync;
+    if (this.config.sync.enabled) {
+      const s = this.config.sync;
       this.sync = new HotlistSync(
         {
           url: s.url,
@@ -127,9 +127,9 @@ export class Hotlist implements Unit {
         () => this.refreshStatus(),
       );
     }
-    for (const file of this.cfg.files) this.loading.add(fileSource(file));
+    for (const file of this.config.files) this.loading.add(fileSource(file));
     if (this.sync) this.loading.add(CENTRAL);
-    this.purgeTimer = setInterval(() => this.purge(), this.cfg.purge_interval_s * 1000);
+    this.purgeTimer = setInterval(() => this.purge(), this.config.purge_interval_s * 1000);
     this.statusTimer = setInterval(() => this.refreshStatus(), 60_000);
     this.refreshStatus();
     if (!this.deps.background) return this.loadInitial(null);
@@ -148,9 +148,9 @@ export class Hotlist implements Unit {
     // Background: yield first, so that even an inline build never runs inside start().
     if (since !== null) await new Promise<void>((r) => setImmediate(r));
     const retro = since === null ? { retroactive: false } : { retroactive: true, retroactiveSince: since };
-    for (const file of this.cfg.files) {
+    for (const file of this.config.files) {
       if (this.stopped) return;
-      const fmt = this.cfg.files_format === 'auto' ? undefined : this.cfg.files_format;
+      const fmt = this.config.files_format === 'auto' ? undefined : this.config.files_format;
       try {
         const report = await this.importFile(file, { format: fmt, ...retro });
         if (report.fatal) this.view.rejected(fileSource(file), report);
@@ -252,14 +252,14 @@ export class Hotlist implements Unit {
       format: opts.format,
       issuedAt: opts.issuedAt ?? null,
       loadedAt: now,
-      rules: { specialLists: this.cfg.special_lists, defaultPriority: this.cfg.default_priority, minWildcardLiterals: this.cfg.min_wildcard_literals, now },
-      wildcardCap: this.cfg.max_wildcard_entries,
-      confusionClasses: [...this.cfg.confusion_classes],
-      maxEdits: this.cfg.max_edit_distance,
+      rules: { specialLists: this.config.special_lists, defaultPriority: this.config.default_priority, minWildcardLiterals: this.config.min_wildcard_literals, now },
+      wildcardCap: this.config.max_wildcard_entries,
+      confusionClasses: [...this.config.confusion_classes],
+      maxEdits: this.config.max_edit_distance,
     };
     let result;
     try {
-      result = await runBuild(task, this.cfg.build, this.stopping.signal);
+      result = await runBuild(task, this.config.build, this.stopping.signal);
     } catch (err) {
       const detail = new AlprError(HotlistErrors.HOTLIST_BUILD_FAILED, { source, detail: errorMessage(err) }).message;
       if (!this.stopped) {
@@ -306,7 +306,7 @@ export class Hotlist implements Unit {
   }
 
   private async applySynced(list: CachedList, retroactive: boolean, retroactiveSince?: number): Promise<{ ok: true } | { ok: false; detail: string }> {
-    const fmt = list.format ?? (this.cfg.sync.format === 'auto' ? undefined : this.cfg.sync.format);
+    const fmt = list.format ?? (this.config.sync.format === 'auto' ? undefined : this.config.sync.format);
     const report = await this.importFile(list.path, { source: CENTRAL, format: fmt, retroactive, retroactiveSince, issuedAt: list.issuedAt });
     if (!report.fatal) return { ok: true };
     const first = report.problems.slice(0, 3).map((p) => `line ${p.row} ${p.field}: ${p.message}`).join('; ');
@@ -324,16 +324,16 @@ export class Hotlist implements Unit {
   }
 
   private rank(source: string): number {
-    const file = this.cfg.files.findIndex((f) => fileSource(f) === source);
+    const file = this.config.files.findIndex((f) => fileSource(f) === source);
     if (file >= 0) return file;
-    const n = this.cfg.files.length;
+    const n = this.config.files.length;
     return source === LOCAL ? n : source === CENTRAL ? n + 1 : n + 2;
   }
 
   /** `since`: match only reads stored from then on (a start-up load: not the reads of before the restart). */
   private startRetroactive(next: ListIndex, previous: ListIndex | null, since = -Infinity): void {
     const { recentReads, onRetroactiveHit } = this.deps;
-    const windowMs = this.cfg.retroactive_window_h * 3_600_000;
+    const windowMs = this.config.retroactive_window_h * 3_600_000;
     if (!recentReads || !onRetroactiveHit || windowMs <= 0) return;
     const log = this.deps.logger;
     this.retroactiveChain = this.retroactiveChain
@@ -357,7 +357,7 @@ export class Hotlist implements Unit {
 
   private refreshStatus(): void {
     if (this.stopped) return;
-    this.view.update(this.live, this.sync?.state ?? null, this.local.size, this.cfg.sync.enabled);
+    this.view.update(this.live, this.sync?.state ?? null, this.local.size, this.config.sync.enabled);
     this.deps.status.detail('loading', [...this.loading]);
     if (this.loading.size === 0) return;
     // Still loading: "starting" unless something worse is already known, and say which lists.

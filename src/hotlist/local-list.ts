@@ -32,13 +32,13 @@ export interface LocalListDeps {
 }
 
 export class LocalList {
-  private readonly cfg: HotlistConfig;
+  private readonly config: HotlistConfig;
   private readonly file: LocalEntryFile;
   private rows: EntryRow[] = [];
   private revision = 0;
 
   constructor(private readonly deps: LocalListDeps) {
-    this.cfg = deps.config;
+    this.config = deps.config;
     this.file = new LocalEntryFile(deps.path);
   }
 
@@ -50,7 +50,7 @@ export class LocalList {
   /** Reads the file (a bad line is reported and skipped; an unreadable file leaves the list empty) and indexes it. */
   load(): void {
     const now = this.deps.clock.now();
-    const rules = { specialLists: new Set(this.cfg.special_lists), defaultPriority: this.cfg.default_priority, minWildcardLiterals: this.cfg.min_wildcard_literals, now };
+    const rules = { specialLists: new Set(this.config.special_lists), defaultPriority: this.config.default_priority, minWildcardLiterals: this.config.min_wildcard_literals, now };
     let loaded;
     try {
       loaded = this.file.load(rules);
@@ -77,7 +77,7 @@ export class LocalList {
     const live = this.liveRows(now);
     const dup = live.find((r) => r.plate === row.plate && r.state === row.state && r.list === row.list);
     if (dup) return { ok: false, errors: [{ field: 'plate', message: `${row.plate} is already on the ${row.list} list (entry ${dup.id ?? ''})` }] };
-    if (live.length >= this.cfg.max_local_entries) return { ok: false, errors: [{ field: 'plate', message: `at most ${this.cfg.max_local_entries} local hot plates (hotlist.max_local_entries)` }] };
+    if (live.length >= this.config.max_local_entries) return { ok: false, errors: [{ field: 'plate', message: `at most ${this.config.max_local_entries} local hot plates (hotlist.max_local_entries)` }] };
     const saved = this.save([...live, row]);
     if (saved !== null) return { ok: false, errors: [{ field: '(store)', message: saved }] };
     this.deps.logger.info({ id: row.id, list: row.list, actor, expires: new Date(row.expiresAt!).toISOString() }, 'local hot plate entered');
@@ -115,11 +115,11 @@ export class LocalList {
 
   private rules(): LocalRules {
     return {
-      maxExpiryMs: this.cfg.local_max_expiry_h * 3_600_000,
-      maxNcicExpiryMs: this.cfg.local_ncic_max_expiry_h * 3_600_000,
-      specialLists: new Set(this.cfg.special_lists),
-      defaultPriority: this.cfg.default_priority,
-      minWildcardLiterals: this.cfg.min_wildcard_literals,
+      maxExpiryMs: this.config.local_max_expiry_h * 3_600_000,
+      maxNcicExpiryMs: this.config.local_ncic_max_expiry_h * 3_600_000,
+      specialLists: new Set(this.config.special_lists),
+      defaultPriority: this.config.default_priority,
+      minWildcardLiterals: this.config.min_wildcard_literals,
       alarmLists: new Set(this.deps.alarmLists ?? []),
     };
   }
@@ -140,7 +140,7 @@ export class LocalList {
   }
 
   private reindex(retroactive: boolean): void {
-    const parts = buildFromRows(LOCAL, this.rows, this.deps.clock.now(), this.cfg.max_local_entries, ++this.revision, this.cfg.confusion_classes, this.cfg.max_edit_distance);
+    const parts = buildFromRows(LOCAL, this.rows, this.deps.clock.now(), this.config.max_local_entries, ++this.revision, this.config.confusion_classes, this.config.max_edit_distance);
     this.deps.onIndex(new ListIndex(parts), retroactive);
   }
 }
