@@ -26,13 +26,13 @@ import type { ChildTracker } from './child-tracker.js';
 import { CameraErrors } from './errors.js';
 import { CameraHealth } from './camera-health.js';
 import { CameraOutage } from './camera-outage.js';
-import { resolveTarget, type Target } from './camera-target.js';
+import { ffmpegInputOf, resolveTarget, type Target } from './camera-target.js';
 import { ffconcatInput, ffmpegArgs, type FfmpegInput } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FrameIntake, type FrameSink } from './frame-intake.js';
 import type { Frame } from './frame.js';
 import { HealthStore } from './health-store.js';
-import { linkQuality } from './link-quality.js';
+import { cameraState, linkQuality } from './link-quality.js';
 import { MPS_TO_MPH } from './rate-schedule.js';
 import { InputFile } from './input-file.js';
 import { displayUrl } from './stream-url.js';
@@ -295,21 +295,7 @@ export class CameraSource implements Unit {
 
   /** ffmpeg's input for this connection; a secret URL goes into a private input file. A string: why it could not be made. */
   private inputFor(target: Target, password: string): FfmpegInput | string {
-    const input: FfmpegInput = {
-      kind: target.kind,
-      url: target.url,
-      transport: this.config.transport,
-      codec: this.config.codec,
-      hwaccel: this.config.hwaccel,
-      vaapiDevice: this.config.vaapi_device,
-      fps: this.sessionFps,
-      width: this.config.width,
-      height: this.config.height,
-      pixelFormat: this.config.pixel_format,
-      loop: this.config.loop,
-      realtime: this.config.realtime,
-      ioTimeoutS: this.config.stall_timeout_s,
-    };
+    const input = ffmpegInputOf(this.config, target, this.sessionFps);
     if (!target.secret) {
       this.inputFile.none();
       return input;
@@ -427,9 +413,10 @@ export class CameraSource implements Unit {
     });
     const picture = this.health.tick(now);
     if (first === null || this.outage.active) this.outageStatus(now);
-    else if (picture.level === 'red' && q.quality !== 'down') this.status.set('down', `${picture.message}; ${q.reason}`);
-    else if (picture.level === 'amber' && q.quality === 'good') this.status.set('degraded', `${picture.message}; ${q.reason}`);
-    else this.status.set(q.quality === 'good' ? 'ok' : q.quality, picture.level === 'ok' ? q.reason : `${q.reason}; ${picture.message}`);
+    else {
+      const v = cameraState(q, picture);
+      this.status.set(v.state, v.message);
+    }
     this.status.detail('quality', q.quality);
     this.refreshDetails();
   }

@@ -5,7 +5,7 @@
  * URI again before every connect: devices hand out new URIs after reboots and edits.
  */
 import type { CameraConfig } from '../config/sections/camera.js';
-import type { InputKind } from './ffmpeg-args.js';
+import type { FfmpegInput, InputKind } from './ffmpeg-args.js';
 import { resolveOnvifStream } from './onvif-resolver.js';
 import type { MediaProfile } from './profile-choice.js';
 import { displayUrl, withCredentials } from './stream-url.js';
@@ -49,4 +49,23 @@ export async function resolveTarget(cfg: CameraConfig): Promise<{ target: Target
       };
     }
   }
+}
+
+/** ffmpeg's input for one connection to `target` at `fps` frames/s, from the camera's settings. */
+export function ffmpegInputOf(config: CameraConfig, target: Pick<Target, 'kind' | 'url'>, fps: number): FfmpegInput {
+  return {
+    kind: target.kind,
+    url: target.url,
+    transport: config.transport,
+    codec: config.codec,
+    hwaccel: config.hwaccel,
+    vaapiDevice: config.vaapi_device,
+    fps,
+    width: config.width,
+    height: config.height,
+    pixelFormat: config.pixel_format,
+    loop: config.loop,
+    realtime: config.realtime,
+    ioTimeoutS: config.stall_timeout_s,
+  };
 }

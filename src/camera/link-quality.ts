@@ -34,3 +34,12 @@ export function linkQuality(q: QualityInput): { quality: LinkQuality; reason: st
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
+
+/** The camera's unit state from its link and its picture's verdict (while frames flow). */
+export function cameraState(link: { quality: LinkQuality; reason: string }, picture: { level: 'ok' | 'amber' | 'red'; message: string }): { state: 'ok' | 'degraded' | 'down'; message: string } {
+  // A red picture fault takes the camera down; an amber one degrades a good link; a link that is
+  // already worse keeps its own state, with the picture's words after its reason.
+  if (picture.level === 'red' && link.quality !== 'down') return { state: 'down', message: `${picture.message}; ${link.reason}` };
+  if (picture.level === 'amber' && link.quality === 'good') return { state: 'degraded', message: `${picture.message}; ${link.reason}` };
+  return { state: link.quality === 'good' ? 'ok' : link.quality, message: picture.level === 'ok' ? link.reason : `${link.reason}; ${picture.message}` };
+}
