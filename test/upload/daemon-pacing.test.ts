@@ -104,7 +104,23 @@ describe('the real daemon pacing its uploads while the camera keeps storing dete
     // Detections kept being stored during those waits, and every one of them arrived afterwards
     // (the camera stops so that the outbox can empty).
     await camera.stop('SIGKILL');
-    await waitFor(async () => (await daemon!.unit('upload')).counters.backlog_detections === 0, 'the backlog to drain', { timeoutMs: 30_000, intervalMs: 100 });
+    // The tracker closes the last vehicles' tracks a while after the last frame and stores their
+    // detections then: wait for that, then for every stored detection to be at the receiver
+    // (waiting only for an empty backlog raced a track closed after it, stored and not uploaded).
+    await daemon.waitForUnit('tracker', (u) => (u.counters.open_tracks ?? 0) === 0, 'the last tracks closed');
+    const storedIds = (): string[] => {
+      const db = new BetterSqlite3(join(daemon!.dataDir, 'alpr.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT id FROM detections ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+      } finally {
+        db.close();
+      }
+    };
+    await waitFor(
+      async () => (await daemon!.unit('upload')).counters.backlog_detections === 0 && rx!.db.detectionIds(DEVICE).join() === storedIds().join(),
+      'every stored detection at the receiver',
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const during = rx.db.detectionIds(DEVICE).filter((id) => {
       const d = rx!.db.detection(DEVICE, id)!.detection;
       return d.stored_at > first && d.stored_at < through;
@@ -113,9 +129,7 @@ describe('the real daemon pacing its uploads while the camera keeps storing dete
     expect(during.length).toBeGreaterThanOrEqual(2);
     expect(await daemon.stop()).toBe(0);
     // Every detection the daemon stored is at the receiver (once: its key).
-    const db = new BetterSqlite3(join(daemon.dataDir, 'alpr.db'), { readonly: true });
-    const stored = (db.prepare('SELECT id FROM detections ORDER BY id').all() as { id: string }[]).map((r) => r.id);
-    db.close();
+    const stored = storedIds();
     expect(stored.length).toBeGreaterThanOrEqual(during.length);
     expect(rx.db.detectionIds(DEVICE)).toEqual(stored);
   }, 110_000);
