@@ -97,6 +97,7 @@ export function shrinkLetterbox(from: Letterboxed, fromWidth: number, frameW: nu
   tensor.fill(padValue);
   const src = from.tensor;
   const norm = 1 / (kx * ky);
+  // 2x2 (720p, 1080p): the common case, unrolled; the loop below takes 2-3x as long for it.
   if (kx === 2 && ky === 2) {
     for (let dy = 0; dy < nh; dy++) {
       const a = dy * 2 * fromWidth;
@@ -162,7 +163,7 @@ export function greyRow(img: RawImage, y: number, row: Uint8Array | Float32Array
     return;
   }
   let o = y * W * 3;
-  for (let x = 0; x < W; x++, o += 3) row[x] = (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
+  for (let x = 0; x < W; x++, o += 3) row[x] = lumaRgb(d[o]!, d[o + 1]!, d[o + 2]!);
 }
 
 /** One output cell's sources: `idx[start..end)` with weights `w[start..end)`. */
@@ -271,7 +272,7 @@ function shrinkInteger(img: RawImage, kx: number, ky: number, tensor: Float32Arr
         let o = sy * W * 3;
         for (let dx = 0; dx < nw; dx++) {
           let sum = 0;
-          for (let j = 0; j < kx; j++, o += 3) sum += (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
+          for (let j = 0; j < kx; j++, o += 3) sum += lumaRgb(d[o]!, d[o + 1]!, d[o + 2]!);
           acc[dx]! += sum;
         }
       } else {
@@ -311,20 +312,13 @@ function shrinkHalfRgb(img: RawImage, tensor: Float32Array, outW: number): void 
     let b = a + stride;
     const o = dy * outW;
     for (let dx = 0; dx < nw; dx++, a += 6, b += 6) {
-      const sum =
-        ((d[a]! * 4899 + d[a + 1]! * 9617 + d[a + 2]! * 1868 + 8192) >> 14) +
-        ((d[a + 3]! * 4899 + d[a + 4]! * 9617 + d[a + 5]! * 1868 + 8192) >> 14) +
-        ((d[b]! * 4899 + d[b + 1]! * 9617 + d[b + 2]! * 1868 + 8192) >> 14) +
-        ((d[b + 3]! * 4899 + d[b + 4]! * 9617 + d[b + 5]! * 1868 + 8192) >> 14);
+      const sum = lumaRgb(d[a]!, d[a + 1]!, d[a + 2]!) + lumaRgb(d[a + 3]!, d[a + 4]!, d[a + 5]!) + lumaRgb(d[b]!, d[b + 1]!, d[b + 2]!) + lumaRgb(d[b + 3]!, d[b + 4]!, d[b + 5]!);
       tensor[o + dx] = sum * norm;
     }
   }
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** Luma of the pixel whose bytes are r, g, b (OpenCV fixed point, as `lumaRgb`). */
-const luma = (r: number, g: number, b: number): number => (r * 4899 + g * 9617 + b * 1868 + 8192) >> 14;
 
 /**
  * `shrinkHalfRgb` over 32-bit words (little-endian: a word's low byte comes first): the words
@@ -347,15 +341,15 @@ function shrinkHalfRgbWords(u: Uint32Array, W: number, H: number, tensor: Float3
       const b1 = u[b + 1]!;
       const b2 = u[b + 2]!;
       const left =
-        luma(a0 & 255, (a0 >>> 8) & 255, (a0 >>> 16) & 255) +
-        luma(a0 >>> 24, a1 & 255, (a1 >>> 8) & 255) +
-        luma(b0 & 255, (b0 >>> 8) & 255, (b0 >>> 16) & 255) +
-        luma(b0 >>> 24, b1 & 255, (b1 >>> 8) & 255);
+        lumaRgb(a0 & 255, (a0 >>> 8) & 255, (a0 >>> 16) & 255) +
+        lumaRgb(a0 >>> 24, a1 & 255, (a1 >>> 8) & 255) +
+        lumaRgb(b0 & 255, (b0 >>> 8) & 255, (b0 >>> 16) & 255) +
+        lumaRgb(b0 >>> 24, b1 & 255, (b1 >>> 8) & 255);
       const right =
-        luma((a1 >>> 16) & 255, a1 >>> 24, a2 & 255) +
-        luma((a2 >>> 8) & 255, (a2 >>> 16) & 255, a2 >>> 24) +
-        luma((b1 >>> 16) & 255, b1 >>> 24, b2 & 255) +
-        luma((b2 >>> 8) & 255, (b2 >>> 16) & 255, b2 >>> 24);
+        lumaRgb((a1 >>> 16) & 255, a1 >>> 24, a2 & 255) +
+        lumaRgb((a2 >>> 8) & 255, (a2 >>> 16) & 255, a2 >>> 24) +
+        lumaRgb((b1 >>> 16) & 255, b1 >>> 24, b2 & 255) +
+        lumaRgb((b2 >>> 8) & 255, (b2 >>> 16) & 255, b2 >>> 24);
       tensor[o + dx] = left * norm;
       tensor[o + dx + 1] = right * norm;
     }
@@ -417,7 +411,7 @@ function greyRowInt(img: RawImage, y: number, row: Int32Array): void {
     return;
   }
   let o = y * W * 3;
-  for (let x = 0; x < W; x++, o += 3) row[x] = (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
+  for (let x = 0; x < W; x++, o += 3) row[x] = lumaRgb(d[o]!, d[o + 1]!, d[o + 2]!);
 }
 
 /** cv2 INTER_LINEAR coordinates: half-pixel centres, clamped at the borders. */

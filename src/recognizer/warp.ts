@@ -8,7 +8,7 @@
  * replicated, and the value rounded to a byte before /255.
  */
 import type { Quad } from './detect-decode.js';
-import { resizeGrey, subImage, type RawImage } from './letterbox.js';
+import { lumaRgb, resizeGrey, subImage, type RawImage } from './letterbox.js';
 import type { Point } from './types.js';
 
 /** 3x3 row-major homography. */
@@ -101,7 +101,7 @@ export function warpQuad(img: RawImage, quad: Quad, target: WarpTarget): void {
     const yi = y < 0 ? 0 : y >= Hh ? Hh - 1 : y;
     if (!rgb) return d[yi * W + xi]!;
     const o = (yi * W + xi) * 3;
-    return (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
+    return lumaRgb(d[o]!, d[o + 1]!, d[o + 2]!);
   };
   // The coefficients in locals: the same arithmetic, without a typed-array load per use.
   const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = [H[0]!, H[1]!, H[2]!, H[3]!, H[4]!, H[5]!, H[6]!, H[7]!, H[8]!];
@@ -121,10 +121,10 @@ export function warpQuad(img: RawImage, quad: Quad, target: WarpTarget): void {
         if (rgb) {
           const o = (y0 * W + x0) * 3;
           const p = o + W * 3;
-          g00 = (d[o]! * 4899 + d[o + 1]! * 9617 + d[o + 2]! * 1868 + 8192) >> 14;
-          g01 = (d[o + 3]! * 4899 + d[o + 4]! * 9617 + d[o + 5]! * 1868 + 8192) >> 14;
-          g10 = (d[p]! * 4899 + d[p + 1]! * 9617 + d[p + 2]! * 1868 + 8192) >> 14;
-          g11 = (d[p + 3]! * 4899 + d[p + 4]! * 9617 + d[p + 5]! * 1868 + 8192) >> 14;
+          g00 = lumaRgb(d[o]!, d[o + 1]!, d[o + 2]!);
+          g01 = lumaRgb(d[o + 3]!, d[o + 4]!, d[o + 5]!);
+          g10 = lumaRgb(d[p]!, d[p + 1]!, d[p + 2]!);
+          g11 = lumaRgb(d[p + 3]!, d[p + 4]!, d[p + 5]!);
         } else {
           const o = y0 * W + x0;
           g00 = d[o]!;
