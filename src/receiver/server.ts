@@ -200,6 +200,11 @@ function registerBatchRoute(app: FastifyInstance, db: ReceiverDb, now: () => num
   });
 }
 
+/** A numbered item's id as the rejection names it: the number, or whatever was sent in its place as text. */
+function rejectedId(item: { id?: unknown } | null | undefined): number | string {
+  return typeof item?.id === 'number' ? item.id : String(item?.id);
+}
+
 /** Where one batch's items go, inside its transaction: the device, the receive time and the answer being built. */
 interface BatchInto {
   db: ReceiverDb;
@@ -212,7 +217,7 @@ function storeDetections({ db, device, t, ack }: BatchInto, detections: WireBatc
   for (const d of detections) {
     const problem = validateDetection(d);
     if (problem) {
-      ack.rejected.push({ stream: 'detection', id: typeof d?.id === 'string' ? d.id : String(d?.id), reason: problem });
+      ack.rejected.push({ stream: 'detection', id: String(d?.id), reason: problem });
       continue;
     }
     const conflict = (['plate', 'overview'] as const).find((kind) => {
@@ -236,7 +241,7 @@ function storeHits({ db, device, t, ack }: BatchInto, hits: WireBatch['hits']): 
   for (const h of hits) {
     const problem = validateHit(h);
     if (problem) {
-      ack.rejected.push({ stream: 'hit', id: typeof h?.id === 'number' ? h.id : String(h?.id), reason: problem });
+      ack.rejected.push({ stream: 'hit', id: rejectedId(h), reason: problem });
       continue;
     }
     db.putHit(device, h, t);
@@ -250,7 +255,7 @@ function storeAudit({ db, device, t, ack }: BatchInto, rows: WireBatch['audit'])
   for (const a of audit) {
     const problem = validateAudit(a);
     if (problem) {
-      ack.rejected.push({ stream: 'audit', id: typeof a?.id === 'number' ? a.id : String(a?.id), reason: problem });
+      ack.rejected.push({ stream: 'audit', id: rejectedId(a), reason: problem });
       continue;
     }
     const verdict = chainVerdict(db, device, a);
@@ -269,7 +274,7 @@ function storeAudit({ db, device, t, ack }: BatchInto, rows: WireBatch['audit'])
 function storeCorrections({ db, device, t, ack }: BatchInto, corrections: NonNullable<WireBatch['corrections']>): void {
   for (const c of corrections) {
     const problem = validateCorrection(c);
-    const id = typeof c?.id === 'number' ? c.id : String(c?.id);
+    const id = rejectedId(c);
     if (problem) ack.rejected.push({ stream: 'correction', id, reason: problem });
     else if (db.putCorrection(device, c, t) === 'conflict') ack.rejected.push({ stream: 'correction', id, reason: `contradicts correction ${c.id} already stored (the device's database was replaced?)` });
     else ack.acknowledged.corrections!.push(c.id);

@@ -135,6 +135,17 @@ describe('reference receiver', () => {
     });
   });
 
+  it('names a rejected numbered item by the id it was sent with, a number or else as text', async () => {
+    const hit = { id: 'seven' } as unknown as WireBatch['hits'][number];
+    const audit = { hash: 'x' } as unknown as WireAudit;
+    const res = await post({ ...batch([det()]), hits: [hit], audit: [audit] });
+    const rejected = res.json<{ rejected: { stream: string; id: unknown }[] }>().rejected;
+    expect(rejected.map((r) => [r.stream, r.id])).toEqual([
+      ['hit', 'seven'],
+      ['audit', 'undefined'],
+    ]);
+  });
+
   it('answers 422 naming the items when none can be stored', async () => {
     const res = await post(batch([det({ text: 'lower' })]));
     expect(res.statusCode).toBe(422);
