@@ -15,8 +15,8 @@ import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { auditHash, GENESIS_HASH, isKeyedHash } from '../store/audit-repo.js';
 import { checkReportedHead, DEFAULT_GAP_FLAG_AFTER_MS, missingTo, trackGap, type ReportedHead } from './audit-chains.js';
-import type { WireAudit } from '../upload/wire.js';
-import type { AuditVerdict, ContactItem, CorrectionItem, DetectionItem, HitItem, ImageItem, ImageKind, IngestItem } from './items.js';
+import type { ImageKind, WireAudit } from '../upload/wire.js';
+import type { AuditVerdict, ContactItem, CorrectionItem, DetectionItem, HitItem, ImageItem, IngestItem } from './items.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { monthStart, Partitions } from './partitions.js';
 

@@ -13,7 +13,6 @@ import { validateAudit, validateCorrection, validateDetection, validateHit } fro
 import { imageBytes } from '../upload/codec.js';
 import type { ImageKind, WireAck, WireAudit, WireBatch, WireCorrection, WireDetection, WireHit } from '../upload/wire.js';
 
-export type { ImageKind };
 
 export interface ImageItem {
   kind: 'image';
