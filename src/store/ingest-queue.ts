@@ -86,8 +86,9 @@ export class IngestQueue {
         void this.retryAfterPurge(batch);
         return;
       }
+      // A lone detection has nothing to be kept apart from: its error is its answer.
       if (batch.length === 1) {
-        for (const p of batch) p.reject(err);
+        batch[0]!.reject(err);
         return;
       }
       // One bad detection must not take the others with it: store them one by one.

@@ -65,9 +65,10 @@ export class UploadHealth {
     this.backoff.reset();
     this.failingSince = null;
     this.refusedReason = null;
-    this.lastSuccess = clock.now();
-    this.items.add(clock.now(), items);
-    this.bytes.add(clock.now(), bytes);
+    const now = clock.now();
+    this.lastSuccess = now;
+    this.items.add(now, items);
+    this.bytes.add(now, bytes);
     if (batch) {
       status.count('batches');
       status.count('bytes_sent', bytes);
