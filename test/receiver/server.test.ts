@@ -136,11 +136,12 @@ describe('reference receiver', () => {
   });
 
   it('names a rejected numbered item by the id it was sent with, a number or else as text', async () => {
-    const hit = { id: 'seven' } as unknown as WireBatch['hits'][number];
+    const hits = [{ id: 4 }, { id: 'seven' }] as unknown as WireBatch['hits'];
     const audit = { hash: 'x' } as unknown as WireAudit;
-    const res = await post({ ...batch([det()]), hits: [hit], audit: [audit] });
+    const res = await post({ ...batch([det()]), hits, audit: [audit] });
     const rejected = res.json<{ rejected: { stream: string; id: unknown }[] }>().rejected;
     expect(rejected.map((r) => [r.stream, r.id])).toEqual([
+      ['hit', 4],
       ['hit', 'seven'],
       ['audit', 'undefined'],
     ]);
