@@ -8,9 +8,8 @@
  *                                                                  ▼
  *                                                              uploader
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { StoreConfig } from '../config/sections/store.js';
 import type { Position } from '../gps/fix.js';
@@ -33,10 +32,11 @@ import { IngestQueue, type IngestItem, type StoredRef } from './ingest-queue.js'
 import { HIT_PRIORITY, HitsRepo, type HitRecord } from './hits-repo.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
-import { findAside, openOrRecover, type Aside, type Opened } from './opening.js';
+import { findAside, openOrRecover, type Opened } from './opening.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { PurgeRepo } from './purge-repo.js';
 import { quickCheck, type IntegrityResult } from './integrity-check.js';
+import { StoreHealth } from './store-health.js';
 import { UsersRepo, type Correction } from './users-repo.js';
 
 export interface StoreDeps {
@@ -88,26 +88,17 @@ export class Store implements Unit {
   private maintaining: Promise<MaintenanceReport | null> | null = null;
   private followUp: Promise<MaintenanceReport | null> | null = null;
   private stopped = false;
-  private diskFull = false;
   private reserve: DiskReserve | null = null;
-  private stuck = false;
   /** Why there is no database (degraded start), or null. */
   private noDatabase: string | null = null;
   private reopenTimer: NodeJS.Timeout | undefined;
-  /** Damage found by quick_check, shown red. */
-  private damage: string | null = null;
-  /**
-   * A damaged database moved aside (this run or an earlier one): red until the administrator
-   * acknowledges it by moving the copy out of the data directory or deleting it.
-   */
-  private aside: Aside | null = null;
   private lastIntegrityCheck = 0;
   private checking: Promise<IntegrityResult> | null = null;
-  /** Detections that could not be stored (full disk after every retry, or no database). */
-  private lost = 0;
-  private purgedNotUploaded = 0;
+  /** What the status page shows (store-health.ts). */
+  private readonly health: StoreHealth;
 
   constructor(private readonly deps: StoreDeps) {
+    this.health = new StoreHealth(deps.status, deps.logger);
     this.queue = new IngestQueue({
       windowMs: deps.config.group_commit_ms,
       commit: (items) => {
@@ -187,7 +178,7 @@ export class Store implements Unit {
    */
   private attach(opened: Opened, memory: boolean): void {
     const { config, logger: log, status, clock } = this.deps;
-    if (!memory) this.aside ??= findAside(this.file, this.deps.dataDir);
+    if (!memory) this.health.aside ??= findAside(this.file, this.deps.dataDir);
     const { db, from, applied, released, orphans } = opened;
     if (applied.length > 0 && !memory) log.info({ from, to: LATEST_VERSION, applied }, from === 0 ? 'created the detection database' : 'migrated the detection database');
     const outbox = new OutboxRepo(db, clock);
@@ -231,7 +222,7 @@ export class Store implements Unit {
       this.noDatabase = outcome.diskFull;
       return null;
     }
-    if (outcome.aside) this.aside = outcome.aside;
+    if (outcome.aside) this.health.aside = outcome.aside;
     return outcome.opened;
   }
 
@@ -351,10 +342,7 @@ export class Store implements Unit {
   }
 
   private countLost(n: number, why: string): void {
-    this.lost += n;
-    this.deps.status.count('lost_detections', n);
-    // No plate text here: it is personal data (policy); the id is enough to find nothing was kept.
-    this.deps.logger.error({ lost_since_start: this.lost, why }, `${n} detection(s) could not be stored (alerts still raised)`);
+    this.health.countLost(n, why);
     this.refreshStatus();
   }
 
@@ -400,8 +388,7 @@ export class Store implements Unit {
       status.error(err);
       const id = items.map((i) => i.d.id).join(',');
       if (isDiskFull(err)) {
-        if (!this.diskFull) log.error({ err: errorMessage(err) }, 'disk full: detections are not being stored');
-        this.diskFull = true;
+        this.health.diskFullMet(err);
         this.refreshStatus();
         void this.maintain();
         throw new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id }, { cause: err });
@@ -410,11 +397,7 @@ export class Store implements Unit {
       throw new AlprError(StoreErrors.STORE_WRITE_FAILED, { id, detail: errorMessage(err) }, { cause: err });
     }
     status.count('stored', items.length);
-    if (this.diskFull) {
-      this.diskFull = false;
-      log.info('disk space is back: storing detections again');
-      this.refreshStatus();
-    }
+    if (this.health.stored()) this.refreshStatus();
     for (const e of events) this.emit(e);
     return refs;
   }
@@ -434,21 +417,7 @@ export class Store implements Unit {
     if (!r || this.stopped || this.noDatabase) return null;
     try {
       const report = await r.maintenance.run();
-      const purged = report.purges.reduce((n, p) => n + p.count, 0);
-      this.deps.status.count('purged', purged);
-      this.deps.status.gauge('purge_max_batch_ms', Math.round(report.maxBatchMs * 10) / 10);
-      if (report.purges.length > 0) this.deps.status.detail('last_purge', report.purges);
-      // Never-uploaded detections are gone for good: amber with their count (the audit row is
-      // written by the purge itself, with the count and time range).
-      const notUploaded = report.purges.filter((p) => p.reason === 'quota_not_uploaded').reduce((n, p) => n + p.count, 0);
-      if (notUploaded > 0) {
-        this.purgedNotUploaded += notUploaded;
-        this.deps.status.count('purged_not_uploaded', notUploaded);
-      }
-      if (report.stuck && !this.stuck) {
-        this.deps.logger.error({ space: report.space }, 'over the disk quota or low on space, with nothing left that may be purged');
-      }
-      this.stuck = report.stuck;
+      this.health.maintained(report);
       this.refreshStatus();
       if (this.queue.length === 0) void this.integrityCheckIfDue();
       return report;
@@ -468,12 +437,7 @@ export class Store implements Unit {
     this.lastIntegrityCheck = this.deps.clock.now();
     this.checking = quickCheck(this.file)
       .then((r) => {
-        const status = this.deps.status;
-        status.detail('integrity_check', { ok: r.ok, at: new Date(this.lastIntegrityCheck).toISOString(), ms: r.ms, problems: r.problems.slice(0, 5) });
-        if (!r.ok) {
-          if (!this.damage) this.deps.logger.error({ problems: r.problems.slice(0, 5) }, 'quick_check found damage in the detection database');
-          this.damage = `quick_check found damage: ${r.problems[0] ?? 'unknown'}${r.problems.length > 1 ? ` (+${r.problems.length - 1} more)` : ''}`;
-        } else if (this.damage?.startsWith('quick_check')) this.damage = null;
+        this.health.integrityChecked(r, this.lastIntegrityCheck);
         this.refreshStatus();
         return r;
       })
@@ -488,39 +452,16 @@ export class Store implements Unit {
     await this.checkIntegrity();
   }
 
+  /**
+   * The status line and gauges (store-health.ts); then what the store does about them: a purge
+   * when low on space, and the disk reserve put back once there is room for it again.
+   */
   private refreshStatus(): void {
-    const r = this.repos;
-    const status = this.deps.status;
-    status.gauge('lost_detections', this.lost);
-    if (!r || this.noDatabase) {
-      if (this.noDatabase) status.set('down', `no database (${this.noDatabase}): reading and alerting go on, ${this.lost} detection(s) not stored`);
-      return;
-    }
-    try {
-      const space = r.maintenance.space();
-      status.gauge('db_bytes', space.usedBytes);
-      status.gauge('available_bytes', space.availableBytes);
-      const b = r.outbox.backlog();
-      status.gauge('upload_backlog', b.pending + b.claimed);
-      status.gauge('upload_quarantined', b.quarantined);
-      if (space.lowSpace && !this.stuck && !this.diskFull) void this.maintain();
-      const reserveBytes = this.deps.config.quota.reserve_mb * 1024 * 1024;
-      if (!this.diskFull && this.reserve && !this.reserve.present() && space.availableBytes > this.deps.config.quota.min_free_mb * 1024 * 1024 + 2 * reserveBytes) {
-        this.reserve.ensure();
-      }
-      if (this.aside && !existsSync(this.aside.file)) this.aside = null;
-      if (this.aside) status.set('down', `${this.aside.why}; the damaged copy is kept as ${basename(this.aside.file)} (move or delete it to acknowledge)`);
-      else if (this.damage) status.set('down', this.damage);
-      else if (this.diskFull) status.set('down', `disk full: new detections are not being stored (${this.lost} lost)`);
-      else if (this.stuck && space.lowSpace) status.set('down', 'low on disk space and nothing left that may be purged');
-      else if (this.stuck) status.set('down', 'over the disk quota with only un-uploaded or held detections left');
-      else if (space.lowSpace) status.set('degraded', 'low on disk space: purging uploaded detections');
-      else if (this.lost > 0) status.set('degraded', `${this.lost} detection(s) could not be stored since start (disk full); alerts were raised`);
-      else if (this.purgedNotUploaded > 0) status.set('degraded', `the quota purged ${this.purgedNotUploaded} detection(s) never uploaded (store.quota.purge_unuploaded)`);
-      else status.set('ok', '');
-    } catch (err) {
-      status.error(err);
-    }
+    const space = this.health.refresh(this.noDatabase ? null : this.repos, this.noDatabase);
+    if (!space || this.health.diskFull) return;
+    if (space.lowSpace && !this.health.stuck) void this.maintain();
+    const { quota } = this.deps.config;
+    if (this.reserve && !this.reserve.present() && space.availableBytes > (quota.min_free_mb + 2 * quota.reserve_mb) * 1024 * 1024) this.reserve.ensure();
   }
 
   private open(): Repos {
