@@ -25,7 +25,9 @@
  * they used to cut every backoff short (398 connection attempts in 8 minutes where the backoff
  * allows ~10).
  *
- * Settling an answer is settlement.ts; the unit's state and gauges are upload-health.ts.
+ * Settling an answer is settlement.ts; the unit's state and gauges are upload-health.ts; the
+ * batch's records batch-builder.ts; the receiver's capabilities receiver-features.ts; one
+ * detection's deferred images image-set.ts.
  */
 import type { UploadConfig } from '../config/sections/upload.js';
 import type { Clock } from '../shared/clock.js';
@@ -34,20 +36,20 @@ import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import { scrubSecrets } from '../shared/redact.js';
 import { Sleeper } from '../shared/sleeper.js';
-import { uuidv7 } from '../shared/uuid.js';
 import type { StatusReporter } from '../status/registry.js';
-import { GENESIS_HASH } from '../store/audit-repo.js';
 import type { OutboxEntry, QueuePeek } from '../store/outbox-repo.js';
 import type { Store } from '../store/store.js';
 import { encodeBatch, type EncodedBody } from './codec.js';
-import { itemKey, Settler, type Batch, type Sent, type Settlement } from './settlement.js';
+import { Settler, type Batch, type Sent, type Settlement } from './settlement.js';
 import { UploadHealth } from './upload-health.js';
 import { UploadErrors } from './errors.js';
 import { UploadClient } from './http-client.js';
 import { classifyResponse, type Outcome } from './response.js';
 import { LinkEstimator } from './link-estimator.js';
-import { ImageSender, type ImageResult } from './image-sender.js';
-import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type Feature, type WireAuditHead, type WireBatch, type WireCapabilities } from './wire.js';
+import { ImageSender } from './image-sender.js';
+import { sendImageSet } from './image-set.js';
+import { BatchBuilder } from './batch-builder.js';
+import { ReceiverFeatures } from './receiver-features.js';
 
 export interface UploaderDeps {
   config: UploadConfig;
@@ -72,8 +74,6 @@ type WaitKind = 'idle' | 'paced';
 /** With nothing queued, look again this often anyway (a wake-up could only be missed by a bug). */
 const IDLE_POLL_MS = 30_000;
 const STATUS_INTERVAL_MS = 5_000;
-/** How long a receiver's announced capabilities are trusted before asking again. */
-const CAPABILITIES_TTL_MS = 30 * 60_000;
 
 export class Uploader implements Unit {
   readonly name = 'upload';
@@ -87,9 +87,8 @@ export class Uploader implements Unit {
   private readonly link: LinkEstimator;
   private readonly health: UploadHealth;
   private readonly settler: Settler;
-  /** What the receiver announced at GET v1/capabilities; null until it answered. */
-  private features: Set<string> | null = null;
-  private featuresAt = 0;
+  private readonly features: ReceiverFeatures;
+  private readonly batches: BatchBuilder;
   private readonly images: ImageSender;
 
   constructor(private readonly deps: UploaderDeps) {
@@ -126,15 +125,13 @@ export class Uploader implements Unit {
       stopped: () => this.stopped,
       random: deps.random,
     });
+    this.features = new ReceiverFeatures({ deviceId: deps.deviceId, clock: deps.clock, status: deps.status, logger: deps.logger, timeoutMs: () => this.link.timeoutMs(0) });
+    this.batches = new BatchBuilder({ images: c.images, deviceId: deps.deviceId, store: deps.store, clock: deps.clock, status: deps.status, features: this.features });
     this.settler = new Settler({ outbox: () => deps.store.outbox, link: this.link, health: this.health, status: deps.status, logger: deps.logger, deferred: c.images === 'deferred' });
   }
 
   private get deferred(): boolean {
     return this.deps.config.images === 'deferred';
-  }
-
-  private has(feature: Feature): boolean {
-    return this.features?.has(feature) === true;
   }
 
   /** A hit's record or a hit's image waits (an image of a plain read yields to it between pieces). */
@@ -231,7 +228,7 @@ export class Uploader implements Unit {
     const inlineBytes = config.images === 'inline' || config.images === 'separate';
     const { entries, bytes: estimatedBytes } = store.outbox.claimBytes(config.batch_size, budget, inlineBytes, { recordsOnly: this.deferred });
     if (entries.length === 0) return 0;
-    if (entries.some((e) => e.stream === 'correction')) await this.askCapabilities();
+    if (entries.some((e) => e.stream === 'correction')) await this.features.ask(this.client);
     return this.sendClaimed(entries, estimatedBytes, false);
   }
 
@@ -241,7 +238,7 @@ export class Uploader implements Unit {
     let settled = false;
     let settledAt: Settlement = { settled: false, delayMs: 0 };
     try {
-      const batch = this.buildBatch(entries, estimatedBytes, imagesPhase);
+      const batch = this.batches.build(entries, estimatedBytes, imagesPhase);
       if (batch.byKey.size === 0) {
         settled = true;
         return 0;
@@ -276,71 +273,6 @@ export class Uploader implements Unit {
       // Stopped (or failed) before the server settled them: they go out again next time.
       if (!settled) store.outbox.release(entries.map((e) => e.outboxId));
     }
-  }
-
-  private buildBatch(entries: OutboxEntry[], estimatedBytes: number, imagesPhase: boolean): Batch {
-    const { store, config, clock, deviceId } = this.deps;
-    const wire: WireBatch = { api: API_VERSION, device_id: deviceId, batch_id: uuidv7(clock.now()), sent_at: clock.now(), detections: [], hits: [], audit: [], audit_head: this.auditHead() };
-    if (this.has('corrections')) wire.corrections = [];
-    const byKey = new Map<string, OutboxEntry>();
-    const withImages = imagesPhase || config.images === 'inline' || config.images === 'separate';
-    const detections = store.detections.loadManyForUpload(
-      entries.filter((e) => e.stream === 'detection').map((e) => e.ref),
-      withImages,
-    );
-    for (const e of entries) {
-      switch (e.stream) {
-        case 'detection': {
-          const d = detections.get(e.ref);
-          if (d) {
-            wire.detections.push(wireDetection(d, withImages));
-            byKey.set(itemKey('detection', d.id), e);
-          } else store.outbox.remove(e.outboxId);
-          break;
-        }
-        case 'hit': {
-          const h = store.hits.get(e.ref);
-          if (h) {
-            wire.hits.push(wireHit(h));
-            byKey.set(itemKey('hit', h.id), e);
-          } else store.outbox.remove(e.outboxId);
-          break;
-        }
-        case 'audit': {
-          const a = store.audit.get(e.ref);
-          if (a) {
-            wire.audit.push(wireAudit(a));
-            byKey.set(itemKey('audit', a.id), e);
-          } else store.outbox.remove(e.outboxId);
-          break;
-        }
-        case 'correction': {
-          const c = store.outbox.correction(e.ref);
-          if (!c) store.outbox.remove(e.outboxId);
-          else if (wire.corrections) {
-            wire.corrections.push(wireCorrection(c));
-            byKey.set(itemKey('correction', c.id), e);
-          } else if (this.features !== null) {
-            // The receiver keeps no corrections of its own: the audit row that recorded the
-            // report (action read.error.reported) is its upload, as before the stream existed.
-            store.outbox.ack([e]);
-            this.deps.status.count('corrections_audit_only');
-          } else store.outbox.release([e.outboxId]); // not known yet: asked again next time
-          break;
-        }
-      }
-    }
-    return { wire, entries, byKey, estimatedBytes, imagesPhase };
-  }
-
-  /**
-   * The audit log's newest row as the batch is built (issue 19): with it the central sees rows
-   * missing at the end of the log, which no later row would reveal. Read after the claim, so it
-   * is never below the rows the batch carries; a retry resends it unchanged. Id and hash only.
-   */
-  private auditHead(): WireAuditHead {
-    const last = this.deps.store.audit.query({ limit: 1 })[0];
-    return last ? { id: last.id, hash: last.hash } : { id: 0, hash: GENESIS_HASH };
   }
 
   /**
@@ -403,74 +335,17 @@ export class Uploader implements Unit {
     }
   }
 
-  /**
-   * Asks the receiver what it supports beyond version 1 (at most every 30 minutes). A receiver
-   * without the route (404, 405, 501) supports nothing more; no answer leaves it unknown.
-   */
-  private async askCapabilities(): Promise<void> {
-    const { clock } = this.deps;
-    if (this.features !== null && clock.now() - this.featuresAt < CAPABILITIES_TTL_MS) return;
-    const client = this.client;
-    if (!client) return;
-    try {
-      const ans = await client.send('GET', 'v1/capabilities', { 'x-device-id': this.deps.deviceId }, null, this.link.timeoutMs(0));
-      const body = ans.body as Partial<WireCapabilities> | null;
-      if (ans.status === 200 && body && Array.isArray(body.features)) this.features = new Set(body.features.filter((f): f is string => typeof f === 'string'));
-      else if (ans.status === 404 || ans.status === 405 || ans.status === 501) this.features = new Set();
-      else return;
-      this.featuresAt = clock.now();
-      this.deps.status.detail('receiver_features', [...this.features].sort().join(',') || 'none (version 1)');
-    } catch (err) {
-      this.deps.logger.debug({ err: errorMessage(err) }, 'capabilities not known yet');
-    }
-  }
-
   /** Sends the images of one detection whose record the server holds; returns a pause before the next. */
   private async sendImages(): Promise<number> {
-    const { store, status, config } = this.deps;
-    await this.askCapabilities();
+    const { store, status, config, logger } = this.deps;
+    await this.features.ask(this.client);
     // Small images go many to a request, inline with their records again (~1 KB each): one
     // request per image cost a round trip and a commit each, 70 % of inline's rate at 1 Mbit/s.
     const small = store.outbox.claimImageBatch(config.batch_size, this.link.batchBytes(), this.images.pieceBytes());
     if (small.entries.length > 0) return this.sendClaimed(small.entries, small.bytes, true);
     const work = store.outbox.claimImages();
     if (!work) return 0;
-    let settled = false;
-    try {
-      for (const img of work.images) {
-        const r: ImageResult = await this.images.send(work, img, this.has('image_pieces'));
-        switch (r.kind) {
-          case 'stored':
-            store.outbox.imageSent(work.entry.outboxId, img.kind);
-            status.count('uploaded_images');
-            continue;
-          case 'gone':
-            continue;
-          case 'paused':
-            return 0;
-          case 'no-pieces':
-            // The receiver announced pieces but has no such route (replaced behind a balancer?):
-            // whole images until it is asked again.
-            this.features?.delete('image_pieces');
-            return 0;
-          case 'rejected':
-            store.outbox.quarantine(work.entry.outboxId, r.reason);
-            settled = true;
-            status.count('quarantined');
-            this.deps.logger.warn({ stream: 'detection', id: work.detectionId, reason: r.reason }, new AlprError(UploadErrors.UPLOAD_REJECTED, { stream: 'detection', id: work.detectionId, reason: r.reason }).message);
-            return 0;
-          case 'retry':
-            this.health.fail(r.reason, r.refused);
-            return this.health.pause(r.retryAfterMs);
-        }
-      }
-      store.outbox.imagesDone(work.entry);
-      settled = true;
-      status.count('uploaded_image_sets');
-      return 0;
-    } finally {
-      if (!settled) store.outbox.release([work.entry.outboxId]);
-    }
+    return sendImageSet({ outbox: () => store.outbox, images: this.images, features: this.features, health: this.health, status, logger }, work);
   }
 
   private async sleep(ms: number, kind: WaitKind): Promise<void> {
