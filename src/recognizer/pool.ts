@@ -15,6 +15,7 @@
  * `submit` takes ownership of `frame.data`: when the Buffer owns its whole ArrayBuffer it is
  * transferred to the worker and back (no copy), otherwise it is copied once. The frame handed
  * to `onResult` carries the returned pixels, so the tracker can cut evidence crops from it.
+ * The cameras' queues and their turns are camera-queues.ts.
  */
 import type { Worker } from 'node:worker_threads';
 import type { Frame } from '../camera/frame.js';
@@ -27,7 +28,7 @@ import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from './contract.js';
 import { RecognizerErrors } from './errors.js';
-import { FrameQueue } from './frame-queue.js';
+import { CameraQueues } from './camera-queues.js';
 import { LatencyWindow } from '../shared/latency-window.js';
 import { startWorker, stopWorker, workerEntry } from '../shared/worker.js';
 import type { ReaderOptions } from './plate-reader.js';
@@ -77,11 +78,6 @@ interface Task {
   submittedAt: number;
 }
 
-interface CameraQueue {
-  frames: FrameQueue<Task>;
-  status: StatusReporter | null;
-}
-
 interface Slot {
   index: number;
   worker: Worker | null;
@@ -91,11 +87,7 @@ interface Slot {
 
 export class RecognizerPool implements Unit {
   readonly name = 'recognizer';
-  /** One per camera, in the order of their first frame; `turn` (mod their number) is the next to be served. */
-  private readonly queues: CameraQueue[] = [];
-  private readonly queueOf = new Map<string, CameraQueue>();
-  private turn = 0;
-  private waiting = 0;
+  private readonly queues: CameraQueues<Task>;
   private readonly slots: Slot[] = [];
   private readonly restarts: number[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -105,7 +97,12 @@ export class RecognizerPool implements Unit {
   private nextId = 1;
   private state: 'idle' | 'running' | 'failed' | 'stopped' = 'idle';
 
-  constructor(private readonly deps: RecognizerPoolDeps) {}
+  constructor(private readonly deps: RecognizerPoolDeps) {
+    this.queues = new CameraQueues<Task>({
+      sizeOf: (cameraId) => deps.cameras?.find((c) => c.id === cameraId)?.queue_size ?? DEFAULT_QUEUE_SIZE,
+      statusOf: (cameraId) => deps.cameraStatus?.(cameraId) ?? null,
+    });
+  }
 
   async start(): Promise<void> {
     if (this.state !== 'idle') return;
@@ -146,15 +143,10 @@ export class RecognizerPool implements Unit {
       status.error(new AlprError(RecognizerErrors.RECOGNIZER_FRAME_INVALID, { camera: frame.cameraId, seq: frame.seq, detail: `${frame.data.length} bytes for ${frame.width}x${frame.height} ${frame.format}` }));
       return;
     }
-    const queue = this.queueFor(frame.cameraId);
     // Drop-oldest: under overload the newest frames are the ones worth reading ("Bounded hand-offs").
-    if (queue.frames.push({ id: this.nextId++, frame, submittedAt: performance.now() }) === undefined) this.waiting++;
-    else {
-      status.count('frames_dropped');
-      queue.status?.count('dropped');
-    }
+    if (this.queues.push(frame.cameraId, { id: this.nextId++, frame, submittedAt: performance.now() })) status.count('frames_dropped');
     this.dispatch();
-    this.showQueue(queue);
+    this.queues.show(frame.cameraId);
   }
 
   async stop(): Promise<void> {
@@ -169,39 +161,11 @@ export class RecognizerPool implements Unit {
     this.deps.status.set('stopped');
   }
 
-  private queueFor(cameraId: string): CameraQueue {
-    let queue = this.queueOf.get(cameraId);
-    if (!queue) {
-      const size = this.deps.cameras?.find((c) => c.id === cameraId)?.queue_size ?? DEFAULT_QUEUE_SIZE;
-      queue = { frames: new FrameQueue<Task>(size), status: this.deps.cameraStatus?.(cameraId) ?? null };
-      this.queueOf.set(cameraId, queue);
-      this.queues.push(queue);
-    }
-    return queue;
-  }
-
-  /** The oldest frame of the next camera in turn that has one waiting. */
-  private next(): Task | undefined {
-    const n = this.queues.length;
-    for (let i = 0; i < n; i++) {
-      const k = (this.turn + i) % n;
-      const queue = this.queues[k]!;
-      const task = queue.frames.shift();
-      if (task === undefined) continue;
-      // The camera after this one is next, including a camera whose first frame comes later.
-      this.turn = k + 1;
-      this.waiting--;
-      this.showQueue(queue);
-      return task;
-    }
-    return undefined;
-  }
-
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.waiting === 0) break;
+      if (this.queues.waiting === 0) break;
       if (!slot.ready || slot.task || !slot.worker) continue;
-      const task = this.next()!;
+      const task = this.queues.next()!;
       const { frame: taskFrame, transfer, copied } = toTaskFrame(task.frame);
       this.deps.status.count(copied ? 'frames_copied' : 'frames_transferred');
       const timer = setTimeout(() => this.onTimeout(slot), this.deps.config.task_timeout_s * 1000);
@@ -210,7 +174,7 @@ export class RecognizerPool implements Unit {
       const msg: ToWorker = { type: 'task', id: task.id, frame: taskFrame, ...(opinions ? { opinions } : {}) };
       slot.worker.postMessage(msg, transfer);
     }
-    this.deps.status.gauge('queue_depth', this.waiting);
+    this.deps.status.gauge('queue_depth', this.queues.waiting);
   }
 
   /** The opinions a frame is sent with; undefined: the worker reads it as a still (every frame runs the second reader). */
@@ -226,18 +190,9 @@ export class RecognizerPool implements Unit {
     }
   }
 
-  private showQueue(queue: CameraQueue): void {
-    queue.status?.detail('queue', queue.frames.length);
-  }
-
   /** Empties every camera's queue; returns how many frames were waiting. */
   private clearQueues(): number {
-    for (const queue of this.queues) {
-      queue.frames.clear();
-      this.showQueue(queue);
-    }
-    const n = this.waiting;
-    this.waiting = 0;
+    const n = this.queues.clear();
     this.deps.status.gauge('queue_depth', 0);
     return n;
   }
