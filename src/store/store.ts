@@ -10,7 +10,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
 import type { StoreConfig } from '../config/sections/store.js';
 import type { Position } from '../gps/fix.js';
 import type { HotlistHit } from '../hotlist/types.js';
@@ -20,24 +19,23 @@ import { AlprError, errorMessage } from '../shared/errors.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
-import { AuditRepo } from './audit-repo.js';
-import { Checkpointer, checkpointReportHandler } from './checkpointer.js';
+import type { AuditRepo } from './audit-repo.js';
 import { isDiskFull, openDatabase } from './database.js';
-import { DamageReportsRepo } from './damage-reports-repo.js';
-import { DetectionsRepo } from './detections-repo.js';
+import type { DamageReportsRepo } from './damage-reports-repo.js';
+import type { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
 import { StoreErrors } from './errors.js';
-import { HitAlertsRepo } from './hit-alerts-repo.js';
+import type { HitAlertsRepo } from './hit-alerts-repo.js';
 import { IngestQueue, type IngestItem, type StoredRef } from './ingest-queue.js';
-import { HIT_PRIORITY, HitsRepo, type HitRecord } from './hits-repo.js';
-import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
+import { HIT_PRIORITY, type HitRecord, type HitsRepo } from './hits-repo.js';
+import type { MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
 import { findAside, openOrRecover, type Opened } from './opening.js';
-import { OutboxRepo } from './outbox-repo.js';
-import { PurgeRepo } from './purge-repo.js';
+import type { OutboxRepo } from './outbox-repo.js';
 import { quickCheck, type IntegrityResult } from './integrity-check.js';
 import { StoreHealth } from './store-health.js';
-import { UsersRepo, type Correction } from './users-repo.js';
+import { buildRepos, type StoreRepos } from './store-repos.js';
+import type { Correction, UsersRepo } from './users-repo.js';
 
 export interface StoreDeps {
   config: StoreConfig;
@@ -60,26 +58,12 @@ export interface StoredEvent {
   changed: boolean;
 }
 
-interface Repos {
-  db: Database;
-  checkpointer: Checkpointer;
-  detections: DetectionsRepo;
-  hits: HitsRepo;
-  hitAlerts: HitAlertsRepo;
-  damageReports: DamageReportsRepo;
-  users: UsersRepo;
-  audit: AuditRepo;
-  outbox: OutboxRepo;
-  purge: PurgeRepo;
-  maintenance: StoreMaintenance;
-}
-
 /** Status gauges refresh this often (disk space, backlog size); maintenance has its own interval. */
 const STATUS_INTERVAL_MS = 10_000;
 
 export class Store implements Unit {
   readonly name = 'store';
-  private repos: Repos | null = null;
+  private repos: StoreRepos | null = null;
   private readonly listeners = new Set<(e: StoredEvent) => void>();
   /** The group commit of `ingest` (ingest-queue.ts). */
   private readonly queue: IngestQueue;
@@ -181,25 +165,8 @@ export class Store implements Unit {
     if (!memory) this.health.aside ??= findAside(this.file, this.deps.dataDir);
     const { db, from, applied, released, orphans } = opened;
     if (applied.length > 0 && !memory) log.info({ from, to: LATEST_VERSION, applied }, from === 0 ? 'created the detection database' : 'migrated the detection database');
-    const outbox = new OutboxRepo(db, clock);
-    const audit = new AuditRepo(db, clock, outbox, config.audit_key ? Buffer.from(config.audit_key.reveal()) : null);
-    const hits = new HitsRepo(db, clock, outbox);
-    const purge = new PurgeRepo(db);
-    const checkpointer = new Checkpointer(db, this.file, checkpointReportHandler({ log, status, clock }));
-    if (!memory) checkpointer.start();
-    this.repos = {
-      db,
-      checkpointer,
-      outbox,
-      audit,
-      hits,
-      hitAlerts: new HitAlertsRepo(db),
-      damageReports: new DamageReportsRepo(db),
-      purge,
-      detections: new DetectionsRepo(db, clock, hits, audit),
-      users: new UsersRepo(db, clock),
-      maintenance: new StoreMaintenance(config, this.file, purge, audit, clock, log, () => this.stopped),
-    };
+    this.repos = buildRepos(db, { config, file: this.file, clock, log, status, stopping: () => this.stopped });
+    if (!memory) this.repos.checkpointer.start();
 
     if (memory) return;
     this.reserve = new DiskReserve(join(this.deps.dataDir, '.store-reserve'), Math.round(config.quota.reserve_mb * 1024 * 1024));
@@ -464,7 +431,7 @@ export class Store implements Unit {
     if (this.reserve && !this.reserve.present() && space.availableBytes > (quota.min_free_mb + 2 * quota.reserve_mb) * 1024 * 1024) this.reserve.ensure();
   }
 
-  private open(): Repos {
+  private open(): StoreRepos {
     if (!this.repos) throw new AlprError(StoreErrors.STORE_NOT_STARTED);
     return this.repos;
   }
