@@ -166,43 +166,6 @@ export function greyRow(img: RawImage, y: number, row: Uint8Array | Float32Array
   for (let x = 0; x < W; x++, o += 3) row[x] = lumaRgb(d[o]!, d[o + 1]!, d[o + 2]!);
 }
 
-/** One output cell's sources: `idx[start..end)` with weights `w[start..end)`. */
-interface AreaTable {
-  start: Int32Array;
-  idx: Int32Array;
-  w: Float32Array;
-}
-
-/** cv2 computeResizeAreaTab: the source pixels (and the fraction of each) every output cell covers. */
-export function areaTable(src: number, dst: number): AreaTable {
-  const scale = src / dst;
-  const idx: number[] = [];
-  const w: number[] = [];
-  const start = new Int32Array(dst + 1);
-  for (let d = 0; d < dst; d++) {
-    start[d] = idx.length;
-    const f1 = d * scale;
-    const f2 = f1 + scale;
-    const s2 = Math.min(Math.floor(f2), src - 1);
-    const s1 = Math.min(Math.ceil(f1), s2);
-    const cell = Math.min(scale, src - f1);
-    if (s1 - f1 > 1e-3) {
-      idx.push(s1 - 1);
-      w.push((s1 - f1) / cell);
-    }
-    for (let s = s1; s < s2; s++) {
-      idx.push(s);
-      w.push(1 / cell);
-    }
-    if (f2 - s2 > 1e-3) {
-      idx.push(s2);
-      w.push(Math.min(Math.min(f2 - s2, 1), cell) / cell);
-    }
-  }
-  start[dst] = idx.length;
-  return { start, idx: Int32Array.from(idx), w: Float32Array.from(w) };
-}
-
 /**
  * Per output column: the whole source pixels [a, b) it covers (weight `inner` each) and the
  * partly covered pixels at its left (l, wl) and right (r, wr) edges (index -1 when none).
