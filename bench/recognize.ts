@@ -50,6 +50,7 @@ import { cropColour, foldFrames, foldText, loadFoldMap, resolveSecondReaderFiles
 import { ManualClock, systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { StatusRegistry } from '../src/status/registry.js';
+import { percentile } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,9 +72,11 @@ const SIZES = [
 ] as const;
 const SCENE = join(import.meta.dirname, '..', 'fixtures', 'recognizer', 'scene-two-plates.jpg');
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))] ?? 0;
-const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))] ?? 0;
+/** bench/stats.ts percentiles; an empty sample reads 0 here, as this report always printed it. */
+const pct = (xs: number[], q: number): number => (xs.length === 0 ? 0 : percentile(xs, q));
+const median = (xs: number[]): number => pct(xs, 0.5);
+const p90 = (xs: number[]): number => pct(xs, 0.9);
+const p95 = (xs: number[]): number => pct(xs, 0.95);
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const f1 = (v: number): string => v.toFixed(1);
 

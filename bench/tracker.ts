@@ -28,6 +28,7 @@ import { silentLogger } from '../src/shared/logger.js';
 import { StatusRegistry } from '../src/status/registry.js';
 import { corrupt, frameReads, makeRead, noisyRead, randomPass, randomPlate, seededRandom } from '../test/reads/synthetic-passes.js';
 import { trackerConfig } from '../test/reads/tracker-harness.js';
+import { percentileOfSorted } from './stats.js';
 
 const { values } = parseArgs({ options: { passes: { type: 'string', default: '400' }, seconds: { type: 'string', default: '600' } } });
 const PASSES = Number(values.passes);
@@ -286,7 +287,7 @@ async function encodeCost(runs: number): Promise<{ p50_ms: number; p95_ms: numbe
     if (i >= 3) times.push(performance.now() - t); // the first calls warm up libvips
   }
   times.sort((a, b) => a - b);
-  const at = (q: number): number => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 10) / 10;
+  const at = (q: number): number => Math.round(percentileOfSorted(times, q) * 10) / 10;
   return { p50_ms: at(0.5), p95_ms: at(0.95) };
 }
 
