@@ -20,14 +20,14 @@ import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { AuditRepo } from './audit-repo.js';
-import { isDiskFull, openDatabase } from './database.js';
+import { openDatabase } from './database.js';
 import type { DamageReportsRepo } from './damage-reports-repo.js';
 import type { DetectionsRepo } from './detections-repo.js';
 import { DiskReserve } from './disk-reserve.js';
 import { StoreErrors } from './errors.js';
 import type { HitAlertsRepo } from './hit-alerts-repo.js';
-import { IngestQueue, type IngestItem, type StoredRef } from './ingest-queue.js';
-import { HIT_PRIORITY, type HitRecord, type HitsRepo } from './hits-repo.js';
+import { IngestQueue, type StoredRef } from './ingest-queue.js';
+import type { HitRecord, HitsRepo } from './hits-repo.js';
 import type { MaintenanceReport } from './maintenance.js';
 import { LATEST_VERSION } from './migrations.js';
 import { findAside, openOrRecover, type Opened } from './opening.js';
@@ -35,6 +35,7 @@ import type { OutboxRepo } from './outbox-repo.js';
 import { quickCheck, type IntegrityResult } from './integrity-check.js';
 import { StoreHealth } from './store-health.js';
 import { buildRepos, type StoreRepos } from './store-repos.js';
+import { StoreWriter, type StoredEvent } from './store-writer.js';
 import type { Correction, UsersRepo } from './users-repo.js';
 
 export interface StoreDeps {
@@ -50,13 +51,6 @@ export interface StoreDeps {
 
 export type { StoredRef } from './ingest-queue.js';
 
-/** Told after each commit: the uploader wakes on it (hits at once). */
-export interface StoredEvent {
-  id: string;
-  hit: boolean;
-  /** False for a replayed revision that changed nothing. */
-  changed: boolean;
-}
 
 /** Status gauges refresh this often (disk space, backlog size); maintenance has its own interval. */
 const STATUS_INTERVAL_MS = 10_000;
@@ -64,7 +58,6 @@ const STATUS_INTERVAL_MS = 10_000;
 export class Store implements Unit {
   readonly name = 'store';
   private repos: StoreRepos | null = null;
-  private readonly listeners = new Set<(e: StoredEvent) => void>();
   /** The group commit of `ingest` (ingest-queue.ts). */
   private readonly queue: IngestQueue;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -80,14 +73,28 @@ export class Store implements Unit {
   private checking: Promise<IntegrityResult> | null = null;
   /** What the status page shows (store-health.ts). */
   private readonly health: StoreHealth;
+  /** Transactions, the full-disk policy and `onStored` (store-writer.ts). */
+  private readonly writer: StoreWriter;
 
   constructor(private readonly deps: StoreDeps) {
     this.health = new StoreHealth(deps.status, deps.logger);
+    this.writer = new StoreWriter({
+      deviceId: deps.deviceId,
+      file: this.file,
+      logger: deps.logger,
+      status: deps.status,
+      health: this.health,
+      repos: () => this.open(),
+      noDatabase: () => this.noDatabase,
+      reserve: () => this.reserve,
+      purge: () => void this.maintain(),
+      refreshStatus: () => this.refreshStatus(),
+    });
     this.queue = new IngestQueue({
       windowMs: deps.config.group_commit_ms,
       commit: (items) => {
         if (!this.repos) throw new AlprError(StoreErrors.STORE_NOT_STARTED);
-        return this.commit(items);
+        return this.writer.commit(items);
       },
       makeRoom: () => this.maintain(),
       lost: (n, why) => this.countLost(n, why),
@@ -234,8 +241,7 @@ export class Store implements Unit {
 
   /** Subscribes to commits; returns the unsubscribe function. */
   onStored(listener: (e: StoredEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.writer.onStored(listener);
   }
 
   /**
@@ -244,17 +250,17 @@ export class Store implements Unit {
    *
    * The daemon stores through `ingest`; this synchronous path and `insertDetections` exist for
    * tests and benchmarks, which seed rows without waiting on the group-commit timer. Both call
-   * the private `commit` that `ingest`'s flush ends in (the same transaction, disk-full handling
+   * the writer's `commit` that `ingest`'s flush ends in (the same transaction, disk-full handling
    * and `onStored` events, without the grouping and the retry after a purge), so they stay here:
-   * a test helper in their place would need `commit` made public.
+   * a test helper in their place would need the store's private writer.
    */
   insertDetection(d: Detection, position: Position | null, hits: HotlistHit[]): StoredRef {
-    return this.commit([{ d, position, hits }])[0]!;
+    return this.writer.commit([{ d, position, hits }])[0]!;
   }
 
   /** Stores several detections in one transaction (one fsync); all or none. Tests and benchmarks only (see `insertDetection`). */
   insertDetections(items: readonly { detection: Detection; position: Position | null; hits: HotlistHit[] }[]): StoredRef[] {
-    return this.commit(items.map((i) => ({ d: i.detection, position: i.position, hits: i.hits })));
+    return this.writer.commit(items.map((i) => ({ d: i.detection, position: i.position, hits: i.hits })));
   }
 
   /**
@@ -277,7 +283,7 @@ export class Store implements Unit {
    */
   addRetroactiveHits(detectionId: string, hits: HotlistHit[]): HitRecord[] {
     const records = this.hits.addRetroactive(detectionId, hits);
-    if (records.length > 0) this.emit({ id: detectionId, hit: true, changed: true });
+    if (records.length > 0) this.writer.emit({ id: detectionId, hit: true, changed: true });
     return records;
   }
 
@@ -287,7 +293,7 @@ export class Store implements Unit {
    */
   addCorrection(c: Omit<Correction, 'id' | 'reportedAt'>): Correction {
     const correction = this.users.records.addCorrection(c);
-    this.emit({ id: c.detectionId, hit: false, changed: true });
+    this.writer.emit({ id: c.detectionId, hit: false, changed: true });
     return correction;
   }
 
@@ -311,72 +317,6 @@ export class Store implements Unit {
   private countLost(n: number, why: string): void {
     this.health.countLost(n, why);
     this.refreshStatus();
-  }
-
-  /**
-   * Commits; on a full disk with the reserve still whole, frees half of it and tries once more
-   * at once (the detection that met the full disk is stored, and a purge is started). With only
-   * half left, that half goes to the purge of uploaded detections and the error is thrown
-   * (`ingest` retries after the purge). Throws like `commitOnce`.
-   */
-  private commit(items: readonly IngestItem[]): StoredRef[] {
-    if (this.noDatabase) throw new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id: items.map((i) => i.d.id).join(',') });
-    try {
-      return this.commitOnce(items);
-    } catch (err) {
-      if (!(err instanceof AlprError && err.code === StoreErrors.STORE_DISK_FULL)) throw err;
-      if (this.reserve?.releaseHalf()) {
-        this.deps.logger.warn('disk full: released half the disk reserve to store this detection; purging uploaded detections');
-        void this.maintain();
-        return this.commitOnce(items);
-      }
-      if (this.reserve?.release()) this.deps.logger.warn('released the rest of the disk reserve so that uploaded detections can be purged');
-      throw err;
-    }
-  }
-
-  private commitOnce(items: readonly IngestItem[]): StoredRef[] {
-    const r = this.open();
-    const { status, logger: log, deviceId } = this.deps;
-    const events: StoredEvent[] = [];
-    let refs: StoredRef[];
-    try {
-      refs = r.db.transaction(() =>
-        items.map(({ d, position, hits }): StoredRef => {
-          const up = r.detections.upsert(d, position, deviceId);
-          const hitIds = r.hits.insertFor(up.n, hits);
-          if (up.changed) r.outbox.enqueue('detection', up.n, hits.length > 0 ? HIT_PRIORITY : 0);
-          events.push({ id: d.id, hit: hits.length > 0, changed: up.changed });
-          return { id: d.id, hitIds };
-        }),
-      )();
-    } catch (err) {
-      status.count('store_failed', items.length);
-      status.error(err);
-      const id = items.map((i) => i.d.id).join(',');
-      if (isDiskFull(err)) {
-        this.health.diskFullMet(err);
-        this.refreshStatus();
-        void this.maintain();
-        throw new AlprError(StoreErrors.STORE_DISK_FULL, { file: this.file, id }, { cause: err });
-      }
-      log.error({ err: errorMessage(err), id }, 'storing a detection failed');
-      throw new AlprError(StoreErrors.STORE_WRITE_FAILED, { id, detail: errorMessage(err) }, { cause: err });
-    }
-    status.count('stored', items.length);
-    if (this.health.stored()) this.refreshStatus();
-    for (const e of events) this.emit(e);
-    return refs;
-  }
-
-  private emit(e: StoredEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        this.deps.logger.warn({ err: errorMessage(err) }, 'a stored-detection listener threw');
-      }
-    }
   }
 
   private async runMaintenance(): Promise<MaintenanceReport | null> {
