@@ -8,6 +8,7 @@ import type { CameraHealthConfig } from '../config/sections/camera-health.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
+import { isoSeconds } from './camera-outage.js';
 import type { PixelFormat } from './frame.js';
 import { thumbnail, thumbnailJpeg, type HealthStore } from './health-store.js';
 import { PICTURE_FAULTS, PictureHealth, type FaultView } from './picture-health.js';
@@ -32,8 +33,6 @@ export interface HealthVerdict {
 const MOVING_MPH = 3;
 /** The learned baselines are written this often (and at stop, and when a reference is taken). */
 const SAVE_INTERVAL_MS = 10 * 60_000;
-
-const isoSeconds = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class CameraHealth {
   private readonly health: PictureHealth;

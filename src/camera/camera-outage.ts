@@ -15,7 +15,8 @@ export interface OutageView {
   attempts: number;
 }
 
-const isoSeconds = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** A time as ISO 8601 to the second, as the camera's status and log lines show it. */
+export const isoSeconds = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class CameraOutage {
   /** When frames stopped (or the camera started); null while frames flow. */

@@ -11,28 +11,30 @@
  * The camera's state joins both: the link (frames arriving, at what rate) and the picture. An
  * outage keeps its start across retries; a camera that never delivered a frame turns red after
  * `down_after_s`. A URL with credentials reaches ffmpeg through a 0600 ffconcat file in a private
- * folder, never its command line (ffmpeg-args.ts).
+ * folder, never its command line (ffmpeg-args.ts). The link's counters and state are link-status.ts,
+ * the decode rate capped at the camera's own source-rate.ts, why a connection ended exit-reason.ts.
  */
 import { Backoff } from '../shared/backoff.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AlprError, errorMessage } from '../shared/errors.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
-import { RateMeter } from '../shared/rate-meter.js';
 import { Sleeper } from '../shared/sleeper.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { CameraConfig } from '../config/sections/camera.js';
 import type { ChildTracker } from './child-tracker.js';
 import { CameraErrors } from './errors.js';
 import { CameraHealth } from './camera-health.js';
-import { CameraOutage } from './camera-outage.js';
 import { ffmpegInputOf, resolveTarget, type Target } from './camera-target.js';
 import { ffconcatInput, ffmpegArgs, type FfmpegInput } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FrameIntake, type FrameSink } from './frame-intake.js';
 import type { Frame } from './frame.js';
 import { HealthStore } from './health-store.js';
-import { cameraState, linkQuality } from './link-quality.js';
+import { LinkStatus } from './link-status.js';
+import { isoSeconds } from './camera-outage.js';
+import { SourceRate } from './source-rate.js';
+import { exitReason } from './exit-reason.js';
 import { MPS_TO_MPH } from './rate-schedule.js';
 import { InputFile } from './input-file.js';
 import { displayUrl } from './stream-url.js';
@@ -59,8 +61,6 @@ export interface CameraSourceDeps {
   dataDir?: string;
 }
 
-const isoSeconds = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** Lines of ffmpeg's stderr put in the log when it dies, and on the status page. */
 const TAIL_IN_LOG = 20;
 /** Longest wait in stop() for the connect loop, after ffmpeg itself is gone. */
@@ -81,10 +81,7 @@ export class CameraSource implements Unit {
   private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly intake: FrameIntake;
-  private readonly meter = new RateMeter(10_000);
-  private readonly reconnects = new RateMeter(3_600_000);
   private readonly watchdog: Watchdog;
-  private readonly decodeFps: number;
 
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -92,14 +89,10 @@ export class CameraSource implements Unit {
   private proc: FfmpegProcess | null = null;
   private readonly backoffWait = new Sleeper();
   private trip: TripReason | null = null;
-  /** The camera's own rate once seen below the decode rate: later connections decode at it. */
-  private sourceRateCap: number | null = null;
-  /** Rate of the running ffmpeg's fps filter. */
-  private sessionFps: number;
-  private rateRestart = false;
+  private readonly rate: SourceRate;
   private target: Target | null = null;
   private readonly health: CameraHealth;
-  private readonly outage: CameraOutage;
+  private readonly link: LinkStatus;
   /** Private folder (0700) and file (0600) that hand a URL with credentials to ffmpeg. */
   private readonly inputFile: InputFile;
 
@@ -111,10 +104,18 @@ export class CameraSource implements Unit {
     this.clock = deps.clock ?? systemClock;
     this.backoff = new Backoff({ initial_ms: this.config.retry_initial_s * 1000, max_ms: this.config.retry_max_s * 1000, jitter: 0.5 }, deps.random);
     this.intake = new FrameIntake(this.config, this.status, this.log, deps.speed);
-    this.decodeFps = this.intake.decodeFps;
-    this.outage = new CameraOutage(this.config.down_after_s * 1000);
+    this.link = new LinkStatus({
+      status: this.status,
+      clock: this.clock,
+      downAfterMs: this.config.down_after_s * 1000,
+      stallMs: this.config.stall_timeout_s * 1000,
+      frames: () => ({ first: this.watchdog.firstFrameAt, last: this.watchdog.lastFrameAt }),
+      running: () => this.proc !== null,
+      expectedFps: () => this.rate.expected(this.proc?.info.sourceFps),
+      details: () => this.intake.details(),
+    });
     this.inputFile = new InputFile(deps.dataDir, this.config.id);
-    this.sessionFps = this.decodeFps;
+    this.rate = new SourceRate(this.intake.decodeFps);
     this.health = new CameraHealth({
       config: this.config.health,
       status: this.status,
@@ -181,9 +182,9 @@ export class CameraSource implements Unit {
     // A unit just registered is already 'starting': its since is then when this outage began.
     const current = this.status.get();
     const since = current.state === 'starting' ? Date.parse(current.since) : this.clock.now();
-    this.outage.begin(since);
+    this.link.begin(since);
     this.status.set('starting', 'connecting', since);
-    this.status.detail('expected_fps', this.decodeFps);
+    this.status.detail('expected_fps', this.intake.decodeFps);
     this.running = this.loop(generation).catch((err: unknown) => {
       // The loop handles its own errors; reaching here is a bug, reported rather than crashing.
       this.log.error({ err }, 'camera loop failed');
@@ -219,18 +220,13 @@ export class CameraSource implements Unit {
       if (this.halted(generation)) break;
       if (reason === null) continue; // restarted at the camera's own rate: not a failure
       const now = this.clock.now();
-      this.reconnects.add(now);
-      this.status.count('reconnects');
       const delay = this.backoff.next();
-      this.outage.failed(now, this.watchdog.lastFrameAt, reason, delay);
-      this.outageStatus(now);
-      this.refreshDetails();
+      const redAt = this.link.failed(now, this.watchdog.lastFrameAt, reason, delay);
       // A long wait must not keep a camera that never delivered amber past down_after_s.
-      const redAt = this.outage.turnsRedWithin(now, delay);
-      const turnRed = redAt !== null ? setTimeout(() => this.outageStatus(this.clock.now()), redAt - now) : undefined;
+      const turnRed = redAt !== null ? setTimeout(() => this.link.showOutage(this.clock.now()), redAt - now) : undefined;
       await this.backoffWait.sleep(delay);
       clearTimeout(turnRed);
-      this.outage.waited();
+      this.link.waited();
     }
   }
 
@@ -242,13 +238,21 @@ export class CameraSource implements Unit {
     const target = await this.nextTarget();
     if (typeof target === 'string') return target;
     if (this.halted(generation)) return 'stopped';
+    const proc = await this.launch(target);
+    if (typeof proc === 'string') return proc;
+    const exit = await this.watch(proc);
+    if (this.halted(generation)) return 'stopped';
+    if (this.rate.takeRestart()) return null;
+    return this.ended(exit, proc);
+  }
+
+  /** Starts this connection's ffmpeg on `target`; a string: why it could not start. */
+  private async launch(target: Target): Promise<FfmpegProcess | string> {
     this.target = target;
     this.status.detail('url', target.display);
-
     this.trip = null;
-    this.sessionFps = Math.min(this.decodeFps, this.sourceRateCap ?? Infinity);
-    this.intake.startSession(this.sessionFps);
-    this.meter.reset(this.clock.now());
+    this.intake.startSession(this.rate.begin());
+    this.link.connecting(this.clock.now());
     const password = this.config.password?.reveal() ?? '';
     const input = this.inputFor(target, password);
     if (typeof input === 'string') return input;
@@ -264,17 +268,17 @@ export class CameraSource implements Unit {
       this.status.error(err);
       return errorMessage(err);
     }
+    return proc;
+  }
+
+  /** Runs the watchdog over `proc` until it exits (by itself, or stopped by the watchdog or stop()). */
+  private async watch(proc: FfmpegProcess): Promise<FfmpegExit> {
     this.watchdog.start();
     const exit = await proc.exit();
     this.watchdog.stop();
     this.proc = null;
     this.inputFile.remove(false);
-    if (this.halted(generation)) return 'stopped';
-    if (this.rateRestart) {
-      this.rateRestart = false;
-      return null;
-    }
-    return this.ended(exit, proc);
+    return exit;
   }
 
   /** The target of the next connection (an ONVIF camera asked again), or why there is none. */
@@ -295,7 +299,7 @@ export class CameraSource implements Unit {
 
   /** ffmpeg's input for this connection; a secret URL goes into a private input file. A string: why it could not be made. */
   private inputFor(target: Target, password: string): FfmpegInput | string {
-    const input = ffmpegInputOf(this.config, target, this.sessionFps);
+    const input = ffmpegInputOf(this.config, target, this.rate.fps);
     if (!target.secret) {
       this.inputFile.none();
       return input;
@@ -339,7 +343,7 @@ export class CameraSource implements Unit {
 
   /** A connection that ended by itself or by the watchdog: why, on the status and in the log. */
   private ended(exit: FfmpegExit, proc: FfmpegProcess): string {
-    const reason = this.describeExit(exit);
+    const reason = exitReason(exit, this.trip, this.config, this.deps.ffmpegPath ?? 'ffmpeg');
     this.status.error(new AlprError(CameraErrors.CAMERA_FFMPEG_EXITED, { camera: this.config.id, detail: reason }));
     const tail = proc.stderrTail();
     this.status.detail('last_exit', { at: new Date(this.clock.now()).toISOString(), reason, stderr: tail.slice(-TAIL_IN_LOG) });
@@ -349,27 +353,20 @@ export class CameraSource implements Unit {
 
   /** At the start of each decoded frame: count it, and decide whether to keep it (thinning). */
   private wantFrame(): boolean {
-    // An ffmpeg being replaced by one at the camera's own rate: its last frames are not news.
-    if (this.rateRestart) return false;
+    if (this.rate.restarting) return false;
     const now = this.clock.now();
     this.watchdog.frame(now);
-    this.meter.add(now);
-    const ended = this.outage.framesBack();
+    const ended = this.link.frame(now);
     if (ended && ended.attempts > 0) this.log.info({ outage_since: isoSeconds(ended.since), attempts: ended.attempts }, 'camera frames are back');
     this.status.count('frames');
     return this.intake.accept();
   }
 
-  /**
-   * ffmpeg's fps filter fills a slower camera up to the requested rate with duplicated frames,
-   * which recognition would read twice for nothing. When the camera turns out slower, restart
-   * once at its own rate (~1 s of frames, once per camera lifetime).
-   */
+  /** A camera slower than the requested rate: its connection restarts at its own rate (source-rate.ts). */
   private capToSourceRate(sourceFps: number | null, proc: FfmpegProcess): void {
-    if (sourceFps === null || sourceFps < 1 || sourceFps > 240 || sourceFps + 0.5 >= this.sessionFps) return;
-    this.sourceRateCap = Math.round(sourceFps * 100) / 100;
-    this.rateRestart = true;
-    this.log.info({ source_fps: this.sourceRateCap, requested_fps: this.sessionFps }, 'camera is slower than the requested rate; decoding at its own rate');
+    const cap = this.rate.capTo(sourceFps);
+    if (cap === null) return;
+    this.log.info({ source_fps: cap, requested_fps: this.rate.fps }, 'camera is slower than the requested rate; decoding at its own rate');
     void proc.stop();
   }
 
@@ -378,13 +375,6 @@ export class CameraSource implements Unit {
     const seconds = Math.round(reason.afterMs / 1000);
     this.log.debug({ reason: reason.kind, seconds }, 'watchdog stopping ffmpeg');
     void this.proc?.stop();
-  }
-
-  private describeExit(exit: FfmpegExit): string {
-    if (this.trip?.kind === 'no-first-frame') return new AlprError(CameraErrors.CAMERA_NO_FIRST_FRAME, { camera: this.config.id, timeout_s: this.config.connect_timeout_s }).message;
-    if (this.trip?.kind === 'stalled') return new AlprError(CameraErrors.CAMERA_STALLED, { camera: this.config.id, seconds: Math.round(this.trip.afterMs / 1000) }).message;
-    if (exit.spawnError) return new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary: this.deps.ffmpegPath ?? 'ffmpeg', detail: exit.spawnError }).message;
-    return `ffmpeg exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`;
   }
 
   /** The first failure after frames flowed is logged loudly with ffmpeg's last words; repeats quietly. */
@@ -402,50 +392,7 @@ export class CameraSource implements Unit {
       this.log.info({ attempts: this.backoff.failures }, 'camera frames flowing again');
       this.backoff.reset();
     }
-    const last = this.watchdog.lastFrameAt;
-    const q = linkQuality({
-      streaming: this.proc !== null && first !== null,
-      fps: this.meter.rate(now),
-      expectedFps: this.expectedFps(),
-      sinceLastFrameMs: last === null ? null : now - last,
-      stallMs: this.config.stall_timeout_s * 1000,
-      reconnectsLastHour: this.reconnects.sum(now),
-    });
-    const picture = this.health.tick(now);
-    if (first === null || this.outage.active) this.outageStatus(now);
-    else {
-      const v = cameraState(q, picture);
-      this.status.set(v.state, v.message);
-    }
-    this.status.detail('quality', q.quality);
-    this.refreshDetails();
+    this.link.refresh(now, this.health.tick(now));
   }
 
-  /** No frames: the outage's state, dated to its start (camera-outage.ts). */
-  private outageStatus(now: number): void {
-    const v = this.outage.view(now);
-    this.status.set(v.state, v.message, v.since);
-    this.status.detail('outage_since', new Date(v.since).toISOString());
-    this.status.detail('connect_attempts', v.attempts);
-  }
-
-  private refreshDetails(): void {
-    const now = this.clock.now();
-    const last = this.watchdog.lastFrameAt;
-    this.status.detail('fps', Math.round(this.meter.rate(now) * 10) / 10);
-    if (!this.outage.active) {
-      this.status.detail('outage_since', null);
-      this.status.detail('connect_attempts', 0);
-    }
-    this.status.detail('expected_fps', this.expectedFps());
-    this.status.detail('last_frame_at', last === null ? null : new Date(last).toISOString());
-    this.status.detail('reconnects_per_h', this.reconnects.sum(now));
-    for (const [k, v] of Object.entries(this.intake.details())) this.status.detail(k, v);
-  }
-
-  /** The camera's own rate caps what ffmpeg can deliver. */
-  private expectedFps(): number {
-    const src = this.proc?.info.sourceFps;
-    return src && src > 0 ? Math.min(this.sessionFps, src) : this.sessionFps;
-  }
 }
