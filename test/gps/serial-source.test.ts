@@ -8,7 +8,8 @@ import { systemClock } from '../../src/shared/clock.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { driveEpochs, expectFixMatches, loadTruth } from './helpers/drive.js';
 import { captureLogger } from './helpers/log.js';
-import { PtyPair, sleep, waitFor } from './helpers/pty.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { PtyPair, sleep } from './helpers/pty.js';
 import { seededRandom } from '../helpers/random.js';
 import { testTempDir } from '../helpers/temp-dir.js';
 
@@ -73,12 +74,12 @@ describe('serial source through a socat pty (real serialport)', () => {
   it('reads the whole drive: every epoch, the tunnel as no fix, the HDOP spike as untrusted', async () => {
     const { unit, fixes, verdicts, status } = build();
     await unit.start();
-    await waitFor(() => status().details.connected === true, 5_000, 'port open');
+    await waitFor(() => status().details.connected === true, 'port open');
     for (const epoch of epochTexts(600)) {
       await pty.write(epoch);
       await sleep(2);
     }
-    await waitFor(() => fixes.length === 600, 20_000, '600 fixes');
+    await waitFor(() => fixes.length === 600, '600 fixes');
     fixes.forEach((f, i) => expectFixMatches(f, truth.epochs[i]!));
     const reasons = verdicts.map((v, i) => [truth.epochs[i]!.phase, v.untrusted_reason] as const);
     expect(reasons.filter(([p]) => p === 'tunnel').every(([, r]) => r === 'no fix')).toBe(true);
@@ -95,7 +96,7 @@ describe('serial source through a socat pty (real serialport)', () => {
     const { unit, fixes, status } = build();
     const rand = seededRandom(42);
     await unit.start();
-    await waitFor(() => status().details.connected === true, 5_000, 'port open');
+    await waitFor(() => status().details.connected === true, 'port open');
     let dollars = 0;
     for (const epoch of epochTexts(60)) {
       const junk = noise(rand, 1 + Math.floor(rand() * 300));
@@ -106,7 +107,7 @@ describe('serial source through a socat pty (real serialport)', () => {
       await pty.write(epoch);
       await sleep(5);
     }
-    await waitFor(() => fixes.length === 60, 10_000, '60 fixes');
+    await waitFor(() => fixes.length === 60, '60 fixes');
     fixes.forEach((f, i) => expectFixMatches(f, truth.epochs[i]!));
     const c = status().counters;
     expect(c.sentences).toBe(60 * 6);
@@ -118,17 +119,17 @@ describe('serial source through a socat pty (real serialport)', () => {
     const { unit, fixes, status } = build();
     const rand = seededRandom(7);
     await unit.start();
-    await waitFor(() => status().details.connected === true, 5_000, 'port open');
+    await waitFor(() => status().details.connected === true, 'port open');
     const heapBefore = process.memoryUsage().heapUsed;
     const chunk = noise(rand, 1 << 20);
     for (let i = 0; i < 10; i++) await pty.write(chunk);
     await pty.write('\r\n');
-    await waitFor(() => (status().counters.bytes ?? 0) >= 10 << 20, 20_000, '10 MB read');
+    await waitFor(() => (status().counters.bytes ?? 0) >= 10 << 20, '10 MB read');
     for (const epoch of epochTexts(5)) {
       await pty.write(epoch);
       await sleep(5);
     }
-    await waitFor(() => fixes.length === 5, 10_000, '5 fixes after the garbage');
+    await waitFor(() => fixes.length === 5, '5 fixes after the garbage');
     fixes.forEach((f, i) => expectFixMatches(f, truth.epochs[i]!));
     // Every $ in the noise opened a candidate line that failed; everything else is garbage.
     const c = status().counters;
@@ -147,7 +148,7 @@ describe('serial source through a socat pty (real serialport)', () => {
     const { unit, fixes, status, lines } = build({ baud: 'auto', probe_s: 0.5 });
     const rand = seededRandom(3);
     await unit.start();
-    await waitFor(() => status().details.connected === true, 5_000, 'port open');
+    await waitFor(() => status().details.connected === true, 'port open');
     const speed = (): number => Number(execFileSync('stty', ['-F', pty.readerPath, 'speed']).toString().trim());
     const epochs = epochTexts(30);
     const seen = new Set<number>();
@@ -171,26 +172,26 @@ describe('serial source through a socat pty (real serialport)', () => {
   it('goes red when the device disappears and reconnects when the same path comes back', async () => {
     const { unit, fixes, status, lines } = build();
     await unit.start();
-    await waitFor(() => status().details.connected === true, 5_000, 'port open');
+    await waitFor(() => status().details.connected === true, 'port open');
     const epochs = epochTexts(20);
     for (const ep of epochs.slice(0, 5)) {
       await pty.write(ep);
       await sleep(5);
     }
-    await waitFor(() => fixes.length === 5, 5_000, 'first fixes');
+    await waitFor(() => fixes.length === 5, 'first fixes');
 
     await pty.stop();
-    await waitFor(() => status().state === 'down', 5_000, 'state down');
+    await waitFor(() => status().state === 'down', 'state down');
     expect(status().message).toMatch(/disconnected|cannot open/);
     expect(status().details.connected).toBe(false);
 
     await pty.start();
-    await waitFor(() => status().details.connected === true, 10_000, 'reconnected');
+    await waitFor(() => status().details.connected === true, 'reconnected');
     for (const ep of epochs.slice(5)) {
       await pty.write(ep);
       await sleep(5);
     }
-    await waitFor(() => fixes.length === 20, 5_000, 'fixes after replug');
+    await waitFor(() => fixes.length === 20, 'fixes after replug');
     fixes.forEach((f, i) => expectFixMatches(f, truth.epochs[i]!));
     expect(status().counters.reconnects).toBe(1);
     // Loud once for the unplug, quiet for the retries while it was gone.
@@ -201,13 +202,13 @@ describe('serial source through a socat pty (real serialport)', () => {
     // The next retry is 30–60 s away, past any wait below (25 s at most): only the device watch can bring it back.
     const { unit, fixes, status } = build({ reconnect: { initial_s: 60, max_s: 120 } });
     await unit.start();
-    await waitFor(() => status().details.connected === true, 5_000, 'port open');
+    await waitFor(() => status().details.connected === true, 'port open');
     const epochs = epochTexts(12);
     for (const ep of epochs.slice(0, 3)) await pty.write(ep);
-    await waitFor(() => fixes.length === 3, 5_000, 'first fixes');
+    await waitFor(() => fixes.length === 3, 'first fixes');
 
     await pty.stop();
-    await waitFor(() => status().state === 'down', 5_000, 'state down');
+    await waitFor(() => status().state === 'down', 'state down');
     const outage = status().details.outage_since;
     expect(typeof outage).toBe('string');
     expect(status().since).toBe(outage);
@@ -215,10 +216,10 @@ describe('serial source through a socat pty (real serialport)', () => {
 
     const replugged = performance.now();
     await pty.start();
-    await waitFor(() => status().details.connected === true, 10_000, 'reopened after replug');
+    await waitFor(() => status().details.connected === true, 'reopened after replug');
     const reopenMs = performance.now() - replugged;
     for (const ep of epochs.slice(3)) await pty.write(ep);
-    await waitFor(() => fixes.length === 12, 10_000, 'fixes after replug');
+    await waitFor(() => fixes.length === 12, 'fixes after replug');
     console.info(`GPS replug: port open ${reopenMs.toFixed(0)} ms, fix ${(performance.now() - replugged).toFixed(0)} ms after the device reappeared`);
     expect(status().details.outage_since).toBeNull();
   });
@@ -226,8 +227,8 @@ describe('serial source through a socat pty (real serialport)', () => {
   it('reopens a port that stays silent longer than idle_timeout_s', async () => {
     const { unit, status, lines } = build({ idle_timeout_s: 1 });
     await unit.start();
-    await waitFor(() => status().details.connected === true, 5_000, 'port open');
-    await waitFor(() => (status().counters.reconnects ?? 0) >= 1, 10_000, 'idle reconnect');
+    await waitFor(() => status().details.connected === true, 'port open');
+    await waitFor(() => (status().counters.reconnects ?? 0) >= 1, 'idle reconnect');
     expect(lines.some((l) => l.code === 'GPS_IDLE_TIMEOUT')).toBe(true);
   });
 });
@@ -240,9 +241,9 @@ describe('serial source without a device', () => {
     const unit = new GpsUnit({ config, logger, reporter: registry.reporter('gps', 'gps'), clock: systemClock });
     await unit.start();
     try {
-      await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 1, 10_000, 'a failed open');
+      await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 1, 'a failed open');
       const firstSince = registry.get('gps')!.details.outage_since;
-      await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 3, 10_000, 'three failed opens');
+      await waitFor(() => lines.filter((l) => l.code === 'GPS_SERIAL_OPEN_FAILED').length >= 3, 'three failed opens');
       const s = registry.get('gps')!;
       // The outage began at the first failure; retries do not move it (nor the state's since).
       expect(s.details.outage_since).toBe(firstSince);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { constants, existsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor as waitOn } from '../../helpers/wait-for.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /**
  * A socat pseudo-terminal pair standing in for a USB-serial GPS receiver: the test writes NMEA
@@ -24,7 +24,7 @@ export class PtyPair {
   async start(): Promise<void> {
     const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${this.writerPath}`, `pty,raw,echo=0,link=${this.readerPath}`], { stdio: 'ignore' });
     this.child = child;
-    await waitFor(() => existsSync(this.writerPath) && existsSync(this.readerPath), 5_000, 'socat links');
+    await waitFor(() => existsSync(this.writerPath) && existsSync(this.readerPath), 'socat links');
   }
 
   get pid(): number | undefined {
@@ -61,13 +61,8 @@ export class PtyPair {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     await exited;
-    await waitFor(() => !existsSync(this.readerPath), 5_000, 'socat links removed');
+    await waitFor(() => !existsSync(this.readerPath), 'socat links removed');
   }
-}
-
-/** The suite's one wait (test/helpers/wait-for.ts) in this folder's argument order. */
-export function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  return waitOn(cond, what, { timeoutMs });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
