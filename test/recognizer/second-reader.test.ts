@@ -3,11 +3,10 @@
  * score of a candidate on folded frames, the fusion of the two readers' scores, the colour crop,
  * and PlateReader running it only on unsure plates.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecognizerSection, type RecognizerConfig } from '../../src/config/sections/recognizer.js';
 import type { DetectorOutput, InferenceBackend, OcrOutput, SecondReaderOutput } from '../../src/recognizer/backend.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from '../../src/recognizer/contract.js';
@@ -17,6 +16,7 @@ import type { SecondOpinion } from '../../src/recognizer/types.js';
 import { readerOptions } from '../../src/recognizer/reader-options.js';
 import { cropColour, DERIVED_CLASSES, DERIVED_MODEL_FILE, foldFrames, foldMap, foldText, fuseCandidates, resolveSecondReaderFiles, secondReaderFiles, secondReaderWidth } from '../../src/recognizer/second-reader.js';
 import { wholeImageQuad } from '../../src/recognizer/warp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { C, CHARSET, frames, logitsOf } from './ctc-helpers.js';
 
 /** A toy PaddleOCR dictionary: class 0 blank, 1..n these lines, n + 1 the space. */
@@ -193,8 +193,7 @@ describe('second reader crop', () => {
 });
 
 describe('resolveSecondReaderFiles', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'second-reader-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('second-reader-');
 
   it('names the missing file of a configured folder', () => {
     expect(() => resolveSecondReaderFiles(dir)).toThrow(/ch_PP-OCRv4_rec_infer\.onnx is missing/);
@@ -229,10 +228,9 @@ describe('resolveSecondReaderFiles', () => {
 
 describe('PlateReader with a second reader', () => {
   const contract = loadModelContract();
-  const dir = mkdtempSync(join(tmpdir(), 'second-reader-pr-'));
+  const dir = tempDir('second-reader-pr-');
   const dictionary = join(dir, 'keys.txt');
   writeFileSync(dictionary, DICT.join('\n') + '\n');
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Our OCR is torn between JOG922I and JOG9221 (last character I 0.55 / 1 0.45); the second reader reads JOG9221. */
   class Backend implements InferenceBackend {
