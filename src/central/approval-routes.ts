@@ -10,8 +10,8 @@ import type { CentralServices } from './central-services.js';
 import { ADMIN, jsonBody, markStaffRoutes, STAFF, staffGuard, staffOf } from './staff-routes.js';
 
 export const approvalRoutes: FastifyPluginCallback<{ services: CentralServices }> = (app, { services }, done) => {
-  const { cfg, audit, approvals } = services;
-  const policy = searchPolicy({ case_number_pattern: cfg.search.case_number_pattern, search_purposes: cfg.search.purposes, search_max_window_h: cfg.search.max_window_h });
+  const { config, audit, approvals } = services;
+  const policy = searchPolicy({ case_number_pattern: config.search.case_number_pattern, search_purposes: config.search.purposes, search_max_window_h: config.search.max_window_h });
   markStaffRoutes(app);
   app.addHook('onRequest', staffGuard(services));
 

@@ -15,7 +15,7 @@ import { HotlistPublisher } from './hotlist-publisher.js';
 import { StaffTokens } from './staff.js';
 
 export interface CentralServices {
-  cfg: CentralConfig;
+  config: CentralConfig;
   staff: StaffTokens;
   audit: CentralAudit;
   approvals: CentralApprovals;
@@ -51,15 +51,15 @@ export function loadSigningKey(file: string): KeyObject | null {
   return key;
 }
 
-export function centralServices(cfg: CentralConfig, pool: Pool, secureCookie: boolean, now: () => number = Date.now): CentralServices {
+export function centralServices(config: CentralConfig, pool: Pool, secureCookie: boolean, now: () => number = Date.now): CentralServices {
   const audit = new CentralAudit(pool, now);
   return {
-    cfg,
-    staff: new StaffTokens(pool, cfg.auth.cache_s * 1000, now),
+    config,
+    staff: new StaffTokens(pool, config.auth.cache_s * 1000, now),
     audit,
-    approvals: new CentralApprovals(audit, cfg.search.approval_valid_h * 3_600_000, now),
-    publisher: new HotlistPublisher(pool, loadSigningKey(cfg.hotlist.signing_key_file), hotplateRules(cfg.hotlist), now),
-    fleet: new FleetHealth(pool, { gapFlagAfterMs: cfg.fleet.audit_gap_flag_after_s * 1000, now }),
+    approvals: new CentralApprovals(audit, config.search.approval_valid_h * 3_600_000, now),
+    publisher: new HotlistPublisher(pool, loadSigningKey(config.hotlist.signing_key_file), hotplateRules(config.hotlist), now),
+    fleet: new FleetHealth(pool, { gapFlagAfterMs: config.fleet.audit_gap_flag_after_s * 1000, now }),
     detections: new CentralDetections(pool),
     now,
     secureCookie,

@@ -56,8 +56,8 @@ interface ReleaseRecord {
 }
 
 export const searchRoutes: FastifyPluginCallback<{ services: CentralServices }> = (app, { services }, done) => {
-  const { cfg, audit, detections } = services;
-  const s = cfg.search;
+  const { config, audit, detections } = services;
+  const s = config.search;
   const policy = searchPolicy({ case_number_pattern: s.case_number_pattern, search_purposes: s.purposes, search_max_window_h: s.max_window_h });
   markStaffRoutes(app);
   app.addHook('onRequest', staffGuard(services));

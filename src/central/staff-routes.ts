@@ -79,7 +79,7 @@ export function markStaffRoutes(app: FastifyInstance): void {
 }
 
 export const staffRoutes: FastifyPluginCallback<{ services: CentralServices }> = (app, { services }, done) => {
-  const { cfg } = services;
+  const { config } = services;
   markStaffRoutes(app);
   app.addHook('onRequest', staffGuard(services));
 
@@ -109,7 +109,7 @@ export const staffRoutes: FastifyPluginCallback<{ services: CentralServices }> =
 
   app.get('/admin/fleet', { config: { roles: ADMIN, page: true } }, async (req, reply) => {
     const devices = await services.fleet.view();
-    const html = fleetPage(devices, { now: services.now(), staff: staffOf(req).name, lateMs: cfg.fleet.heartbeat_late_s * 1000, hotlistMaxAgeMs: cfg.fleet.hotlist_max_age_h * 3_600_000 });
+    const html = fleetPage(devices, { now: services.now(), staff: staffOf(req).name, lateMs: config.fleet.heartbeat_late_s * 1000, hotlistMaxAgeMs: config.fleet.hotlist_max_age_h * 3_600_000 });
     return reply.type('text/html; charset=utf-8').header('content-security-policy', FLEET_CSP).header('cache-control', 'no-store').send(html);
   });
 
