@@ -30,7 +30,7 @@ export interface IngestItem {
 export interface IngestQueueDeps {
   /** `store.group_commit_ms`; 0 commits each detection alone. */
   windowMs: number;
-  /** Stores the items in one transaction, all or none; throws like `Store.commit`. */
+  /** Stores the items in one transaction, all or none; throws like `StoreWriter.commit`. */
   commit(items: readonly IngestItem[]): StoredRef[];
   /** After a group met a full disk: frees room (the quota purge) before each item is tried once more. */
   makeRoom(): Promise<unknown>;

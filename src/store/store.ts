@@ -7,6 +7,11 @@
  *                                                                  │ onStored
  *                                                                  ▼
  *                                                              uploader
+ *
+ * Its rooms: opening and recovery (opening.ts), the repositories' wiring (store-repos.ts), the
+ * group commit (ingest-queue.ts), the write path and its full-disk policy (store-writer.ts),
+ * retention and the quota (maintenance.ts), the status line (store-health.ts). This file is the
+ * unit itself: lifecycle, timers, the degraded start, and the API the other units call.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
