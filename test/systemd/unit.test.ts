@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../helpers/temp-dir.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const unitText = readFileSync(join(root, 'systemd', 'alpr-edge.service'), 'utf8');
@@ -18,7 +18,7 @@ function directives(text: string): Map<string, string[]> {
 
 describe('systemd unit', () => {
   it('passes systemd-analyze verify', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'alpr-unit-'));
+    const dir = testTempDir('alpr-unit-');
     const file = join(dir, 'alpr-edge.service');
     // verify checks that ExecStart's binary exists and is executable: point it at this checkout.
     writeFileSync(file, unitText.replaceAll('/opt/alpr-edge/bin/alpr-edge', join(root, 'bin', 'alpr-edge')));
@@ -56,13 +56,13 @@ describe('systemd unit', () => {
     // The layout, not the compiler: install.sh runs from a staging copy of the source with the
     // compiled entry point stood in (compiling the whole tree took over two minutes on a loaded
     // 2-core machine, and wrote dist/ into the checkout; `npm run typecheck` checks the code).
-    const src = mkdtempSync(join(tmpdir(), 'alpr-install-src-'));
+    const src = testTempDir('alpr-install-src-');
     for (const item of ['scripts', 'bin', 'config', 'systemd', 'models', 'README.md', 'LICENSE', 'package.json', 'package-lock.json']) {
       cpSync(join(root, item), join(src, item), { recursive: true, filter: (f) => !f.startsWith(join(root, 'models', 'training')) });
     }
     mkdirSync(join(src, 'dist'));
     writeFileSync(join(src, 'dist', 'main.js'), '// stands in for the compiled daemon\n');
-    const dest = mkdtempSync(join(tmpdir(), 'alpr-install-'));
+    const dest = testTempDir('alpr-install-');
     execFileSync(join(src, 'scripts', 'install.sh'), ['--profile', 'pole-camera'], { env: { ...process.env, DESTDIR: dest, INSTALL_SKIP_BUILD: '1' }, stdio: 'pipe' });
     for (const p of ['opt/alpr-edge/bin/alpr-edge', 'opt/alpr-edge/dist/main.js', 'opt/alpr-edge/models/ocr.onnx', 'opt/alpr-edge/models/detector.onnx', 'etc/alpr-edge/config.yaml', 'etc/systemd/system/alpr-edge.service', 'var/lib/alpr-edge']) {
       expect(existsSync(join(dest, p)), p).toBe(true);
@@ -70,7 +70,5 @@ describe('systemd unit', () => {
     expect(existsSync(join(dest, 'opt/alpr-edge/models/training'))).toBe(false);
     expect(statSync(join(dest, 'etc/alpr-edge/credentials')).mode & 0o777).toBe(0o700);
     expect(readFileSync(join(dest, 'etc/alpr-edge/config.yaml'), 'utf8')).toContain('data_dir: /var/lib/alpr-edge');
-    rmSync(src, { recursive: true, force: true });
-    rmSync(dest, { recursive: true, force: true });
   });
 });
