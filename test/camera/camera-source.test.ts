@@ -3,7 +3,8 @@ import { CameraSource } from '../../src/camera/camera-source.js';
 import type { Frame } from '../../src/camera/frame.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
-import { cameraConfig, capturedLogger, processAlive, waitFor } from './helpers.js';
+import { cameraConfig, capturedLogger, processAlive } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const USER = 'operator';
 const PASSWORD = 'Pl@te:S3cret#42';
@@ -46,12 +47,12 @@ describe('CameraSource against a real RTSP server', () => {
     const { source, registry, lines, frames } = camera();
     try {
       await source.start();
-      await waitFor(() => frames.length >= 4, 15_000, 'four frames');
+      await waitFor(() => frames.length >= 4, 'four frames', { timeoutMs: 15_000 });
       const f = frames[0]!;
       expect([f.cameraId, f.width, f.height, f.format, f.data.length]).toEqual(['front', 320, 240, 'rgb24', 320 * 240 * 3]);
       expect(frames.map((x) => x.seq).slice(0, 4)).toEqual([0, 1, 2, 3]);
       expect(source.latestFrame()).not.toBeNull();
-      await waitFor(() => registry.get('camera:front')!.state === 'ok', 15_000, 'state ok');
+      await waitFor(() => registry.get('camera:front')!.state === 'ok', 'state ok', { timeoutMs: 15_000 });
       const status = registry.get('camera:front')!;
       expect(status.details.url).toBe(server.url('/live'));
       expect(status.details.resolution).toBe('320x240');
@@ -67,7 +68,7 @@ describe('CameraSource against a real RTSP server', () => {
     const { source, registry, frames } = camera({ path: '/hevc', transport: 'udp', codec: 'h265' });
     try {
       await source.start();
-      await waitFor(() => frames.length >= 3, 15_000, 'three H.265 frames over UDP');
+      await waitFor(() => frames.length >= 3, 'three H.265 frames over UDP', { timeoutMs: 15_000 });
       expect(frames[0]!.data.length).toBe(320 * 240 * 3);
       expect(registry.get('camera:front')!.details.codec).toBe('hevc');
       expect(source.ffmpegArgv()).toEqual(expect.arrayContaining(['-c:v', 'hevc', '-f', 'concat']));
@@ -82,7 +83,7 @@ describe('CameraSource against a real RTSP server', () => {
     const { source, registry, lines, frames } = camera({ password: wrong });
     try {
       await source.start();
-      await waitFor(() => registry.get('camera:front')!.state === 'down' && Number(registry.get('camera:front')!.details.connect_attempts) >= 1, 10_000, 'state down after a refused attempt');
+      await waitFor(() => registry.get('camera:front')!.state === 'down' && Number(registry.get('camera:front')!.details.connect_attempts) >= 1, 'state down after a refused attempt', { timeoutMs: 10_000 });
       const status = registry.get('camera:front')!;
       expect(status.message).toMatch(/ffmpeg exited \(code \d+\); (retry in|connecting)/);
       const lastExit = status.details.last_exit as { stderr: string[] };
@@ -102,23 +103,23 @@ describe('CameraSource against a real RTSP server', () => {
     const port = server.port;
     try {
       await source.start();
-      await waitFor(() => frames.length >= 2, 15_000, 'first frames');
+      await waitFor(() => frames.length >= 2, 'first frames', { timeoutMs: 15_000 });
       // Under load the first frame can come after down_after_s: wait until the status has seen the
       // frames, so the 'down' below is the server's death and not the slow start.
-      await waitFor(() => ['ok', 'degraded'].includes(registry.get('camera:front')!.state), 15_000, 'camera streaming');
+      await waitFor(() => ['ok', 'degraded'].includes(registry.get('camera:front')!.state), 'camera streaming', { timeoutMs: 15_000 });
       const firstPid = source.ffmpegPid!;
       await server.stop('SIGKILL');
       await waitFor(
         () => registry.get('camera:front')!.state === 'down' && Number(registry.get('camera:front')!.details.connect_attempts) >= 1,
-        10_000,
         'state down after server death',
+        { timeoutMs: 10_000 },
       );
       expect(registry.get('camera:front')!.message).toMatch(/^no frames since .*(retry in|connecting)/);
       expect(processAlive(firstPid)).toBe(false);
       const before = frames.length;
       await server.start(port);
       // retry_max_s is 1 s: the next attempt comes within it, plus ffmpeg's connect (~1 s).
-      await waitFor(() => frames.length >= before + 2, 10_000, 'frames after the server came back');
+      await waitFor(() => frames.length >= before + 2, 'frames after the server came back', { timeoutMs: 10_000 });
       expect(frames.at(-1)!.seq).toBeLessThan(before + 2); // seq restarts at each connect
       expect(registry.get('camera:front')!.counters.reconnects).toBeGreaterThanOrEqual(1);
       expect(registry.get('camera:front')!.details.reconnects_per_h).toBeGreaterThanOrEqual(1);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { loadConfigObject } from '../../src/config/load.js';
 import type { CameraConfig } from '../../src/config/sections/camera.js';
 import { createLogger, type Logger } from '../../src/shared/logger.js';
-import { waitFor as waitOn } from '../helpers/wait-for.js';
 
 /** A camera config as the real loader produces it: defaults filled in, checks run, secret resolved. */
 export function cameraConfig(partial: Partial<Omit<CameraConfig, 'password'>> & { id: string; kind: CameraConfig['kind']; password?: string }): CameraConfig {
@@ -17,12 +16,6 @@ export function capturedLogger(level: 'debug' | 'info' = 'debug'): { logger: Log
   const lines: string[] = [];
   const logger = createLogger(level, { write: (s: string) => void lines.push(s) });
   return { logger, lines };
-}
-
-/** Polls `pred` every 50 ms until it holds or `timeoutMs` passes (then throws with `what`). */
-/** The suite's one wait (test/helpers/wait-for.ts) in this folder's argument order. */
-export function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  return waitOn(pred, what, { timeoutMs, intervalMs: 50 });
 }
 
 export function processAlive(pid: number): boolean {

@@ -7,7 +7,8 @@ import { CameraSource } from '../../src/camera/camera-source.js';
 import type { Frame } from '../../src/camera/frame.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { MjpegServer } from '../peers/mjpeg-server.js';
-import { cameraConfig, capturedLogger, waitFor } from './helpers.js';
+import { cameraConfig, capturedLogger } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const CLIP = fileURLToPath(new URL('../../fixtures/demo/clip.mp4', import.meta.url));
@@ -38,7 +39,7 @@ describe('MJPEG over HTTP', () => {
     source.onFrame((f) => void frames.push(f));
     try {
       await source.start();
-      await waitFor(() => frames.length >= 3, 15_000, 'three MJPEG frames');
+      await waitFor(() => frames.length >= 3, 'three MJPEG frames', { timeoutMs: 15_000 });
       expect([frames[0]!.width, frames[0]!.height, frames[0]!.data.length]).toEqual([320, 180, 320 * 180 * 3]);
       expect(server.auth).toContain('ok');
       expect(registry.get('camera:gate')!.details.url).toBe(server.url());

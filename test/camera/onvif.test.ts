@@ -6,7 +6,8 @@ import { AlprError } from '../../src/shared/errors.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { OnvifSim } from '../peers/onvif-sim.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
-import { cameraConfig, capturedLogger, waitFor } from './helpers.js';
+import { cameraConfig, capturedLogger } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const USER = 'admin';
 const PASSWORD = 'onvif-Pa55';
@@ -104,7 +105,7 @@ describe('ONVIF against the device simulator', () => {
     const { source, registry, lines } = onvifCamera('wrong-pass-1');
     try {
       await source.start();
-      await waitFor(() => registry.get('camera:pole')!.state === 'down', 8_000, 'state down');
+      await waitFor(() => registry.get('camera:pole')!.state === 'down', 'state down', { timeoutMs: 8_000 });
       const s = registry.get('camera:pole')!;
       expect(s.message).toMatch(/attempt\(s\): ONVIF device 127\.0\.0\.1:\d+ refused user "admin": wrong user name or password; retry in/);
       expect(s.lastError?.message).toMatch(/wrong user name or password/);
@@ -119,7 +120,7 @@ describe('ONVIF against the device simulator', () => {
     const { source, registry, frames, lines } = onvifCamera(PASSWORD);
     try {
       await source.start();
-      await waitFor(() => frames.length >= 2, 15_000, 'frames from the first URI');
+      await waitFor(() => frames.length >= 2, 'frames from the first URI', { timeoutMs: 15_000 });
       expect(registry.get('camera:pole')!.details.url).toBe(rtspA.url('/sub'));
       expect(registry.get('camera:pole')!.details.onvif_profile).toMatchObject({ token: 'Profile_sub' });
 
@@ -127,7 +128,7 @@ describe('ONVIF against the device simulator', () => {
       sim.setStreamUri('Profile_sub', rtspB.url('/moved'));
       await rtspA.stop('SIGKILL');
       const before = frames.length;
-      await waitFor(() => frames.length >= before + 2 && registry.get('camera:pole')!.details.url === rtspB.url('/moved'), 12_000, 'frames from the new URI');
+      await waitFor(() => frames.length >= before + 2 && registry.get('camera:pole')!.details.url === rtspB.url('/moved'), 'frames from the new URI', { timeoutMs: 12_000 });
       expect(sim.calls.filter((c) => c.action === 'GetStreamUri' && c.auth === 'ok').length).toBeGreaterThanOrEqual(2);
     } finally {
       await source.stop();

@@ -9,7 +9,8 @@ import { processStartTicks, sweepPidFile } from '../../src/camera/child-tracker.
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
-import { cameraConfig, waitFor } from './helpers.js';
+import { cameraConfig } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const DAEMON = fileURLToPath(new URL('../peers/camera-daemon.ts', import.meta.url));
@@ -83,7 +84,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     expect(recorded).toContain(`"pid":${ffmpegPid}`);
     await sigkill(daemon);
     // The next frame write (5 fps) hits the closed pipe.
-    await waitFor(() => !running(ffmpegPid), 5_000, `ffmpeg ${ffmpegPid} to die`);
+    await waitFor(() => !running(ffmpegPid), `ffmpeg ${ffmpegPid} to die`, { timeoutMs: 5_000 });
   });
 
   it('a stalled ffmpeg that never writes is killed from the pid file at the next start', async () => {
@@ -98,7 +99,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
 
     const next = new Cameras({ configs: [], logger: silentLogger(), registry: new StatusRegistry(), dataDir: dir });
     await next.start();
-    await waitFor(() => !running(ffmpegPid), 3_000, `swept ffmpeg ${ffmpegPid} to die`);
+    await waitFor(() => !running(ffmpegPid), `swept ffmpeg ${ffmpegPid} to die`, { timeoutMs: 3_000 });
     await next.stop();
   });
 
@@ -109,7 +110,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     const { daemon, ffmpegPid } = await startDaemon(dir, 'file', fifo, '--exit');
     if (daemon.exitCode === null) await once(daemon, 'exit');
     expect(daemon.exitCode).toBe(3);
-    await waitFor(() => !running(ffmpegPid), 2_000, `ffmpeg ${ffmpegPid} to die with the daemon`);
+    await waitFor(() => !running(ffmpegPid), `ffmpeg ${ffmpegPid} to die with the daemon`, { timeoutMs: 2_000 });
     expect(() => readFileSync(join(dir, PID_FILE))).toThrow(/ENOENT/);
   });
 
@@ -120,7 +121,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=1', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'ignore', 'ignore'] });
     spawned.push(ffmpeg);
     strays.push(ffmpeg.pid!);
-    await waitFor(() => processStartTicks(ffmpeg.pid!) !== null, 2_000, 'ffmpeg to start');
+    await waitFor(() => processStartTicks(ffmpeg.pid!) !== null, 'ffmpeg to start', { timeoutMs: 2_000 });
     const file = join(dir, PID_FILE);
     writeFileSync(
       file,
@@ -144,7 +145,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=1', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'ignore', 'ignore'] });
     spawned.push(ffmpeg);
     strays.push(ffmpeg.pid!);
-    await waitFor(() => processStartTicks(ffmpeg.pid!) !== null && processStartTicks(owner.pid!) !== null, 2_000, 'processes to start');
+    await waitFor(() => processStartTicks(ffmpeg.pid!) !== null && processStartTicks(owner.pid!) !== null, 'processes to start', { timeoutMs: 2_000 });
     const file = join(dir, PID_FILE);
     const entry = { pid: ffmpeg.pid, camera: 'b', startTicks: processStartTicks(ffmpeg.pid!), ownerPid: owner.pid, ownerStartTicks: processStartTicks(owner.pid!) };
     writeFileSync(file, `${JSON.stringify(entry)}\n`);
@@ -156,6 +157,6 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     await once(owner, 'exit');
     writeFileSync(file, `${JSON.stringify(entry)}\n`);
     expect(sweepPidFile(file).killed.map((e) => e.pid)).toEqual([ffmpeg.pid]);
-    await waitFor(() => !running(ffmpeg.pid!), 3_000, 'the leftover ffmpeg to die');
+    await waitFor(() => !running(ffmpeg.pid!), 'the leftover ffmpeg to die', { timeoutMs: 3_000 });
   });
 });

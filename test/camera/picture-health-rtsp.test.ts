@@ -16,7 +16,8 @@ import type { CameraConfig } from '../../src/config/sections/camera.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
 import { CLIP_DIR, type ClipName } from './health-clips.js';
-import { cameraConfig, capturedLogger, waitFor } from './helpers.js';
+import { cameraConfig, capturedLogger } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const USER = 'installer';
@@ -66,7 +67,7 @@ describe('picture health through the RTSP server and the camera source', () => {
     const dataDir = mkdtempSync(join(work, 'data-'));
     const { source, status } = camera('normal', dataDir);
     await source.start();
-    await waitFor(() => status().state === 'ok', 25_000, 'frames flowing with the password from the input file');
+    await waitFor(() => status().state === 'ok', 'frames flowing with the password from the input file', { timeoutMs: 25_000 });
     const pid = source.ffmpegPid!;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline).toEqual(expect.arrayContaining(['-f', 'concat']));
@@ -85,7 +86,7 @@ describe('picture health through the RTSP server and the camera source', () => {
   it('a covered lens (black clip) turns the camera red with the since-time, in readiness and in the log', async () => {
     const { source, registry, lines, status } = camera('black', mkdtempSync(join(work, 'data-')), (h) => (h.covered.after_s = 3));
     await source.start();
-    await waitFor(() => status().state === 'down' && status().message.includes('picture covered'), 25_000, 'covered raised');
+    await waitFor(() => status().state === 'down' && status().message.includes('picture covered'), 'covered raised', { timeoutMs: 25_000 });
     const f = fault(status().details, 'covered')!;
     expect(f.state).toBe('raised');
     expect(status().message).toContain(`covered since ${f.since!.replace(/\.\d{3}Z$/, 'Z')}`);
@@ -105,7 +106,7 @@ describe('picture health through the RTSP server and the camera source', () => {
   it('a frozen picture (frames keep coming, the picture never changes) turns the camera red', async () => {
     const { source, status } = camera('frozen', mkdtempSync(join(work, 'data-')), (h) => (h.frozen.after_s = 3));
     await source.start();
-    await waitFor(() => status().message.includes('picture frozen'), 25_000, 'frozen raised');
+    await waitFor(() => status().message.includes('picture frozen'), 'frozen raised', { timeoutMs: 25_000 });
     expect(status().state).toBe('down');
     expect(Number(status().details.fps)).toBeGreaterThan(0);
     await source.stop();
@@ -123,9 +124,9 @@ describe('picture health through the RTSP server and the camera source', () => {
     };
     const installed = camera('normal', dataDir, short);
     await installed.source.start();
-    await waitFor(() => (installed.status().details.picture as { reference: { taken_at: string | null } } | undefined)?.reference.taken_at != null, 25_000, 'reference view taken');
-    await waitFor(() => existsSync(join(dataDir, 'cameras', 'front', 'reference.jpg')), 10_000, 'reference picture stored');
-    await waitFor(() => fault(installed.status().details, 'blur')?.state === 'ok', 25_000, 'sharpness baseline learned');
+    await waitFor(() => (installed.status().details.picture as { reference: { taken_at: string | null } } | undefined)?.reference.taken_at != null, 'reference view taken', { timeoutMs: 25_000 });
+    await waitFor(() => existsSync(join(dataDir, 'cameras', 'front', 'reference.jpg')), 'reference picture stored', { timeoutMs: 10_000 });
+    await waitFor(() => fault(installed.status().details, 'blur')?.state === 'ok', 'sharpness baseline learned', { timeoutMs: 25_000 });
     // The normal view raises nothing while its reference and baselines are taken.
     expect((installed.status().details.picture as { faults: Fault[] }).faults.filter((f) => f.state === 'raised')).toEqual([]);
     await installed.source.stop();
@@ -135,7 +136,7 @@ describe('picture health through the RTSP server and the camera source', () => {
     for (const [clip, kind] of [['shifted', 'moved'], ['rotated', 'moved'], ['blur', 'blur'], ['glare', 'glare']] as const) {
       const cam = camera(clip, dataDir, short);
       await cam.source.start();
-      await waitFor(() => cam.status().message.includes(`picture ${kind}`), 25_000, `${kind} raised on the ${clip} clip`);
+      await waitFor(() => cam.status().message.includes(`picture ${kind}`), `${kind} raised on the ${clip} clip`, { timeoutMs: 25_000 });
       expect(cam.status().state).toBe(kind === 'moved' ? 'down' : 'degraded');
       const raised = (cam.status().details.picture as { faults: Fault[] }).faults.filter((f) => f.state === 'raised').map((f) => f.kind);
       expect(raised, clip).toEqual([kind]);
@@ -146,7 +147,7 @@ describe('picture health through the RTSP server and the camera source', () => {
     // night's own sharpness learned and the view compared with the day's reference.
     const night = camera('night', dataDir, short);
     await night.source.start();
-    await waitFor(() => Number(night.status().counters.frames ?? 0) >= 100 && fault(night.status().details, 'blur')?.state === 'ok' && night.status().details.picture_view_match !== undefined, 40_000, 'the night clip judged');
+    await waitFor(() => Number(night.status().counters.frames ?? 0) >= 100 && fault(night.status().details, 'blur')?.state === 'ok' && night.status().details.picture_view_match !== undefined, 'the night clip judged', { timeoutMs: 40_000 });
     expect((night.status().details.picture as { faults: Fault[] }).faults.filter((f) => f.state === 'raised')).toEqual([]);
     expect(night.status().message).not.toContain('picture');
     await night.source.stop();
@@ -186,12 +187,12 @@ describe('cameras that never deliver a frame', () => {
       await source.start();
       const startedSince = status().since;
       try {
-        await waitFor(() => Number(status().details.connect_attempts ?? 0) >= 1, 20_000, 'a first failed attempt');
+        await waitFor(() => Number(status().details.connect_attempts ?? 0) >= 1, 'a first failed attempt', { timeoutMs: 20_000 });
         if (Date.now() - Date.parse(startedSince) < 2_500) expect(status().state).toBe('starting');
-        await waitFor(() => status().state === 'down', 20_000, 'red after down_after_s');
+        await waitFor(() => status().state === 'down', 'red after down_after_s', { timeoutMs: 20_000 });
         expect(status().since).toBe(startedSince);
         const attempts = Number(status().details.connect_attempts);
-        await waitFor(() => Number(status().details.connect_attempts) >= attempts + 2, 20_000, 'two more retries');
+        await waitFor(() => Number(status().details.connect_attempts) >= attempts + 2, 'two more retries', { timeoutMs: 20_000 });
         expect(status().state).toBe('down');
         expect(status().since).toBe(startedSince);
         expect(status().details.outage_since).toBe(startedSince);

@@ -15,7 +15,8 @@ import type { Uploader } from '../../src/upload/uploader.js';
 import type { WireBatch } from '../../src/upload/wire.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { detection, hit, openTestStore, position, type TestStore } from '../store/helpers/fixtures.js';
-import { makeUploader, uploadConfig, waitFor } from '../upload/helpers/peers.js';
+import { makeUploader, uploadConfig } from '../upload/helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { uuidv7 } from '../../src/shared/uuid.js';
 import { auditChain, centralConfig, freshDatabase, jpegBytes, wireBatch, wireDetection } from './helpers.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -188,7 +189,7 @@ describe('per-device tokens', () => {
     await waitFor(() => first.every((id) => t!.store.detections.get(id)!.uploaded), 'the first detections to upload');
     await tokens.revoke('unit-tok');
     const later = storeSome(2);
-    await waitFor(() => registry.get('upload')!.state === 'down', 'the upload to turn red', 30_000);
+    await waitFor(() => registry.get('upload')!.state === 'down', 'the upload to turn red', { timeoutMs: 30_000 });
     expect(registry.get('upload')!.message).toMatch(/401/);
     expect(later.every((id) => !t!.store.detections.get(id)!.uploaded)).toBe(true);
   });

@@ -13,7 +13,8 @@ import { silentLogger } from '../../src/shared/logger.js';
 import type { Uploader } from '../../src/upload/uploader.js';
 import { PostgresPeer } from '../peers/postgres-peer.js';
 import { detection, jpeg, openTestStore, position, type TestStore } from '../store/helpers/fixtures.js';
-import { makeUploader, uploadConfig, waitFor } from '../upload/helpers/peers.js';
+import { makeUploader, uploadConfig } from '../upload/helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { centralConfig, freshDatabase } from './helpers.js';
 
 const pg = new PostgresPeer({ fsync: false });

@@ -10,7 +10,8 @@ import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/shared/clock.js';
 import { sha256Hex } from '../../src/store/detections-repo.js';
-import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from '../upload/helpers/peers.js';
+import { makeUploader, startReceiver, uploadConfig, type TestReceiver } from '../upload/helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { openTestStore } from './helpers/fixtures.js';
 import { seededRandom } from '../helpers/random.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -112,7 +113,7 @@ describe('power cut while storing and uploading', () => {
       await waitFor(() => {
         const b = t.store.outbox.backlog();
         return b.pending + b.claimed === 0;
-      }, 'the backlog to drain', 60_000);
+      }, 'the backlog to drain', { timeoutMs: 60_000 });
       expect(t.store.outbox.backlog().quarantined).toBe(0);
       const storedIds = t.store.detections.search({ limit: 10_000 }).map((s) => s.id);
       const receivedIds = rx.db.detectionIds('unit-7');

@@ -8,7 +8,8 @@ import { systemClock } from '../../src/shared/clock.js';
 import { INITIAL_BATCH_BYTES, LinkEstimator, MIN_BATCH_BYTES } from '../../src/upload/link-estimator.js';
 import type { Uploader } from '../../src/upload/uploader.js';
 import { detection, hit, jpeg, openTestStore, type TestStore } from '../store/helpers/fixtures.js';
-import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from './helpers/peers.js';
+import { makeUploader, startReceiver, uploadConfig, type TestReceiver } from './helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { ThrottleProxy } from './helpers/throttle-proxy.js';
 
 const MB = 1024 * 1024;
@@ -113,9 +114,9 @@ describe('upload through a 2 Mbit/s link', () => {
     expect(status().backlog_detections).toBe(24);
     expect(status().backlog_bytes).toBeGreaterThan(24 * 50_000);
 
-    await waitFor(() => arrivals.size >= 1, 'the first batch', 30_000);
+    await waitFor(() => arrivals.size >= 1, 'the first batch', { timeoutMs: 30_000 });
     const [hitRef] = t.store.insertDetections([{ detection: detection({ text: 'HOT1', overviewJpeg: jpeg(50_000) }), position: null, hits: [hit()] }]);
-    await waitFor(() => [...backlog, hitRef!.id].every((id) => arrivals.has(id)), 'everything to arrive', 60_000);
+    await waitFor(() => [...backlog, hitRef!.id].every((id) => arrivals.has(id)), 'everything to arrive', { timeoutMs: 60_000 });
 
     expect(rx.db.stats()).toMatchObject({ detections: 25, duplicates: 0 });
     expect(batchBytes.length).toBeGreaterThan(3);

@@ -9,7 +9,8 @@ import type { Uploader } from '../../src/upload/uploader.js';
 import type { StatusRegistry } from '../../src/status/registry.js';
 import { detection, openTestStore, type TestStore } from '../store/helpers/fixtures.js';
 import { FaultProxy, type Fault } from './helpers/fault-proxy.js';
-import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from './helpers/peers.js';
+import { makeUploader, startReceiver, uploadConfig, type TestReceiver } from './helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let t: TestStore | undefined;
 let rx: TestReceiver | undefined;
@@ -43,7 +44,7 @@ describe('upload through a faulty link', () => {
   it('delivers everything exactly once after 500s, 503, a drop, a slow answer, a reset mid-answer and a truncated answer', async () => {
     const { registry, ids } = await setup(['http500', 'http500', 'http503', 'drop', 'slow', 'reset', 'truncate', 'http500']);
     await up!.start();
-    await waitFor(() => allUploaded(ids), 'every detection to be acknowledged', 30_000);
+    await waitFor(() => allUploaded(ids), 'every detection to be acknowledged', { timeoutMs: 30_000 });
     const received = rx!.db.detectionIds('unit-7');
     expect(received).toEqual([...ids].sort());
     expect(new Set(received).size).toBe(received.length);
@@ -82,7 +83,7 @@ describe('upload through a faulty link', () => {
     expect(registry.get('upload')!.lastError!.message).toMatch(/ECONNREFUSED|connect/);
     expect(t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed).toBe(24);
     await proxy!.start();
-    await waitFor(() => allUploaded(ids), 'every detection to be acknowledged', 30_000);
+    await waitFor(() => allUploaded(ids), 'every detection to be acknowledged', { timeoutMs: 30_000 });
     expect(rx!.db.detectionIds('unit-7')).toEqual([...ids].sort());
     await waitFor(() => registry.get('upload')!.state === 'ok', 'the upload status to turn green');
   });

@@ -14,7 +14,8 @@ import type { StatusRegistry } from '../../src/status/registry.js';
 import type { Uploader } from '../../src/upload/uploader.js';
 import { detection, hit, openTestStore, type TestStore } from '../store/helpers/fixtures.js';
 import { FaultProxy } from './helpers/fault-proxy.js';
-import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from './helpers/peers.js';
+import { makeUploader, startReceiver, uploadConfig, type TestReceiver } from './helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let t: TestStore | undefined;
 let rx: TestReceiver | undefined;
@@ -103,6 +104,6 @@ describe('upload pacing while detections keep arriving', () => {
     await up.start();
     const [ref] = t.store.insertDetections([{ detection: detection({ text: 'IDLE1' }), position: null, hits: [hit()] }]);
     // With a one-hour batch interval only the wake-up can send it.
-    await waitFor(() => t!.store.detections.get(ref!.id)!.uploaded, 'the hit to upload', 20_000);
+    await waitFor(() => t!.store.detections.get(ref!.id)!.uploaded, 'the hit to upload', { timeoutMs: 20_000 });
   });
 });

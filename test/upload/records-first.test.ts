@@ -15,7 +15,8 @@ import type { Uploader } from '../../src/upload/uploader.js';
 import { detection, hit, jpeg, openTestStore, position, type TestStore } from '../store/helpers/fixtures.js';
 import { CutProxy } from './helpers/cut-proxy.js';
 import { FaultProxy } from './helpers/fault-proxy.js';
-import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from './helpers/peers.js';
+import { makeUploader, startReceiver, uploadConfig, type TestReceiver } from './helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { ThrottleProxy } from './helpers/throttle-proxy.js';
 import { testTempDir } from '../helpers/temp-dir.js';
 
@@ -79,7 +80,7 @@ describe('records before images (upload.images: deferred)', () => {
     up = makeUploader(t!.store, uploadConfig({ endpoint: link.url, images: 'deferred', timeout_s: 30 })).uploader;
     await up.start();
 
-    await waitFor(() => rx!.db.detectionIds(DEVICE).length === 6, 'every record at the receiver', 20_000);
+    await waitFor(() => rx!.db.detectionIds(DEVICE).length === 6, 'every record at the receiver', { timeoutMs: 20_000 });
     // 6 records are ~6 KB, their images ~260 KB (8 s at 256 kbit/s): the records did not wait for them.
     expect(heldImages(ids)).toBeLessThan(12);
     const rec = rx.db.detection(DEVICE, ids[5]!)!;
@@ -87,7 +88,7 @@ describe('records before images (upload.images: deferred)', () => {
     expect(rec.detection.position).not.toBeNull();
     expect(rec.detection.images.overview!.sha256).toBe(sha256(t!.store.detections.image(ids[5]!, 'overview')!));
 
-    await waitFor(() => heldImages(ids) === 12, 'every image at the receiver', 60_000);
+    await waitFor(() => heldImages(ids) === 12, 'every image at the receiver', { timeoutMs: 60_000 });
     await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the outbox to empty');
     for (const id of ids) {
       expect(rx.db.image(DEVICE, id, 'overview')!.data.equals(t!.store.detections.image(id, 'overview')!)).toBe(true);
@@ -109,14 +110,14 @@ describe('records before images (upload.images: deferred)', () => {
       .map((r) => r.id);
     up = makeUploader(t!.store, uploadConfig({ endpoint: link.url, images: 'deferred', timeout_s: 30 })).uploader;
     await up.start();
-    await waitFor(() => heldImages(backlog) >= 1, 'the backlog images to start', 30_000);
+    await waitFor(() => heldImages(backlog) >= 1, 'the backlog images to start', { timeoutMs: 30_000 });
     const [hitId] = t!.store.insertDetections([{ detection: detection({ text: 'HOT1', overviewJpeg: jpeg(40 * 1024) }), position: position(), hits: [hit({ readText: 'HOT1' })] }]).map((r) => r.id);
-    await waitFor(() => rx!.db.detection(DEVICE, hitId!) !== null, "the hit's record at the receiver", 30_000);
+    await waitFor(() => rx!.db.detection(DEVICE, hitId!) !== null, "the hit's record at the receiver", { timeoutMs: 30_000 });
     expect(heldImages(backlog)).toBeLessThan(16);
-    await waitFor(() => heldImages([hitId!]) === 2, "the hit's images at the receiver", 30_000);
+    await waitFor(() => heldImages([hitId!]) === 2, "the hit's images at the receiver", { timeoutMs: 30_000 });
     // The hit's images went ahead of what was still queued of the backlog.
     expect(heldImages(backlog)).toBeLessThan(16);
-    await waitFor(() => heldImages(backlog) === 16, 'the backlog images', 90_000);
+    await waitFor(() => heldImages(backlog) === 16, 'the backlog images', { timeoutMs: 90_000 });
   }, 150_000);
 });
 
@@ -133,7 +134,7 @@ describe('images in resumable pieces', () => {
     const [id] = t!.store.insertDetections([{ detection: detection({ text: 'CUT1', overviewJpeg: overview }), position: position(), hits: [] }]).map((r) => r.id);
     up = makeUploader(t!.store, uploadConfig({ endpoint: cut.url, images: 'deferred', batch_max_mb: 0.1 })).uploader;
     await up.start();
-    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the image to arrive despite the cut', 30_000);
+    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the image to arrive despite the cut', { timeoutMs: 30_000 });
 
     expect(cut.cuts).toBe(1);
     const stored = rx.db.image(DEVICE, id!, 'overview')!;
@@ -171,7 +172,7 @@ describe('images in resumable pieces', () => {
     const [id] = t!.store.insertDetections([{ detection: detection({ text: 'PRC1', overviewJpeg: overview }), position: position(), hits: [] }]).map((r) => r.id);
     up = makeUploader(t!.store, uploadConfig({ endpoint: cut.url, images: 'deferred', batch_max_mb: 0.1 })).uploader;
     await up.start();
-    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the image to arrive despite the cut', 30_000);
+    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the image to arrive despite the cut', { timeoutMs: 30_000 });
     expect(cut.cuts).toBe(1);
     const held = (await (await fetch(`http://127.0.0.1:${port}/v1/devices/${DEVICE}/detections/${id}`)).json()) as { imagesHeld: unknown };
     expect(held.imagesHeld).toEqual({ plate: true, overview: true });
@@ -198,13 +199,13 @@ describe('images in resumable pieces', () => {
     const config = uploadConfig({ endpoint: link.url, images: 'deferred', batch_max_mb: 0.1, timeout_s: 30 });
     up = makeUploader(t!.store, config).uploader;
     await up.start();
-    await waitFor(() => seen.filter((s) => s.startsWith('piece@') && s !== 'piece@0').length >= 2, 'two pieces of the overview', 30_000);
+    await waitFor(() => seen.filter((s) => s.startsWith('piece@') && s !== 'piece@0').length >= 2, 'two pieces of the overview', { timeoutMs: 30_000 });
     await up.stop();
     const before = seen.length;
     const second = makeUploader(t!.store, config);
     up = second.uploader;
     await up.start();
-    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the image to arrive after the restart', 60_000);
+    await waitFor(() => t!.store.outbox.backlog().pending + t!.store.outbox.backlog().claimed === 0, 'the image to arrive after the restart', { timeoutMs: 60_000 });
 
     const after = seen.slice(before);
     expect(after[0]).toBe('status');
@@ -287,7 +288,7 @@ describe('misread corrections as their own upload stream', () => {
     // Reported through the store (as the station does), a correction wakes the idle uploader like a
     // new detection: without that it waited for the 30 s idle look, past this wait's 25 s.
     t!.store.addCorrection({ detectionId: id!, hitId: null, originalText: '8FJK392', correctedText: '8FJK398', note: 'second look', reportedBy: 'sgt.ray' });
-    await waitFor(() => rx!.db.correctionRows(DEVICE).length === 2, 'the second correction, without waiting for the idle look', 25_000);
+    await waitFor(() => rx!.db.correctionRows(DEVICE).length === 2, 'the second correction, without waiting for the idle look', { timeoutMs: 25_000 });
 
     const rows = rx.db.correctionRows(DEVICE);
     expect(rows.map((c) => [c.detection_id, c.original_text, c.corrected_text, c.reported_by])).toEqual([

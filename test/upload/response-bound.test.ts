@@ -15,7 +15,8 @@ import { decodeBody } from '../../src/upload/codec.js';
 import { MAX_RESPONSE_BYTES, UploadClient } from '../../src/upload/http-client.js';
 import type { Uploader } from '../../src/upload/uploader.js';
 import { detection, openTestStore, type TestStore } from '../store/helpers/fixtures.js';
-import { makeUploader, uploadConfig, waitFor } from './helpers/peers.js';
+import { makeUploader, uploadConfig } from './helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** 64 MiB of a JSON acknowledgement's worth of spaces, gzipped to ~64 KB. */
 const BOMB = gzipSync(Buffer.concat([Buffer.from('{"batch_id":"x","acknowledged":{"detections":[], "pad":"'), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from('"}}')]), { level: 9 });

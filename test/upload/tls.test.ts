@@ -12,7 +12,8 @@ import { ReceiverDb } from '../../src/receiver/receiver-db.js';
 import { buildReceiver } from '../../src/receiver/server.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { detection, openTestStore, type TestStore } from '../store/helpers/fixtures.js';
-import { makeUploader, uploadConfig, waitFor } from './helpers/peers.js';
+import { makeUploader, uploadConfig } from './helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // Removed after the afterAll below (registered later, so run first) has closed the receiver and its database.

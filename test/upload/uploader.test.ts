@@ -3,7 +3,8 @@ import { systemClock } from '../../src/shared/clock.js';
 import { batchDueIn } from '../../src/upload/uploader.js';
 import type { Uploader } from '../../src/upload/uploader.js';
 import { detection, hit, openTestStore, position, type TestStore } from '../store/helpers/fixtures.js';
-import { makeUploader, startReceiver, uploadConfig, waitFor, type TestReceiver } from './helpers/peers.js';
+import { makeUploader, startReceiver, uploadConfig, type TestReceiver } from './helpers/peers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { testTempDir } from '../helpers/temp-dir.js';
 
 let t: TestStore | undefined;

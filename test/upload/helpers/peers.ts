@@ -1,4 +1,4 @@
-/** A reference receiver on a loopback port, an uploader wired to a store, and a polling wait. */
+/** A reference receiver on a loopback port, an uploader wired to a store. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,6 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { StatusRegistry } from '../../../src/status/registry.js';
 import type { Store } from '../../../src/store/store.js';
 import { Uploader } from '../../../src/upload/uploader.js';
-import { waitFor as waitOn } from '../../helpers/wait-for.js';
 
 export { uploadConfig } from './config.js';
 
@@ -55,10 +54,4 @@ export function makeUploader(store: Store, config: UploadConfig, opts: { registr
     clock: opts.clock ?? systemClock,
   });
   return { uploader, registry };
-}
-
-/** Polls `cond` until it holds; fails with `what` after `ms` (a deadline, not a speed check). */
-/** The suite's one wait (test/helpers/wait-for.ts). */
-export function waitFor(cond: () => boolean, what: string, ms?: number): Promise<void> {
-  return waitOn(cond, what, ms === undefined ? {} : { timeoutMs: ms });
 }
