@@ -10,7 +10,7 @@ import { uuidv7 } from '../shared/uuid.js';
 import type { StatusReporter } from '../status/registry.js';
 import { GENESIS_HASH } from '../store/audit-repo.js';
 import type { OutboxEntry } from '../store/outbox-repo.js';
-import type { Store } from '../store/store.js';
+import type { UploadRecords } from './ports.js';
 import type { ReceiverFeatures } from './receiver-features.js';
 import { itemKey, type Batch } from './settlement.js';
 import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type WireAuditHead, type WireBatch } from './wire.js';
@@ -18,7 +18,7 @@ import { API_VERSION, wireAudit, wireCorrection, wireDetection, wireHit, type Wi
 export interface BatchBuilderDeps {
   images: UploadConfig['images'];
   deviceId: string;
-  store: Pick<Store, 'detections' | 'hits' | 'audit' | 'outbox'>;
+  store: UploadRecords;
   clock: Clock;
   status: StatusReporter;
   features: ReceiverFeatures;

@@ -27,7 +27,7 @@
  *
  * Settling an answer is settlement.ts; the unit's state and gauges are upload-health.ts; the
  * batch's records batch-builder.ts; the receiver's capabilities receiver-features.ts; one
- * detection's deferred images image-set.ts.
+ * detection's deferred images image-set.ts; what it needs of the store ports.ts.
  */
 import type { UploadConfig } from '../config/sections/upload.js';
 import type { Clock } from '../shared/clock.js';
@@ -38,7 +38,6 @@ import { scrubSecrets } from '../shared/redact.js';
 import { Sleeper } from '../shared/sleeper.js';
 import type { StatusReporter } from '../status/registry.js';
 import type { OutboxEntry, QueuePeek } from '../store/outbox-repo.js';
-import type { Store } from '../store/store.js';
 import { encodeBatch, type EncodedBody } from './codec.js';
 import { Settler, type Batch, type Sent, type Settlement } from './settlement.js';
 import { UploadHealth } from './upload-health.js';
@@ -50,11 +49,13 @@ import { ImageSender } from './image-sender.js';
 import { sendImageSet } from './image-set.js';
 import { BatchBuilder } from './batch-builder.js';
 import { ReceiverFeatures } from './receiver-features.js';
+import type { UploadStore } from './ports.js';
 
 export interface UploaderDeps {
   config: UploadConfig;
   deviceId: string;
-  store: Store;
+  /** The store, through the uploader's port (ports.ts). */
+  store: UploadStore;
   logger: Logger;
   status: StatusReporter;
   clock: Clock;
