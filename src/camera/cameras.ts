@@ -2,18 +2,16 @@
  * All cameras of the device as one unit: checks ffmpeg once, kills ffmpeg children a crashed
  * previous run left behind, keeps the pid file, and starts one CameraSource per enabled camera.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CameraConfig } from '../config/sections/camera.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { AlprError } from '../shared/errors.js';
 import type { Unit } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusRegistry } from '../status/registry.js';
 import { CameraSource, type FrameSink } from './camera-source.js';
 import { ffmpegChildren, sweepPidFile, type ChildTracker } from './child-tracker.js';
-import { CameraErrors } from './errors.js';
+import { probeFfmpeg } from './ffmpeg-process.js';
 import type { Frame } from './frame.js';
 
 export interface CamerasDeps {
@@ -91,12 +89,7 @@ export class Cameras implements Unit {
 
   async start(): Promise<void> {
     const binary = this.deps.ffmpegPath ?? 'ffmpeg';
-    if (this.sources.length > 0) {
-      const probe = spawnSync(binary, ['-hide_banner', '-version'], { timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-      if (probe.error || probe.status !== 0) {
-        throw new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary, detail: probe.error ? ((probe.error as NodeJS.ErrnoException).code ?? probe.error.message) : `exit ${probe.status}` });
-      }
-    }
+    if (this.sources.length > 0) probeFfmpeg(binary);
     // Swept even with no camera configured: a camera removed after a crash leaves its ffmpeg too.
     mkdirSync(this.deps.dataDir, { recursive: true });
     const pidFile = join(this.deps.dataDir, PID_FILE);

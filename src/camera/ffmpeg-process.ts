@@ -1,9 +1,10 @@
 /**
  * One ffmpeg child: spawn, cut its stdout into frames, keep the last stderr lines (scrubbed of
  * credentials), and stop it politely then firmly: `q` on stdin (ffmpeg flushes and exits) →
- * SIGTERM → SIGKILL. It never restarts itself; the camera's watchdog decides that.
+ * SIGTERM → SIGKILL. It never restarts itself; the camera's watchdog decides that. The startup
+ * probe of the binary lives here too: this module is the one that runs ffmpeg.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { AlprError } from '../shared/errors.js';
 import { CameraErrors } from './errors.js';
 import { StreamBannerParser, type StreamInfo } from './ffmpeg-banner.js';
@@ -41,6 +42,17 @@ export interface FfmpegProcessOptions {
   /** Grace periods of the stop sequence. */
   quitMs?: number;
   termMs?: number;
+}
+
+/**
+ * Runs `binary -version` once and throws CAMERA_FFMPEG_MISSING when it cannot start or fails, so a
+ * missing ffmpeg stops the daemon at startup instead of turning into a camera that retries forever.
+ */
+export function probeFfmpeg(binary: string): void {
+  const probe = spawnSync(binary, ['-hide_banner', '-version'], { timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (probe.error || probe.status !== 0) {
+    throw new AlprError(CameraErrors.CAMERA_FFMPEG_MISSING, { binary, detail: probe.error ? ((probe.error as NodeJS.ErrnoException).code ?? probe.error.message) : `exit ${probe.status}` });
+  }
 }
 
 /** Largest stdout backlog held while the frame size is still unknown (a few 4K frames). */
