@@ -19,7 +19,6 @@ import { Cameras } from './camera/cameras.js';
 import type { Config } from './config/schema.js';
 import { GpsUnit } from './gps/gps-unit.js';
 import { Hotlist } from './hotlist/hotlist.js';
-import { lazyRecords } from './accounts/account-policy.js';
 import { buildServer } from './http/server.js';
 import { DetectionSink, type LiveEvents } from './pipeline/detection-sink.js';
 import { ConfusionTable } from './plate/confusion-table.js';
@@ -31,6 +30,7 @@ import { Lifecycle, type Unit } from './shared/lifecycle.js';
 import type { Logger } from './shared/logger.js';
 import { StatusRegistry } from './status/registry.js';
 import { Store } from './store/store.js';
+import { storePorts } from './store-ports.js';
 import { Heartbeat } from './upload/heartbeat.js';
 import { Uploader } from './upload/uploader.js';
 
@@ -150,6 +150,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     logger,
     registry,
     dataDir,
+    jpeg: frameToJpeg,
     clock,
     ...(config.device.mode === 'patrol' ? { speed: () => gps.speedMps() } : {}),
   });
@@ -162,34 +163,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     clock,
     version: deps.version,
     device: { id: config.device.id, agency: config.device.agency, mode: config.device.mode },
-    // The store opens its database in start(); these adapters resolve the repos per request.
-    users: {
-      create: (u) => store.users.create(u),
-      get: (name) => store.users.get(name),
-      list: () => store.users.list(),
-      update: (name, patch) => store.users.update(name, patch),
-      count: () => store.users.count(),
-    },
-    audit: {
-      append: (e) => store.audit.append(e),
-      get: (id) => store.audit.get(id),
-      query: (f) => store.audit.query(f),
-      verify: () => store.audit.verify(),
-    },
-    detections: {
-      search: (q) => store.detections.search(q),
-      get: (id) => store.detections.get(id),
-      recent: (n) => store.detections.recent(n),
-      image: (id, kind) => store.detections.image(id, kind),
-      setEvidenceHold: (id, hold, user, reason) => store.detections.setEvidenceHold(id, hold, user, reason),
-    },
-    hits: {
-      list: (q) => store.hits.list(q),
-      get: (id) => store.hits.get(id),
-      verify: (id, v) => store.hits.verify(id, v),
-      annotate: (id, v) => store.hits.annotate(id, v),
-      history: (id) => store.hits.history(id),
-    },
+    // Users, audit log, detections, hits, accounts, records and damage reports: the store's, per call.
+    ...storePorts(store, config),
     hotlist,
     events,
     snapshots: {
@@ -198,20 +173,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         return frame ? frameToJpeg(frame, SNAPSHOT_WIDTH) : null;
       },
     },
-    accounts: { records: { ...lazyRecords(() => store.users.records), addCorrection: (c) => store.addCorrection(c) }, config: config.accounts },
     cameraReference: {
       referenceImage: (id) => cameras.referenceImage(id),
       retakeReference: (id) => cameras.retakeReference(id),
-    },
-    records: {
-      settings: { retention: config.store.retention, quota: config.store.quota },
-      held: (limit) => store.detections.held(limit),
-    },
-    damageReports: {
-      add: (r) => store.damageReports.add(r),
-      get: (id) => store.damageReports.get(id),
-      list: (limit, offset) => store.damageReports.list(limit, offset),
-      snapshot: (id) => store.damageReports.snapshot(id),
     },
   });
 
