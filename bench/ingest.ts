@@ -25,7 +25,7 @@ import { loadConfigObject } from '../src/config/load.js';
 import { RecognizerSection, type RecognizerConfig } from '../src/config/sections/recognizer.js';
 import { TrackerSection, type TrackerConfig } from '../src/config/sections/tracker.js';
 import { BUNDLED_MODELS_DIR, loadModelContract } from '../src/recognizer/contract.js';
-import { encodeEvidence } from '../src/recognizer/evidence.js';
+import { encodeEvidence, frameToJpeg } from '../src/recognizer/evidence.js';
 import { RecognizerPool } from '../src/recognizer/pool.js';
 import { PlateTracker } from '../src/reads/plate-tracker.js';
 import { systemClock } from '../src/shared/clock.js';
@@ -123,7 +123,7 @@ async function scenario(server: RtspPeer, n: number, height: number): Promise<Ro
   );
   if (!loaded.config) throw new Error(loaded.errors.join('; '));
   const dataDir = mkdtempSync(join(tmpdir(), 'alpr-bench-'));
-  const cameras = new Cameras({ configs: loaded.config.cameras, logger, registry, dataDir });
+  const cameras = new Cameras({ configs: loaded.config.cameras, logger, registry, dataDir, jpeg: frameToJpeg });
 
   const resultLatency: number[] = [];
   const detectionLatency: number[] = [];

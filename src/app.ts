@@ -150,6 +150,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     logger,
     registry,
     dataDir,
+    jpeg: frameToJpeg,
     clock,
     ...(config.device.mode === 'patrol' ? { speed: () => gps.speedMps() } : {}),
   });

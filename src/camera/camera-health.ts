@@ -9,8 +9,8 @@ import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { isoSeconds } from './camera-outage.js';
-import type { PixelFormat } from './frame.js';
-import { thumbnail, thumbnailJpeg, type HealthStore } from './health-store.js';
+import type { PixelFormat, RawPicture } from './frame.js';
+import { thumbnail, type HealthStore } from './health-store.js';
 import { PICTURE_FAULTS, PictureHealth, type FaultView } from './picture-health.js';
 
 export interface CameraHealthDeps {
@@ -120,12 +120,12 @@ export class CameraHealth {
     });
   }
 
-  private async storeReference(thumb: ReturnType<typeof thumbnail>, now: number): Promise<void> {
+  private async storeReference(thumb: RawPicture, now: number): Promise<void> {
     const store = this.deps.store;
     this.deps.logger.info({ at: isoSeconds(now) }, 'camera reference view taken');
     if (!store) return;
     try {
-      store.saveReferenceImage(await thumbnailJpeg(thumb));
+      await store.saveReferencePicture(thumb);
       this.save(now);
     } catch (err) {
       this.deps.logger.warn({ err: errorMessage(err) }, 'cannot store the camera reference view');

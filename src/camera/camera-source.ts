@@ -29,7 +29,7 @@ import { ffmpegInputOf, resolveTarget, type Target } from './camera-target.js';
 import { ffconcatInput, ffmpegArgs, type FfmpegInput } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FrameIntake, type FrameSink } from './frame-intake.js';
-import type { Frame } from './frame.js';
+import type { Frame, JpegEncoder } from './frame.js';
 import { HealthStore } from './health-store.js';
 import { LinkStatus } from './link-status.js';
 import { isoSeconds } from './camera-outage.js';
@@ -42,7 +42,9 @@ import { Watchdog, type TripReason } from './watchdog.js';
 
 export type { FrameSink } from './frame-intake.js';
 
-export interface CameraSourceDeps {
+export type CameraSourceDeps = CameraSourceUnits & CameraSourceKeep;
+
+interface CameraSourceUnits {
   config: CameraConfig;
   /** Child logger, e.g. `logger.child({ unit: 'camera', camera: id })`. */
   logger: Logger;
@@ -54,12 +56,20 @@ export interface CameraSourceDeps {
   speed?: () => number | null;
   tracker?: ChildTracker;
   random?: () => number;
-  /**
-   * device.data_dir: the picture-health memory and reference view (`cameras/<id>/`) and the private
-   * folder for ffmpeg's input file. Absent = nothing kept across restarts, input file in the OS temp dir.
-   */
-  dataDir?: string;
 }
+
+/** A data dir comes with the JPEG encoder of the reference picture kept in it. */
+type CameraSourceKeep =
+  | { dataDir?: undefined; jpeg?: undefined }
+  | {
+      /**
+       * device.data_dir: the picture-health memory and reference view (`cameras/<id>/`) and the private
+       * folder for ffmpeg's input file. Absent = nothing kept across restarts, input file in the OS temp dir.
+       */
+      dataDir: string;
+      /** Encodes the reference view (app.ts passes recognizer/evidence.ts `frameToJpeg`). */
+      jpeg: JpegEncoder;
+    };
 
 /** Lines of ffmpeg's stderr put in the log when it dies, and on the status page. */
 const TAIL_IN_LOG = 20;
@@ -120,7 +130,7 @@ export class CameraSource implements Unit {
       config: this.config.health,
       status: this.status,
       logger: this.log,
-      store: deps.dataDir ? new HealthStore(deps.dataDir, this.config.id) : null,
+      store: deps.dataDir ? new HealthStore(deps.dataDir, this.config.id, deps.jpeg) : null,
       speedMph: () => {
         const mps = deps.speed?.() ?? null;
         return mps === null ? null : mps * MPS_TO_MPH;

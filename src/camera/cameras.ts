@@ -12,15 +12,17 @@ import type { StatusRegistry } from '../status/registry.js';
 import { CameraSource, type FrameSink } from './camera-source.js';
 import { ffmpegChildren, sweepPidFile, type ChildTracker } from './child-tracker.js';
 import { probeFfmpeg } from './ffmpeg-process.js';
-import type { Frame } from './frame.js';
+import type { Frame, JpegEncoder } from './frame.js';
 
 export interface CamerasDeps {
   configs: readonly CameraConfig[];
   /** Parent logger; each camera gets `child({ unit: 'camera', camera: id })`. */
   logger: Logger;
   registry: StatusRegistry;
-  /** device.data_dir: holds the ffmpeg pid file. */
+  /** device.data_dir: holds the ffmpeg pid file and each camera's picture-health memory. */
   dataDir: string;
+  /** Encodes each camera's reference view (app.ts passes recognizer/evidence.ts `frameToJpeg`). */
+  jpeg: JpegEncoder;
   clock?: Clock;
   ffmpegPath?: string;
   /** Vehicle speed (m/s) for patrol cameras; leave out on fixed installations. */
@@ -50,6 +52,7 @@ export class Cameras implements Unit {
             clock: deps.clock ?? systemClock,
             tracker: this.tracker,
             dataDir: deps.dataDir,
+            jpeg: deps.jpeg,
             ...(deps.ffmpegPath ? { ffmpegPath: deps.ffmpegPath } : {}),
             ...(deps.speed ? { speed: deps.speed } : {}),
           }),

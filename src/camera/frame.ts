@@ -19,6 +19,15 @@ export interface Frame {
   zone?: ReadonlyArray<readonly [number, number]>;
 }
 
+/** The pixels of a picture and their shape: all an encoder needs of a frame. */
+export type RawPicture = Pick<Frame, 'width' | 'height' | 'format' | 'data'>;
+
+/**
+ * Encodes a picture as a JPEG at most `maxWidth` wide. A port: sharp's one owner is recognizer/
+ * (`frameToJpeg` in recognizer/evidence.ts), which camera/ may not import, so app.ts passes it in.
+ */
+export type JpegEncoder = (picture: RawPicture, maxWidth: number) => Promise<Buffer>;
+
 /** Bytes per pixel of a raw format. */
 export function bytesPerPixel(format: PixelFormat): number {
   return format === 'rgb24' ? 3 : 1;

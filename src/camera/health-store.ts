@@ -6,8 +6,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import type { PixelFormat } from './frame.js';
+import { bytesPerPixel, type JpegEncoder, type PixelFormat, type RawPicture } from './frame.js';
 import type { HealthMemory } from './picture-health.js';
 
 /** Width of the stored reference picture (pixels). */
@@ -16,7 +15,12 @@ export const REFERENCE_WIDTH = 320;
 export class HealthStore {
   readonly dir: string;
 
-  constructor(dataDir: string, cameraId: string) {
+  /** `jpeg` encodes the reference picture (app.ts passes recognizer/evidence.ts `frameToJpeg`). */
+  constructor(
+    dataDir: string,
+    cameraId: string,
+    private readonly jpeg: JpegEncoder,
+  ) {
     this.dir = join(dataDir, 'cameras', cameraId);
   }
 
@@ -42,8 +46,9 @@ export class HealthStore {
     }
   }
 
-  saveReferenceImage(jpeg: Buffer): void {
-    this.write('reference.jpg', jpeg);
+  /** Stores a `thumbnail()` as the reference picture, a JPEG. */
+  async saveReferencePicture(picture: RawPicture): Promise<void> {
+    this.write('reference.jpg', await this.jpeg(picture, REFERENCE_WIDTH));
   }
 
   private write(name: string, data: string | Buffer): void {
@@ -55,8 +60,8 @@ export class HealthStore {
 }
 
 /** A small copy of a frame (nearest neighbour, REFERENCE_WIDTH wide), cheap enough to take on the frame path. */
-export function thumbnail(data: Buffer, w: number, h: number, format: PixelFormat): { data: Buffer; width: number; height: number; channels: 1 | 3 } {
-  const ch = format === 'rgb24' ? 3 : 1;
+export function thumbnail(data: Buffer, w: number, h: number, format: PixelFormat): RawPicture {
+  const ch = bytesPerPixel(format);
   const tw = Math.min(REFERENCE_WIDTH, w);
   const th = Math.max(1, Math.round((tw * h) / w));
   const out = Buffer.allocUnsafe(tw * th * ch);
@@ -69,9 +74,5 @@ export function thumbnail(data: Buffer, w: number, h: number, format: PixelForma
       for (let c = 0; c < ch; c++) out[o++] = data[i + c]!;
     }
   }
-  return { data: out, width: tw, height: th, channels: ch };
-}
-
-export function thumbnailJpeg(t: ReturnType<typeof thumbnail>): Promise<Buffer> {
-  return sharp(t.data, { raw: { width: t.width, height: t.height, channels: t.channels } }).jpeg({ quality: 80 }).toBuffer();
+  return { data: out, width: tw, height: th, format };
 }

@@ -4,7 +4,7 @@
  * overview of the whole frame. The tracker calls this once per vehicle pass, not per frame.
  */
 import sharp from 'sharp';
-import type { Frame } from '../camera/frame.js';
+import type { Frame, RawPicture } from '../camera/frame.js';
 import type { Box, Point } from './types.js';
 
 export interface Evidence {
@@ -30,8 +30,8 @@ export async function encodeEvidence(frame: Frame, box: Box, corners: readonly P
   return { plateJpeg, overviewJpeg };
 }
 
-/** The whole frame as a JPEG, at most `maxWidth` wide (live view, overview). */
-export async function frameToJpeg(frame: Frame, maxWidth: number, quality = 80): Promise<Buffer> {
+/** The whole frame as a JPEG, at most `maxWidth` wide (live view, overview, a camera's reference view). */
+export async function frameToJpeg(frame: RawPicture, maxWidth: number, quality = 80): Promise<Buffer> {
   const channels = frame.format === 'rgb24' ? 3 : 1;
   let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels } });
   if (frame.width > maxWidth) img = img.resize({ width: Math.max(1, Math.round(maxWidth)) });

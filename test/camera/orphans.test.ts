@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cameras, PID_FILE } from '../../src/camera/cameras.js';
 import { processStartTicks, sweepPidFile } from '../../src/camera/child-tracker.js';
+import { frameToJpeg } from '../../src/recognizer/evidence.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
@@ -97,7 +98,7 @@ describe('no ffmpeg outlives the daemon', { timeout: 60_000 }, () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(running(ffmpegPid)).toBe(true); // EPIPE cannot save us here
 
-    const next = new Cameras({ configs: [], logger: silentLogger(), registry: new StatusRegistry(), dataDir: dir });
+    const next = new Cameras({ configs: [], logger: silentLogger(), registry: new StatusRegistry(), dataDir: dir, jpeg: frameToJpeg });
     await next.start();
     await waitFor(() => !running(ffmpegPid), `swept ffmpeg ${ffmpegPid} to die`, { timeoutMs: 3_000 });
     await next.stop();

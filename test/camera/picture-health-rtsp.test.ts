@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraSource } from '../../src/camera/camera-source.js';
 import type { CameraConfig } from '../../src/config/sections/camera.js';
+import { frameToJpeg } from '../../src/recognizer/evidence.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 import { RtspPeer } from '../peers/rtsp-peer.js';
 import { CLIP_DIR, type ClipName } from './health-clips.js';
@@ -54,7 +55,7 @@ describe('picture health through the RTSP server and the camera source', () => {
     const { logger, lines } = capturedLogger('info');
     const config = cameraConfig({ id: 'front', kind: 'rtsp', url: server.url(`/${clip}`), username: USER, password: PASSWORD, fps: 5, retry_initial_s: 0.3, retry_max_s: 1 });
     health(config.health);
-    const source = new CameraSource({ config, logger, status: registry.reporter('camera:front', 'camera'), dataDir });
+    const source = new CameraSource({ config, logger, status: registry.reporter('camera:front', 'camera'), dataDir, jpeg: frameToJpeg });
     sources.push(source);
     source.onFrame(() => undefined);
     return { source, registry, lines, status: () => registry.get('camera:front')! };

@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Cameras } from '../../src/camera/cameras.js';
-import { HealthStore, thumbnail, thumbnailJpeg } from '../../src/camera/health-store.js';
+import { HealthStore, thumbnail } from '../../src/camera/health-store.js';
 import { buildServer } from '../../src/http/server.js';
+import { frameToJpeg } from '../../src/recognizer/evidence.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { EventBus } from '../../src/shared/event-bus.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -33,6 +34,7 @@ describe('reference view API', () => {
     logger,
     registry,
     dataDir,
+    jpeg: frameToJpeg,
     clock,
   });
   let app: FastifyInstance;
@@ -41,8 +43,7 @@ describe('reference view API', () => {
 
   beforeAll(async () => {
     const clip = loadClip('normal');
-    const jpeg = await thumbnailJpeg(thumbnail(clip.frames[0]!, clip.width, clip.height, clip.format));
-    new HealthStore(dataDir, 'front').saveReferenceImage(jpeg);
+    await new HealthStore(dataDir, 'front', frameToJpeg).saveReferencePicture(thumbnail(clip.frames[0]!, clip.width, clip.height, clip.format));
     app = await buildServer({
       config: httpConfig(),
       registry,

@@ -9,6 +9,7 @@
  */
 import { Cameras } from '../../src/camera/cameras.js';
 import type { CameraConfig } from '../../src/config/sections/camera.js';
+import { frameToJpeg } from '../../src/recognizer/evidence.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { StatusRegistry } from '../../src/status/registry.js';
 
@@ -16,7 +17,7 @@ import { StatusRegistry } from '../../src/status/registry.js';
 // here would only slow the daemon's start on a loaded machine.
 const [dataDir, configJson, flag] = process.argv.slice(2);
 const config = JSON.parse(configJson!) as CameraConfig;
-const cameras = new Cameras({ configs: [config], logger: silentLogger(), registry: new StatusRegistry(), dataDir: dataDir! });
+const cameras = new Cameras({ configs: [config], logger: silentLogger(), registry: new StatusRegistry(), dataDir: dataDir!, jpeg: frameToJpeg });
 let frames = 0;
 cameras.onFrame(() => void frames++);
 await cameras.start();
