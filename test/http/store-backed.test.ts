@@ -94,7 +94,7 @@ afterAll(async () => {
   await store?.stop();
 });
 
-test("the store's repositories, the hot list and the event bus satisfy the station's ports (app.ts adapts the repositories per call, since the database opens in start)", () => {
+test("the store's repositories, the hot list and the event bus satisfy the station's ports (src/store-ports.ts adapts the repositories per call, since the database opens in start)", () => {
   expectTypeOf<UsersRepo>().toExtend<UsersPort>();
   expectTypeOf<AuditRepo>().toExtend<AuditPort>();
   expectTypeOf<DetectionsRepo>().toExtend<DetectionsPort>();
