@@ -10,6 +10,7 @@
  *     free half, purge, commit once more    free the rest for the purge, throw
  */
 import { AlprError, errorMessage } from '../shared/errors.js';
+import { EventBus } from '../shared/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import type { StatusReporter } from '../status/registry.js';
 import { isDiskFull } from './database.js';
@@ -48,25 +49,21 @@ export interface StoreWriterDeps {
 }
 
 export class StoreWriter {
-  private readonly listeners = new Set<(e: StoredEvent) => void>();
+  private readonly stored: EventBus<StoredEvent>;
 
-  constructor(private readonly deps: StoreWriterDeps) {}
+  constructor(private readonly deps: StoreWriterDeps) {
+    // A listener that throws is logged; the others are still told.
+    this.stored = new EventBus<StoredEvent>((err) => deps.logger.warn({ err: errorMessage(err) }, 'a stored-detection listener threw'));
+  }
 
   /** Subscribes to commits; returns the unsubscribe function. */
   onStored(listener: (e: StoredEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.stored.subscribe(listener);
   }
 
-  /** Tells every listener; one that throws is logged and the others are still told. */
+  /** Tells every listener. */
   emit(e: StoredEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        this.deps.logger.warn({ err: errorMessage(err) }, 'a stored-detection listener threw');
-      }
-    }
+    this.stored.emit(e);
   }
 
   /**
