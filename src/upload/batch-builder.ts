@@ -38,32 +38,23 @@ export class BatchBuilder {
       entries.filter((e) => e.stream === 'detection').map((e) => e.ref),
       withImages,
     );
+    // An entry's record into the batch, keyed for settlement; a record gone since it was queued leaves the outbox.
+    const take = <R extends { id: string | number }>(e: OutboxEntry, record: R | null | undefined, add: (r: R) => void): void => {
+      if (!record) return store.outbox.remove(e.outboxId);
+      add(record);
+      byKey.set(itemKey(e.stream, record.id), e);
+    };
     for (const e of entries) {
       switch (e.stream) {
-        case 'detection': {
-          const d = detections.get(e.ref);
-          if (d) {
-            wire.detections.push(wireDetection(d, withImages));
-            byKey.set(itemKey('detection', d.id), e);
-          } else store.outbox.remove(e.outboxId);
+        case 'detection':
+          take(e, detections.get(e.ref), (d) => wire.detections.push(wireDetection(d, withImages)));
           break;
-        }
-        case 'hit': {
-          const h = store.hits.get(e.ref);
-          if (h) {
-            wire.hits.push(wireHit(h));
-            byKey.set(itemKey('hit', h.id), e);
-          } else store.outbox.remove(e.outboxId);
+        case 'hit':
+          take(e, store.hits.get(e.ref), (h) => wire.hits.push(wireHit(h)));
           break;
-        }
-        case 'audit': {
-          const a = store.audit.get(e.ref);
-          if (a) {
-            wire.audit.push(wireAudit(a));
-            byKey.set(itemKey('audit', a.id), e);
-          } else store.outbox.remove(e.outboxId);
+        case 'audit':
+          take(e, store.audit.get(e.ref), (a) => wire.audit.push(wireAudit(a)));
           break;
-        }
         case 'correction': {
           const c = store.outbox.correction(e.ref);
           if (!c) store.outbox.remove(e.outboxId);
